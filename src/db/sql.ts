@@ -1,0 +1,13 @@
+/**
+ * The smallest SQL surface the gateway needs beside Prisma: migrations, bulk seeding and health checks.
+ * Implemented for PGlite (embedded) and node-postgres (server), so both databases run the same SQL.
+ */
+export interface SqlExecutor {
+  readonly kind: "pglite" | "postgres";
+  /** One parameterised statement ($1, $2, ...). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A multi-statement script without parameters (migrations). */
+  exec(script: string): Promise<void>;
+  /** Runs fn inside one transaction on one connection. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
