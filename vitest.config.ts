@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: {
     // type-graphql loads graphql's CommonJS build; make every import use that one build so there is a
     // single GraphQLSchema realm (see ../shared/ENVIRONMENT.md).
-    alias: { graphql: require.resolve("graphql").replace(/index\.js$/, "") },
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -40,6 +40,12 @@ export interface PersonFacts {
   outOfPocketFen: number;
   school: { stage: SchoolStage; schoolName: string; hardship: boolean } | null;
   employment: { status: EmploymentStatus; unemployedSince: IsoDate | null; publicWelfarePost: boolean; trainings: number } | null;
+  /** annual necessary education spending (fees, lodging, materials), fen; 0 or absent when not a student */
+  educationExpenseFen?: number;
+  /** an orphan (孤儿): TEKUN while a minor; "orphans aged 18+" keep housing entitlements (002 #11) */
+  orphan?: boolean;
+  /** date of death, for members of households closed after a death (funeral aid) */
+  deceasedOn?: IsoDate | null;
 }
 
 export interface SynthPerson {

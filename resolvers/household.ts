@@ -1,0 +1,123 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root, ArgsType, Args } from "type-graphql";
+import {
+  AidRecord,
+  Asset,
+  AssistanceCase,
+  Household,
+  HouseholdConnection,
+  Income,
+  Person,
+  Street,
+} from "../schema/registry.js";
+import { HouseholdFilter } from "../schema/inputs.js";
+import { DateScalar } from "../schema/scalars.js";
+import type { GatewayContext } from "../src/graphql/context.js";
+import { badInput, notFound } from "../src/errors.js";
+import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
+import type { Prisma } from "../src/db/generated/client.js";
+
+export const MAX_PAGE_SIZE = 100;
+/** Case statuses under which a household counts as "in" a tier. */
+export const IN_FORCE = ["ACTIVE", "GRADUAL_EXIT"] as const;
+
+@ArgsType()
+class HouseholdsArgs {
+  @Field(() => HouseholdFilter, { nullable: true }) filter?: HouseholdFilter;
+  @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_PAGE_SIZE}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
+}
+
+export function householdWhere(filter: HouseholdFilter | undefined): Prisma.HouseholdWhereInput {
+  const where: Prisma.HouseholdWhereInput = {};
+  if (filter?.district) where.districtCode = filter.district;
+  if (filter?.street) where.streetCode = filter.street;
+  if (filter?.status) where.status = filter.status;
+  if (filter?.tier) where.cases = { some: { tier: filter.tier, status: { in: [...IN_FORCE] } } };
+  return where;
+}
+
+export async function loadHousehold(ctx: GatewayContext, id: string) {
+  if (!isUuid(id)) throw badInput([{ field: "id", reason: "INVALID_ID", message: "id is not a household id" }]);
+  const household = await ctx.loaders.household.load(id);
+  if (!household) throw notFound("Household");
+  return household;
+}
+
+@Resolver(() => Household)
+export class HouseholdResolver {
+  @Query(() => Household, { nullable: true, description: "One household by id; NOT_FOUND when there is none." })
+  household(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext) {
+    return loadHousehold(ctx, id);
+  }
+
+  @Query(() => HouseholdConnection, { description: "Households, ordered by id, a page at a time." })
+  async households(@Args(() => HouseholdsArgs) { filter, first, after }: HouseholdsArgs, @Ctx() ctx: GatewayContext) {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+      throw badInput([{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_PAGE_SIZE}` }]);
+    let afterId: string | null = null;
+    if (after != null) {
+      afterId = decodeCursor(after);
+      if (!afterId) throw badInput([{ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" }]);
+    }
+    const where = householdWhere(filter);
+    const [rows, totalCount] = await Promise.all([
+      ctx.prisma.household.findMany({
+        where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where,
+        orderBy: { id: "asc" },
+        take: first + 1,
+      }),
+      ctx.prisma.household.count({ where }),
+    ]);
+    const page = rows.slice(0, first);
+    for (const h of page) ctx.loaders.household.prime(h.id, h);
+    return {
+      edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
+      totalCount,
+    };
+  }
+
+  @FieldResolver(() => Street)
+  async street(@Root() h: Household & { streetCode: string }, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.street.load(h.streetCode);
+  }
+
+  @FieldResolver(() => [Person], { description: "Members, head first." })
+  members(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.members.load(h.id);
+  }
+
+  @FieldResolver(() => [Income])
+  incomes(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.incomes.load(h.id);
+  }
+
+  @FieldResolver(() => [Asset])
+  assets(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.assets.load(h.id);
+  }
+
+  @FieldResolver(() => [AssistanceCase], { description: "All cases, newest first." })
+  cases(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.cases.load(h.id);
+  }
+
+  @FieldResolver(() => AssistanceCase, {
+    nullable: true,
+    description: "The household-level case in force (ACTIVE or GRADUAL_EXIT), if any.",
+  })
+  async currentCase(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    const cases = await ctx.loaders.cases.load(h.id);
+    return cases.find((c) => c.personId === null && (IN_FORCE as readonly string[]).includes(c.status)) ?? null;
+  }
+
+  @FieldResolver(() => [AidRecord], { description: "Civil-affairs payments, newest first; optionally from a date on." })
+  async aidRecords(
+    @Root() h: Household,
+    @Arg("since", () => DateScalar, { nullable: true }) since: Date | null,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    const all = await ctx.loaders.aidRecords.load(h.id);
+    return since ? all.filter((r) => r.periodEnd >= since) : all;
+  }
+}

@@ -1,0 +1,36 @@
+import { Arg, Ctx, Query, Resolver } from "type-graphql";
+import { PolicyParameter } from "../schema/registry.js";
+import { DateScalar } from "../schema/scalars.js";
+import type { GatewayContext } from "../src/graphql/context.js";
+import { badInput } from "../src/errors.js";
+import { parametersInForce } from "../src/registry/policy-parameters.js";
+
+@Resolver()
+export class PolicyResolver {
+  @Query(() => [PolicyParameter], {
+    description: "The policy parameters in force for a region (city, district or street code) on a date (default today).",
+  })
+  async policyParameters(
+    @Arg("regionCode", () => String) regionCode: string,
+    @Arg("on", () => DateScalar, { nullable: true }) on: Date | null,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    if (!/^\d{6}(\d{3})?$/.test(regionCode))
+      throw badInput([{ field: "regionCode", reason: "INVALID_FORMAT", message: "regionCode must be a 6-digit region or 9-digit street code" }]);
+    const rows = await ctx.prisma.policyParameter.findMany({ where: { regionCode: { in: regionChain(regionCode) } } });
+    return parametersInForce(
+      rows.map((r) => ({ ...r, value: r.value.toString() })),
+      regionChain(regionCode),
+      on ?? ctx.now,
+    );
+  }
+}
+
+/** Most specific first: street 500103001 -> district 500103 -> city 500100/500000 -> province-level 500000. */
+export function regionChain(code: string): string[] {
+  const chain = [code];
+  if (code.length === 9) chain.push(code.slice(0, 6));
+  const district = code.slice(0, 6);
+  if (district !== `${district.slice(0, 2)}0000`) chain.push(`${district.slice(0, 2)}0000`);
+  return [...new Set(chain)];
+}

@@ -1,0 +1,62 @@
+import { GraphQLError } from "graphql";
+
+/**
+ * Stable error codes carried in `extensions.code`. Clients may switch on these; never rename one.
+ * BAD_USER_INPUT errors also carry `extensions.reason` (stable too) and, where one field is at fault,
+ * `extensions.field` (a dotted path into the arguments, e.g. "input.members.1.idNumber").
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  NOT_FOUND: "NOT_FOUND",
+  STALE_VERSION: "STALE_VERSION",
+  ALREADY_EXISTS: "ALREADY_EXISTS",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+
+export type InputReason =
+  | "INVALID_ID_NUMBER"
+  | "ID_NUMBER_MISMATCH"
+  | "DUPLICATE_ID_NUMBER"
+  | "INVALID_DATE"
+  | "DATE_IN_FUTURE"
+  | "DATE_RANGE"
+  | "NEGATIVE_AMOUNT"
+  | "PAGE_SIZE"
+  | "INVALID_CURSOR"
+  | "INVALID_ID"
+  | "UNKNOWN_STREET"
+  | "HOUSEHOLD_HEAD"
+  | "REQUIRED"
+  | "TOO_LONG"
+  | "INVALID_FORMAT";
+
+export interface InputProblem {
+  field: string;
+  reason: InputReason;
+  message: string;
+}
+
+export function badInput(problems: InputProblem[]): GraphQLError {
+  const first = problems[0];
+  const message =
+    problems.length === 1 ? first.message : `${problems.length} input problems: ${problems.map((p) => p.message).join("; ")}`;
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, reason: first.reason, field: first.field, problems },
+  });
+}
+
+export function notFound(what: string): GraphQLError {
+  return new GraphQLError(`${what} not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
+}
+
+export function staleVersion(expected: number): GraphQLError {
+  return new GraphQLError(`The household was changed by someone else (version ${expected} is stale); reload it and retry`, {
+    extensions: { code: ErrorCode.STALE_VERSION },
+  });
+}
+
+export function alreadyExists(message: string, field: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.ALREADY_EXISTS, field } });
+}

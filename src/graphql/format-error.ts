@@ -1,0 +1,66 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLFormattedError } from "graphql";
+import type { GatewayContext } from "./context.js";
+
+/** Codes whose messages were written for clients; anything else is masked. */
+export const CLIENT_CODES = new Set([
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "STALE_VERSION",
+  "ALREADY_EXISTS",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "UPSTREAM_TIMEOUT",
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_BAD_RESPONSE",
+]);
+
+/**
+ * Apollo's formatError: client-facing errors keep their message and extensions (minus any stack);
+ * everything else becomes INTERNAL_SERVER_ERROR with a generic message. The original is logged by
+ * `errorReportingPlugin` under the request id the client also gets.
+ */
+export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code as string | undefined;
+  if (code && CLIENT_CODES.has(code)) {
+    const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+}
+
+export interface ErrorLog {
+  error(obj: object, msg: string): void;
+}
+
+/** Logs unexpected errors with the request id, and stamps the request id on every client error. */
+export function errorReportingPlugin(log: ErrorLog): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const err of errors) {
+            const code = err.extensions?.code as string | undefined;
+            if (!code || !CLIENT_CODES.has(code))
+              log.error({ err: err.originalError ?? err, path: err.path, requestId: contextValue.requestId }, "unexpected error in GraphQL operation");
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
+          const requestId = contextValue?.requestId;
+          if (!requestId) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
+            ...e,
+            extensions: { ...e.extensions, requestId },
+          }));
+        },
+      };
+    },
+  };
+}

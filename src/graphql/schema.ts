@@ -1,0 +1,22 @@
+import "reflect-metadata";
+import { buildSchema } from "type-graphql";
+import { printSchema, lexicographicSortSchema, type GraphQLSchema } from "graphql";
+import { HouseholdResolver } from "../../resolvers/household.js";
+import { PersonResolver } from "../../resolvers/person.js";
+import { RegistryMutationResolver } from "../../resolvers/registry-mutations.js";
+import { PolicyResolver } from "../../resolvers/policy.js";
+
+export const resolvers = [HouseholdResolver, PersonResolver, RegistryMutationResolver, PolicyResolver] as const;
+
+let built: Promise<GraphQLSchema> | null = null;
+
+/** The executable schema, built once per process (type-graphql metadata is global). */
+export function gatewaySchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  return built;
+}
+
+/** The schema as checked in at schema/schema.graphql (sorted, so diffs are stable). */
+export async function printedSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await gatewaySchema())) + "\n";
+}
