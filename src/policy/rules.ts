@@ -1,0 +1,156 @@
+/**
+ * THE FIELD POLICY — who may read which field. Reviewable data, nothing else.
+ *
+ * Every (type, field) of the schema has a rule; a field without one is readable by no one, and a test
+ * fails when the schema gains a field without a rule. For each audience a rule says:
+ *   "read"           the value as it is
+ *   { mask: kind }   a masked value (src/policy/masks.ts): idNumber, name, phone, address, amountBand, year,
+ *                    pseudonym (a per-charity reference, stable for that charity, unlinkable across charities)
+ *   "consent"        read only where the household consented to contact (else null, no error)
+ *   absent           nothing: the field resolves to null with a FORBIDDEN error at its path
+ *                    (an operation or mutation field: the whole operation is refused)
+ * The README's policy table is generated from this file (npm run policy:table).
+ *
+ * Responsibilities (DOMAIN.md §2, §5): civil affairs and street offices run the registry and see it
+ * whole within their jurisdiction; each department sees its own records plus the registry fields it
+ * needs to act; education never sees diagnoses, medical insurance never sees school records; charities
+ * see needs, not identities; auditors read widely (read-only, purpose-bound).
+ */
+import type { Audience } from "./audiences.js";
+import type { MaskKind } from "./masks.js";
+
+export type Access = "read" | "consent" | { mask: MaskKind };
+export type FieldRule = Partial<Record<Audience, Access>>;
+export type PolicyRules = Record<string, Record<string, FieldRule>>;
+
+// Audience groups, to keep the table readable.
+const REGISTRY_KEEPERS = ["civil_affairs", "street_office", "auditor"] as const; // the registry, whole
+const DEPARTMENTS = ["education", "employment", "housing", "medical_insurance", "disability", "health"] as const;
+const ALL_OFFICIAL = [...REGISTRY_KEEPERS, ...DEPARTMENTS] as const;
+
+function rule(...parts: [readonly Audience[] | Audience, Access][]): FieldRule {
+  const r: FieldRule = {};
+  for (const [who, access] of parts) for (const a of typeof who === "string" ? [who] : who) r[a] = access;
+  return r;
+}
+const read = (who: readonly Audience[] | Audience): [readonly Audience[] | Audience, Access] => [who, "read"];
+const mask = (who: readonly Audience[] | Audience, kind: MaskKind): [readonly Audience[] | Audience, Access] => [who, { mask: kind }];
+
+const everyone = rule(read(ALL_OFFICIAL), read("charity"));
+const officials = rule(read(ALL_OFFICIAL));
+const keepers = rule(read(REGISTRY_KEEPERS));
+
+/** Every field of a department record type readable by exactly those who may read the record. */
+function recordType(fields: string[], r: FieldRule): Record<string, FieldRule> {
+  return Object.fromEntries(fields.map((f) => [f, r]));
+}
+
+// Who may read each department's record (the Person/Household field that leads to it).
+const EDUCATION_READERS = rule(read([...REGISTRY_KEEPERS, "education", "disability"]));
+const EMPLOYMENT_READERS = rule(read([...REGISTRY_KEEPERS, "employment", "disability"]));
+const HOUSING_READERS = rule(read([...REGISTRY_KEEPERS, "housing"]));
+// Diagnoses: not for street offices, education, employment, housing or charities.
+const MEDICAL_READERS = rule(read(["civil_affairs", "auditor", "medical_insurance", "health"]));
+const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment", "health"]));
+
+export const POLICY: PolicyRules = {
+  Query: {
+    household: everyone, // charities look households up by their pseudonymous reference
+    households: everyone,
+    person: officials, // a lookup by ID number is an identity lookup: not for charities
+    policyParameters: everyone,
+  },
+  Mutation: {
+    registerHousehold: rule(read(["civil_affairs", "street_office"])),
+    updateHousehold: rule(read(["civil_affairs", "street_office"])),
+  },
+
+  Household: {
+    id: rule(read(ALL_OFFICIAL), mask("charity", "pseudonym")),
+    registryNo: officials,
+    districtCode: everyone,
+    streetCode: everyone,
+    street: everyone,
+    address: rule(read([...REGISTRY_KEEPERS, "housing"]), mask(["education", "employment", "medical_insurance", "disability", "health", "charity"], "address")),
+    hukou: everyone,
+    status: everyone,
+    phone: rule(read([...REGISTRY_KEEPERS, "housing", "disability", "health"]), mask(["education", "employment", "medical_insurance"], "phone"), ["charity", "consent"]),
+    contactConsent: everyone,
+    version: rule(read(["civil_affairs", "street_office", "auditor"])),
+    createdAt: officials,
+    updatedAt: officials,
+    members: everyone,
+    incomes: rule(read([...REGISTRY_KEEPERS, "housing", "charity"])),
+    assets: keepers,
+    cases: officials,
+    currentCase: everyone,
+    aidRecords: keepers,
+    housing: HOUSING_READERS,
+  },
+
+  Person: {
+    id: rule(read(ALL_OFFICIAL), mask("charity", "pseudonym")),
+    idNumber: rule(read([...REGISTRY_KEEPERS, "education", "employment", "medical_insurance", "disability"]), mask(["housing", "health"], "idNumber")),
+    name: rule(read(ALL_OFFICIAL), mask("charity", "name")),
+    sex: everyone,
+    birthDate: rule(read(ALL_OFFICIAL), mask("charity", "year")),
+    age: everyone,
+    relation: everyone,
+    workAbility: everyone,
+    selfCare: everyone,
+    household: everyone,
+    education: EDUCATION_READERS,
+    employment: EMPLOYMENT_READERS,
+    medicalInsurance: MEDICAL_READERS,
+    disability: DISABILITY_READERS,
+  },
+
+  Income: {
+    id: keepers,
+    source: rule(read([...REGISTRY_KEEPERS, "housing", "charity"])),
+    monthlyFen: rule(read([...REGISTRY_KEEPERS, "housing"]), mask("charity", "amountBand")),
+    validFrom: rule(read([...REGISTRY_KEEPERS, "housing"]), mask("charity", "year")),
+    validTo: rule(read([...REGISTRY_KEEPERS, "housing"]), mask("charity", "year")),
+  },
+  Asset: recordType(["id", "kind", "valueFen", "description"], keepers),
+  AssistanceCase: {
+    id: officials,
+    tier: everyone,
+    tierClass: everyone,
+    status: everyone,
+    startDate: rule(read(ALL_OFFICIAL), mask("charity", "year")),
+    endDate: rule(read(ALL_OFFICIAL), mask("charity", "year")),
+    nextReviewDate: rule(read(REGISTRY_KEEPERS)),
+    monthlyFen: rule(read(REGISTRY_KEEPERS), mask(DEPARTMENTS, "amountBand")),
+    note: keepers,
+  },
+  AidRecord: recordType(["id", "program", "amountFen", "periodStart", "periodEnd", "paidAt", "idempotencyKey"], keepers),
+  Street: recordType(["code", "districtCode", "name"], everyone),
+  HouseholdConnection: recordType(["edges", "pageInfo", "totalCount"], everyone),
+  HouseholdEdge: recordType(["cursor", "node"], everyone),
+  PageInfo: recordType(["hasNextPage", "endCursor"], everyone),
+  PolicyParameter: recordType(["key", "value", "unit", "regionCode", "effectiveFrom", "effectiveTo", "source"], everyone),
+
+  Education: recordType(["source", "asOf", "stale", "stage", "schoolName", "schoolCode", "hardshipStudent", "term", "aid"], EDUCATION_READERS),
+  EducationAid: recordType(["item", "term", "amountFen"], EDUCATION_READERS),
+  Employment: recordType(
+    ["source", "asOf", "stale", "status", "registeredUnemployedSince", "publicWelfarePost", "trainings", "dibaoEmploymentSubsidy"],
+    EMPLOYMENT_READERS,
+  ),
+  Training: recordType(["course", "completedOn"], EMPLOYMENT_READERS),
+  EmploymentSubsidy: recordType(["monthlyFen", "from", "to"], EMPLOYMENT_READERS),
+  Housing: recordType(["source", "asOf", "stale", "benefits"], HOUSING_READERS),
+  HousingBenefit: recordType(["type", "status", "monthlyRentFen", "monthlySubsidyFen", "grantFen", "startDate", "endDate"], HOUSING_READERS),
+  MedicalInsurance: recordType(
+    ["source", "asOf", "stale", "tier", "premiumSubsidyRatio", "premiumSubsidyFen", "inPolicyExpenseFen", "outOfPocketFen", "medicalAidPaidFen", "seriousDisease", "chronicDisease", "year"],
+    MEDICAL_READERS,
+  ),
+  Disability: {
+    ...recordType(
+      ["source", "asOf", "stale", "category", "grade", "severe", "livingSubsidyFen", "nursingSubsidyFen", "rehabilitation", "certificateStatus"],
+      DISABILITY_READERS,
+    ),
+    // The certificate number embeds the ID number: masked like it for those who see the ID number masked.
+    certificateNo: rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment"]), mask("health", "idNumber")),
+  },
+};

@@ -1,0 +1,98 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import { type ConnectorsConfig, type Connectors, type SourceInput, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
+import type { SourceName } from "../../connectors/unified.js";
+
+/** A purpose-built upstream on 127.0.0.1:0 (real HTTP) that counts what it is asked. */
+export interface TestUpstream {
+  app: FastifyInstance;
+  url: string;
+  /** requests per route (method + routerPath), admin-free */
+  stats: { requests: number; byRoute: Record<string, number>; inFlight: number; maxInFlight: number };
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+export async function startUpstream(register: (app: FastifyInstance) => void): Promise<TestUpstream> {
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const stats = { requests: 0, byRoute: {} as Record<string, number>, inFlight: 0, maxInFlight: 0 };
+  app.addHook("onRequest", async (req, reply) => {
+    stats.requests++;
+    const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    let done = false;
+    reply.raw.once("close", () => {
+      if (!done) {
+        done = true;
+        stats.inFlight--;
+      }
+    });
+  });
+  register(app);
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    app,
+    url,
+    stats,
+    resetStats() {
+      stats.requests = 0;
+      stats.byRoute = {};
+      stats.maxInFlight = stats.inFlight;
+    },
+    close: () => app.close(),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Nothing listens here: only for sources a test does not use. */
+export const UNUSED = "http://127.0.0.1:9";
+
+/**
+ * Connectors whose `source` points at `url` with `settings`; the other sources point nowhere. Fast backoff
+ * by default so retry tests stay quick.
+ */
+export function connectorsFor(
+  source: SourceName,
+  url: string,
+  settings: Partial<SourceInput> & Record<string, unknown> = {},
+  extra: { clock?: () => Date; registry?: Registry } = {},
+): { connectors: Connectors; registry: Registry } {
+  const registry = extra.registry ?? createMetricsRegistry();
+  const base = (s: SourceName) => ({ baseUrl: s === source ? url : UNUSED, backoff: { initialDelayMs: 20, maxDelayMs: 200 } });
+  const config: ConnectorsConfig = {
+    education: base("education"),
+    employment: base("employment"),
+    housing: base("housing"),
+    medicalInsurance: { ...base("medicalInsurance"), clientId: "gateway", clientSecret: "s3cret" },
+    disability: base("disability"),
+    clock: extra.clock,
+  };
+  Object.assign(config[source], settings, { backoff: { initialDelayMs: 20, maxDelayMs: 200, ...(settings.backoff ?? {}) } });
+  return { connectors: createConnectors(config, registry), registry };
+}
+
+/** Value of one metric series. */
+export async function metric(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const m = registry.getSingleMetric(name);
+  if (!m) throw new Error(`no metric ${name}`);
+  const data = await m.get();
+  const v = data.values.find((x) => Object.entries(labels).every(([k, val]) => (x.labels as Record<string, unknown>)[k] === val));
+  return v?.value ?? 0;
+}
+
+/** Settle a promise into { ok, value } | { ok: false, error } (so a test never leaves a rejection dangling). */
+export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** 18-character ID numbers for tests: 500103 + yyyymmdd + 3-digit sequence + check char (not validated). */
+export function idNumber(i: number): string {
+  return `50010319800101${String(i).padStart(3, "0")}${i % 11 === 10 ? "X" : String(i % 10)}`;
+}
