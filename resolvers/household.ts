@@ -15,6 +15,8 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, notFound } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
 import type { Prisma } from "../src/db/generated/client.js";
+import { accessFor } from "../src/policy/plan.js";
+import { POLICY } from "../src/policy/rules.js";
 
 export const MAX_PAGE_SIZE = 100;
 /** Case statuses under which a household counts as "in" a tier. */
@@ -36,11 +38,31 @@ export function householdWhere(filter: HouseholdFilter | undefined): Prisma.Hous
   return where;
 }
 
+/** A charity names households by its pseudonymous references; everyone else by id. */
+function householdIdFrom(ctx: GatewayContext, given: string): string | null {
+  if (ctx.principal.audience === "charity" && ctx.principal.charityId)
+    return ctx.pseudonyms.decode(ctx.principal.charityId, "household", given);
+  return isUuid(given) ? given : null;
+}
+
+/** One household within the principal's scope; out of scope is NOT_FOUND, exactly like a missing one. */
 export async function loadHousehold(ctx: GatewayContext, id: string) {
-  if (!isUuid(id)) throw badInput([{ field: "id", reason: "INVALID_ID", message: "id is not a household id" }]);
-  const household = await ctx.loaders.household.load(id);
+  const realId = householdIdFrom(ctx, id);
+  if (!realId) throw badInput([{ field: "id", reason: "INVALID_ID", message: "id is not a household reference" }]);
+  const household = await ctx.loaders.household.load(realId);
   if (!household) throw notFound("Household");
   return household;
+}
+
+function cursorFor(ctx: GatewayContext, id: string): string {
+  if (ctx.principal.audience === "charity" && ctx.principal.charityId)
+    return encodeCursor(ctx.pseudonyms.encode(ctx.principal.charityId, "household", id));
+  return encodeCursor(id);
+}
+
+function cursorId(ctx: GatewayContext, cursor: string): string | null {
+  const inner = decodeCursor(cursor);
+  return inner === null ? null : householdIdFrom(ctx, inner);
 }
 
 @Resolver(() => Household)
@@ -56,10 +78,10 @@ export class HouseholdResolver {
       throw badInput([{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_PAGE_SIZE}` }]);
     let afterId: string | null = null;
     if (after != null) {
-      afterId = decodeCursor(after);
+      afterId = cursorId(ctx, after);
       if (!afterId) throw badInput([{ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" }]);
     }
-    const where = householdWhere(filter);
+    const where: Prisma.HouseholdWhereInput = { AND: [ctx.scope, householdWhere(filter)] };
     const [rows, totalCount] = await Promise.all([
       ctx.prisma.household.findMany({
         where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where,
@@ -71,8 +93,8 @@ export class HouseholdResolver {
     const page = rows.slice(0, first);
     for (const h of page) ctx.loaders.household.prime(h.id, h);
     return {
-      edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
+      edges: page.map((node) => ({ cursor: cursorFor(ctx, node.id), node })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? cursorFor(ctx, page[page.length - 1].id) : null },
       totalCount,
     };
   }
@@ -80,6 +102,15 @@ export class HouseholdResolver {
   @FieldResolver(() => Street)
   async street(@Root() h: Household & { streetCode: string }, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.street.load(h.streetCode);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Contact phone. Charities see it only where the household consented to contact.",
+  })
+  phone(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    if (ctx.enforcePolicy && accessFor(POLICY, "Household", "phone", ctx.principal.audience) === "consent" && !h.contactConsent) return null;
+    return h.phone;
   }
 
   @FieldResolver(() => [Person], { description: "Members, head first." })

@@ -11,7 +11,7 @@ export class PersonResolver {
   async person(@Arg("idNumber", () => String) idNumber: string, @Ctx() ctx: GatewayContext) {
     if (!isValidIdNumber(idNumber))
       throw badInput([{ field: "idNumber", reason: "INVALID_ID_NUMBER", message: "idNumber is not a valid 18-character ID number" }]);
-    const person = await ctx.prisma.person.findUnique({ where: { idNumber } });
+    const person = await ctx.prisma.person.findFirst({ where: { idNumber, household: ctx.scope } });
     if (!person) throw notFound("Person");
     return person;
   }

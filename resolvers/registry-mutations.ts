@@ -6,6 +6,7 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import { alreadyExists, badInput, notFound, staleVersion } from "../src/errors.js";
 import { decodeIdNumber, validateRegister, validateUpdate } from "../src/registry/validate.js";
 import { isUuid } from "../src/registry/cursor.js";
+import { streetInScope } from "../src/policy/scope.js";
 import { Prisma } from "../src/db/generated/client.js";
 
 function newRegistryNo(streetCode: string): string {
@@ -36,7 +37,8 @@ export class RegistryMutationResolver {
   async registerHousehold(@Arg("input", () => RegisterHouseholdInput) input: RegisterHouseholdInput, @Ctx() ctx: GatewayContext) {
     const problems = validateRegister(input, ctx.now);
     const street = await ctx.prisma.street.findUnique({ where: { code: input.streetCode } });
-    if (!street || street.districtCode !== input.districtCode)
+    // A street outside the principal's jurisdiction is reported exactly like an unknown one.
+    if (!street || street.districtCode !== input.districtCode || !streetInScope(ctx.principal.jurisdiction, street))
       problems.push({ field: "input.streetCode", reason: "UNKNOWN_STREET", message: "input.streetCode is not a street of input.districtCode" });
     if (problems.length) throw badInput(problems);
 
@@ -99,13 +101,13 @@ export class RegistryMutationResolver {
     @Ctx() ctx: GatewayContext,
   ) {
     if (!isUuid(id)) throw badInput([{ field: "id", reason: "INVALID_ID", message: "id is not a household id" }]);
-    const current = await ctx.prisma.household.findUnique({ where: { id }, include: { members: { select: { id: true, idNumber: true } } } });
+    const current = await ctx.prisma.household.findFirst({ where: { AND: [ctx.scope, { id }] }, include: { members: { select: { id: true, idNumber: true } } } });
     if (!current) throw notFound("Household");
     const personIds = new Map(current.members.map((m) => [m.idNumber, m.id]));
     const problems = validateUpdate(input, new Set(personIds.keys()), ctx.now);
     if (input.streetCode != null) {
       const street = await ctx.prisma.street.findUnique({ where: { code: input.streetCode } });
-      if (!street || street.districtCode !== current.districtCode)
+      if (!street || street.districtCode !== current.districtCode || !streetInScope(ctx.principal.jurisdiction, street))
         problems.push({ field: "input.streetCode", reason: "UNKNOWN_STREET", message: "input.streetCode is not a street of the household's district" });
     }
     if (problems.length) throw badInput(problems);

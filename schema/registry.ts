@@ -89,7 +89,7 @@ export class Household {
   @Field(() => String) address!: string;
   @Field(() => HukouType) hukou!: HukouType;
   @Field(() => HouseholdStatus) status!: HouseholdStatus;
-  @Field(() => String, { nullable: true }) phone!: string | null;
+  phone!: string | null;
   @Field(() => Boolean, { description: "The household consented to being contacted by partner charities." })
   contactConsent!: boolean;
   @Field(() => Int, { description: "Optimistic-concurrency version; pass it back to updateHousehold." }) version!: number;

@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { authConfigFromEnv, type AuthConfig } from "./auth/config.js";
+import type { SourceName } from "../connectors/unified.js";
 
 /**
  * Configuration, from environment variables only, validated at start. Every variable is listed in
@@ -8,6 +10,8 @@ import { z } from "zod";
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v), "must be an http(s) URL");
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"], { message: "must be development, production or test" }).default("development"),
@@ -23,6 +27,39 @@ const schema = z.object({
   MIGRATE_ON_START: bool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+
+  // Department systems. Unset URLs are served by the built-in sandboxes when DEPARTMENT_SANDBOXES is on.
+  DEPARTMENT_SANDBOXES: bool.optional(),
+  SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  EDUCATION_URL: httpUrl.optional(),
+  EMPLOYMENT_URL: httpUrl.optional(),
+  HOUSING_URL: httpUrl.optional(),
+  MEDICAL_INSURANCE_URL: httpUrl.optional(),
+  MEDICAL_INSURANCE_CLIENT_ID: z.string().min(1).optional(),
+  MEDICAL_INSURANCE_CLIENT_SECRET: z.string().min(1).optional(),
+  DISABILITY_URL: httpUrl.optional(),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  UPSTREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(10_000).default(365),
+  EMPLOYMENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+
+  // Access
+  PSEUDONYM_SECRET: z.string().regex(/^[0-9a-fA-F]{64,}$/, "must be at least 64 hex characters (32 bytes)").optional(),
+  FIELD_POLICY: z.enum(["enforce", "off"], { message: "must be enforce or off" }).default("enforce"),
+
+  // Edge
+  CORS_ORIGINS: z.string().optional(), // comma-separated exact origins; unset = no cross-origin access
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  REDIS_URL: z.string().refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// URL").optional(),
+  PERSISTED_OPERATIONS: z.enum(["off", "enforce"], { message: "must be off or enforce" }).default("off"),
+  PERSISTED_OPERATIONS_MANIFEST: z.string().optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(6),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
 });
 
 export type RawConfig = z.output<typeof schema>;
@@ -30,8 +67,14 @@ export type RawConfig = z.output<typeof schema>;
 export interface Config extends RawConfig {
   /** Embedded PGlite directory (absolute) when DATABASE_URL is unset. */
   pgliteDir: string;
+  /** Development keys, pseudonym secret (absolute). */
+  keysDir: string;
   seedOnStart: boolean;
   migrateOnStart: boolean;
+  sandboxes: boolean;
+  /** base URL per source; null = served by the built-in sandbox */
+  upstreamUrls: Record<SourceName, string | null>;
+  auth: AuthConfig;
 }
 
 export class ConfigError extends Error {
@@ -43,21 +86,49 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const name = String(i.path[0]);
-        return `${name}=${JSON.stringify(env[name])}: ${i.message}`;
-      }),
-    );
-  }
+  const problems: string[] = [];
+  if (!parsed.success)
+    for (const i of parsed.error.issues) {
+      const name = String(i.path[0]);
+      problems.push(`${name}=${JSON.stringify(env[name])}: ${i.message}`);
+    }
+  const auth = authConfigFromEnv(env);
+  if (!auth.ok) problems.push(...auth.problems);
+  if (!parsed.success || !auth.ok) throw new ConfigError(problems);
   const c = parsed.data;
   const embedded = c.DATABASE_URL === undefined;
+  const production = c.NODE_ENV === "production";
+  const upstreamUrls: Record<SourceName, string | null> = {
+    education: c.EDUCATION_URL ?? null,
+    employment: c.EMPLOYMENT_URL ?? null,
+    housing: c.HOUSING_URL ?? null,
+    medicalInsurance: c.MEDICAL_INSURANCE_URL ?? null,
+    disability: c.DISABILITY_URL ?? null,
+  };
+  const sandboxes = c.DEPARTMENT_SANDBOXES ?? !production;
+  const missing = Object.entries(upstreamUrls).filter(([, u]) => u === null);
+  if (!sandboxes && missing.length)
+    problems.push(`DEPARTMENT_SANDBOXES is off: set ${missing.map(([s]) => envNameOf(s as SourceName)).join(", ")}`);
+  if (c.MEDICAL_INSURANCE_URL && !(c.MEDICAL_INSURANCE_CLIENT_ID && c.MEDICAL_INSURANCE_CLIENT_SECRET))
+    problems.push("MEDICAL_INSURANCE_URL is set: set MEDICAL_INSURANCE_CLIENT_ID and MEDICAL_INSURANCE_CLIENT_SECRET too");
+  if (production && !c.PSEUDONYM_SECRET) problems.push("PSEUDONYM_SECRET: required in production (64+ hex characters)");
+  if (production && c.FIELD_POLICY === "off") problems.push("FIELD_POLICY=off is refused in production");
+  if (c.PERSISTED_OPERATIONS === "enforce" && !c.PERSISTED_OPERATIONS_MANIFEST)
+    problems.push("PERSISTED_OPERATIONS=enforce: set PERSISTED_OPERATIONS_MANIFEST to the manifest file");
+  if (problems.length) throw new ConfigError(problems);
   return {
     ...c,
     pgliteDir: path.resolve(c.DATA_DIR, "pglite"),
+    keysDir: path.resolve(c.DATA_DIR, "keys"),
     // The embedded default migrates and seeds itself; a server is migrated by `npm run db:migrate`.
     seedOnStart: c.SEED_ON_START ?? embedded,
     migrateOnStart: c.MIGRATE_ON_START ?? embedded,
+    sandboxes,
+    upstreamUrls,
+    auth: auth.config,
   };
+}
+
+export function envNameOf(source: SourceName): string {
+  return { education: "EDUCATION_URL", employment: "EMPLOYMENT_URL", housing: "HOUSING_URL", medicalInsurance: "MEDICAL_INSURANCE_URL", disability: "DISABILITY_URL" }[source];
 }

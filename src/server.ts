@@ -1,31 +1,84 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance } from "fastify";
-import { ApolloServer } from "@apollo/server";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import helmet from "@fastify/helmet";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import type { Registry } from "prom-client";
+import type { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { gatewaySchema } from "./graphql/schema.js";
 import { createContext, type GatewayContext } from "./graphql/context.js";
 import { errorReportingPlugin, formatError } from "./graphql/format-error.js";
+import { authorizationPlugin } from "./graphql/authorization-plugin.js";
+import type { Connectors } from "../connectors/kit/index.js";
+import type { Verifier } from "./auth/verify.js";
+import { isAuthError, type AuthError } from "./auth/errors.js";
+import type { Principal } from "./auth/principal.js";
+import type { Pseudonymizer } from "./policy/pseudonym.js";
+import { checkPersisted, type Manifest } from "./edge/persisted-operations.js";
+import { explorerRoutes } from "./edge/explorer.js";
+
+export type EdgeConfig = Pick<
+  Config,
+  | "NODE_ENV"
+  | "LOG_LEVEL"
+  | "BODY_LIMIT_BYTES"
+  | "FIELD_POLICY"
+  | "CORS_ORIGINS"
+  | "RATE_LIMIT_PER_MINUTE"
+  | "GRAPHQL_MAX_DEPTH"
+  | "GRAPHQL_MAX_ALIASES"
+  | "GRAPHQL_MAX_TOKENS"
+  | "GRAPHQL_MAX_DIRECTIVES"
+  | "GRAPHQL_MAX_COST"
+>;
 
 export interface ServerDeps {
-  config: Pick<Config, "NODE_ENV" | "LOG_LEVEL" | "BODY_LIMIT_BYTES">;
+  config: EdgeConfig;
   db: Database;
+  connectors: Connectors;
+  verifier: Verifier;
+  pseudonyms: Pseudonymizer;
+  metrics: Registry;
+  /** shared rate-limit store (REDIS_URL); in memory when absent */
+  redis?: Redis;
+  /** persisted-operations manifest; when given, only listed operations run */
+  persisted?: Manifest;
   /** Clock for the request's "today" (tests pin it). */
   clock?: () => Date;
 }
 
-const UUID_HEADER = /^[A-Za-z0-9._-]{8,64}$/;
+declare module "fastify" {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
 
-export async function buildServer({ config, db, clock = () => new Date() }: ServerDeps): Promise<FastifyInstance> {
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+function sendAuthError(reply: FastifyReply, err: AuthError) {
+  if (err.httpStatus === 401) reply.header("www-authenticate", err.wwwAuthenticate("safetynet-gateway"));
+  return reply
+    .code(err.httpStatus)
+    .type("application/json")
+    .send({ errors: [{ message: err.message, extensions: { code: err.code, reason: err.reason, requestId: reply.request.id } }] });
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { config, db, connectors, verifier, pseudonyms, metrics, clock = () => new Date() } = deps;
+  const development = config.NODE_ENV !== "production";
   const app = Fastify({
     logger: config.LOG_LEVEL === "silent" ? false : { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Accept a caller's request id when it is well-formed, so logs correlate across systems.
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
-      return typeof given === "string" && UUID_HEADER.test(given) ? given : randomUUID();
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
   });
@@ -33,33 +86,107 @@ export async function buildServer({ config, db, clock = () => new Date() }: Serv
     reply.header("x-request-id", req.id);
   });
 
-  const development = config.NODE_ENV !== "production";
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], connectSrc: ["'self'"] } },
+    crossOriginEmbedderPolicy: false,
+  });
+  const origins = (config.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  await app.register(cors, { origin: origins.length ? origins : false, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-request-id"] });
+
+  const schema = await gatewaySchema();
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.GRAPHQL_MAX_DEPTH, exposeLimits: false, flattenFragments: true },
+    maxAliases: { n: config.GRAPHQL_MAX_ALIASES, exposeLimits: false },
+    maxTokens: { n: config.GRAPHQL_MAX_TOKENS, exposeLimits: false },
+    maxDirectives: { n: config.GRAPHQL_MAX_DIRECTIVES, exposeLimits: false },
+    costLimit: { maxCost: config.GRAPHQL_MAX_COST, exposeLimits: false },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await gatewaySchema(),
+    schema,
     introspection: development,
-    hideSchemaDetailsFromClientErrors: !development,
+    hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    persistedQueries: false,
+    validationRules: armor.validationRules,
     formatError,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), errorReportingPlugin(app.log)],
+    plugins: [
+      // graphql-armor and the integrations are typed against Apollo's CommonJS build; same objects at run time
+      ...(armor.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
+      fastifyApolloDrainPlugin(app) as unknown as ApolloServerPlugin<GatewayContext>,
+      ApolloServerPluginLandingPageDisabled() as unknown as ApolloServerPlugin<GatewayContext>,
+      authorizationPlugin(schema),
+      errorReportingPlugin(app.log),
+    ],
   });
   await apollo.start();
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
+    const sources = connectors.states();
     try {
       await db.sql.query("SELECT 1");
-      return { status: "ready", database: db.target.kind };
+      return { status: "ready", database: db.target.kind, sources };
     } catch {
-      return reply.code(503).send({ status: "unavailable", database: db.target.kind });
+      return reply.code(503).send({ status: "unavailable", database: db.target.kind, sources });
     }
   });
+  app.get("/metrics", async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  if (development) await app.register(explorerRoutes);
 
-  await app.register(fastifyApollo(apollo), {
-    path: "/graphql",
-    method: ["GET", "POST"],
-    context: async (req) => createContext(db.prisma, req.id, clock()),
+  const enforcePolicy = config.FIELD_POLICY !== "off";
+  const contextDeps = { prisma: db.prisma, pseudonyms, sources: () => connectors.loaders(), enforcePolicy };
+
+  await app.register(async (scope) => {
+    // 1. who is asking (a bearer JWT), before anything else is looked at
+    scope.addHook("preHandler", async (req, reply) => {
+      try {
+        req.principal = await verifier.verify(req.headers.authorization);
+      } catch (err) {
+        if (isAuthError(err)) return sendAuthError(reply, err);
+        throw err;
+      }
+    });
+    // 2. how often they may ask (per principal; shared through Redis when configured)
+    await scope.register(rateLimit, {
+      hook: "preHandler",
+      max: config.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (req: FastifyRequest) => (req.principal ? `${req.principal.audience}:${req.principal.subject}` : req.ip),
+      ...(deps.redis ? { redis: deps.redis, nameSpace: "safetynet-rl:" } : {}),
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        errors: [{ message: "Too many requests; slow down", extensions: { code: "RATE_LIMITED", retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],
+      }),
+    });
+    // 3. which operations may run at all (persisted-operations mode)
+    if (deps.persisted) {
+      const manifest = deps.persisted;
+      scope.addHook("preHandler", async (req, reply) => {
+        const source = (req.method === "GET" ? req.query : req.body) as Record<string, unknown> | undefined;
+        if (!source || typeof source !== "object" || Array.isArray(source)) return;
+        let extensions = source.extensions;
+        if (typeof extensions === "string") {
+          try {
+            extensions = JSON.parse(extensions);
+          } catch {
+            extensions = undefined;
+          }
+        }
+        const check = checkPersisted(manifest, source.query, extensions);
+        if (!check.ok)
+          return reply.code(400).send({ errors: [{ message: check.message, extensions: { code: check.code, requestId: req.id } }] });
+        source.query = check.query;
+      });
+    }
+    await scope.register(fastifyApollo(apollo), {
+      path: "/graphql",
+      method: ["GET", "POST"],
+      context: async (req) => createContext(contextDeps, req.id, req.principal as Principal, clock()),
+    });
   });
 
   return app;

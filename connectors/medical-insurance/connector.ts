@@ -19,6 +19,9 @@ export const SPECIAL_DISEASES = {
   M04: "CHILD_LEUKAEMIA",
   M05: "UREMIA",
   M06: "CANCER",
+  M07: "HEMOPHILIA",
+  M08: "SEVERE_MENTAL_ILLNESS",
+  M09: "CONGENITAL_HEART_DISEASE",
 } as const;
 
 export const CHRONIC_DISEASES = {
@@ -27,6 +30,8 @@ export const CHRONIC_DISEASES = {
   C03: "COPD",
   C04: "CORONARY_HEART_DISEASE",
   C05: "SCHIZOPHRENIA",
+  C06: "RHEUMATOID_ARTHRITIS",
+  C07: "CHRONIC_HEPATITIS_B",
 } as const;
 
 /** assist_type_code → share of the tier-1 personal premium paid by assistance */

@@ -36,7 +36,7 @@ export class FaultController {
   private rng: Rng;
 
   constructor(
-    private seed: number,
+    seed: number,
     initial: Partial<FaultSettings> = {},
     readonly extra: Readonly<Record<string, NumericSetting>> = {},
   ) {
@@ -89,7 +89,7 @@ export class FaultController {
     for (const [k, v] of Object.entries(p)) {
       if (k === "latencyMs" || k === "errorRate") this.settings[k] = v as number;
       else if (k === "down" || k === "hang") this.settings[k] = v as boolean;
-      else if (k === "seed") this.rng = new Rng((this.seed = v as number));
+      else if (k === "seed") this.rng = new Rng(v as number);
       else this.extra[k].set(v as number);
     }
     return [];

@@ -142,16 +142,6 @@ export function personTier(h: SynthHousehold, personIndex: number, asOf: IsoDate
   return { tier: best?.tier ?? null, tierClass: best?.tierClass ?? null, case: best };
 }
 
-/** The household's tier in force on `asOf` (household cases only). */
-export function householdTier(h: SynthHousehold, asOf: IsoDate): PersonTier {
-  let best: SynthCase | null = null;
-  for (const c of h.cases) {
-    if (c.personIndex !== null || !caseInForce(c, asOf)) continue;
-    if (best === null || TIER_ORDER.indexOf(c.tier) < TIER_ORDER.indexOf(best.tier)) best = c;
-  }
-  return { tier: best?.tier ?? null, tierClass: best?.tierClass ?? null, case: best };
-}
-
 /**
  * Aid of `program` paid to member `personIndex` with a period overlapping [from, to]: aid naming the
  * person, or household aid (no person) under a case covering them (or under no case).

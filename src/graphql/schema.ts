@@ -2,11 +2,19 @@ import "reflect-metadata";
 import { buildSchema } from "type-graphql";
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from "graphql";
 import { HouseholdResolver } from "../../resolvers/household.js";
+import { HouseholdDepartmentsResolver, PersonDepartmentsResolver } from "../../resolvers/departments.js";
 import { PersonResolver } from "../../resolvers/person.js";
 import { RegistryMutationResolver } from "../../resolvers/registry-mutations.js";
 import { PolicyResolver } from "../../resolvers/policy.js";
 
-export const resolvers = [HouseholdResolver, PersonResolver, RegistryMutationResolver, PolicyResolver] as const;
+export const resolvers = [
+  HouseholdResolver,
+  PersonResolver,
+  HouseholdDepartmentsResolver,
+  PersonDepartmentsResolver,
+  RegistryMutationResolver,
+  PolicyResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | null = null;
 

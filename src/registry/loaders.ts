@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient, Prisma } from "../db/generated/client.js";
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, Street } from "../db/generated/client.js";
 
 /** Groups rows by a key, in the order of `keys`, so a DataLoader batch costs one query. */
@@ -21,11 +21,12 @@ function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string)
 
 const relationOrder = ["HEAD", "SPOUSE", "PARENT", "GRANDPARENT", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "SIBLING", "OTHER"];
 
-export function createRegistryLoaders(prisma: PrismaClient) {
+/** Per-request loaders; `scope` (the principal's jurisdiction) filters every household lookup. */
+export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.HouseholdWhereInput = {}) {
   const ids = (keys: readonly string[]) => ({ in: [...keys] });
   return {
     household: new DataLoader<string, Household | null>(async (keys) =>
-      byKey(keys, await prisma.household.findMany({ where: { id: ids(keys) } }), (h) => h.id),
+      byKey(keys, await prisma.household.findMany({ where: { AND: [scope, { id: ids(keys) }] } }), (h) => h.id),
     ),
     street: new DataLoader<string, Street | null>(async (keys) =>
       byKey(keys, await prisma.street.findMany({ where: { code: ids(keys) } }), (s) => s.code),

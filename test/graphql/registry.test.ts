@@ -245,7 +245,8 @@ describe("queries", () => {
 describe("HTTP surface", () => {
   test("GET /graphql answers a query (with the CSRF-safe header)", async () => {
     const q = encodeURIComponent("{ households(first: 1) { totalCount } }");
-    const res = await fetch(`${gw.url}/graphql?query=${q}`, { headers: { "apollo-require-preflight": "true" } });
+    const auth = `Bearer ${await gw.token({ audience: "civil_affairs", city: "500000" })}`;
+    const res = await fetch(`${gw.url}/graphql?query=${q}`, { headers: { "apollo-require-preflight": "true", authorization: auth } });
     expect(res.status).toBe(200);
     const body: any = await res.json();
     expect(typeof body.data.households.totalCount).toBe("number");
@@ -253,8 +254,10 @@ describe("HTTP surface", () => {
 
   test("a GET without a preflight header is refused (CSRF prevention)", async () => {
     const q = encodeURIComponent("{ households(first: 1) { totalCount } }");
-    const res = await fetch(`${gw.url}/graphql?query=${q}`);
+    const auth = `Bearer ${await gw.token({ audience: "civil_affairs", city: "500000" })}`;
+    const res = await fetch(`${gw.url}/graphql?query=${q}`, { headers: { authorization: auth } });
     expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF|preflight/i);
   });
 
   test("healthz and readyz", async () => {

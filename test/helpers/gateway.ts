@@ -1,49 +1,147 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { buildServer } from "../../src/server.js";
+import type { Registry } from "prom-client";
+import { buildServer, type EdgeConfig } from "../../src/server.js";
 import type { Database } from "../../src/db/database.js";
 import { openTestDatabase } from "./database.js";
+import { authConfigFromEnv } from "../../src/auth/config.js";
+import { setupAuthentication } from "../../src/auth/index.js";
+import type { MintOptions } from "../../src/auth/dev-keys.js";
+import { Pseudonymizer } from "../../src/policy/pseudonym.js";
+import { createConnectors, createMetricsRegistry, type Connectors, type ConnectorsConfig } from "../../connectors/kit/index.js";
+import { startSandboxes, type RunningSandboxes, type StartSandboxesOptions } from "../../connectors/sandboxes.js";
+import type { Manifest } from "../../src/edge/persisted-operations.js";
+import type { SourceName } from "../../connectors/unified.js";
 
 export interface GqlResult<T = any> {
   status: number;
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
   headers: Headers;
+  body: any;
 }
 
 export interface TestGateway {
   url: string;
   db: Database;
   app: FastifyInstance;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResult<T>>;
+  metrics: Registry;
+  connectors: Connectors;
+  sandboxes: RunningSandboxes | null;
+  pseudonyms: Pseudonymizer;
+  /** a token minted with the test's own development key pair */
+  token(options: MintOptions): Promise<string>;
+  /** POST /graphql; `as` is a token or mint options (default: civil affairs, whole city) */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: string | MintOptions | null, headers?: Record<string, string>): Promise<GqlResult<T>>;
   close(): Promise<void>;
 }
 
-/** A real gateway on an ephemeral loopback port over a fresh database; requests go over real HTTP. */
-export async function startGateway(opts: { seed?: (db: Database) => Promise<void>; now?: Date } = {}): Promise<TestGateway> {
+export interface StartOptions {
+  seed?: (db: Database) => Promise<void>;
+  now?: Date;
+  /** start the department sandboxes (over `households`, or a generated population) */
+  sandboxes?: Omit<StartSandboxesOptions, "host" | "ports">;
+  /** per-source connector overrides (timeouts, breaker, ...) */
+  connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
+  edge?: Partial<EdgeConfig>;
+  persisted?: Manifest;
+}
+
+export const TEST_EDGE: EdgeConfig = {
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+  BODY_LIMIT_BYTES: 1024 * 1024,
+  FIELD_POLICY: "enforce",
+  CORS_ORIGINS: undefined,
+  RATE_LIMIT_PER_MINUTE: 100_000,
+  GRAPHQL_MAX_DEPTH: 6,
+  GRAPHQL_MAX_ALIASES: 15,
+  GRAPHQL_MAX_TOKENS: 1000,
+  GRAPHQL_MAX_DIRECTIVES: 20,
+  GRAPHQL_MAX_COST: 5000,
+};
+
+/**
+ * A real gateway on an ephemeral loopback port over a fresh database, with real JWTs (a key pair made
+ * for the test), real connectors and — when asked — the real department sandboxes over HTTP.
+ */
+export async function startGateway(opts: StartOptions = {}): Promise<TestGateway> {
+  const keysDir = mkdtempSync(path.join(os.tmpdir(), "gw-keys-"));
   const db = await openTestDatabase();
   if (opts.seed) await opts.seed(db);
+  const sandboxes = opts.sandboxes ? await startSandboxes({ ...opts.sandboxes, host: "127.0.0.1" }) : null;
+  const nowhere = "http://127.0.0.1:9"; // discard port: nothing listens, a call fails at once
+  const o = opts.connectors ?? {};
+  const cfg: ConnectorsConfig = {
+    education: { baseUrl: sandboxes?.urls.education ?? nowhere, ...o.education },
+    employment: { baseUrl: sandboxes?.urls.employment ?? nowhere, ...o.employment },
+    housing: { baseUrl: sandboxes?.urls.housing ?? nowhere, ...o.housing },
+    medicalInsurance: {
+      baseUrl: sandboxes?.urls.medicalInsurance ?? nowhere,
+      clientId: sandboxes?.medicalCredentials.clientId ?? "x",
+      clientSecret: sandboxes?.medicalCredentials.clientSecret ?? "x",
+      ...o.medicalInsurance,
+    },
+    disability: { baseUrl: sandboxes?.urls.disability ?? nowhere, ...o.disability },
+    ...(opts.now ? { clock: () => opts.now as Date } : {}),
+  };
+  const metrics = createMetricsRegistry();
+  const connectors = createConnectors(cfg, metrics);
+  const auth = authConfigFromEnv({ NODE_ENV: "test", DATA_DIR: keysDir });
+  if (!auth.ok) throw new Error(auth.problems.join("; "));
+  const { verifier, dev } = await setupAuthentication({ ...auth.config, keySource: { kind: "dev", dir: keysDir } });
+  const pseudonyms = new Pseudonymizer(randomBytes(32));
   const app = await buildServer({
-    config: { NODE_ENV: "test", LOG_LEVEL: "silent", BODY_LIMIT_BYTES: 1024 * 1024 },
+    config: { ...TEST_EDGE, ...opts.edge },
     db,
+    connectors,
+    verifier,
+    pseudonyms,
+    metrics,
+    persisted: opts.persisted,
     clock: opts.now ? () => opts.now as Date : undefined,
   });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  const tokens = new Map<string, Promise<string>>();
+  const token = (m: MintOptions) => {
+    const key = JSON.stringify(m);
+    if (!tokens.has(key)) tokens.set(key, dev!.mint({ ttl: "1h", ...m }));
+    return tokens.get(key)!;
+  };
   return {
     url,
     db,
     app,
-    async gql(query, variables, headers = {}) {
+    metrics,
+    connectors,
+    sandboxes,
+    pseudonyms,
+    token,
+    async gql(query, variables, as = { audience: "civil_affairs", city: "500000" }, headers = {}) {
+      const bearer = as === null ? null : typeof as === "string" ? as : await token(as);
       const res = await fetch(`${url}/graphql`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await res.json()) as any;
-      return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+      const text = await res.text();
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { raw: text };
+      }
+      return { status: res.status, data: body.data, errors: body.errors, headers: res.headers, body };
     },
     async close() {
       await app.close();
+      await connectors.close();
+      await sandboxes?.close();
       await db.close();
+      rmSync(keysDir, { recursive: true, force: true });
     },
   };
 }

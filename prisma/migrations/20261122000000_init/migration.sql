@@ -150,6 +150,17 @@ CREATE TABLE "policy_parameter" (
     CONSTRAINT "policy_parameter_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "seed_run" (
+    "id" SERIAL NOT NULL,
+    "seed" INTEGER NOT NULL,
+    "as_of" DATE NOT NULL,
+    "persons" INTEGER,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "seed_run_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "street_district_code_idx" ON "street"("district_code");
 

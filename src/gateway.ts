@@ -1,0 +1,147 @@
+/**
+ * Assembles a running gateway from configuration: database (migrated, seeded when empty), department
+ * systems (the built-in sandboxes for any system without a configured URL), connectors, keys and the
+ * HTTP server. Used by `npm start` (src/main.ts) and the benchmark.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { collectDefaultMetrics } from "prom-client";
+import type { Config } from "./config.js";
+import { openDatabase, postgresTarget, type Database } from "./db/database.js";
+import { applyMigrations, readMigrations } from "./db/migrate.js";
+import { ensureDataset, recordedDataset, type Dataset } from "./db/dataset.js";
+import { buildServer } from "./server.js";
+import { setupAuthentication } from "./auth/index.js";
+import { devTokensForAllAudiences } from "./auth/token-cli.js";
+import type { Audience } from "./auth/principal.js";
+import { Pseudonymizer } from "./policy/pseudonym.js";
+import { loadManifest } from "./edge/persisted-operations.js";
+import { createConnectors, createMetricsRegistry, type Connectors } from "../connectors/kit/index.js";
+import { startSandboxes, type RunningSandboxes } from "../connectors/sandboxes.js";
+import { SOURCES, type SourceName } from "../connectors/unified.js";
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  db: Database;
+  dataset: Dataset | null;
+  sandboxes: RunningSandboxes | null;
+  connectors: Connectors;
+  devTokens: { audience: Audience; token: string }[];
+  close(): Promise<void>;
+}
+
+async function prepareDatabase(config: Config, log: (line: string) => void): Promise<Database> {
+  const target = config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : ({ kind: "pglite", dataDir: config.pgliteDir } as const);
+  const db = await openDatabase(target);
+  try {
+    if (config.migrateOnStart) {
+      const applied = await applyMigrations(db.sql);
+      if (applied.length) log(`database: applied ${applied.length} migration(s)`);
+    } else {
+      const have = await db.sql
+        .query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`)
+        .catch(() => []);
+      const pending = readMigrations().filter((m) => !have.some((h) => h.migration_name === m.name));
+      if (pending.length)
+        throw new Error(`the database has ${pending.length} pending migration(s); run \`npm run db:migrate\` first (or set MIGRATE_ON_START=true)`);
+    }
+    return db;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/** 32 random bytes kept under DATA_DIR/keys, unless PSEUDONYM_SECRET is configured. */
+function pseudonymSecret(config: Config): Buffer {
+  if (config.PSEUDONYM_SECRET) return Buffer.from(config.PSEUDONYM_SECRET, "hex");
+  const file = path.join(config.keysDir, "pseudonym-secret.hex");
+  if (!existsSync(file)) {
+    mkdirSync(config.keysDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+    chmodSync(file, 0o600);
+  }
+  return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
+}
+
+export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
+  const db = await prepareDatabase(config, log);
+  const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
+  const closeAll = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const today = new Date().toISOString().slice(0, 10);
+    const dataset = config.seedOnStart
+      ? await ensureDataset(db, { seed: config.SEED, asOf: today, log })
+      : await recordedDataset(db);
+
+    let sandboxes: RunningSandboxes | null = null;
+    const needSandbox = SOURCES.filter((s) => config.upstreamUrls[s] === null);
+    if (needSandbox.length) {
+      const seed = dataset?.seed ?? config.SEED;
+      const asOf = dataset?.asOf ?? today;
+      sandboxes = await startSandboxes({
+        seed,
+        asOf,
+        persons: dataset?.persons ?? undefined,
+        sandbox: config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : undefined,
+      });
+      const running = sandboxes;
+      cleanup.push(() => running.close());
+      if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
+    }
+    const url = (s: SourceName) => config.upstreamUrls[s] ?? sandboxes!.urls[s];
+    const common = {
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
+      breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
+      staleAfterDays: config.STALE_AFTER_DAYS,
+    };
+    const metrics = createMetricsRegistry();
+    collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
+    const connectors = createConnectors(
+      {
+        education: { ...common, baseUrl: url("education") },
+        employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
+        housing: { ...common, baseUrl: url("housing") },
+        medicalInsurance: {
+          ...common,
+          baseUrl: url("medicalInsurance"),
+          clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
+          clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
+        },
+        disability: { ...common, baseUrl: url("disability") },
+      },
+      metrics,
+    );
+    cleanup.push(() => connectors.close());
+
+    const { verifier, dev } = await setupAuthentication(config.auth);
+    const devTokens = dev ? await devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
+    let redis;
+    if (config.REDIS_URL) {
+      const { Redis } = await import("ioredis");
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+      const r = redis;
+      cleanup.push(async () => r.quit());
+    }
+    const app = await buildServer({
+      config,
+      db,
+      connectors,
+      verifier,
+      pseudonyms: new Pseudonymizer(pseudonymSecret(config)),
+      metrics,
+      redis,
+      persisted: config.PERSISTED_OPERATIONS === "enforce" ? loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!) : undefined,
+    });
+    cleanup.push(() => app.close());
+    return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
