@@ -118,17 +118,17 @@ export class HouseholdResolver {
     return ctx.loaders.members.load(h.id);
   }
 
-  @FieldResolver(() => [Income])
+  @FieldResolver(() => [Income], { nullable: true })
   incomes(@Root() h: Household, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.incomes.load(h.id);
   }
 
-  @FieldResolver(() => [Asset])
+  @FieldResolver(() => [Asset], { nullable: true })
   assets(@Root() h: Household, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.assets.load(h.id);
   }
 
-  @FieldResolver(() => [AssistanceCase], { description: "All cases, newest first." })
+  @FieldResolver(() => [AssistanceCase], { nullable: true, description: "All cases, newest first." })
   cases(@Root() h: Household, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.cases.load(h.id);
   }
@@ -142,7 +142,7 @@ export class HouseholdResolver {
     return cases.find((c) => c.personId === null && (IN_FORCE as readonly string[]).includes(c.status)) ?? null;
   }
 
-  @FieldResolver(() => [AidRecord], { description: "Civil-affairs payments, newest first; optionally from a date on." })
+  @FieldResolver(() => [AidRecord], { nullable: true, description: "Civil-affairs payments, newest first; optionally from a date on." })
   async aidRecords(
     @Root() h: Household,
     @Arg("since", () => DateScalar, { nullable: true }) since: Date | null,

@@ -26,7 +26,7 @@ export class Street {
 @ObjectType({ description: "A registered member of a household (civil-affairs registry)." })
 export class Person {
   @Field(() => ID) id!: string;
-  @Field(() => String, { description: "18-character resident ID number." }) idNumber!: string;
+  @Field(() => String, { nullable: true, description: "18-character resident ID number." }) idNumber!: string;
   @Field(() => String) name!: string;
   @Field(() => Sex) sex!: Sex;
   @Field(() => DateScalar) birthDate!: Date;
@@ -38,7 +38,7 @@ export class Person {
 
 @ObjectType({ description: "A monthly income of the household, by source." })
 export class Income {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { nullable: true }) id!: string;
   @Field(() => IncomeSource) source!: IncomeSource;
   @Field(() => FenScalar) monthlyFen!: number;
   @Field(() => DateScalar) validFrom!: Date;
@@ -56,7 +56,7 @@ export class Asset {
 
 @ObjectType({ description: "A tier granted or applied for; person is set for single-person inclusion (单人户)." })
 export class AssistanceCase {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { nullable: true }) id!: string;
   @Field(() => Tier) tier!: Tier;
   @Field(() => TierClass, { nullable: true }) tierClass!: TierClass | null;
   @Field(() => CaseStatus) status!: CaseStatus;
@@ -83,7 +83,7 @@ export class AidRecord {
 @ObjectType({ description: "A household on the civil-affairs registry." })
 export class Household {
   @Field(() => ID) id!: string;
-  @Field(() => String) registryNo!: string;
+  @Field(() => String, { nullable: true }) registryNo!: string;
   @Field(() => String) districtCode!: string;
   @Field(() => String) streetCode!: string;
   @Field(() => String) address!: string;
@@ -92,9 +92,9 @@ export class Household {
   phone!: string | null;
   @Field(() => Boolean, { description: "The household consented to being contacted by partner charities." })
   contactConsent!: boolean;
-  @Field(() => Int, { description: "Optimistic-concurrency version; pass it back to updateHousehold." }) version!: number;
-  @Field(() => DateTimeScalar) createdAt!: Date;
-  @Field(() => DateTimeScalar) updatedAt!: Date;
+  @Field(() => Int, { nullable: true, description: "Optimistic-concurrency version; pass it back to updateHousehold." }) version!: number;
+  @Field(() => DateTimeScalar, { nullable: true }) createdAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) updatedAt!: Date;
 }
 
 @ObjectType()
