@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { authConfigFromEnv, type AuthConfig } from "./auth/config.js";
+import { AUTH_VARIABLES, authConfigFromEnv, type AuthConfig } from "./auth/config.js";
 import type { SourceName } from "../connectors/unified.js";
 
 /**
@@ -63,6 +63,9 @@ const schema = z.object({
 });
 
 export type RawConfig = z.output<typeof schema>;
+
+/** Every environment variable the gateway reads (all listed in .env.example; a test checks). */
+export const CONFIG_VARIABLES: readonly string[] = [...new Set([...Object.keys(schema.shape), ...AUTH_VARIABLES])];
 
 export interface Config extends RawConfig {
   /** Embedded PGlite directory (absolute) when DATABASE_URL is unset. */

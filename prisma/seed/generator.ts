@@ -928,9 +928,11 @@ function addressOf(g: Gen, street: StreetPlan, centralised: boolean): string {
   const rng = g.rng;
   const prefix = `重庆市${street.districtName}`;
   if (street.welfareHome || centralised) {
-    return `${prefix}${street.welfareHome ? street.roads[0] : rng.pick(["社会福利院", "区养老服务中心", "区敬老院"])}${rng.int(1, 6)}号楼${rng.int(1, 6)}${pad2(rng.int(1, 30))}室`;
+    return `${prefix}${street.welfareHome ? "社会福利院" : rng.pick(["社会福利院", "区养老服务中心", "区敬老院"])}${rng.int(1, 6)}号楼${rng.int(1, 6)}${pad2(rng.int(1, 30))}室`;
   }
-  return `${prefix}${rng.pick(street.roads)}${rng.int(1, 300)}号${rng.int(1, 30)}-${rng.int(1, 8)}`;
+  // Registered addresses name the street (街道/镇/乡), so an address masked "to the street" keeps it.
+  const streetPart = /(街道|镇|乡)$/.test(street.name) ? street.name : `${street.name}街道`;
+  return `${prefix}${streetPart}${rng.pick(street.roads)}${rng.int(1, 300)}号${rng.int(1, 30)}-${rng.int(1, 8)}`;
 }
 
 function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, seq: number): Built {

@@ -156,6 +156,8 @@ export async function runSeed(opts: RunSeedOptions = {}): Promise<RunSeedResult>
       onProgress: (p, h) => progress.update(p, h),
     });
     progress.stop(stats.persons, stats.households);
+    // Recorded so the department sandboxes can regenerate exactly this population on later starts.
+    await sql.query(`INSERT INTO seed_run (seed, as_of, persons) VALUES ($1, $2, $3)`, [seed, asOf, opts.persons ?? null]);
     return { skipped: false, seed, asOf, stats };
   } finally {
     if (db) await db.close();

@@ -248,7 +248,7 @@ export async function isSeeded(sql: SqlExecutor): Promise<boolean> {
 }
 
 /** The registry tables, children first. */
-export const REGISTRY_TABLES = ["aid_record", "assistance_case", "asset", "income", "person", "household", "street", "policy_parameter"] as const;
+export const REGISTRY_TABLES = ["aid_record", "assistance_case", "asset", "income", "person", "household", "street", "policy_parameter", "seed_run"] as const;
 
 /** Empties the registry tables (and, through CASCADE, rows of other tables that reference them). */
 export async function truncateRegistry(sql: SqlExecutor): Promise<void> {

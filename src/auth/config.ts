@@ -158,7 +158,9 @@ const schema = z.object({
   NODE_ENV: z.string().optional(),
 });
 
-const VARIABLES = Object.keys(schema.shape);
+/** Every environment variable the authentication configuration reads. */
+export const AUTH_VARIABLES: readonly string[] = Object.keys(schema.shape);
+const VARIABLES = AUTH_VARIABLES;
 
 export function authConfigFromEnv(env: Record<string, string | undefined> = process.env): AuthConfigResult {
   // Unset and empty are the same (as in the main configuration).

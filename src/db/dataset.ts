@@ -21,10 +21,6 @@ export async function recordedDataset(db: Database): Promise<Dataset | null> {
   return { seed: Number(rows[0].seed), asOf, persons: rows[0].persons === null ? null : Number(rows[0].persons) };
 }
 
-export async function recordDataset(db: Database, d: Dataset): Promise<void> {
-  await db.sql.query(`INSERT INTO seed_run (seed, as_of, persons) VALUES ($1, $2, $3)`, [d.seed, d.asOf, d.persons]);
-}
-
 /**
  * Seeds the default set when the registry is empty; returns the data set the registry holds (null for
  * a registry that was not seeded by this generator, e.g. real data).
@@ -35,9 +31,7 @@ export async function ensureDataset(
 ): Promise<Dataset | null> {
   const existing = await recordedDataset(db);
   if (existing) return existing;
+  // runSeed records seed_run itself; a registry with data but no record was not made by this generator.
   const result = await runSeed({ sql: db.sql, seed: opts.seed, asOf: opts.asOf, persons: opts.persons, ifEmpty: true, log: opts.log });
-  if (result.skipped) return null;
-  const dataset = { seed: opts.seed, asOf: opts.asOf, persons: opts.persons ?? null };
-  await recordDataset(db, dataset);
-  return dataset;
+  return result.skipped ? null : recordedDataset(db);
 }

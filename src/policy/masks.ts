@@ -30,10 +30,14 @@ export function maskPhone(v: string): string {
 }
 
 const STREET_LEVEL = /^(.*?(?:街道|镇|乡|福利院))/;
+const DISTRICT_LEVEL = /^(.*?[区县])/;
 
-/** Cut to the street (街道/镇/乡, or the welfare home): "渝中区七星岗街道中山一路12号" → "渝中区七星岗街道". */
+/**
+ * Cut to the street (街道/镇/乡, or the welfare home): "重庆市渝中区七星岗街道中山一路12号" → "重庆市渝中区七星岗街道".
+ * An address that names no street is cut to its district (coarser, never finer).
+ */
 export function maskAddress(v: string): string {
-  const m = STREET_LEVEL.exec(v);
+  const m = STREET_LEVEL.exec(v) ?? DISTRICT_LEVEL.exec(v);
   return m ? m[1] : "***";
 }
 

@@ -1,0 +1,20 @@
+import { afterAll, beforeAll, test } from "vitest";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+let gw: TestGateway;
+beforeAll(async () => { gw = await startGateway(); });
+afterAll(async () => gw?.close());
+test("explore", async () => {
+  const show = (label: string, r: any) => console.log(label, r.status, JSON.stringify(r.body).slice(0, 400));
+  const pad = (n: number) => "{ " + Array.from({ length: n }, () => "__typename").join(" ") + " }";
+  show("tokens 1001", await gw.gql(pad(999)));
+  show("tokens 1000", await gw.gql(pad(998)));
+  show("tokens 2000", await gw.gql(pad(1998)));
+  show("depth", await gw.gql(`{ households { edges { node { members { household { members { household { id } } } } } } } }`));
+  show("aliases", await gw.gql(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(" ")} }`));
+  show("cycle", await gw.gql(`query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }`));
+  show("typo", await gw.gql(`{ househols { totalCount } }`));
+  show("auditor mutation", await gw.gql(`mutation { registerHousehold(input: {districtCode: "500103", streetCode: "500103001", address: "x", hukou: URBAN, members: []}) { id } }`, {}, { audience: "auditor", city: "500000", purpose: "audit" }));
+  show("education mutation", await gw.gql(`mutation { registerHousehold(input: {districtCode: "500103", streetCode: "500103001", address: "x", hukou: URBAN, members: []}) { id } }`, {}, { audience: "education", district: "500103" }));
+  show("first", await gw.gql(`{ households(first: 99999999) { totalCount } }`));
+  show("charity person", await gw.gql(`{ person(idNumber: "110101199003074514") { name } __typename }`, {}, { audience: "charity" }));
+});
