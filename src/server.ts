@@ -20,7 +20,7 @@ import type { Verifier } from "./auth/verify.js";
 import { isAuthError, type AuthError } from "./auth/errors.js";
 import type { Principal } from "./auth/principal.js";
 import type { Pseudonymizer } from "./policy/pseudonym.js";
-import { checkPersisted, type Manifest } from "./edge/persisted-operations.js";
+import { checkPersisted, withoutPersistedQuery, type Manifest } from "./edge/persisted-operations.js";
 import { explorerRoutes } from "./edge/explorer.js";
 
 export type EdgeConfig = Pick<
@@ -94,10 +94,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(cors, { origin: origins.length ? origins : false, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-request-id"] });
 
   const schema = await gatewaySchema();
+  // Document limits as clients see them (stable; test/edge/hardening.test.ts): depth, aliases, directives,
+  // cost and tokens alike answer HTTP 400 with one error { message: "Syntax Error: Query validation error.",
+  // extensions: { code: "GRAPHQL_VALIDATION_FAILED" } } — no limit value, no location, no hint which one.
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH, exposeLimits: false, flattenFragments: true },
     maxAliases: { n: config.GRAPHQL_MAX_ALIASES, exposeLimits: false },
-    maxTokens: { n: config.GRAPHQL_MAX_TOKENS, exposeLimits: false },
+    // The token limit is graphql-js's own (parseOptions below): armor's maxTokens plugin throws from a
+    // plugin hook, which Apollo Server 5 answers with HTTP 500 and no request id.
+    maxTokens: { enabled: false },
     maxDirectives: { n: config.GRAPHQL_MAX_DIRECTIVES, exposeLimits: false },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, exposeLimits: false },
     blockFieldSuggestion: { enabled: true },
@@ -111,6 +116,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     persistedQueries: false,
+    // Over the limit: a syntax error before validation; formatError words it like armor's other limits.
+    parseOptions: { maxLexicalTokens: config.GRAPHQL_MAX_TOKENS },
     validationRules: armor.validationRules,
     formatError,
     plugins: [
@@ -118,7 +125,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       ...(armor.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       fastifyApolloDrainPlugin(app) as unknown as ApolloServerPlugin<GatewayContext>,
       ApolloServerPluginLandingPageDisabled() as unknown as ApolloServerPlugin<GatewayContext>,
-      authorizationPlugin(schema),
+      // FIELD_POLICY=off (development/benchmarks; refused in production): no field authorization at all
+      ...(config.FIELD_POLICY === "off" ? [] : [authorizationPlugin(schema)]),
       errorReportingPlugin(app.log),
     ],
   });
@@ -179,7 +187,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         const check = checkPersisted(manifest, source.query, extensions);
         if (!check.ok)
           return reply.code(400).send({ errors: [{ message: check.message, extensions: { code: check.code, requestId: req.id } }] });
-        source.query = check.query;
+        // Apollo runs exactly the manifest's text. The hash was resolved here: Apollo's own APQ is off and
+        // refuses any request still carrying extensions.persistedQuery (PERSISTED_QUERY_NOT_SUPPORTED).
+        // Apollo reads a GET from the URL, not from req.query, so a GET's URL is rewritten.
+        const rest = withoutPersistedQuery(extensions);
+        if (req.method === "GET") {
+          const url = new URL(req.raw.url ?? "/", "http://gateway.invalid");
+          url.searchParams.set("query", check.query);
+          if (rest) url.searchParams.set("extensions", JSON.stringify(rest));
+          else url.searchParams.delete("extensions");
+          req.raw.url = `${url.pathname}${url.search}`;
+        } else {
+          source.query = check.query;
+          if (rest) source.extensions = rest;
+          else delete source.extensions;
+        }
       });
     }
     await scope.register(fastifyApollo(apollo), {

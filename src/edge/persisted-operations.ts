@@ -47,3 +47,10 @@ export function checkPersisted(manifest: Manifest, query: unknown, extensions: u
   }
   return { ok: false, code: "OPERATION_NOT_PERSISTED", message: "Only persisted operations may run on this gateway" };
 }
+
+/** The request's other extensions once the gateway has resolved `persistedQuery` itself (undefined when none are left). */
+export function withoutPersistedQuery(extensions: unknown): Record<string, unknown> | undefined {
+  if (!extensions || typeof extensions !== "object" || Array.isArray(extensions)) return undefined;
+  const { persistedQuery: _resolved, ...rest } = extensions as Record<string, unknown>;
+  return Object.keys(rest).length ? rest : undefined;
+}

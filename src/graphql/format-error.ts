@@ -21,6 +21,16 @@ export const CLIENT_CODES = new Set([
   "UPSTREAM_BAD_RESPONSE",
 ]);
 
+/** graphql-js's token-limit message names the limit (and its location points at it). */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:at|an) \d+ tokens/; // graphql-js 16 says "more that"
+/** What graphql-armor says for every other document limit (exposeLimits: false). */
+export const LIMIT_MESSAGE = "Syntax Error: Query validation error.";
+/**
+ * graphql-js suggestions ("Did you mean "x"?", "Did you mean the enum value "X"?") reveal the schema;
+ * hideSchemaDetailsFromClientErrors and armor cover validation messages only, not variable coercion.
+ */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
 /**
  * Apollo's formatError: client-facing errors keep their message and extensions (minus any stack);
  * everything else becomes INTERNAL_SERVER_ERROR with a generic message. The original is logged by
@@ -28,9 +38,12 @@ export const CLIENT_CODES = new Set([
  */
 export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code as string | undefined;
+  // every document limit looks the same to a client: 400, GRAPHQL_VALIDATION_FAILED, no number, no location
+  if (code === "GRAPHQL_PARSE_FAILED" && TOKEN_LIMIT.test(formatted.message))
+    return { message: LIMIT_MESSAGE, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
   if (code && CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, message: formatted.message.replace(SUGGESTION, ""), extensions };
   }
   return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }

@@ -38,8 +38,9 @@ export function accessFor(rules: PolicyRules, typeName: string, fieldName: strin
   return rules[typeName]?.[fieldName]?.[audience];
 }
 
+/** A whole operation refused before execution: HTTP 403 (Apollo takes the status from `http` and strips it). */
 export function forbidden(message: string, reason: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", reason } });
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", reason, http: { status: 403 } } });
 }
 
 const EMPTY_SELECTION: SelectionSetNode = {

@@ -15,6 +15,8 @@ import { createConnectors, createMetricsRegistry, type Connectors, type Connecto
 import { startSandboxes, type RunningSandboxes, type StartSandboxesOptions } from "../../connectors/sandboxes.js";
 import type { Manifest } from "../../src/edge/persisted-operations.js";
 import type { SourceName } from "../../connectors/unified.js";
+import type { Verifier } from "../../src/auth/verify.js";
+import type { Redis } from "ioredis";
 
 export interface GqlResult<T = any> {
   status: number;
@@ -48,6 +50,10 @@ export interface StartOptions {
   connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
   edge?: Partial<EdgeConfig>;
   persisted?: Manifest;
+  /** verify tokens with this instead of the test's development key pair (gw.token() then mints tokens it rejects) */
+  verifier?: Verifier;
+  /** share rate-limit counts through this Redis client (as REDIS_URL does) */
+  redis?: Redis;
 }
 
 export const TEST_EDGE: EdgeConfig = {
@@ -98,10 +104,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     config: { ...TEST_EDGE, ...opts.edge },
     db,
     connectors,
-    verifier,
+    verifier: opts.verifier ?? verifier,
     pseudonyms,
     metrics,
     persisted: opts.persisted,
+    redis: opts.redis,
     clock: opts.now ? () => opts.now as Date : undefined,
   });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });

@@ -1,0 +1,188 @@
+/**
+ * Shared pieces of the unified-view integration tests: a gateway whose database and department sandboxes
+ * hold the SAME generated population, a Prometheus text parser for GET /metrics, the sandboxes' admin
+ * routes (over HTTP), and a passive recorder of the gateway's upstream HTTP calls.
+ */
+import { runSeed } from "../../prisma/seed/run.js";
+import { SOURCES, type SourceName } from "../../connectors/unified.js";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+
+export const POPULATION = { seed: 20190101, asOf: "2026-11-01", persons: 1500 } as const;
+/** the requests' clock: the population's as-of date (staleness is judged against it) */
+export const NOW = new Date(`${POPULATION.asOf}T12:00:00Z`);
+
+/**
+ * Gateway + sandboxes over one population. The employment sandbox's rate limit is raised far above
+ * what a test sends, so that "one call per person" is not blurred by 429 retries (rate limiting has
+ * its own tests in test/connectors and test/sandboxes).
+ */
+export function startUnifiedGateway(connectors?: Partial<Record<SourceName, Record<string, unknown>>>): Promise<TestGateway> {
+  return startGateway({
+    now: NOW,
+    seed: async (db) => {
+      await runSeed({ sql: db.sql, ...POPULATION, progress: "none" });
+    },
+    sandboxes: { ...POPULATION, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
+    connectors,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GET /metrics
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses the Prometheus text exposition format (the subset prom-client writes). */
+export function parsePrometheus(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+\d+)?$/.exec(line);
+    if (!m) throw new Error(`unparseable metrics line: ${line}`);
+    const labels: Record<string, string> = {};
+    if (m[3]) {
+      const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g;
+      let l: RegExpExecArray | null;
+      while ((l = re.exec(m[3])) !== null) labels[l[1]] = l[2].replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
+    }
+    const v = m[4];
+    out.push({ name: m[1], labels, value: v === "+Inf" ? Infinity : v === "-Inf" ? -Infinity : Number(v) });
+  }
+  return out;
+}
+
+export class Metrics {
+  constructor(readonly samples: Sample[]) {}
+  /** sum of the series of `name` whose labels include `match` */
+  get(name: string, match: Record<string, string> = {}): number {
+    return this.samples
+      .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))
+      .reduce((a, s) => a + s.value, 0);
+  }
+  /** whether any series of `name` matches */
+  has(name: string, match: Record<string, string> = {}): boolean {
+    return this.samples.some((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v));
+  }
+}
+
+/** GET /metrics over HTTP, parsed. */
+export async function scrape(gw: TestGateway): Promise<Metrics> {
+  const res = await fetch(`${gw.url}/metrics`);
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return new Metrics(parsePrometheus(await res.text()));
+}
+
+/** after − before for one metric (counters; for gauges use `after.get`). */
+export function delta(before: Metrics, after: Metrics, name: string, match: Record<string, string> = {}): number {
+  return after.get(name, match) - before.get(name, match);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// the sandboxes' admin routes (WIRE.md "Common to every sandbox"), over HTTP
+
+export interface SandboxStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  maxInFlight: number;
+}
+
+export async function admin(gw: TestGateway, source: SourceName, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${gw.sandboxes!.urls[source]}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status >= 400) throw new Error(`${method} ${path} on the ${source} sandbox: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+export const setFaults = (gw: TestGateway, source: SourceName, faults: Record<string, unknown>) => admin(gw, source, "PUT", "/__sandbox/faults", faults);
+export const stats = (gw: TestGateway, source: SourceName): Promise<SandboxStats> => admin(gw, source, "GET", "/__sandbox/stats");
+export async function resetStats(gw: TestGateway): Promise<void> {
+  await Promise.all(SOURCES.map((s) => admin(gw, s, "POST", "/__sandbox/stats/reset")));
+}
+export async function allStats(gw: TestGateway): Promise<Record<SourceName, SandboxStats>> {
+  const list = await Promise.all(SOURCES.map((s) => stats(gw, s)));
+  return Object.fromEntries(SOURCES.map((s, i) => [s, list[i]])) as Record<SourceName, SandboxStats>;
+}
+export async function clearFaults(gw: TestGateway): Promise<void> {
+  await Promise.all(SOURCES.map((s) => setFaults(gw, s, { latencyMs: 0, errorRate: 0, down: false, hang: false })));
+}
+
+/** The sandboxes' route patterns (byRoute keys) of the data calls. */
+export const ROUTES = {
+  education: "POST /api/v1/students/search",
+  employment: "GET /api/persons/:idNumber/employment",
+  housing: "GET /housing/v1/households/:registryNo/benefits",
+  medicalInsurance: "POST /api/v2/insured/query",
+  medicalInsuranceToken: "POST /oauth/token",
+  disability: "GET /cdpf/api/certificates",
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// a passive recorder of the gateway's upstream calls (the connectors use the global fetch)
+
+export interface UpstreamCall {
+  source: SourceName;
+  method: string;
+  url: string;
+  /** the keys the call asked for (ID numbers or a registry number); empty for the token call */
+  keys: string[];
+  /** HTTP status, or 0 when no answer came (aborted, connection error) */
+  status: number;
+}
+
+export interface Recorder {
+  calls: UpstreamCall[];
+  stop(): void;
+}
+
+function keysOf(source: SourceName, url: URL, body: string | undefined): string[] {
+  switch (source) {
+    case "education":
+      return body ? (JSON.parse(body).idNumbers as string[]) : [];
+    case "medicalInsurance":
+      return url.pathname.endsWith("/insured/query") && body ? (JSON.parse(body).id_numbers as string[]) : [];
+    case "disability":
+      return (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+    case "employment":
+      return [decodeURIComponent(url.pathname.split("/")[3])];
+    case "housing":
+      return [decodeURIComponent(url.pathname.split("/")[4])];
+  }
+}
+
+/** Records every request to a sandbox made through the global fetch (and its status), without changing it. */
+export function recordUpstreamCalls(gw: TestGateway): Recorder {
+  const original = globalThis.fetch;
+  const bases = SOURCES.map((s) => [s, gw.sandboxes!.urls[s]] as const);
+  const calls: UpstreamCall[] = [];
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const hit = bases.find(([, base]) => href.startsWith(base + "/"));
+    if (!hit || href.includes("/__sandbox/") || href.endsWith("/health")) return original(input, init);
+    const url = new URL(href);
+    const call: UpstreamCall = {
+      source: hit[0],
+      method: init?.method ?? "GET",
+      url: href,
+      keys: keysOf(hit[0], url, typeof init?.body === "string" ? init.body : undefined),
+      status: 0,
+    };
+    calls.push(call);
+    const res = await original(input, init);
+    call.status = res.status;
+    return res;
+  };
+  return {
+    calls,
+    stop() {
+      globalThis.fetch = original;
+    },
+  };
+}
