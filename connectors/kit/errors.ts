@@ -85,7 +85,36 @@ const isTaskCancelledError = (e: unknown) => e instanceof TaskCancelledError || 
 function isAbortLike(e: unknown): boolean {
   if (isTaskCancelledError(e)) return true;
   const name = (e as { name?: unknown } | null)?.name;
-  return name === "AbortError" || name === "TimeoutError";
+  return name === "AbortError" || name === "TimeoutError" || errorCode(e) === "UND_ERR_ABORTED";
+}
+
+function errorCode(e: unknown): string | undefined {
+  const code = e !== null && typeof e === "object" ? (e as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * undici's error codes that mean "the connection or the exchange failed" (the system may be fine a moment
+ * later): retryable UPSTREAM_UNAVAILABLE, like the operating system's network errors (ECONNREFUSED, ...).
+ */
+const UNDICI_NETWORK_CODES = new Set([
+  "UND_ERR_SOCKET", // the other side closed / reset the connection
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH", // the answer was cut short
+  "UND_ERR_INFO",
+]);
+/** undici's codes for a client that was closed: unavailable, not worth retrying. */
+const UNDICI_CLOSED_CODES = new Set(["UND_ERR_CLOSED", "UND_ERR_DESTROYED"]);
+
+/** the network error code of `e` (or of its `cause`, as fetch wraps it), when it is one */
+function networkCode(e: unknown): string | undefined {
+  for (const x of [e, (e as { cause?: unknown } | null)?.cause]) {
+    const code = errorCode(x);
+    if (code !== undefined && (UNDICI_NETWORK_CODES.has(code) || /^E(?!RR_)[A-Z0-9_]+$/.test(code))) return code;
+  }
+  return undefined;
 }
 
 /** Turn anything thrown below a connector call into an UpstreamError (never lets another error type escape). */
@@ -94,9 +123,13 @@ export function toUpstreamError(e: unknown, source: SourceName, detail: Upstream
   if (isBrokenCircuitError(e)) return unavailableError(source, { ...detail, reason: "circuit breaker open", cause: e });
   if (isBulkheadRejectedError(e)) return unavailableError(source, { ...detail, reason: "concurrency queue full", cause: e });
   if (isAbortLike(e)) return timeoutError(source, { ...detail, reason: "deadline exceeded", cause: e });
+  const code = errorCode(e);
+  if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") return badResponseError(source, { ...detail, reason: "body too large", cause: e });
+  if (code !== undefined && UNDICI_CLOSED_CODES.has(code)) return unavailableError(source, { ...detail, reason: `client closed (${code})`, cause: e });
+  const network = networkCode(e);
+  if (network !== undefined) return unavailableError(source, { ...detail, reason: `network error ${network}`, cause: e }, { retryable: true });
   if (e instanceof TypeError && (e.message === "fetch failed" || (e as { cause?: unknown }).cause !== undefined)) {
-    const code = (e as { cause?: { code?: string } }).cause?.code;
-    return unavailableError(source, { ...detail, reason: `network error${code ? ` ${code}` : ""}`, cause: e }, { retryable: true });
+    return unavailableError(source, { ...detail, reason: "network error", cause: e }, { retryable: true });
   }
   return badResponseError(source, { ...detail, reason: `unexpected error: ${(e as Error)?.message ?? String(e)}`, cause: e });
 }

@@ -1,16 +1,21 @@
+import { Agent, type Dispatcher } from "undici";
 import type { SourceName } from "../unified.js";
 import { UpstreamError, badResponseError, timeoutError, toUpstreamError, unavailableError } from "./errors.js";
 import type { SourceMetrics } from "./metrics.js";
 
 /**
- * JSON over HTTP to one department system, with Node's global fetch (undici). Every request passes
+ * JSON over HTTP to one department system, with undici's `request()` over a keep-alive Agent of the
+ * client's own (one connection pool per upstream origin; `close()` releases it). Every request passes
  * through the system's concurrency limit and is counted (attempt outcome, duration, in-flight).
+ * Every response body is read to its end (or the connection destroyed), so that keep-alive sockets are
+ * reused and no abort listener is left on the attempt's signal.
  * Status handling:
  *   - a status in `okStatuses` (default [200]) resolves; a 2xx body that is not JSON → UPSTREAM_BAD_RESPONSE
  *   - 429, 503 → UPSTREAM_UNAVAILABLE, retryable, with Retry-After (seconds or HTTP-date) when sent
  *   - 408, other 5xx, connection refused/reset → UPSTREAM_UNAVAILABLE, retryable
  *   - abort (deadline or caller) → UPSTREAM_TIMEOUT
- *   - any other status → UPSTREAM_BAD_RESPONSE (not retried)
+ *   - any other status → UPSTREAM_BAD_RESPONSE (not retried; redirects are not followed)
+ *   - a body larger than 32 MiB → UPSTREAM_BAD_RESPONSE
  */
 
 export interface RequestOptions {
@@ -22,11 +27,14 @@ export interface RequestOptions {
   unlimited?: boolean;
 }
 
+/** Response headers, lower-case names (a repeated header is an array). */
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
 export interface HttpResult {
   status: number;
   /** parsed JSON; `undefined` for an accepted non-2xx status whose body is not JSON */
   body: unknown;
-  headers: Headers;
+  headers: ResponseHeaders;
   url: string;
 }
 
@@ -36,12 +44,24 @@ export interface HttpClient {
   getJson(url: string, opts: RequestOptions): Promise<HttpResult>;
   postJson(url: string, body: unknown, opts: RequestOptions): Promise<HttpResult>;
   postForm(url: string, form: Record<string, string>, opts: RequestOptions): Promise<HttpResult>;
+  /** Close the client's connections (in-flight requests are destroyed); later requests fail UPSTREAM_UNAVAILABLE. */
+  close(): Promise<void>;
 }
 
 export type Limiter = <T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
 
+export interface HttpClientOptions {
+  /** use this dispatcher instead of the client's own keep-alive Agent (it is then not closed by `close()`) */
+  dispatcher?: Dispatcher;
+  /** idle keep-alive sockets are closed after this long (ms) unless the upstream asks for less; default 4000 */
+  keepAliveTimeoutMs?: number;
+}
+
 /** Longest response body accepted (bytes); a bigger one is a bad response. */
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const USER_AGENT = "safetynet-gateway";
+const DEFAULT_OK: readonly number[] = [200];
 
 /** Retry-After: delta-seconds or an HTTP-date. Returns milliseconds ≥ 0, or undefined when absent/unparseable. */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
@@ -54,42 +74,68 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   return Math.max(0, at - nowMs);
 }
 
+/** One header's value (the first, when it was sent more than once). */
+export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 /** Strip the query string (keys may be ID numbers) so a URL is fit for logs. */
 function logUrl(url: string): string {
   const q = url.indexOf("?");
   return q < 0 ? url : `${url.slice(0, q)}?…`;
 }
 
-export function createHttpClient(source: SourceName, metrics: SourceMetrics, limit: Limiter): HttpClient {
+/** The keep-alive Agent of one client: one pool per origin, unlimited connections (the bulkhead bounds them). */
+function createAgent(keepAliveTimeoutMs: number): Agent {
+  return new Agent({
+    keepAliveTimeout: keepAliveTimeoutMs,
+    // the deadline (AbortSignal) bounds every request; these only catch a stuck socket nobody aborts
+    headersTimeout: 300_000,
+    bodyTimeout: 300_000,
+    connect: { timeout: 10_000 },
+    maxResponseSize: MAX_BODY_BYTES,
+  });
+}
+
+export function createHttpClient(source: SourceName, metrics: SourceMetrics, limit: Limiter, options: HttpClientOptions = {}): HttpClient {
+  const dispatcher: Dispatcher = options.dispatcher ?? createAgent(options.keepAliveTimeoutMs ?? 4_000);
+  const owned = options.dispatcher === undefined;
+  let closed = false;
+
   async function attempt(method: string, url: string, body: string | undefined, contentType: string | undefined, opts: RequestOptions, signal: AbortSignal): Promise<HttpResult> {
-    const detail = { method, url: logUrl(url) };
-    if (signal.aborted) throw timeoutError(source, { ...detail, reason: "aborted before request" });
+    if (signal.aborted) throw timeoutError(source, { method, url: logUrl(url), reason: "aborted before request" });
+    if (closed) throw unavailableError(source, { method, url: logUrl(url), reason: "client closed" });
     const leave = metrics.enter();
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
-    let res: Response;
+    let status: number;
+    let headers: ResponseHeaders;
     let text: string;
     try {
-      const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
-      if (contentType) headers["content-type"] = contentType;
-      res = await fetch(url, { method, headers, body, signal, redirect: "manual" });
-      const length = Number(res.headers.get("content-length") ?? "0");
+      const u = new URL(url);
+      const reqHeaders: Record<string, string> = { accept: "application/json", "user-agent": USER_AGENT, ...opts.headers };
+      if (contentType) reqHeaders["content-type"] = contentType;
+      const res = await dispatcher.request({ origin: u.origin, path: u.pathname + u.search, method: method as Dispatcher.HttpMethod, headers: reqHeaders, body, signal });
+      status = res.statusCode;
+      headers = res.headers;
+      const length = Number(headerValue(headers, "content-length") ?? "0");
       if (length > MAX_BODY_BYTES) {
-        await res.body?.cancel().catch(() => undefined);
+        res.body.destroy(); // not worth reading: give up the connection
         metrics.attempt("error", seconds());
-        throw badResponseError(source, { ...detail, status: res.status, reason: `body too large (${length} bytes)` });
+        throw badResponseError(source, { method, url: logUrl(url), status, reason: `body too large (${length} bytes)` });
       }
-      text = await res.text();
+      // read to the end whatever the status: the socket goes back to the pool
+      text = await res.body.text();
     } catch (e) {
       if (e instanceof UpstreamError) throw e;
-      const err = signal.aborted ? timeoutError(source, { ...detail, reason: "aborted", cause: e }) : toUpstreamError(e, source, detail);
+      const err = signal.aborted ? timeoutError(source, { method, url: logUrl(url), reason: "aborted", cause: e }) : toUpstreamError(e, source, { method, url: logUrl(url) });
       metrics.attempt(err.code === "UPSTREAM_TIMEOUT" ? "timeout" : "error", seconds());
       throw err;
     } finally {
       leave();
     }
-    const status = res.status;
-    const okStatuses = opts.okStatuses ?? [200];
+    const okStatuses = opts.okStatuses ?? DEFAULT_OK;
     if (okStatuses.includes(status)) {
       let parsed: unknown;
       try {
@@ -97,28 +143,29 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
       } catch (e) {
         if (status >= 200 && status < 300) {
           metrics.attempt("error", seconds());
-          throw badResponseError(source, { ...detail, status, reason: "body is not JSON", cause: e });
+          throw badResponseError(source, { method, url: logUrl(url), status, reason: "body is not JSON", cause: e });
         }
         parsed = undefined;
       }
       if (parsed === undefined && status >= 200 && status < 300) {
         metrics.attempt("error", seconds());
-        throw badResponseError(source, { ...detail, status, reason: "empty body" });
+        throw badResponseError(source, { method, url: logUrl(url), status, reason: "empty body" });
       }
       metrics.attempt("ok", seconds());
-      return { status, body: parsed, headers: res.headers, url };
+      return { status, body: parsed, headers, url };
     }
+    const detail = { method, url: logUrl(url), status, reason: `HTTP ${status}` };
     if (status === 429 || status === 503) {
       metrics.attempt(status === 429 ? "rate_limited" : "error", seconds());
-      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
-      throw unavailableError(source, { ...detail, status, reason: `HTTP ${status}` }, { retryable: true, retryAfterMs });
+      const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
+      throw unavailableError(source, detail, { retryable: true, retryAfterMs });
     }
     if (status >= 500 || status === 408) {
       metrics.attempt("error", seconds());
-      throw unavailableError(source, { ...detail, status, reason: `HTTP ${status}` }, { retryable: true });
+      throw unavailableError(source, detail, { retryable: true });
     }
     metrics.attempt("error", seconds());
-    throw badResponseError(source, { ...detail, status, reason: `unexpected HTTP ${status}` });
+    throw badResponseError(source, { ...detail, reason: `unexpected HTTP ${status}` });
   }
 
   const client: HttpClient = {
@@ -138,6 +185,11 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
     },
     postForm(url, form, opts) {
       return client.request("POST", url, new URLSearchParams(form).toString(), "application/x-www-form-urlencoded", opts);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (owned) await dispatcher.destroy().catch(() => undefined);
     },
   };
   return client;

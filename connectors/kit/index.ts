@@ -236,12 +236,14 @@ export function createConnectors(config: ConnectorsConfig, registry: Registry): 
     config: resolved,
     runtimes,
     loaders(options = {}) {
+      // one signal for the request's five loaders (not one AbortSignal.any per loader)
+      const signal = requestSignal(options.signal, closing.signal);
       return {
-        education: createLoader(education, runtimes.education, options),
-        employment: createLoader(employment, runtimes.employment, options),
-        housing: createLoader(housing, runtimes.housing, options),
-        medicalInsurance: createLoader(medicalInsurance, runtimes.medicalInsurance, options),
-        disability: createLoader(disability, runtimes.disability, options),
+        education: createLoader(education, runtimes.education, { signal }),
+        employment: createLoader(employment, runtimes.employment, { signal }),
+        housing: createLoader(housing, runtimes.housing, { signal }),
+        medicalInsurance: createLoader(medicalInsurance, runtimes.medicalInsurance, { signal }),
+        disability: createLoader(disability, runtimes.disability, { signal }),
       };
     },
     states() {
@@ -254,6 +256,7 @@ export function createConnectors(config: ConnectorsConfig, registry: Registry): 
     async close() {
       closing.abort();
       for (const s of SOURCES) runtimes[s].policy.dispose();
+      await Promise.all(SOURCES.map((s) => runtimes[s].http.close()));
     },
   };
 }
