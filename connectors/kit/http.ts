@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Agent, type Dispatcher } from "undici";
 import type { SourceName } from "../unified.js";
 import { UpstreamError, badResponseError, timeoutError, toUpstreamError, unavailableError } from "./errors.js";
@@ -51,10 +52,8 @@ export interface HttpClient {
 export type Limiter = <T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
 
 export interface HttpClientOptions {
-  /** use this dispatcher instead of the client's own keep-alive Agent (it is then not closed by `close()`) */
+  /** use this dispatcher (e.g. undici's MockAgent) instead of the client's own keep-alive Agent; `close()` leaves it open */
   dispatcher?: Dispatcher;
-  /** idle keep-alive sockets are closed after this long (ms) unless the upstream asks for less; default 4000 */
-  keepAliveTimeoutMs?: number;
 }
 
 /** Longest response body accepted (bytes); a bigger one is a bad response. */
@@ -87,9 +86,9 @@ function logUrl(url: string): string {
 }
 
 /** The keep-alive Agent of one client: one pool per origin, unlimited connections (the bulkhead bounds them). */
-function createAgent(keepAliveTimeoutMs: number): Agent {
+function createAgent(): Agent {
   return new Agent({
-    keepAliveTimeout: keepAliveTimeoutMs,
+    keepAliveTimeout: 4_000, // idle sockets close after 4 s (sooner when the upstream's Keep-Alive header says so)
     // the deadline (AbortSignal) bounds every request; these only catch a stuck socket nobody aborts
     headersTimeout: 300_000,
     bodyTimeout: 300_000,
@@ -99,13 +98,18 @@ function createAgent(keepAliveTimeoutMs: number): Agent {
 }
 
 export function createHttpClient(source: SourceName, metrics: SourceMetrics, limit: Limiter, options: HttpClientOptions = {}): HttpClient {
-  const dispatcher: Dispatcher = options.dispatcher ?? createAgent(options.keepAliveTimeoutMs ?? 4_000);
+  const dispatcher: Dispatcher = options.dispatcher ?? createAgent();
   const owned = options.dispatcher === undefined;
   let closed = false;
 
   async function attempt(method: string, url: string, body: string | undefined, contentType: string | undefined, opts: RequestOptions, signal: AbortSignal): Promise<HttpResult> {
-    if (signal.aborted) throw timeoutError(source, { method, url: logUrl(url), reason: "aborted before request" });
-    if (closed) throw unavailableError(source, { method, url: logUrl(url), reason: "client closed" });
+    // the log detail, built only when something goes wrong
+    const where = () => ({ method, url: logUrl(url) });
+    if (signal.aborted) throw timeoutError(source, { ...where(), reason: "aborted before request" });
+    if (closed) throw unavailableError(source, { ...where(), reason: "client closed" });
+    // each in-flight request listens on the signal until its body is read; many requests of one call (housing
+    // pages) may share it — as fetch did, lift the limit rather than warn about a leak that is not one
+    setMaxListeners(0, signal);
     const leave = metrics.enter();
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
@@ -123,13 +127,13 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
       if (length > MAX_BODY_BYTES) {
         res.body.destroy(); // not worth reading: give up the connection
         metrics.attempt("error", seconds());
-        throw badResponseError(source, { method, url: logUrl(url), status, reason: `body too large (${length} bytes)` });
+        throw badResponseError(source, { ...where(), status, reason: `body too large (${length} bytes)` });
       }
       // read to the end whatever the status: the socket goes back to the pool
       text = await res.body.text();
     } catch (e) {
       if (e instanceof UpstreamError) throw e;
-      const err = signal.aborted ? timeoutError(source, { method, url: logUrl(url), reason: "aborted", cause: e }) : toUpstreamError(e, source, { method, url: logUrl(url) });
+      const err = signal.aborted ? timeoutError(source, { ...where(), reason: "aborted", cause: e }) : toUpstreamError(e, source, where());
       metrics.attempt(err.code === "UPSTREAM_TIMEOUT" ? "timeout" : "error", seconds());
       throw err;
     } finally {
@@ -143,18 +147,18 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
       } catch (e) {
         if (status >= 200 && status < 300) {
           metrics.attempt("error", seconds());
-          throw badResponseError(source, { method, url: logUrl(url), status, reason: "body is not JSON", cause: e });
+          throw badResponseError(source, { ...where(), status, reason: "body is not JSON", cause: e });
         }
         parsed = undefined;
       }
       if (parsed === undefined && status >= 200 && status < 300) {
         metrics.attempt("error", seconds());
-        throw badResponseError(source, { method, url: logUrl(url), status, reason: "empty body" });
+        throw badResponseError(source, { ...where(), status, reason: "empty body" });
       }
       metrics.attempt("ok", seconds());
       return { status, body: parsed, headers, url };
     }
-    const detail = { method, url: logUrl(url), status, reason: `HTTP ${status}` };
+    const detail = { ...where(), status, reason: `HTTP ${status}` };
     if (status === 429 || status === 503) {
       metrics.attempt(status === 429 ? "rate_limited" : "error", seconds());
       const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));

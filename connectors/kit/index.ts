@@ -199,7 +199,7 @@ export interface Connectors {
   states(): Record<SourceName, BreakerState>;
   /** Probe every system's /health (outside retry/breaker) and report it with the breaker state; never throws. */
   health(): Promise<Record<SourceName, SourceHealth>>;
-  /** Abort every in-flight upstream call and release listeners; later loads fail at once. */
+  /** Abort every in-flight upstream call, release listeners and close the connection pools; later loads fail at once. */
   close(): Promise<void>;
 }
 
@@ -236,14 +236,12 @@ export function createConnectors(config: ConnectorsConfig, registry: Registry): 
     config: resolved,
     runtimes,
     loaders(options = {}) {
-      // one signal for the request's five loaders (not one AbortSignal.any per loader)
-      const signal = requestSignal(options.signal, closing.signal);
       return {
-        education: createLoader(education, runtimes.education, { signal }),
-        employment: createLoader(employment, runtimes.employment, { signal }),
-        housing: createLoader(housing, runtimes.housing, { signal }),
-        medicalInsurance: createLoader(medicalInsurance, runtimes.medicalInsurance, { signal }),
-        disability: createLoader(disability, runtimes.disability, { signal }),
+        education: createLoader(education, runtimes.education, options),
+        employment: createLoader(employment, runtimes.employment, options),
+        housing: createLoader(housing, runtimes.housing, options),
+        medicalInsurance: createLoader(medicalInsurance, runtimes.medicalInsurance, options),
+        disability: createLoader(disability, runtimes.disability, options),
       };
     },
     states() {

@@ -3,6 +3,7 @@
  * hold the SAME generated population, a Prometheus text parser for GET /metrics, the sandboxes' admin
  * routes (over HTTP), and a passive recorder of the gateway's upstream HTTP calls.
  */
+import diagnostics from "node:diagnostics_channel";
 import { runSeed } from "../../prisma/seed/run.js";
 import { SOURCES, type SourceName } from "../../connectors/unified.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
@@ -125,7 +126,8 @@ export const ROUTES = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
-// a passive recorder of the gateway's upstream calls (the connectors use the global fetch)
+// a passive recorder of the gateway's upstream calls (the connectors' HTTP client is undici, which reports
+// every request it makes on its diagnostics channels)
 
 export interface UpstreamCall {
   source: SourceName;
@@ -157,32 +159,51 @@ function keysOf(source: SourceName, url: URL, body: string | undefined): string[
   }
 }
 
-/** Records every request to a sandbox made through the global fetch (and its status), without changing it. */
+/** What undici publishes on `undici:request:create` / `undici:request:headers` (the part used here). */
+interface UndiciRequest {
+  origin?: string | URL;
+  path: string;
+  method: string;
+  body?: unknown;
+}
+
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+  return undefined;
+}
+
+/**
+ * Records every HTTP request to a sandbox (and the status it got), without changing it: a subscriber on
+ * undici's diagnostics channels, which see each request as it is created (retries included, also those
+ * that never get an answer) and its response headers. The sandboxes' admin routes and /health are left out.
+ */
 export function recordUpstreamCalls(gw: TestGateway): Recorder {
-  const original = globalThis.fetch;
   const bases = SOURCES.map((s) => [s, gw.sandboxes!.urls[s]] as const);
   const calls: UpstreamCall[] = [];
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const byRequest = new WeakMap<object, UpstreamCall>();
+  const onCreate = (message: unknown) => {
+    const request = (message as { request: UndiciRequest }).request;
+    if (request.origin === undefined) return;
+    const href = new URL(request.path, request.origin).href;
     const hit = bases.find(([, base]) => href.startsWith(base + "/"));
-    if (!hit || href.includes("/__sandbox/") || href.endsWith("/health")) return original(input, init);
-    const url = new URL(href);
-    const call: UpstreamCall = {
-      source: hit[0],
-      method: init?.method ?? "GET",
-      url: href,
-      keys: keysOf(hit[0], url, typeof init?.body === "string" ? init.body : undefined),
-      status: 0,
-    };
+    if (!hit || href.includes("/__sandbox/") || href.endsWith("/health")) return;
+    const call: UpstreamCall = { source: hit[0], method: request.method, url: href, keys: keysOf(hit[0], new URL(href), bodyText(request.body)), status: 0 };
     calls.push(call);
-    const res = await original(input, init);
-    call.status = res.status;
-    return res;
+    byRequest.set(request, call);
   };
+  const onHeaders = (message: unknown) => {
+    const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
+    const call = byRequest.get(request);
+    if (call) call.status = response.statusCode;
+  };
+  diagnostics.subscribe("undici:request:create", onCreate);
+  diagnostics.subscribe("undici:request:headers", onHeaders);
   return {
     calls,
     stop() {
-      globalThis.fetch = original;
+      diagnostics.unsubscribe("undici:request:create", onCreate);
+      diagnostics.unsubscribe("undici:request:headers", onHeaders);
     },
   };
 }
