@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import cliProgress from "cli-progress";
-import { openDatabase, postgresTarget, type Database, type DatabaseTarget } from "../../src/db/database.js";
+import { ensureSchema, openDatabase, postgresTarget, type Database, type DatabaseTarget } from "../../src/db/database.js";
 import { applyMigrations } from "../../src/db/migrate.js";
 import type { SqlExecutor } from "../../src/db/sql.js";
 import { estimatePersons, generatePopulation, streets } from "./generator.js";
@@ -66,17 +66,6 @@ export function seedTarget(opts: { databaseUrl?: string; dataDir?: string } = {}
   return { kind: "pglite", dataDir: path.resolve(opts.dataDir ?? (process.env.DATA_DIR || "./data"), "pglite") };
 }
 
-async function ensureSchema(target: DatabaseTarget): Promise<void> {
-  if (target.kind !== "postgres" || target.schema === "public") return;
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 function progressReporter(mode: RunSeedOptions["progress"], total: number, log: (line: string) => void) {
   const started = Date.now();

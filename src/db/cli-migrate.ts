@@ -1,18 +1,12 @@
 // npm run db:migrate — applies prisma/migrations to DATABASE_URL (or the embedded database).
 import { loadConfig, ConfigError } from "../config.js";
-import { openDatabase, postgresTarget } from "./database.js";
+import { ensureSchema, openDatabase, postgresTarget } from "./database.js";
 import { applyMigrations } from "./migrate.js";
 
 try {
   const config = loadConfig();
   const target = config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : ({ kind: "pglite", dataDir: config.pgliteDir } as const);
-  if (target.kind === "postgres" && target.schema !== "public") {
-    const { default: pg } = await import("pg");
-    const c = new pg.Client({ connectionString: target.url });
-    await c.connect();
-    await c.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
-    await c.end();
-  }
+  await ensureSchema(target);
   const db = await openDatabase(target);
   const applied = await applyMigrations(db.sql);
   await db.close();

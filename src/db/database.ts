@@ -28,6 +28,18 @@ export function postgresTarget(url: string): DatabaseTarget {
   return { kind: "postgres", url: parsed.toString(), schema };
 }
 
+/** Creates the target's schema on a PostgreSQL server when it is not `public` and does not exist yet. */
+export async function ensureSchema(target: DatabaseTarget): Promise<void> {
+  if (target.kind !== "postgres" || target.schema === "public") return;
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "pglite") {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });

@@ -1,5 +1,4 @@
-import type { PrismaClient } from "../db/generated/client.js";
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/generated/client.js";
 import { createRegistryLoaders, type RegistryLoaders } from "../registry/loaders.js";
 import type { Principal } from "../auth/principal.js";
 import type { Loaders } from "../../connectors/kit/index.js";
