@@ -444,6 +444,25 @@ describe("rate limiting per principal", () => {
     }
   });
 
+  test("failed authentications are limited per client address: the 6th bad token is 429 before any verification", async () => {
+    const rl = await startGateway({ edge: { RATE_LIMIT_PER_MINUTE: 5 } });
+    try {
+      const statuses: number[] = [];
+      let last: GqlResult | null = null;
+      for (let i = 0; i < 6; i++) {
+        last = await rl.gql(Q, {}, "not-a-token");
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      expect(last!.errors![0].extensions).toMatchObject({ code: "RATE_LIMITED" });
+      expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+      // a valid principal from the same address is still served: its own bucket
+      expect((await rl.gql(Q, {}, CIVIL)).status).toBe(200);
+    } finally {
+      await rl.close();
+    }
+  });
+
   test("two gateway instances sharing Redis (REDIS_URL) share one count per principal", async ({ skip }) => {
     const url = process.env.REDIS_URL || "redis://127.0.0.1:6379";
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
