@@ -30,8 +30,7 @@ import {
   keyRng,
   personTier,
   untidyDraw,
-  updatedAtMs,
-} from "../sandbox-kit/population.js";
+  updatedAtMs, ensureOneDuplicate } from "../sandbox-kit/population.js";
 
 export interface CertificateRecord {
   idNumber: string;
@@ -146,10 +145,7 @@ export function createDisabilityDeriver(opts: DeriveOptions): Deriver<Disability
       });
     },
     finish() {
-      // at least one duplicate whenever the population allows one
-      if (untidy.duplicates.length === 0 && candidates.length > 0) {
-        makeDuplicate(candidates.reduce((a, b) => (b.rank < a.rank ? b : a)));
-      }
+      ensureOneDuplicate(untidy.duplicates, candidates, makeDuplicate);
       untidy.duplicates.sort();
       return { certificates, untidy };
     },

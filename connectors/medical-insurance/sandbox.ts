@@ -28,8 +28,7 @@ import {
   keyRng,
   personTier,
   untidyDraw,
-  updatedAtMs,
-} from "../sandbox-kit/population.js";
+  updatedAtMs, ensureOneDuplicate } from "../sandbox-kit/population.js";
 
 export type AssistTypeCode = "11" | "12" | "13" | "14" | "00";
 
@@ -179,10 +178,7 @@ export function createMedicalInsuranceDeriver(opts: DeriveOptions): Deriver<Medi
       });
     },
     finish() {
-      // at least one duplicate whenever the population allows one
-      if (untidy.duplicates.length === 0 && candidates.length > 0) {
-        makeDuplicate(candidates.reduce((a, b) => (b.rank < a.rank ? b : a)));
-      }
+      ensureOneDuplicate(untidy.duplicates, candidates, makeDuplicate);
       untidy.duplicates.sort();
       return { insured, untidy };
     },

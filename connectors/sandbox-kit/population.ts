@@ -42,6 +42,13 @@ export function untidyDraw(rng: Rng): { unknown: boolean; stale: boolean } {
 
 const DAY_MS = 86_400_000;
 
+export { addDays, addMonths, ageOn } from "../../prisma/seed/generator.js";
+
+/** The sandboxes' "at least one duplicate whenever the population allows one": the lowest-ranked candidate. */
+export function ensureOneDuplicate<C extends { rank: number }>(duplicates: readonly string[], candidates: C[], makeDuplicate: (c: C) => void): void {
+  if (duplicates.length === 0 && candidates.length > 0) makeDuplicate(candidates.reduce((a, b) => (b.rank < a.rank ? b : a)));
+}
+
 export function isoToMs(iso: IsoDate): number {
   return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
 }
@@ -50,30 +57,8 @@ export function msToIso(ms: number): IsoDate {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function addDays(iso: IsoDate, days: number): IsoDate {
-  return msToIso(isoToMs(iso) + days * DAY_MS);
-}
-
-/** Adds months, clamping the day to the target month's length. */
-export function addMonths(iso: IsoDate, months: number): IsoDate {
-  const y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7)) - 1 + months;
-  const d = Number(iso.slice(8, 10));
-  const ty = y + Math.floor(m / 12);
-  const tm = ((m % 12) + 12) % 12;
-  const last = new Date(Date.UTC(ty, tm + 1, 0)).getUTCDate();
-  return msToIso(Date.UTC(ty, tm, Math.min(d, last)));
-}
-
 export function firstOfMonth(iso: IsoDate): IsoDate {
   return `${iso.slice(0, 7)}-01`;
-}
-
-/** Whole years of age on a date. */
-export function ageOn(birthDate: IsoDate, on: IsoDate): number {
-  let age = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  if (on.slice(5) < birthDate.slice(5)) age--;
-  return age;
 }
 
 /**

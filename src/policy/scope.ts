@@ -5,12 +5,16 @@
 import type { Prisma } from "../db/generated/client.js";
 import type { Jurisdiction } from "../auth/principal.js";
 
+/** District-code prefix a city code covers: municipality 500000 -> "50", prefecture-level 510100 -> "5101". */
+function cityPrefix(city: string): string {
+  return city.endsWith("0000") ? city.slice(0, 2) : city.slice(0, 4);
+}
+
 export function householdScope(j: Jurisdiction | null): Prisma.HouseholdWhereInput {
   if (!j) return {};
   switch (j.kind) {
     case "city":
-      // Municipality-level code 500000 covers its districts 50xxxx; a prefecture-level city 4 digits.
-      return { districtCode: { startsWith: j.city.endsWith("0000") ? j.city.slice(0, 2) : j.city.slice(0, 4) } };
+      return { districtCode: { startsWith: cityPrefix(j.city) } };
     case "districts":
       return { districtCode: { in: j.districts } };
     case "streets":
@@ -22,7 +26,7 @@ export function streetInScope(j: Jurisdiction | null, street: { code: string; di
   if (!j) return true;
   switch (j.kind) {
     case "city":
-      return street.districtCode.startsWith(j.city.endsWith("0000") ? j.city.slice(0, 2) : j.city.slice(0, 4));
+      return street.districtCode.startsWith(cityPrefix(j.city));
     case "districts":
       return j.districts.includes(street.districtCode);
     case "streets":
