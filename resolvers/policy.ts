@@ -4,6 +4,7 @@ import { DateScalar } from "../schema/scalars.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput } from "../src/errors.js";
 import { parametersInForce } from "../src/registry/policy-parameters.js";
+import { regionChain } from "../src/registry/region.js";
 
 @Resolver()
 export class PolicyResolver {
@@ -24,13 +25,4 @@ export class PolicyResolver {
       on ?? ctx.now,
     );
   }
-}
-
-/** Most specific first: street 500103001 -> district 500103 -> city 500100/500000 -> province-level 500000. */
-export function regionChain(code: string): string[] {
-  const chain = [code];
-  if (code.length === 9) chain.push(code.slice(0, 6));
-  const district = code.slice(0, 6);
-  if (district !== `${district.slice(0, 2)}0000`) chain.push(`${district.slice(0, 2)}0000`);
-  return [...new Set(chain)];
 }

@@ -26,7 +26,7 @@ import { formatDate } from "../../schema/scalars.js";
 import { ageOn } from "../../src/domain/age.js";
 import { encodeCursor } from "../../src/registry/cursor.js";
 import { parametersInForce } from "../../src/registry/policy-parameters.js";
-import { regionChain } from "../../resolvers/policy.js";
+import { regionChain } from "../../src/registry/region.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
 import type { MintOptions } from "../../src/auth/dev-keys.js";
 import type { Household as HouseholdRow } from "../../src/db/generated/client.js";

@@ -1,0 +1,249 @@
+/**
+ * The facts the computed fields work on (eligibility, aid chain, alerts), and the shapes they return.
+ * Pure types: the domain functions in src/domain/ take these plus policy parameters plus an evaluation
+ * date, and never read a clock or do I/O. Resolvers gather the facts (src/registry/facts.ts) from the
+ * registry and the request's department loaders; `assessEligibility` builds them from a caseworker's input.
+ *
+ * Dates are UTC-midnight `Date`s (as the registry and the unified department model use them);
+ * money is integer fen.
+ */
+import type {
+  DisabilityRecord,
+  EducationRecord,
+  EmploymentRecord,
+  HousingRecord,
+  MedicalInsuranceRecord,
+  SourceName,
+} from "../../connectors/unified.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Sources
+
+/** Where a fact came from: the registry, a department system, or a caseworker's typed-in input. */
+export type FactSource = "registry" | "caseworker" | SourceName;
+
+export type UpstreamCode = "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_BAD_RESPONSE";
+
+/**
+ * A department record as the request obtained it: `ok` with the record (null = the system has no
+ * record for this key — a fact too), or `failed` with the upstream error code. A rule that needs a
+ * failed fact must not decide confidently: the evaluation is then `complete: false`.
+ */
+export type Fetched<T> = { ok: true; value: T | null } | { ok: false; source: SourceName; code: UpstreamCode };
+
+// ---------------------------------------------------------------------------------------------------
+// Facts
+
+export type Tier = "DIBAO" | "TEKUN" | "DIBAO_MARGINAL" | "RIGID_EXPENDITURE" | "MONITORED" | "OTHER";
+export type EligibilityTier = Tier | "NOT_ELIGIBLE";
+export type TierClass = "DIBAO_A" | "DIBAO_B" | "TEKUN_CENTRALISED" | "TEKUN_DISPERSED";
+export type CaseStatus = "APPLIED" | "ACTIVE" | "GRADUAL_EXIT" | "SUSPENDED" | "TERMINATED" | "REJECTED";
+export type Relation = "HEAD" | "SPOUSE" | "CHILD" | "PARENT" | "GRANDCHILD" | "GRANDPARENT" | "SIBLING" | "CHILD_IN_LAW" | "OTHER";
+export type WorkAbility = "FULL" | "PARTIAL" | "NONE";
+export type SelfCare = "FULL" | "PARTIAL" | "NONE";
+export type IncomeSource = "WAGES" | "BUSINESS" | "PROPERTY" | "PENSION" | "TRANSFER" | "AGRICULTURE" | "OTHER";
+export type AssetKind = "DEPOSIT" | "SECURITIES" | "VEHICLE" | "HOUSE" | "BUSINESS" | "OTHER";
+export type AidProgram =
+  | "DIBAO_PAYMENT"
+  | "TEKUN_SUPPORT"
+  | "TEKUN_CARE_SUBSIDY"
+  | "TEMPORARY_AID_EMERGENCY"
+  | "TEMPORARY_AID_EXPENDITURE"
+  | "ONE_TIME_SUBSIDY"
+  | "FUNERAL_AID";
+
+export interface MemberFacts {
+  /** registry person id (or a caseworker-local reference such as "m1" in a trial calculation) */
+  personId: string;
+  idNumber: string | null;
+  sex: "MALE" | "FEMALE";
+  birthDate: Date;
+  relation: Relation;
+  workAbility: WorkAbility;
+  selfCare: SelfCare;
+  education: Fetched<EducationRecord>;
+  employment: Fetched<EmploymentRecord>;
+  medicalInsurance: Fetched<MedicalInsuranceRecord>;
+  disability: Fetched<DisabilityRecord>;
+}
+
+export interface IncomeFact {
+  personId: string | null;
+  source: IncomeSource;
+  monthlyFen: number;
+  validFrom: Date;
+  validTo: Date | null;
+}
+
+export interface AssetFact {
+  kind: AssetKind;
+  valueFen: number;
+}
+
+/** A civil-affairs case from the registry (what was granted or applied for). personId set = 单人户. */
+export interface CaseFact {
+  id: string;
+  personId: string | null;
+  tier: Tier;
+  tierClass: TierClass | null;
+  status: CaseStatus;
+  startDate: Date;
+  endDate: Date | null;
+  nextReviewDate: Date | null;
+  monthlyFen: number | null;
+}
+
+/** A civil-affairs payment from the registry. */
+export interface AidRecordFact {
+  id: string;
+  personId: string | null;
+  caseId: string | null;
+  program: AidProgram;
+  amountFen: number;
+  periodStart: Date;
+  periodEnd: Date;
+  paidAt: Date | null;
+}
+
+export interface HouseholdFacts {
+  /** registry id, null for a trial calculation */
+  householdId: string | null;
+  registryNo: string | null;
+  districtCode: string;
+  /** 9-digit street code (policy parameters are looked up street → district → city) */
+  streetCode: string;
+  hukou: "URBAN" | "RURAL";
+  status: "ACTIVE" | "MONITORED" | "CLOSED";
+  /** where the registry facts (members, incomes, assets, cases) come from, and as of when */
+  registry: { source: "registry" | "caseworker"; asOf: Date };
+  members: MemberFacts[];
+  incomes: IncomeFact[];
+  assets: AssetFact[];
+  cases: CaseFact[];
+  aidRecords: AidRecordFact[];
+  housing: Fetched<HousingRecord>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Policy parameters
+
+/** One parameter version in force, as the registry's policy_parameter table holds it. */
+export interface ParameterValue {
+  key: string;
+  value: number;
+  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS";
+  regionCode: string;
+  effectiveFrom: Date;
+  effectiveTo: Date | null;
+  source: string;
+}
+
+/**
+ * The parameters in force for one region on one date, by key (see prisma/seed/reference.ts PARAM for
+ * the keys). A rule that needs a missing key fails loudly: a parameter is never defaulted in code.
+ */
+export type ParameterSet = ReadonlyMap<string, ParameterValue>;
+
+// ---------------------------------------------------------------------------------------------------
+// Entitlements: what a tier (and a member's situation) gives, by department. The aid chain's gaps are
+// entitlements with no matching link.
+
+export type Department = "civil_affairs" | "education" | "employment" | "housing" | "medical_insurance" | "disability";
+
+export type EntitlementKind =
+  // civil affairs 民政
+  | "DIBAO_PAYMENT"
+  | "DIBAO_CLASSIFIED_SUPPLEMENT" // raised classified standard for priority members (000 二(一), 001 (1))
+  | "TEKUN_SUPPORT"
+  | "TEKUN_CARE_SUBSIDY"
+  | "ONE_TIME_SUBSIDY"
+  // medical insurance 医保 (003 §9)
+  | "MEDICAL_PREMIUM_SUBSIDY"
+  | "MEDICAL_OUT_OF_POCKET_AID"
+  // education 教委 (002 #8–10, 003 §10)
+  | "EDUCATION_FEE_WAIVER"
+  | "EDUCATION_NATIONAL_GRANT"
+  | "EDUCATION_FREE_TEXTBOOKS"
+  | "EDUCATION_LIVING_SUBSIDY"
+  | "EDUCATION_STUDENT_LOAN"
+  // employment 人力社保 (000 二(七), 001 (7), 002 #13–14, 003 §12)
+  | "EMPLOYMENT_ASSISTANCE" // zero-employment household: job referral, ≥ 3 trainings, public-welfare post
+  | "DIBAO_EMPLOYMENT_SUBSIDY"
+  // housing 住建 (001 (6), 002 #11–12, 003 §11)
+  | "HOUSING_SECURITY" // public rental housing or rental subsidy
+  | "RENT_SUBSIDY_EQUAL_TO_RENT" // Yuzhong dibao A-class tenants
+  | "DILAPIDATED_HOUSE_RENOVATION"
+  // disabled persons' federation 残联 (002 #10, #23, 003 §16)
+  | "DISABILITY_LIVING_SUBSIDY"
+  | "DISABILITY_NURSING_SUBSIDY"
+  | "CHILD_REHABILITATION";
+
+export interface Entitlement {
+  kind: EntitlementKind;
+  department: Department;
+  /** the beneficiary; null = the household */
+  personId: string | null;
+  /** a computed amount where the rule gives one (fen; per month when `monthly`) */
+  amountFen: number | null;
+  monthly: boolean;
+  /** a computed ratio where the rule gives one (premium subsidy 0.9, out-of-pocket aid 0.7, ...) */
+  ratio: number | null;
+  /** the rule that gives it (rule id, e.g. "ENT_MEDICAL_PREMIUM"), and the DOMAIN.md section / seed reference */
+  rule: string;
+  reference: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eligibility
+
+export type RuleOutcome = "PASS" | "FAIL" | "NOT_APPLICABLE" | "UNKNOWN";
+
+/** One input a rule used, with where it came from and as of when. */
+export interface RuleInput {
+  name: string;
+  /** the value rendered as text (amounts in fen, dates ISO, ratios as decimals) */
+  value: string;
+  source: FactSource | "policy";
+  /** when the source says the value was last updated (for a policy parameter: its effectiveFrom) */
+  asOf: Date | null;
+}
+
+export interface RuleEvaluation {
+  /** stable id, e.g. "DIBAO_INCOME", "MARGINAL_INCOME", "TEKUN_SANWU", "GRADUAL_EXIT" */
+  rule: string;
+  /** DOMAIN.md section and seed document, e.g. "DOMAIN §1; 003 §1" */
+  reference: string;
+  outcome: RuleOutcome;
+  /** a one-line human explanation of the outcome with the numbers */
+  explanation: string;
+  personId: string | null;
+  inputs: RuleInput[];
+}
+
+export interface PersonEligibility {
+  personId: string;
+  tier: EligibilityTier;
+  /** why this person differs from the household tier (single-person inclusion, TEKUN member, ...) */
+  reason: string;
+}
+
+export interface EligibilityResult {
+  asOf: Date;
+  tier: EligibilityTier;
+  /** only persons whose tier differs from the household's */
+  persons: PersonEligibility[];
+  incomePerCapitaFen: number;
+  /** the standard the income was compared with (the dibao standard for the household's hukou) */
+  standardFen: number;
+  /** the multiplier × standard used for the marginal test */
+  marginalLimitFen: number;
+  /** set when the household is in its gradual-exit grace period: the day it ends (inclusive) */
+  gradualExitEnds: Date | null;
+  nextRecertification: Date | null;
+  entitlements: Entitlement[];
+  reasons: RuleEvaluation[];
+  parametersUsed: ParameterValue[];
+  /** false when a source a rule needed failed; then `missingSources` names them and the tier is not final */
+  complete: boolean;
+  missingSources: FactSource[];
+}
