@@ -391,7 +391,12 @@ describe("headers", () => {
       expect(headers.get("cross-origin-opener-policy")).toBe("same-origin");
       expect(headers.get("x-powered-by")).toBeNull();
       expect(headers.get("x-request-id")).toBeTruthy();
+      // personal data: never kept by a shared or browser cache
+      expect(headers.get("cache-control")).toBe("no-store");
     }
+    const view = await gw.gql(`query ($id: ID!) { household(id: $id) { registryNo members { name } } }`, { id: household.id });
+    expect(view.status).toBe(200);
+    expect(view.headers.get("cache-control")).toBe("no-store");
   });
 
   test("CORS: an origin listed in CORS_ORIGINS is allowed, another is not", async () => {
