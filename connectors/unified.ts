@@ -30,6 +30,8 @@ export interface EducationRecord extends Sourced {
   hardshipStudent: boolean;
   term: string;
   aid: EducationAid[];
+  /** annual necessary education spending (fees, lodging, materials), fen — for the rigid-expenditure test */
+  necessaryExpenseFen: number;
 }
 
 export type EmploymentStatus = "EMPLOYED" | "FLEXIBLE" | "UNEMPLOYED_REGISTERED" | "UNEMPLOYED_UNREGISTERED" | "RETIRED" | "NOT_IN_LABOUR_FORCE";

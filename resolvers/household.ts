@@ -17,6 +17,7 @@ import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
 import type { Prisma } from "../src/db/generated/client.js";
 import { accessFor } from "../src/policy/plan.js";
 import { POLICY } from "../src/policy/rules.js";
+import { charityLoaders } from "../src/charity/requests.js";
 
 export const MAX_PAGE_SIZE = 100;
 /** Case statuses under which a household counts as "in" a tier. */
@@ -106,10 +107,11 @@ export class HouseholdResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: "Contact phone. Charities see it only where the household consented to contact.",
+    description: "Contact phone. A charity sees it only where a street office recorded the household's consent for that charity (recordContactConsent).",
   })
-  phone(@Root() h: Household, @Ctx() ctx: GatewayContext) {
-    if (ctx.enforcePolicy && accessFor(POLICY, "Household", "phone", ctx.principal.audience) === "consent" && !h.contactConsent) return null;
+  async phone(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    if (ctx.enforcePolicy && accessFor(POLICY, "Household", "phone", ctx.principal.audience) === "consent" && !(await charityLoaders(ctx).consent.load(h.id)))
+      return null;
     return h.phone;
   }
 

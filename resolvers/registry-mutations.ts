@@ -8,6 +8,16 @@ import { decodeIdNumber, validateRegister, validateUpdate } from "../src/registr
 import { isUuid } from "../src/registry/cursor.js";
 import { streetInScope } from "../src/policy/scope.js";
 import { Prisma } from "../src/db/generated/client.js";
+import { householdSnapshot, snapshotPersons } from "../src/registry/audit-snapshot.js";
+import { prismaExecutor } from "../src/audit/store.js";
+
+/** Records the change in the access log inside the mutation's transaction (it commits or rolls back with it). */
+async function recordChange(ctx: GatewayContext, tx: Prisma.TransactionClient, id: string, before: Awaited<ReturnType<typeof householdSnapshot>>) {
+  if (!ctx.audit) return;
+  const after = await householdSnapshot(tx, id);
+  ctx.audit.disclose({ households: [id], persons: snapshotPersons(after) });
+  await ctx.audit.recordChange(prismaExecutor(tx), ctx.audit.diff(before, after));
+}
 
 function newRegistryNo(streetCode: string): string {
   return `${streetCode}-${randomBytes(5).toString("hex").toUpperCase()}`;
@@ -83,6 +93,7 @@ export class RegistryMutationResolver {
             data: incomeRows(input.incomes, (n) => personIds.get(n)).map((r) => ({ ...r, householdId: household.id })),
           });
         const { members: _members, ...row } = household;
+        await recordChange(ctx, tx, household.id, null);
         return row;
       });
     } catch (err) {
@@ -113,6 +124,7 @@ export class RegistryMutationResolver {
     if (problems.length) throw badInput(problems);
 
     return ctx.prisma.$transaction(async (tx) => {
+      const before = ctx.audit ? await householdSnapshot(tx, id) : null;
       const { count } = await tx.household.updateMany({
         where: { id, version },
         data: {
@@ -134,6 +146,7 @@ export class RegistryMutationResolver {
         await tx.asset.deleteMany({ where: { householdId: id } });
         await tx.asset.createMany({ data: assetRows(input.assets).map((r) => ({ ...r, householdId: id })) });
       }
+      await recordChange(ctx, tx, id, before);
       return tx.household.findUniqueOrThrow({ where: { id } });
     });
   }

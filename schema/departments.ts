@@ -57,6 +57,8 @@ export class Education {
   @Field(() => Boolean, { description: "Registered as a hardship student (家庭经济困难学生)." }) hardshipStudent!: boolean;
   @Field(() => String) term!: string;
   @Field(() => [EducationAid]) aid!: EducationAid[];
+  @Field(() => FenScalar, { description: "Annual necessary education spending (fees, lodging, materials), used by the rigid-expenditure test." })
+  necessaryExpenseFen!: number;
 }
 
 @ObjectType()

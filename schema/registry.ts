@@ -90,7 +90,10 @@ export class Household {
   @Field(() => HukouType) hukou!: HukouType;
   @Field(() => HouseholdStatus) status!: HouseholdStatus;
   phone!: string | null;
-  @Field(() => Boolean, { description: "The household consented to being contacted by partner charities." })
+  @Field(() => Boolean, {
+    description:
+      "The household said at registration it is willing to be contacted by partner charities. It discloses nothing by itself: a charity sees contact details only where a street office recorded consent for that charity.",
+  })
   contactConsent!: boolean;
   @Field(() => Int, { nullable: true, description: "Optimistic-concurrency version; pass it back to updateHousehold." }) version!: number;
   @Field(() => DateTimeScalar, { nullable: true }) createdAt!: Date;

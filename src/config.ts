@@ -49,6 +49,12 @@ const schema = z.object({
   PSEUDONYM_SECRET: z.string().regex(/^[0-9a-fA-F]{64,}$/, "must be at least 64 hex characters (32 bytes)").optional(),
   FIELD_POLICY: z.enum(["enforce", "off"], { message: "must be enforce or off" }).default("enforce"),
 
+  // Audit trail (src/audit)
+  AUDIT_LOG: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
+  AUDIT_SIGNING_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (a 32-byte Ed25519 seed)").optional(),
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number({ message: "must be a number" }).int().min(0).max(100_000_000).default(1000),
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(0).max(86_400).default(300),
+
   // Edge
   CORS_ORIGINS: z.string().optional(), // comma-separated exact origins; unset = no cross-origin access
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
@@ -116,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("MEDICAL_INSURANCE_URL is set: set MEDICAL_INSURANCE_CLIENT_ID and MEDICAL_INSURANCE_CLIENT_SECRET too");
   if (production && !c.PSEUDONYM_SECRET) problems.push("PSEUDONYM_SECRET: required in production (64+ hex characters)");
   if (production && c.FIELD_POLICY === "off") problems.push("FIELD_POLICY=off is refused in production");
+  if (production && !c.AUDIT_SIGNING_KEY) problems.push("AUDIT_SIGNING_KEY: required in production (64 hex characters, an Ed25519 seed)");
+  if (production && c.AUDIT_LOG === "off") problems.push("AUDIT_LOG=off is refused in production");
   if (c.PERSISTED_OPERATIONS === "enforce" && !c.PERSISTED_OPERATIONS_MANIFEST)
     problems.push("PERSISTED_OPERATIONS=enforce: set PERSISTED_OPERATIONS_MANIFEST to the manifest file");
   if (problems.length) throw new ConfigError(problems);

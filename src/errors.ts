@@ -13,6 +13,8 @@ export const ErrorCode = {
   UNAUTHENTICATED: "UNAUTHENTICATED",
   FORBIDDEN: "FORBIDDEN",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+  AUDIT_UNAVAILABLE: "AUDIT_UNAVAILABLE",
+  ALREADY_RESOLVED: "ALREADY_RESOLVED",
 } as const;
 
 export type InputReason =
@@ -30,7 +32,18 @@ export type InputReason =
   | "HOUSEHOLD_HEAD"
   | "REQUIRED"
   | "TOO_LONG"
-  | "INVALID_FORMAT";
+  | "INVALID_FORMAT"
+  // charity matching
+  | "NOT_POSITIVE"
+  | "RANGE"
+  | "NOT_SERVED"
+  | "INSUFFICIENT_CAPACITY"
+  | "NEED_NOT_OPEN"
+  | "NEED_CLAIMED"
+  | "RESOURCE_UNAVAILABLE"
+  | "NO_MATCH"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "CLAIM_NOT_ACTIVE";
 
 export interface InputProblem {
   field: string;
@@ -57,6 +70,18 @@ export function staleVersion(expected: number): GraphQLError {
   });
 }
 
+/** An alert that was already resolved: nothing is recorded (resolving is final; a new alert has a new key). */
+export function alreadyResolved(key: string): GraphQLError {
+  return new GraphQLError(`Alert ${key} is already resolved`, { extensions: { code: ErrorCode.ALREADY_RESOLVED } });
+}
+
 export function alreadyExists(message: string, field: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.ALREADY_EXISTS, field } });
+}
+
+/** The access could not be recorded in the audit log: the client gets this and no data (fail closed). */
+export function auditUnavailable(): GraphQLError {
+  return new GraphQLError("The access could not be recorded in the audit log; no data is returned. Try again later.", {
+    extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, http: { status: 503 } },
+  });
 }

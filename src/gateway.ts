@@ -21,6 +21,9 @@ import { loadManifest } from "./edge/persisted-operations.js";
 import { createConnectors, createMetricsRegistry, type Connectors } from "../connectors/kit/index.js";
 import { startSandboxes, type RunningSandboxes } from "../connectors/sandboxes.js";
 import { SOURCES, type SourceName } from "../connectors/unified.js";
+import { loadAuditKeys } from "./audit/keys.js";
+import { AuditWriter } from "./audit/writer.js";
+import { hmacDigester } from "./audit/digest.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -128,6 +131,18 @@ export async function startGateway(config: Config, log: (line: string) => void =
       const r = redis;
       cleanup.push(async () => r.quit());
     }
+    let audit;
+    if (config.AUDIT_LOG === "on") {
+      const keys = loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: true });
+      const writer = new AuditWriter(db.sql, {
+        keys,
+        checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
+        checkpointSeconds: config.AUDIT_CHECKPOINT_SECONDS,
+        onError: (err, what) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`),
+      });
+      cleanup.push(() => writer.close());
+      audit = { writer, digest: hmacDigester(keys.digestKey) };
+    }
     const app = await buildServer({
       config,
       db,
@@ -137,6 +152,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       metrics,
       redis,
       persisted: config.PERSISTED_OPERATIONS === "enforce" ? loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!) : undefined,
+      audit,
     });
     cleanup.push(() => app.close());
     return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };

@@ -22,6 +22,11 @@ import type { Principal } from "./auth/principal.js";
 import type { Pseudonymizer } from "./policy/pseudonym.js";
 import { checkPersisted, withoutPersistedQuery, type Manifest } from "./edge/persisted-operations.js";
 import { explorerRoutes } from "./edge/explorer.js";
+import { auditPlugin } from "./audit/plugin.js";
+import { trackDisclosures } from "./audit/disclosure.js";
+import { RequestAudit } from "./audit/request.js";
+import type { AuditWriter } from "./audit/writer.js";
+import type { Digester } from "./audit/digest.js";
 
 export type EdgeConfig = Pick<
   Config,
@@ -51,6 +56,8 @@ export interface ServerDeps {
   persisted?: Manifest;
   /** Clock for the request's "today" (tests pin it). */
   clock?: () => Date;
+  /** the access log (src/audit); absent only with AUDIT_LOG=off (development/benchmarks; refused in production) */
+  audit?: { writer: AuditWriter; digest: Digester };
 }
 
 declare module "fastify" {
@@ -129,6 +136,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       ApolloServerPluginCacheControlDisabled() as unknown as ApolloServerPlugin<GatewayContext>,
       // FIELD_POLICY=off (development/benchmarks; refused in production): no field authorization at all
       ...(config.FIELD_POLICY === "off" ? [] : [authorizationPlugin(schema)]),
+      // after authorization (it reads the plan), before error reporting; commits the access record before the response leaves
+      ...(deps.audit ? [auditPlugin(schema, deps.audit.writer, app.log)] : []),
       errorReportingPlugin(app.log),
     ],
   });
@@ -148,7 +157,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (development) await app.register(explorerRoutes);
 
   const enforcePolicy = config.FIELD_POLICY !== "off";
-  const contextDeps = { prisma: db.prisma, pseudonyms, sources: () => connectors.loaders(), enforcePolicy };
+  const audit = deps.audit;
+  if (audit) trackDisclosures(schema);
+  const contextDeps = {
+    prisma: db.prisma,
+    pseudonyms,
+    sources: () => connectors.loaders(),
+    enforcePolicy,
+    ...(audit && { audit: (requestId: string, principal: Principal) => new RequestAudit(audit.writer, requestId, principal, audit.digest) }),
+  };
 
   await app.register(async (scope) => {
     // Answers carry personal data: no shared or browser cache may keep them (Apollo's cache-control plugin is off).

@@ -19,6 +19,7 @@ export const studentRecordSchema = z.object({
   schoolName: z.string(),
   hardship: z.boolean(),
   aid: z.array(z.object({ item: aidItemSchema, term: z.string().min(1), amountYuan: wire.yuan() })),
+  necessaryExpenseYuan: wire.yuan(),
   updatedAt: wire.dateTime(),
 });
 export type StudentRecordWire = z.output<typeof studentRecordSchema>;
@@ -39,6 +40,7 @@ export function mapStudentRecord(w: StudentRecordWire, now: Date, staleAfterDays
     hardshipStudent: w.hardship,
     term: w.term,
     aid: w.aid.map((a) => ({ item: a.item, term: a.term, amountFen: a.amountYuan })),
+    necessaryExpenseFen: w.necessaryExpenseYuan,
   };
 }
 

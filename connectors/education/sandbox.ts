@@ -48,6 +48,8 @@ export interface StudentRecord {
   schoolName: string;
   hardship: boolean;
   aid: StudentAid[];
+  /** annual necessary education spending (fees, lodging, materials), decimal yuan */
+  necessaryExpenseYuan: string;
   updatedAt: string;
 }
 
@@ -70,6 +72,7 @@ export const studentRecordSchema: z.ZodType<StudentRecord> = z.object({
   schoolName: z.string(),
   hardship: z.boolean(),
   aid: z.array(z.object({ item: z.enum(AID_ITEMS), term: z.string().min(1), amountYuan: z.string().regex(/^\d+(\.\d{1,2})?$/) })),
+  necessaryExpenseYuan: z.string().regex(/^\d+(\.\d{1,2})?$/),
   updatedAt: z.string().min(1),
 });
 
@@ -165,6 +168,7 @@ export function createEducationDeriver(opts: DeriveOptions): Deriver<EducationDa
           schoolName: school.schoolName,
           hardship: school.hardship,
           aid: group === null || gap ? [] : aidFor(school.stage, group, term, rng),
+          necessaryExpenseYuan: fenToYuan(p.facts.educationExpenseFen ?? 0),
           updatedAt: fmtBeijing(updated),
         });
       });
@@ -184,6 +188,7 @@ function malform(r: StudentRecord): unknown {
     stage: STAGES.indexOf(r.stage) + 1,
     hardship: r.hardship ? "Y" : "N",
     aid: r.aid.map((a) => ({ ...a, amountYuan: Number(a.amountYuan) })),
+    necessaryExpenseYuan: Number(r.necessaryExpenseYuan),
     updatedAt: 20260903,
   };
 }

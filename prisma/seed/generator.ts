@@ -300,6 +300,7 @@ const ID_DAYS = 200 * 366;
 
 class Gen {
   readonly rng: Rng;
+  readonly seed: number;
   readonly policy = new PolicyTable();
   readonly asOf: IsoDate;
   /** the payment months: the latest 12 whose pay day (the 10th) is before asOf */
@@ -310,6 +311,7 @@ class Gen {
   constructor(seed: number, asOf: IsoDate) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`asOf must be YYYY-MM-DD: ${asOf}`);
     this.rng = new Rng(seed);
+    this.seed = seed;
     this.asOf = asOf;
     let m = monthStart(asOf);
     if (addDays(m, 9) >= asOf) m = addMonths(m, -1);
@@ -855,6 +857,29 @@ function temporaryAid(g: Gen, h: Draft2, program: "TEMPORARY_AID_EMERGENCY" | "T
   });
 }
 
+/** The district that pays a cross-district duplicate: Bishan, or Yuzhong for a Bishan household. */
+const OTHER_PAYING_DISTRICT = (district: string): string => (district === "500120" ? "500103" : "500120");
+export const CROSS_DISTRICT_RATE = 1 / 40;
+
+/**
+ * Aid paid twice by two districts (the aid chain's CROSS_DISTRICT duplicate, DOMAIN §3–§4): for about
+ * 1 in 40 TEKUN persons, another district also paid the latest month's TEKUN_SUPPORT (a person who moved
+ * and was not taken off the old district's roll). Chosen by a hash of (seed, registry number), so the
+ * generator's random stream — and so every other record — is unchanged.
+ */
+function crossDistrictPayment(g: Gen, registryNo: string, district: string, aid: SynthAid[]): void {
+  if ((hashString(`${g.seed}|cross-district|${registryNo}`) >>> 0) / 4294967296 >= CROSS_DISTRICT_RATE) return;
+  const last = aid.filter((a) => a.program === "TEKUN_SUPPORT").at(-1);
+  if (!last) return;
+  const paying = OTHER_PAYING_DISTRICT(district);
+  aid.push({
+    ...last,
+    id: new Rng(hashString(`${g.seed}|cross-district-id|${registryNo}`)).uuid(),
+    idempotencyKey: `${last.idempotencyKey}:${paying}`,
+    districtCode: paying,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cases
 
@@ -1188,6 +1213,7 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
       const from = monthStart(addMonths(start, 1));
       monthlyAid(g, registryNo, { program: "TEKUN_SUPPORT", caseIndex: 0, personIndex: 0, from, until, amount: (mm) => tekunMonthly(g, ctx, p, mm).basic }, aid);
       monthlyAid(g, registryNo, { program: "TEKUN_CARE_SUBSIDY", caseIndex: 0, personIndex: 0, from, until, amount: (mm) => tekunMonthly(g, ctx, p, mm).care }, aid);
+      crossDistrictPayment(g, registryNo, district, aid);
       oneTimeSubsidy(g, h, 0, aid);
       if (ended) {
         status = "CLOSED";

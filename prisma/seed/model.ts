@@ -99,6 +99,8 @@ export interface SynthAid {
   periodEnd: IsoDate;
   paidAt: string | null; // ISO timestamp
   idempotencyKey: string;
+  /** the paying district when another district paid (a cross-district duplicate); absent = the household's */
+  districtCode?: string | null;
 }
 
 export interface SynthHousehold {

@@ -146,6 +146,9 @@ export function policyParameters(): SynthPolicyParameter[] {
       [["2022-01-01", 10000]], "2022-12-31"),
     ...series(CITY_CODE, "ONE_TIME_SUBSIDY_TEKUN", "FEN_PER_PERSON", "004 一 (渝民〔2022〕148号): one-time living subsidy, TEKUN, 165 yuan per person",
       [["2022-01-01", 16500]], "2022-12-31"),
+    ...series(CITY_CODE, "EDUCATION_FREE_TEXTBOOKS_SENIOR", "RATIO",
+      "002 #8–10: free textbooks (share of the cost borne) for dibao and TEKUN students in general high school, 2018–2020 (effective dates per DOMAIN.md §2)",
+      [["2018-01-01", 1]], "2020-12-31"),
     ...series(CITY_CODE, "MEDICAL_PREMIUM_SUBSIDY_TEKUN", "RATIO", "003 §9: tier-1 residents' medical insurance premium fully paid for TEKUN", [["2016-01-01", 1]]),
     ...series(CITY_CODE, "MEDICAL_PREMIUM_SUBSIDY_DIBAO", "RATIO", "003 §9: tier-1 premium subsidised at 90 % for dibao recipients", [["2016-01-01", 0.9]]),
     ...series(CITY_CODE, "MEDICAL_PREMIUM_SUBSIDY_MARGINAL", "RATIO", "003 §9: tier-1 premium subsidised at 70 % for marginal-household members and other eligible low-income people", [["2016-01-01", 0.7]]),
@@ -208,6 +211,7 @@ export const PARAM = {
   DIBAO_CLASSIFIED_SUPPLEMENT_RATIO: "DIBAO_CLASSIFIED_SUPPLEMENT_RATIO",
   DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS: "DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS",
   MONITORING_RETENTION_YEARS: "MONITORING_RETENTION_YEARS",
+  EDUCATION_FREE_TEXTBOOKS_SENIOR: "EDUCATION_FREE_TEXTBOOKS_SENIOR",
 } as const;
 
 /**

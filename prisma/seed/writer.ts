@@ -64,7 +64,7 @@ const CASE: Table = {
 };
 const AID: Table = {
   name: "aid_record",
-  columns: [["id", "uuid"], ["household_id", "uuid"], ["person_id", "uuid"], ["case_id", "uuid"], ["program", '"AidProgram"'], ["amount_fen", "integer"], ["period_start", "date"], ["period_end", "date"], ["paid_at", "timestamptz"], ["idempotency_key", "text"]],
+  columns: [["id", "uuid"], ["household_id", "uuid"], ["person_id", "uuid"], ["case_id", "uuid"], ["program", '"AidProgram"'], ["amount_fen", "integer"], ["period_start", "date"], ["period_end", "date"], ["paid_at", "timestamptz"], ["idempotency_key", "text"], ["district_code", "text"]],
 };
 const STREET: Table = { name: "street", columns: [["code", "text"], ["district_code", "text"], ["name", "text"]] };
 const POLICY: Table = {
@@ -147,7 +147,7 @@ function addHousehold(b: Batch, h: SynthHousehold): void {
   }
   for (const a of h.aid) {
     const caseId = a.caseIndex === null ? null : h.cases[a.caseIndex].id;
-    b.aid.add(a.id, h.id, personId(a.personIndex), caseId, a.program, a.amountFen, a.periodStart, a.periodEnd, a.paidAt, a.idempotencyKey);
+    b.aid.add(a.id, h.id, personId(a.personIndex), caseId, a.program, a.amountFen, a.periodStart, a.periodEnd, a.paidAt, a.idempotencyKey, a.districtCode ?? null);
   }
   b.nHouseholds++;
   b.nPersons += h.members.length;

@@ -29,7 +29,14 @@ export type UpstreamCode = "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE" | "UPSTRE
  * record for this key — a fact too), or `failed` with the upstream error code. A rule that needs a
  * failed fact must not decide confidently: the evaluation is then `complete: false`.
  */
-export type Fetched<T> = { ok: true; value: T | null } | { ok: false; source: SourceName; code: UpstreamCode };
+export type Fetched<T> =
+  | {
+      ok: true;
+      value: T | null;
+      /** set when a caseworker typed the fact in (assessEligibility): when; the fact's source is then "caseworker" */
+      typedIn?: Date;
+    }
+  | { ok: false; source: SourceName; code: UpstreamCode };
 
 // ---------------------------------------------------------------------------------------------------
 // Facts
@@ -65,6 +72,12 @@ export interface MemberFacts {
   employment: Fetched<EmploymentRecord>;
   medicalInsurance: Fetched<MedicalInsuranceRecord>;
   disability: Fetched<DisabilityRecord>;
+  /**
+   * A caseworker's finding that this person has no legally obliged supporter outside the household able
+   * to support them (part of "三无"). Registry facts leave it unset: there the finding is the TEKUN
+   * determination itself (a TEKUN case covering the person). Optional, for compatibility.
+   */
+  noSupporterOutsideHousehold?: boolean;
 }
 
 export interface IncomeFact {
@@ -103,6 +116,8 @@ export interface AidRecordFact {
   periodStart: Date;
   periodEnd: Date;
   paidAt: Date | null;
+  /** the paying district when another district paid (aid_record.district_code); absent/null = the household's district */
+  districtCode?: string | null;
 }
 
 export interface HouseholdFacts {
@@ -122,6 +137,28 @@ export interface HouseholdFacts {
   cases: CaseFact[];
   aidRecords: AidRecordFact[];
   housing: Fetched<HousingRecord>;
+  /**
+   * Help partner charities delivered to the household (claims recorded as DELIVERED, src/charity/claims.ts):
+   * the aid chain's charity links (DOMAIN.md §2 charities). Optional, for compatibility: absent = none known.
+   */
+  charityDeliveries?: CharityDeliveryFact[];
+}
+
+/** One delivered charity claim. `units` are items, or fen when `unit` is FEN. */
+export interface CharityDeliveryFact {
+  claimId: string;
+  charityId: string;
+  charityName: string;
+  resourceId: string;
+  /** the need's category (src/domain/needs.ts NeedCategory): SCHOOL_COSTS, ASSISTIVE_DEVICES, ... */
+  category: string;
+  /** the resource's title, e.g. "助学金（高中）" */
+  benefit: string;
+  unit: "ITEMS" | "FEN";
+  units: number;
+  /** the member the need concerned; null = the household */
+  personId: string | null;
+  deliveredAt: Date;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -206,6 +243,12 @@ export interface RuleInput {
   source: FactSource | "policy";
   /** when the source says the value was last updated (for a policy parameter: its effectiveFrom) */
   asOf: Date | null;
+  /**
+   * The schema coordinate ("Type.field") whose readers may see this value (e.g. "Person.medicalInsurance",
+   * "Household.incomes"); absent = anyone who may read the reasons. The resolver layer withholds the value
+   * from other audiences.
+   */
+  basis?: string;
 }
 
 export interface RuleEvaluation {
@@ -246,4 +289,6 @@ export interface EligibilityResult {
   /** false when a source a rule needed failed; then `missingSources` names them and the tier is not final */
   complete: boolean;
   missingSources: FactSource[];
+  /** the computed class where the tier has one (dibao A/B from the members; TEKUN support form from the registry case) */
+  tierClass?: TierClass | null;
 }

@@ -3,7 +3,8 @@ import type { DocumentNode, GraphQLSchema } from "graphql";
 import type { GatewayContext } from "./context.js";
 import { planOperation, forbidden, type OperationPlan } from "../policy/plan.js";
 import { applyPlan } from "../policy/apply.js";
-import type { PseudonymKind } from "../policy/pseudonym.js";
+import { pseudonymKindOf } from "../policy/pseudonym.js";
+import { refuseSuspendedCharity } from "../charity/suspension.js";
 
 /**
  * Field authorization, decided once per operation (see src/policy/plan.ts). Plans are cached per
@@ -22,6 +23,7 @@ export function authorizationPlugin(schema: GraphQLSchema): ApolloServerPlugin<G
           const operation = rc.operation!;
           if (operation.operation !== "query" && principal.audience === "auditor")
             throw forbidden("Auditors are read-only", "READ_ONLY_AUDIENCE");
+          await refuseSuspendedCharity(rc.contextValue, operation);
           const key = `${rc.operationName ?? ""}\u0000${principal.audience}`;
           let perDoc = cache.get(rc.document);
           let p = perDoc?.get(key);
@@ -31,6 +33,7 @@ export function authorizationPlugin(schema: GraphQLSchema): ApolloServerPlugin<G
             perDoc.set(key, p);
           }
           plan = p;
+          rc.contextValue.plan = p;
           if (p.document !== rc.document) (rc as { document: DocumentNode }).document = p.document;
         },
         async willSendResponse(rc) {
@@ -42,7 +45,7 @@ export function authorizationPlugin(schema: GraphQLSchema): ApolloServerPlugin<G
           const errors = applyPlan(plan, result.data as Record<string, unknown> | null, {
             pseudonymize: (value, coordinate) =>
               pseudonyms && principal?.charityId
-                ? pseudonyms.encode(principal.charityId, coordinate.startsWith("Person.") ? "person" : ("household" as PseudonymKind), value)
+                ? pseudonyms.encode(principal.charityId, pseudonymKindOf(coordinate), value)
                 : "",
           });
           if (errors.length) result.errors = [...(result.errors ?? []), ...errors];

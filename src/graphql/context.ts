@@ -4,6 +4,8 @@ import type { Principal } from "../auth/principal.js";
 import type { Loaders } from "../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";
 import { householdScope } from "../policy/scope.js";
+import type { OperationPlan } from "../policy/plan.js";
+import type { RequestAudit } from "../audit/request.js";
 
 /** Everything a resolver may use for one request. Built fresh per request: nothing here is shared. */
 export interface GatewayContext {
@@ -20,6 +22,10 @@ export interface GatewayContext {
   pseudonyms: Pseudonymizer;
   /** The request's clock reading: every rule in one request sees the same "today". */
   now: Date;
+  /** the operation's field plan, set by the authorization plugin (absent when FIELD_POLICY=off) */
+  plan?: OperationPlan;
+  /** this request's access record in the making (absent when AUDIT_LOG=off): ids disclosed, mutation diffs */
+  audit?: RequestAudit;
 }
 
 export interface ContextDeps {
@@ -27,6 +33,8 @@ export interface ContextDeps {
   pseudonyms: Pseudonymizer;
   sources: () => Loaders;
   enforcePolicy: boolean;
+  /** per-request audit state (absent: no audit log) */
+  audit?: (requestId: string, principal: Principal) => RequestAudit;
 }
 
 export function createContext(deps: ContextDeps, requestId: string, principal: Principal, now = new Date()): GatewayContext {
@@ -41,5 +49,6 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     sources: deps.sources(),
     pseudonyms: deps.pseudonyms,
     now,
+    ...(deps.audit && { audit: deps.audit(requestId, principal) }),
   };
 }

@@ -19,6 +19,8 @@ export const CLIENT_CODES = new Set([
   "UPSTREAM_TIMEOUT",
   "UPSTREAM_UNAVAILABLE",
   "UPSTREAM_BAD_RESPONSE",
+  "AUDIT_UNAVAILABLE",
+  "ALREADY_RESOLVED",
 ]);
 
 /** graphql-js's token-limit message names the limit (and its location points at it). */

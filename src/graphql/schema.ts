@@ -6,6 +6,10 @@ import { HouseholdDepartmentsResolver, PersonDepartmentsResolver } from "../../r
 import { PersonResolver } from "../../resolvers/person.js";
 import { RegistryMutationResolver } from "../../resolvers/registry-mutations.js";
 import { PolicyResolver } from "../../resolvers/policy.js";
+import { AssessEligibilityResolver, HouseholdEligibilityResolver } from "../../resolvers/eligibility.js";
+import { CharityResolver, ClaimResolver, ContactConsentResolver, HouseholdNeedsResolver, NeedResolver, ResourceResolver } from "../../resolvers/charity.js";
+import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
+import { AuditResolver } from "../../resolvers/audit.js";
 
 export const resolvers = [
   HouseholdResolver,
@@ -14,6 +18,16 @@ export const resolvers = [
   PersonDepartmentsResolver,
   RegistryMutationResolver,
   PolicyResolver,
+  HouseholdEligibilityResolver,
+  AssessEligibilityResolver,
+  NeedResolver,
+  ResourceResolver,
+  ClaimResolver,
+  CharityResolver,
+  ContactConsentResolver,
+  HouseholdNeedsResolver,
+  CharityMutationResolver,
+  AuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -32,6 +32,8 @@ export interface OperationPlan {
   document: DocumentNode;
   denied: { template: PathTemplate; coordinate: string }[];
   masked: { template: PathTemplate; kind: MaskKind; coordinate: string }[];
+  /** every coordinate read as it is (neither denied nor masked), once each: the audit log's "read" */
+  read: string[];
 }
 
 export function accessFor(rules: PolicyRules, typeName: string, fieldName: string, audience: Audience): Access | undefined {
@@ -63,6 +65,7 @@ export function planOperation(
   const cut = new Set<FieldNode>();
   const denied: OperationPlan["denied"] = [];
   const masked: OperationPlan["masked"] = [];
+  const read = new Set<string>();
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLObjectType, path: string[], seen: Set<string>) => {
     for (const sel of selectionSet.selections) {
@@ -86,6 +89,7 @@ export function planOperation(
         continue;
       }
       if (typeof access === "object") masked.push({ template: responsePath, kind: access.mask, coordinate: `${parent.name}.${name}` });
+      else read.add(`${parent.name}.${name}`);
       const field = parent.getFields()[name];
       const named = field && getNamedType(field.type);
       if (sel.selectionSet && named && isObjectType(named)) walk(sel.selectionSet, named, responsePath, seen);
@@ -103,7 +107,7 @@ export function planOperation(
           Field: { enter: (node) => (cut.has(node) ? null : undefined) },
           SelectionSet: { leave: (node) => (node.selections.length === 0 ? EMPTY_SELECTION : undefined) },
         });
-  return { document: executed, denied, masked };
+  return { document: executed, denied, masked, read: [...read] };
 }
 
 function typeOf(schema: GraphQLSchema, name: string, fallback: GraphQLObjectType): GraphQLObjectType {

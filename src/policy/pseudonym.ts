@@ -6,8 +6,15 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync } from "node:crypto";
 
-export type PseudonymKind = "household" | "person";
-const PREFIX: Record<PseudonymKind, string> = { household: "hh_", person: "pp_" };
+export type PseudonymKind = "household" | "person" | "need";
+const PREFIX: Record<PseudonymKind, string> = { household: "hh_", person: "pp_", need: "nd_" };
+
+/** Which kind of reference a pseudonym-masked field holds: Person.id a person's, Need.id a need's, the rest a household's. */
+export function pseudonymKindOf(coordinate: string): PseudonymKind {
+  if (coordinate.startsWith("Person.")) return "person";
+  if (coordinate === "Need.id") return "need";
+  return "household";
+}
 
 export class Pseudonymizer {
   private readonly keys = new Map<string, Buffer>();

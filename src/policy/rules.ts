@@ -52,6 +52,11 @@ const HOUSING_READERS = rule(read([...REGISTRY_KEEPERS, "housing"]));
 // Diagnoses: not for street offices, education, employment, housing or charities.
 const MEDICAL_READERS = rule(read(["civil_affairs", "auditor", "medical_insurance", "health"]));
 const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment", "health"]));
+// Charity matching (issue 7): the registry keepers and charities; departments have no part in it.
+// A charity sees needs, never identities: needs carry category, urgency, street, tier, age band — and
+// its own pseudonymous references (nd_… for the need, hh_… for the household).
+const MATCHING = rule(read(REGISTRY_KEEPERS), read("charity"));
+const ROW_WRITERS = rule(read(["civil_affairs", "street_office"]));
 
 export const POLICY: PolicyRules = {
   Query: {
@@ -59,10 +64,31 @@ export const POLICY: PolicyRules = {
     households: everyone,
     person: officials, // a lookup by ID number is an identity lookup: not for charities
     policyParameters: everyone,
+    // a trial calculation over typed-in facts (issue 5): the caseworkers who take applications
+    assessEligibility: rule(read(["civil_affairs", "street_office"])),
+    needs: MATCHING, // a charity: open needs in the districts it serves
+    resources: MATCHING, // a charity: its own and shared ones
+    myClaims: rule(read("charity")),
+    charities: keepers,
+    // the access log and audit findings: auditors only (DOMAIN.md §4, §5); their own reads are recorded too
+    accessLog: rule(read("auditor")),
   },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
     updateHousehold: rule(read(["civil_affairs", "street_office"])),
+    registerCharity: rule(read("civil_affairs")),
+    suspendCharity: rule(read("civil_affairs")),
+    createResource: rule(read("charity")),
+    updateResource: rule(read("charity")),
+    closeResource: rule(read("charity")),
+    claimNeed: rule(read("charity")),
+    recordDelivery: rule(read("charity")),
+    cancelClaim: rule(read("charity")),
+    recordNeed: ROW_WRITERS,
+    closeNeed: ROW_WRITERS,
+    recordContactConsent: ROW_WRITERS,
+    revokeContactConsent: ROW_WRITERS,
+    refreshDerivedNeeds: ROW_WRITERS,
   },
 
   Household: {
@@ -86,6 +112,9 @@ export const POLICY: PolicyRules = {
     currentCase: everyone,
     aidRecords: keepers,
     housing: HOUSING_READERS,
+    eligibility: everyone, // charities: the tier only (see Eligibility)
+    needs: MATCHING,
+    contactConsents: keepers,
   },
 
   Person: {
@@ -131,7 +160,73 @@ export const POLICY: PolicyRules = {
   PageInfo: recordType(["hasNextPage", "endCursor"], everyone),
   PolicyParameter: recordType(["key", "value", "unit", "regionCode", "effectiveFrom", "effectiveTo", "source"], everyone),
 
-  Education: recordType(["source", "asOf", "stale", "stage", "schoolName", "schoolCode", "hardshipStudent", "term", "aid"], EDUCATION_READERS),
+  // Explainable eligibility (issue 5, DOMAIN.md §5): charities see at most the tier; departments see the tier,
+  // the entitlements and the reasons — inside reasons and entitlements, values from a record an audience may
+  // not read are withheld by the resolver layer (src/policy/disclosure.ts); income per capita and the
+  // re-certification date as the registry fields they come from.
+  Eligibility: {
+    ...recordType(
+      ["tierClass", "complete", "sources", "persons", "standardFen", "marginalLimitFen", "gradualExitEnds", "entitlements", "reasons", "parametersUsed"],
+      officials,
+    ),
+    asOf: everyone,
+    tier: everyone,
+    incomePerCapitaFen: rule(read([...REGISTRY_KEEPERS, "housing"])),
+    nextRecertification: rule(read(REGISTRY_KEEPERS)),
+  },
+  EligibilitySource: recordType(["source", "answered"], officials),
+  PersonEligibility: recordType(["personId", "tier", "reason"], officials),
+  Entitlement: recordType(["kind", "department", "personId", "amountFen", "monthly", "ratio", "rule", "reference", "withheld"], officials),
+  RuleEvaluation: recordType(["rule", "reference", "outcome", "explanation", "personId", "withheld", "inputs"], officials),
+  RuleInput: recordType(["name", "value", "source", "asOf", "withheld"], officials),
+
+  // Charity matching (issue 7)
+  Need: {
+    ...recordType(
+      ["category", "urgency", "origin", "status", "districtCode", "streetCode", "street", "tier", "ageBand", "disability", "since", "reason", "matches", "claims"],
+      MATCHING,
+    ),
+    id: rule(read(REGISTRY_KEEPERS), mask("charity", "pseudonym")),
+    householdRef: rule(read(REGISTRY_KEEPERS), mask("charity", "pseudonym")),
+    // the phone: a charity only where the household consented to that charity
+    contact: rule(read(REGISTRY_KEEPERS), ["charity", "consent"]),
+    rule: keepers,
+    note: keepers, // free text by the street office: may name people
+    recordedBy: keepers,
+  },
+  NeedConnection: recordType(["edges", "pageInfo", "totalCount"], MATCHING),
+  NeedEdge: recordType(["cursor", "node"], MATCHING),
+  NeedMatch: recordType(["need", "resource", "score", "parts"], MATCHING),
+  ScorePart: recordType(["part", "points", "max", "explanation"], MATCHING),
+  Resource: recordType(
+    ["id", "charity", "category", "title", "unit", "quantity", "remaining", "districts", "streets", "tiers", "minAge", "maxAge", "disabilityRequired",
+     "shared", "validFrom", "validTo", "status", "createdAt", "matches"],
+    MATCHING,
+  ),
+  Charity: {
+    ...recordType(["id", "name", "registrationNo", "districts", "status"], MATCHING),
+    suspendedAt: keepers,
+    suspendedReason: keepers,
+  },
+  Claim: recordType(
+    ["id", "need", "resource", "charity", "units", "status", "idempotencyKey", "claimedAt", "deliveredAt", "cancelledAt"],
+    MATCHING,
+  ),
+  ContactConsent: recordType(["id", "charity", "recordedBy", "recordedAt", "revokedAt", "revokedBy"], keepers),
+  NeedDerivation: recordType(["street", "households", "created", "updated", "closed"], ROW_WRITERS),
+
+  // The audit trail (issue 6): read by auditors only.
+  AccessRecord: recordType(
+    ["seq", "at", "requestId", "subject", "audience", "jurisdiction", "purpose", "charityId", "operationType", "operationName", "documentHash",
+     "variablesHash", "fields", "householdIds", "personIds", "outcome", "errorCodes", "changes", "prevHash", "hash"],
+    rule(read("auditor")),
+  ),
+  AccessRecordConnection: recordType(["edges", "pageInfo", "totalCount"], rule(read("auditor"))),
+  AccessRecordEdge: recordType(["cursor", "node"], rule(read("auditor"))),
+  FieldDisclosure: recordType(["coordinate", "disclosure"], rule(read("auditor"))),
+  AuditChange: recordType(["path", "before", "after"], rule(read("auditor"))),
+
+  Education: recordType(["source", "asOf", "stale", "stage", "schoolName", "schoolCode", "hardshipStudent", "term", "aid", "necessaryExpenseFen"], EDUCATION_READERS),
   EducationAid: recordType(["item", "term", "amountFen"], EDUCATION_READERS),
   Employment: recordType(
     ["source", "asOf", "stale", "status", "registeredUnemployedSince", "publicWelfarePost", "trainings", "dibaoEmploymentSubsidy"],

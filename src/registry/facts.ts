@@ -36,13 +36,14 @@ export function householdFacts(ctx: GatewayContext, household: Household): Promi
 }
 
 async function gatherFacts(ctx: GatewayContext, h: Household): Promise<HouseholdFacts> {
-  const [people, incomes, assets, cases, aid, housing] = await Promise.all([
+  const [people, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
     ctx.loaders.members.load(h.id),
     ctx.loaders.incomes.load(h.id),
     ctx.loaders.assets.load(h.id),
     ctx.loaders.cases.load(h.id),
     ctx.loaders.aidRecords.load(h.id),
     fetchFact(ctx.sources.housing, h.registryNo, "housing"),
+    ctx.loaders.charityDeliveries.load(h.id),
   ]);
   const members: MemberFacts[] = await Promise.all(
     people.map(async (p) => {
@@ -98,8 +99,21 @@ async function gatherFacts(ctx: GatewayContext, h: Household): Promise<Household
       periodStart: r.periodStart,
       periodEnd: r.periodEnd,
       paidAt: r.paidAt,
+      districtCode: r.districtCode,
     })),
     housing,
+    charityDeliveries: deliveries.map((c) => ({
+      claimId: c.id,
+      charityId: c.charityId,
+      charityName: c.charity.name,
+      resourceId: c.resourceId,
+      category: c.need.category,
+      benefit: c.resource.title,
+      unit: c.resource.unit,
+      units: c.units,
+      personId: c.need.personId,
+      deliveredAt: c.deliveredAt as Date,
+    })),
   };
 }
 

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { PrismaClient, Prisma } from "../db/generated/client.js";
-import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, Street } from "../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Claim, Household, Income, Person, Street } from "../db/generated/client.js";
 
 /** Groups rows by a key, in the order of `keys`, so a DataLoader batch costs one query. */
 function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
@@ -58,6 +58,18 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
         (r) => r.householdId,
       ),
     ),
+    /** delivered charity claims per household, oldest first, with the charity and resource they came from */
+    charityDeliveries: new DataLoader<string, CharityDelivery[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.claim.findMany({
+          where: { status: "DELIVERED", need: { householdId: ids(keys) } },
+          include: { need: { select: { householdId: true, personId: true, category: true } }, charity: { select: { name: true } }, resource: { select: { title: true, unit: true } } },
+          orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+        }),
+        (c) => c.need.householdId,
+      ),
+    ),
     aidRecords: new DataLoader<string, AidRecord[]>(async (keys) =>
       groupBy(
         keys,
@@ -69,3 +81,9 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
 }
 
 export type RegistryLoaders = ReturnType<typeof createRegistryLoaders>;
+
+export type CharityDelivery = Claim & {
+  need: { householdId: string; personId: string | null; category: string };
+  charity: { name: string };
+  resource: { title: string; unit: "ITEMS" | "FEN" };
+};

@@ -17,6 +17,7 @@ function student(id: string, over: Record<string, unknown> = {}) {
       { item: "NUTRITION_LUNCH", term: "2026-AUTUMN", amountYuan: "0.10" },
       { item: "LIVING_SUBSIDY", term: "2026-AUTUMN", amountYuan: "0.20" },
     ],
+    necessaryExpenseYuan: "4200.05",
     updatedAt: "2026-09-03T10:12:00+08:00",
     ...over,
   };
@@ -64,6 +65,7 @@ describe("education connector", () => {
         { item: "NUTRITION_LUNCH", term: "2026-AUTUMN", amountFen: 10 },
         { item: "LIVING_SUBSIDY", term: "2026-AUTUMN", amountFen: 20 },
       ],
+      necessaryExpenseFen: 420005,
     });
     expect(a!.aid[1].amountFen + a!.aid[2].amountFen).toBe(30);
     expect(b).toMatchObject({ stage: "VOCATIONAL", hardshipStudent: false, aid: [], stale: true, asOf: new Date("2024-01-02T03:04:05Z") });

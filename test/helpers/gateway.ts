@@ -17,6 +17,9 @@ import type { Manifest } from "../../src/edge/persisted-operations.js";
 import type { SourceName } from "../../connectors/unified.js";
 import type { Verifier } from "../../src/auth/verify.js";
 import type { Redis } from "ioredis";
+import { auditKeysFromSeed, type AuditKeys } from "../../src/audit/keys.js";
+import { AuditWriter, type AuditWriterOptions } from "../../src/audit/writer.js";
+import { hmacDigester } from "../../src/audit/digest.js";
 
 export interface GqlResult<T = any> {
   status: number;
@@ -34,6 +37,8 @@ export interface TestGateway {
   connectors: Connectors;
   sandboxes: RunningSandboxes | null;
   pseudonyms: Pseudonymizer;
+  /** the access log, when started with `audit` */
+  audit: { writer: AuditWriter; keys: AuditKeys } | null;
   /** a token minted with the test's own development key pair */
   token(options: MintOptions): Promise<string>;
   /** POST /graphql; `as` is a token or mint options (default: civil affairs, whole city) */
@@ -54,6 +59,8 @@ export interface StartOptions {
   verifier?: Verifier;
   /** share rate-limit counts through this Redis client (as REDIS_URL does) */
   redis?: Redis;
+  /** record every operation in the access log (as AUDIT_LOG=on does), with a fresh audit key */
+  audit?: boolean | Omit<AuditWriterOptions, "keys">;
 }
 
 export const TEST_EDGE: EdgeConfig = {
@@ -100,6 +107,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
   if (!auth.ok) throw new Error(auth.problems.join("; "));
   const { verifier, dev } = await setupAuthentication({ ...auth.config, keySource: { kind: "dev", dir: keysDir } });
   const pseudonyms = new Pseudonymizer(randomBytes(32));
+  let audit: TestGateway["audit"] = null;
+  if (opts.audit) {
+    const keys = auditKeysFromSeed(randomBytes(32).toString("hex"));
+    audit = { keys, writer: new AuditWriter(db.sql, { keys, ...(typeof opts.audit === "object" ? opts.audit : {}) }) };
+  }
   const app = await buildServer({
     config: { ...TEST_EDGE, ...opts.edge },
     db,
@@ -110,6 +122,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     persisted: opts.persisted,
     redis: opts.redis,
     clock: opts.now ? () => opts.now as Date : undefined,
+    audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
   });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   const tokens = new Map<string, Promise<string>>();
@@ -126,6 +139,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     connectors,
     sandboxes,
     pseudonyms,
+    audit,
     token,
     async gql(query, variables, as = { audience: "civil_affairs", city: "500000" }, headers = {}) {
       const bearer = as === null ? null : typeof as === "string" ? as : await token(as);
@@ -145,6 +159,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     },
     async close() {
       await app.close();
+      await audit?.writer.close();
       await connectors.close();
       await sandboxes?.close();
       await db.close();

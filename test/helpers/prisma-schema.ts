@@ -44,8 +44,12 @@ export function readPrismaSchema(file: string) {
       const m = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
       if (!m || line.startsWith("@@")) continue;
       const [, field, type, list, optional, attrs] = m;
-      if (modelNames.has(type) || list) continue; // relation fields have no column
+      if (modelNames.has(type)) continue; // relation fields have no column
       const column = /@map\("([^"]+)"\)/.exec(attrs)?.[1] ?? field;
+      if (list) {
+        columns.push({ column, nullable: true, pgType: "ARRAY" }); // scalar and enum lists: a nullable array column
+        continue;
+      }
       const native = /@db\.(\w+)/.exec(attrs)?.[1];
       const isEnum = enums.has(type);
       columns.push({

@@ -39,7 +39,7 @@ const probes: Record<SourceName, Probe> = {
     find: (res, key) => res.body.results.find((r: any) => r.idNumber === key),
     fixture: (key) => ({
       idNumber: key, term: "2026-AUTUMN", stage: "PRIMARY", schoolCode: "5001030012", schoolName: "人和街小学", hardship: true,
-      aid: [{ item: "NUTRITION_LUNCH", term: "2026-AUTUMN", amountYuan: "500.00" }], updatedAt: "2026-09-03T10:12:00+08:00",
+      aid: [{ item: "NUTRITION_LUNCH", term: "2026-AUTUMN", amountYuan: "500.00" }], necessaryExpenseYuan: "1200.00", updatedAt: "2026-09-03T10:12:00+08:00",
     }),
     fixtureKey: "50010320150101001X",
     malformed: (r) => typeof r.stage !== "string" && typeof r.hardship !== "boolean",

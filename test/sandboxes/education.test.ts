@@ -66,6 +66,10 @@ describe("education sandbox", () => {
       expect(r.schoolName).toBe(p.facts.school.schoolName);
       expect(r.hardship).toBe(p.facts.school.hardship);
       expect(r.schoolCode).toBe(schoolCodeOf(h.districtCode, p.facts.school.schoolName));
+      // annual necessary education spending, decimal yuan from the generator's fen (issue 5: rigid expenditure)
+      expect(r.necessaryExpenseYuan).toMatch(/^\d+\.\d{2}$/);
+      expect(Math.round(Number(r.necessaryExpenseYuan) * 100)).toBe(p.facts.educationExpenseFen);
+      expect(p.facts.educationExpenseFen).toBeGreaterThan(0);
       if (!data.untidy.stale.includes(p.idNumber)) expect(r.term).toBe(termOf(AS_OF));
     }
     expect(data.students.size + data.untidy.unknownPersons.length).toBe(students);

@@ -1,0 +1,91 @@
+import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-graphql";
+import { AccessLogFilter, AccessRecordConnection, type AccessRecord, type Disclosure } from "../schema/audit.js";
+import type { GatewayContext } from "../src/graphql/context.js";
+import { badInput, type InputProblem } from "../src/errors.js";
+import { isUuid } from "../src/registry/cursor.js";
+import { prismaExecutor } from "../src/audit/store.js";
+import { queryAccessLog } from "../src/audit/access-log.js";
+import type { ChainedRecord } from "../src/audit/record.js";
+import { MAX_PAGE_SIZE } from "./household.js";
+
+@ArgsType()
+class AccessLogArgs {
+  @Field(() => AccessLogFilter, { nullable: true }) filter?: AccessLogFilter;
+  @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_PAGE_SIZE}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
+}
+
+const COORDINATE = /^[A-Z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/;
+
+export const encodeSeqCursor = (prefix: string, seq: number | string) => Buffer.from(`${prefix}:${seq}`, "utf8").toString("base64url");
+export function decodeSeqCursor(prefix: string, cursor: string): string | null {
+  if (cursor.length > 64) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  return text.startsWith(`${prefix}:`) && text.length > prefix.length + 1 ? text.slice(prefix.length + 1) : null;
+}
+
+export function pageSizeProblem(first: number): InputProblem[] {
+  return Number.isInteger(first) && first >= 1 && first <= MAX_PAGE_SIZE
+    ? []
+    : [{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_PAGE_SIZE}` }];
+}
+
+function toGraphQL(r: ChainedRecord): AccessRecord {
+  return {
+    ...r,
+    seq: String(r.seq),
+    at: new Date(r.at),
+    fields: Object.entries(r.fields)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([coordinate, disclosure]) => ({ coordinate, disclosure: disclosure as Disclosure })),
+    householdIds: r.households,
+    personIds: r.persons,
+    outcome: r.outcome as AccessRecord["outcome"],
+    changes: r.changes?.map((c) => ({ path: c.path, before: c.before === null ? null : String(c.before), after: c.after === null ? null : String(c.after) })) ?? null,
+  };
+}
+
+@Resolver()
+export class AuditResolver {
+  @Query(() => AccessRecordConnection, {
+    description: "The access log (auditors): who saw which household's or person's data, which fields, how, for what purpose. Oldest first.",
+  })
+  async accessLog(@Args(() => AccessLogArgs) { filter, first, after }: AccessLogArgs, @Ctx() ctx: GatewayContext) {
+    const problems = pageSizeProblem(first);
+    let afterSeq: number | undefined;
+    if (after != null) {
+      const s = decodeSeqCursor("a", after);
+      if (!s || !/^\d{1,15}$/.test(s)) problems.push({ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" });
+      else afterSeq = Number(s);
+    }
+    const f = filter ?? {};
+    if (f.household != null && !isUuid(f.household)) problems.push({ field: "filter.household", reason: "INVALID_ID", message: "filter.household is not a household id" });
+    if (f.person != null && !isUuid(f.person)) problems.push({ field: "filter.person", reason: "INVALID_ID", message: "filter.person is not a person id" });
+    if (f.field != null && !COORDINATE.test(f.field))
+      problems.push({ field: "filter.field", reason: "INVALID_FORMAT", message: 'filter.field must be a field coordinate such as "Person.idNumber"' });
+    if (f.from && f.to && f.from > f.to) problems.push({ field: "filter.to", reason: "DATE_RANGE", message: "filter.to is before filter.from" });
+    for (const k of ["subject", "audience", "purpose"] as const)
+      if ((f[k]?.length ?? 0) > 500) problems.push({ field: `filter.${k}`, reason: "TOO_LONG", message: `filter.${k} is too long` });
+    if (problems.length) throw badInput(problems);
+    // the auditor's own read of a household's or person's access history is itself a disclosure about them
+    ctx.audit?.disclose({ households: [f.household], persons: [f.person] });
+    const page = await queryAccessLog(prismaExecutor(ctx.prisma), {
+      subject: f.subject ?? undefined,
+      audience: f.audience ?? undefined,
+      household: f.household ?? undefined,
+      person: f.person ?? undefined,
+      field: f.field ?? undefined,
+      purpose: f.purpose ?? undefined,
+      from: f.from ?? undefined,
+      to: f.to ?? undefined,
+      afterSeq,
+      first,
+    });
+    const edges = page.records.map((r) => ({ cursor: encodeSeqCursor("a", r.seq), node: toGraphQL(r) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+      totalCount: page.totalCount,
+    };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * npm run audit:checkpoint — writes a signed checkpoint of the access log's head now (on demand; the
+ * gateway also writes them every AUDIT_CHECKPOINT_EVERY records and AUDIT_CHECKPOINT_SECONDS seconds).
+ * Needs the signing key (AUDIT_SIGNING_KEY, or the development key under DATA_DIR/keys): an operator's
+ * tool, not an API call — auditors stay read-only at the API.
+ */
+import { pathToFileURL } from "node:url";
+import { loadConfig } from "../config.js";
+import { openDatabase, postgresTarget } from "../db/database.js";
+import { loadAuditKeys } from "./keys.js";
+import { AuditWriter } from "./writer.js";
+import type { Io } from "./verify-cli.js";
+
+export async function main(env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const config = loadConfig(env);
+  const keys = loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: false });
+  const db = await openDatabase(config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : { kind: "pglite", dataDir: config.pgliteDir });
+  try {
+    const c = await new AuditWriter(db.sql, { keys }).checkpoint();
+    if (!c) {
+      io.stdout("audit log is empty: no checkpoint written\n");
+      return 0;
+    }
+    io.stdout(`checkpoint: ${c.seq} record(s), head ${c.headHash}, ${c.at}, key ${c.keyId}\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main(process.env, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`audit:checkpoint: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * The audit key: an Ed25519 key that signs checkpoints; a second key for keyed digests is derived from
+ * it (HKDF), so production configures one secret (AUDIT_SIGNING_KEY, the 32-byte seed in hex) and
+ * development keeps a generated one beside the other development keys (DATA_DIR/keys).
+ */
+import { createPrivateKey, createPublicKey, hkdfSync, randomBytes, sign, verify, createHash, type KeyObject } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+export const AUDIT_KEY_FILE = "audit-signing-key.hex";
+
+export interface AuditVerifyKey {
+  publicKey: KeyObject;
+  /** raw 32-byte public key, hex */
+  publicHex: string;
+  /** first 16 hex characters of SHA-256 over the raw public key */
+  keyId: string;
+}
+
+export interface AuditKeys extends AuditVerifyKey {
+  sign(data: string): string;
+  /** key for HMAC digests of variables and changed values */
+  digestKey: Uint8Array;
+}
+
+export function verifyKeyFromPublicHex(publicHex: string): AuditVerifyKey {
+  if (!/^[0-9a-fA-F]{64}$/.test(publicHex)) throw new Error("an Ed25519 public key is 64 hex characters");
+  const raw = Buffer.from(publicHex, "hex");
+  const publicKey = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: "der", type: "spki" });
+  return { publicKey, publicHex: raw.toString("hex"), keyId: createHash("sha256").update(raw).digest("hex").slice(0, 16) };
+}
+
+export function auditKeysFromSeed(seedHex: string): AuditKeys {
+  if (!/^[0-9a-fA-F]{64}$/.test(seedHex)) throw new Error("AUDIT_SIGNING_KEY must be 64 hex characters (a 32-byte Ed25519 seed)");
+  const seed = Buffer.from(seedHex, "hex");
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
+  const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+  const verifyKey = verifyKeyFromPublicHex(spki.subarray(SPKI_ED25519_PREFIX.length).toString("hex"));
+  return {
+    ...verifyKey,
+    sign: (data) => sign(null, Buffer.from(data, "utf8"), privateKey).toString("base64url"),
+    digestKey: new Uint8Array(hkdfSync("sha256", seed, Buffer.alloc(0), "safetynet-gateway audit digest", 32)),
+  };
+}
+
+export function verifySignature(key: AuditVerifyKey, data: string, signature: string): boolean {
+  try {
+    return verify(null, Buffer.from(data, "utf8"), key.publicKey, Buffer.from(signature, "base64url"));
+  } catch {
+    return false;
+  }
+}
+
+/** The configured seed, or (development) the one under keysDir, generated on first use. */
+export function loadAuditKeys(options: { configured?: string; keysDir: string; create: boolean }): AuditKeys {
+  if (options.configured) return auditKeysFromSeed(options.configured);
+  const file = path.join(options.keysDir, AUDIT_KEY_FILE);
+  if (!existsSync(file)) {
+    if (!options.create) throw new Error(`no audit key: set AUDIT_SIGNING_KEY or create ${file}`);
+    mkdirSync(options.keysDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+    chmodSync(file, 0o600);
+  }
+  return auditKeysFromSeed(readFileSync(file, "utf8").trim());
+}

@@ -1,0 +1,181 @@
+/**
+ * SQL for the audit tables, on either database (PGlite or PostgreSQL) and inside any transaction: the
+ * caller's executor may be the gateway's own (db.sql) or a Prisma interactive transaction (mutations).
+ */
+import type { ChainHead } from "./chain.js";
+import { EMPTY_HEAD } from "./chain.js";
+import type { ChainedRecord, Change, Disclosure, Outcome } from "./record.js";
+
+/** The one thing the store needs: a parameterised statement returning rows. */
+export interface RowExecutor {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** An executor over a Prisma interactive transaction (or client), for appends inside a mutation's transaction. */
+export function prismaExecutor(tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): RowExecutor {
+  return { query: async <T>(sql: string, params: unknown[] = []) => (await tx.$queryRawUnsafe<T[]>(sql, ...params)) as T[] };
+}
+
+/**
+ * Serialises appends: a transaction-scoped advisory lock, per schema, held until commit or rollback.
+ * Everyone appending (any process, any pool connection) takes it before reading the head, so seq and
+ * prev_hash are assigned one transaction at a time; a rollback releases it having consumed nothing.
+ */
+export async function lockChain(tx: RowExecutor): Promise<void> {
+  await tx.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))`);
+}
+
+export async function readHead(tx: RowExecutor): Promise<ChainHead> {
+  const rows = await tx.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`);
+  return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD;
+}
+
+const COLUMNS = [
+  ["seq", "bigint"],
+  ["at", "timestamptz"],
+  ["request_id", "text"],
+  ["subject", "text"],
+  ["audience", "text"],
+  ["jurisdiction", "text"],
+  ["purpose", "text"],
+  ["charity_id", "text"],
+  ["operation_type", "text"],
+  ["operation_name", "text"],
+  ["document_hash", "text"],
+  ["variables_hash", "text"],
+  ["fields", "jsonb"],
+  ["household_ids", "jsonb"],
+  ["person_ids", "jsonb"],
+  ["outcome", "text"],
+  ["error_codes", "jsonb"],
+  ["changes", "jsonb"],
+  ["prev_hash", "text"],
+  ["hash", "text"],
+] as const;
+
+function values(r: ChainedRecord): unknown[] {
+  return [
+    String(r.seq),
+    r.at,
+    r.requestId,
+    r.subject,
+    r.audience,
+    r.jurisdiction,
+    r.purpose,
+    r.charityId,
+    r.operationType,
+    r.operationName,
+    r.documentHash,
+    r.variablesHash,
+    JSON.stringify(r.fields),
+    JSON.stringify(r.households),
+    JSON.stringify(r.persons),
+    r.outcome,
+    JSON.stringify(r.errorCodes),
+    r.changes === null ? null : JSON.stringify(r.changes),
+    r.prevHash,
+    r.hash,
+  ];
+}
+
+export async function insertRecords(tx: RowExecutor, records: readonly ChainedRecord[]): Promise<void> {
+  if (!records.length) return;
+  const params: unknown[] = [];
+  const rows = records.map((r) => {
+    const vs = values(r);
+    const start = params.length;
+    params.push(...vs);
+    return `(${COLUMNS.map(([, type], i) => `$${start + i + 1}::${type}`).join(", ")})`;
+  });
+  await tx.query(`INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(", ")}) VALUES ${rows.join(", ")} RETURNING seq::text AS seq`, params);
+}
+
+/** Columns as read back: seq as text, jsonb parsed, at as a Date. */
+export const SELECT_RECORD = `SELECT seq::text AS seq, at, request_id, subject, audience, jurisdiction, purpose, charity_id, operation_type,
+  operation_name, document_hash, variables_hash, fields, household_ids, person_ids, outcome, error_codes, changes, prev_hash, hash FROM audit_log`;
+
+export interface RecordRow {
+  seq: string;
+  at: Date | string;
+  request_id: string;
+  subject: string;
+  audience: string;
+  jurisdiction: string;
+  purpose: string | null;
+  charity_id: string | null;
+  operation_type: string;
+  operation_name: string | null;
+  document_hash: string;
+  variables_hash: string;
+  fields: unknown;
+  household_ids: unknown;
+  person_ids: unknown;
+  outcome: string;
+  error_codes: unknown;
+  changes: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+
+export function recordFromRow(row: RecordRow): ChainedRecord {
+  return {
+    seq: Number(row.seq),
+    at: new Date(row.at).toISOString(),
+    requestId: row.request_id,
+    subject: row.subject,
+    audience: row.audience,
+    jurisdiction: row.jurisdiction,
+    purpose: row.purpose,
+    charityId: row.charity_id,
+    operationType: row.operation_type,
+    operationName: row.operation_name,
+    documentHash: row.document_hash,
+    variablesHash: row.variables_hash,
+    fields: json<Record<string, Disclosure>>(row.fields),
+    households: json<string[]>(row.household_ids),
+    persons: json<string[]>(row.person_ids),
+    outcome: row.outcome as Outcome,
+    errorCodes: json<string[]>(row.error_codes),
+    changes: row.changes === null || row.changes === undefined ? null : json<Change[]>(row.changes),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Records with seq > afterSeq, in seq order, at most `limit`. */
+export async function readRecords(sql: RowExecutor, afterSeq: number, limit: number): Promise<ChainedRecord[]> {
+  const rows = await sql.query<RecordRow>(`${SELECT_RECORD} WHERE seq > $1::bigint ORDER BY audit_log.seq LIMIT ${Math.trunc(limit)}`, [String(afterSeq)]);
+  return rows.map(recordFromRow);
+}
+
+export interface Checkpoint {
+  /** records covered: the seq of the head at signing */
+  seq: number;
+  headHash: string;
+  at: string;
+  keyId: string;
+  signature: string;
+}
+
+/** What a checkpoint's signature covers. */
+export function checkpointPayload(c: Omit<Checkpoint, "signature">): string {
+  return JSON.stringify({ at: c.at, headHash: c.headHash, keyId: c.keyId, seq: c.seq });
+}
+
+export async function insertCheckpoint(tx: RowExecutor, c: Checkpoint): Promise<boolean> {
+  const rows = await tx.query(
+    `INSERT INTO audit_checkpoint (seq, head_hash, at, key_id, signature) VALUES ($1::bigint, $2, $3::timestamptz, $4, $5)
+     ON CONFLICT (seq) DO NOTHING RETURNING seq::text AS seq`,
+    [String(c.seq), c.headHash, c.at, c.keyId, c.signature],
+  );
+  return rows.length > 0;
+}
+
+export async function readCheckpoints(sql: RowExecutor): Promise<Checkpoint[]> {
+  const rows = await sql.query<{ seq: string; head_hash: string; at: Date | string; key_id: string; signature: string }>(
+    `SELECT seq::text AS seq, head_hash, at, key_id, signature FROM audit_checkpoint ORDER BY audit_checkpoint.seq`,
+  );
+  return rows.map((r) => ({ seq: Number(r.seq), headHash: r.head_hash, at: new Date(r.at).toISOString(), keyId: r.key_id, signature: r.signature }));
+}

@@ -1,0 +1,142 @@
+/**
+ * Appends access records to the chain, at the edge (I/O).
+ *
+ * Group commit: requests hand their entry to `append` and wait; one flush at a time takes everything
+ * waiting (up to MAX_BATCH) and writes it in one transaction — advisory lock, read the head, insert the
+ * batch with seq head+1… and prev_hash linked — then resolves every waiter after COMMIT. So each record is
+ * committed before its response leaves, the chain stays linear under any concurrency (also across
+ * processes: they take the same lock), and a failed transaction rolls back without leaving a gap, because
+ * seq comes from the head read under the lock, not from a sequence.
+ *
+ * Mutations append inside their own transaction (`appendWithin`), so a change and its record commit or
+ * roll back together.
+ *
+ * Checkpoints (signed: count, head hash, time) are written every `checkpointEvery` records, every
+ * `checkpointSeconds` when the head moved, and on demand (`checkpoint()`, the audit:checkpoint CLI).
+ */
+import type { SqlExecutor } from "../db/sql.js";
+import { extendChain, type ChainHead } from "./chain.js";
+import type { AuditEntry, ChainedRecord } from "./record.js";
+import { checkpointPayload, insertCheckpoint, insertRecords, lockChain, readHead, type Checkpoint, type RowExecutor } from "./store.js";
+import type { AuditKeys } from "./keys.js";
+
+export const MAX_BATCH = 200;
+
+export interface AuditWriterOptions {
+  keys: Pick<AuditKeys, "sign" | "keyId">;
+  /** write a checkpoint when this many records were appended since the last one (0: never by count) */
+  checkpointEvery?: number;
+  /** write a checkpoint this often when the head moved (0: never by time) */
+  checkpointSeconds?: number;
+  clock?: () => Date;
+  onError?: (err: unknown, what: string) => void;
+}
+
+interface Waiter {
+  entry: AuditEntry;
+  resolve(r: ChainedRecord): void;
+  reject(e: unknown): void;
+}
+
+export class AuditWriter {
+  private pending: Waiter[] = [];
+  private flushing: Promise<void> | null = null;
+  private lastCheckpointSeq = -1;
+  private lastSeenSeq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly options: AuditWriterOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    const seconds = options.checkpointSeconds ?? 0;
+    if (seconds > 0) {
+      this.timer = setInterval(() => {
+        if (this.lastSeenSeq > this.lastCheckpointSeq) this.checkpoint().catch((err) => options.onError?.(err, "periodic audit checkpoint"));
+      }, seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once the record is committed; rejects when it could not be (the caller then fails closed). */
+  append(entry: AuditEntry): Promise<ChainedRecord> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Appends inside the caller's transaction (which must commit for the record to exist). */
+  async appendWithin(tx: RowExecutor, entry: AuditEntry): Promise<ChainedRecord> {
+    await lockChain(tx);
+    const [record] = extendChain(await readHead(tx), [entry]);
+    await insertRecords(tx, [record]);
+    this.seen(record.seq);
+    return record;
+  }
+
+  /** Signs and stores a checkpoint of the current head (null when the log is empty). */
+  async checkpoint(): Promise<Checkpoint | null> {
+    const c = await this.sql.transaction(async (tx) => {
+      await lockChain(tx);
+      const head = await readHead(tx);
+      if (head.seq === 0) return null;
+      const checkpoint = signCheckpoint(this.options.keys, head, this.clock());
+      await insertCheckpoint(tx, checkpoint);
+      return checkpoint;
+    });
+    if (c) this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, c.seq);
+    return c;
+  }
+
+  /** Waits for queued appends, stops the timer. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    while (this.flushing) await this.flushing;
+  }
+
+  private seen(seq: number) {
+    this.lastSeenSeq = Math.max(this.lastSeenSeq, seq);
+    if (this.lastCheckpointSeq < 0) this.lastCheckpointSeq = 0;
+    const every = this.options.checkpointEvery ?? 0;
+    if (every > 0 && this.lastSeenSeq - this.lastCheckpointSeq >= every) {
+      this.lastCheckpointSeq = this.lastSeenSeq; // claimed now, so one batch triggers one checkpoint
+      this.checkpoint().catch((err) => this.options.onError?.(err, "audit checkpoint"));
+    }
+  }
+
+  private kick() {
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      if (this.pending.length) this.kick();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      try {
+        const records = await this.sql.transaction(async (tx) => {
+          await lockChain(tx);
+          const head = await readHead(tx);
+          const chained = extendChain(head, batch.map((w) => w.entry));
+          await insertRecords(tx, chained);
+          return chained;
+        });
+        this.seen(records[records.length - 1].seq);
+        batch.forEach((w, i) => w.resolve(records[i]));
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+  }
+}
+
+export function signCheckpoint(keys: Pick<AuditKeys, "sign" | "keyId">, head: ChainHead, at: Date): Checkpoint {
+  const unsigned = { seq: head.seq, headHash: head.hash, at: at.toISOString(), keyId: keys.keyId };
+  return { ...unsigned, signature: keys.sign(checkpointPayload(unsigned)) };
+}

@@ -1,0 +1,686 @@
+/**
+ * The aid chain (一户（人）一条救助链, DOMAIN.md §3; 003 §4–7): every piece of assistance a household
+ * and each member got — from the registry's own payments and from each department system — normalised
+ * into links; `gaps`, the entitlements (DOMAIN §2, from the eligibility evaluation) with no matching link
+ * (救助遗漏); `duplicates`, the same benefit purpose for the same beneficiary over overlapping days from
+ * two sources or two paying districts (重复救助, DOMAIN §4).
+ *
+ * Pure: facts + eligibility + evaluation date. Periods are inclusive UTC days; how a period is derived
+ * for a record without dates is in src/domain/periods.ts and `periodBasis` says which rule applied.
+ */
+import type { SourceName } from "../../connectors/unified.js";
+import type {
+  AidRecordFact,
+  Department,
+  EligibilityResult,
+  Entitlement,
+  EntitlementKind,
+  FactSource,
+  HouseholdFacts,
+  MemberFacts,
+  UpstreamCode,
+} from "./facts.js";
+import { type Period, dayOf, isoDay, overlap, settlementPeriod, standingPeriod, termPeriod, windowBack, yearPeriod } from "./periods.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Links
+
+/** The normalised benefit purpose: what the money or service is for. Duplicates are judged per purpose. */
+export type AidPurpose =
+  | "BASIC_LIVING" // dibao payment, TEKUN basic support
+  | "NURSING_CARE" // TEKUN care subsidy (civil affairs) and the federation's nursing subsidy: not both (WIRE.md)
+  | "ONE_TIME_LIVING" // one-time living subsidies (004)
+  | "EMERGENCY" // emergency-type temporary aid (急难型): may recur, never a duplicate by itself
+  | "MEDICAL_EXPENSE" // expenditure-type temporary aid and medical-insurance medical aid: complementary
+  | "FUNERAL"
+  | "MEDICAL_PREMIUM"
+  | "EDUCATION_FEES" // fee waiver
+  | "EDUCATION_LIVING" // national grant, living subsidy, nutrition lunch
+  | "EDUCATION_TEXTBOOKS"
+  | "EDUCATION_LOAN"
+  | "EMPLOYMENT_SUBSIDY" // the dibao employment subsidy
+  | "EMPLOYMENT_POST" // a public-welfare post
+  | "EMPLOYMENT_TRAINING"
+  | "HOUSING" // public rental housing or rental subsidy
+  | "HOUSE_RENOVATION"
+  | "DISABILITY_LIVING"
+  | "REHABILITATION";
+
+/**
+ * How two links of one purpose combine: EXCLUSIVE — one payer only, any overlap from a second source or
+ * district is a duplicate; COMPLEMENTARY — several payers may share an expense, a duplicate only when one
+ * of them already covered the whole of it (medical aid equal to the whole out-of-pocket amount, so the
+ * temporary aid paid the same expenses again); REPEATABLE — never a duplicate (trainings, emergencies,
+ * rehabilitation items).
+ */
+export const PURPOSE_COMBINATION: Readonly<Record<AidPurpose, "EXCLUSIVE" | "COMPLEMENTARY" | "REPEATABLE">> = {
+  BASIC_LIVING: "EXCLUSIVE",
+  NURSING_CARE: "EXCLUSIVE",
+  ONE_TIME_LIVING: "EXCLUSIVE",
+  EMERGENCY: "REPEATABLE",
+  MEDICAL_EXPENSE: "COMPLEMENTARY",
+  FUNERAL: "EXCLUSIVE",
+  MEDICAL_PREMIUM: "EXCLUSIVE",
+  EDUCATION_FEES: "EXCLUSIVE",
+  EDUCATION_LIVING: "REPEATABLE", // grant + living subsidy + lunch legitimately combine
+  EDUCATION_TEXTBOOKS: "EXCLUSIVE",
+  EDUCATION_LOAN: "REPEATABLE",
+  EMPLOYMENT_SUBSIDY: "EXCLUSIVE",
+  EMPLOYMENT_POST: "REPEATABLE",
+  EMPLOYMENT_TRAINING: "REPEATABLE",
+  HOUSING: "EXCLUSIVE",
+  HOUSE_RENOVATION: "EXCLUSIVE",
+  DISABILITY_LIVING: "EXCLUSIVE",
+  REHABILITATION: "REPEATABLE",
+};
+
+export type LinkStatus = "PAID" | "PENDING" | "ACTIVE" | "ENDED" | "APPLIED" | "COMPLETED";
+
+/** How a link's period was obtained (see src/domain/periods.ts). */
+export type PeriodBasis = "RECORD" | "TERM" | "SETTLEMENT_YEAR" | "STANDING" | "DAY" | "OPEN_ENDED";
+
+export interface AidLink {
+  /** stable within the household: `<source>:<source record id>:<program>[:<detail>]` */
+  id: string;
+  department: Department;
+  /** the program as the source names it: a registry AidProgram, or e.g. DISABILITY_NURSING_SUBSIDY, EDUCATION_FEE_WAIVER */
+  program: string;
+  purpose: AidPurpose;
+  /** the beneficiary; null = the household */
+  personId: string | null;
+  period: Period;
+  periodBasis: PeriodBasis;
+  /** money paid or granted (fen; per month when `monthly`), null for a benefit in kind */
+  amountFen: number | null;
+  monthly: boolean;
+  /** a benefit in kind or a detail: a course, a rehabilitation item, "public-welfare post" */
+  benefit: string | null;
+  /** the expense the payment is towards where the source says (out-of-pocket amount, monthly rent) */
+  basisFen: number | null;
+  /** a share where the source gives one (premium subsidy ratio) */
+  ratio: number | null;
+  status: LinkStatus;
+  source: FactSource;
+  /** the record's key in its source: registry aid-record id, ID number, registry number */
+  sourceRecordId: string;
+  /** the paying district (the household's district unless the registry record names another) */
+  districtCode: string;
+  /** when the source says the record was last updated (registry payments: when paid) */
+  asOf: Date;
+}
+
+const REGISTRY_PURPOSE: Readonly<Record<AidRecordFact["program"], AidPurpose>> = {
+  DIBAO_PAYMENT: "BASIC_LIVING",
+  TEKUN_SUPPORT: "BASIC_LIVING",
+  TEKUN_CARE_SUBSIDY: "NURSING_CARE",
+  TEMPORARY_AID_EMERGENCY: "EMERGENCY",
+  TEMPORARY_AID_EXPENDITURE: "MEDICAL_EXPENSE",
+  ONE_TIME_SUBSIDY: "ONE_TIME_LIVING",
+  FUNERAL_AID: "FUNERAL",
+};
+
+const EDUCATION_PURPOSE: Readonly<Record<string, AidPurpose>> = {
+  FEE_WAIVER: "EDUCATION_FEES",
+  NATIONAL_GRANT: "EDUCATION_LIVING",
+  LIVING_SUBSIDY: "EDUCATION_LIVING",
+  NUTRITION_LUNCH: "EDUCATION_LIVING",
+  FREE_TEXTBOOKS: "EDUCATION_TEXTBOOKS",
+  STUDENT_LOAN: "EDUCATION_LOAN",
+};
+
+const base = (
+  l: Omit<AidLink, "monthly" | "benefit" | "basisFen" | "ratio" | "amountFen"> & Partial<Pick<AidLink, "monthly" | "benefit" | "basisFen" | "ratio" | "amountFen">>,
+): AidLink => ({ monthly: false, benefit: null, basisFen: null, ratio: null, amountFen: null, ...l });
+
+function registryLinks(facts: HouseholdFacts): AidLink[] {
+  return facts.aidRecords.map((r) =>
+    base({
+      id: `registry:${r.id}:${r.program}`,
+      department: "civil_affairs",
+      program: r.program,
+      purpose: REGISTRY_PURPOSE[r.program],
+      personId: r.personId,
+      period: { start: dayOf(r.periodStart), end: dayOf(r.periodEnd) },
+      periodBasis: "RECORD",
+      amountFen: r.amountFen,
+      status: r.paidAt ? "PAID" : "PENDING",
+      source: "registry",
+      sourceRecordId: r.id,
+      districtCode: r.districtCode ?? facts.districtCode,
+      asOf: r.paidAt ?? facts.registry.asOf,
+    }),
+  );
+}
+
+function memberLinks(m: MemberFacts, districtCode: string): AidLink[] {
+  const out: AidLink[] = [];
+  const key = m.idNumber ?? m.personId;
+  const common = { personId: m.personId, districtCode };
+  if (m.education.ok && m.education.value) {
+    const r = m.education.value;
+    for (const a of r.aid) {
+      const term = termPeriod(a.term);
+      out.push(
+        base({
+          ...common,
+          id: `education:${key}:EDUCATION_${a.item}:${a.term}`,
+          department: "education",
+          program: `EDUCATION_${a.item}`,
+          purpose: EDUCATION_PURPOSE[a.item] ?? "EDUCATION_LIVING",
+          period: term ?? standingPeriod(r.asOf),
+          periodBasis: term ? "TERM" : "STANDING",
+          amountFen: a.amountFen,
+          benefit: a.term,
+          status: "PAID",
+          source: "education",
+          sourceRecordId: key,
+          asOf: r.asOf,
+        }),
+      );
+    }
+  }
+  if (m.employment.ok && m.employment.value) {
+    const r = m.employment.value;
+    const s = r.dibaoEmploymentSubsidy;
+    if (s) {
+      out.push(
+        base({
+          ...common,
+          id: `employment:${key}:DIBAO_EMPLOYMENT_SUBSIDY:${isoDay(s.from)}`,
+          department: "employment",
+          program: "DIBAO_EMPLOYMENT_SUBSIDY",
+          purpose: "EMPLOYMENT_SUBSIDY",
+          period: { start: dayOf(s.from), end: dayOf(s.to) },
+          periodBasis: "RECORD",
+          amountFen: s.monthlyFen,
+          monthly: true,
+          status: dayOf(s.to) < dayOf(r.asOf) ? "ENDED" : "ACTIVE",
+          source: "employment",
+          sourceRecordId: key,
+          asOf: r.asOf,
+        }),
+      );
+    }
+    if (r.publicWelfarePost) {
+      out.push(
+        base({
+          ...common,
+          id: `employment:${key}:PUBLIC_WELFARE_POST`,
+          department: "employment",
+          program: "PUBLIC_WELFARE_POST",
+          purpose: "EMPLOYMENT_POST",
+          period: standingPeriod(r.asOf),
+          periodBasis: "STANDING",
+          benefit: "public-welfare post",
+          status: "ACTIVE",
+          source: "employment",
+          sourceRecordId: key,
+          asOf: r.asOf,
+        }),
+      );
+    }
+    r.trainings.forEach((t, i) =>
+      out.push(
+        base({
+          ...common,
+          id: `employment:${key}:TRAINING:${isoDay(t.completedOn)}:${i}`,
+          department: "employment",
+          program: "TRAINING",
+          purpose: "EMPLOYMENT_TRAINING",
+          period: { start: dayOf(t.completedOn), end: dayOf(t.completedOn) },
+          periodBasis: "DAY",
+          benefit: t.course,
+          status: "COMPLETED",
+          source: "employment",
+          sourceRecordId: key,
+          asOf: r.asOf,
+        }),
+      ),
+    );
+  }
+  if (m.medicalInsurance.ok && m.medicalInsurance.value) {
+    const r = m.medicalInsurance.value;
+    const year = yearPeriod(r.year);
+    if (r.premiumSubsidyFen > 0) {
+      out.push(
+        base({
+          ...common,
+          id: `medicalInsurance:${key}:MEDICAL_PREMIUM_SUBSIDY:${r.year}`,
+          department: "medical_insurance",
+          program: "MEDICAL_PREMIUM_SUBSIDY",
+          purpose: "MEDICAL_PREMIUM",
+          period: year,
+          periodBasis: "SETTLEMENT_YEAR",
+          amountFen: r.premiumSubsidyFen,
+          ratio: r.premiumSubsidyRatio,
+          status: "PAID",
+          source: "medicalInsurance",
+          sourceRecordId: key,
+          asOf: r.asOf,
+        }),
+      );
+    }
+    if (r.medicalAidPaidFen > 0) {
+      out.push(
+        base({
+          ...common,
+          id: `medicalInsurance:${key}:MEDICAL_AID:${r.year}`,
+          department: "medical_insurance",
+          program: "MEDICAL_AID",
+          purpose: "MEDICAL_EXPENSE",
+          period: settlementPeriod(r.year, r.asOf),
+          periodBasis: "SETTLEMENT_YEAR",
+          amountFen: r.medicalAidPaidFen,
+          basisFen: r.outOfPocketFen,
+          status: "PAID",
+          source: "medicalInsurance",
+          sourceRecordId: key,
+          asOf: r.asOf,
+        }),
+      );
+    }
+  }
+  if (m.disability.ok && m.disability.value) {
+    const r = m.disability.value;
+    const status: LinkStatus = r.certificateStatus === "VALID" ? "ACTIVE" : "ENDED";
+    const standing = { period: standingPeriod(r.asOf), periodBasis: "STANDING" as const, source: "disability" as const, sourceRecordId: r.certificateNo, asOf: r.asOf, status };
+    if (r.livingSubsidyFen > 0) {
+      out.push(
+        base({
+          ...common,
+          ...standing,
+          id: `disability:${r.certificateNo}:DISABILITY_LIVING_SUBSIDY`,
+          department: "disability",
+          program: "DISABILITY_LIVING_SUBSIDY",
+          purpose: "DISABILITY_LIVING",
+          amountFen: r.livingSubsidyFen,
+          monthly: true,
+        }),
+      );
+    }
+    if (r.nursingSubsidyFen > 0) {
+      out.push(
+        base({
+          ...common,
+          ...standing,
+          id: `disability:${r.certificateNo}:DISABILITY_NURSING_SUBSIDY`,
+          department: "disability",
+          program: "DISABILITY_NURSING_SUBSIDY",
+          purpose: "NURSING_CARE",
+          amountFen: r.nursingSubsidyFen,
+          monthly: true,
+        }),
+      );
+    }
+    for (const item of r.rehabilitation) {
+      out.push(
+        base({
+          ...common,
+          ...standing,
+          id: `disability:${r.certificateNo}:REHAB_${item}`,
+          department: "disability",
+          program: `REHAB_${item}`,
+          purpose: "REHABILITATION",
+          benefit: item,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function housingLinks(facts: HouseholdFacts, asOf: Date): AidLink[] {
+  if (!facts.housing.ok || !facts.housing.value) return [];
+  const r = facts.housing.value;
+  return r.benefits.map((b, i) => {
+    const start = dayOf(b.startDate);
+    const open = b.endDate === null;
+    // an open benefit runs until the evaluation date (or its start, if it starts later)
+    const end = open ? (dayOf(asOf) > start ? dayOf(asOf) : start) : dayOf(b.endDate as Date);
+    const rent = b.type !== "DILAPIDATED_RENOVATION";
+    return base({
+      id: `housing:${r.registryNo}:${b.type}:${isoDay(start)}:${i}`,
+      department: "housing",
+      program: b.type,
+      purpose: rent ? "HOUSING" : "HOUSE_RENOVATION",
+      personId: null,
+      period: { start, end },
+      periodBasis: open ? "OPEN_ENDED" : "RECORD",
+      amountFen: rent ? b.monthlySubsidyFen : b.grantFen,
+      monthly: rent,
+      benefit: b.type === "PUBLIC_RENTAL" ? "public rental housing" : null,
+      basisFen: rent ? b.monthlyRentFen : null,
+      status: b.status,
+      source: "housing",
+      sourceRecordId: r.registryNo,
+      districtCode: facts.districtCode,
+      asOf: r.asOf,
+    });
+  });
+}
+
+/** Every link of the household, registry first, then per member, then housing. */
+export function aidLinks(facts: HouseholdFacts, asOf: Date): AidLink[] {
+  return [...registryLinks(facts), ...facts.members.flatMap((m) => memberLinks(m, facts.districtCode)), ...housingLinks(facts, asOf)];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Duplicates
+
+export type DuplicateKind = "CROSS_SOURCE" | "CROSS_DISTRICT";
+
+export interface Duplicate {
+  /** stable: kind, purpose, beneficiary and the two payers — the same facts give the same key */
+  key: string;
+  kind: DuplicateKind;
+  purpose: AidPurpose;
+  /** the beneficiary (the person when either side names one), null = the household */
+  personId: string | null;
+  /** the two payers, `<source>@<district>`, sorted */
+  payers: [string, string];
+  /** first to last day paid twice */
+  overlap: Period;
+  links: AidLink[];
+  reason: string;
+}
+
+const PAYING = new Set<LinkStatus>(["PAID", "PENDING", "ACTIVE", "ENDED", "COMPLETED"]);
+
+function sameBeneficiary(a: AidLink, b: AidLink): boolean {
+  return a.personId === null || b.personId === null || a.personId === b.personId;
+}
+
+function coversWholeBasis(l: AidLink): boolean {
+  return l.basisFen !== null && l.basisFen > 0 && l.amountFen !== null && l.amountFen >= l.basisFen;
+}
+
+const payerOf = (l: AidLink): string => `${l.source}@${l.districtCode}`;
+
+/**
+ * The same purpose for the same beneficiary over overlapping days from two sources (CROSS_SOURCE) or
+ * from two paying districts of one source (CROSS_DISTRICT) — per PURPOSE_COMBINATION. Links of one
+ * source and district never duplicate each other (the source's own idempotency keeps those apart).
+ * Pairs are grouped per (kind, purpose, beneficiary, payers): one duplicate lists all links involved.
+ * Usable on its own (audit findings).
+ */
+export function findDuplicates(links: AidLink[]): Duplicate[] {
+  const groups = new Map<string, { kind: DuplicateKind; purpose: AidPurpose; personId: string | null; payers: [string, string]; links: Map<string, AidLink>; start: Date; end: Date }>();
+  const candidates = links.filter((l) => PAYING.has(l.status) && PURPOSE_COMBINATION[l.purpose] !== "REPEATABLE");
+  for (let i = 0; i < candidates.length; i++) {
+    for (let j = i + 1; j < candidates.length; j++) {
+      const a = candidates[i];
+      const b = candidates[j];
+      if (a.purpose !== b.purpose || !sameBeneficiary(a, b)) continue;
+      const kind: DuplicateKind | null = a.source !== b.source ? "CROSS_SOURCE" : a.districtCode !== b.districtCode ? "CROSS_DISTRICT" : null;
+      if (!kind) continue;
+      if (PURPOSE_COMBINATION[a.purpose] === "COMPLEMENTARY" && !coversWholeBasis(a) && !coversWholeBasis(b)) continue;
+      const days = overlap(a.period, b.period);
+      if (!days) continue;
+      const personId = a.personId ?? b.personId;
+      const payers = [payerOf(a), payerOf(b)].sort() as [string, string];
+      const key = `${kind}:${a.purpose}:${personId ?? "household"}:${payers.join("|")}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind, purpose: a.purpose, personId, payers, links: new Map(), start: days.start, end: days.end }));
+      g.links.set(a.id, a);
+      g.links.set(b.id, b);
+      if (days.start < g.start) g.start = days.start;
+      if (days.end > g.end) g.end = days.end;
+    }
+  }
+  return [...groups.entries()]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([key, g]) => ({
+      key,
+      kind: g.kind,
+      purpose: g.purpose,
+      personId: g.personId,
+      payers: g.payers,
+      overlap: { start: g.start, end: g.end },
+      links: [...g.links.values()],
+      reason:
+        g.kind === "CROSS_SOURCE"
+          ? `${g.purpose} paid by ${g.payers[0]} and ${g.payers[1]} for the same beneficiary from ${isoDay(g.start)} to ${isoDay(g.end)}`
+          : `${g.purpose} paid by two districts (${g.payers[0]}, ${g.payers[1]}) for the same beneficiary from ${isoDay(g.start)} to ${isoDay(g.end)}`,
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Gaps
+
+/**
+ * What fulfils an entitlement: links of these programs (or of this purpose) for the beneficiary (a
+ * household link covers every member; a household entitlement is met by a link of any member), in a
+ * status that delivers, with a period overlapping the window that ends on the evaluation date — or, for a
+ * department's record, on the record's own date (we judge a department on what its latest record says;
+ * an old record is reported as stale, not as a gap).
+ *   CURRENT: 2 months back (monthly payments are made for the previous month)
+ *   TERM:    6 months back (the current or the latest school term)
+ *   YEAR:    12 months back (a settlement year, trainings, loans)
+ *   EVER:    any time
+ */
+interface MatchRule {
+  programs?: readonly string[];
+  purpose?: AidPurpose;
+  window: "CURRENT" | "TERM" | "YEAR" | "EVER";
+  /** sources whose failure leaves the entitlement undecided (besides the registry, which is local) */
+  sources: readonly SourceName[];
+  statuses?: readonly LinkStatus[];
+}
+
+const DELIVERS: readonly LinkStatus[] = ["PAID", "PENDING", "ACTIVE", "COMPLETED"];
+
+export const ENTITLEMENT_MATCH: Readonly<Record<EntitlementKind, MatchRule>> = {
+  DIBAO_PAYMENT: { programs: ["DIBAO_PAYMENT"], window: "CURRENT", sources: [] },
+  DIBAO_CLASSIFIED_SUPPLEMENT: { programs: ["DIBAO_PAYMENT"], window: "CURRENT", sources: [] },
+  TEKUN_SUPPORT: { programs: ["TEKUN_SUPPORT"], window: "CURRENT", sources: [] },
+  TEKUN_CARE_SUBSIDY: { purpose: "NURSING_CARE", window: "CURRENT", sources: ["disability"] },
+  ONE_TIME_SUBSIDY: { programs: ["ONE_TIME_SUBSIDY"], window: "EVER", sources: [] },
+  MEDICAL_PREMIUM_SUBSIDY: { programs: ["MEDICAL_PREMIUM_SUBSIDY"], window: "YEAR", sources: ["medicalInsurance"] },
+  MEDICAL_OUT_OF_POCKET_AID: { programs: ["MEDICAL_AID"], window: "YEAR", sources: ["medicalInsurance"] },
+  EDUCATION_FEE_WAIVER: { programs: ["EDUCATION_FEE_WAIVER"], window: "TERM", sources: ["education"] },
+  EDUCATION_NATIONAL_GRANT: { programs: ["EDUCATION_NATIONAL_GRANT"], window: "TERM", sources: ["education"] },
+  EDUCATION_FREE_TEXTBOOKS: { programs: ["EDUCATION_FREE_TEXTBOOKS"], window: "TERM", sources: ["education"] },
+  EDUCATION_LIVING_SUBSIDY: { programs: ["EDUCATION_LIVING_SUBSIDY"], window: "TERM", sources: ["education"] },
+  EDUCATION_STUDENT_LOAN: { programs: ["EDUCATION_STUDENT_LOAN"], window: "YEAR", sources: ["education"] },
+  EMPLOYMENT_ASSISTANCE: { programs: ["PUBLIC_WELFARE_POST", "TRAINING", "DIBAO_EMPLOYMENT_SUBSIDY"], window: "EVER", sources: ["employment"] },
+  DIBAO_EMPLOYMENT_SUBSIDY: { programs: ["DIBAO_EMPLOYMENT_SUBSIDY"], window: "CURRENT", sources: ["employment"] },
+  HOUSING_SECURITY: { programs: ["PUBLIC_RENTAL", "RENTAL_SUBSIDY"], window: "CURRENT", sources: ["housing"], statuses: ["ACTIVE"] },
+  RENT_SUBSIDY_EQUAL_TO_RENT: { programs: ["PUBLIC_RENTAL", "RENTAL_SUBSIDY"], window: "CURRENT", sources: ["housing"], statuses: ["ACTIVE"] },
+  DILAPIDATED_HOUSE_RENOVATION: { programs: ["DILAPIDATED_RENOVATION"], window: "EVER", sources: ["housing"], statuses: ["ACTIVE", "ENDED"] },
+  DISABILITY_LIVING_SUBSIDY: { programs: ["DISABILITY_LIVING_SUBSIDY"], window: "CURRENT", sources: ["disability"], statuses: ["ACTIVE"] },
+  DISABILITY_NURSING_SUBSIDY: { purpose: "NURSING_CARE", window: "CURRENT", sources: ["disability"] },
+  CHILD_REHABILITATION: { programs: ["REHAB_CHILD_REHABILITATION"], window: "CURRENT", sources: ["disability"], statuses: ["ACTIVE"] },
+};
+
+const WINDOW_MONTHS = { CURRENT: 2, TERM: 6, YEAR: 12 } as const;
+
+export interface Gap {
+  /** stable: `<entitlement kind>:<person id | household>` */
+  key: string;
+  /** the entitlement with no (or too small a) matching link */
+  kind: EntitlementKind;
+  personId: string | null;
+  /** the department responsible for providing it */
+  department: Department;
+  entitlement: Entitlement;
+  /** true when a link exists but gives less than the entitlement (ratio or amount) */
+  shortfall: boolean;
+  reason: string;
+  /** where the chain looked */
+  sources: FactSource[];
+  /** the links that fall short (shortfall) */
+  links: AidLink[];
+}
+
+/** An entitlement the chain could not check because a source it needs failed (unknown ≠ missing). */
+export interface IncompleteCheck {
+  kind: EntitlementKind;
+  personId: string | null;
+  department: Department;
+  source: SourceName;
+  code: UpstreamCode;
+}
+
+function memberFact(m: MemberFacts, source: SourceName) {
+  switch (source) {
+    case "education":
+      return m.education;
+    case "employment":
+      return m.employment;
+    case "medicalInsurance":
+      return m.medicalInsurance;
+    case "disability":
+      return m.disability;
+    default:
+      return null;
+  }
+}
+
+/** The first failed source an entitlement depends on, for its beneficiary (every member for a household entitlement). */
+function failedSource(facts: HouseholdFacts, e: Entitlement, rule: MatchRule): { source: SourceName; code: UpstreamCode } | null {
+  for (const source of rule.sources) {
+    if (source === "housing") {
+      if (!facts.housing.ok) return { source, code: facts.housing.code };
+      continue;
+    }
+    for (const m of facts.members) {
+      if (e.personId !== null && m.personId !== e.personId) continue;
+      const f = memberFact(m, source);
+      if (f && !f.ok) return { source, code: f.code };
+    }
+  }
+  return null;
+}
+
+function inWindow(l: AidLink, rule: MatchRule, asOf: Date): boolean {
+  if (rule.window === "EVER") return true;
+  const end = l.source === "registry" || l.asOf > asOf ? asOf : l.asOf;
+  return overlap(l.period, windowBack(end, WINDOW_MONTHS[rule.window])) !== null;
+}
+
+/** The shortfall of a matching link against the entitlement, or null when it gives enough. */
+function shortOf(e: Entitlement, l: AidLink): string | null {
+  if (e.kind === "MEDICAL_PREMIUM_SUBSIDY" && e.ratio !== null && l.ratio !== null && l.ratio + 1e-9 < e.ratio) {
+    return `premium subsidised at ${l.ratio}, entitled to ${e.ratio} (DOMAIN §2, 003 §9)`;
+  }
+  if (e.kind === "RENT_SUBSIDY_EQUAL_TO_RENT" && l.basisFen !== null && (l.amountFen ?? 0) < l.basisFen) {
+    return `${l.program} subsidy ${l.amountFen ?? 0} fen/month below the rent ${l.basisFen} fen/month (DOMAIN §2, 001 (6))`;
+  }
+  if (e.kind === "MEDICAL_OUT_OF_POCKET_AID" && e.ratio !== null && l.basisFen !== null && (l.amountFen ?? 0) + 1 < Math.round(e.ratio * l.basisFen)) {
+    return `medical aid ${l.amountFen ?? 0} fen below ${e.ratio} of the out-of-pocket ${l.basisFen} fen (DOMAIN §2, 003 §9)`;
+  }
+  return null;
+}
+
+/** No need, so nothing can be missing: out-of-pocket aid when the insurance record shows no out-of-pocket expense. */
+function noNeed(facts: HouseholdFacts, e: Entitlement): boolean {
+  if (e.kind !== "MEDICAL_OUT_OF_POCKET_AID") return false;
+  const m = facts.members.find((x) => x.personId === e.personId);
+  return !!m && m.medicalInsurance.ok && m.medicalInsurance.value !== null && m.medicalInsurance.value.outOfPocketFen === 0;
+}
+
+export function findGaps(
+  facts: HouseholdFacts,
+  entitlements: Entitlement[],
+  links: AidLink[],
+  asOf: Date,
+): { gaps: Gap[]; incomplete: IncompleteCheck[] } {
+  const gaps: Gap[] = [];
+  const incomplete: IncompleteCheck[] = [];
+  for (const e of entitlements) {
+    const rule = ENTITLEMENT_MATCH[e.kind];
+    const statuses = rule.statuses ?? DELIVERS;
+    const matching = links.filter(
+      (l) =>
+        (rule.programs ? rule.programs.includes(l.program) : l.purpose === rule.purpose) &&
+        (e.personId === null || l.personId === null || l.personId === e.personId) &&
+        statuses.includes(l.status) &&
+        inWindow(l, rule, asOf),
+    );
+    const enough = matching.filter((l) => shortOf(e, l) === null);
+    if (enough.length > 0 || noNeed(facts, e)) continue;
+    const failed = failedSource(facts, e, rule);
+    if (failed) {
+      // a failed source may hold the link we did not see: unknown, not missing
+      incomplete.push({ kind: e.kind, personId: e.personId, department: e.department, ...failed });
+      continue;
+    }
+    const sources: FactSource[] = rule.sources.length ? [...rule.sources] : ["registry"];
+    if (e.department === "civil_affairs" && !sources.includes("registry")) sources.unshift("registry");
+    const shortfall = matching.length > 0;
+    gaps.push({
+      key: `${e.kind}:${e.personId ?? "household"}`,
+      kind: e.kind,
+      personId: e.personId,
+      department: e.department,
+      entitlement: e,
+      shortfall,
+      reason: shortfall
+        ? shortOf(e, matching[0])!
+        : `entitled to ${e.kind} (${e.rule}; ${e.reference}) but ${sources.join(", ")} show no ${rule.programs?.join(" / ") ?? rule.purpose} ${
+            rule.window === "EVER" ? "ever" : `in the ${WINDOW_MONTHS[rule.window]} months to ${isoDay(asOf)}`
+          }`,
+      sources,
+      links: shortfall ? matching : [],
+    });
+  }
+  return { gaps, incomplete };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The chain
+
+export interface PersonChain {
+  personId: string;
+  links: AidLink[];
+  gaps: Gap[];
+  duplicates: Duplicate[];
+}
+
+export interface AidChain {
+  asOf: Date;
+  /** every link, household and persons */
+  links: AidLink[];
+  /** links whose beneficiary is the household as a whole */
+  householdLinks: AidLink[];
+  /** one chain per member (一人一条救助链), in member order */
+  persons: PersonChain[];
+  gaps: Gap[];
+  duplicates: Duplicate[];
+  /** entitlements not checked because a source failed */
+  incomplete: IncompleteCheck[];
+  /** false when some source failed: a failed source's department gets no gaps (see `incomplete`) */
+  complete: boolean;
+  /** the department sources that failed for this household */
+  failedSources: SourceName[];
+}
+
+function failedSourcesOf(facts: HouseholdFacts): SourceName[] {
+  const out = new Set<SourceName>();
+  if (!facts.housing.ok) out.add(facts.housing.source);
+  for (const m of facts.members) for (const f of [m.education, m.employment, m.medicalInsurance, m.disability]) if (!f.ok) out.add(f.source);
+  return [...out].sort();
+}
+
+export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AidChain {
+  const links = aidLinks(facts, asOf);
+  const duplicates = findDuplicates(links);
+  const { gaps, incomplete } = findGaps(facts, eligibility.entitlements, links, asOf);
+  const failedSources = failedSourcesOf(facts);
+  return {
+    asOf: dayOf(asOf),
+    links,
+    householdLinks: links.filter((l) => l.personId === null),
+    persons: facts.members.map((m) => ({
+      personId: m.personId,
+      links: links.filter((l) => l.personId === m.personId),
+      gaps: gaps.filter((g) => g.personId === m.personId),
+      duplicates: duplicates.filter((d) => d.personId === m.personId),
+    })),
+    gaps,
+    duplicates,
+    incomplete,
+    complete: failedSources.length === 0,
+    failedSources,
+  };
+}

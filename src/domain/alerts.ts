@@ -1,0 +1,365 @@
+/**
+ * Early-warning alerts from cross-department comparison (DOMAIN.md §3; 003 §4–7): newly registered
+ * unemployed, a new severe-disability certificate, serious or special disease, a hardship student not yet
+ * covered, medical + education spending crossing the rigid-expenditure ratio, income above the standard
+ * (gradual exit or termination check), re-certification overdue. Each is classed as DOMAIN §3 says:
+ *   IMPLEMENT        (a) entitled but not implemented → implement, or push to the responsible department
+ *   INFORM_AND_PUSH  (b) possibly eligible but not covered → inform the household and push
+ *   VERIFY_EXIT      (c) possibly no longer eligible → verify and, if so, terminate
+ *   CASE_CONFERENCE  (d) complex: several kinds at once for one household, or a large expenditure
+ * with a severity, the responsible department and the evidence (each fact with its source and as-of).
+ *
+ * Pure: facts + eligibility + evaluation date. The windows are monitoring choices (ALERT_WINDOWS), not
+ * policy standards; the one policy standard used (the rigid-expenditure ratio) comes from the parameters
+ * the eligibility evaluation used. Every alert has a stable `key` built from the facts that raised it
+ * (never from the evaluation date or from amounts that drift), so stored actions attach to it across requests.
+ */
+import type { AidChain } from "./aid-chain.js";
+import { buildAidChain } from "./aid-chain.js";
+import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFacts, MemberFacts, RuleInput } from "./facts.js";
+import { addDays, dayOf, isoDay } from "./periods.js";
+
+export type AlertKind =
+  | "NEWLY_UNEMPLOYED"
+  | "NEW_SEVERE_DISABILITY"
+  | "SERIOUS_DISEASE"
+  | "HARDSHIP_STUDENT"
+  | "RIGID_EXPENDITURE_CROSSED"
+  | "INCOME_ABOVE_STANDARD"
+  | "RECERTIFICATION_OVERDUE";
+
+export const ALERT_KINDS: readonly AlertKind[] = [
+  "NEWLY_UNEMPLOYED",
+  "NEW_SEVERE_DISABILITY",
+  "SERIOUS_DISEASE",
+  "HARDSHIP_STUDENT",
+  "RIGID_EXPENDITURE_CROSSED",
+  "INCOME_ABOVE_STANDARD",
+  "RECERTIFICATION_OVERDUE",
+];
+
+export type AlertClass = "IMPLEMENT" | "INFORM_AND_PUSH" | "VERIFY_EXIT" | "CASE_CONFERENCE";
+export type AlertSeverity = "LOW" | "MEDIUM" | "HIGH";
+
+/** Monitoring windows and thresholds (choices, documented in the README). Days are inclusive of both ends. */
+export const ALERT_WINDOWS = {
+  /** registered unemployed on or after asOf − 90 days */
+  newlyUnemployedDays: 90,
+  /** a grade 1–2 certificate whose record was issued or updated on or after asOf − 90 days */
+  newSevereDisabilityDays: 90,
+  /** re-certification more than this many days overdue is HIGH */
+  overdueHighDays: 90,
+  /** out-of-pocket left after medical aid at or above this (fen) makes a serious disease HIGH; 50,000 yuan */
+  largeOutOfPocketFen: 5_000_000,
+  /** distinct alert kinds at once for one household that make it a case conference */
+  caseConferenceKinds: 3,
+} as const;
+
+export type AlertEvidence = RuleInput;
+
+export interface AlertFinding {
+  /** stable: same facts → same key (stored acknowledgements attach to it) */
+  key: string;
+  kind: AlertKind;
+  class: AlertClass;
+  severity: AlertSeverity;
+  /** the department responsible for acting */
+  department: Department;
+  householdId: string | null;
+  personId: string | null;
+  /** one line with the numbers */
+  message: string;
+  /** DOMAIN.md section and seed document */
+  reference: string;
+  evidence: AlertEvidence[];
+  /** the sources the evidence comes from (for audience filtering) */
+  sources: (FactSource | "policy")[];
+}
+
+const ASSISTED_TIERS = new Set(["DIBAO", "TEKUN"]);
+
+function inForce(c: CaseFact, asOf: Date): boolean {
+  return (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && c.startDate <= asOf && (c.endDate === null || c.endDate >= dayOf(asOf));
+}
+
+/** Is the member covered by a dibao or TEKUN case in force (household case or their own)? */
+function covered(facts: HouseholdFacts, personId: string | null, asOf: Date): boolean {
+  return facts.cases.some((c) => inForce(c, asOf) && ASSISTED_TIERS.has(c.tier) && (c.personId === null || c.personId === personId));
+}
+
+/** Any assistance case in force (any tier) covering the member. */
+function anyCase(facts: HouseholdFacts, personId: string | null, asOf: Date): boolean {
+  return facts.cases.some((c) => inForce(c, asOf) && (c.personId === null || personId === null || c.personId === personId));
+}
+
+const ev = (name: string, value: string | number | boolean, source: FactSource | "policy", asOf: Date | null): AlertEvidence => ({
+  name,
+  value: String(value),
+  source,
+  asOf,
+});
+
+function finding(f: Omit<AlertFinding, "sources">): AlertFinding {
+  return { ...f, sources: [...new Set(f.evidence.map((e) => e.source))].sort() };
+}
+
+/** Days from `from` to `to` (UTC days). */
+function daysBetween(from: Date, to: Date): number {
+  return Math.round((dayOf(to).getTime() - dayOf(from).getTime()) / 86_400_000);
+}
+
+function newlyUnemployed(facts: HouseholdFacts, m: MemberFacts, asOf: Date): AlertFinding | null {
+  if (!m.employment.ok || !m.employment.value) return null;
+  const r = m.employment.value;
+  if (r.status !== "UNEMPLOYED_REGISTERED" || !r.registeredUnemployedSince) return null;
+  const since = dayOf(r.registeredUnemployedSince);
+  if (since > dayOf(asOf) || since < addDays(asOf, -ALERT_WINDOWS.newlyUnemployedDays)) return null;
+  const assisted = covered(facts, m.personId, asOf);
+  const othersWorking = facts.members.some(
+    (o) => o.personId !== m.personId && o.employment.ok && o.employment.value !== null && (o.employment.value.status === "EMPLOYED" || o.employment.value.status === "FLEXIBLE"),
+  );
+  return finding({
+    key: `NEWLY_UNEMPLOYED:${m.personId}:${isoDay(since)}`,
+    kind: "NEWLY_UNEMPLOYED",
+    // an assisted household is entitled to employment help (000 二(七), 003 §12); otherwise the lost income may make it eligible
+    class: assisted ? "IMPLEMENT" : "INFORM_AND_PUSH",
+    severity: othersWorking ? "MEDIUM" : "HIGH",
+    department: assisted ? "employment" : "civil_affairs",
+    householdId: facts.householdId,
+    personId: m.personId,
+    message: `registered unemployed since ${isoDay(since)} (${daysBetween(since, asOf)} days)${othersWorking ? "" : "; no other member employed"}`,
+    reference: "DOMAIN §2 (employment), §3; 000 二(七), 003 §12",
+    evidence: [
+      ev("employment.status", r.status, "employment", r.asOf),
+      ev("employment.registeredUnemployedSince", isoDay(since), "employment", r.asOf),
+      ev("case.assisted", assisted, "registry", facts.registry.asOf),
+    ],
+  });
+}
+
+function newSevereDisability(facts: HouseholdFacts, m: MemberFacts, chain: AidChain, asOf: Date): AlertFinding | null {
+  if (!m.disability.ok || !m.disability.value) return null;
+  const r = m.disability.value;
+  if (r.grade > 2 || r.certificateStatus !== "VALID") return null;
+  const updated = dayOf(r.asOf);
+  if (updated > dayOf(asOf) || updated < addDays(asOf, -ALERT_WINDOWS.newSevereDisabilityDays)) return null;
+  const nursing = chain.links.some((l) => l.purpose === "NURSING_CARE" && (l.personId === m.personId || l.personId === null));
+  const assisted = covered(facts, m.personId, asOf);
+  // entitled to the nursing subsidy and not getting it → implement; not covered → single-person inclusion may apply (002 #3, 003 §8)
+  if (nursing && assisted) return null;
+  return finding({
+    key: `NEW_SEVERE_DISABILITY:${m.personId}:${r.certificateNo}`,
+    kind: "NEW_SEVERE_DISABILITY",
+    class: nursing ? "INFORM_AND_PUSH" : "IMPLEMENT",
+    severity: r.grade === 1 ? "HIGH" : "MEDIUM",
+    department: nursing ? "civil_affairs" : "disability",
+    householdId: facts.householdId,
+    personId: m.personId,
+    message: `grade ${r.grade} ${r.category.toLowerCase()} disability certificate of ${isoDay(updated)}${nursing ? "" : ", no nursing subsidy"}${assisted ? "" : ", not covered by dibao/TEKUN"}`,
+    reference: "DOMAIN §1 (single-person inclusion), §2 (disabled persons' federation), §3; 002 #10, #23, 003 §8, §16",
+    evidence: [
+      ev("disability.grade", r.grade, "disability", r.asOf),
+      ev("disability.certificateStatus", r.certificateStatus, "disability", r.asOf),
+      ev("disability.nursingSubsidyFen", r.nursingSubsidyFen, "disability", r.asOf),
+      ev("case.assisted", assisted, "registry", facts.registry.asOf),
+    ],
+  });
+}
+
+function seriousDisease(facts: HouseholdFacts, m: MemberFacts, chain: AidChain, asOf: Date): AlertFinding | null {
+  if (!m.medicalInsurance.ok || !m.medicalInsurance.value) return null;
+  const r = m.medicalInsurance.value;
+  if (!r.seriousDisease || r.year < asOf.getUTCFullYear() - 1) return null;
+  const assisted = covered(facts, m.personId, asOf);
+  const aidGap = chain.gaps.some((g) => g.personId === m.personId && g.kind === "MEDICAL_OUT_OF_POCKET_AID");
+  if (assisted && !aidGap) return null; // covered and aided: nothing to do
+  const left = Math.max(0, r.outOfPocketFen - r.medicalAidPaidFen);
+  const large = left >= ALERT_WINDOWS.largeOutOfPocketFen;
+  return finding({
+    key: `SERIOUS_DISEASE:${m.personId}:${r.seriousDisease}:${r.year}`,
+    kind: "SERIOUS_DISEASE",
+    class: large ? "CASE_CONFERENCE" : assisted ? "IMPLEMENT" : "INFORM_AND_PUSH",
+    severity: large ? "HIGH" : "MEDIUM",
+    department: assisted ? "medical_insurance" : "civil_affairs",
+    householdId: facts.householdId,
+    personId: m.personId,
+    message: `${r.seriousDisease} (${r.year}): out of pocket ${r.outOfPocketFen} fen, medical aid ${r.medicalAidPaidFen} fen, ${left} fen left${
+      assisted ? ", out-of-pocket aid below entitlement" : ", not covered by dibao/TEKUN"
+    }`,
+    reference: "DOMAIN §1 (single-person inclusion), §2 (medical insurance), §3; 003 §8, §9",
+    evidence: [
+      ev("medicalInsurance.seriousDisease", r.seriousDisease, "medicalInsurance", r.asOf),
+      ev("medicalInsurance.outOfPocketFen", r.outOfPocketFen, "medicalInsurance", r.asOf),
+      ev("medicalInsurance.medicalAidPaidFen", r.medicalAidPaidFen, "medicalInsurance", r.asOf),
+      ev("case.assisted", assisted, "registry", facts.registry.asOf),
+    ],
+  });
+}
+
+function hardshipStudent(facts: HouseholdFacts, m: MemberFacts, asOf: Date): AlertFinding | null {
+  if (!m.education.ok || !m.education.value) return null;
+  const r = m.education.value;
+  if (!r.hardshipStudent || anyCase(facts, m.personId, asOf)) return null;
+  return finding({
+    key: `HARDSHIP_STUDENT:${m.personId}:${r.term}`,
+    kind: "HARDSHIP_STUDENT",
+    class: "INFORM_AND_PUSH",
+    severity: r.aid.length === 0 ? "HIGH" : "MEDIUM",
+    department: "civil_affairs",
+    householdId: facts.householdId,
+    personId: m.personId,
+    message: `hardship student (${r.stage.toLowerCase()}, ${r.term}) in a household with no assistance case${r.aid.length === 0 ? "; no education aid" : ""}`,
+    reference: "DOMAIN §2 (education), §3; 002 #8–10, 003 §10",
+    evidence: [
+      ev("education.hardshipStudent", true, "education", r.asOf),
+      ev("education.term", r.term, "education", r.asOf),
+      ev("education.aidItems", r.aid.length, "education", r.asOf),
+      ev("case.inForce", false, "registry", facts.registry.asOf),
+    ],
+  });
+}
+
+/** Medical out-of-pocket + education necessary spending over the household's annual income, against the local ratio. */
+function rigidExpenditure(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AlertFinding | null {
+  const ratioParam = eligibility.parametersUsed.find((p) => p.key === "RIGID_EXPENDITURE_RATIO");
+  if (!ratioParam) return null;
+  // a failed medical or education source: the spending is unknown, so no alert (unknown ≠ crossed)
+  if (facts.members.some((m) => !m.medicalInsurance.ok || !m.education.ok)) return null;
+  if (facts.cases.some((c) => inForce(c, asOf) && (c.tier === "RIGID_EXPENDITURE" || c.tier === "DIBAO" || c.tier === "TEKUN") && c.personId === null)) return null;
+  let medical = 0;
+  let education = 0;
+  const evidence: AlertEvidence[] = [];
+  for (const m of facts.members) {
+    const mi = m.medicalInsurance.ok ? m.medicalInsurance.value : null;
+    const ed = m.education.ok ? m.education.value : null;
+    if (mi && mi.outOfPocketFen > 0) {
+      medical += mi.outOfPocketFen;
+      evidence.push(ev(`medicalInsurance.outOfPocketFen[${m.personId}]`, mi.outOfPocketFen, "medicalInsurance", mi.asOf));
+    }
+    const eduSpend = ed?.necessaryExpenseFen ?? 0;
+    if (ed && eduSpend > 0) {
+      education += eduSpend;
+      evidence.push(ev(`education.necessaryExpenseFen[${m.personId}]`, eduSpend, "education", ed.asOf));
+    }
+  }
+  const day = dayOf(asOf);
+  const monthly = facts.incomes.filter((i) => i.validFrom <= day && (i.validTo === null || i.validTo >= day)).reduce((s, i) => s + i.monthlyFen, 0);
+  const annualIncome = monthly * 12;
+  const spending = medical + education;
+  if (spending === 0) return null;
+  const ratio = annualIncome > 0 ? spending / annualIncome : Infinity;
+  if (ratio <= ratioParam.value) return null;
+  const large = ratio >= 1;
+  return finding({
+    key: `RIGID_EXPENDITURE_CROSSED:${facts.householdId ?? "trial"}`,
+    kind: "RIGID_EXPENDITURE_CROSSED",
+    class: large ? "CASE_CONFERENCE" : "INFORM_AND_PUSH",
+    severity: large ? "HIGH" : "MEDIUM",
+    department: "civil_affairs",
+    householdId: facts.householdId,
+    personId: null,
+    message: `medical ${medical} + education ${education} fen = ${
+      annualIncome > 0 ? `${ratio.toFixed(2)} of` : "more than"
+    } the annual income ${annualIncome} fen, over the ratio ${ratioParam.value}${large ? " (spending at least the whole income)" : ""}`,
+    reference: "DOMAIN §1 (RIGID_EXPENDITURE), §3; 003 §1, §4–7",
+    evidence: [
+      ...evidence,
+      ev("incomes.annualFen", annualIncome, "registry", facts.registry.asOf),
+      ev("RIGID_EXPENDITURE_RATIO", ratioParam.value, "policy", ratioParam.effectiveFrom),
+    ],
+  });
+}
+
+function incomeAboveStandard(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AlertFinding | null {
+  const day = dayOf(asOf);
+  const standard = eligibility.standardFen;
+  const marginal = eligibility.marginalLimitFen;
+  const income = eligibility.incomePerCapitaFen;
+  const evidence = (c: CaseFact): AlertEvidence[] => [
+    ev("incomePerCapitaFen", income, "registry", facts.registry.asOf),
+    ev("dibaoStandardFen", standard, "policy", null),
+    ev("marginalLimitFen", marginal, "policy", null),
+    ev("case.status", c.status, "registry", facts.registry.asOf),
+    ...(c.endDate ? [ev("case.endDate", isoDay(c.endDate), "registry", facts.registry.asOf)] : []),
+  ];
+  const base = { kind: "INCOME_ABOVE_STANDARD" as const, class: "VERIFY_EXIT" as const, department: "civil_affairs" as const, householdId: facts.householdId, personId: null, reference: "DOMAIN §1 (gradual exit), §3 (c); 002 #3, 004 §1" };
+  // a gradual exit whose 6-month grace ended without the case being closed: termination check
+  const lapsed = facts.cases.find((c) => c.tier === "DIBAO" && c.personId === null && c.status === "GRADUAL_EXIT" && c.endDate !== null && dayOf(c.endDate) < day);
+  if (lapsed) {
+    return finding({
+      ...base,
+      key: `INCOME_ABOVE_STANDARD:${lapsed.id}:TERMINATION_CHECK`,
+      severity: "HIGH",
+      message: `gradual-exit grace period ended ${isoDay(lapsed.endDate as Date)} but the case is still in gradual exit: termination check`,
+      evidence: evidence(lapsed),
+    });
+  }
+  const dibao = facts.cases.find((c) => inForce(c, asOf) && c.tier === "DIBAO" && c.personId === null);
+  if (!dibao || standard <= 0 || income < standard) return null;
+  const aboveMarginal = income >= marginal;
+  const mode = aboveMarginal ? "TERMINATION_CHECK" : "GRADUAL_EXIT";
+  // in gradual exit already: a verification at the end of the grace period is planned (LOW); not yet: start it (MEDIUM)
+  const severity = aboveMarginal ? "HIGH" : dibao.status === "GRADUAL_EXIT" ? "LOW" : "MEDIUM";
+  return finding({
+    ...base,
+    key: `INCOME_ABOVE_STANDARD:${dibao.id}:${mode}`,
+    severity,
+    message: aboveMarginal
+      ? `income per capita ${income} fen at or above ${marginal} (the marginal limit): termination check`
+      : `income per capita ${income} fen at or above the dibao standard ${standard} but below ${marginal}: gradual exit (6-month grace${
+          dibao.endDate ? `, ends ${isoDay(dibao.endDate)}` : eligibility.gradualExitEnds ? `, ends ${isoDay(eligibility.gradualExitEnds)}` : ""
+        }), verify at its end`,
+    evidence: evidence(dibao),
+  });
+}
+
+function recertificationOverdue(facts: HouseholdFacts, asOf: Date): AlertFinding[] {
+  const out: AlertFinding[] = [];
+  for (const c of facts.cases) {
+    if (!inForce(c, asOf) || !ASSISTED_TIERS.has(c.tier) || !c.nextReviewDate) continue;
+    const due = dayOf(c.nextReviewDate);
+    if (due >= dayOf(asOf)) continue; // due today is not overdue
+    const late = daysBetween(due, asOf);
+    out.push(
+      finding({
+        key: `RECERTIFICATION_OVERDUE:${c.id}:${isoDay(due)}`,
+        kind: "RECERTIFICATION_OVERDUE",
+        class: "VERIFY_EXIT",
+        severity: late > ALERT_WINDOWS.overdueHighDays ? "HIGH" : "MEDIUM",
+        department: "civil_affairs",
+        householdId: facts.householdId,
+        personId: c.personId,
+        message: `${c.tier} re-certification due ${isoDay(due)}, ${late} days overdue`,
+        reference: "DOMAIN §1 (re-certification), §3 (c); 002 #4",
+        evidence: [ev("case.nextReviewDate", isoDay(due), "registry", facts.registry.asOf), ev("case.tier", c.tier, "registry", facts.registry.asOf)],
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * Every alert for the household on `asOf`. Pass the aid chain when the caller has it (its gaps and links
+ * decide IMPLEMENT vs INFORM_AND_PUSH); it is built otherwise. When a household has alerts of
+ * ALERT_WINDOWS.caseConferenceKinds or more distinct kinds at once, all of them become CASE_CONFERENCE
+ * (complex, DOMAIN §3 (d)), keeping their severity (at least MEDIUM).
+ */
+export function deriveAlerts(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date, chain?: AidChain): AlertFinding[] {
+  const c = chain ?? buildAidChain(facts, eligibility, asOf);
+  const out: AlertFinding[] = [];
+  for (const m of facts.members) {
+    for (const a of [newlyUnemployed(facts, m, asOf), newSevereDisability(facts, m, c, asOf), seriousDisease(facts, m, c, asOf), hardshipStudent(facts, m, asOf)]) {
+      if (a) out.push(a);
+    }
+  }
+  for (const a of [rigidExpenditure(facts, eligibility, asOf), incomeAboveStandard(facts, eligibility, asOf)]) if (a) out.push(a);
+  out.push(...recertificationOverdue(facts, asOf));
+  const kinds = new Set(out.map((a) => a.kind));
+  if (kinds.size >= ALERT_WINDOWS.caseConferenceKinds) {
+    for (const a of out) {
+      a.class = "CASE_CONFERENCE";
+      if (a.severity === "LOW") a.severity = "MEDIUM";
+    }
+  }
+  return out;
+}

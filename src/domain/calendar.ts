@@ -1,0 +1,32 @@
+/**
+ * Calendar arithmetic on UTC-midnight dates (the registry's and the department model's dates). Pure.
+ * Month arithmetic clamps to the month's last day (31 August + 6 months = 28/29 February), the same
+ * rule as the seed generator's ISO-string `addMonths`.
+ */
+const DAY_MS = 86_400_000;
+
+export function addDays(d: Date, n: number): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) + n * DAY_MS);
+}
+
+export function addMonths(d: Date, n: number): Date {
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + n;
+  const y = Math.floor(total / 12);
+  const m = total - y * 12;
+  const daysInMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m, Math.min(d.getUTCDate(), daysInMonth)));
+}
+
+/** The calendar day of an instant, as a UTC-midnight date. */
+export function dayOf(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+export function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Working age (劳动年龄): 16 up to the statutory retirement age (men 60, women 55), as the seed generator uses it. */
+export function isWorkingAge(sex: "MALE" | "FEMALE", age: number): boolean {
+  return age >= 16 && age < (sex === "MALE" ? 60 : 55);
+}

@@ -1,0 +1,581 @@
+/**
+ * Explainable eligibility (DOMAIN.md §1–§3): the tier of a household and of each member where it
+ * differs, the numbers it was decided on, gradual exit, the next re-certification, the entitlements the
+ * tier gives (src/domain/entitlements.ts) and every rule evaluated with its inputs. Pure: facts +
+ * policy parameters + an evaluation date; no clock, no I/O.
+ *
+ * Counting rules (the issue leaves them open; stated here and in the reasons):
+ * - Income per capita = the sum of every income valid on the evaluation day (validFrom ≤ day ≤ validTo,
+ *   member-attributed and household-level alike) / the number of registered members (all of them:
+ *   children, students, elderly). Tests compare totals (total < standard × members), so no rounding
+ *   decides a boundary; the per-capita figure shown is rounded to the fen.
+ * - Assets: financial assets (DEPOSIT + SECURITIES) against ASSET_LIMIT_DEPOSIT_PER_CAPITA × members,
+ *   "within" = at most the limit. The home, a vehicle and a small business are not counted (no
+ *   parameter for them).
+ * - TEKUN "三无" per person: no work ability (registry NONE, or a minor under TEKUN_MINOR_AGE_LIMIT —
+ *   exactly that age is no longer a minor), no income of their own (a one-person household's
+ *   household-level income is theirs), no able supporter in the household (another member of at least
+ *   that age who can work or has income), and no supporter outside it — a finding only a TEKUN
+ *   determination (a TEKUN case covering them) or a caseworker's `noSupporterOutsideHousehold` gives.
+ *   The household is TEKUN when every member is; otherwise TEKUN members are listed per person.
+ * - MONITORED and OTHER come only from a registry case in force (the agriculture & rural department's
+ *   flag; registered special hardship): facts cannot establish them, and a tier computed from facts
+ *   outranks them (order: TEKUN, DIBAO, DIBAO_MARGINAL, RIGID_EXPENDITURE, OTHER, MONITORED).
+ *
+ * A failed department source: every rule that needs it is UNKNOWN, `complete` is false and
+ * `missingSources` names it; the tier is the best the known facts give, and a COMPLETENESS reason
+ * (outcome UNKNOWN) says it is provisional — a consumer must not treat it as final.
+ */
+import { ageOn } from "./age.js";
+import { addMonths, dayOf, isWorkingAge, isoDay } from "./calendar.js";
+import { entitlementsOf } from "./entitlements.js";
+import type {
+  CaseFact,
+  EligibilityResult,
+  EligibilityTier,
+  FactSource,
+  HouseholdFacts,
+  IncomeFact,
+  MemberFacts,
+  ParameterSet,
+  PersonEligibility,
+  RuleEvaluation,
+  RuleInput,
+  RuleOutcome,
+  TierClass,
+} from "./facts.js";
+import { BASIS, ParameterReader, type Reading, isEmployedStatus, memberReadings, registryInput } from "./observed.js";
+
+/** Strongest first: a household or person with several tiers is reported under the first. */
+export const TIER_ORDER: readonly EligibilityTier[] = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED", "NOT_ELIGIBLE"];
+
+export const stronger = (a: EligibilityTier, b: EligibilityTier): boolean => TIER_ORDER.indexOf(a) < TIER_ORDER.indexOf(b);
+
+export const REF = {
+  DIBAO: "DOMAIN §1 (DIBAO); 003 §1, 001 §1",
+  ASSETS: "DOMAIN §1 (assets within local rules); 003 §1",
+  MARGINAL: "DOMAIN §1 (DIBAO_MARGINAL); 002 #3, 003 §1, 004 一",
+  TEKUN: "DOMAIN §1 (TEKUN, 三无; minors until 18); 002 #3",
+  RIGID: "DOMAIN §1 (RIGID_EXPENDITURE); 003 §1",
+  MONITORED: "DOMAIN §1 (MONITORED); 003 §1, §18",
+  OTHER: "DOMAIN §1 (OTHER); 001 (特殊困难家庭建档)",
+  INCLUSION: "DOMAIN §1 single-person inclusion (单人户); 002 #3, 003 §8, 004 §1",
+  GRADUAL_EXIT: "DOMAIN §1 gradual exit (低保渐退); 002 #3, 004 §1",
+  RECERT: "DOMAIN §1 re-certification (定期核查); 002 #4",
+  CLASS: "DOMAIN §1 dibao A-class (低保A类); 001 (6)",
+  RETENTION: "DOMAIN §1 (monitoring database); 003 §5",
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Shared evaluation state
+
+/** What one evaluation accumulates: the reasons, the sources that failed, the parameters read. */
+export class Evaluation {
+  readonly reasons: RuleEvaluation[] = [];
+  readonly missing = new Set<FactSource>();
+  readonly P: ParameterReader;
+  readonly day: Date;
+
+  constructor(
+    readonly facts: HouseholdFacts,
+    params: ParameterSet,
+    asOf: Date,
+  ) {
+    this.P = new ParameterReader(params);
+    this.day = dayOf(asOf);
+  }
+
+  reg(name: string, value: string | number, basis?: string): RuleInput {
+    return registryInput(this.facts, name, value, basis);
+  }
+
+  /** Records a rule; any unknown reading makes it UNKNOWN (and names the failed source) before `decide` runs. */
+  rule(
+    rule: string,
+    reference: string,
+    personId: string | null,
+    readings: Reading<unknown>[],
+    inputs: RuleInput[],
+    decide: () => { outcome: RuleOutcome; explanation: string },
+  ): RuleOutcome {
+    const unknown = readings.filter((r): r is Extract<Reading<unknown>, { known: false }> => !r.known);
+    const all = [...inputs, ...readings.map((r) => r.input)];
+    if (unknown.length > 0) {
+      for (const u of unknown) this.missing.add(u.source);
+      const names = [...new Set(unknown.map((u) => u.source))].join(", ");
+      this.reasons.push({ rule, reference, outcome: "UNKNOWN", explanation: `not decidable: the ${names} system did not answer`, personId, inputs: all });
+      return "UNKNOWN";
+    }
+    const { outcome, explanation } = decide();
+    this.reasons.push({ rule, reference, outcome, explanation, personId, inputs: all });
+    return outcome;
+  }
+
+  age(m: MemberFacts): number {
+    return ageOn(m.birthDate, this.day);
+  }
+}
+
+export function incomeValidOn(i: IncomeFact, day: Date): boolean {
+  return i.validFrom.getTime() <= day.getTime() && (i.validTo === null || i.validTo.getTime() >= day.getTime());
+}
+
+export function caseInForce(c: CaseFact, day: Date): boolean {
+  return (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && c.startDate.getTime() <= day.getTime() && (c.endDate === null || c.endDate.getTime() >= day.getTime());
+}
+
+const covers = (c: CaseFact, personId: string): boolean => c.personId === null || c.personId === personId;
+const fen = (x: number): string => `${Math.round(x)}`;
+
+// ---------------------------------------------------------------------------------------------------
+
+export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet, asOf: Date): EligibilityResult {
+  const ev = new Evaluation(facts, params, asOf);
+  const day = ev.day;
+  const { P } = ev;
+  const n = facts.members.length;
+  if (n === 0) throw new Error("eligibility of a household without members");
+
+  const standardKey = facts.hukou === "URBAN" ? "DIBAO_STANDARD_URBAN" : "DIBAO_STANDARD_RURAL";
+  const standard = P.value(standardKey);
+  const multiplier = P.value("MARGINAL_MULTIPLIER");
+  const incomes = facts.incomes.filter((i) => incomeValidOn(i, day));
+  const total = incomes.reduce((s, i) => s + i.monthlyFen, 0);
+  const perCapita = Math.round(total / n);
+  const marginalLimit = multiplier * standard;
+  const base = { asOf: day, incomePerCapitaFen: perCapita, standardFen: standard, marginalLimitFen: Math.round(marginalLimit) };
+
+  // The registry says the household is closed (left the registry, the member died): nothing to evaluate.
+  if (facts.status === "CLOSED") {
+    ev.reasons.push({
+      rule: "HOUSEHOLD_OPEN",
+      reference: "registry household status",
+      outcome: "FAIL",
+      explanation: "the household is CLOSED in the registry: not evaluated",
+      personId: null,
+      inputs: [ev.reg("household status", facts.status)],
+    });
+    return finish(ev, { ...base, tier: "NOT_ELIGIBLE", persons: [], gradualExitEnds: null, nextRecertification: null, entitlements: [], tierClass: null });
+  }
+
+  const incomeInputs = [
+    ev.reg("household monthly income valid on the day (fen)", total, BASIS.INCOMES),
+    ev.reg("income items counted", incomes.length, BASIS.INCOMES),
+    ev.reg("registered members", n),
+  ];
+
+  // --- DOMAIN §1 DIBAO: income per capita < the standard (urban or rural by hukou)
+  const dibaoIncome = ev.rule("DIBAO_INCOME", REF.DIBAO, null, [], [...incomeInputs, ev.reg("hukou", facts.hukou), P.input(standardKey)], () =>
+    total < standard * n
+      ? { outcome: "PASS", explanation: `income per capita ${perCapita} fen < dibao standard ${standard} fen (${facts.hukou.toLowerCase()})` }
+      : { outcome: "FAIL", explanation: `income per capita ${perCapita} fen is not below the dibao standard ${standard} fen (${facts.hukou.toLowerCase()})` },
+  );
+
+  // --- assets within local rules (DIBAO, marginal, rigid expenditure)
+  const financial = facts.assets.filter((a) => a.kind === "DEPOSIT" || a.kind === "SECURITIES").reduce((s, a) => s + a.valueFen, 0);
+  const assetLimit = P.value("ASSET_LIMIT_DEPOSIT_PER_CAPITA");
+  const assets = ev.rule(
+    "ASSET_LIMIT",
+    REF.ASSETS,
+    null,
+    [],
+    [ev.reg("deposits and securities (fen)", financial, BASIS.ASSETS), ev.reg("registered members", n), P.input("ASSET_LIMIT_DEPOSIT_PER_CAPITA")],
+    () =>
+      financial <= assetLimit * n
+        ? { outcome: "PASS", explanation: `deposits and securities ${financial} fen ≤ ${assetLimit} fen × ${n} members` }
+        : { outcome: "FAIL", explanation: `deposits and securities ${financial} fen exceed ${assetLimit} fen × ${n} members` },
+  );
+  const assetsOk = assets === "PASS";
+
+  // --- DOMAIN §1 DIBAO_MARGINAL: income per capita < multiplier × standard
+  const marginalIncome = ev.rule("MARGINAL_INCOME", REF.MARGINAL, null, [], [...incomeInputs, P.input(standardKey), P.input("MARGINAL_MULTIPLIER")], () =>
+    total < marginalLimit * n
+      ? { outcome: "PASS", explanation: `income per capita ${perCapita} fen < ${multiplier} × ${standard} = ${fen(marginalLimit)} fen` }
+      : { outcome: "FAIL", explanation: `income per capita ${perCapita} fen is not below ${multiplier} × ${standard} = ${fen(marginalLimit)} fen` },
+  );
+
+  // --- DOMAIN §1 TEKUN, per person
+  const tekun = new Map(facts.members.map((m) => [m.personId, tekunSanwu(ev, m, incomes)]));
+  const householdTekun = facts.members.every((m) => tekun.get(m.personId) === "PASS");
+
+  // --- DOMAIN §1 gradual exit
+  const grace = gradualExit(ev, { total, standard, marginalLimit, n, assetsOk, standardKey });
+
+  const dibao = (dibaoIncome === "PASS" && assetsOk) || grace.outcome === "PASS";
+  const marginal = !dibao && marginalIncome === "PASS" && assetsOk;
+
+  // --- DOMAIN §1 RIGID_EXPENDITURE (only where no stronger tier is established)
+  let rigid: RuleOutcome = "NOT_APPLICABLE";
+  if (!householdTekun && !dibao && !marginal) rigid = rigidExpenditure(ev, { total, n, assetsOk });
+  else
+    ev.reasons.push({ rule: "RIGID_EXPENDITURE", reference: REF.RIGID, outcome: "NOT_APPLICABLE", explanation: "a stronger tier applies", personId: null, inputs: [] });
+
+  // --- MONITORED / OTHER: registry designations only
+  const designation = (tier: "MONITORED" | "OTHER"): boolean => {
+    const c = facts.cases.find((x) => x.tier === tier && x.personId === null && caseInForce(x, day));
+    const source = tier === "MONITORED" ? "the agriculture & rural department's return-to-poverty flag" : "a registered special-hardship case";
+    ev.reasons.push({
+      rule: `REGISTRY_${tier}`,
+      reference: tier === "MONITORED" ? REF.MONITORED : REF.OTHER,
+      outcome: c ? "PASS" : "FAIL",
+      explanation: `${tier} can only come from the registry case (${source}); facts cannot establish it: ${c ? `case in force since ${isoDay(c.startDate)}` : "no such case in force"}`,
+      personId: null,
+      inputs: c ? [ev.reg(`${tier} case start`, isoDay(c.startDate)), ev.reg(`${tier} case status`, c.status)] : [ev.reg(`${tier} case in force`, "none")],
+    });
+    return c !== undefined;
+  };
+  const other = designation("OTHER");
+  const monitored = designation("MONITORED");
+
+  const tier: EligibilityTier = householdTekun
+    ? "TEKUN"
+    : dibao
+      ? "DIBAO"
+      : marginal
+        ? "DIBAO_MARGINAL"
+        : rigid === "PASS"
+          ? "RIGID_EXPENDITURE"
+          : other
+            ? "OTHER"
+            : monitored
+              ? "MONITORED"
+              : "NOT_ELIGIBLE";
+
+  // --- persons whose tier differs
+  const persons = personTiers(ev, { tier, tekun, incomes, standard, assetsOk });
+
+  if (tier === "NOT_ELIGIBLE") monitoringRetention(ev);
+
+  const tierClass = classOf(ev, tier);
+  const nextRecertification = recertification(ev, tier, persons, grace.ends);
+  const entitlements = entitlementsOf(ev, {
+    tier,
+    tierClass,
+    persons,
+    standard,
+    standardKey,
+    total,
+    incomes,
+    gradualExit: grace.outcome === "PASS" ? grace.dibaoCase : null,
+  });
+  return finish(ev, {
+    ...base,
+    tier,
+    tierClass,
+    persons,
+    gradualExitEnds: grace.outcome === "PASS" ? grace.ends : null,
+    nextRecertification,
+    entitlements,
+  });
+}
+
+function finish(ev: Evaluation, r: Omit<EligibilityResult, "reasons" | "parametersUsed" | "complete" | "missingSources">): EligibilityResult {
+  const missing = [...ev.missing].sort();
+  if (missing.length > 0) {
+    ev.reasons.push({
+      rule: "COMPLETENESS",
+      reference: "DOMAIN §3 (cross-department comparison)",
+      outcome: "UNKNOWN",
+      explanation: `provisional: ${missing.join(", ")} did not answer; tier ${r.tier} is the best the known facts give and is not final`,
+      personId: null,
+      inputs: missing.map((s) => ({ name: "missing source", value: s, source: s, asOf: null })),
+    });
+  }
+  return { ...r, reasons: ev.reasons, parametersUsed: [...ev.P.used.values()].sort((a, b) => a.key.localeCompare(b.key)), complete: missing.length === 0, missingSources: missing };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rules
+
+/** Own income of a member on the day: incomes attributed to them; a one-person household's household income too. */
+export function ownIncome(ev: Evaluation, m: MemberFacts, incomes: IncomeFact[]): number {
+  const alone = ev.facts.members.length === 1;
+  return incomes.filter((i) => i.personId === m.personId || (alone && i.personId === null)).reduce((s, i) => s + i.monthlyFen, 0);
+}
+
+function tekunSanwu(ev: Evaluation, m: MemberFacts, incomes: IncomeFact[]): RuleOutcome {
+  const limit = ev.P.value("TEKUN_MINOR_AGE_LIMIT");
+  const age = ev.age(m);
+  const minor = age < limit;
+  const own = ownIncome(ev, m, incomes);
+  const supporters = ev.facts.members.filter(
+    (o) => o.personId !== m.personId && ev.age(o) >= limit && (o.workAbility !== "NONE" || ownIncome(ev, o, incomes) > 0),
+  );
+  const determination = ev.facts.cases.find((c) => c.tier === "TEKUN" && covers(c, m.personId) && c.status !== "REJECTED" && c.status !== "APPLIED");
+  const noOutside = m.noSupporterOutsideHousehold === true || determination !== undefined;
+  const inputs = [
+    ev.reg("age", age),
+    ev.P.input("TEKUN_MINOR_AGE_LIMIT"),
+    ev.reg("work ability", m.workAbility),
+    ev.reg("own monthly income (fen)", own, BASIS.INCOMES),
+    ev.reg("able supporters in the household", supporters.length),
+    ev.reg(
+      "no supporter outside the household",
+      m.noSupporterOutsideHousehold === true ? "yes (caseworker finding)" : determination ? `yes (TEKUN case since ${isoDay(determination.startDate)})` : "no finding",
+    ),
+  ];
+  return ev.rule("TEKUN_SANWU", REF.TEKUN, m.personId, [], inputs, () => {
+    const failed: string[] = [];
+    if (!minor && m.workAbility !== "NONE") failed.push(`can work (${m.workAbility}) and is not a minor (age ${age}, minors until ${limit})`);
+    if (own > 0) failed.push(`has income ${own} fen`);
+    if (supporters.length > 0) failed.push(`${supporters.length} able supporter(s) in the household`);
+    if (!noOutside) failed.push("no finding that nobody outside the household is obliged and able to support (a TEKUN determination or a caseworker's finding)");
+    return failed.length === 0
+      ? { outcome: "PASS", explanation: `三无: ${minor ? `a minor (age ${age} < ${limit})` : "no work ability"}, no income, no able supporter` }
+      : { outcome: "FAIL", explanation: `not 三无: ${failed.join("; ")}` };
+  });
+}
+
+interface GraceResult {
+  outcome: RuleOutcome;
+  ends: Date | null;
+  dibaoCase: CaseFact | null;
+}
+
+function gradualExit(
+  ev: Evaluation,
+  x: { total: number; standard: number; marginalLimit: number; n: number; assetsOk: boolean; standardKey: string },
+): GraceResult {
+  const { facts, day, P } = ev;
+  const months = P.value("GRADUAL_EXIT_MONTHS");
+  const candidates = facts.cases
+    .filter((c) => c.tier === "DIBAO" && c.personId === null && c.startDate.getTime() <= day.getTime())
+    .filter((c) => c.status === "GRADUAL_EXIT" || (c.status === "ACTIVE" && caseInForce(c, day)))
+    .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+  const c = candidates[0] ?? null;
+  const inputs = [ev.reg("household monthly income (fen)", x.total, BASIS.INCOMES), ev.reg("registered members", x.n), P.input(x.standardKey), P.input("MARGINAL_MULTIPLIER"), P.input("GRADUAL_EXIT_MONTHS")];
+  if (!c) {
+    ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "no dibao case in force or in gradual exit", personId: null, inputs: [] });
+    return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: null };
+  }
+  inputs.push(ev.reg("dibao case status", c.status), ev.reg("dibao case end date", c.endDate ? isoDay(c.endDate) : "none"));
+  if (x.total < x.standard * x.n) {
+    ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "income per capita is still below the standard: dibao continues", personId: null, inputs });
+    return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: c };
+  }
+  const ends = c.status === "GRADUAL_EXIT" && c.endDate ? c.endDate : addMonths(day, months);
+  const from = c.status === "GRADUAL_EXIT" && c.endDate ? "the gradual-exit case's end date" : `${months} months from the evaluation day (the exit starts now)`;
+  let outcome: RuleOutcome;
+  let explanation: string;
+  if (x.total >= x.marginalLimit * x.n) {
+    outcome = "FAIL";
+    explanation = `income per capita rose to ${Math.round(x.total / x.n)} fen, at or above ${Math.round(x.marginalLimit)} fen: no grace period, dibao ends`;
+  } else if (!x.assetsOk) {
+    outcome = "FAIL";
+    explanation = "assets exceed the limit: no grace period";
+  } else if (day.getTime() <= ends.getTime()) {
+    outcome = "PASS";
+    explanation = `income per capita ${Math.round(x.total / x.n)} fen is in [standard, ${Math.round(x.marginalLimit)}): dibao continues until ${isoDay(ends)} inclusive (${from})`;
+  } else {
+    outcome = "FAIL";
+    explanation = `the ${months}-month grace period ended on ${isoDay(ends)}`;
+  }
+  ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome, explanation, personId: null, inputs });
+  return { outcome, ends, dibaoCase: c };
+}
+
+function rigidExpenditure(ev: Evaluation, x: { total: number; n: number; assetsOk: boolean }): RuleOutcome {
+  const { facts, P } = ev;
+  const key = facts.hukou === "URBAN" ? "PER_CAPITA_DISPOSABLE_INCOME_URBAN" : "PER_CAPITA_DISPOSABLE_INCOME_RURAL";
+  const disposable = P.value(key);
+  const ratio = P.value("RIGID_EXPENDITURE_RATIO");
+  const medical = facts.members.map((m) => memberReadings.outOfPocketFen(m));
+  const education = facts.members.map((m) => memberReadings.educationExpenseFen(m));
+  const annual = x.total * 12;
+  return ev.rule(
+    "RIGID_EXPENDITURE",
+    REF.RIGID,
+    null,
+    [...medical, ...education],
+    [ev.reg("annual household income (fen)", annual, BASIS.INCOMES), ev.reg("registered members", x.n), P.input(key), P.input("RIGID_EXPENDITURE_RATIO")],
+    () => {
+      const spending = [...medical, ...education].reduce((s, r) => s + (r.known ? r.value : 0), 0);
+      const failed: string[] = [];
+      if (!(annual < disposable * x.n)) failed.push(`annual income per capita ${Math.round(annual / x.n)} fen is not below last year's disposable income ${disposable} fen`);
+      if (!x.assetsOk) failed.push("assets exceed the limit");
+      const heavy = annual === 0 ? spending > 0 : spending > ratio * annual;
+      const share = annual === 0 ? "no income" : `${(spending / annual).toFixed(3)} of annual income`;
+      if (!heavy) failed.push(`medical + education spending ${spending} fen is ${share}, not above ${ratio}`);
+      return failed.length === 0
+        ? { outcome: "PASS", explanation: `medical + education spending ${spending} fen is ${share} (> ${ratio}); income per capita below last year's disposable income; assets within limits` }
+        : { outcome: "FAIL", explanation: failed.join("; ") };
+    },
+  );
+}
+
+function personTiers(
+  ev: Evaluation,
+  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; assetsOk: boolean },
+): PersonEligibility[] {
+  const { facts, day } = ev;
+  const out = new Map<string, PersonEligibility>();
+  const set = (personId: string, tier: EligibilityTier, reason: string) => {
+    const cur = out.get(personId)?.tier ?? x.tier;
+    if (stronger(tier, cur)) out.set(personId, { personId, tier, reason });
+  };
+  if (x.tier !== "TEKUN") {
+    for (const m of facts.members) if (x.tekun.get(m.personId) === "PASS") set(m.personId, "TEKUN", "TEKUN (三无) member of a household that is not TEKUN as a whole");
+  }
+  const n = facts.members.length;
+  for (const m of facts.members) {
+    if (x.tier === "DIBAO" || x.tier === "TEKUN") {
+      ev.reasons.push({ rule: "SINGLE_PERSON_INCLUSION", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: `the household is ${x.tier}`, personId: m.personId, inputs: [] });
+      continue;
+    }
+    const grade = memberReadings.disabilityGrade(m);
+    const severe = grade.known && grade.value !== null && grade.value <= 2;
+    if (x.tier === "DIBAO_MARGINAL") {
+      // a severely disabled or seriously ill member of a marginal household: dibao alone
+      const disease = memberReadings.seriousDisease(m);
+      const ill = disease.known && disease.value !== null;
+      const decided = severe || ill || (grade.known && disease.known);
+      const outcome = ev.rule("SINGLE_PERSON_INCLUSION", REF.INCLUSION, m.personId, decided ? [] : [grade, disease], decided ? [grade.input, disease.input] : [], () =>
+        severe || ill
+          ? { outcome: "PASS", explanation: `member of a DIBAO_MARGINAL household with ${severe ? `a grade ${grade.known ? grade.value : "?"} disability` : "a serious disease"}: dibao as a one-person household` }
+          : { outcome: "FAIL", explanation: "neither severely disabled (grade 1–2) nor seriously ill" },
+      );
+      if (outcome === "PASS") set(m.personId, "DIBAO", "single-person inclusion (单人户): severe disability or serious illness in a marginal household");
+      continue;
+    }
+    // an unemployed adult with a severe disability may apply as a one-person household
+    const age = ev.age(m);
+    const adult = age >= 18;
+    if (n === 1 || !adult) {
+      ev.reasons.push({
+        rule: "SINGLE_PERSON_INCLUSION",
+        reference: REF.INCLUSION,
+        outcome: "NOT_APPLICABLE",
+        explanation: n === 1 ? "a one-person household already: the household tests decide" : `not an adult (age ${age})`,
+        personId: m.personId,
+        inputs: [ev.reg("age", age), ev.reg("registered members", n)],
+      });
+      continue;
+    }
+    const status = memberReadings.employmentStatus(m);
+    const own = ownIncome(ev, m, x.incomes);
+    const decided = (grade.known && !severe) || (status.known && isEmployedStatus(status.value));
+    const outcome = ev.rule(
+      "SINGLE_PERSON_INCLUSION",
+      REF.INCLUSION,
+      m.personId,
+      decided ? [] : [grade, status],
+      [...(decided ? [grade.input, status.input] : []), ev.reg("age", age), ev.reg("own monthly income (fen)", own, BASIS.INCOMES), ev.P.input(ev.facts.hukou === "URBAN" ? "DIBAO_STANDARD_URBAN" : "DIBAO_STANDARD_RURAL")],
+      () => {
+        const failed: string[] = [];
+        if (!severe) failed.push("not severely disabled (grade 1–2)");
+        if (status.known && isEmployedStatus(status.value)) failed.push(`employed (${status.value})`);
+        if (!(own < x.standard)) failed.push(`own income ${own} fen is not below the standard ${x.standard} fen`);
+        if (!x.assetsOk) failed.push("household assets exceed the limit");
+        return failed.length === 0
+          ? { outcome: "PASS", explanation: `unemployed adult with a grade ${grade.known ? grade.value : "?"} disability, own income ${own} fen < ${x.standard} fen: dibao as a one-person household` }
+          : { outcome: "FAIL", explanation: failed.join("; ") };
+      },
+    );
+    if (outcome === "PASS") set(m.personId, "DIBAO", "single-person inclusion (单人户): unemployed adult with a severe disability as a one-person household");
+  }
+  // a registered special-hardship individual (a person-level OTHER case)
+  for (const c of facts.cases) {
+    if (c.tier !== "OTHER" || c.personId === null || !caseInForce(c, day)) continue;
+    if (!facts.members.some((m) => m.personId === c.personId)) continue;
+    ev.reasons.push({
+      rule: "REGISTRY_OTHER",
+      reference: REF.OTHER,
+      outcome: "PASS",
+      explanation: "OTHER can only come from the registry case: a registered special-hardship individual",
+      personId: c.personId,
+      inputs: [ev.reg("OTHER case start", isoDay(c.startDate))],
+    });
+    set(c.personId, "OTHER", "registered special-hardship individual (registry case)");
+  }
+  return [...out.values()];
+}
+
+/** DOMAIN §1 dibao A-class: no covered member of working age able to work fully (students excepted). TEKUN: the case's support form. */
+function classOf(ev: Evaluation, tier: EligibilityTier): TierClass | null {
+  const { facts, day } = ev;
+  if (tier === "TEKUN") {
+    const c = facts.cases.find((x) => x.tier === "TEKUN" && x.personId === null && caseInForce(x, day));
+    return c?.tierClass ?? null;
+  }
+  if (tier !== "DIBAO") return null;
+  const able = facts.members.filter((m) => m.workAbility === "FULL" && isWorkingAge(m.sex, ev.age(m)));
+  const students = able.map((m) => memberReadings.studentStage(m));
+  let klass: TierClass | null = null;
+  ev.rule("DIBAO_CLASS", REF.CLASS, null, students, [ev.reg("working-age members able to work fully", able.length)], () => {
+    const workers = students.filter((s) => s.known && s.value === null).length;
+    klass = workers > 0 ? "DIBAO_B" : "DIBAO_A";
+    return {
+      outcome: "PASS",
+      explanation: workers > 0 ? `${workers} working-age member(s) able to work fully and not in school: class B` : "nobody of working age able to work fully (students excepted): class A",
+    };
+  });
+  return klass;
+}
+
+function recertification(ev: Evaluation, tier: EligibilityTier, persons: PersonEligibility[], graceEnds: Date | null): Date | null {
+  const { facts, day, P } = ev;
+  const units: { tier: EligibilityTier; members: MemberFacts[]; personId: string | null }[] = [];
+  if (tier === "DIBAO" || tier === "TEKUN") units.push({ tier, members: facts.members, personId: null });
+  for (const p of persons) {
+    if (p.tier === "DIBAO" || p.tier === "TEKUN") units.push({ tier: p.tier, members: facts.members.filter((m) => m.personId === p.personId), personId: p.personId });
+  }
+  if (units.length === 0) {
+    ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "NOT_APPLICABLE", explanation: `no periodic re-certification for ${tier}`, personId: null, inputs: [] });
+    return null;
+  }
+  let next: Date | null = null;
+  for (const u of units) {
+    let due: Date;
+    if (u.personId === null && graceEnds && tier === "DIBAO") {
+      due = graceEnds;
+      ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "PASS", explanation: `review at the end of the gradual exit, ${isoDay(due)}`, personId: null, inputs: [ev.reg("gradual exit ends", isoDay(due))] });
+    } else {
+      const c = facts.cases
+        .filter((x) => x.tier === u.tier && (u.personId === null ? x.personId === null : x.personId === u.personId) && caseInForce(x, day))
+        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())[0];
+      const able = u.tier === "DIBAO" ? u.members.filter((m) => m.workAbility !== "NONE" && isWorkingAge(m.sex, ev.age(m))) : [];
+      const students = able.map((m) => memberReadings.studentStage(m));
+      const startInput = ev.reg("case start (last review base)", c ? isoDay(c.startDate) : "no case: from the evaluation day");
+      let result: Date = day;
+      const outcome = ev.rule("RECERTIFICATION", REF.RECERT, u.personId, [], [startInput, ...students.map((s) => s.input)], () => {
+        const unknown = students.some((s) => !s.known);
+        const unstable = students.some((s) => !s.known || s.value === null);
+        const key = unstable ? "REVIEW_MONTHS_UNSTABLE" : "REVIEW_MONTHS_STABLE";
+        const months = P.value(key);
+        const from = c ? c.startDate : day;
+        let k = 1;
+        while (addMonths(from, k * months).getTime() <= day.getTime()) k++;
+        result = addMonths(from, k * months);
+        return {
+          outcome: unknown ? "UNKNOWN" : "PASS",
+          explanation: `${unstable ? `unstable income (working-age member(s) able to work${unknown ? "; school records unavailable, assumed not students" : ""})` : "stable"}: every ${months} months from ${isoDay(from)}, next ${isoDay(result)}`,
+        };
+      });
+      if (outcome === "UNKNOWN") for (const s of students) if (!s.known) ev.missing.add(s.source);
+      due = result;
+    }
+    if (next === null || due.getTime() < next.getTime()) next = due;
+  }
+  return next;
+}
+
+function monitoringRetention(ev: Evaluation): void {
+  const { facts, day, P } = ev;
+  const years = P.value("MONITORING_RETENTION_YEARS");
+  const left = facts.cases
+    .filter((c) => (c.status === "REJECTED" || c.status === "TERMINATED") && c.endDate !== null && (c.tier === "DIBAO" || c.tier === "TEKUN"))
+    .sort((a, b) => b.endDate!.getTime() - a.endDate!.getTime())[0];
+  if (!left) return;
+  const until = addMonths(left.endDate!, 12 * years);
+  const inside = day.getTime() <= until.getTime();
+  ev.reasons.push({
+    rule: "MONITORING_RETENTION",
+    reference: REF.RETENTION,
+    outcome: inside ? "PASS" : "FAIL",
+    explanation: inside
+      ? `${left.status === "REJECTED" ? "rejected" : "left assistance"} on ${isoDay(left.endDate!)}: stays in the monitoring database until ${isoDay(until)}`
+      : `left the monitoring database on ${isoDay(until)}`,
+    personId: null,
+    inputs: [ev.reg("case status", left.status), ev.reg("case end date", isoDay(left.endDate!)), P.input("MONITORING_RETENTION_YEARS")],
+  });
+}

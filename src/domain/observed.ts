@@ -1,0 +1,103 @@
+/**
+ * Reading the facts a rule uses as rule inputs: each reading carries its source and as-of time, and a
+ * department reading whose source failed is `known: false` (the rule is then UNKNOWN). A source that
+ * answered "no record" is a fact (no disability certificate, not insured, not a student). Pure.
+ */
+import type { SourceName } from "../../connectors/unified.js";
+import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue, RuleInput } from "./facts.js";
+
+/** The Person/Household field through which each department's records are read (src/policy/rules.ts). */
+export const SOURCE_BASIS: Record<SourceName, string> = {
+  education: "Person.education",
+  employment: "Person.employment",
+  medicalInsurance: "Person.medicalInsurance",
+  disability: "Person.disability",
+  housing: "Household.housing",
+};
+
+/** Registry facts readable only by some audiences: the coordinates their inputs name as their basis. */
+export const BASIS = {
+  INCOMES: "Household.incomes",
+  ASSETS: "Household.assets",
+  CASE_AMOUNT: "AssistanceCase.monthlyFen",
+} as const;
+
+export type Reading<T> = { known: true; value: T; input: RuleInput } | { known: false; source: SourceName; input: RuleInput };
+
+/** A department record read through `pick`; a failed source gives an unknown reading naming the source. */
+export function readRecord<R extends { asOf: Date }, T>(
+  fetched: Fetched<R>,
+  source: SourceName,
+  name: string,
+  pick: (record: R | null) => T,
+  show: (value: T) => string,
+): Reading<T> {
+  const basis = SOURCE_BASIS[source];
+  if (!fetched.ok) return { known: false, source: fetched.source, input: { name, value: `unavailable (${fetched.code})`, source: fetched.source, asOf: null, basis } };
+  const value = pick(fetched.value);
+  // typed in by the caller (a caseworker's trial calculation): their own fact, no department record behind it
+  if (fetched.typedIn) return { known: true, value, input: { name, value: show(value), source: "caseworker", asOf: fetched.typedIn } };
+  return { known: true, value, input: { name, value: fetched.value === null ? `${show(value)} (no record)` : show(value), source, asOf: fetched.value?.asOf ?? null, basis } };
+}
+
+/** The department facts about one member that the rules use. */
+export const memberReadings = {
+  /** the certified grade, whether or not the certificate is due for renewal (severity is a fact about the person) */
+  disabilityGrade: (m: MemberFacts): Reading<number | null> =>
+    readRecord(m.disability, "disability", "disability grade", (r) => r?.grade ?? null, (g) => (g === null ? "none" : String(g))),
+  /** the grade of a VALID certificate: what the federation's subsidies require */
+  validCertificateGrade: (m: MemberFacts): Reading<number | null> =>
+    readRecord(m.disability, "disability", "disability grade (valid certificate)", (r) => (r && r.certificateStatus === "VALID" ? r.grade : null), (g) => (g === null ? "no valid certificate" : String(g))),
+  seriousDisease: (m: MemberFacts): Reading<string | null> =>
+    readRecord(m.medicalInsurance, "medicalInsurance", "serious disease", (r) => r?.seriousDisease ?? null, (d) => d ?? "none"),
+  outOfPocketFen: (m: MemberFacts): Reading<number> =>
+    readRecord(m.medicalInsurance, "medicalInsurance", "annual in-policy out-of-pocket medical spending (fen)", (r) => r?.outOfPocketFen ?? 0, String),
+  studentStage: (m: MemberFacts): Reading<string | null> =>
+    readRecord(m.education, "education", "school stage", (r) => r?.stage ?? null, (s) => s ?? "not a student"),
+  educationExpenseFen: (m: MemberFacts): Reading<number> =>
+    readRecord(m.education, "education", "annual necessary education spending (fen)", (r) => r?.necessaryExpenseFen ?? 0, String),
+  employmentStatus: (m: MemberFacts): Reading<string | null> =>
+    readRecord(m.employment, "employment", "employment status", (r) => r?.status ?? null, (s) => s ?? "none"),
+};
+
+export const isEmployedStatus = (s: string | null): boolean => s === "EMPLOYED" || s === "FLEXIBLE";
+
+/** A registry (or caseworker) fact as a rule input. */
+export function registryInput(facts: HouseholdFacts, name: string, value: string | number, basis?: string): RuleInput {
+  return { name, value: String(value), source: facts.registry.source, asOf: facts.registry.asOf, ...(basis ? { basis } : {}) };
+}
+
+/**
+ * The policy parameters one evaluation reads, recorded as used. A missing key fails loudly: a
+ * parameter is never defaulted in code. `optional` is for time-limited programs (the 2022 one-time
+ * subsidy): absent = the program is not in force.
+ */
+export class MissingParameterError extends Error {
+  constructor(readonly key: string) {
+    super(`policy parameter ${key} is not in force for this region and date`);
+  }
+}
+
+export class ParameterReader {
+  readonly used = new Map<string, ParameterValue>();
+  constructor(private readonly params: ParameterSet) {}
+
+  get(key: string): ParameterValue {
+    const p = this.params.get(key);
+    if (!p) throw new MissingParameterError(key);
+    this.used.set(key, p);
+    return p;
+  }
+  value(key: string): number {
+    return this.get(key).value;
+  }
+  optional(key: string): ParameterValue | null {
+    const p = this.params.get(key) ?? null;
+    if (p) this.used.set(key, p);
+    return p;
+  }
+  input(key: string): RuleInput {
+    const p = this.get(key);
+    return { name: key, value: String(p.value), source: "policy", asOf: p.effectiveFrom };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What one audience may see of an eligibility result (the resolver layer's withholding). The field
+ * policy (src/policy/rules.ts) decides which Eligibility fields an audience reads at all; this decides,
+ * inside the reasons and entitlements, which VALUES it may see: a rule input taken from a record is
+ * disclosed only to an audience that may read the field that record is read through (its `basis`,
+ * e.g. Person.medicalInsurance, Household.incomes) — so education never sees a diagnosis through a
+ * reason. A withheld input has value null and `withheld: true`; a rule with a withheld input has its
+ * explanation (which quotes the inputs) withheld too; an entitlement amount computed from a record
+ * the audience may not read is withheld likewise. Pure.
+ */
+import type { EligibilityResult, EntitlementKind, FactSource, RuleInput } from "../domain/facts.js";
+
+type InputSource = FactSource | "policy";
+import { SOURCE_BASIS, BASIS } from "../domain/observed.js";
+import type { Audience } from "./audiences.js";
+import { POLICY } from "./rules.js";
+
+/** May this audience read the value of `coordinate` ("Type.field") as it is? null audience = policy off. */
+export function mayRead(audience: Audience | null, coordinate: string | undefined): boolean {
+  if (audience === null || coordinate === undefined) return true;
+  const [type, field] = coordinate.split(".");
+  return POLICY[type]?.[field]?.[audience] === "read";
+}
+
+/** The record an entitlement's amount is computed from, where it is not only policy parameters. */
+const AMOUNT_BASIS: Partial<Record<EntitlementKind, string>> = {
+  DIBAO_PAYMENT: BASIS.INCOMES,
+  DIBAO_EMPLOYMENT_SUBSIDY: BASIS.INCOMES,
+  MEDICAL_OUT_OF_POCKET_AID: SOURCE_BASIS.medicalInsurance,
+  RENT_SUBSIDY_EQUAL_TO_RENT: SOURCE_BASIS.housing,
+};
+
+const SOURCE_ORDER: readonly InputSource[] = ["registry", "caseworker", "policy", "education", "employment", "housing", "medicalInsurance", "disability"];
+
+function inputView(i: RuleInput, audience: Audience | null) {
+  const withheld = !mayRead(audience, i.basis);
+  return { name: i.name, value: withheld ? null : i.value, source: i.source, asOf: i.asOf, withheld };
+}
+
+/** The GraphQL view (schema/eligibility.ts Eligibility) of a result, for an audience. */
+export function eligibilityView(r: EligibilityResult, audience: Audience | null) {
+  const consulted = new Set<InputSource>(r.missingSources);
+  for (const reason of r.reasons) for (const i of reason.inputs) consulted.add(i.source);
+  return {
+    asOf: r.asOf,
+    tier: r.tier,
+    tierClass: r.tierClass ?? null,
+    complete: r.complete,
+    sources: SOURCE_ORDER.filter((s) => consulted.has(s)).map((source) => ({ source, answered: !(r.missingSources as InputSource[]).includes(source) })),
+    persons: r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })),
+    incomePerCapitaFen: r.incomePerCapitaFen,
+    standardFen: r.standardFen,
+    marginalLimitFen: r.marginalLimitFen,
+    gradualExitEnds: r.gradualExitEnds,
+    nextRecertification: r.nextRecertification,
+    entitlements: r.entitlements.map((e) => {
+      const withheld = e.amountFen !== null && !mayRead(audience, AMOUNT_BASIS[e.kind]);
+      return {
+        kind: e.kind,
+        department: e.department,
+        personId: e.personId,
+        amountFen: withheld ? null : e.amountFen,
+        monthly: e.monthly,
+        ratio: e.ratio,
+        rule: e.rule,
+        reference: e.reference,
+        withheld,
+      };
+    }),
+    reasons: r.reasons.map((x) => {
+      const inputs = x.inputs.map((i) => inputView(i, audience));
+      const withheld = inputs.some((i) => i.withheld);
+      return { rule: x.rule, reference: x.reference, outcome: x.outcome, explanation: withheld ? null : x.explanation, personId: x.personId, withheld, inputs };
+    }),
+    parametersUsed: r.parametersUsed.map((p) => ({
+      key: p.key,
+      value: String(p.value),
+      unit: p.unit,
+      regionCode: p.regionCode,
+      effectiveFrom: p.effectiveFrom,
+      effectiveTo: p.effectiveTo,
+      source: p.source,
+    })),
+  };
+}
+
+export type EligibilityView = ReturnType<typeof eligibilityView>;

@@ -1,0 +1,314 @@
+/**
+ * Issue 6, parts 1–3 over HTTP: a real gateway with the access log on, over a generated registry.
+ * Every operation that returns household or person data leaves exactly one record, committed before the
+ * response; the chain verifies; a failed append withholds the data (fail closed); mutations record their
+ * diff atomically with the change; auditors find every access to one household in one query.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runSeed } from "../../prisma/seed/run.js";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import type { MintOptions } from "../../src/auth/dev-keys.js";
+import { verifyLog } from "../../src/audit/verify.js";
+import { readRecords } from "../../src/audit/store.js";
+import { verifyKeyFromPublicHex } from "../../src/audit/keys.js";
+import type { ChainedRecord } from "../../src/audit/record.js";
+
+const NOW = new Date("2026-11-01T12:00:00Z");
+const CHARITY = "charity-audit";
+const AUDITOR: MintOptions = { audience: "auditor", city: "500000", purpose: "2026 dibao fund review" };
+
+let gw: TestGateway;
+let households: { id: string; streetCode: string; districtCode: string; version: number; address: string; status: string }[];
+
+beforeAll(async () => {
+  gw = await startGateway({
+    now: NOW,
+    audit: true,
+    seed: async (db) => {
+      await runSeed({ sql: db.sql, seed: 20190101, asOf: "2026-11-01", persons: 300, progress: "none" });
+    },
+  });
+  households = await gw.db.prisma.household.findMany({ orderBy: { id: "asc" } });
+});
+afterAll(async () => gw?.close());
+
+const count = async () => Number((await gw.db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM audit_log`))[0].n);
+const all = (): Promise<ChainedRecord[]> => readRecords(gw.db.sql, 0, 100_000);
+const byRequest = async (requestId: string) => (await all()).filter((r) => r.requestId === requestId);
+const verify = () => verifyLog(gw.db.sql, verifyKeyFromPublicHex(gw.audit!.keys.publicHex));
+
+const ONE = `query One($id: ID!) { household(id: $id) { id address members { id name idNumber } } }`;
+
+describe("one access record per operation", () => {
+  test("200 concurrent household queries produce exactly 200 records, one per request id, and the chain verifies", async () => {
+    const before = await count();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => gw.gql(ONE, { id: households[i % households.length].id }, undefined, { "x-request-id": `conc-${String(i).padStart(4, "0")}` })),
+    );
+    for (const r of results) expect(r.errors).toBeUndefined();
+    expect(await count()).toBe(before + 200);
+    const records = (await all()).filter((r) => r.requestId.startsWith("conc-"));
+    expect(records).toHaveLength(200);
+    expect(new Set(records.map((r) => r.requestId)).size).toBe(200);
+    for (const r of records) {
+      const i = Number(r.requestId.slice(5));
+      expect(r.households).toEqual([households[i % households.length].id]);
+    }
+    // seq is dense 1..n and every link holds
+    const seqs = (await all()).map((r) => r.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    const report = await verify();
+    expect(report).toMatchObject({ ok: true, firstBreak: null });
+    expect(report.head.seq).toBe(seqs.length);
+  });
+
+  test("the record says who, why, what and how: principal, purpose, fields read/masked/denied, real ids — and no personal data in clear", async () => {
+    const h = households[3];
+    const members = await gw.db.prisma.person.findMany({ where: { householdId: h.id } });
+    const ref = gw.pseudonyms.encode(CHARITY, "household", h.id);
+    const res = await gw.gql(ONE, { id: ref }, { audience: "charity", charityId: CHARITY, city: "500000", purpose: "winter clothing" }, {
+      "x-request-id": "charity-0001",
+    });
+    expect(res.data.household.id).toBe(ref);
+    const [record] = await byRequest("charity-0001");
+    expect(record).toMatchObject({
+      audience: "charity",
+      subject: "dev-charity",
+      purpose: "winter clothing",
+      charityId: CHARITY,
+      jurisdiction: "city:500000",
+      operationType: "query",
+      operationName: "One",
+      outcome: "PARTIAL", // idNumber is denied to charities: a FORBIDDEN error beside the data
+      errorCodes: ["FORBIDDEN"],
+      households: [h.id], // the real id, not the pseudonym the charity saw
+      changes: null,
+    });
+    expect(record.persons).toEqual(members.map((m) => m.id).sort());
+    expect(record.fields).toEqual({
+      "Query.household": "read",
+      "Household.id": "masked",
+      "Household.address": "masked",
+      "Household.members": "read",
+      "Person.id": "masked",
+      "Person.name": "masked",
+      "Person.idNumber": "denied",
+    });
+    expect(record.documentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.variablesHash).toMatch(/^[0-9a-f]{64}$/);
+    const text = JSON.stringify(record);
+    for (const secret of [ref, h.address, ...members.flatMap((m) => [m.name, m.idNumber])]) expect(text).not.toContain(secret);
+  });
+
+  test("the same variables give the same digest, other variables another (so an auditor holding the key can check a suspected lookup)", async () => {
+    await gw.gql(ONE, { id: households[5].id }, undefined, { "x-request-id": "vars-0001" });
+    await gw.gql(ONE, { id: households[5].id }, undefined, { "x-request-id": "vars-0002" });
+    await gw.gql(ONE, { id: households[6].id }, undefined, { "x-request-id": "vars-0003" });
+    const [a, b, c] = await Promise.all(["vars-0001", "vars-0002", "vars-0003"].map(async (id) => (await byRequest(id))[0]));
+    expect(a.variablesHash).toBe(b.variablesHash);
+    expect(a.variablesHash).not.toBe(c.variablesHash);
+    expect(a.documentHash).toBe(c.documentHash);
+  });
+
+  test("an operation with no household or person data (policy parameters only) is not recorded; a refused one is, as REFUSED", async () => {
+    const before = await count();
+    const p = await gw.gql(`{ policyParameters(regionCode: "500103") { key } }`);
+    expect(p.errors).toBeUndefined();
+    expect(await count()).toBe(before);
+    const refused = await gw.gql(`mutation { updateHousehold(id: "${households[0].id}", version: 1, input: { address: "x" }) { id } }`, {}, AUDITOR, {
+      "x-request-id": "refused-0001",
+    });
+    expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    const [record] = await byRequest("refused-0001");
+    expect(record).toMatchObject({ outcome: "REFUSED", audience: "auditor", operationType: "mutation", households: [] });
+    expect(record.fields["Mutation.updateHousehold"]).toBe("denied");
+  });
+
+  test("the log and its checkpoints refuse UPDATE, DELETE and TRUNCATE", async () => {
+    expect(await gw.audit!.writer.checkpoint()).not.toBeNull();
+    for (const statement of [`UPDATE audit_log SET outcome = 'OK'`, `DELETE FROM audit_log WHERE seq = 1`, `TRUNCATE audit_log`, `DELETE FROM audit_checkpoint`, `TRUNCATE audit_checkpoint`])
+      await expect(gw.db.sql.query(statement), statement).rejects.toThrow(/append-only/);
+    expect((await verify()).ok).toBe(true);
+  });
+});
+
+describe("fail closed", () => {
+  // a real database refusal: the log accepts no row while this constraint is in place
+  const block = () => gw.db.sql.exec(`ALTER TABLE audit_log ADD CONSTRAINT test_refuse_all CHECK (seq < 0) NOT VALID`);
+  const unblock = () => gw.db.sql.exec(`ALTER TABLE audit_log DROP CONSTRAINT test_refuse_all`);
+
+  test("when the record cannot be written the client gets AUDIT_UNAVAILABLE and no data; afterwards the chain has no gap", async () => {
+    const before = await count();
+    await block();
+    try {
+      const res = await gw.gql(ONE, { id: households[1].id }, undefined, { "x-request-id": "blocked-0001" });
+      expect(res.status).toBe(503);
+      expect(res.body.data).toBeUndefined();
+      expect(res.errors).toEqual([{ message: expect.any(String), extensions: { code: "AUDIT_UNAVAILABLE", requestId: "blocked-0001" } }]);
+      expect(JSON.stringify(res.body)).not.toContain(households[1].address);
+      // concurrent requests in the same group commit all fail closed
+      const many = await Promise.all(Array.from({ length: 5 }, () => gw.gql(ONE, { id: households[2].id })));
+      for (const r of many) expect(r.body.data).toBeUndefined();
+    } finally {
+      await unblock();
+    }
+    expect(await count()).toBe(before);
+    const ok = await gw.gql(ONE, { id: households[1].id });
+    expect(ok.errors).toBeUndefined();
+    const records = await all();
+    expect(records[records.length - 1].seq).toBe(before + 1); // rollback consumed no position
+    expect((await verify()).ok).toBe(true);
+  });
+
+  test("a mutation whose record cannot be written is rolled back: nothing changed, no data", async () => {
+    const h = households[7];
+    const current = await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } });
+    await block();
+    let res;
+    try {
+      res = await gw.gql(`mutation U($id: ID!, $v: Int!) { updateHousehold(id: $id, version: $v, input: { status: MONITORED }) { id status } }`, {
+        id: h.id,
+        v: current.version,
+      });
+    } finally {
+      await unblock();
+    }
+    expect(res.errors?.[0].extensions?.code).toBe("AUDIT_UNAVAILABLE");
+    expect(res.body.data).toBeUndefined();
+    const after = await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } });
+    expect(after.version).toBe(current.version);
+    expect(after.status).toBe(current.status);
+  });
+});
+
+describe("mutations record a before/after diff", () => {
+  test("updateHousehold: codes in clear, personal values as digests, one record committed with the change", async () => {
+    const h = households[8];
+    const current = await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } });
+    const newAddress = "重庆市渝中区测试路 88 号";
+    const before = await count();
+    const res = await gw.gql(
+      `mutation U($id: ID!, $v: Int!, $a: String!) { updateHousehold(id: $id, version: $v, input: { status: MONITORED, address: $a }) { id status version } }`,
+      { id: h.id, v: current.version, a: newAddress },
+      { audience: "street_office", street: h.streetCode },
+      { "x-request-id": "mutation-0001" },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(await count()).toBe(before + 1);
+    const [record] = await byRequest("mutation-0001");
+    expect(record).toMatchObject({ operationType: "mutation", audience: "street_office", outcome: "OK", households: [h.id] });
+    const changes = Object.fromEntries(record.changes!.map((c) => [c.path, c]));
+    expect(changes["household.status"]).toMatchObject({ before: current.status, after: "MONITORED" });
+    expect(changes["household.version"]).toMatchObject({ before: current.version, after: current.version + 1 });
+    expect(changes["household.address"].before).toMatch(/^hmac:[0-9a-f]{64}$/);
+    expect(changes["household.address"].after).toMatch(/^hmac:[0-9a-f]{64}$/);
+    expect(changes["household.address"].before).not.toBe(changes["household.address"].after);
+    expect(JSON.stringify(record)).not.toContain(newAddress);
+    expect(JSON.stringify(record)).not.toContain(current.address);
+    expect(record.fields["Mutation.updateHousehold"]).toBe("read");
+    expect((await verify()).ok).toBe(true);
+  });
+
+  test("registerHousehold: the new household and members are recorded with before = null", async () => {
+    const street = households[0].streetCode;
+    const res = await gw.gql(
+      `mutation R($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { id members { id } } }`,
+      {
+        input: {
+          districtCode: households[0].districtCode,
+          streetCode: street,
+          address: "测试地址 1 号",
+          hukou: "URBAN",
+          members: [{ idNumber: "500103198001010016", name: "测试人", relation: "HEAD", workAbility: "FULL", selfCare: "FULL" }],
+        },
+      },
+      undefined,
+      { "x-request-id": "register-0001" },
+    );
+    expect(res.errors).toBeUndefined();
+    const [record] = await byRequest("register-0001");
+    expect(record.households).toEqual([res.data.registerHousehold.id]);
+    expect(record.persons).toEqual([res.data.registerHousehold.members[0].id]);
+    const changes = Object.fromEntries(record.changes!.map((c) => [c.path, c]));
+    expect(changes["household.id"]).toEqual({ path: "household.id", before: null, after: res.data.registerHousehold.id });
+    expect(changes["household.hukou"]).toMatchObject({ before: null, after: "URBAN" });
+    expect(JSON.stringify(record)).not.toContain("500103198001010016");
+    expect(JSON.stringify(record)).not.toContain("测试人");
+  });
+});
+
+describe("auditor queries", () => {
+  const LOG = `query Log($filter: AccessLogFilter, $first: Int, $after: String) {
+    accessLog(filter: $filter, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { node { seq requestId subject audience purpose operationName outcome householdIds personIds fields { coordinate disclosure } hash } }
+    }
+  }`;
+
+  test("every access to one household, across audiences, in one query — and the auditor's own read is recorded too", async () => {
+    const h = households[10];
+    const members = await gw.db.prisma.person.findMany({ where: { householdId: h.id } });
+    const LIST = `query List($street: String) { households(first: 100, filter: { street: $street }) { edges { node { id members { name } } } } }`;
+    const accesses: [string, Promise<unknown>][] = [
+      ["find-civil", gw.gql(ONE, { id: h.id }, { audience: "civil_affairs", district: h.districtCode }, { "x-request-id": "find-civil" })],
+      ["find-edu", gw.gql(LIST, { street: h.streetCode }, { audience: "education", district: h.districtCode }, { "x-request-id": "find-edu" })],
+      ["find-charity", gw.gql(ONE, { id: gw.pseudonyms.encode(CHARITY, "household", h.id) }, { audience: "charity", charityId: CHARITY }, { "x-request-id": "find-charity" })],
+      ["find-street", gw.gql(`query P($n: String!) { person(idNumber: $n) { name } }`, { n: members[0].idNumber }, { audience: "street_office", street: h.streetCode }, { "x-request-id": "find-street" })],
+    ];
+    await Promise.all(accesses.map(([, p]) => p));
+    // a query about another household does not match
+    await gw.gql(ONE, { id: households[11].id }, undefined, { "x-request-id": "find-other" });
+
+    const res = await gw.gql(LOG, { filter: { household: h.id }, first: 100 }, AUDITOR, { "x-request-id": "auditor-0001" });
+    expect(res.errors).toBeUndefined();
+    const nodes = res.data.accessLog.edges.map((e: any) => e.node);
+    const expected = (await all()).filter((r) => r.households.includes(h.id) && r.requestId !== "auditor-0001").map((r) => r.requestId);
+    expect(nodes.map((n: any) => n.requestId)).toEqual(expected);
+    expect(res.data.accessLog.totalCount).toBe(expected.length);
+    const found = new Set(nodes.map((n: any) => n.requestId));
+    for (const [id] of accesses) expect(found.has(id), id).toBe(true);
+    expect(found.has("find-other")).toBe(false);
+    expect(new Set(nodes.filter((n: any) => n.requestId.startsWith("find-")).map((n: any) => n.audience))).toEqual(
+      new Set(["civil_affairs", "education", "charity", "street_office"]),
+    );
+    const street = nodes.find((n: any) => n.requestId === "find-street");
+    expect(street.personIds).toEqual([members[0].id]);
+
+    // the auditor's read is itself in the log, naming the household it asked about
+    const [own] = await byRequest("auditor-0001");
+    expect(own).toMatchObject({ audience: "auditor", purpose: AUDITOR.purpose, operationName: "Log", households: [h.id], outcome: "OK" });
+    expect(own.fields["Query.accessLog"]).toBe("read");
+  });
+
+  test("what did this subject read: filter by subject and field, paginated by cursor", async () => {
+    await gw.gql(ONE, { id: households[12].id }, { audience: "housing", district: households[12].districtCode, subject: "housing-clerk-7" } as MintOptions);
+    await gw.gql(ONE, { id: households[13].id }, { audience: "housing", district: households[13].districtCode, subject: "housing-clerk-7" } as MintOptions);
+    const first = await gw.gql(LOG, { filter: { subject: "housing-clerk-7" }, first: 1 }, AUDITOR);
+    expect(first.errors).toBeUndefined();
+    expect(first.data.accessLog.totalCount).toBe(2);
+    expect(first.data.accessLog.pageInfo.hasNextPage).toBe(true);
+    const second = await gw.gql(LOG, { filter: { subject: "housing-clerk-7" }, first: 1, after: first.data.accessLog.pageInfo.endCursor }, AUDITOR);
+    const [a, b] = [first.data.accessLog.edges[0].node, second.data.accessLog.edges[0].node];
+    expect(a.householdIds).toEqual([households[12].id]);
+    expect(b.householdIds).toEqual([households[13].id]);
+    expect(second.data.accessLog.pageInfo.hasNextPage).toBe(false);
+    // housing reads the ID number masked: found under field Person.idNumber? No — ONE selects idNumber, masked for housing
+    expect(a.fields).toContainEqual({ coordinate: "Person.idNumber", disclosure: "MASKED" });
+    const byField = await gw.gql(LOG, { filter: { subject: "housing-clerk-7", field: "Person.idNumber" }, first: 10 }, AUDITOR);
+    expect(byField.data.accessLog.totalCount).toBe(2);
+    const notDisclosed = await gw.gql(LOG, { filter: { subject: "housing-clerk-7", field: "Household.assets" }, first: 10 }, AUDITOR);
+    expect(notDisclosed.data.accessLog.totalCount).toBe(0);
+  });
+
+  test("only auditors read the log; bad filters are BAD_USER_INPUT", async () => {
+    const civil = await gw.gql(LOG, { first: 1 });
+    expect(civil.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect(civil.data?.accessLog ?? null).toBeNull();
+    const bad = await gw.gql(LOG, { filter: { household: "not-an-id" }, first: 1 }, AUDITOR);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_ID", field: "filter.household" });
+    const page = await gw.gql(LOG, { first: 101 }, AUDITOR);
+    expect(page.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "PAGE_SIZE" });
+    const cursor = await gw.gql(LOG, { first: 1, after: "nope" }, AUDITOR);
+    expect(cursor.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CURSOR" });
+  });
+});
