@@ -1,5 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-graphql";
-import { AccessLogFilter, AccessRecordConnection, type AccessRecord, type Disclosure } from "../schema/audit.js";
+import { AccessLogFilter, AccessRecordConnection, AuditFindingConnection, AuditFindingFilter, type AccessRecord, type Disclosure } from "../schema/audit.js";
+import { findingsFor } from "../src/registry/audit-findings.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, type InputProblem } from "../src/errors.js";
 import { isUuid } from "../src/registry/cursor.js";
@@ -11,6 +12,13 @@ import { MAX_PAGE_SIZE } from "./household.js";
 @ArgsType()
 class AccessLogArgs {
   @Field(() => AccessLogFilter, { nullable: true }) filter?: AccessLogFilter;
+  @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_PAGE_SIZE}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
+}
+
+@ArgsType()
+class AuditFindingsArgs {
+  @Field(() => AuditFindingFilter, { nullable: true }) filter?: AuditFindingFilter;
   @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_PAGE_SIZE}.` }) first!: number;
   @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
 }
@@ -30,14 +38,15 @@ export function pageSizeProblem(first: number): InputProblem[] {
     : [{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_PAGE_SIZE}` }];
 }
 
-function toGraphQL(r: ChainedRecord): AccessRecord {
+/** A chained record as the API shows it (also the policy matrix's truth). */
+export function toGraphQL(r: ChainedRecord): AccessRecord {
   return {
     ...r,
     seq: String(r.seq),
     at: new Date(r.at),
     fields: Object.entries(r.fields)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([coordinate, disclosure]) => ({ coordinate, disclosure: disclosure as Disclosure })),
+      .map(([coordinate, disclosure]) => ({ coordinate, disclosure: disclosure.toUpperCase() as Disclosure })),
     householdIds: r.households,
     personIds: r.persons,
     outcome: r.outcome as AccessRecord["outcome"],
@@ -48,6 +57,7 @@ function toGraphQL(r: ChainedRecord): AccessRecord {
 @Resolver()
 export class AuditResolver {
   @Query(() => AccessRecordConnection, {
+    nullable: true,
     description: "The access log (auditors): who saw which household's or person's data, which fields, how, for what purpose. Oldest first.",
   })
   async accessLog(@Args(() => AccessLogArgs) { filter, first, after }: AccessLogArgs, @Ctx() ctx: GatewayContext) {
@@ -86,6 +96,36 @@ export class AuditResolver {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
       totalCount: page.totalCount,
+    };
+  }
+
+  @Query(() => AuditFindingConnection, {
+    nullable: true,
+    description:
+      "Audit findings for finance and audit (auditors): duplicate payments, payments after a case ended or after death, dibao above the income threshold outside gradual exit, cases past re-certification still paid. Ordered by id.",
+  })
+  async auditFindings(@Args(() => AuditFindingsArgs) { filter, first, after }: AuditFindingsArgs, @Ctx() ctx: GatewayContext) {
+    const problems = pageSizeProblem(first);
+    let afterId: string | null = null;
+    if (after != null) {
+      afterId = decodeSeqCursor("f", after);
+      if (!afterId || !/^[0-9a-f]{32}$/.test(afterId)) problems.push({ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" });
+    }
+    const f = filter ?? {};
+    if (f.district != null && !/^\d{6}$/.test(f.district)) problems.push({ field: "filter.district", reason: "INVALID_FORMAT", message: "filter.district must be a 6-digit district code" });
+    if (f.street != null && !/^\d{9}$/.test(f.street)) problems.push({ field: "filter.street", reason: "INVALID_FORMAT", message: "filter.street must be a 9-digit street code" });
+    if (f.from && f.to && f.from > f.to) problems.push({ field: "filter.to", reason: "DATE_RANGE", message: "filter.to is before filter.from" });
+    if (problems.length) throw badInput(problems);
+    const all = await findingsFor(ctx.prisma, ctx.scope, { district: f.district ?? undefined, street: f.street ?? undefined, kind: f.kind ?? undefined, from: f.from ?? undefined, to: f.to ?? undefined });
+    const start = afterId ? all.findIndex((x) => x.id > afterId!) : 0;
+    const rest = start < 0 ? [] : all.slice(start);
+    const page = rest.slice(0, first);
+    ctx.audit?.disclose({ households: page.map((x) => x.householdId), persons: page.map((x) => x.personId) });
+    const edges = page.map((node) => ({ cursor: encodeSeqCursor("f", node.id), node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rest.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+      totalCount: all.length,
     };
   }
 }

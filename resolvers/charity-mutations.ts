@@ -4,7 +4,7 @@
  * and revoke a household's consent to disclose its contact details to one charity, and refresh a
  * street's derived needs. Every bad input is BAD_USER_INPUT with field and reason, and changes nothing.
  */
-import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from "type-graphql";
+import { Arg, Ctx, ID, Int, Mutation, Resolver } from "type-graphql";
 import { Prisma } from "../src/db/generated/client.js";
 import {
   Charity,
@@ -29,15 +29,6 @@ import { validateCharity, validateClaim, validateResource, validateResourceUpdat
 import { ageOn } from "../src/domain/age.js";
 import { ageBand, householdTier } from "../src/domain/needs.js";
 import { fetchFact } from "../src/registry/facts.js";
-
-@ObjectType({ description: "What a derivation of one street's needs did." })
-export class NeedDerivation {
-  @Field(() => String) street!: string;
-  @Field(() => Int) households!: number;
-  @Field(() => Int) created!: number;
-  @Field(() => Int) updated!: number;
-  @Field(() => Int) closed!: number;
-}
 
 function uuidArg(field: string, value: string, what: string) {
   if (!isUuid(value)) throw badInput([{ field, reason: "INVALID_ID", message: `${field} is not a ${what} id` }]);
@@ -270,10 +261,13 @@ export class CharityMutationResolver {
     return ctx.prisma.contactConsent.update({ where: { id: current.id }, data: { revokedAt: ctx.now, revokedBy: ctx.principal.subject } });
   }
 
-  @Mutation(() => NeedDerivation, { description: "Derives the needs of one street's households from their situations and aid-chain gaps, and stores them." })
+  @Mutation(() => [Need], {
+    description:
+      "Derives the needs of one street's households from their situations and aid-chain gaps and stores them; returns the needs it created, changed or closed.",
+  })
   async refreshDerivedNeeds(@Arg("street", () => String) street: string, @Ctx() ctx: GatewayContext) {
     const row = /^\d{9}$/.test(street) ? await ctx.prisma.street.findUnique({ where: { code: street } }) : null;
     if (!row || !streetInScope(ctx.principal.jurisdiction, row)) throw badInput([{ field: "street", reason: "UNKNOWN_STREET", message: "street is not a known street in your jurisdiction" }]);
-    return { street, ...(await refreshDerivedNeeds(ctx, street)) };
+    return (await refreshDerivedNeeds(ctx, street)).changed;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Charity as CharityRow, CharityResource, Claim as ClaimRow, Need as NeedRow, Prisma } from "../src/db/generated/client.js";
-import { Charity, Claim, ClaimStatus, ContactConsent, Need, NeedConnection, NeedFilter, NeedMatch, NeedCategory, Resource, ResourceStatus } from "../schema/charity.js";
+import { Charity, CharityStatus, Claim, ClaimStatus, ContactConsent, Need, NeedConnection, NeedFilter, NeedMatch, NeedCategory, Resource, ResourceStatus } from "../schema/charity.js";
 import { Household, Street } from "../schema/registry.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput } from "../src/errors.js";
@@ -191,8 +191,8 @@ export class ClaimResolver {
 @Resolver(() => Charity)
 export class CharityResolver {
   @Query(() => [Charity], { nullable: true, description: "Partner charities (officials)." })
-  charities(@Ctx() ctx: GatewayContext): Promise<CharityRow[]> {
-    return ctx.prisma.charity.findMany({ orderBy: { id: "asc" } });
+  charities(@Arg("status", () => CharityStatus, { nullable: true }) status: CharityStatus | null, @Ctx() ctx: GatewayContext): Promise<CharityRow[]> {
+    return ctx.prisma.charity.findMany({ where: status ? { status } : {}, orderBy: { id: "asc" } });
   }
 }
 

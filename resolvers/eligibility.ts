@@ -30,6 +30,7 @@ async function orBadDate<T>(run: () => Promise<T>): Promise<T> {
 @Resolver(() => Household)
 export class HouseholdEligibilityResolver {
   @FieldResolver(() => Eligibility, {
+    nullable: true,
     description:
       "Explainable eligibility on asOf (default: today): the computed tier and per-member differences, the numbers, gradual exit, " +
       "re-certification, entitlements by department and every rule evaluated. complete = false when a department system failed.",
@@ -46,6 +47,7 @@ export class HouseholdEligibilityResolver {
 @Resolver()
 export class AssessEligibilityResolver {
   @Query(() => Eligibility, {
+    nullable: true,
     description: "A trial calculation over facts a caseworker types in (before an application): the same evaluation as Household.eligibility. Nothing is stored.",
   })
   async assessEligibility(

@@ -1,11 +1,11 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { DateTimeScalar } from "./scalars.js";
+import { DateScalar, DateTimeScalar, FenScalar } from "./scalars.js";
 import { PageInfo } from "./registry.js";
 
 export enum Disclosure {
-  READ = "read",
-  MASKED = "masked",
-  DENIED = "denied",
+  READ = "READ",
+  MASKED = "MASKED",
+  DENIED = "DENIED",
 }
 registerEnumType(Disclosure, { name: "Disclosure", description: "How a field was disclosed: as it is, masked, or not at all (denied)." });
 
@@ -80,4 +80,63 @@ export class AccessLogFilter {
   @Field(() => String, { nullable: true, description: "Records whose stated purpose contains this text (case-insensitive)." }) purpose?: string;
   @Field(() => DateTimeScalar, { nullable: true, description: "From this instant (inclusive)." }) from?: Date;
   @Field(() => DateTimeScalar, { nullable: true, description: "Before this instant (exclusive)." }) to?: Date;
+}
+
+export enum FindingKind {
+  DUPLICATE_PAYMENT = "DUPLICATE_PAYMENT",
+  PAID_AFTER_CASE_END = "PAID_AFTER_CASE_END",
+  PAID_AFTER_DEATH = "PAID_AFTER_DEATH",
+  ABOVE_THRESHOLD_NO_GRACE = "ABOVE_THRESHOLD_NO_GRACE",
+  PAST_RECERTIFICATION = "PAST_RECERTIFICATION",
+}
+registerEnumType(FindingKind, {
+  name: "FindingKind",
+  description:
+    "DUPLICATE_PAYMENT: same purpose, beneficiary and period from two sources or districts; PAID_AFTER_CASE_END; PAID_AFTER_DEATH; " +
+    "ABOVE_THRESHOLD_NO_GRACE: dibao paid with income per capita at or above the standard outside gradual exit; PAST_RECERTIFICATION: paid after the re-certification date passed.",
+});
+
+@ObjectType()
+export class FindingEvidence {
+  @Field(() => String) name!: string;
+  @Field(() => String) value!: string;
+}
+
+@ObjectType({ description: "A payment the audit rules flag, with its evidence (DOMAIN.md §4)." })
+export class AuditFinding {
+  @Field(() => ID, { description: "Stable for the same facts." }) id!: string;
+  @Field(() => FindingKind) kind!: FindingKind;
+  @Field(() => ID) householdId!: string;
+  @Field(() => ID, { nullable: true }) personId!: string | null;
+  @Field(() => String) districtCode!: string;
+  @Field(() => String) streetCode!: string;
+  @Field(() => DateScalar) periodStart!: Date;
+  @Field(() => DateScalar) periodEnd!: Date;
+  @Field(() => FenScalar, { description: "What the flagged payments amount to." }) amountFen!: number;
+  @Field(() => [ID], { description: "The aid records (payments) the finding rests on." }) paymentIds!: string[];
+  @Field(() => ID, { nullable: true }) caseId!: string | null;
+  @Field(() => String) reason!: string;
+  @Field(() => [FindingEvidence]) evidence!: FindingEvidence[];
+}
+
+@ObjectType()
+export class AuditFindingEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => AuditFinding) node!: AuditFinding;
+}
+
+@ObjectType()
+export class AuditFindingConnection {
+  @Field(() => [AuditFindingEdge]) edges!: AuditFindingEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@InputType()
+export class AuditFindingFilter {
+  @Field(() => String, { nullable: true, description: "District code, e.g. 500103." }) district?: string;
+  @Field(() => String, { nullable: true }) street?: string;
+  @Field(() => FindingKind, { nullable: true }) kind?: FindingKind;
+  @Field(() => DateScalar, { nullable: true, description: "Findings whose period ends on or after this day." }) from?: Date;
+  @Field(() => DateScalar, { nullable: true, description: "Findings whose period starts on or before this day." }) to?: Date;
 }

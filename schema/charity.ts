@@ -30,9 +30,7 @@ export class Charity {
   @Field(() => String) name!: string;
   @Field(() => String) registrationNo!: string;
   @Field(() => [String], { description: "District codes served." }) districts!: string[];
-  @Field(() => CharityStatus) status!: CharityStatus;
-  @Field(() => DateTimeScalar, { nullable: true }) suspendedAt!: Date | null;
-  @Field(() => String, { nullable: true }) suspendedReason!: string | null;
+  @Field(() => CharityStatus, { description: "SUSPENDED: by civil affairs (the date and reason are kept in the registry)." }) status!: CharityStatus;
 }
 
 @ObjectType({ description: "Help a charity offers: a quantity of items or a budget in fen, where, for whom and when." })

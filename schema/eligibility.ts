@@ -112,17 +112,17 @@ export class Eligibility {
   @Field(() => DateScalar, { description: "The evaluation date." }) asOf!: Date;
   @Field(() => EligibilityTier, { description: "Provisional when complete is false: the best the known facts give." }) tier!: EligibilityTier;
   @Field(() => TierClass, { nullable: true }) tierClass!: TierClass | null;
-  @Field(() => Boolean, { description: "false when a source a rule needed failed: then the tier is not final." }) complete!: boolean;
-  @Field(() => [EligibilitySource], { description: "Every source consulted; the missing sources are those with answered = false." }) sources!: EligibilitySource[];
-  @Field(() => [PersonEligibility], { description: "Members whose tier differs from the household's." }) persons!: PersonEligibility[];
-  @Field(() => FenScalar, { description: "Monthly income per capita (all incomes valid on asOf / all registered members)." }) incomePerCapitaFen!: number;
-  @Field(() => FenScalar, { description: "The dibao standard it was compared with (urban or rural by hukou)." }) standardFen!: number;
-  @Field(() => FenScalar, { description: "The marginal limit: multiplier × standard." }) marginalLimitFen!: number;
+  @Field(() => Boolean, { nullable: true, description: "false when a source a rule needed failed: then the tier is not final." }) complete!: boolean;
+  @Field(() => [EligibilitySource], { nullable: true, description: "Every source consulted; the missing sources are those with answered = false." }) sources!: EligibilitySource[];
+  @Field(() => [PersonEligibility], { nullable: true, description: "Members whose tier differs from the household's." }) persons!: PersonEligibility[];
+  @Field(() => FenScalar, { nullable: true, description: "Monthly income per capita (all incomes valid on asOf / all registered members)." }) incomePerCapitaFen!: number;
+  @Field(() => FenScalar, { nullable: true, description: "The dibao standard it was compared with (urban or rural by hukou)." }) standardFen!: number;
+  @Field(() => FenScalar, { nullable: true, description: "The marginal limit: multiplier × standard." }) marginalLimitFen!: number;
   @Field(() => DateScalar, { nullable: true, description: "In gradual exit: the last day of the grace period (inclusive)." }) gradualExitEnds!: Date | null;
   @Field(() => DateScalar, { nullable: true }) nextRecertification!: Date | null;
-  @Field(() => [Entitlement]) entitlements!: Entitlement[];
-  @Field(() => [RuleEvaluation]) reasons!: RuleEvaluation[];
-  @Field(() => [PolicyParameter], { description: "The parameter versions the evaluation read." }) parametersUsed!: PolicyParameter[];
+  @Field(() => [Entitlement], { nullable: true }) entitlements!: Entitlement[];
+  @Field(() => [RuleEvaluation], { nullable: true }) reasons!: RuleEvaluation[];
+  @Field(() => [PolicyParameter], { nullable: true, description: "The parameter versions the evaluation read." }) parametersUsed!: PolicyParameter[];
 }
 
 // ---------------------------------------------------------------------------------------------------

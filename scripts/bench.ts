@@ -11,7 +11,7 @@
  *      (minted by dist/src/auth/token-cli.js from the same DATA_DIR).
  * Upstream calls per query come from the gateway's GET /metrics (gateway_upstream_requests_total deltas
  * divided by the requests autocannon sent). The field-policy comparison restarts the gateway with
- * FIELD_POLICY=off over the same database and sandboxes.
+ * FIELD_POLICY=off over the same database and sandboxes; the access-log comparison likewise with AUDIT_LOG=off.
  *
  * Prints a Markdown report and writes it to bench/results.md. Environment: BENCH_DURATION (seconds per
  * measurement, default 10), BENCH_WARMUP (default 2), SEED (default 20190101).
@@ -182,7 +182,7 @@ interface Gateway {
   startMs: number;
 }
 
-async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforce" | "off"): Promise<Gateway> {
+async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforce" | "off", auditLog: "on" | "off" = "on"): Promise<Gateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -193,6 +193,7 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
     LOG_LEVEL: "warn",
     SEED: String(SEED),
     FIELD_POLICY: fieldPolicy,
+    AUDIT_LOG: auditLog,
     // one token drives all the load: lift the per-principal limit far above what the bench sends
     RATE_LIMIT_PER_MINUTE: "1000000",
     EDUCATION_URL: sb.urls.education,
@@ -207,7 +208,7 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const t0 = performance.now();
-  const child = start(`gateway (FIELD_POLICY=${fieldPolicy})`, [path.join(DIST, "src/main.js")], env);
+  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog})`, [path.join(DIST, "src/main.js")], env);
   await waitForLine(child, /safetynet-gateway ready in/, 300_000);
   const dataset = child.output.map((l) => l.match(/data set\s+seed (\d+), as of (\d{4}-\d{2}-\d{2})/)).find(Boolean);
   if (!dataset) throw new Error(`the gateway did not report its data set:\n${child.output.join("\n")}`);
@@ -299,6 +300,54 @@ const HOUSEHOLDS = `query Households($first: Int!) {
   }
 }`;
 
+// Charity matching (issue 7): all open needs of one street against all resources, the way a client reads
+// them — needs(filter: { street }) 100 at a time, each need with its matches — timed end to end.
+const MATCHING_STREET = "500103001"; // 七星岗, the largest street of the default set (DOMAIN.md §6)
+const STREET_MATCHES = `query StreetMatches($street: String!, $first: Int!, $matches: Int!, $after: String) {
+  needs(filter: { street: $street }, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id urgency matches(first: $matches) { score resource { id } } } }
+  }
+}`;
+
+async function measureMatching(gw: Gateway, token: string): Promise<string> {
+  const resources = (await gql(gw, token, `query { resources { id } }`, {})).resources.length as number;
+  const once = async () => {
+    const t = performance.now();
+    let after: string | null = null;
+    let needs = 0;
+    let matches = 0;
+    let pages = 0;
+    do {
+      const d = await gql(gw, token, STREET_MATCHES, { street: MATCHING_STREET, first: 100, matches: 50, after });
+      pages++;
+      needs += d.needs.edges.length;
+      for (const e of d.needs.edges) matches += e.node.matches.length;
+      after = d.needs.pageInfo.hasNextPage ? d.needs.pageInfo.endCursor : null;
+    } while (after);
+    return { ms: performance.now() - t, needs, matches, pages };
+  };
+  await once(); // warm-up
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(await once());
+  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+  const r = runs[0];
+  return [
+    "## Charity matching",
+    "",
+    `All open needs of street ${MATCHING_STREET} against all ${resources} resources (civil-affairs token), read as a client does: ` +
+      `${r.pages} page(s) of needs(first: 100), each need with matches(first: 50); 5 runs after a warm-up.`,
+    "",
+    "| open needs | resources | matches | pages | median ms | max ms |",
+    "|---:|---:|---:|---:|---:|---:|",
+    `| ${r.needs} | ${resources} | ${r.matches} | ${r.pages} | ${ms[2].toFixed(0)} | ${ms[4].toFixed(0)} |`,
+    "",
+    `- matching one street: median ${ms[2].toFixed(0)} ms vs target < 1000 ms → ${ms[4] < 1000 ? "met" : "MISSED"}`,
+    "",
+  ].join("\n");
+}
+
 interface Scenario {
   label: string;
   query: string;
@@ -309,8 +358,10 @@ interface Scenario {
 interface Row {
   scenario: Scenario;
   policy: "enforce" | "off";
-  /** "main": the first gateway process; "policy": the comparison, each side on a freshly restarted gateway */
-  group: "main" | "policy";
+  /** "main": the first gateway process; "policy" / "audit": the comparisons, each side on a freshly restarted gateway */
+  group: "main" | "policy" | "audit";
+  /** AUDIT_LOG of the gateway measured */
+  audit: "on" | "off";
   mean: number;
   households: number;
   persons: number;
@@ -335,7 +386,7 @@ async function gql(gw: Gateway, token: string, query: string, variables: Record<
   return body.data;
 }
 
-async function measure(gw: Gateway, token: string, scenario: Scenario, policy: "enforce" | "off", group: Row["group"]): Promise<Row> {
+async function measure(gw: Gateway, token: string, scenario: Scenario, policy: "enforce" | "off", group: Row["group"], audit: Row["audit"] = "on"): Promise<Row> {
   // the query works and answers completely (no errors) before it is measured
   const data = await gql(gw, token, scenario.query, scenario.variables);
   const households: { members: unknown[] }[] = data.household ? [data.household] : data.households.edges.map((e: { node: unknown }) => e.node);
@@ -359,6 +410,7 @@ async function measure(gw: Gateway, token: string, scenario: Scenario, policy: "
     scenario,
     policy,
     group,
+    audit,
     mean: r.latency.mean,
     households: households.length,
     persons,
@@ -445,6 +497,27 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
     );
   }
   lines.push("");
+  lines.push("## Access-log overhead (AUDIT_LOG=on vs off)", "");
+  lines.push(
+    "Same database and sandboxes, field policy enforced; the gateway restarted with AUDIT_LOG=off, then with AUDIT_LOG=on. With the log on, every " +
+      "request's access record (hash-chained, group-committed) is committed before its response leaves. Throughput = connections × 1000 / mean latency " +
+      "(autocannon's req/s is whole requests per second, too coarse for ~1 req/s).",
+    "",
+  );
+  lines.push("| query | connections | throughput on req/s | throughput off req/s | throughput cost | p50 on ms | p50 off ms | mean on ms | mean off ms | p99 on ms | p99 off ms |");
+  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const auditCosts: { label: string; pct: number }[] = [];
+  for (const off of rows.filter((x) => x.group === "audit" && x.audit === "off")) {
+    const on = rows.find((x) => x.group === "audit" && x.audit === "on" && x.scenario === off.scenario)!;
+    const throughput = (r: Row) => (r.scenario.connections * 1000) / r.mean;
+    const cost = ((throughput(off) - throughput(on)) / throughput(off)) * 100;
+    auditCosts.push({ label: off.scenario.label, pct: cost });
+    lines.push(
+      `| ${off.scenario.label} | ${off.scenario.connections} | ${throughput(on).toFixed(2)} | ${throughput(off).toFixed(2)} | ${signed(cost)} | ${on.p50} | ${off.p50} | ` +
+        `${on.mean.toFixed(1)} | ${off.mean.toFixed(1)} | ${on.p99} | ${off.p99} |`,
+    );
+  }
+  lines.push("");
   lines.push("## Targets (reported, not asserted)", "");
   const one = rows.filter((x) => x.group === "main" && x.households === 1);
   const target = SANDBOX_LATENCY_MS + 15;
@@ -453,6 +526,9 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
   }
   for (const o of overheads) {
     lines.push(`- authorization overhead, ${o.label}: ${o.pct.toFixed(1)} % of p50 vs target ≤ 10 % → ${o.pct <= 10 ? "met" : "MISSED"}`);
+  }
+  for (const o of auditCosts.filter((c) => c.label.includes("100"))) {
+    lines.push(`- access-log cost, ${o.label}: ${o.pct.toFixed(1)} % of throughput vs target ≤ 15 % → ${o.pct <= 15 ? "met" : "MISSED"}`);
   }
   lines.push("");
   return lines.join("\n");
@@ -499,6 +575,8 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     process.stderr.write("bench: measuring (FIELD_POLICY=enforce) …\n");
     for (const s of [one, oneLoaded, ten, tenLoaded, hundred]) rows.push(await measure(gw, token, s, "enforce", "main"));
+    process.stderr.write("bench: charity matching, one street …\n");
+    const matchingMd = await measureMatching(gw, token);
 
     for (const policy of ["off", "enforce"] as const) {
       process.stderr.write(`bench: restarting the gateway with FIELD_POLICY=${policy} …\n`);
@@ -506,9 +584,15 @@ async function main(): Promise<void> {
       gw = await startGateway(dataDir, sb, policy);
       for (const s of [hundred, one]) rows.push(await measure(gw, token, s, policy, "policy"));
     }
+    for (const audit of ["off", "on"] as const) {
+      process.stderr.write(`bench: restarting the gateway with AUDIT_LOG=${audit} …\n`);
+      await stop(gw.child);
+      gw = await startGateway(dataDir, sb, "enforce", audit);
+      for (const s of [hundred, one]) rows.push(await measure(gw, token, s, "enforce", "audit", audit));
+    }
     await stop(gw.child);
 
-    const md = report(rows, { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore });
+    const md = report(rows, { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore }) + "\n" + matchingMd;
     const outDir = path.join(ROOT, "bench");
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, "results.md"), md);

@@ -883,6 +883,26 @@ function crossDistrictPayment(g: Gen, registryNo: string, district: string, aid:
 // ---------------------------------------------------------------------------------------------
 // Cases
 
+/**
+ * A few TEKUN payments not stopped at the beneficiary's death (one more month paid): what the audit's
+ * PAID_AFTER_DEATH finding looks for. Decided by hash, like crossDistrictPayment, so nothing else moves.
+ */
+const AFTER_DEATH_RATE = 0.3;
+function paymentAfterDeath(g: Gen, registryNo: string, deceasedOn: IsoDate, aid: SynthAid[]): void {
+  if ((hashString(`${g.seed}|after-death|${registryNo}`) >>> 0) / 4294967296 >= AFTER_DEATH_RATE) return;
+  const last = aid.filter((a) => a.program === "TEKUN_SUPPORT").at(-1);
+  const month = monthStart(addMonths(deceasedOn, 1));
+  if (!last || addDays(month, 14) >= g.asOf) return;
+  aid.push({
+    ...last,
+    id: new Rng(hashString(`${g.seed}|after-death-id|${registryNo}`)).uuid(),
+    periodStart: month,
+    periodEnd: monthEnd(month),
+    paidAt: `${month.slice(0, 8)}10T03:00:00.000Z`,
+    idempotencyKey: `${registryNo}:TEKUN_SUPPORT:${month.slice(0, 7)}:after-death`,
+  });
+}
+
 function nextReview(g: Gen, start: IsoDate, months: number): IsoDate {
   let k = 1;
   while (addMonths(start, k * months) <= g.asOf) k++;
@@ -1216,6 +1236,7 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
       crossDistrictPayment(g, registryNo, district, aid);
       oneTimeSubsidy(g, h, 0, aid);
       if (ended) {
+        paymentAfterDeath(g, registryNo, deceasedOn!, aid);
         status = "CLOSED";
         const fm = monthStart(addMonths(deceasedOn!, 1));
         if (addDays(fm, 14) < asOf) {

@@ -11,6 +11,7 @@ import type { SqlExecutor } from "../../src/db/sql.js";
 import { estimatePersons, generatePopulation, streets } from "./generator.js";
 import type { IsoDate } from "./model.js";
 import { isSeeded, seedDatabase, truncateRegistry, type SeedStats } from "./writer.js";
+import { MAX_PERSONS_FOR_CHARITIES, seedCharities } from "./charities.js";
 
 export const DEFAULT_SEED = 20190101;
 
@@ -145,6 +146,8 @@ export async function runSeed(opts: RunSeedOptions = {}): Promise<RunSeedResult>
       onProgress: (p, h) => progress.update(p, h),
     });
     progress.stop(stats.persons, stats.households);
+    // Charity matching (issue 7): partner charities, resources and needs, so matching is visible at first start.
+    if ((opts.persons ?? 0) <= MAX_PERSONS_FOR_CHARITIES) await seedCharities(sql, asOf);
     // Recorded so the department sandboxes can regenerate exactly this population on later starts.
     await sql.query(`INSERT INTO seed_run (seed, as_of, persons) VALUES ($1, $2, $3)`, [seed, asOf, opts.persons ?? null]);
     return { skipped: false, seed, asOf, stats };

@@ -48,7 +48,7 @@ const HOUSEHOLD: Table = {
 };
 const PERSON: Table = {
   name: "person",
-  columns: [["id", "uuid"], ["id_number", "text"], ["name", "text"], ["sex", '"Sex"'], ["birth_date", "date"], ["household_id", "uuid"], ["relation", '"Relation"'], ["work_ability", '"WorkAbility"'], ["self_care", '"SelfCare"']],
+  columns: [["id", "uuid"], ["id_number", "text"], ["name", "text"], ["sex", '"Sex"'], ["birth_date", "date"], ["household_id", "uuid"], ["relation", '"Relation"'], ["work_ability", '"WorkAbility"'], ["self_care", '"SelfCare"'], ["deceased_on", "date"]],
 };
 const INCOME: Table = {
   name: "income",
@@ -139,7 +139,7 @@ function newBatch(): Batch {
 function addHousehold(b: Batch, h: SynthHousehold): void {
   b.households.add(h.id, h.registryNo, h.districtCode, h.streetCode, h.address, h.hukou, h.status, h.phone, h.contactConsent);
   const personId = (i: number | null) => (i === null ? null : h.members[i].id);
-  for (const p of h.members) b.persons.add(p.id, p.idNumber, p.name, p.sex, p.birthDate, h.id, p.relation, p.workAbility, p.selfCare);
+  for (const p of h.members) b.persons.add(p.id, p.idNumber, p.name, p.sex, p.birthDate, h.id, p.relation, p.workAbility, p.selfCare, p.facts.deceasedOn ?? null);
   for (const x of h.incomes) b.incomes.add(x.id, h.id, personId(x.personIndex), x.source, x.monthlyFen, x.validFrom, x.validTo);
   for (const a of h.assets) b.assets.add(a.id, h.id, a.kind, a.valueFen, a.description);
   for (const c of h.cases) {

@@ -10,7 +10,7 @@
  * Needs are stored (not computed on read) so that claims reference a stable row, and matching a street
  * reads a table instead of every department system.
  */
-import type { Household, Prisma } from "../db/generated/client.js";
+import type { Household, Need, Prisma } from "../db/generated/client.js";
 import type { GatewayContext } from "../graphql/context.js";
 import { householdFacts } from "../registry/facts.js";
 import { eligibilityOf } from "../registry/eligibility.js";
@@ -24,6 +24,8 @@ export interface DerivationSummary {
   created: number;
   updated: number;
   closed: number;
+  /** the needs this derivation created, changed or closed */
+  changed: Need[];
 }
 
 export const derivationKey = (householdId: string, d: DerivedNeed) => `${householdId}:${d.key}`;
@@ -58,7 +60,7 @@ export async function refreshDerivedNeeds(ctx: GatewayContext, streetCode: strin
   );
   const existing = await ctx.prisma.need.findMany({ where: { householdId: { in: households.map((h) => h.id) }, origin: "DERIVED" } });
   const byKey = new Map(existing.map((n) => [n.derivationKey, n]));
-  const summary: DerivationSummary = { households: households.length, created: 0, updated: 0, closed: 0 };
+  const summary: DerivationSummary = { households: households.length, created: 0, updated: 0, closed: 0, changed: [] };
   const seen = new Set<string>();
   const creates: Prisma.NeedCreateManyInput[] = [];
   const updates: { id: string; data: Prisma.NeedUpdateInput }[] = [];
@@ -88,5 +90,10 @@ export async function refreshDerivedNeeds(ctx: GatewayContext, streetCode: strin
     },
     { timeout: 60_000 },
   );
+  if (creates.length + updates.length + gone.length)
+    summary.changed = await ctx.prisma.need.findMany({
+      where: { OR: [{ derivationKey: { in: creates.map((c) => c.derivationKey as string) } }, { id: { in: [...updates.map((u) => u.id), ...gone] } }] },
+      orderBy: { id: "asc" },
+    });
   return summary;
 }

@@ -26,106 +26,14 @@
  * `missingSources` names it; the tier is the best the known facts give, and a COMPLETENESS reason
  * (outcome UNKNOWN) says it is provisional — a consumer must not treat it as final.
  */
-import { ageOn } from "./age.js";
-import { addMonths, dayOf, isWorkingAge, isoDay } from "./calendar.js";
+import { addMonths, isoDay } from "./calendar.js";
 import { entitlementsOf } from "./entitlements.js";
-import type {
-  CaseFact,
-  EligibilityResult,
-  EligibilityTier,
-  FactSource,
-  HouseholdFacts,
-  IncomeFact,
-  MemberFacts,
-  ParameterSet,
-  PersonEligibility,
-  RuleEvaluation,
-  RuleInput,
-  RuleOutcome,
-  TierClass,
-} from "./facts.js";
-import { BASIS, ParameterReader, type Reading, isEmployedStatus, memberReadings, registryInput } from "./observed.js";
+import type { CaseFact, EligibilityResult, EligibilityTier, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, PersonEligibility, RuleOutcome } from "./facts.js";
+import { BASIS, isEmployedStatus, memberReadings } from "./observed.js";
+import { Evaluation, REF, caseInForce, covers, fen, incomeValidOn, ownIncome, stronger } from "./evaluation.js";
+import { classOf, monitoringRetention, recertification } from "./recertification.js";
 
-/** Strongest first: a household or person with several tiers is reported under the first. */
-export const TIER_ORDER: readonly EligibilityTier[] = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED", "NOT_ELIGIBLE"];
-
-export const stronger = (a: EligibilityTier, b: EligibilityTier): boolean => TIER_ORDER.indexOf(a) < TIER_ORDER.indexOf(b);
-
-export const REF = {
-  DIBAO: "DOMAIN §1 (DIBAO); 003 §1, 001 §1",
-  ASSETS: "DOMAIN §1 (assets within local rules); 003 §1",
-  MARGINAL: "DOMAIN §1 (DIBAO_MARGINAL); 002 #3, 003 §1, 004 一",
-  TEKUN: "DOMAIN §1 (TEKUN, 三无; minors until 18); 002 #3",
-  RIGID: "DOMAIN §1 (RIGID_EXPENDITURE); 003 §1",
-  MONITORED: "DOMAIN §1 (MONITORED); 003 §1, §18",
-  OTHER: "DOMAIN §1 (OTHER); 001 (特殊困难家庭建档)",
-  INCLUSION: "DOMAIN §1 single-person inclusion (单人户); 002 #3, 003 §8, 004 §1",
-  GRADUAL_EXIT: "DOMAIN §1 gradual exit (低保渐退); 002 #3, 004 §1",
-  RECERT: "DOMAIN §1 re-certification (定期核查); 002 #4",
-  CLASS: "DOMAIN §1 dibao A-class (低保A类); 001 (6)",
-  RETENTION: "DOMAIN §1 (monitoring database); 003 §5",
-} as const;
-
-// ---------------------------------------------------------------------------------------------------
-// Shared evaluation state
-
-/** What one evaluation accumulates: the reasons, the sources that failed, the parameters read. */
-export class Evaluation {
-  readonly reasons: RuleEvaluation[] = [];
-  readonly missing = new Set<FactSource>();
-  readonly P: ParameterReader;
-  readonly day: Date;
-
-  constructor(
-    readonly facts: HouseholdFacts,
-    params: ParameterSet,
-    asOf: Date,
-  ) {
-    this.P = new ParameterReader(params);
-    this.day = dayOf(asOf);
-  }
-
-  reg(name: string, value: string | number, basis?: string): RuleInput {
-    return registryInput(this.facts, name, value, basis);
-  }
-
-  /** Records a rule; any unknown reading makes it UNKNOWN (and names the failed source) before `decide` runs. */
-  rule(
-    rule: string,
-    reference: string,
-    personId: string | null,
-    readings: Reading<unknown>[],
-    inputs: RuleInput[],
-    decide: () => { outcome: RuleOutcome; explanation: string },
-  ): RuleOutcome {
-    const unknown = readings.filter((r): r is Extract<Reading<unknown>, { known: false }> => !r.known);
-    const all = [...inputs, ...readings.map((r) => r.input)];
-    if (unknown.length > 0) {
-      for (const u of unknown) this.missing.add(u.source);
-      const names = [...new Set(unknown.map((u) => u.source))].join(", ");
-      this.reasons.push({ rule, reference, outcome: "UNKNOWN", explanation: `not decidable: the ${names} system did not answer`, personId, inputs: all });
-      return "UNKNOWN";
-    }
-    const { outcome, explanation } = decide();
-    this.reasons.push({ rule, reference, outcome, explanation, personId, inputs: all });
-    return outcome;
-  }
-
-  age(m: MemberFacts): number {
-    return ageOn(m.birthDate, this.day);
-  }
-}
-
-export function incomeValidOn(i: IncomeFact, day: Date): boolean {
-  return i.validFrom.getTime() <= day.getTime() && (i.validTo === null || i.validTo.getTime() >= day.getTime());
-}
-
-export function caseInForce(c: CaseFact, day: Date): boolean {
-  return (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && c.startDate.getTime() <= day.getTime() && (c.endDate === null || c.endDate.getTime() >= day.getTime());
-}
-
-const covers = (c: CaseFact, personId: string): boolean => c.personId === null || c.personId === personId;
-const fen = (x: number): string => `${Math.round(x)}`;
+export { TIER_ORDER } from "./evaluation.js";
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -241,13 +149,19 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
               ? "MONITORED"
               : "NOT_ELIGIBLE";
 
+  // a registry designation outranked by a tier the facts give: say so in its reason
+  for (const x of ev.reasons) {
+    if ((x.rule === "REGISTRY_OTHER" || x.rule === "REGISTRY_MONITORED") && x.personId === null && x.outcome === "PASS" && stronger(tier, x.rule.slice(9) as EligibilityTier))
+      x.explanation += `; the facts give the stronger tier ${tier}, which is reported instead`;
+  }
+
   // --- persons whose tier differs
   const persons = personTiers(ev, { tier, tekun, incomes, standard, assetsOk });
 
   if (tier === "NOT_ELIGIBLE") monitoringRetention(ev);
 
   const tierClass = classOf(ev, tier);
-  const nextRecertification = recertification(ev, tier, persons, grace.ends);
+  const nextRecertification = recertification(ev, tier, persons, grace.outcome === "PASS" ? grace.ends : null);
   const entitlements = entitlementsOf(ev, {
     tier,
     tierClass,
@@ -287,11 +201,6 @@ function finish(ev: Evaluation, r: Omit<EligibilityResult, "reasons" | "paramete
 // ---------------------------------------------------------------------------------------------------
 // Rules
 
-/** Own income of a member on the day: incomes attributed to them; a one-person household's household income too. */
-export function ownIncome(ev: Evaluation, m: MemberFacts, incomes: IncomeFact[]): number {
-  const alone = ev.facts.members.length === 1;
-  return incomes.filter((i) => i.personId === m.personId || (alone && i.personId === null)).reduce((s, i) => s + i.monthlyFen, 0);
-}
 
 function tekunSanwu(ev: Evaluation, m: MemberFacts, incomes: IncomeFact[]): RuleOutcome {
   const limit = ev.P.value("TEKUN_MINOR_AGE_LIMIT");
@@ -488,94 +397,4 @@ function personTiers(
     set(c.personId, "OTHER", "registered special-hardship individual (registry case)");
   }
   return [...out.values()];
-}
-
-/** DOMAIN §1 dibao A-class: no covered member of working age able to work fully (students excepted). TEKUN: the case's support form. */
-function classOf(ev: Evaluation, tier: EligibilityTier): TierClass | null {
-  const { facts, day } = ev;
-  if (tier === "TEKUN") {
-    const c = facts.cases.find((x) => x.tier === "TEKUN" && x.personId === null && caseInForce(x, day));
-    return c?.tierClass ?? null;
-  }
-  if (tier !== "DIBAO") return null;
-  const able = facts.members.filter((m) => m.workAbility === "FULL" && isWorkingAge(m.sex, ev.age(m)));
-  const students = able.map((m) => memberReadings.studentStage(m));
-  let klass: TierClass | null = null;
-  ev.rule("DIBAO_CLASS", REF.CLASS, null, students, [ev.reg("working-age members able to work fully", able.length)], () => {
-    const workers = students.filter((s) => s.known && s.value === null).length;
-    klass = workers > 0 ? "DIBAO_B" : "DIBAO_A";
-    return {
-      outcome: "PASS",
-      explanation: workers > 0 ? `${workers} working-age member(s) able to work fully and not in school: class B` : "nobody of working age able to work fully (students excepted): class A",
-    };
-  });
-  return klass;
-}
-
-function recertification(ev: Evaluation, tier: EligibilityTier, persons: PersonEligibility[], graceEnds: Date | null): Date | null {
-  const { facts, day, P } = ev;
-  const units: { tier: EligibilityTier; members: MemberFacts[]; personId: string | null }[] = [];
-  if (tier === "DIBAO" || tier === "TEKUN") units.push({ tier, members: facts.members, personId: null });
-  for (const p of persons) {
-    if (p.tier === "DIBAO" || p.tier === "TEKUN") units.push({ tier: p.tier, members: facts.members.filter((m) => m.personId === p.personId), personId: p.personId });
-  }
-  if (units.length === 0) {
-    ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "NOT_APPLICABLE", explanation: `no periodic re-certification for ${tier}`, personId: null, inputs: [] });
-    return null;
-  }
-  let next: Date | null = null;
-  for (const u of units) {
-    let due: Date;
-    if (u.personId === null && graceEnds && tier === "DIBAO") {
-      due = graceEnds;
-      ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "PASS", explanation: `review at the end of the gradual exit, ${isoDay(due)}`, personId: null, inputs: [ev.reg("gradual exit ends", isoDay(due))] });
-    } else {
-      const c = facts.cases
-        .filter((x) => x.tier === u.tier && (u.personId === null ? x.personId === null : x.personId === u.personId) && caseInForce(x, day))
-        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())[0];
-      const able = u.tier === "DIBAO" ? u.members.filter((m) => m.workAbility !== "NONE" && isWorkingAge(m.sex, ev.age(m))) : [];
-      const students = able.map((m) => memberReadings.studentStage(m));
-      const startInput = ev.reg("case start (last review base)", c ? isoDay(c.startDate) : "no case: from the evaluation day");
-      let result: Date = day;
-      const outcome = ev.rule("RECERTIFICATION", REF.RECERT, u.personId, [], [startInput, ...students.map((s) => s.input)], () => {
-        const unknown = students.some((s) => !s.known);
-        const unstable = students.some((s) => !s.known || s.value === null);
-        const key = unstable ? "REVIEW_MONTHS_UNSTABLE" : "REVIEW_MONTHS_STABLE";
-        const months = P.value(key);
-        const from = c ? c.startDate : day;
-        let k = 1;
-        while (addMonths(from, k * months).getTime() <= day.getTime()) k++;
-        result = addMonths(from, k * months);
-        return {
-          outcome: unknown ? "UNKNOWN" : "PASS",
-          explanation: `${unstable ? `unstable income (working-age member(s) able to work${unknown ? "; school records unavailable, assumed not students" : ""})` : "stable"}: every ${months} months from ${isoDay(from)}, next ${isoDay(result)}`,
-        };
-      });
-      if (outcome === "UNKNOWN") for (const s of students) if (!s.known) ev.missing.add(s.source);
-      due = result;
-    }
-    if (next === null || due.getTime() < next.getTime()) next = due;
-  }
-  return next;
-}
-
-function monitoringRetention(ev: Evaluation): void {
-  const { facts, day, P } = ev;
-  const years = P.value("MONITORING_RETENTION_YEARS");
-  const left = facts.cases
-    .filter((c) => (c.status === "REJECTED" || c.status === "TERMINATED") && c.endDate !== null && (c.tier === "DIBAO" || c.tier === "TEKUN"))
-    .sort((a, b) => b.endDate!.getTime() - a.endDate!.getTime())[0];
-  if (!left) return;
-  const until = addMonths(left.endDate!, 12 * years);
-  const inside = day.getTime() <= until.getTime();
-  ev.reasons.push({
-    rule: "MONITORING_RETENTION",
-    reference: REF.RETENTION,
-    outcome: inside ? "PASS" : "FAIL",
-    explanation: inside
-      ? `${left.status === "REJECTED" ? "rejected" : "left assistance"} on ${isoDay(left.endDate!)}: stays in the monitoring database until ${isoDay(until)}`
-      : `left the monitoring database on ${isoDay(until)}`,
-    personId: null,
-    inputs: [ev.reg("case status", left.status), ev.reg("case end date", isoDay(left.endDate!)), P.input("MONITORING_RETENTION_YEARS")],
-  });
 }

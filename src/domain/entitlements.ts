@@ -22,7 +22,7 @@
  *   rent): RENT_SUBSIDY_EQUAL_TO_RENT instead. Rural renovation is not derived (no fact says a house is dilapidated).
  */
 import { isWorkingAge, isoDay } from "./calendar.js";
-import type { Evaluation } from "./eligibility.js";
+import type { Evaluation } from "./evaluation.js";
 import type { CaseFact, Department, EligibilityTier, Entitlement, EntitlementKind, IncomeFact, MemberFacts, PersonEligibility, RuleInput, TierClass } from "./facts.js";
 import { BASIS, type Reading, isEmployedStatus, memberReadings, readRecord } from "./observed.js";
 

@@ -10,6 +10,8 @@ import { AssessEligibilityResolver, HouseholdEligibilityResolver } from "../../r
 import { CharityResolver, ClaimResolver, ContactConsentResolver, HouseholdNeedsResolver, NeedResolver, ResourceResolver } from "../../resolvers/charity.js";
 import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
 import { AuditResolver } from "../../resolvers/audit.js";
+import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
+import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
 
 export const resolvers = [
   HouseholdResolver,
@@ -28,6 +30,9 @@ export const resolvers = [
   HouseholdNeedsResolver,
   CharityMutationResolver,
   AuditResolver,
+  HouseholdAidChainResolver,
+  HouseholdAlertsResolver,
+  AlertResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

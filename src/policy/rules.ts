@@ -58,6 +58,9 @@ const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "educat
 const MATCHING = rule(read(REGISTRY_KEEPERS), read("charity"));
 const ROW_WRITERS = rule(read(["civil_affairs", "street_office"]));
 
+const ALERT_HANDLERS = rule(read(["civil_affairs", "street_office", "education", "employment", "housing", "medical_insurance", "disability"]));
+const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf"];
+
 export const POLICY: PolicyRules = {
   Query: {
     household: everyone, // charities look households up by their pseudonymous reference
@@ -72,6 +75,9 @@ export const POLICY: PolicyRules = {
     charities: keepers,
     // the access log and audit findings: auditors only (DOMAIN.md §4, §5); their own reads are recorded too
     accessLog: rule(read("auditor")),
+    auditFindings: rule(read("auditor")),
+    // the alert sweep (issue 5): officials; each sees only alerts whose evidence it may read (src/registry/monitoring.ts)
+    alerts: officials,
   },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
@@ -89,6 +95,11 @@ export const POLICY: PolicyRules = {
     recordContactConsent: ROW_WRITERS,
     revokeContactConsent: ROW_WRITERS,
     refreshDerivedNeeds: ROW_WRITERS,
+    // alert handling (DOMAIN.md §3): civil affairs and street offices; a department may acknowledge and
+    // resolve an alert pushed to it (checked per alert in resolvers/alerts.ts), never push one on
+    acknowledgeAlert: ALERT_HANDLERS,
+    pushAlert: rule(read(["civil_affairs", "street_office"])),
+    resolveAlert: ALERT_HANDLERS,
   },
 
   Household: {
@@ -115,6 +126,10 @@ export const POLICY: PolicyRules = {
     eligibility: everyone, // charities: the tier only (see Eligibility)
     needs: MATCHING,
     contactConsents: keepers,
+    // the aid chain and alerts (issue 5): officials; their content is cut to the sources the audience may
+    // read (a link, gap, duplicate or alert with evidence from another source is left out)
+    aidChain: officials,
+    alerts: officials,
   },
 
   Person: {
@@ -203,17 +218,12 @@ export const POLICY: PolicyRules = {
      "shared", "validFrom", "validTo", "status", "createdAt", "matches"],
     MATCHING,
   ),
-  Charity: {
-    ...recordType(["id", "name", "registrationNo", "districts", "status"], MATCHING),
-    suspendedAt: keepers,
-    suspendedReason: keepers,
-  },
+  Charity: recordType(["id", "name", "registrationNo", "districts", "status"], MATCHING),
   Claim: recordType(
     ["id", "need", "resource", "charity", "units", "status", "idempotencyKey", "claimedAt", "deliveredAt", "cancelledAt"],
     MATCHING,
   ),
   ContactConsent: recordType(["id", "charity", "recordedBy", "recordedAt", "revokedAt", "revokedBy"], keepers),
-  NeedDerivation: recordType(["street", "households", "created", "updated", "closed"], ROW_WRITERS),
 
   // The audit trail (issue 6): read by auditors only.
   AccessRecord: recordType(
@@ -225,6 +235,13 @@ export const POLICY: PolicyRules = {
   AccessRecordEdge: recordType(["cursor", "node"], rule(read("auditor"))),
   FieldDisclosure: recordType(["coordinate", "disclosure"], rule(read("auditor"))),
   AuditChange: recordType(["path", "before", "after"], rule(read("auditor"))),
+  AuditFinding: recordType(
+    ["id", "kind", "householdId", "personId", "districtCode", "streetCode", "periodStart", "periodEnd", "amountFen", "paymentIds", "caseId", "reason", "evidence"],
+    rule(read("auditor")),
+  ),
+  AuditFindingConnection: recordType(["edges", "pageInfo", "totalCount"], rule(read("auditor"))),
+  AuditFindingEdge: recordType(["cursor", "node"], rule(read("auditor"))),
+  FindingEvidence: recordType(["name", "value"], rule(read("auditor"))),
 
   Education: recordType(["source", "asOf", "stale", "stage", "schoolName", "schoolCode", "hardshipStudent", "term", "aid", "necessaryExpenseFen"], EDUCATION_READERS),
   EducationAid: recordType(["item", "term", "amountFen"], EDUCATION_READERS),
@@ -248,4 +265,26 @@ export const POLICY: PolicyRules = {
     // The certificate number embeds the ID number: masked like it for those who see the ID number masked.
     certificateNo: rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment"]), mask("health", "idNumber")),
   },
+
+  // The aid chain and alerts (issue 5, DOMAIN.md §3): officials, content cut per source (see Household.aidChain).
+  AidChain: recordType(["asOf", "complete", "failedSources", "links", "householdLinks", "persons", "gaps", "duplicates", "incomplete"], officials),
+  AidLink: {
+    ...recordType(AID_LINK_FIELDS, officials),
+    // an ID number or a certificate number (which embeds it): masked for those who see ID numbers masked
+    sourceRecordId: rule(read([...REGISTRY_KEEPERS, "education", "employment", "housing", "medical_insurance", "disability"]), mask("health", "idNumber")),
+  },
+  PersonAidChain: recordType(["personId", "links", "gaps", "duplicates"], officials),
+  AidGap: recordType(
+    ["key", "kind", "personId", "department", "shortfall", "reason", "rule", "reference", "entitledAmountFen", "entitledRatio", "sources", "links"],
+    officials,
+  ),
+  AidDuplicate: recordType(["key", "kind", "purpose", "personId", "payers", "overlapStart", "overlapEnd", "reason", "links"], officials),
+  AidIncompleteCheck: recordType(["kind", "personId", "department", "source", "code"], officials),
+  Alert: recordType(
+    ["key", "kind", "class", "severity", "department", "householdId", "personId", "message", "reference", "evidence", "status", "pushedTo", "history"],
+    officials,
+  ),
+  AlertEvidence: recordType(["name", "value", "source", "asOf"], officials),
+  AlertActionEntry: recordType(["action", "department", "note", "actorSubject", "actorAudience", "at"], officials),
+  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo"], officials),
 };

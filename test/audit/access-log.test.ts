@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runSeed } from "../../prisma/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import type { MintOptions } from "../../src/auth/dev-keys.js";
+import { AUDIENCES } from "../../src/auth/principal.js";
 import { verifyLog } from "../../src/audit/verify.js";
 import { readRecords } from "../../src/audit/store.js";
 import { verifyKeyFromPublicHex } from "../../src/audit/keys.js";
@@ -300,10 +301,18 @@ describe("auditor queries", () => {
     expect(notDisclosed.data.accessLog.totalCount).toBe(0);
   });
 
-  test("only auditors read the log; bad filters are BAD_USER_INPUT", async () => {
-    const civil = await gw.gql(LOG, { first: 1 });
-    expect(civil.errors?.[0].extensions?.code).toBe("FORBIDDEN");
-    expect(civil.data?.accessLog ?? null).toBeNull();
+  test("only auditors read the log or the findings; bad filters are BAD_USER_INPUT", async () => {
+    const h = households[0];
+    for (const audience of AUDIENCES.filter((a) => a !== "auditor")) {
+      const as: MintOptions =
+        audience === "charity" ? { audience, charityId: CHARITY } : audience === "street_office" ? { audience, street: h.streetCode } : { audience, district: h.districtCode };
+      const r = await gw.gql(`{ accessLog(first: 1) { totalCount } auditFindings(first: 1) { totalCount } }`, {}, as);
+      expect(r.data, audience).toMatchObject({ accessLog: null, auditFindings: null });
+      expect(r.errors?.map((e) => [e.path?.[0], e.extensions?.code]), audience).toEqual([
+        ["accessLog", "FORBIDDEN"],
+        ["auditFindings", "FORBIDDEN"],
+      ]);
+    }
     const bad = await gw.gql(LOG, { filter: { household: "not-an-id" }, first: 1 }, AUDITOR);
     expect(bad.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_ID", field: "filter.household" });
     const page = await gw.gql(LOG, { first: 101 }, AUDITOR);

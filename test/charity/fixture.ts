@@ -135,7 +135,7 @@ export async function recordNeed(gw: TestGateway, input: Record<string, unknown>
 }
 
 export async function refresh(gw: TestGateway, street = QIXINGGANG) {
-  const res = await gw.gql(`mutation($s: String!) { refreshDerivedNeeds(street: $s) { households created updated closed } }`, { s: street }, streetOffice(street));
+  const res = await gw.gql(`mutation($s: String!) { refreshDerivedNeeds(street: $s) { id category status } }`, { s: street }, streetOffice(street));
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return res.data.refreshDerivedNeeds;
 }

@@ -29,11 +29,11 @@ beforeAll(async () => {
 afterAll(async () => gw?.close());
 
 const EVERYTHING = `query($street: String) {
-  needs(filter: { street: $street }, first: 50) {
+  needs(filter: { street: $street }, first: 10) {
     totalCount
     edges { cursor node {
       id householdRef category urgency origin status districtCode streetCode street { code name } tier ageBand disability since reason contact
-      matches(first: 5) { score parts { part points max explanation } resource { id title charity { id name } } need { id householdRef } }
+      matches(first: 3) { score parts { part points max explanation } resource { id title } need { id householdRef } }
       claims { id units status need { id householdRef contact } }
     } }
   }

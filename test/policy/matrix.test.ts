@@ -29,14 +29,27 @@ import { parametersInForce } from "../../src/registry/policy-parameters.js";
 import { regionChain } from "../../src/registry/region.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
 import type { MintOptions } from "../../src/auth/dev-keys.js";
+import { readRecords } from "../../src/audit/store.js";
+import { encodeSeqCursor, toGraphQL } from "../../resolvers/audit.js";
+import { findingsFor } from "../../src/registry/audit-findings.js";
 import type { Household as HouseholdRow } from "../../src/db/generated/client.js";
+import { pseudonymKindOf } from "../../src/policy/pseudonym.js";
+import { matchesForNeed, matchesForResource, type Match } from "../../src/domain/matching.js";
+import { matchableNeed, matchableResource } from "../../src/charity/requests.js";
+import { evaluateEligibility } from "../../src/domain/eligibility.js";
+import type { EligibilityResult } from "../../src/domain/facts.js";
+import { eligibilityView } from "../../src/policy/disclosure.js";
+import { factsFromRows, parameterSetFromRows } from "../helpers/registry-facts.js";
 
 const SEED = 7;
 const AS_OF = "2026-11-01";
 const PERSONS = 300;
 const NOW = new Date("2026-11-22T08:00:00Z");
 const CHARITY = "charity-matrix";
+/** another registered charity: the consent mutations are proven with it */
+const CHARITY_OTHER = "charity-matrix-other";
 const PAGE = 5;
+const FINDINGS_PAGE = 100;
 
 type Raw = Record<string, unknown>;
 type Json = unknown;
@@ -52,6 +65,12 @@ const ROOTS: Record<string, { type: string; args: string; vars: string }> = {
   household: { type: "Household", args: "(id: $id)", vars: "$id: ID!" },
   households: { type: "HouseholdConnection", args: `(first: ${PAGE}, filter: { street: $street })`, vars: "$street: String" },
   policyParameters: { type: "PolicyParameter", args: "(regionCode: $region)", vars: "$region: String!" },
+  // charity matching: the open needs of the household's street (issue 7)
+  needs: { type: "NeedConnection", args: `(first: ${PAGE}, filter: { street: $street })`, vars: "$street: String" },
+  // the access log up to a fixed instant (records written before the matrix ran), and the audit findings of a street
+  accessLog: { type: "AccessRecordConnection", args: `(first: ${PAGE}, filter: { household: $household, to: $to })`, vars: "$household: ID, $to: DateTime" },
+  // a whole page of a street's findings (100): person-level ones are rarer than household-level ones
+  auditFindings: { type: "AuditFindingConnection", args: `(first: ${FINDINGS_PAGE}, filter: { street: $street })`, vars: "$street: String" },
 };
 
 const hasRequiredArgs = (t: GraphQLObjectType, f: string) =>
@@ -60,7 +79,9 @@ const hasRequiredArgs = (t: GraphQLObjectType, f: string) =>
 /** Shortest path (field names from the Query root) to each object type; only through fields the audience may read when `readable`. */
 function routes(audience: Audience, readable: boolean): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const queue: [string, string[]][] = Object.entries(ROOTS).map(([root, r]) => [r.type, [root]]);
+  const queue: [string, string[]][] = Object.entries(ROOTS)
+    .filter(([root]) => !readable || POLICY.Query?.[root]?.[audience]) // a root the audience may not call leads nowhere readable
+    .map(([root, r]) => [r.type, [root]]);
   while (queue.length) {
     const [type, path] = queue.shift()!;
     if (found.has(type)) continue;
@@ -141,6 +162,8 @@ const CELLS = new Map(AUDIENCES.map((a) => [a, cellsFor(a)] as const));
 let gw: TestGateway;
 let households: HouseholdRow[];
 const truths = new Map<string, Raw>();
+/** Household.eligibility (default asOf: the request's day), computed by the pure domain function over the same facts; disclosed per audience */
+const eligibilities = new Map<string, EligibilityResult>();
 
 const CITY = "500000";
 function asFor(audience: Audience, h: { districtCode: string; streetCode: string }): MintOptions {
@@ -159,6 +182,49 @@ function asFor(audience: Audience, h: { districtCode: string; streetCode: string
 }
 
 const householdRef = (audience: Audience, id: string) => (audience === "charity" ? gw.pseudonyms.encode(CHARITY, "household", id) : id);
+
+/** Records before this instant are the access-log truth (the matrix's own queries come later). */
+let auditUntil: Date;
+
+/** Access records with a value in every field (purpose, charity, an error code, a mutation's changes) for the first household. */
+async function writeAccessRecords() {
+  const h = await gw.db.prisma.household.findFirstOrThrow({ orderBy: { id: "asc" } });
+  const charity = await gw.gql(`query Seen($id: ID!) { household(id: $id) { address members { name idNumber } } }`, { id: gw.pseudonyms.encode(CHARITY, "household", h.id) }, {
+    audience: "charity",
+    charityId: CHARITY,
+    purpose: "policy matrix test",
+  });
+  if (!charity.data?.household) throw new Error(`the charity's read failed: ${JSON.stringify(charity.errors)}`);
+  const changed = await gw.gql(`mutation Touch($id: ID!, $v: Int!) { updateHousehold(id: $id, version: $v, input: { hukou: ${h.hukou} }) { version } }`, { id: h.id, v: h.version }, {
+    audience: "civil_affairs",
+    city: CITY,
+  });
+  if (changed.errors) throw new Error(`the mutation failed: ${JSON.stringify(changed.errors)}`);
+  auditUntil = new Date(Date.now() + 1);
+  await new Promise((r) => setTimeout(r, 5));
+}
+
+async function accessLogTruth(householdId: string): Promise<Raw> {
+  const records = (await readRecords(gw.db.sql, 0, 100_000)).filter((r) => r.households.includes(householdId) && new Date(r.at) < auditUntil);
+  const page = records.slice(0, PAGE);
+  const cursorOf = (seq: number) => encodeSeqCursor("a", seq);
+  return {
+    edges: page.map((r) => ({ cursor: cursorOf(r.seq), node: toGraphQL(r) })),
+    pageInfo: { hasNextPage: records.length > PAGE, endCursor: page.length ? cursorOf(page[page.length - 1].seq) : null },
+    totalCount: records.length,
+  };
+}
+
+async function findingsTruth(street: string): Promise<Raw> {
+  const all = await findingsFor(gw.db.prisma, {}, { street });
+  const page = all.slice(0, FINDINGS_PAGE);
+  const cursorOf = (id: string) => encodeSeqCursor("f", id);
+  return {
+    edges: page.map((node) => ({ cursor: cursorOf(node.id), node })),
+    pageInfo: { hasNextPage: all.length > FINDINGS_PAGE, endCursor: page.length ? cursorOf(page[page.length - 1].id) : null },
+    totalCount: all.length,
+  };
+}
 
 async function buildTruths() {
   const p = gw.db.prisma;
@@ -185,6 +251,18 @@ async function buildTruths() {
     return v as Raw | null;
   };
   const personIndex = new Map(persons.map((x, i) => [x.id, i]));
+  const parameterRows = await p.policyParameter.findMany();
+  const day = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate()));
+  households.forEach((h, hi) => {
+    const facts = factsFromRows(h, { persons, incomes, assets, cases, aidRecords }, {
+      person: (m) => {
+        const i = personIndex.get(m.id)!;
+        return { education: education[i], employment: employment[i], medicalInsurance: medicalInsurance[i], disability: disability[i] };
+      },
+      housing: housing[hi],
+    });
+    eligibilities.set(h.id, evaluateEligibility(facts, parameterSetFromRows(parameterRows, h.streetCode, day), day));
+  });
   households.forEach((h, hi) => {
     const hhCases = by(cases, h.id);
     const node: Raw = {
@@ -218,7 +296,7 @@ async function connectionTruth(audience: Audience, streetCode: string): Promise<
   const page = ids.slice(0, PAGE);
   const cursorOf = (id: string) => encodeCursor(householdRef(audience, id));
   return {
-    edges: page.map((id) => ({ cursor: cursorOf(id), node: truths.get(id) })),
+    edges: page.map((id) => ({ cursor: cursorOf(id), node: householdFor(audience, id) })),
     pageInfo: { hasNextPage: ids.length > PAGE, endCursor: page.length ? cursorOf(page[page.length - 1]) : null },
     totalCount: ids.length,
   };
@@ -289,16 +367,128 @@ function leafType(template: string[]): string {
 
 const roots = new Map<string, Promise<Raw>>();
 const parameters = new Map<string, Promise<Raw[]>>();
+/** The household's truth as an audience sees it: the eligibility's values disclosed for that audience (src/policy/disclosure.ts). */
+const householdFor = (audience: Audience, id: string): Raw => ({
+  ...truths.get(id)!,
+  eligibility: eligibilityView(eligibilities.get(id)!, audience),
+  ...matchingFor(audience, id),
+});
+
+// ------------------------------------------------------------------------------------------------
+// Charity matching (issue 7): a household's needs, their matches (the pure matcher over the stored
+// rows), claims and consents — with each audience's rows: a charity matches against its own and shared
+// resources and sees its own claims; Resource.matches covers the open needs in the viewer's scope.
+
+type Prisma = TestGateway["db"]["prisma"];
+interface MatchingRows {
+  needs: Awaited<ReturnType<Prisma["need"]["findMany"]>>;
+  resources: (Awaited<ReturnType<Prisma["charityResource"]["findMany"]>>[number] & { charity: { districts: string[]; status: "ACTIVE" | "SUSPENDED" } })[];
+  claims: Awaited<ReturnType<Prisma["claim"]["findMany"]>>;
+  charities: Awaited<ReturnType<Prisma["charity"]["findMany"]>>;
+  consents: Awaited<ReturnType<Prisma["contactConsent"]["findMany"]>>;
+  streets: Awaited<ReturnType<Prisma["street"]["findMany"]>>;
+}
+let matching: MatchingRows;
+/** households with a consent for CHARITY in force (recorded by a street office, not revoked) */
+let consented = new Set<string>();
+const matchingViews = new Map<string, (id: string) => Raw>();
+
+async function buildMatchingTruths() {
+  const p = gw.db.prisma;
+  const [needs, resources, claims, charities, consents, streets] = await Promise.all([
+    p.need.findMany({ orderBy: [{ since: "desc" }, { id: "asc" }] }),
+    p.charityResource.findMany({ include: { charity: { select: { districts: true, status: true } } }, orderBy: { id: "asc" } }),
+    p.claim.findMany({ orderBy: [{ claimedAt: "asc" }, { id: "asc" }] }),
+    p.charity.findMany(),
+    p.contactConsent.findMany({ orderBy: [{ recordedAt: "desc" }, { id: "asc" }] }),
+    p.street.findMany(),
+  ]);
+  matching = { needs, resources, claims, charities, consents, streets };
+  consented = new Set(consents.filter((c) => c.charityId === CHARITY && c.revokedAt === null).map((c) => c.householdId));
+}
+
+/** needs(filter: { street }) as the audience gets it: the street's open needs (a charity's: in the districts it serves), by id, with its cursors. */
+function needsConnectionTruth(audience: Audience, h: HouseholdRow): Raw {
+  const forCharity = audience === "charity";
+  const me = matching.charities.find((c) => c.id === CHARITY)!;
+  const ids = matching.needs
+    .filter((n) => n.status === "OPEN" && n.streetCode === h.streetCode && (!forCharity || me.districts.includes(n.districtCode)))
+    .map((n) => n.id)
+    .sort();
+  const page = ids.slice(0, PAGE);
+  const cursorOf = (id: string) => Buffer.from(`n:${forCharity ? gw.pseudonyms.encode(CHARITY, "need", id) : id}`, "utf8").toString("base64url");
+  return {
+    edges: page.map((id) => ({ cursor: cursorOf(id), node: { id } })), // Need's own fields are proven through household.needs
+    pageInfo: { hasNextPage: ids.length > PAGE, endCursor: page.length ? cursorOf(page[page.length - 1]) : null },
+    totalCount: ids.length,
+  };
+}
+
+/** The view for one audience (for a street office: its street), built once, per household on demand. */
+function matchingFor(audience: Audience, id: string): Raw {
+  const h = households.find((x) => x.id === id)!;
+  const key = audience === "charity" ? "charity" : audience === "street_office" ? `street:${h.streetCode}` : "city";
+  if (!matchingViews.has(key)) matchingViews.set(key, matchingView(audience === "charity", audience === "street_office" ? h.streetCode : null));
+  return matchingViews.get(key)!(id);
+}
+
+function matchingView(forCharity: boolean, street: string | null): (id: string) => Raw {
+  const { needs, resources, claims, charities, consents, streets } = matching;
+  const asOf = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate()));
+  const charityById = new Map(charities.map((c) => [c.id, c]));
+  const phone = new Map(households.map((x) => [x.id, x.phone]));
+  const me = charityById.get(CHARITY)!;
+  const inScope = (n: { streetCode: string; districtCode: string }) => (street === null || n.streetCode === street) && (!forCharity || me.districts.includes(n.districtCode));
+  const visible = resources.filter((r) => r.status === "ACTIVE" && r.charity.status === "ACTIVE" && (!forCharity || r.charityId === CHARITY || r.shared));
+  const visibleById = new Map(visible.map((r) => [r.id, r]));
+  const needNodes = new Map<string, Raw>();
+  const resourceNodes = new Map<string, Raw>();
+  const matchNode = (m: Match, need: Raw, resource: Raw): Raw => ({ need, resource, score: m.score, parts: m.parts });
+  const resourceNode = (r: (typeof resources)[number]): Raw => {
+    let node = resourceNodes.get(r.id);
+    if (node) return node;
+    const { charity: area, ...row } = r;
+    const districts = (r.districts.length ? r.districts : area.districts).filter((d) => !forCharity || me.districts.includes(d));
+    const open = needs.filter((n) => n.status === "OPEN" && districts.includes(n.districtCode) && inScope(n));
+    // Resource.matches is only ever compared by shape (NeedMatch is proven through Need.matches)
+    node = { ...row, charity: charityById.get(r.charityId) ?? null, matches: matchesForResource(matchableResource(r), open.map(matchableNeed), asOf, 10).map((m) => ({ score: m.score, parts: m.parts })) };
+    resourceNodes.set(r.id, node);
+    return node;
+  };
+  const needNode = (n: (typeof needs)[number]): Raw => {
+    let node = needNodes.get(n.id);
+    if (node) return node;
+    node = { ...n, householdRef: n.householdId, street: streets.find((x) => x.code === n.streetCode) ?? null, contact: phone.get(n.householdId) ?? null };
+    needNodes.set(n.id, node);
+    node.matches = matchesForNeed(matchableNeed(n), visible.map(matchableResource), asOf, 10).map((m) => matchNode(m, node!, resourceNode(visibleById.get(m.resourceId)!)));
+    node.claims = claims.filter((c) => c.needId === n.id && (!forCharity || c.charityId === CHARITY)).map(claimNode);
+    return node;
+  };
+  const claimNode = (c: (typeof claims)[number]): Raw => ({
+    ...c,
+    need: needNode(needs.find((n) => n.id === c.needId)!),
+    resource: resourceNode(resources.find((r) => r.id === c.resourceId)!),
+    charity: charityById.get(c.charityId) ?? null,
+  });
+  return (id) => ({
+    needs: needs.filter((n) => n.householdId === id).map(needNode),
+    contactConsents: consents.filter((c) => c.householdId === id).map((c) => ({ ...c, charity: charityById.get(c.charityId) ?? null })),
+  });
+}
+
 function truthRoot(audience: Audience, h: HouseholdRow): Promise<Raw> {
-  const key = `${audience === "charity"}:${h.id}`; // only a charity's cursors differ
+  const key = `${audience}:${h.id}`; // a charity's cursors differ; the eligibility's disclosed values differ per audience
   if (!roots.has(key)) {
     if (!parameters.has(h.streetCode)) parameters.set(h.streetCode, parametersTruth(h.streetCode));
     roots.set(
       key,
       (async () => ({
-        household: truths.get(h.id),
+        household: householdFor(audience, h.id),
         households: await connectionTruth(audience, h.streetCode),
         policyParameters: await parameters.get(h.streetCode)!,
+        needs: needsConnectionTruth(audience, h),
+        accessLog: await accessLogTruth(h.id),
+        auditFindings: await findingsTruth(h.streetCode),
       }))(),
     );
   }
@@ -313,7 +503,8 @@ function trueValues(root: Raw, template: string[], objectLeaf: boolean): Json[] 
 
 function queryFor(template: string[], leaf: string, sibling: string): { query: string; root: string } {
   const root = template[0];
-  let inner = `${sibling} ${leaf}`;
+  // a root itself as the leaf (a root denied to the audience) still takes its arguments
+  let inner = `${sibling} ${template.length === 1 ? leaf.replace(root, `${root}${ROOTS[root].args}`) : leaf}`;
   for (let i = template.length - 2; i >= 0; i--) inner = `${template[i]}${i === 0 ? ROOTS[root].args : ""} { ${inner} }`;
   return { query: `query Cell(${ROOTS[root].vars}) { ${inner} }`, root };
 }
@@ -321,6 +512,9 @@ function queryFor(template: string[], leaf: string, sibling: string): { query: s
 function variablesFor(audience: Audience, root: string, h: HouseholdRow) {
   if (root === "household") return { id: householdRef(audience, h.id) };
   if (root === "households") return { street: h.streetCode };
+  if (root === "needs") return { street: h.streetCode };
+  if (root === "accessLog") return { household: h.id, to: auditUntil.toISOString() };
+  if (root === "auditFindings") return { street: h.streetCode };
   return { region: h.streetCode };
 }
 
@@ -336,8 +530,50 @@ async function householdWithValue(audience: Audience, template: string[], object
 
 function maskOf(kind: MaskKind, coordinate: string, v: Json): Json {
   if (v === null) return null;
-  if (kind === "pseudonym") return gw.pseudonyms.encode(CHARITY, coordinate.startsWith("Person.") ? "person" : "household", String(v));
+  if (kind === "pseudonym") return gw.pseudonyms.encode(CHARITY, pseudonymKindOf(coordinate), String(v));
   return applyMask(kind, v);
+}
+
+/**
+ * Charity matching (issue 7) on top of the seeded charities, resources and needs: the matrix's charity,
+ * registered; consents recorded for it by the street office for most households whose registration
+ * flag says they are willing (not every third: the flag alone discloses nothing); a revoked consent;
+ * a resource of its own fitted to a need with a note; and claims in every status.
+ */
+async function seedMatching(db: TestGateway["db"]) {
+  const p = db.prisma;
+  const all = await p.household.findMany({ orderBy: { id: "asc" } });
+  const districts = [...new Set(all.map((h) => h.districtCode))];
+  await p.charity.createMany({
+    data: [
+      { id: CHARITY, name: "矩阵测试慈善会（合成数据）", registrationNo: "53500103MJX000001A", districts },
+      { id: CHARITY_OTHER, name: "矩阵测试志愿者协会（合成数据）", registrationNo: "53500103MJX000002B", districts },
+    ],
+  });
+  const willing = all.filter((h) => h.contactConsent && h.phone);
+  await p.contactConsent.createMany({ data: willing.filter((_, i) => i % 3 !== 0).map((h) => ({ householdId: h.id, charityId: CHARITY, recordedBy: "street-office-matrix" })) });
+  const h0 = all[0];
+  await p.contactConsent.create({ data: { householdId: h0.id, charityId: CHARITY_OTHER, recordedBy: "street-office-matrix", revokedAt: new Date("2026-11-20T00:00:00Z"), revokedBy: "street-office-matrix" } });
+  const head = await p.person.findFirstOrThrow({ where: { householdId: h0.id, relation: "HEAD" } });
+  const need = (status: "OPEN" | "CLAIMED" | "MET", extra: object = {}) =>
+    p.need.create({
+      data: { householdId: h0.id, personId: head.id, districtCode: h0.districtCode, streetCode: h0.streetCode, category: "FOOD", urgency: "HIGH", origin: "MANUAL", rule: "MANUAL", reason: "recorded by the street office: FOOD", tier: "DIBAO", ageBand: "18-59", since: new Date("2026-10-01"), status, recordedBy: "street-office-matrix", ...extra },
+    });
+  await need("OPEN", { note: "矩阵测试：手写备注（可能含姓名）" });
+  const resource = await p.charityResource.create({
+    data: { charityId: CHARITY, category: "FOOD", title: "矩阵测试食品包", unit: "ITEMS", quantity: 20, remaining: 18, districts: [h0.districtCode], streets: [h0.streetCode], tiers: ["DIBAO", "TEKUN", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "MONITORED", "OTHER"], minAge: 18, maxAge: 59, validFrom: new Date("2026-01-01"), validTo: new Date("2027-12-31") },
+  });
+  const at = new Date("2026-11-10T09:00:00Z");
+  const claimed = await need("CLAIMED");
+  const met = await need("MET");
+  const reopened = await need("OPEN");
+  await p.claim.createMany({
+    data: [
+      { needId: claimed.id, resourceId: resource.id, charityId: CHARITY, units: 1, idempotencyKey: "matrix-1", claimedAt: at },
+      { needId: met.id, resourceId: resource.id, charityId: CHARITY, units: 1, idempotencyKey: "matrix-2", status: "DELIVERED", claimedAt: at, deliveredAt: new Date("2026-11-12T09:00:00Z") },
+      { needId: reopened.id, resourceId: resource.id, charityId: CHARITY, units: 1, idempotencyKey: "matrix-3", status: "CANCELLED", claimedAt: at, cancelledAt: new Date("2026-11-11T09:00:00Z") },
+    ],
+  });
 }
 
 beforeAll(async () => {
@@ -353,10 +589,20 @@ beforeAll(async () => {
       await db.prisma.policyParameter.create({
         data: { regionCode: street, key: "MATRIX_TEMPORARY_SUPPLEMENT", value: "1234.5", unit: "FEN_PER_MONTH", effectiveFrom: new Date("2026-01-01"), effectiveTo: new Date("2027-01-01"), source: "policy matrix test" },
       });
+      // a payment after a member's death: a person-level audit finding, to prove AuditFinding.personId with
+      const member = await db.prisma.person.findFirstOrThrow({ orderBy: { id: "asc" } });
+      await db.prisma.person.update({ where: { id: member.id }, data: { deceasedOn: new Date("2026-03-10") } });
+      await db.prisma.aidRecord.create({
+        data: { householdId: member.householdId, personId: member.id, program: "TEMPORARY_AID_EXPENDITURE", amountFen: 50_000, periodStart: new Date("2026-05-01"), periodEnd: new Date("2026-05-31"), paidAt: new Date("2026-05-15T03:00:00Z"), idempotencyKey: "matrix:after-death" },
+      });
+      await seedMatching(db);
     },
     sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS },
+    audit: true,
   });
+  await writeAccessRecords();
   await buildTruths();
+  await buildMatchingTruths();
 }, 180_000);
 afterAll(async () => gw?.close());
 
@@ -419,7 +665,7 @@ for (const audience of AUDIENCES) {
           if (c.access === "read") {
             expect(sorted(values)).toEqual(sorted(truth));
           } else if (c.access === "consent") {
-            const consent = (h as HouseholdRow).contactConsent;
+            const consent = consented.has((h as HouseholdRow).id); // per charity (issue 7), not the registration flag
             expect(sorted(values)).toEqual(sorted(truth.map((t) => (consent ? t : null))));
           } else {
             const kind = c.access.mask;
@@ -442,18 +688,22 @@ for (const audience of AUDIENCES) {
 }
 
 describe("consent", () => {
-  test("a charity sees the phone only where the household consented to contact (else null, no error); others see it regardless", async () => {
+  test("a charity sees the phone only where the household consented to contact by that charity (else null, no error); others see it regardless", async () => {
     expect(POLICY.Household.phone.charity).toBe("consent");
-    const consenting = households.find((h) => h.phone !== null && h.contactConsent);
+    const consenting = households.find((h) => h.phone !== null && consented.has(h.id));
     const refusing = households.find((h) => h.phone !== null && !h.contactConsent);
-    expect(consenting && refusing, "the data set has households with a phone, with and without consent").toBeTruthy();
+    // willing at registration, but no consent for this charity recorded: the flag alone discloses nothing
+    const flagOnly = households.find((h) => h.phone !== null && h.contactConsent && !consented.has(h.id));
+    expect(consenting && refusing && flagOnly, "the data set has households with a phone, with and without consent").toBeTruthy();
     const q = `query($id: ID!) { household(id: $id) { phone contactConsent } }`;
     const a = await gw.gql(q, { id: householdRef("charity", consenting!.id) }, asFor("charity", consenting!));
     expect(a.errors).toBeUndefined();
-    expect(a.data.household).toEqual({ phone: consenting!.phone, contactConsent: true });
+    expect(a.data.household).toEqual({ phone: consenting!.phone, contactConsent: consenting!.contactConsent });
     const b = await gw.gql(q, { id: householdRef("charity", refusing!.id) }, asFor("charity", refusing!));
     expect(b.errors).toBeUndefined();
     expect(b.data.household).toEqual({ phone: null, contactConsent: false });
+    const f = await gw.gql(q, { id: householdRef("charity", flagOnly!.id) }, asFor("charity", flagOnly!));
+    expect(f.data.household).toEqual({ phone: null, contactConsent: true });
     const c = await gw.gql(q, { id: refusing!.id }, asFor("housing", refusing!));
     expect(c.data.household).toEqual({ phone: refusing!.phone, contactConsent: false });
   });
@@ -468,6 +718,15 @@ describe("Query fields", () => {
     households: { select: `households(first: 1, filter: { street: $street }) { totalCount }`, vars: "$street: String", values: (h) => ({ street: h.streetCode }) },
     person: { select: "person(idNumber: $idNumber) { __typename }", vars: "$idNumber: String!", values: () => ({}) },
     policyParameters: { select: "policyParameters(regionCode: $region) { key }", vars: "$region: String!", values: (h) => ({ region: h.streetCode }) },
+    needs: { select: "needs(filter: { street: $needStreet }) { totalCount }", vars: "$needStreet: String", values: (h) => ({ needStreet: h.streetCode }) },
+    resources: { select: "resources(category: $category) { id }", vars: "$category: NeedCategory", values: () => ({}) },
+    myClaims: { select: "myClaims(status: $claimStatus) { id }", vars: "$claimStatus: ClaimStatus", values: () => ({}) },
+    charities: { select: "charities(status: $charityStatus) { id }", vars: "$charityStatus: CharityStatus", values: () => ({}) },
+    assessEligibility: {
+      select: "assessEligibility(input: $facts) { tier }",
+      vars: "$facts: HouseholdFactsInput!",
+      values: (h) => ({ facts: { hukou: h.hukou, streetCode: h.streetCode, members: [{ sex: "FEMALE", birthDate: "1980-01-01", relation: "HEAD", workAbility: "NONE", selfCare: "FULL" }] } }),
+    },
   };
 
   test("every Query field of POLICY has a way to call it here", () => {
@@ -501,6 +760,176 @@ describe("Query fields", () => {
 
 // ------------------------------------------------------------------------------------------------
 // Mutations: allowed ones succeed in the audience's jurisdiction; the rest are refused whole, change nothing.
+
+type MutationCall = (audience: Audience, h: HouseholdRow) => Promise<{ query: string; variables: Record<string, unknown>; check: (data: any) => Promise<void> }>;
+
+/** The charity-matching mutations (issue 7), each with fresh rows of its own so that every allowed call succeeds. */
+function matchingCalls(next: () => number): Record<string, MutationCall> {
+  const p = () => gw.db.prisma;
+  const resource = (remaining = 5) =>
+    p().charityResource.create({ data: { charityId: CHARITY, category: "FOOD", title: `矩阵资源 ${next()}`, unit: "ITEMS", quantity: 5, remaining, validFrom: new Date("2026-01-01") } });
+  const need = (h: HouseholdRow, status: "OPEN" | "CLAIMED" = "OPEN") =>
+    p().need.create({ data: { householdId: h.id, districtCode: h.districtCode, streetCode: h.streetCode, category: "FOOD", urgency: "MEDIUM", origin: "MANUAL", rule: "MANUAL", reason: "matrix", tier: "DIBAO", since: new Date("2026-11-01"), status } });
+  const claimed = async (h: HouseholdRow) => {
+    const r = await resource(4);
+    const n = await need(h, "CLAIMED");
+    return p().claim.create({ data: { needId: n.id, resourceId: r.id, charityId: CHARITY, units: 1, idempotencyKey: `matrix-call-${next()}` } });
+  };
+  return {
+    async registerCharity(_a, h) {
+      const n = next();
+      const id = `charity-m-${n}`;
+      return {
+        query: `mutation M($input: RegisterCharityInput!) { registerCharity(input: $input) { id status } }`,
+        variables: { input: { id, name: `矩阵新慈善组织 ${n}`, registrationNo: `53${h.districtCode}MJ${String(n).padStart(7, "0")}X`, districts: [h.districtCode] } },
+        async check(data) {
+          expect(data.registerCharity).toEqual({ id, status: "ACTIVE" });
+          expect(await p().charity.count({ where: { id } })).toBe(1);
+        },
+      };
+    },
+    async suspendCharity(_a, h) {
+      const n = next();
+      const c = await p().charity.create({ data: { id: `charity-s-${n}`, name: "待暂停", registrationNo: `53${h.districtCode}MK${String(n).padStart(7, "0")}X`, districts: [h.districtCode] } });
+      return {
+        query: `mutation M($id: ID!) { suspendCharity(id: $id, reason: "matrix") { id status } }`,
+        variables: { id: c.id },
+        async check(data) {
+          expect(data.suspendCharity).toEqual({ id: c.id, status: "SUSPENDED" });
+          expect((await p().charity.findUniqueOrThrow({ where: { id: c.id } })).status).toBe("SUSPENDED");
+        },
+      };
+    },
+    async createResource() {
+      const title = `矩阵新资源 ${next()}`;
+      return {
+        query: `mutation M($input: ResourceInput!) { createResource(input: $input) { title remaining } }`,
+        variables: { input: { category: "FOOD", title, unit: "ITEMS", quantity: 3, validFrom: "2026-01-01" } },
+        async check(data) {
+          expect(data.createResource).toEqual({ title, remaining: 3 });
+          expect(await p().charityResource.count({ where: { title, charityId: CHARITY } })).toBe(1);
+        },
+      };
+    },
+    async updateResource() {
+      const r = await resource();
+      const title = `改名 ${next()}`;
+      return {
+        query: `mutation M($id: ID!, $title: String!) { updateResource(id: $id, input: { title: $title }) { id title } }`,
+        variables: { id: r.id, title },
+        async check(data) {
+          expect(data.updateResource).toEqual({ id: r.id, title });
+          expect((await p().charityResource.findUniqueOrThrow({ where: { id: r.id } })).title).toBe(title);
+        },
+      };
+    },
+    async closeResource() {
+      const r = await resource();
+      return {
+        query: `mutation M($id: ID!) { closeResource(id: $id) { id status } }`,
+        variables: { id: r.id },
+        async check(data) {
+          expect(data.closeResource).toEqual({ id: r.id, status: "CLOSED" });
+          expect((await p().charityResource.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("CLOSED");
+        },
+      };
+    },
+    async claimNeed(_a, h) {
+      const [r, n] = [await resource(), await need(h)];
+      return {
+        query: `mutation M($n: ID!, $r: ID!, $k: String!) { claimNeed(needRef: $n, resourceId: $r, units: 1, idempotencyKey: $k) { units status } }`,
+        variables: { n: gw.pseudonyms.encode(CHARITY, "need", n.id), r: r.id, k: `matrix-claim-${next()}` },
+        async check(data) {
+          expect(data.claimNeed).toEqual({ units: 1, status: "CLAIMED" });
+          expect((await p().charityResource.findUniqueOrThrow({ where: { id: r.id } })).remaining).toBe(4);
+          expect((await p().need.findUniqueOrThrow({ where: { id: n.id } })).status).toBe("CLAIMED");
+        },
+      };
+    },
+    async recordDelivery(_a, h) {
+      const c = await claimed(h);
+      return {
+        query: `mutation M($c: ID!) { recordDelivery(claimId: $c) { id status } }`,
+        variables: { c: c.id },
+        async check(data) {
+          expect(data.recordDelivery).toEqual({ id: c.id, status: "DELIVERED" });
+          expect((await p().need.findUniqueOrThrow({ where: { id: c.needId } })).status).toBe("MET");
+        },
+      };
+    },
+    async cancelClaim(_a, h) {
+      const c = await claimed(h);
+      return {
+        query: `mutation M($c: ID!) { cancelClaim(claimId: $c) { id status } }`,
+        variables: { c: c.id },
+        async check(data) {
+          expect(data.cancelClaim).toEqual({ id: c.id, status: "CANCELLED" });
+          expect((await p().charityResource.findUniqueOrThrow({ where: { id: c.resourceId } })).remaining).toBe(5);
+        },
+      };
+    },
+    async recordNeed(_a, h) {
+      const note = `矩阵备注 ${next()}`;
+      return {
+        query: `mutation M($input: RecordNeedInput!) { recordNeed(input: $input) { category origin status } }`,
+        variables: { input: { householdId: h.id, category: "OTHER", urgency: "LOW", note } },
+        async check(data) {
+          expect(data.recordNeed).toEqual({ category: "OTHER", origin: "MANUAL", status: "OPEN" });
+          expect(await p().need.count({ where: { householdId: h.id, note } })).toBe(1);
+        },
+      };
+    },
+    async closeNeed(_a, h) {
+      const n = await need(h);
+      return {
+        query: `mutation M($id: ID!) { closeNeed(id: $id) { id status } }`,
+        variables: { id: n.id },
+        async check(data) {
+          expect(data.closeNeed).toEqual({ id: n.id, status: "CLOSED" });
+          expect((await p().need.findUniqueOrThrow({ where: { id: n.id } })).status).toBe("CLOSED");
+        },
+      };
+    },
+    async recordContactConsent(_a, h) {
+      await p().contactConsent.updateMany({ where: { householdId: h.id, charityId: CHARITY_OTHER, revokedAt: null }, data: { revokedAt: NOW, revokedBy: "matrix" } });
+      return {
+        query: `mutation M($h: ID!, $c: ID!) { recordContactConsent(householdId: $h, charityId: $c) { revokedAt } }`,
+        variables: { h: h.id, c: CHARITY_OTHER },
+        async check(data) {
+          expect(data.recordContactConsent).toEqual({ revokedAt: null });
+          expect(await p().contactConsent.count({ where: { householdId: h.id, charityId: CHARITY_OTHER, revokedAt: null } })).toBe(1);
+        },
+      };
+    },
+    async revokeContactConsent(_a, h) {
+      if (!(await p().contactConsent.count({ where: { householdId: h.id, charityId: CHARITY_OTHER, revokedAt: null } })))
+        await p().contactConsent.create({ data: { householdId: h.id, charityId: CHARITY_OTHER, recordedBy: "matrix" } });
+      return {
+        query: `mutation M($h: ID!, $c: ID!) { revokeContactConsent(householdId: $h, charityId: $c) { revokedAt } }`,
+        variables: { h: h.id, c: CHARITY_OTHER },
+        async check(data) {
+          expect(data.revokeContactConsent.revokedAt).toBe(NOW.toISOString());
+          expect(await p().contactConsent.count({ where: { householdId: h.id, charityId: CHARITY_OTHER, revokedAt: null } })).toBe(0);
+        },
+      };
+    },
+    async refreshDerivedNeeds(_a, h) {
+      // a derived need of the street, removed: the derivation finds it again under the same key (one found from
+      // registry facts alone, so that a department system failing under the matrix's load cannot hide it)
+      const gone = await p().need.findFirst({ where: { streetCode: h.streetCode, origin: "DERIVED", status: "OPEN", rule: { in: ["WINTER_VULNERABLE", "CARE_ELDERLY"] } }, orderBy: { id: "asc" } });
+      if (gone) await p().need.delete({ where: { id: gone.id } });
+      return {
+        query: `mutation M($street: String!) { refreshDerivedNeeds(street: $street) { streetCode origin } }`,
+        variables: { street: h.streetCode },
+        async check(data) {
+          expect(gone, "the street has an open derived need to remove").not.toBeNull();
+          expect(data.refreshDerivedNeeds).toContainEqual({ streetCode: h.streetCode, origin: "DERIVED" });
+          expect(await p().need.count({ where: { derivationKey: gone!.derivationKey } })).toBe(1);
+        },
+      };
+    },
+  };
+}
 
 describe("mutations", () => {
   let seq = 100;
@@ -547,6 +976,7 @@ describe("mutations", () => {
         },
       };
     },
+    ...matchingCalls(() => seq++),
   };
 
   test("every mutation of POLICY has a way to call it here", () => {

@@ -2,6 +2,9 @@
 -- UPDATE, DELETE and TRUNCATE for everyone; only a superuser or the owner disabling them
 -- (ALTER TABLE ... DISABLE TRIGGER) can change a record, and `npm run audit:verify` then finds it.
 
+-- AlterTable: the registry learns of deaths (audit findings: payments after death)
+ALTER TABLE "person" ADD COLUMN "deceased_on" DATE;
+
 -- CreateTable
 CREATE TABLE "audit_log" (
     "seq" BIGINT NOT NULL,

@@ -1,0 +1,43 @@
+import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Household } from "../schema/registry.js";
+import { AidChain } from "../schema/aid-chain.js";
+import type { GatewayContext } from "../src/graphql/context.js";
+import type { Household as HouseholdRow } from "../src/db/generated/client.js";
+import type { AidChain as DomainChain, AidLink, Duplicate, Gap } from "../src/domain/aid-chain.js";
+import { monitoringOf, visibilityFor, visibleChain } from "../src/registry/monitoring.js";
+
+const link = (l: AidLink) => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end });
+const gap = (g: Gap) => ({
+  ...g,
+  rule: g.entitlement.rule,
+  reference: g.entitlement.reference,
+  entitledAmountFen: g.entitlement.amountFen,
+  entitledRatio: g.entitlement.ratio,
+  links: g.links.map(link),
+});
+const duplicate = (d: Duplicate) => ({ ...d, overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(link) });
+
+/** The domain chain in the GraphQL shape. */
+export function chainView(c: DomainChain) {
+  return {
+    ...c,
+    links: c.links.map(link),
+    householdLinks: c.householdLinks.map(link),
+    persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(link), gaps: p.gaps.map(gap), duplicates: p.duplicates.map(duplicate) })),
+    gaps: c.gaps.map(gap),
+    duplicates: c.duplicates.map(duplicate),
+  };
+}
+
+@Resolver(() => Household)
+export class HouseholdAidChainResolver {
+  @FieldResolver(() => AidChain, {
+    nullable: true,
+    description:
+      "One chain per household and per person (一户一条救助链, DOMAIN.md §3) on the request's date: every link from the registry and the department systems, gaps (entitlements with no matching link) and duplicates. Uses the request's department loaders: no extra upstream calls.",
+  })
+  async aidChain(@Root() h: HouseholdRow, @Ctx() ctx: GatewayContext) {
+    const { chain } = await monitoringOf(ctx, h);
+    return chainView(visibleChain(chain, visibilityFor(ctx)));
+  }
+}

@@ -1,0 +1,156 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { GraphQLError } from "graphql";
+import { Household } from "../schema/registry.js";
+import { Alert, AlertFilter, AlertPage } from "../schema/alerts.js";
+import { ResponsibleDepartment } from "../schema/eligibility.js";
+import type { GatewayContext } from "../src/graphql/context.js";
+import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/generated/client.js";
+import type { AlertFinding } from "../src/domain/alerts.js";
+import { alreadyResolved, badInput, notFound } from "../src/errors.js";
+import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
+import { alertActions, alertKey, alertVisible, monitoringOf, parseAlertKey, pushedTo, statusOf, visibilityFor } from "../src/registry/monitoring.js";
+
+/** Households examined per page of Query.alerts: bounds the upstream work of one request. */
+export const MAX_ALERT_HOUSEHOLDS = 50;
+const MAX_NOTE = 2000;
+/** Departments that may acknowledge / resolve an alert pushed to them (their audience name is the department's). */
+const DEPARTMENT_AUDIENCES = new Set<string>(["education", "employment", "housing", "medical_insurance", "disability"]);
+
+function alertView(householdId: string, a: AlertFinding, actions: AlertAction[]) {
+  const own = actions.filter((x) => x.alertKey === a.key);
+  return {
+    key: alertKey(householdId, a.key),
+    kind: a.kind,
+    alertClass: a.class,
+    severity: a.severity,
+    department: a.department,
+    householdId,
+    personId: a.personId,
+    message: a.message,
+    reference: a.reference,
+    evidence: a.evidence,
+    status: statusOf(own),
+    pushedTo: pushedTo(own),
+    history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+  };
+}
+type AlertView = ReturnType<typeof alertView>;
+
+/** A household's alerts this audience may see, with their stored status. */
+async function householdAlerts(ctx: GatewayContext, h: HouseholdRow): Promise<AlertView[]> {
+  const [{ alerts }, actions] = await Promise.all([monitoringOf(ctx, h), alertActions(ctx, h.id)]);
+  const v = visibilityFor(ctx);
+  return alerts.filter((a) => alertVisible(v, a)).map((a) => alertView(h.id, a, actions));
+}
+
+function matches(a: AlertView, f: AlertFilter | undefined): boolean {
+  if (!f) return true;
+  return (
+    (!f.kind || a.kind === f.kind) &&
+    (!f.alertClass || a.alertClass === f.alertClass) &&
+    (!f.severity || a.severity === f.severity) &&
+    (!f.status || a.status === f.status) &&
+    (!f.department || a.department === f.department || a.pushedTo === f.department)
+  );
+}
+
+@ArgsType()
+class AlertsArgs {
+  @Field(() => AlertFilter, { nullable: true }) filter?: AlertFilter;
+  @Field(() => Int, { defaultValue: 20, description: `Households to examine, 1..${MAX_ALERT_HOUSEHOLDS}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
+}
+
+function checkNote(note: string | null | undefined, required: boolean): string | null {
+  const n = note?.trim() ?? "";
+  if (required && n === "") throw badInput([{ field: "note", reason: "REQUIRED", message: "a note is required to resolve an alert" }]);
+  if (n.length > MAX_NOTE) throw badInput([{ field: "note", reason: "TOO_LONG", message: `note must be at most ${MAX_NOTE} characters` }]);
+  return n === "" ? null : n;
+}
+
+@Resolver(() => Household)
+export class HouseholdAlertsResolver {
+  @FieldResolver(() => [Alert], {
+    nullable: true,
+    description: "Early warnings from cross-department comparison on the request's date (DOMAIN.md §3), with their handling status. Only alerts whose evidence this audience may read.",
+  })
+  alerts(@Root() h: HouseholdRow, @Ctx() ctx: GatewayContext) {
+    return householdAlerts(ctx, h);
+  }
+}
+
+@Resolver(() => Alert)
+export class AlertResolver {
+  @Query(() => AlertPage, {
+    nullable: true,
+    description:
+      "Alerts across the households in the token's jurisdiction, a page of households at a time (household-id order; district/street narrow the households, the other filters the alerts). Each page examines at most `first` households, so a request's upstream work is bounded and batched; a page may hold no alerts and still have a next one.",
+  })
+  async alerts(@Args(() => AlertsArgs) { filter, first, after }: AlertsArgs, @Ctx() ctx: GatewayContext) {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_ALERT_HOUSEHOLDS)
+      throw badInput([{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_ALERT_HOUSEHOLDS}` }]);
+    let afterId: string | null = null;
+    if (after != null) {
+      afterId = decodeCursor(after);
+      if (!afterId || !isUuid(afterId)) throw badInput([{ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" }]);
+    }
+    const where: Prisma.HouseholdWhereInput = { AND: [ctx.scope, filter?.district ? { districtCode: filter.district } : {}, filter?.street ? { streetCode: filter.street } : {}] };
+    const rows = await ctx.prisma.household.findMany({ where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where, orderBy: { id: "asc" }, take: first + 1 });
+    const page = rows.slice(0, first);
+    for (const h of page) ctx.loaders.household.prime(h.id, h);
+    const perHousehold = await Promise.all(page.map((h) => householdAlerts(ctx, h)));
+    return {
+      alerts: perHousehold.flat().filter((a) => matches(a, filter)),
+      householdsScanned: page.length,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
+    };
+  }
+
+  @Mutation(() => Alert, { description: "Acknowledge an alert (civil affairs, street office; a department for an alert pushed to it)." })
+  acknowledgeAlert(@Arg("key", () => ID) key: string, @Arg("note", () => String, { nullable: true }) note: string | null, @Ctx() ctx: GatewayContext) {
+    return record(ctx, key, "ACKNOWLEDGE", null, checkNote(note, false));
+  }
+
+  @Mutation(() => Alert, { description: "Push an alert to the responsible department (civil affairs, street office)." })
+  pushAlert(
+    @Arg("key", () => ID) key: string,
+    @Arg("department", () => ResponsibleDepartment) department: ResponsibleDepartment,
+    @Arg("note", () => String, { nullable: true }) note: string | null,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return record(ctx, key, "PUSH", department, checkNote(note, false));
+  }
+
+  @Mutation(() => Alert, { description: "Resolve an alert with a note saying how (final: resolving again is ALREADY_RESOLVED)." })
+  resolveAlert(@Arg("key", () => ID) key: string, @Arg("note", () => String) note: string, @Ctx() ctx: GatewayContext) {
+    return record(ctx, key, "RESOLVE", null, checkNote(note, true));
+  }
+}
+
+/**
+ * Records one action. The alert must exist now for this household (recomputed from its facts) and be
+ * visible to the caller; a household out of scope or an unknown key is NOT_FOUND. Actions on one
+ * household are serialised (row lock), so two concurrent resolves give one RESOLVE and one ALREADY_RESOLVED.
+ */
+async function record(ctx: GatewayContext, key: string, action: "ACKNOWLEDGE" | "PUSH" | "RESOLVE", department: string | null, note: string | null): Promise<AlertView> {
+  const parsed = parseAlertKey(key);
+  if (!parsed || !isUuid(parsed.householdId)) throw notFound("Alert");
+  const h = await ctx.loaders.household.load(parsed.householdId);
+  if (!h) throw notFound("Alert");
+  const { alerts } = await monitoringOf(ctx, h);
+  const finding = alerts.find((a) => a.key === parsed.key);
+  if (!finding || !alertVisible(visibilityFor(ctx), finding)) throw notFound("Alert");
+  const audience = ctx.principal.audience;
+  const rows = await ctx.prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "household" WHERE id = ${h.id}::uuid FOR UPDATE`;
+    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: parsed.key }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+    if (statusOf(existing) === "RESOLVED") throw alreadyResolved(key);
+    if (DEPARTMENT_AUDIENCES.has(audience) && (action === "PUSH" || pushedTo(existing) !== audience))
+      throw new GraphQLError("A department may acknowledge or resolve only an alert pushed to it", { extensions: { code: "FORBIDDEN", reason: "NOT_PUSHED_TO_YOU" } });
+    await tx.alertAction.create({
+      data: { householdId: h.id, alertKey: parsed.key, action, department, note, actorSubject: ctx.principal.subject, actorAudience: audience },
+    });
+    return tx.alertAction.findMany({ where: { householdId: h.id }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+  });
+  return alertView(h.id, finding, rows);
+}

@@ -1,0 +1,224 @@
+/**
+ * Audit findings for finance and audit (DOMAIN.md §4: no duplicate payments, no payments to people not
+ * entitled; 002 #4 re-certification; 002 #3 / 004 §1 gradual exit). Pure: registry facts of one household
+ * and the dibao standard in force (a function of district and date) in; findings with their evidence out.
+ *
+ *   DUPLICATE_PAYMENT          the same purpose for the same beneficiary over overlapping days from two
+ *                              sources or two paying districts (the aid chain's findDuplicates)
+ *   PAID_AFTER_CASE_END        a payment for a period starting after its case ended
+ *   PAID_AFTER_DEATH           a payment for a beneficiary's period starting after the death
+ *                              (funeral aid excepted: it is paid because of the death)
+ *   ABOVE_THRESHOLD_NO_GRACE   a dibao payment for a month whose income per capita was at or above the
+ *                              dibao standard, while the case was not in its gradual-exit grace period
+ *   PAST_RECERTIFICATION       a payment for a period starting after the case's re-certification date
+ *                              passed without a re-certification (next review date not moved on)
+ */
+import { findDuplicates, type AidLink } from "./aid-chain.js";
+import { dayOf, isoDay } from "./periods.js";
+
+export const FINDING_KINDS = ["DUPLICATE_PAYMENT", "PAID_AFTER_CASE_END", "PAID_AFTER_DEATH", "ABOVE_THRESHOLD_NO_GRACE", "PAST_RECERTIFICATION"] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export interface PaymentFact {
+  id: string;
+  personId: string | null;
+  caseId: string | null;
+  program: "DIBAO_PAYMENT" | "TEKUN_SUPPORT" | "TEKUN_CARE_SUBSIDY" | "TEMPORARY_AID_EMERGENCY" | "TEMPORARY_AID_EXPENDITURE" | "ONE_TIME_SUBSIDY" | "FUNERAL_AID";
+  amountFen: number;
+  periodStart: Date;
+  periodEnd: Date;
+  paidAt: Date | null;
+  /** the paying district when it is not the household's own */
+  districtCode: string | null;
+}
+
+export interface CaseFact {
+  id: string;
+  personId: string | null;
+  tier: string;
+  status: string;
+  startDate: Date;
+  endDate: Date | null;
+  nextReviewDate: Date | null;
+}
+
+export interface FindingsFacts {
+  householdId: string;
+  districtCode: string;
+  hukou: "URBAN" | "RURAL";
+  streetCode: string;
+  members: { id: string; deceasedOn: Date | null }[];
+  cases: CaseFact[];
+  payments: PaymentFact[];
+  incomes: { monthlyFen: number; validFrom: Date; validTo: Date | null }[];
+}
+
+export interface Evidence {
+  name: string;
+  value: string;
+}
+
+export interface Finding {
+  /** stable: kind and the records it rests on */
+  key: string;
+  kind: FindingKind;
+  householdId: string;
+  personId: string | null;
+  districtCode: string;
+  streetCode: string;
+  /** the period paid wrongly (first to last day) */
+  periodStart: Date;
+  periodEnd: Date;
+  /** what was paid wrongly (fen) */
+  amountFen: number;
+  paymentIds: string[];
+  caseId: string | null;
+  reason: string;
+  evidence: Evidence[];
+}
+
+/** dibao standard (fen per person per month) in force in a district for a hukou type on a day, or null when none is. */
+export type DibaoStandard = (districtCode: string, hukou: "URBAN" | "RURAL", on: Date) => number | null;
+
+const PURPOSE: Record<PaymentFact["program"], AidLink["purpose"]> = {
+  DIBAO_PAYMENT: "BASIC_LIVING",
+  TEKUN_SUPPORT: "BASIC_LIVING",
+  TEKUN_CARE_SUBSIDY: "NURSING_CARE",
+  TEMPORARY_AID_EMERGENCY: "EMERGENCY",
+  TEMPORARY_AID_EXPENDITURE: "MEDICAL_EXPENSE",
+  ONE_TIME_SUBSIDY: "ONE_TIME_LIVING",
+  FUNERAL_AID: "FUNERAL",
+};
+
+function linkOf(p: PaymentFact, districtCode: string): AidLink {
+  return {
+    id: `registry:${p.id}:${p.program}`,
+    department: "civil_affairs",
+    program: p.program,
+    purpose: PURPOSE[p.program],
+    personId: p.personId,
+    period: { start: dayOf(p.periodStart), end: dayOf(p.periodEnd) },
+    periodBasis: "RECORD",
+    amountFen: p.amountFen,
+    monthly: false,
+    benefit: null,
+    basisFen: null,
+    ratio: null,
+    status: p.paidAt ? "PAID" : "PENDING",
+    source: "registry",
+    sourceRecordId: p.id,
+    districtCode: p.districtCode ?? districtCode,
+    asOf: p.paidAt ?? p.periodEnd,
+  };
+}
+
+const day = (d: Date) => isoDay(d);
+const IN_FORCE = new Set(["ACTIVE", "GRADUAL_EXIT"]);
+
+function finding(f: FindingsFacts, kind: FindingKind, payments: PaymentFact[], rest: Omit<Finding, "key" | "kind" | "householdId" | "districtCode" | "streetCode" | "periodStart" | "periodEnd" | "amountFen" | "paymentIds">): Finding {
+  const sorted = [...payments].sort((a, b) => a.periodStart.getTime() - b.periodStart.getTime() || (a.id < b.id ? -1 : 1));
+  return {
+    key: `${kind}:${sorted.map((p) => p.id).join("+")}`,
+    kind,
+    householdId: f.householdId,
+    districtCode: f.districtCode,
+    streetCode: f.streetCode,
+    periodStart: sorted[0].periodStart,
+    periodEnd: sorted.reduce((m, p) => (p.periodEnd > m ? p.periodEnd : m), sorted[0].periodEnd),
+    amountFen: sorted.reduce((s, p) => s + p.amountFen, 0),
+    paymentIds: sorted.map((p) => p.id),
+    ...rest,
+  };
+}
+
+/** Household income per month on a day: the incomes valid that day. */
+function incomeOn(f: FindingsFacts, on: Date): number {
+  return f.incomes.filter((i) => i.validFrom <= on && (i.validTo === null || i.validTo >= on)).reduce((s, i) => s + i.monthlyFen, 0);
+}
+
+export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard): Finding[] {
+  const out: Finding[] = [];
+  const byId = new Map(f.payments.map((p) => [p.id, p]));
+  const cases = new Map(f.cases.map((c) => [c.id, c]));
+
+  for (const d of findDuplicates(f.payments.map((p) => linkOf(p, f.districtCode)))) {
+    const payments = d.links.map((l) => byId.get(l.sourceRecordId)!).filter(Boolean);
+    out.push(
+      finding(f, "DUPLICATE_PAYMENT", payments, {
+        personId: d.personId,
+        caseId: null,
+        reason: d.reason,
+        evidence: [
+          { name: "purpose", value: d.purpose },
+          { name: "payers", value: d.payers.join(", ") },
+          { name: "overlap", value: `${day(d.overlap.start)}..${day(d.overlap.end)}` },
+        ],
+      }),
+    );
+  }
+
+  const deceased = new Map(f.members.filter((m) => m.deceasedOn).map((m) => [m.id, m.deceasedOn as Date]));
+  const everyoneDead = f.members.length > 0 && f.members.every((m) => m.deceasedOn);
+  const latestDeath = everyoneDead ? f.members.reduce((x, m) => (m.deceasedOn! > x ? m.deceasedOn! : x), f.members[0].deceasedOn!) : null;
+
+  for (const p of f.payments) {
+    const c = p.caseId ? cases.get(p.caseId) : undefined;
+    if (p.program !== "FUNERAL_AID") {
+      if (c?.endDate && p.periodStart > c.endDate)
+        out.push(
+          finding(f, "PAID_AFTER_CASE_END", [p], {
+            personId: p.personId,
+            caseId: c.id,
+            reason: `${p.program} for ${day(p.periodStart)}..${day(p.periodEnd)} after the ${c.tier} case ended on ${day(c.endDate)}`,
+            evidence: [
+              { name: "caseStatus", value: c.status },
+              { name: "caseEndDate", value: day(c.endDate) },
+            ],
+          }),
+        );
+      const death = p.personId ? deceased.get(p.personId) : latestDeath;
+      if (death && p.periodStart > death)
+        out.push(
+          finding(f, "PAID_AFTER_DEATH", [p], {
+            personId: p.personId,
+            caseId: c?.id ?? null,
+            reason: `${p.program} for ${day(p.periodStart)}..${day(p.periodEnd)} after the beneficiary died on ${day(death)}`,
+            evidence: [{ name: "deceasedOn", value: day(death) }],
+          }),
+        );
+    }
+    if (c && c.nextReviewDate && IN_FORCE.has(c.status) && p.periodStart > c.nextReviewDate && !(c.endDate && p.periodStart > c.endDate))
+      out.push(
+        finding(f, "PAST_RECERTIFICATION", [p], {
+          personId: p.personId,
+          caseId: c.id,
+          reason: `${p.program} for ${day(p.periodStart)}..${day(p.periodEnd)} although the case's re-certification was due on ${day(c.nextReviewDate)}`,
+          evidence: [
+            { name: "nextReviewDate", value: day(c.nextReviewDate) },
+            { name: "caseStatus", value: c.status },
+          ],
+        }),
+      );
+    if (p.program === "DIBAO_PAYMENT" && c && c.status !== "GRADUAL_EXIT" && c.personId === null) {
+      const standard = dibaoStandard(p.districtCode ?? f.districtCode, f.hukou, p.periodStart);
+      const alive = f.members.filter((m) => !m.deceasedOn || m.deceasedOn >= p.periodStart).length;
+      if (standard !== null && alive > 0) {
+        const perCapita = Math.floor(incomeOn(f, p.periodStart) / alive);
+        if (perCapita >= standard)
+          out.push(
+            finding(f, "ABOVE_THRESHOLD_NO_GRACE", [p], {
+              personId: null,
+              caseId: c.id,
+              reason: `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ the dibao standard ${standard} fen, case ${c.status} (not in gradual exit)`,
+              evidence: [
+                { name: "incomePerCapitaFen", value: String(perCapita) },
+                { name: "dibaoStandardFen", value: String(standard) },
+                { name: "caseStatus", value: c.status },
+              ],
+            }),
+          );
+      }
+    }
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

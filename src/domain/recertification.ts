@@ -1,0 +1,99 @@
+/**
+ * What follows from a tier in time (DOMAIN.md §1): the dibao class A/B, the next re-certification
+ * (002 #4) and, for a household no longer eligible, how long it stays in the monitoring database
+ * (003 §5). Pure; called by evaluateEligibility with its evaluation state.
+ */
+import { addMonths, isWorkingAge, isoDay } from "./calendar.js";
+import type { EligibilityTier, MemberFacts, PersonEligibility, TierClass } from "./facts.js";
+import { memberReadings } from "./observed.js";
+import { type Evaluation, REF, caseInForce } from "./evaluation.js";
+
+/** DOMAIN §1 dibao A-class: no covered member of working age able to work fully (students excepted). TEKUN: the case's support form. */
+export function classOf(ev: Evaluation, tier: EligibilityTier): TierClass | null {
+  const { facts, day } = ev;
+  if (tier === "TEKUN") {
+    const c = facts.cases.find((x) => x.tier === "TEKUN" && x.personId === null && caseInForce(x, day));
+    return c?.tierClass ?? null;
+  }
+  if (tier !== "DIBAO") return null;
+  const able = facts.members.filter((m) => m.workAbility === "FULL" && isWorkingAge(m.sex, ev.age(m)));
+  const students = able.map((m) => memberReadings.studentStage(m));
+  let klass: TierClass | null = null;
+  ev.rule("DIBAO_CLASS", REF.CLASS, null, students, [ev.reg("working-age members able to work fully", able.length)], () => {
+    const workers = students.filter((s) => s.known && s.value === null).length;
+    klass = workers > 0 ? "DIBAO_B" : "DIBAO_A";
+    return {
+      outcome: "PASS",
+      explanation: workers > 0 ? `${workers} working-age member(s) able to work fully and not in school: class B` : "nobody of working age able to work fully (students excepted): class A",
+    };
+  });
+  return klass;
+}
+
+export function recertification(ev: Evaluation, tier: EligibilityTier, persons: PersonEligibility[], graceEnds: Date | null): Date | null {
+  const { facts, day, P } = ev;
+  const units: { tier: EligibilityTier; members: MemberFacts[]; personId: string | null }[] = [];
+  if (tier === "DIBAO" || tier === "TEKUN") units.push({ tier, members: facts.members, personId: null });
+  for (const p of persons) {
+    if (p.tier === "DIBAO" || p.tier === "TEKUN") units.push({ tier: p.tier, members: facts.members.filter((m) => m.personId === p.personId), personId: p.personId });
+  }
+  if (units.length === 0) {
+    ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "NOT_APPLICABLE", explanation: `no periodic re-certification for ${tier}`, personId: null, inputs: [] });
+    return null;
+  }
+  let next: Date | null = null;
+  for (const u of units) {
+    let due: Date;
+    if (u.personId === null && graceEnds && tier === "DIBAO") {
+      due = graceEnds;
+      ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "PASS", explanation: `review at the end of the gradual exit, ${isoDay(due)}`, personId: null, inputs: [ev.reg("gradual exit ends", isoDay(due))] });
+    } else {
+      const c = facts.cases
+        .filter((x) => x.tier === u.tier && (u.personId === null ? x.personId === null : x.personId === u.personId) && caseInForce(x, day))
+        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())[0];
+      const able = u.tier === "DIBAO" ? u.members.filter((m) => m.workAbility !== "NONE" && isWorkingAge(m.sex, ev.age(m))) : [];
+      const students = able.map((m) => memberReadings.studentStage(m));
+      const startInput = ev.reg("case start (last review base)", c ? isoDay(c.startDate) : "no case: from the evaluation day");
+      let result: Date = day;
+      const outcome = ev.rule("RECERTIFICATION", REF.RECERT, u.personId, [], [startInput, ...students.map((s) => s.input)], () => {
+        const unknown = students.some((s) => !s.known);
+        const unstable = students.some((s) => !s.known || s.value === null);
+        const key = unstable ? "REVIEW_MONTHS_UNSTABLE" : "REVIEW_MONTHS_STABLE";
+        const months = P.value(key);
+        const from = c ? c.startDate : day;
+        let k = 1;
+        while (addMonths(from, k * months).getTime() <= day.getTime()) k++;
+        result = addMonths(from, k * months);
+        return {
+          outcome: unknown ? "UNKNOWN" : "PASS",
+          explanation: `${unstable ? `unstable income (working-age member(s) able to work${unknown ? "; school records unavailable, assumed not students" : ""})` : "stable"}: every ${months} months from ${isoDay(from)}, next ${isoDay(result)}`,
+        };
+      });
+      if (outcome === "UNKNOWN") for (const s of students) if (!s.known) ev.missing.add(s.source);
+      due = result;
+    }
+    if (next === null || due.getTime() < next.getTime()) next = due;
+  }
+  return next;
+}
+
+export function monitoringRetention(ev: Evaluation): void {
+  const { facts, day, P } = ev;
+  const years = P.value("MONITORING_RETENTION_YEARS");
+  const left = facts.cases
+    .filter((c) => (c.status === "REJECTED" || c.status === "TERMINATED") && c.endDate !== null && (c.tier === "DIBAO" || c.tier === "TEKUN"))
+    .sort((a, b) => b.endDate!.getTime() - a.endDate!.getTime())[0];
+  if (!left) return;
+  const until = addMonths(left.endDate!, 12 * years);
+  const inside = day.getTime() <= until.getTime();
+  ev.reasons.push({
+    rule: "MONITORING_RETENTION",
+    reference: REF.RETENTION,
+    outcome: inside ? "PASS" : "FAIL",
+    explanation: inside
+      ? `${left.status === "REJECTED" ? "rejected" : "left assistance"} on ${isoDay(left.endDate!)}: stays in the monitoring database until ${isoDay(until)}`
+      : `left the monitoring database on ${isoDay(until)}`,
+    personId: null,
+    inputs: [ev.reg("case status", left.status), ev.reg("case end date", isoDay(left.endDate!)), P.input("MONITORING_RETENTION_YEARS")],
+  });
+}

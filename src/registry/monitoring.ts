@@ -1,0 +1,153 @@
+/**
+ * The aid chain and alerts of a household for one request: the pure domain functions over the facts
+ * and eligibility the request already gathered (src/registry/facts.ts, src/registry/eligibility.ts —
+ * the same per-request DataLoaders as the unified view, so no extra upstream calls), memoised per
+ * request; the stored alert actions (one query per batch of households); and what an audience may see
+ * of them: a link, gap, duplicate or alert whose evidence comes from a source the audience cannot read
+ * (per src/policy/rules.ts) is left out entirely.
+ */
+import DataLoader from "dataloader";
+import type { AlertAction, Household } from "../db/generated/client.js";
+import type { GatewayContext } from "../graphql/context.js";
+import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../domain/aid-chain.js";
+import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../domain/alerts.js";
+import type { FactSource } from "../domain/facts.js";
+import { accessFor } from "../policy/plan.js";
+import { POLICY } from "../policy/rules.js";
+import { householdFacts } from "./facts.js";
+import { eligibilityOf } from "./eligibility.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Computation, memoised per request and household
+
+interface Monitoring {
+  chain: AidChain;
+  alerts: AlertFinding[];
+}
+
+const computed = new WeakMap<GatewayContext, Map<string, Promise<Monitoring>>>();
+
+export function monitoringOf(ctx: GatewayContext, household: Household): Promise<Monitoring> {
+  let perRequest = computed.get(ctx);
+  if (!perRequest) computed.set(ctx, (perRequest = new Map()));
+  let m = perRequest.get(household.id);
+  if (!m) {
+    const asOf = ctx.now;
+    m = Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, asOf)]).then(([facts, eligibility]) => {
+      const chain = buildAidChain(facts, eligibility, asOf);
+      return { chain, alerts: deriveAlerts(facts, eligibility, asOf, chain) };
+    });
+    perRequest.set(household.id, m);
+  }
+  return m;
+}
+
+/** The API key of an alert: household id | the domain's stable key. */
+export const alertKey = (householdId: string, key: string): string => `${householdId}|${key}`;
+
+export function parseAlertKey(key: string): { householdId: string; key: string } | null {
+  const i = key.indexOf("|");
+  return i <= 0 ? null : { householdId: key.slice(0, i), key: key.slice(i + 1) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stored actions
+
+const actionLoaders = new WeakMap<GatewayContext, DataLoader<string, AlertAction[]>>();
+
+/** The stored actions of a household's alerts, oldest first (batched across households per request). */
+export function alertActions(ctx: GatewayContext, householdId: string): Promise<AlertAction[]> {
+  let loader = actionLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader<string, AlertAction[]>(async (ids) => {
+      const rows = await ctx.prisma.alertAction.findMany({ where: { householdId: { in: [...ids] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+      return ids.map((id) => rows.filter((r) => r.householdId === id));
+    });
+    actionLoaders.set(ctx, loader);
+  }
+  return loader.load(householdId);
+}
+
+export type AlertStatus = "OPEN" | "ACKNOWLEDGED" | "PUSHED" | "RESOLVED";
+
+/** The status from the actions of one alert: RESOLVE is final; otherwise the latest action decides. */
+export function statusOf(actions: Pick<AlertAction, "action">[]): AlertStatus {
+  if (actions.some((a) => a.action === "RESOLVE")) return "RESOLVED";
+  const last = actions.at(-1);
+  return !last ? "OPEN" : last.action === "PUSH" ? "PUSHED" : "ACKNOWLEDGED";
+}
+
+/** The department of the latest push, if any. */
+export function pushedTo(actions: Pick<AlertAction, "action" | "department">[]): string | null {
+  return actions.filter((a) => a.action === "PUSH").at(-1)?.department ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What an audience may see
+
+/** The field of the schema that leads to each source's data; a source is readable when the audience may read that field. */
+function sourceField(source: FactSource | "policy", evidenceName = ""): [string, string] | null {
+  switch (source) {
+    case "education":
+      return ["Person", "education"];
+    case "employment":
+      return ["Person", "employment"];
+    case "medicalInsurance":
+      return ["Person", "medicalInsurance"];
+    case "disability":
+      return ["Person", "disability"];
+    case "housing":
+      return ["Household", "housing"];
+    case "registry":
+      // registry evidence by what it is: cases, incomes, or payments
+      if (evidenceName.startsWith("case.")) return ["Household", "cases"];
+      if (evidenceName.startsWith("income")) return ["Household", "incomes"];
+      return ["Household", "aidRecords"];
+    default:
+      return null; // policy parameters (public), caseworker input
+  }
+}
+
+export interface Visibility {
+  readable(source: FactSource | "policy", evidenceName?: string): boolean;
+}
+
+export function visibilityFor(ctx: GatewayContext): Visibility {
+  return {
+    readable(source, evidenceName) {
+      if (!ctx.enforcePolicy) return true;
+      const f = sourceField(source, evidenceName);
+      return f === null || accessFor(POLICY, f[0], f[1], ctx.principal.audience) === "read";
+    },
+  };
+}
+
+const linkVisible = (v: Visibility, l: AidLink) => v.readable(l.source);
+const gapVisible = (v: Visibility, g: Gap) => g.sources.every((s) => v.readable(s)) && g.links.every((l) => linkVisible(v, l));
+const duplicateVisible = (v: Visibility, d: Duplicate) => d.links.every((l) => linkVisible(v, l));
+const incompleteVisible = (v: Visibility, i: IncompleteCheck) => v.readable(i.source);
+
+export function visibleChain(chain: AidChain, v: Visibility): AidChain {
+  const links = chain.links.filter((l) => linkVisible(v, l));
+  const gaps = chain.gaps.filter((g) => gapVisible(v, g));
+  const duplicates = chain.duplicates.filter((d) => duplicateVisible(v, d));
+  return {
+    ...chain,
+    links,
+    householdLinks: chain.householdLinks.filter((l) => linkVisible(v, l)),
+    persons: chain.persons.map((p) => ({
+      personId: p.personId,
+      links: p.links.filter((l) => linkVisible(v, l)),
+      gaps: p.gaps.filter((g) => gapVisible(v, g)),
+      duplicates: p.duplicates.filter((d) => duplicateVisible(v, d)),
+    })),
+    gaps,
+    duplicates,
+    incomplete: chain.incomplete.filter((i) => incompleteVisible(v, i)),
+    failedSources: chain.failedSources.filter((s) => v.readable(s)),
+  };
+}
+
+export function alertVisible(v: Visibility, a: AlertFinding): boolean {
+  return a.evidence.every((e: AlertEvidence) => v.readable(e.source, e.name));
+}

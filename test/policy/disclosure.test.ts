@@ -1,0 +1,84 @@
+/**
+ * The resolver layer's withholding inside an eligibility (src/policy/disclosure.ts): a value taken from a
+ * record is shown only to an audience that may read the field that record is read through
+ * (src/policy/rules.ts) — DOMAIN §5: education never sees a diagnosis, departments see no incomes.
+ */
+import { expect, test } from "vitest";
+import { evaluateEligibility } from "../../src/domain/eligibility.js";
+import type { HouseholdFacts } from "../../src/domain/facts.js";
+import { eligibilityView, mayRead } from "../../src/policy/disclosure.js";
+import { POLICY } from "../../src/policy/rules.js";
+import { seededParameterSet } from "../helpers/population-facts.js";
+
+const DAY = new Date("2026-11-22T00:00:00Z");
+const asOf = new Date("2026-10-01T00:00:00Z");
+const facts: HouseholdFacts = {
+  householdId: "h",
+  registryNo: "r",
+  districtCode: "500103",
+  streetCode: "500103001",
+  hukou: "URBAN",
+  status: "ACTIVE",
+  registry: { source: "registry", asOf },
+  members: [
+    {
+      personId: "p1",
+      idNumber: null,
+      sex: "FEMALE",
+      birthDate: new Date("1970-01-01T00:00:00Z"),
+      relation: "HEAD",
+      workAbility: "NONE",
+      selfCare: "FULL",
+      education: { ok: true, value: null },
+      employment: { ok: true, value: null },
+      medicalInsurance: {
+        ok: true,
+        value: { source: "medicalInsurance", asOf, stale: false, tier: 1, premiumSubsidyRatio: 0, premiumSubsidyFen: 0, inPolicyExpenseFen: 90000, outOfPocketFen: 90000, medicalAidPaidFen: 0, seriousDisease: "UREMIA", chronicDisease: null, year: 2026 },
+      },
+      disability: { ok: true, value: null },
+    },
+  ],
+  incomes: [{ personId: null, source: "PENSION", monthlyFen: 30000, validFrom: new Date("2020-01-01T00:00:00Z"), validTo: null }],
+  assets: [],
+  cases: [],
+  aidRecords: [],
+  housing: { ok: true, value: null },
+};
+const result = evaluateEligibility(facts, seededParameterSet("500103001", DAY), DAY);
+const inputs = (v: ReturnType<typeof eligibilityView>, source: string) => v.reasons.flatMap((r) => r.inputs).filter((i) => i.source === source);
+
+test("mayRead follows the field policy: only 'read' discloses (a masked field does not)", () => {
+  expect(mayRead("education", "Person.medicalInsurance")).toBe(false);
+  expect(mayRead("medical_insurance", "Person.medicalInsurance")).toBe(true);
+  expect(POLICY.AssistanceCase.monthlyFen.education).toEqual({ mask: "amountBand" });
+  expect(mayRead("education", "AssistanceCase.monthlyFen")).toBe(false);
+  expect(mayRead("education", undefined)).toBe(true);
+  expect(mayRead(null, "Person.medicalInsurance")).toBe(true); // FIELD_POLICY=off
+});
+
+test("education: medical and income values withheld with their explanations; outcomes, parameters and the rest kept", () => {
+  const v = eligibilityView(result, "education");
+  expect(inputs(v, "medicalInsurance").length).toBeGreaterThan(0);
+  expect(inputs(v, "medicalInsurance").every((i) => i.value === null && i.withheld)).toBe(true);
+  expect(v.reasons.flatMap((r) => r.inputs).filter((i) => i.name.includes("income") && i.source === "registry").every((i) => i.withheld)).toBe(true);
+  expect(inputs(v, "policy").every((i) => i.value !== null && !i.withheld)).toBe(true);
+  expect(JSON.stringify(v)).not.toContain("UREMIA");
+  expect(JSON.stringify(v)).not.toContain("90000");
+  const dibao = v.reasons.find((r) => r.rule === "DIBAO_INCOME")!;
+  expect(dibao).toMatchObject({ outcome: "PASS", explanation: null, withheld: true });
+  // amounts computed from a record education may not read: the dibao payment (income), the out-of-pocket aid (medical)
+  expect(v.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")).toMatchObject({ amountFen: null, withheld: true });
+  expect(v.entitlements.find((e) => e.kind === "MEDICAL_OUT_OF_POCKET_AID")).toMatchObject({ amountFen: null, withheld: true, ratio: 0.7 });
+  expect(v.tier).toBe(result.tier);
+});
+
+test("medical insurance sees its own values but not incomes; civil affairs sees everything", () => {
+  const m = eligibilityView(result, "medical_insurance");
+  expect(inputs(m, "medicalInsurance").every((i) => i.value !== null && !i.withheld)).toBe(true);
+  expect(m.entitlements.find((e) => e.kind === "MEDICAL_OUT_OF_POCKET_AID")!.amountFen).toBe(63000);
+  expect(m.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")!.withheld).toBe(true);
+  const c = eligibilityView(result, "civil_affairs");
+  expect(c.reasons.flatMap((r) => r.inputs).some((i) => i.withheld)).toBe(false);
+  expect(c.reasons.every((r) => r.explanation !== null)).toBe(true);
+  expect(c.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")!.amountFen).toBe(result.standardFen - 30000);
+});
