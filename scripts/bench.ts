@@ -300,6 +300,27 @@ const HOUSEHOLDS = `query Households($first: Int!) {
   }
 }`;
 
+// The same 100-household view plus the computed fields (issue 5): eligibility with its reasons, the aid chain
+// with gaps and duplicates, and the alerts. They reuse the request's loaders, so upstream calls must not grow.
+const COMPUTED_FIELDS = `
+      eligibility { tier complete incomePerCapitaFen standardFen gradualExitEnds nextRecertification
+        persons { personId tier reason }
+        entitlements { kind department personId amountFen ratio }
+        reasons { rule outcome explanation inputs { name value source asOf } } }
+      aidChain { complete
+        links { id department program purpose personId periodStart periodEnd amountFen source }
+        gaps { key kind department personId reason }
+        duplicates { key kind purpose personId overlapStart overlapEnd } }
+      alerts { key kind class severity department status evidence { name value source asOf } }`;
+const HOUSEHOLDS_COMPUTED = `query HouseholdsComputed($first: Int!) {
+  households(first: $first) {
+    edges { node {
+      ${HOUSEHOLD_FIELDS}
+      ${COMPUTED_FIELDS}
+    } }
+  }
+}`;
+
 // Charity matching (issue 7): all open needs of one street against all resources, the way a client reads
 // them — needs(filter: { street }) 100 at a time, each need with its matches — timed end to end.
 const MATCHING_STREET = "500103001"; // 七星岗, the largest street of the default set (DOMAIN.md §6)
@@ -358,8 +379,9 @@ interface Scenario {
 interface Row {
   scenario: Scenario;
   policy: "enforce" | "off";
-  /** "main": the first gateway process; "policy" / "audit": the comparisons, each side on a freshly restarted gateway */
-  group: "main" | "policy" | "audit";
+  /** "main": the first gateway process; "policy" / "audit": the comparisons, each side on a freshly restarted gateway;
+   *  "computed": the 100-household view with and without the computed fields, on the first gateway process */
+  group: "main" | "policy" | "audit" | "computed";
   /** AUDIT_LOG of the gateway measured */
   audit: "on" | "off";
   mean: number;
@@ -518,7 +540,29 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
     );
   }
   lines.push("");
+  lines.push("## Computed fields (eligibility, aid chain, alerts) on the 100-household view", "");
+  lines.push(
+    "Same gateway process and data; the second row adds `eligibility { … reasons }`, `aidChain { links gaps duplicates }` and " +
+      "`alerts { … evidence }` to every household. They are computed from the facts the view already loads (the request's DataLoaders), " +
+      "so the upstream calls per query must stay the same.",
+    "",
+  );
+  lines.push("| query | connections | req/s | p50 ms | p99 ms | mean ms | upstream calls/query |");
+  lines.push("|---|---:|---:|---:|---:|---:|---:|");
+  const computedRows = rows.filter((x) => x.group === "computed");
+  for (const r of computedRows)
+    lines.push(`| ${r.scenario.label} | ${r.scenario.connections} | ${fmt(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.mean.toFixed(1)} | ${fmt(total(r.callsPerQuery))} |`);
+  lines.push("");
   lines.push("## Targets (reported, not asserted)", "");
+  if (computedRows.length === 2) {
+    const [plain, computed] = computedRows;
+    const extra = ((computed.mean - plain.mean) / plain.mean) * 100;
+    const sameCalls = Math.abs(total(computed.callsPerQuery) - total(plain.callsPerQuery)) < 0.5;
+    lines.push(
+      `- computed fields on the 100-household view: mean ${computed.mean.toFixed(1)} ms vs ${plain.mean.toFixed(1)} ms = ${signed(extra)} vs target ≤ 25 % → ${extra <= 25 ? "met" : "MISSED"}; ` +
+        `upstream calls/query ${fmt(total(computed.callsPerQuery))} vs ${fmt(total(plain.callsPerQuery))} → ${sameCalls ? "no extra calls" : "EXTRA CALLS"}`,
+    );
+  }
   const one = rows.filter((x) => x.group === "main" && x.households === 1);
   const target = SANDBOX_LATENCY_MS + 15;
   for (const r of one) {
@@ -575,6 +619,9 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     process.stderr.write("bench: measuring (FIELD_POLICY=enforce) …\n");
     for (const s of [one, oneLoaded, ten, tenLoaded, hundred]) rows.push(await measure(gw, token, s, "enforce", "main"));
+    const hundredComputed: Scenario = { label: "households(first: 100) + computed", query: HOUSEHOLDS_COMPUTED, variables: { first: 100 }, connections: 1 };
+    process.stderr.write("bench: computed fields on the 100-household view …\n");
+    for (const s of [hundred, hundredComputed]) rows.push(await measure(gw, token, s, "enforce", "computed"));
     process.stderr.write("bench: charity matching, one street …\n");
     const matchingMd = await measureMatching(gw, token);
 
