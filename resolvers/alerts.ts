@@ -118,6 +118,9 @@ export class AlertResolver {
     @Arg("note", () => String, { nullable: true }) note: string | null,
     @Ctx() ctx: GatewayContext,
   ) {
+    // a charity provides help (an aid-chain link) but is not a department an alert can be pushed to
+    if (department === ResponsibleDepartment.charity)
+      throw badInput([{ field: "department", reason: "NOT_A_DEPARTMENT", message: "alerts are pushed to government departments, not to charities" }]);
     return record(ctx, key, "PUSH", department, checkNote(note, false));
   }
 

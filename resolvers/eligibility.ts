@@ -16,12 +16,16 @@ import { eligibilityView } from "../src/policy/disclosure.js";
 
 const audienceOf = (ctx: GatewayContext) => (ctx.enforcePolicy ? ctx.principal.audience : null);
 
-/** An evaluation date with no policy parameters in force (before the parameters start) is bad input, not a server error. */
-async function orBadDate<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * An evaluation date the caller chose with no policy parameters in force (before the parameters start) is bad
+ * input, not a server error. Without a chosen date (today) a missing parameter is the registry's configuration
+ * gap: POLICY_PARAMETER_MISSING (src/graphql/format-error.ts).
+ */
+async function orBadDate<T>(asOfGiven: boolean, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof MissingParameterError)
+    if (asOfGiven && err instanceof MissingParameterError)
       throw badInput([{ field: "asOf", reason: "INVALID_DATE", message: `no policy parameters in force on asOf (${err.key})` }]);
     throw err;
   }
@@ -40,7 +44,7 @@ export class HouseholdEligibilityResolver {
     @Arg("asOf", () => DateScalar, { nullable: true }) asOf: Date | null,
     @Ctx() ctx: GatewayContext,
   ) {
-    return orBadDate(async () => eligibilityView(await eligibilityOf(ctx, h as unknown as HouseholdRow, asOf ?? dayOf(ctx.now)), audienceOf(ctx)));
+    return orBadDate(asOf != null, async () => eligibilityView(await eligibilityOf(ctx, h as unknown as HouseholdRow, asOf ?? dayOf(ctx.now)), audienceOf(ctx)));
   }
 }
 
@@ -63,6 +67,6 @@ export class AssessEligibilityResolver {
       problems.push({ field: "input.streetCode", reason: "UNKNOWN_STREET", message: "input.streetCode is not a street in your jurisdiction" });
     if (problems.length) throw badInput(problems);
     const facts = caseworkerFacts(input, street!.districtCode, day, ctx.now);
-    return orBadDate(async () => eligibilityView(evaluateEligibility(facts, await parameterSet(ctx, input.streetCode, day), day), audienceOf(ctx)));
+    return orBadDate(asOf != null, async () => eligibilityView(evaluateEligibility(facts, await parameterSet(ctx, input.streetCode, day), day), audienceOf(ctx)));
   }
 }

@@ -18,6 +18,7 @@ export enum FactSource {
   registry = "registry",
   caseworker = "caseworker",
   policy = "policy",
+  charity = "charity",
   education = "education",
   employment = "employment",
   housing = "housing",
@@ -31,6 +32,7 @@ export enum ResponsibleDepartment {
   housing = "housing",
   medical_insurance = "medical_insurance",
   disability = "disability",
+  charity = "charity",
 }
 export enum EntitlementKind {
   DIBAO_PAYMENT = "DIBAO_PAYMENT",
@@ -58,7 +60,10 @@ export enum EntitlementKind {
 registerEnumType(EligibilityTier, { name: "EligibilityTier", description: "A computed tier (DOMAIN.md §1), or NOT_ELIGIBLE." });
 registerEnumType(RuleOutcome, { name: "RuleOutcome", description: "UNKNOWN: a source the rule needs did not answer." });
 registerEnumType(FactSource, { name: "FactSource", description: "Where a fact came from: the registry, a caseworker's input, a policy parameter, or a department system." });
-registerEnumType(ResponsibleDepartment, { name: "ResponsibleDepartment", description: "The department responsible for an entitlement (DOMAIN.md §2)." });
+registerEnumType(ResponsibleDepartment, {
+  name: "ResponsibleDepartment",
+  description: "The department responsible for an entitlement or providing a piece of aid (DOMAIN.md §2); charity: a partner charity's delivery (an aid-chain link only).",
+});
 registerEnumType(EntitlementKind, { name: "EntitlementKind", description: "What a tier (and a member's situation) gives, by department (DOMAIN.md §2)." });
 
 @ObjectType({ description: "One input a rule used, with its source and as-of time." })

@@ -43,7 +43,9 @@ export type InputReason =
   | "RESOURCE_UNAVAILABLE"
   | "NO_MATCH"
   | "IDEMPOTENCY_KEY_REUSED"
-  | "CLAIM_NOT_ACTIVE";
+  | "CLAIM_NOT_ACTIVE"
+  // alerts
+  | "NOT_A_DEPARTMENT";
 
 export interface InputProblem {
   field: string;

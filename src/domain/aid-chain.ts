@@ -44,7 +44,8 @@ export type AidPurpose =
   | "HOUSING" // public rental housing or rental subsidy
   | "HOUSE_RENOVATION"
   | "DISABILITY_LIVING"
-  | "REHABILITATION";
+  | "REHABILITATION"
+  | "CHARITY_HELP"; // a partner charity's delivery (DOMAIN §2 charities): on top of public aid, never a duplicate
 
 /**
  * How two links of one purpose combine: EXCLUSIVE — one payer only, any overlap from a second source or
@@ -72,6 +73,7 @@ export const PURPOSE_COMBINATION: Readonly<Record<AidPurpose, "EXCLUSIVE" | "COM
   HOUSE_RENOVATION: "EXCLUSIVE",
   DISABILITY_LIVING: "EXCLUSIVE",
   REHABILITATION: "REPEATABLE",
+  CHARITY_HELP: "REPEATABLE",
 };
 
 export type LinkStatus = "PAID" | "PENDING" | "ACTIVE" | "ENDED" | "APPLIED" | "COMPLETED";
@@ -359,9 +361,41 @@ function housingLinks(facts: HouseholdFacts, asOf: Date): AidLink[] {
   });
 }
 
-/** Every link of the household, registry first, then per member, then housing. */
+/**
+ * Partner charities' deliveries (claims recorded as delivered): one link each, on the delivery day. A budget
+ * resource (unit FEN) gives an amount; an item resource a benefit in kind with its count. Charity help comes on
+ * top of public aid: it never fills an entitlement's gap and is never a duplicate (purpose CHARITY_HELP).
+ */
+export function charityLinks(facts: HouseholdFacts): AidLink[] {
+  return (facts.charityDeliveries ?? []).map((d) => {
+    const day = dayOf(d.deliveredAt);
+    return base({
+      id: `charity:${d.claimId}:${d.category}`,
+      department: "charity",
+      program: d.category,
+      purpose: "CHARITY_HELP",
+      personId: d.personId,
+      period: { start: day, end: day },
+      periodBasis: "DAY",
+      amountFen: d.unit === "FEN" ? d.units : null,
+      benefit: d.unit === "FEN" ? `${d.benefit} (${d.charityName})` : `${d.benefit} × ${d.units} (${d.charityName})`,
+      status: "COMPLETED",
+      source: "charity",
+      sourceRecordId: d.claimId,
+      districtCode: facts.districtCode,
+      asOf: d.deliveredAt,
+    });
+  });
+}
+
+/** Every link of the household, registry first, then per member, then housing, then charities' deliveries. */
 export function aidLinks(facts: HouseholdFacts, asOf: Date): AidLink[] {
-  return [...registryLinks(facts), ...facts.members.flatMap((m) => memberLinks(m, facts.districtCode)), ...housingLinks(facts, asOf)];
+  return [
+    ...registryLinks(facts),
+    ...facts.members.flatMap((m) => memberLinks(m, facts.districtCode)),
+    ...housingLinks(facts, asOf),
+    ...charityLinks(facts),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ import type {
 // Sources
 
 /** Where a fact came from: the registry, a department system, or a caseworker's typed-in input. */
-export type FactSource = "registry" | "caseworker" | SourceName;
+/** "charity": a delivery a partner charity recorded through the gateway (a claim marked delivered). */
+export type FactSource = "registry" | "caseworker" | "charity" | SourceName;
 
 export type UpstreamCode = "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_BAD_RESPONSE";
 
@@ -185,7 +186,8 @@ export type ParameterSet = ReadonlyMap<string, ParameterValue>;
 // Entitlements: what a tier (and a member's situation) gives, by department. The aid chain's gaps are
 // entitlements with no matching link.
 
-export type Department = "civil_affairs" | "education" | "employment" | "housing" | "medical_insurance" | "disability";
+/** Who provides or is responsible; "charity" only ever provides (an aid-chain link), it is never pushed an alert. */
+export type Department = "civil_affairs" | "education" | "employment" | "housing" | "medical_insurance" | "disability" | "charity";
 
 export type EntitlementKind =
   // civil affairs 民政

@@ -1,6 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
 import type { GatewayContext } from "./context.js";
+import { MissingParameterError } from "../domain/observed.js";
 
 /** Codes whose messages were written for clients; anything else is masked. */
 export const CLIENT_CODES = new Set([
@@ -21,6 +23,7 @@ export const CLIENT_CODES = new Set([
   "UPSTREAM_BAD_RESPONSE",
   "AUDIT_UNAVAILABLE",
   "ALREADY_RESOLVED",
+  "POLICY_PARAMETER_MISSING",
 ]);
 
 /** graphql-js's token-limit message names the limit (and its location points at it). */
@@ -38,7 +41,17 @@ const SUGGESTION = / ?Did you mean [^?]*\?/g;
  * everything else becomes INTERNAL_SERVER_ERROR with a generic message. The original is logged by
  * `errorReportingPlugin` under the request id the client also gets.
  */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
+  // A computed field needs a policy parameter the registry has no version of for that region and day: a
+  // configuration gap civil affairs must close, named as such (never a guessed default, never a bare 500).
+  const cause = error === undefined ? undefined : unwrapResolverError(error);
+  if (cause instanceof MissingParameterError)
+    return {
+      message: `No policy parameter ${cause.key} is in force for this household's region on the evaluation date`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: "POLICY_PARAMETER_MISSING", parameter: cause.key },
+    };
   const code = formatted.extensions?.code as string | undefined;
   // every document limit looks the same to a client: 400, GRAPHQL_VALIDATION_FAILED, no number, no location
   if (code === "GRAPHQL_PARSE_FAILED" && TOKEN_LIMIT.test(formatted.message))

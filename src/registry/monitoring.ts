@@ -14,8 +14,10 @@ import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../domain/a
 import type { FactSource } from "../domain/facts.js";
 import { accessFor } from "../policy/plan.js";
 import { POLICY } from "../policy/rules.js";
+import type { Audience } from "../policy/audiences.js";
 import { householdFacts } from "./facts.js";
 import { eligibilityOf } from "./eligibility.js";
+import { dayOf } from "../domain/calendar.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Computation, memoised per request and household
@@ -33,7 +35,8 @@ export function monitoringOf(ctx: GatewayContext, household: Household): Promise
   let m = perRequest.get(household.id);
   if (!m) {
     const asOf = ctx.now;
-    m = Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, asOf)]).then(([facts, eligibility]) => {
+    // the eligibility of the request's day, shared with Household.eligibility (its default asOf): one evaluation per request
+    m = Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, dayOf(asOf))]).then(([facts, eligibility]) => {
       const chain = buildAidChain(facts, eligibility, asOf);
       return { chain, alerts: deriveAlerts(facts, eligibility, asOf, chain) };
     });
@@ -113,11 +116,16 @@ export interface Visibility {
 }
 
 export function visibilityFor(ctx: GatewayContext): Visibility {
+  return audienceVisibility(ctx.enforcePolicy ? ctx.principal.audience : null);
+}
+
+/** What one audience may see (null: the field policy is off, everything). */
+export function audienceVisibility(audience: Audience | null): Visibility {
   return {
     readable(source, evidenceName) {
-      if (!ctx.enforcePolicy) return true;
+      if (audience === null) return true;
       const f = sourceField(source, evidenceName);
-      return f === null || accessFor(POLICY, f[0], f[1], ctx.principal.audience) === "read";
+      return f === null || accessFor(POLICY, f[0], f[1], audience) === "read";
     },
   };
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { createRegistryLoaders } from "../../src/registry/loaders.js";
-import { JIEFANGBEI, NOW, QIXINGGANG, charity, createResource, needRef, recordNeed, registerCharity, seedRegistry, type Registry } from "./fixture.js";
+import { JIEFANGBEI, NOW, QIXINGGANG, charity, civil, createResource, needRef, recordNeed, registerCharity, seedRegistry, type Registry } from "./fixture.js";
 
 let gw: TestGateway;
 let reg: Registry;
@@ -120,6 +120,34 @@ describe("delivery and cancellation", () => {
     expect(delivered.map((c) => ({ id: c.id, charity: c.charity.name, benefit: c.resource.title, units: c.units, person: c.need.personId, category: c.need.category }))).toEqual([
       { id, charity: "渝中区慈善会（合成数据）", benefit: "助老探访服务", units: 1, person: reg.elderly.members[0].id, category: "CARE_VISITS" },
     ]);
+    // ... and in the household's aid chain, as a charity link on the delivery day (never a duplicate, never filling a gap)
+    const chain = await gw.gql(
+      `query ($id: ID!) { household(id: $id) { aidChain { links { id department program purpose personId periodStart periodEnd periodBasis amountFen benefit status source sourceRecordId }
+        duplicates { key } gaps { key links { id } } } } }`,
+      { id: reg.elderly.id },
+      civil,
+    );
+    expect(chain.errors, JSON.stringify(chain.errors)).toBeUndefined();
+    const links = chain.data.household.aidChain.links as { source: string; id: string }[];
+    expect(links.filter((l) => l.source === "charity")).toEqual([
+      {
+        id: `charity:${id}:CARE_VISITS`,
+        department: "charity",
+        program: "CARE_VISITS",
+        purpose: "CHARITY_HELP",
+        personId: reg.elderly.members[0].id,
+        periodStart: NOW.toISOString().slice(0, 10),
+        periodEnd: NOW.toISOString().slice(0, 10),
+        periodBasis: "DAY",
+        amountFen: null,
+        benefit: "助老探访服务 × 1 (渝中区慈善会（合成数据）)",
+        status: "COMPLETED",
+        source: "charity",
+        sourceRecordId: id,
+      },
+    ]);
+    const gapLinks = (chain.data.household.aidChain.gaps as { links: { id: string }[] }[]).flatMap((g) => g.links.map((l) => l.id));
+    expect(gapLinks.filter((l) => l.startsWith("charity:"))).toEqual([]);
     // a delivered claim cannot be cancelled; capacity stays taken
     const cancel = await gw.gql(CANCEL, { c: id }, charity(A));
     expect(cancel.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "CLAIM_NOT_ACTIVE" });

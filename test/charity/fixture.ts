@@ -4,6 +4,8 @@
  * charities and resources and to record needs through the API — as the real actors would.
  */
 import type { Database } from "../../src/db/database.js";
+import { writeReferenceData } from "../../prisma/seed/writer.js";
+import { policyParameters } from "../../prisma/seed/generator.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
 import type { TestGateway } from "../helpers/gateway.js";
 import type { MintOptions } from "../../src/auth/dev-keys.js";
@@ -81,7 +83,9 @@ export interface Registry {
   bishan: SeededHousehold;
 }
 
-export async function seedRegistry(db: Database): Promise<Registry> {
+/** A small registry: four households on three streets, with the default policy parameters unless `parameters: false`. */
+export async function seedRegistry(db: Database, opts: { parameters?: boolean } = {}): Promise<Registry> {
+  if (opts.parameters !== false) await writeReferenceData(db.sql, [], policyParameters());
   await db.prisma.street.createMany({
     data: [
       { code: QIXINGGANG, districtCode: "500103", name: "七星岗街道" },

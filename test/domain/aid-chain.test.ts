@@ -109,6 +109,21 @@ describe("links: every department normalised (DOMAIN §2)", () => {
     expect(by("MEDICAL_AID").basisFen).toBe(300_000);
   });
 
+  test("a charity's delivery is one link on its delivery day (DOMAIN §2 charities): a budget gives an amount, items a benefit in kind", () => {
+    const delivery = (over: object) => ({
+      claimId: "c1", charityId: "ch", charityName: "慈善会", resourceId: "r1", category: "SCHOOL_COSTS", benefit: "助学金",
+      unit: "FEN" as const, units: 50_000, personId: "p1", deliveredAt: new Date("2026-11-20T09:30:00Z"), ...over,
+    });
+    const f = facts({ charityDeliveries: [delivery({}), delivery({ claimId: "c2", unit: "ITEMS", units: 2, benefit: "轮椅", category: "ASSISTIVE_DEVICES", personId: null })] });
+    const links = aidLinks(f, ASOF).filter((l) => l.source === "charity");
+    expect(links.map((l) => [l.id, l.department, l.purpose, l.personId, iso(l.period.start), iso(l.period.end), l.periodBasis, l.amountFen, l.benefit, l.status])).toEqual([
+      ["charity:c1:SCHOOL_COSTS", "charity", "CHARITY_HELP", "p1", "2026-11-20", "2026-11-20", "DAY", 50_000, "助学金 (慈善会)", "COMPLETED"],
+      ["charity:c2:ASSISTIVE_DEVICES", "charity", "CHARITY_HELP", null, "2026-11-20", "2026-11-20", "DAY", null, "轮椅 × 2 (慈善会)", "COMPLETED"],
+    ]);
+    // on top of public aid: two deliveries for the same purpose and day are not a duplicate
+    expect(findDuplicates([...links, { ...links[0], id: "charity:c3:SCHOOL_COSTS", sourceRecordId: "c3" }])).toEqual([]);
+  });
+
   test("an open housing benefit runs to the evaluation date; nothing for absent or zero amounts", () => {
     const l = aidLinks(facts({ housing: housing([benefit({ startDate: d("2025-01-01"), endDate: null })]) }), ASOF)[0];
     expect([l.periodBasis, iso(l.period.end)]).toEqual(["OPEN_ENDED", "2026-11-01"]);

@@ -4,7 +4,9 @@
  * a computed field (eligibility, aid chain) to compare the gateway's answer with.
  */
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, PolicyParameter } from "../../src/db/generated/client.js";
-import type { Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
+import type { CharityDeliveryFact, Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
+import { isUpstreamError } from "../../connectors/kit/index.js";
+import type { SourceName } from "../../connectors/unified.js";
 import { parametersInForce } from "../../src/registry/policy-parameters.js";
 import { regionChain } from "../../src/registry/region.js";
 
@@ -16,8 +18,9 @@ export interface RegistryRows {
   aidRecords: AidRecord[];
 }
 
-/** A department record (or null: no record) as the facts hold it. A loader error is not expected here. */
-const fetched = <T>(v: unknown): Fetched<T> => {
+/** A department record (or null: no record) as the facts hold it; a department system's error as a failed fact (as src/registry/facts.ts fetchFact). */
+const fetched = <T>(v: unknown, source: SourceName): Fetched<T> => {
+  if (isUpstreamError(v)) return { ok: false, source: v.source ?? source, code: v.code };
   if (v instanceof Error) throw new Error(`a department system failed while building facts: ${v.message}`);
   return { ok: true, value: (v ?? null) as T | null };
 };
@@ -25,7 +28,12 @@ const fetched = <T>(v: unknown): Fetched<T> => {
 export function factsFromRows(
   h: Household,
   rows: RegistryRows,
-  records: { person: (p: Person) => { education: unknown; employment: unknown; medicalInsurance: unknown; disability: unknown }; housing: unknown },
+  records: {
+    person: (p: Person) => { education: unknown; employment: unknown; medicalInsurance: unknown; disability: unknown };
+    housing: unknown;
+    /** the household's delivered charity claims (HouseholdFacts.charityDeliveries), when the caller has them */
+    charityDeliveries?: CharityDeliveryFact[];
+  },
 ): HouseholdFacts {
   const mine = <T extends { householdId: string }>(list: T[]) => list.filter((r) => r.householdId === h.id);
   return {
@@ -46,10 +54,10 @@ export function factsFromRows(
         relation: p.relation,
         workAbility: p.workAbility,
         selfCare: p.selfCare,
-        education: fetched(r.education),
-        employment: fetched(r.employment),
-        medicalInsurance: fetched(r.medicalInsurance),
-        disability: fetched(r.disability),
+        education: fetched(r.education, "education"),
+        employment: fetched(r.employment, "employment"),
+        medicalInsurance: fetched(r.medicalInsurance, "medicalInsurance"),
+        disability: fetched(r.disability, "disability"),
       };
     }),
     incomes: mine(rows.incomes).map((i) => ({ personId: i.personId, source: i.source, monthlyFen: i.monthlyFen, validFrom: i.validFrom, validTo: i.validTo })),
@@ -74,8 +82,10 @@ export function factsFromRows(
       periodStart: r.periodStart,
       periodEnd: r.periodEnd,
       paidAt: r.paidAt,
+      districtCode: r.districtCode,
     })),
-    housing: fetched(records.housing),
+    housing: fetched(records.housing, "housing"),
+    ...(records.charityDeliveries ? { charityDeliveries: records.charityDeliveries } : {}),
   };
 }
 

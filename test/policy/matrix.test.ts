@@ -40,6 +40,12 @@ import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult } from "../../src/domain/facts.js";
 import { eligibilityView } from "../../src/policy/disclosure.js";
 import { factsFromRows, parameterSetFromRows } from "../helpers/registry-facts.js";
+import type { HouseholdFacts } from "../../src/domain/facts.js";
+import type { AlertAction } from "../../src/db/generated/client.js";
+import type { SourceName } from "../../connectors/unified.js";
+import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap } from "../../src/domain/aid-chain.js";
+import { deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
+import { alertVisible, audienceVisibility, visibleChain } from "../../src/registry/monitoring.js";
 
 const SEED = 7;
 const AS_OF = "2026-11-01";
@@ -50,6 +56,8 @@ const CHARITY = "charity-matrix";
 const CHARITY_OTHER = "charity-matrix-other";
 const PAGE = 5;
 const FINDINGS_PAGE = 100;
+/** households examined by the matrix's page of Query.alerts (its maximum, resolvers/alerts.ts MAX_ALERT_HOUSEHOLDS) */
+const ALERT_PAGE = 50;
 
 type Raw = Record<string, unknown>;
 type Json = unknown;
@@ -71,6 +79,8 @@ const ROOTS: Record<string, { type: string; args: string; vars: string }> = {
   accessLog: { type: "AccessRecordConnection", args: `(first: ${PAGE}, filter: { household: $household, to: $to })`, vars: "$household: ID, $to: DateTime" },
   // a whole page of a street's findings (100): person-level ones are rarer than household-level ones
   auditFindings: { type: "AuditFindingConnection", args: `(first: ${FINDINGS_PAGE}, filter: { street: $street })`, vars: "$street: String" },
+  // the alert sweep over the household's street: one page examining up to ALERT_PAGE households (issue 5)
+  alerts: { type: "AlertPage", args: `(first: ${ALERT_PAGE}, filter: { street: $street })`, vars: "$street: String" },
 };
 
 const hasRequiredArgs = (t: GraphQLObjectType, f: string) =>
@@ -164,6 +174,8 @@ let households: HouseholdRow[];
 const truths = new Map<string, Raw>();
 /** Household.eligibility (default asOf: the request's day), computed by the pure domain function over the same facts; disclosed per audience */
 const eligibilities = new Map<string, EligibilityResult>();
+/** each household's facts, gathered from the rows and department records as src/registry/facts.ts does */
+const householdFacts = new Map<string, HouseholdFacts>();
 
 const CITY = "500000";
 function asFor(audience: Audience, h: { districtCode: string; streetCode: string }): MintOptions {
@@ -226,45 +238,126 @@ async function findingsTruth(street: string): Promise<Raw> {
   };
 }
 
-async function buildTruths() {
+/** Registry rows in the order the gateway's loaders give them (src/registry/loaders.ts), and every department record. */
+async function loadFactSources() {
   const p = gw.db.prisma;
-  households = await p.household.findMany({ orderBy: { id: "asc" } });
-  const [streets, persons, incomes, assets, cases, aidRecords] = await Promise.all([
+  const list = await p.household.findMany({ orderBy: { id: "asc" } });
+  const [streets, persons, incomes, assets, cases, aidRecords, parameterRows, deliveries] = await Promise.all([
     p.street.findMany(),
     p.person.findMany(),
-    p.income.findMany(),
-    p.asset.findMany(),
-    p.assistanceCase.findMany(),
-    p.aidRecord.findMany(),
+    p.income.findMany({ orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
+    p.asset.findMany({ orderBy: { id: "asc" } }),
+    p.assistanceCase.findMany({ orderBy: [{ startDate: "desc" }, { id: "asc" }] }),
+    p.aidRecord.findMany({ orderBy: [{ periodStart: "desc" }, { id: "asc" }] }),
+    p.policyParameter.findMany(),
+    p.claim.findMany({
+      where: { status: "DELIVERED" },
+      include: { need: { select: { householdId: true, personId: true, category: true } }, charity: { select: { name: true } }, resource: { select: { title: true, unit: true } } },
+      orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+    }),
   ]);
-  const by = <T extends { householdId: string }>(rows: T[], id: string) => rows.filter((r) => r.householdId === id);
+  const relationOrder = ["HEAD", "SPOUSE", "PARENT", "GRANDPARENT", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "SIBLING", "OTHER"];
+  persons.sort((a, b) => relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) || a.birthDate.getTime() - b.birthDate.getTime() || a.idNumber.localeCompare(b.idNumber));
   const sources = gw.connectors.loaders();
   const [education, employment, medicalInsurance, disability, housing] = await Promise.all([
     sources.education.loadMany(persons.map((x) => x.idNumber)),
     sources.employment.loadMany(persons.map((x) => x.idNumber)),
     sources.medicalInsurance.loadMany(persons.map((x) => x.idNumber)),
     sources.disability.loadMany(persons.map((x) => x.idNumber)),
-    sources.housing.loadMany(households.map((h) => h.registryNo)),
+    sources.housing.loadMany(list.map((h) => h.registryNo)),
   ]);
-  const fail = (v: unknown) => {
-    if (v instanceof Error) throw new Error(`a department system failed while building the truth: ${v.message}`);
-    return v as Raw | null;
-  };
   const personIndex = new Map(persons.map((x, i) => [x.id, i]));
-  const parameterRows = await p.policyParameter.findMany();
-  const day = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate()));
-  households.forEach((h, hi) => {
-    const facts = factsFromRows(h, { persons, incomes, assets, cases, aidRecords }, {
-      person: (m) => {
-        const i = personIndex.get(m.id)!;
-        return { education: education[i], employment: employment[i], medicalInsurance: medicalInsurance[i], disability: disability[i] };
-      },
-      housing: housing[hi],
+  const householdIndex = new Map(list.map((h, i) => [h.id, i]));
+  const records = {
+    person: (m: { id: string }) => {
+      const i = personIndex.get(m.id)!;
+      return { education: education[i], employment: employment[i], medicalInsurance: medicalInsurance[i], disability: disability[i] };
+    },
+    housing: (h: HouseholdRow) => housing[householdIndex.get(h.id)!],
+  };
+  const rows = { persons, incomes, assets, cases, aidRecords };
+  /** HouseholdFacts as src/registry/facts.ts gathers them (charity deliveries included) */
+  const factsOf = (h: HouseholdRow): HouseholdFacts =>
+    factsFromRows(h, rows, {
+      person: records.person,
+      housing: records.housing(h),
+      charityDeliveries: deliveries
+        .filter((c) => c.need.householdId === h.id)
+        .map((c) => ({ claimId: c.id, charityId: c.charityId, charityName: c.charity.name, resourceId: c.resourceId, category: c.need.category, benefit: c.resource.title, unit: c.resource.unit, units: c.units, personId: c.need.personId, deliveredAt: c.deliveredAt as Date })),
     });
-    eligibilities.set(h.id, evaluateEligibility(facts, parameterSetFromRows(parameterRows, h.streetCode, day), day));
+  return { households: list, streets, rows, records, parameterRows, factsOf };
+}
+
+const DAY = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate()));
+/** Households with a department record served malformed (see failRecordsForIncompleteChecks). */
+const failing = new Set<string>();
+/** Fields that read a department record directly: for a failing household they carry an UPSTREAM error, proven elsewhere. */
+const RECORD_FIELDS = new Set(["education", "employment", "medicalInsurance", "disability", "housing"]);
+
+/**
+ * AidChain.incomplete / failedSources / complete = false and Eligibility's unanswered sources need a department
+ * system that failed. The sandboxes serve one key malformed on request (`/__sandbox/malformed`: that key alone is
+ * UPSTREAM_BAD_RESPONSE). For each source an entitlement can be left unchecked by — housing (readable by the
+ * registry keepers and housing), medical insurance (civil affairs, auditors, medical insurance, health) and the
+ * federation's (the keepers, education, employment, disability, health) — the first household (by id) where one
+ * failed record leaves an entitlement unchecked. The federation's case needs a TEKUN member whose care subsidy
+ * the registry has not paid: that household's TEKUN_CARE_SUBSIDY payments are removed. Households in a page the
+ * matrix reads (the first of the registry, the first ${PAGE} of each street) and the last one (the mutations') are
+ * not used; the chosen ones are left out of the cells that read a department record directly.
+ */
+async function failRecordsForIncompleteChecks() {
+  const { households: list, rows, records, parameterRows, factsOf } = await loadFactSources();
+  const paged = new Set<string>();
+  const rank = new Map<string, number>();
+  for (const h of list) {
+    const r = rank.get(h.streetCode) ?? 0;
+    rank.set(h.streetCode, r + 1);
+    if (r < PAGE) paged.add(h.id);
+  }
+  const candidates = list.filter((h, i) => i !== 0 && i !== list.length - 1 && !paged.has(h.id));
+  const drops: Partial<Record<SourceName, string>> = { disability: "TEKUN_CARE_SUBSIDY" };
+  for (const source of ["housing", "medicalInsurance", "disability"] as const) {
+    const chosen = (() => {
+      for (const h of candidates) {
+        // a key the department system has a record for (only a record can be served malformed)
+        const keys = source === "housing" ? (records.housing(h) ? [h.registryNo] : []) : rows.persons.filter((m) => m.householdId === h.id && records.person(m)[source]).map((m) => m.idNumber);
+        for (const key of keys) {
+          const facts = factsOf(h);
+          const failed = { ok: false as const, source, code: "UPSTREAM_BAD_RESPONSE" as const };
+          if (source === "housing") facts.housing = failed;
+          else for (const m of facts.members) if (m.idNumber === key) (m as unknown as Record<string, unknown>)[source] = failed;
+          if (drops[source]) facts.aidRecords = facts.aidRecords.filter((r) => r.program !== drops[source]);
+          const e = evaluateEligibility(facts, parameterSetFromRows(parameterRows, h.streetCode, DAY), DAY);
+          if (buildAidChain(facts, e, NOW).incomplete.some((i) => i.source === source)) return { h, key };
+        }
+      }
+      return null;
+    })();
+    if (!chosen) throw new Error(`no household where a failed ${source} record leaves an entitlement unchecked`);
+    if (drops[source]) await gw.db.prisma.aidRecord.deleteMany({ where: { householdId: chosen.h.id, program: drops[source] as "TEKUN_CARE_SUBSIDY" } });
+    const res = await fetch(`${gw.sandboxes!.urls[source]}/__sandbox/malformed`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: chosen.key }) });
+    expect(await res.json(), source).toMatchObject({ known: true });
+    failing.add(chosen.h.id);
+  }
+}
+
+async function buildTruths() {
+  const { households: list, streets, rows, records, parameterRows, factsOf } = await loadFactSources();
+  const { persons, incomes, assets, cases, aidRecords } = rows;
+  households = list;
+  const by = <T extends { householdId: string }>(rows: T[], id: string) => rows.filter((r) => r.householdId === id);
+  const fail = (h: HouseholdRow) => (v: unknown) => {
+    if (v instanceof Error && !failing.has(h.id)) throw new Error(`a department system failed while building the truth: ${v.message}`);
+    return v instanceof Error ? null : (v as Raw | null);
+  };
+  households.forEach((h) => {
+    const facts = factsOf(h);
+    householdFacts.set(h.id, facts);
+    eligibilities.set(h.id, evaluateEligibility(facts, parameterSetFromRows(parameterRows, h.streetCode, DAY), DAY));
   });
-  households.forEach((h, hi) => {
+  households.forEach((h) => {
     const hhCases = by(cases, h.id);
+    const record = fail(h);
     const node: Raw = {
       ...h,
       street: streets.find((s) => s.code === h.streetCode) ?? null,
@@ -273,18 +366,18 @@ async function buildTruths() {
       cases: hhCases,
       currentCase: hhCases.find((c) => c.personId === null && (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT")) ?? null,
       aidRecords: by(aidRecords, h.id),
-      housing: fail(housing[hi]),
+      housing: record(records.housing(h)),
     };
     node.members = by(persons, h.id).map((m) => {
-      const i = personIndex.get(m.id)!;
+      const r = records.person(m);
       return {
         ...m,
         age: ageOn(m.birthDate, NOW),
         household: node,
-        education: fail(education[i]),
-        employment: fail(employment[i]),
-        medicalInsurance: fail(medicalInsurance[i]),
-        disability: fail(disability[i]),
+        education: record(r.education),
+        employment: record(r.employment),
+        medicalInsurance: record(r.medicalInsurance),
+        disability: record(r.disability),
       };
     });
     truths.set(h.id, node);
@@ -372,6 +465,13 @@ const householdFor = (audience: Audience, id: string): Raw => ({
   ...truths.get(id)!,
   eligibility: eligibilityView(eligibilities.get(id)!, audience),
   ...matchingFor(audience, id),
+  // computed when a cell reaches them (the aid chain and alerts of one household, per audience)
+  get aidChain() {
+    return chainTruth(audience, id);
+  },
+  get alerts() {
+    return alertsTruth(audience, id);
+  },
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -476,6 +576,126 @@ function matchingView(forCharity: boolean, street: string | null): (id: string) 
   });
 }
 
+// ------------------------------------------------------------------------------------------------
+// The aid chain and alerts (issue 5): the pure domain functions over each household's facts, evaluated as
+// src/registry/monitoring.ts does (eligibility of the request's day, chain and alerts at the request's
+// instant), cut to what the audience may see by the same visibility functions; alert status and history
+// from the stored alert actions (read after beforeAll acted on some). Computed per household on demand.
+
+const monitored = new Map<string, { chain: AidChain; alerts: AlertFinding[] }>();
+let alertActionRows: AlertAction[] = [];
+
+function monitoringTruth(id: string) {
+  let m = monitored.get(id);
+  if (!m) {
+    const facts = householdFacts.get(id)!;
+    const chain = buildAidChain(facts, eligibilities.get(id)!, NOW);
+    m = { chain, alerts: deriveAlerts(facts, eligibilities.get(id)!, NOW, chain) };
+    monitored.set(id, m);
+  }
+  return m;
+}
+
+const linkTruth = (l: AidLink): Raw => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end });
+const gapTruth = (g: Gap): Raw => ({
+  ...g,
+  rule: g.entitlement.rule,
+  reference: g.entitlement.reference,
+  entitledAmountFen: g.entitlement.amountFen,
+  entitledRatio: g.entitlement.ratio,
+  links: g.links.map(linkTruth),
+});
+const duplicateTruth = (d: Duplicate): Raw => ({ ...d, overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(linkTruth) });
+
+const chains = new Map<string, Raw>();
+function chainTruth(audience: Audience, id: string): Raw {
+  const key = `${audience}:${id}`;
+  if (!chains.has(key)) {
+    const c = visibleChain(monitoringTruth(id).chain, audienceVisibility(audience));
+    chains.set(key, {
+      asOf: c.asOf,
+      complete: c.complete,
+      failedSources: c.failedSources,
+      links: c.links.map(linkTruth),
+      householdLinks: c.householdLinks.map(linkTruth),
+      persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(linkTruth), gaps: p.gaps.map(gapTruth), duplicates: p.duplicates.map(duplicateTruth) })),
+      gaps: c.gaps.map(gapTruth),
+      duplicates: c.duplicates.map(duplicateTruth),
+      incomplete: c.incomplete,
+    });
+  }
+  return chains.get(key)!;
+}
+
+/** The alerts of a household the audience may see; status: RESOLVE is final, else the latest action (DOMAIN §3 handling). */
+function alertsTruth(audience: Audience, id: string): Raw[] {
+  const v = audienceVisibility(audience);
+  return monitoringTruth(id)
+    .alerts.filter((a) => alertVisible(v, a))
+    .map((a) => {
+      const own = alertActionRows.filter((x) => x.householdId === id && x.alertKey === a.key);
+      const last = own.at(-1);
+      return {
+        key: `${id}|${a.key}`,
+        kind: a.kind,
+        class: a.class,
+        severity: a.severity,
+        department: a.department,
+        householdId: id,
+        personId: a.personId,
+        message: a.message,
+        reference: a.reference,
+        evidence: a.evidence,
+        status: own.some((x) => x.action === "RESOLVE") ? "RESOLVED" : !last ? "OPEN" : last.action === "PUSH" ? "PUSHED" : "ACKNOWLEDGED",
+        pushedTo: own.filter((x) => x.action === "PUSH").at(-1)?.department ?? null,
+        history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+      };
+    });
+}
+
+/** alerts(first: ALERT_PAGE, filter: { street }): the street's households in id order, their visible alerts. */
+function alertPageTruth(audience: Audience, street: string): Raw {
+  const ids = households.filter((h) => h.streetCode === street).map((h) => h.id);
+  const page = ids.slice(0, ALERT_PAGE);
+  return {
+    alerts: page.flatMap((id) => alertsTruth(audience, id)),
+    householdsScanned: page.length,
+    pageInfo: { hasNextPage: ids.length > ALERT_PAGE, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
+  };
+}
+
+/** The alerts an audience sees (not of a failing household), those visible to the fewest audiences first. */
+function alertsVisibleTo(audience: Audience): { h: HouseholdRow; key: string; department: string }[] {
+  const readers = AUDIENCES.filter((a) => POLICY.Household.alerts[a]).map(audienceVisibility);
+  const v = audienceVisibility(audience);
+  return households
+    .filter((h) => !failing.has(h.id))
+    .flatMap((h) => monitoringTruth(h.id).alerts.filter((a) => alertVisible(v, a)).map((a) => ({ h, a, seenBy: readers.filter((r) => alertVisible(r, a)).length })))
+    .sort((x, y) => x.seenBy - y.seenBy)
+    .map(({ h, a }) => ({ h, key: `${h.id}|${a.key}`, department: a.department }));
+}
+
+/**
+ * Alert handling to prove Alert.status / pushedTo / history and AlertActionEntry with: for each audience that
+ * reads alerts, one alert it can see, pushed through the API by civil affairs to the alert's department with a note.
+ */
+async function actOnAlerts() {
+  const acted = new Set<string>();
+  for (const audience of AUDIENCES) {
+    if (!POLICY.Household.alerts[audience]) continue;
+    const alert = alertsVisibleTo(audience).find((x) => !acted.has(x.key));
+    if (!alert) continue; // its cells then report that no household has a value
+    acted.add(alert.key);
+    const res = await gw.gql(
+      `mutation Push($key: ID!, $department: ResponsibleDepartment!) { pushAlert(key: $key, department: $department, note: "policy matrix: please check") { status } }`,
+      { key: alert.key, department: alert.department },
+      { audience: "civil_affairs", city: CITY },
+    );
+    if (res.errors) throw new Error(`pushAlert failed: ${JSON.stringify(res.errors)}`);
+  }
+  alertActionRows = await gw.db.prisma.alertAction.findMany({ orderBy: [{ at: "asc" }, { id: "asc" }] });
+}
+
 function truthRoot(audience: Audience, h: HouseholdRow): Promise<Raw> {
   const key = `${audience}:${h.id}`; // a charity's cursors differ; the eligibility's disclosed values differ per audience
   if (!roots.has(key)) {
@@ -489,6 +709,9 @@ function truthRoot(audience: Audience, h: HouseholdRow): Promise<Raw> {
         needs: needsConnectionTruth(audience, h),
         accessLog: await accessLogTruth(h.id),
         auditFindings: await findingsTruth(h.streetCode),
+        get alerts() {
+          return alertPageTruth(audience, h.streetCode);
+        },
       }))(),
     );
   }
@@ -515,13 +738,15 @@ function variablesFor(audience: Audience, root: string, h: HouseholdRow) {
   if (root === "needs") return { street: h.streetCode };
   if (root === "accessLog") return { household: h.id, to: auditUntil.toISOString() };
   if (root === "auditFindings") return { street: h.streetCode };
+  if (root === "alerts") return { street: h.streetCode };
   return { region: h.streetCode };
 }
 
 /** The first household (by id) whose truth at `template` has a value. */
 async function householdWithValue(audience: Audience, template: string[], objectLeaf: boolean, extra: (h: HouseholdRow) => boolean = () => true) {
+  const readsRecord = template.some((f) => RECORD_FIELDS.has(f));
   for (const h of households) {
-    if (!extra(h)) continue;
+    if (!extra(h) || (readsRecord && failing.has(h.id))) continue;
     const root = await truthRoot(audience, h);
     if (trueValues(root, template, objectLeaf).some(hasValue)) return { h, root };
   }
@@ -597,12 +822,15 @@ beforeAll(async () => {
       });
       await seedMatching(db);
     },
-    sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS },
+    // the truth loads every person's employment record at once: not the sandbox's rate limit under test here
+    sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
     audit: true,
   });
+  await failRecordsForIncompleteChecks();
   await writeAccessRecords();
   await buildTruths();
   await buildMatchingTruths();
+  await actOnAlerts();
 }, 180_000);
 afterAll(async () => gw?.close());
 
@@ -722,6 +950,7 @@ describe("Query fields", () => {
     resources: { select: "resources(category: $category) { id }", vars: "$category: NeedCategory", values: () => ({}) },
     myClaims: { select: "myClaims(status: $claimStatus) { id }", vars: "$claimStatus: ClaimStatus", values: () => ({}) },
     charities: { select: "charities(status: $charityStatus) { id }", vars: "$charityStatus: CharityStatus", values: () => ({}) },
+    alerts: { select: "alerts(first: 1, filter: { street: $alertStreet }) { householdsScanned }", vars: "$alertStreet: String", values: (h) => ({ alertStreet: h.streetCode }) },
     assessEligibility: {
       select: "assessEligibility(input: $facts) { tier }",
       vars: "$facts: HouseholdFactsInput!",
@@ -761,7 +990,75 @@ describe("Query fields", () => {
 // ------------------------------------------------------------------------------------------------
 // Mutations: allowed ones succeed in the audience's jurisdiction; the rest are refused whole, change nothing.
 
-type MutationCall = (audience: Audience, h: HouseholdRow) => Promise<{ query: string; variables: Record<string, unknown>; check: (data: any) => Promise<void> }>;
+/** `as`: the household whose jurisdiction the token is minted for, when not the test's household */
+type MutationCall = (audience: Audience, h: HouseholdRow) => Promise<{ query: string; variables: Record<string, unknown>; check: (data: any) => Promise<void>; as?: HouseholdRow }>;
+
+/**
+ * Alert handling (issue 5): each allowed call acts on an alert the audience can see (in its jurisdiction: the
+ * token is minted for the alert's household); a department acknowledges or resolves an alert pushed to it
+ * (the push stored first). Resolving is final, so each call takes an alert no call has used yet.
+ */
+function alertCalls(): Record<string, MutationCall> {
+  const used = new Set<string>();
+  const fresh = (audience: Audience) => {
+    const found = alertsVisibleTo(audience).find((x) => !used.has(x.key));
+    if (!found) {
+      // a refused call never reaches the alert: any key will do
+      if (!POLICY.Household.alerts[audience] || audience === "auditor") return { h: households[0], key: `${households[0].id}|NONE`, department: "civil_affairs" };
+      throw new Error(`no unused alert visible to ${audience}`);
+    }
+    used.add(found.key);
+    return found;
+  };
+  const isDepartment = (a: Audience) => ["education", "employment", "housing", "medical_insurance", "disability"].includes(a);
+  const alertKeyOf = (key: string) => key.slice(key.indexOf("|") + 1);
+  const pushedTo = async (audience: Audience, a: { h: HouseholdRow; key: string }) => {
+    if (isDepartment(audience) && POLICY.Mutation.acknowledgeAlert[audience])
+      await gw.db.prisma.alertAction.create({ data: { householdId: a.h.id, alertKey: alertKeyOf(a.key), action: "PUSH", department: audience, actorSubject: "policy-matrix", actorAudience: "civil_affairs" } });
+  };
+  const stored = (a: { h: HouseholdRow; key: string }, action: "ACKNOWLEDGE" | "PUSH" | "RESOLVE", audience: Audience) =>
+    gw.db.prisma.alertAction.count({ where: { householdId: a.h.id, alertKey: alertKeyOf(a.key), action, actorAudience: audience } });
+  return {
+    async acknowledgeAlert(audience) {
+      const a = fresh(audience);
+      await pushedTo(audience, a);
+      return {
+        query: `mutation M($key: ID!) { acknowledgeAlert(key: $key) { key status } }`,
+        variables: { key: a.key },
+        as: a.h,
+        async check(data) {
+          expect(data.acknowledgeAlert).toEqual({ key: a.key, status: "ACKNOWLEDGED" });
+          expect(await stored(a, "ACKNOWLEDGE", audience)).toBe(1);
+        },
+      };
+    },
+    async pushAlert(audience) {
+      const a = fresh(audience);
+      return {
+        query: `mutation M($key: ID!, $d: ResponsibleDepartment!) { pushAlert(key: $key, department: $d) { key status pushedTo } }`,
+        variables: { key: a.key, d: a.department },
+        as: a.h,
+        async check(data) {
+          expect(data.pushAlert).toEqual({ key: a.key, status: "PUSHED", pushedTo: a.department });
+          expect(await stored(a, "PUSH", audience)).toBe(1);
+        },
+      };
+    },
+    async resolveAlert(audience) {
+      const a = fresh(audience);
+      await pushedTo(audience, a);
+      return {
+        query: `mutation M($key: ID!) { resolveAlert(key: $key, note: "policy matrix: resolved") { key status } }`,
+        variables: { key: a.key },
+        as: a.h,
+        async check(data) {
+          expect(data.resolveAlert).toEqual({ key: a.key, status: "RESOLVED" });
+          expect(await stored(a, "RESOLVE", audience)).toBe(1);
+        },
+      };
+    },
+  };
+}
 
 /** The charity-matching mutations (issue 7), each with fresh rows of its own so that every allowed call succeeds. */
 function matchingCalls(next: () => number): Record<string, MutationCall> {
@@ -944,7 +1241,7 @@ describe("mutations", () => {
       aid: await p.aidRecord.count(),
     };
   };
-  const CALLS: Record<string, (audience: Audience, h: HouseholdRow) => Promise<{ query: string; variables: Record<string, unknown>; check: (data: any) => Promise<void> }>> = {
+  const CALLS: Record<string, MutationCall> = {
     async registerHousehold(_audience, h) {
       const idNumber = makeIdNumber(h.districtCode, "1980-05-06", seq++ % 1000);
       return {
@@ -977,6 +1274,7 @@ describe("mutations", () => {
       };
     },
     ...matchingCalls(() => seq++),
+    ...alertCalls(),
   };
 
   test("every mutation of POLICY has a way to call it here", () => {
@@ -991,7 +1289,7 @@ describe("mutations", () => {
         const call = await CALLS[mutation](audience, h);
         const before = await counts();
         const row = await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } });
-        const res = await gw.gql(call.query, call.variables, asFor(audience, h));
+        const res = await gw.gql(call.query, call.variables, asFor(audience, call.as ?? h));
         if (allowed) {
           expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
           await call.check(res.data);
@@ -1014,7 +1312,7 @@ describe("mutations", () => {
 
 test("the upstream behind a denied field is never called: a charity asking for medicalInsurance makes no request to the medical system", async () => {
   const stats = async () => (await (await fetch(`${gw.sandboxes!.urls.medicalInsurance}/__sandbox/stats`)).json()) as { requests: number };
-  const h = households.find((x) => (truths.get(x.id)!.members as Raw[]).some((m) => m.medicalInsurance !== null))!;
+  const h = households.find((x) => !failing.has(x.id) && (truths.get(x.id)!.members as Raw[]).some((m) => m.medicalInsurance !== null))!;
   const query = `query($id: ID!) { household(id: $id) { members { name medicalInsurance { tier seriousDisease } } } }`;
 
   const before = (await stats()).requests;
