@@ -14,6 +14,10 @@ import {
   type Jurisdiction,
 } from "./principal.js";
 
+/** The charity a development token speaks for unless told: the first charity of the default data set
+ * (prisma/seed/charities.ts), so matching works with the token `npm start` prints. */
+export const DEV_CHARITY_ID = "yz-charity-federation";
+
 /**
  * Development keys: an ES256 key pair generated once under `<dir>` (DATA_DIR/keys by default) and a
  * `mint` function that signs tokens the development verifier accepts. Never used in production
@@ -37,7 +41,7 @@ export interface MintOptions {
   city?: string;
   /** Required for auditors. */
   purpose?: string;
-  /** Charity tokens: defaults to "dev-charity-001". Refused on other audiences. */
+  /** Charity tokens: defaults to DEV_CHARITY_ID. Refused on other audiences. */
   charityId?: string;
   roles?: string[];
   /** "30s", "15m", "1h" (default), "7d"; at most 30d. */
@@ -207,7 +211,7 @@ export async function loadOrCreateDevKeys(dir: string, config: MintConfig): Prom
       [c.jurisdiction]: requestedJurisdiction(o) ?? jurisdictionClaim(defaultJurisdiction(audience, config.cityCode)),
     };
     if (o.purpose !== undefined) claims[c.purpose] = o.purpose;
-    if (audience === "charity") claims[c.charity] = o.charityId ?? "dev-charity-001";
+    if (audience === "charity") claims[c.charity] = o.charityId ?? DEV_CHARITY_ID;
     else if (o.charityId !== undefined) throw new MintError("a charity id is only for charity tokens");
     const subject = o.subject ?? `dev-${audience}`;
     const jti = randomUUID();

@@ -146,7 +146,7 @@ describe("devTokensForAllAudiences", () => {
     expect(byAudience.auditor).toMatchObject({ jurisdiction: { kind: "city", city: "500000" }, purpose: expect.any(String) });
     expect(byAudience.street_office.jurisdiction).toEqual({ kind: "streets", streets: ["500103001"] });
     expect(byAudience.education.jurisdiction).toEqual({ kind: "districts", districts: ["500103"] });
-    expect(byAudience.charity).toMatchObject({ charityId: "dev-charity-001", jurisdiction: { kind: "districts", districts: ["500103"] } });
+    expect(byAudience.charity).toMatchObject({ charityId: "yz-charity-federation", jurisdiction: { kind: "districts", districts: ["500103"] } });
     for (const p of Object.values(byAudience)) expect(p.expiresAt.getTime()).toBeGreaterThan(Date.now() + 7 * 3600_000);
   });
 });

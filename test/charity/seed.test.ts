@@ -74,3 +74,10 @@ test("deterministic: seeding the same population again gives the same charities,
   await seedCharities(db.sql, AS_OF);
   expect(await snapshot()).toBe(first);
 });
+
+test("the development charity token (npm start prints it) speaks for a seeded charity that has resources to match", async () => {
+  const { DEV_CHARITY_ID } = await import("../../src/auth/dev-keys.js");
+  const charity = await db.prisma.charity.findUnique({ where: { id: DEV_CHARITY_ID } });
+  expect(charity?.status).toBe("ACTIVE");
+  expect(await db.prisma.charityResource.count({ where: { OR: [{ charityId: DEV_CHARITY_ID }, { shared: true }] } })).toBeGreaterThan(0);
+});
