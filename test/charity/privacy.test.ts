@@ -106,14 +106,18 @@ describe("a charity sees needs, not identities", () => {
     expect(na[0].id).toMatch(/^nd_[A-Za-z0-9_-]{22}$/);
 
     // A's references mean nothing to B: the household is not found, the need is not B's reference
+    // (a foreign reference decrypts, under B's key, to 16 random bytes: rejected as no reference — or, 1 time in 64
+    // when those bytes happen to look like a v4 uuid, found to name no household of B's view; never A's household)
     const h = await gw.gql(`query($id: ID!) { household(id: $id) { streetCode } }`, { id: na[0].householdRef }, charity(B));
-    expect(h.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_ID" });
+    expect(h.data?.household ?? null).toBeNull();
+    expect(["BAD_USER_INPUT/INVALID_ID", "NOT_FOUND/undefined"]).toContain(`${h.errors![0].extensions!.code}/${h.errors![0].extensions!.reason}`);
     const claim = await gw.gql(
       `mutation($n: ID!, $r: ID!) { claimNeed(needRef: $n, resourceId: $r, units: 100, idempotencyKey: "x1") { id } }`,
       { n: na[0].id, r: resourceA },
       charity(B),
     );
-    expect(claim.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_ID", field: "needRef" });
+    expect(claim.data?.claimNeed ?? null).toBeNull();
+    expect(["BAD_USER_INPUT/INVALID_ID", "NOT_FOUND/undefined"]).toContain(`${claim.errors![0].extensions!.code}/${claim.errors![0].extensions!.reason}`);
     // and a raw registry id is no reference at all
     const raw = await gw.gql(`query($id: ID!) { household(id: $id) { streetCode } }`, { id: reg.student.id }, charity(A));
     expect(raw.errors![0].extensions).toMatchObject({ reason: "INVALID_ID" });
@@ -130,11 +134,13 @@ describe("consent per (household, charity)", () => {
       charity(charityId),
     );
     expect(res.errors).toBeUndefined();
-    return [res.data.household.phone, ...res.data.household.needs.map((n: any) => n.contact)];
+    const values = [res.data.household.phone, ...res.data.household.needs.map((n: any) => n.contact)];
+    expect(values.length).toBeGreaterThanOrEqual(2); // the phone and at least the school need
+    return [...new Set(values)]; // one value throughout: all the phone, or all null
   };
 
   test("only after the street office records consent for that charity does it see the phone; the other charity still does not; revoked, it is gone", async () => {
-    expect(await contactsOf(A)).toEqual([null, null]);
+    expect(await contactsOf(A)).toEqual([null]);
     const rec = await gw.gql(CONSENT, { h: reg.student.id, c: A }, streetOffice());
     expect(rec.errors).toBeUndefined();
     expect(rec.data.recordContactConsent).toMatchObject({ revokedAt: null, charity: { id: A } });
@@ -142,8 +148,8 @@ describe("consent per (household, charity)", () => {
     const again = await gw.gql(CONSENT, { h: reg.student.id, c: A }, streetOffice());
     expect(again.data.recordContactConsent.id).toBe(rec.data.recordContactConsent.id);
 
-    expect(await contactsOf(A)).toEqual([reg.student.phone, reg.student.phone]);
-    expect(await contactsOf(B)).toEqual([null, null]);
+    expect(await contactsOf(A)).toEqual([reg.student.phone]);
+    expect(await contactsOf(B)).toEqual([null]);
     // still nothing else identifying
     const res = await gw.gql(EVERYTHING, { street: QIXINGGANG }, charity(A));
     expect(leaked(res.body, secrets(reg, false))).toEqual([]);
@@ -152,7 +158,7 @@ describe("consent per (household, charity)", () => {
     const rev = await gw.gql(REVOKE, { h: reg.student.id, c: A }, streetOffice());
     expect(rev.errors).toBeUndefined();
     expect(rev.data.revokeContactConsent.revokedAt).toBe(NOW.toISOString());
-    expect(await contactsOf(A)).toEqual([null, null]);
+    expect(await contactsOf(A)).toEqual([null]);
     const none = await gw.gql(REVOKE, { h: reg.student.id, c: A }, streetOffice());
     expect(none.errors![0].extensions!.code).toBe("NOT_FOUND");
   });
