@@ -6,7 +6,9 @@
  * - living subsidy (困难残疾人生活补贴) 10,000 for holders of a valid certificate in DIBAO, TEKUN or
  *   DIBAO_MARGINAL households (about 5 % entitled go without: gaps for the aid chain);
  * - nursing subsidy (重度残疾人护理补贴) 15,000 for grade 1, 10,000 for grade 2 — but not for TEKUN
- *   persons who get civil affairs' TEKUN_CARE_SUBSIDY (not both allowed), except the duplicates below.
+ *   persons who get civil affairs' TEKUN_CARE_SUBSIDY (not both allowed), except the duplicates below;
+ *   about 1 in 16 entitled go without (救助遗漏: the aid chain's nursing gaps), chosen by a hash of the seed
+ *   and ID number so that no other record's draws move.
  * Rehabilitation: CHILD_REHABILITATION for most disabled children (< 18), ASSISTIVE_DEVICE,
  * ACCESSIBILITY_RETROFIT (severe physical / visual), COMMUNITY_REHABILITATION (mental, intellectual).
  *
@@ -114,7 +116,8 @@ export function createDisabilityDeriver(opts: DeriveOptions): Deriver<Disability
 
         const living = valid && (tier === "DIBAO" || tier === "TEKUN" || tier === "DIBAO_MARGINAL") && !rng.chance(0.05) ? LIVING_SUBSIDY_FEN : 0;
         const careSubsidised = tier === "TEKUN" && aidToPerson(h, i, "TEKUN_CARE_SUBSIDY", yearAgo, opts.asOf).length > 0;
-        const nursing = valid && severe && !careSubsidised ? NURSING_SUBSIDY_FEN[d.grade as 1 | 2] : 0;
+        const missed = hashString(`${opts.seed}|nursing-gap|${p.idNumber}`) % 16 === 0;
+        const nursing = valid && severe && !careSubsidised && !missed ? NURSING_SUBSIDY_FEN[d.grade as 1 | 2] : 0;
 
         const rehab: string[] = [];
         if (valid) {

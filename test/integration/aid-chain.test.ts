@@ -121,7 +121,8 @@ describe("gaps and alerts are reachable by a query", () => {
   test("every gap kind of the data set, naming the responsible department", async () => {
     const kinds = new Set([...gapKindsOf.values()].flatMap((s) => [...s]));
     // the examples among them (DOMAIN §2): school fees, premium, employment help, rent subsidy
-    for (const k of ["EDUCATION_FEE_WAIVER", "MEDICAL_PREMIUM_SUBSIDY", "EMPLOYMENT_ASSISTANCE", "RENT_SUBSIDY_EQUAL_TO_RENT"]) expect(kinds).toContain(k);
+    for (const k of ["EDUCATION_FEE_WAIVER", "MEDICAL_PREMIUM_SUBSIDY", "EMPLOYMENT_ASSISTANCE", "RENT_SUBSIDY_EQUAL_TO_RENT", "DISABILITY_NURSING_SUBSIDY"])
+      expect(kinds).toContain(k);
     for (const kind of kinds) {
       const id = firstWith(gapKindsOf, kind)!;
       const res = await gw.gql(one(CHAIN), { id }, CIVIL);
