@@ -30,6 +30,11 @@ const AMOUNT_BASIS: Partial<Record<EntitlementKind, string>> = {
   RENT_SUBSIDY_EQUAL_TO_RENT: SOURCE_BASIS.housing,
 };
 
+/** May the audience see the amount of an entitlement of this kind (parameters only, or from a record it may read)? Also for the aid chain's gaps. */
+export function entitlementAmountReadable(audience: Audience | null, kind: EntitlementKind): boolean {
+  return mayRead(audience, AMOUNT_BASIS[kind]);
+}
+
 const SOURCE_ORDER: readonly InputSource[] = ["registry", "caseworker", "policy", "education", "employment", "housing", "medicalInsurance", "disability"];
 
 function inputView(i: RuleInput, audience: Audience | null) {

@@ -11,10 +11,11 @@ import type { AlertAction, Household } from "../db/generated/client.js";
 import type { GatewayContext } from "../graphql/context.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../domain/aid-chain.js";
 import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../domain/alerts.js";
-import type { FactSource } from "../domain/facts.js";
+import type { EntitlementKind, FactSource } from "../domain/facts.js";
 import { accessFor } from "../policy/plan.js";
 import { POLICY } from "../policy/rules.js";
 import type { Audience } from "../policy/audiences.js";
+import { entitlementAmountReadable } from "../policy/disclosure.js";
 import { householdFacts } from "./facts.js";
 import { eligibilityOf } from "./eligibility.js";
 import { dayOf } from "../domain/calendar.js";
@@ -113,6 +114,8 @@ function sourceField(source: FactSource | "policy", evidenceName = ""): [string,
 
 export interface Visibility {
   readable(source: FactSource | "policy", evidenceName?: string): boolean;
+  /** an entitlement amount computed from a record the audience may not read is withheld, as in Eligibility (src/policy/disclosure.ts) */
+  amountReadable(kind: EntitlementKind): boolean;
 }
 
 export function visibilityFor(ctx: GatewayContext): Visibility {
@@ -127,17 +130,20 @@ export function audienceVisibility(audience: Audience | null): Visibility {
       const f = sourceField(source, evidenceName);
       return f === null || accessFor(POLICY, f[0], f[1], audience) === "read";
     },
+    amountReadable: (kind) => entitlementAmountReadable(audience, kind),
   };
 }
 
 const linkVisible = (v: Visibility, l: AidLink) => v.readable(l.source);
 const gapVisible = (v: Visibility, g: Gap) => g.sources.every((s) => v.readable(s)) && g.links.every((l) => linkVisible(v, l));
+/** A visible gap, its entitled amount withheld (null) where it is computed from a record the audience may not read. */
+const gapView = (v: Visibility, g: Gap): Gap => (g.entitlement.amountFen === null || v.amountReadable(g.kind) ? g : { ...g, entitlement: { ...g.entitlement, amountFen: null } });
 const duplicateVisible = (v: Visibility, d: Duplicate) => d.links.every((l) => linkVisible(v, l));
 const incompleteVisible = (v: Visibility, i: IncompleteCheck) => v.readable(i.source);
 
 export function visibleChain(chain: AidChain, v: Visibility): AidChain {
   const links = chain.links.filter((l) => linkVisible(v, l));
-  const gaps = chain.gaps.filter((g) => gapVisible(v, g));
+  const gaps = chain.gaps.filter((g) => gapVisible(v, g)).map((g) => gapView(v, g));
   const duplicates = chain.duplicates.filter((d) => duplicateVisible(v, d));
   return {
     ...chain,
@@ -146,7 +152,7 @@ export function visibleChain(chain: AidChain, v: Visibility): AidChain {
     persons: chain.persons.map((p) => ({
       personId: p.personId,
       links: p.links.filter((l) => linkVisible(v, l)),
-      gaps: p.gaps.filter((g) => gapVisible(v, g)),
+      gaps: p.gaps.filter((g) => gapVisible(v, g)).map((g) => gapView(v, g)),
       duplicates: p.duplicates.filter((d) => duplicateVisible(v, d)),
     })),
     gaps,

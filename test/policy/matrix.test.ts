@@ -11,7 +11,12 @@
  *   consent       the phone where the household consented, null (no error) where it did not
  *   absent        null with exactly one FORBIDDEN error at each path, while a sibling field resolves
  * A type the audience cannot reach (an ancestor field is denied) is proven by the denial at that
- * ancestor. The cells are derived from POLICY and the schema, so they cannot drift from them.
+ * ancestor. A field the audience may read but never gets a value of (FILTERED_OUT: the aid chain's content
+ * filter always cuts it for that audience) is proven by the filtering, on a household where the unfiltered
+ * value exists. The cells are derived from POLICY and the schema, so they cannot drift from them.
+ * Computed types (eligibility, aid chain, alerts, matching) are true by the pure domain functions over the
+ * household's facts gathered here from the rows and department records; the state some cells need (a failed
+ * department record, a stored alert action, access records, claims) is created in beforeAll.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getNamedType, isObjectType, isNonNullType, type GraphQLObjectType } from "graphql";
@@ -83,6 +88,42 @@ const ROOTS: Record<string, { type: string; args: string; vars: string }> = {
   alerts: { type: "AlertPage", args: `(first: ${ALERT_PAGE}, filter: { street: $street })`, vars: "$street: String" },
 };
 
+/**
+ * Fields an audience may read whose value it can never get, by construction of the aid chain's content filter
+ * (src/registry/monitoring.ts: links, gaps, duplicates and alerts resting on a source the audience may not read
+ * are left out). Not exempted but proven by the filtering: on a household where the unfiltered value exists,
+ * the audience gets exactly its own (empty) truth and no error — a leak would show the value. Every cell below
+ * such a coordinate (e.g. each AidDuplicate field for a department, which never receives a duplicate) is proven
+ * at it, as a type behind a denied field is proven at the denial. The list is checked both ways: an audience
+ * listed must have no value anywhere in the data set, and must hold a read grant for the coordinate.
+ */
+const SOURCE_NAMES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
+const DEPARTMENT_AUDIENCES: Audience[] = ["education", "employment", "housing", "medical_insurance", "disability", "health"];
+const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
+  "AidChain.duplicates": {
+    audiences: DEPARTMENT_AUDIENCES,
+    why: "a duplicate always involves a registry payment (Household.aidRecords: registry keepers only): no two department systems pay one purpose, and their links carry the household's district",
+  },
+  "PersonAidChain.duplicates": { audiences: DEPARTMENT_AUDIENCES, why: "as AidChain.duplicates" },
+  "AidChain.householdLinks": {
+    audiences: ["education", "employment", "medical_insurance", "disability", "health"],
+    why: "links for the household as a whole are registry payments and housing benefits",
+  },
+  "AidLink.ratio": { audiences: ["street_office", "education", "employment", "housing", "disability"], why: "only the medical insurance premium subsidy has a ratio" },
+  "AidGap.entitledRatio": { audiences: ["street_office", "education", "employment", "housing", "disability"], why: "only medical insurance entitlements have a ratio" },
+  "AidLink.basisFen": { audiences: ["education", "employment", "disability"], why: "a basis is an out-of-pocket amount (medical insurance) or a rent (housing)" },
+  "AidGap.links": { audiences: ["education", "employment", "disability"], why: "a gap lists links only when one falls short: premium subsidy and medical aid (medical insurance), rent (housing)" },
+  "AidGap.entitledAmountFen": {
+    audiences: ["education", "employment", "disability"],
+    why: "education and federation entitlements carry no amount; employment's one (the dibao employment subsidy) is computed from incomes, which employment and the federation may not read: withheld, as in Eligibility",
+  },
+  "AidGap.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
+  "PersonAidChain.gaps": { audiences: ["housing"], why: "housing's entitlements are the household's" },
+  "AidIncompleteCheck.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
+  "Alert.personId": { audiences: ["housing"], why: "the alerts housing may see (income above the standard, re-certification overdue) are the household's" },
+};
+const filteredOut = (audience: Audience, coordinate: string) => FILTERED_OUT[coordinate]?.audiences.includes(audience) ?? false;
+
 const hasRequiredArgs = (t: GraphQLObjectType, f: string) =>
   t.getFields()[f].args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined);
 
@@ -118,6 +159,8 @@ interface Cell {
   objectLeaf: boolean;
   /** when the type cannot be reached through readable fields: the length of the template prefix that is denied */
   deniedAt: number | null;
+  /** when the template passes a FILTERED_OUT coordinate for the audience: the length of the template prefix ending there */
+  filteredAt: number | null;
   /** a field of the same parent the audience may read (or __typename) */
   sibling: string;
 }
@@ -144,6 +187,15 @@ function cellsFor(audience: Audience): Cell[] {
     const t = objectType(type);
     for (const field of Object.keys(fields)) {
       const def = t.getFields()[field];
+      const template = [...route, field];
+      let filteredAt: number | null = null;
+      for (let i = 1, parent = getNamedType(objectType("Query").getFields()[template[0]].type).name; deniedAt === null && i < template.length; i++) {
+        if (filteredOut(audience, `${parent}.${template[i]}`)) {
+          filteredAt = i + 1;
+          break;
+        }
+        parent = getNamedType(objectType(parent).getFields()[template[i]].type).name;
+      }
       const sibling =
         Object.keys(fields).find((f) => {
           const d = t.getFields()[f];
@@ -154,9 +206,10 @@ function cellsFor(audience: Audience): Cell[] {
         type,
         field,
         access: fields[field][audience],
-        template: [...route, field],
+        template,
         objectLeaf: isObjectType(getNamedType(def.type)),
         deniedAt,
+        filteredAt,
         sibling,
       });
     }
@@ -466,13 +519,17 @@ const householdFor = (audience: Audience, id: string): Raw => ({
   eligibility: eligibilityView(eligibilities.get(id)!, audience),
   ...matchingFor(audience, id),
   // computed when a cell reaches them (the aid chain and alerts of one household, per audience)
+  // (for an audience denied the field: what is withheld from it, unfiltered)
   get aidChain() {
-    return chainTruth(audience, id);
+    return chainTruth(POLICY.Household.aidChain[audience] ? audience : null, id);
   },
   get alerts() {
-    return alertsTruth(audience, id);
+    return alertsTruth(POLICY.Household.alerts[audience] ? audience : null, id);
   },
 });
+
+/** The household's aid chain and alerts unfiltered (as with the field policy off): where FILTERED_OUT cells find their household. */
+const unfilteredRoot = (h: HouseholdRow): Raw => ({ household: { aidChain: chainTruth(null, h.id), alerts: alertsTruth(null, h.id) } });
 
 // ------------------------------------------------------------------------------------------------
 // Charity matching (issue 7): a household's needs, their matches (the pure matcher over the stored
@@ -608,7 +665,7 @@ const gapTruth = (g: Gap): Raw => ({
 const duplicateTruth = (d: Duplicate): Raw => ({ ...d, overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(linkTruth) });
 
 const chains = new Map<string, Raw>();
-function chainTruth(audience: Audience, id: string): Raw {
+function chainTruth(audience: Audience | null, id: string): Raw {
   const key = `${audience}:${id}`;
   if (!chains.has(key)) {
     const c = visibleChain(monitoringTruth(id).chain, audienceVisibility(audience));
@@ -628,7 +685,7 @@ function chainTruth(audience: Audience, id: string): Raw {
 }
 
 /** The alerts of a household the audience may see; status: RESOLVE is final, else the latest action (DOMAIN §3 handling). */
-function alertsTruth(audience: Audience, id: string): Raw[] {
+function alertsTruth(audience: Audience | null, id: string): Raw[] {
   const v = audienceVisibility(audience);
   return monitoringTruth(id)
     .alerts.filter((a) => alertVisible(v, a))
@@ -743,11 +800,17 @@ function variablesFor(audience: Audience, root: string, h: HouseholdRow) {
 }
 
 /** The first household (by id) whose truth at `template` has a value. */
-async function householdWithValue(audience: Audience, template: string[], objectLeaf: boolean, extra: (h: HouseholdRow) => boolean = () => true) {
+async function householdWithValue(
+  audience: Audience,
+  template: string[],
+  objectLeaf: boolean,
+  extra: (h: HouseholdRow) => boolean = () => true,
+  rootOf: (audience: Audience, h: HouseholdRow) => Promise<Raw> | Raw = truthRoot,
+) {
   const readsRecord = template.some((f) => RECORD_FIELDS.has(f));
   for (const h of households) {
     if (!extra(h) || (readsRecord && failing.has(h.id))) continue;
-    const root = await truthRoot(audience, h);
+    const root = await rootOf(audience, h);
     if (trueValues(root, template, objectLeaf).some(hasValue)) return { h, root };
   }
   return null;
@@ -824,6 +887,9 @@ beforeAll(async () => {
     },
     // the truth loads every person's employment record at once: not the sandbox's rate limit under test here
     sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
+    // thousands of cells, each gathering the department records of its households, on a shared machine: a slow
+    // answer is not what this file proves (resilience has its own tests), so no timeouts or open breakers here
+    connectors: Object.fromEntries(SOURCE_NAMES.map((s) => [s, { timeoutMs: 30_000, breaker: { threshold: 1_000_000 } }])),
     audit: true,
   });
   await failRecordsForIncompleteChecks();
@@ -851,6 +917,16 @@ test("the matrix covers every audience × every (type, field) of POLICY, the sen
   for (const f of Object.keys(objectType("Person").getFields())) expect(coordinates).toContain(`Person.${f}`);
 });
 
+test("FILTERED_OUT stays small and names only fields the audience is granted (a value that never comes needs a reason)", () => {
+  expect(Object.keys(FILTERED_OUT).length).toBeLessThanOrEqual(12);
+  for (const [coordinate, { audiences, why }] of Object.entries(FILTERED_OUT)) {
+    const [type, field] = coordinate.split(".");
+    expect(objectType(type).getFields()[field], coordinate).toBeDefined();
+    for (const a of audiences) expect(POLICY[type]?.[field]?.[a], `${a} ${coordinate}`).toBe("read");
+    expect(why.length).toBeGreaterThan(10);
+  }
+});
+
 test("every field an audience may read is reachable through fields it may read (no grant that can never be used)", () => {
   const useless = [...CELLS.values()].flat().filter((c) => c.access !== undefined && c.deniedAt !== null).map((c) => `${c.audience} ${c.type}.${c.field}`);
   expect(useless).toEqual([]);
@@ -860,16 +936,27 @@ for (const audience of AUDIENCES) {
   describe.concurrent(`${audience}`, () => {
     for (const c of CELLS.get(audience)!) {
       const label = c.access === "consent" ? "consent (see below)" : cellLabel(c.access);
-      test(`${c.type}.${c.field} → ${c.deniedAt === null ? label : `— (${c.template.slice(0, c.deniedAt).join(".")} denied)`}`, async ({ expect }) => {
+      const filteredLabel = c.filteredAt === null ? "" : ` (${c.filteredAt === c.template.length ? "" : `${c.template.slice(0, c.filteredAt).join(".")} `}filtered: never a value for it)`;
+      test(`${c.type}.${c.field} → ${c.deniedAt === null ? label + filteredLabel : `— (${c.template.slice(0, c.deniedAt).join(".")} denied)`}`, async ({ expect }) => {
         const coordinate = `${c.type}.${c.field}`;
-        // the part of the template that is executed: up to the denied ancestor when the type is unreachable
-        const target = c.deniedAt === null ? c.template : c.template.slice(0, c.deniedAt);
-        const targetIsObject = c.deniedAt === null ? c.objectLeaf : true;
-        const found = await householdWithValue(audience, target, targetIsObject, c.access === "consent" ? (h) => h.phone !== null : undefined);
+        // the part of the template that is executed: up to the denied ancestor when the type is unreachable,
+        // up to the filtered coordinate when the audience never gets a value there
+        const cut = c.deniedAt ?? c.filteredAt;
+        const target = cut === null ? c.template : c.template.slice(0, cut);
+        const targetIsObject = cut === null || cut === c.template.length ? c.objectLeaf : true;
+        let found: { h: HouseholdRow; root: Raw } | null;
+        if (c.filteredAt !== null) {
+          // the list stays honest: no household has a value here for this audience …
+          const valued = await householdWithValue(audience, target, targetIsObject);
+          expect(valued?.h.id ?? null, `${audience} has a value at ${target.join(".")}: prove it as a plain cell (remove it from FILTERED_OUT)`).toBeNull();
+          // … and the proof is a household where the unfiltered value exists
+          const unfiltered = await householdWithValue(audience, target, targetIsObject, undefined, (_a, x) => unfilteredRoot(x));
+          found = unfiltered && { h: unfiltered.h, root: await truthRoot(audience, unfiltered.h) };
+        } else found = await householdWithValue(audience, target, targetIsObject, c.access === "consent" ? (h) => h.phone !== null : undefined);
         expect(found, `no household of the data set has a value at ${target.join(".")}: the cell cannot be proven`).not.toBeNull();
         const { h, root } = found!;
 
-        const sibling = c.deniedAt === null ? c.sibling : "__typename";
+        const sibling = cut === null || cut === c.template.length ? c.sibling : "__typename";
         const leaf = target[target.length - 1];
         const { query, root: rootField } = queryFor(target, targetIsObject ? `${leaf} { __typename }` : leaf, sibling);
         const res = await gw.gql(query, variablesFor(audience, rootField, h), asFor(audience, h));
@@ -951,6 +1038,8 @@ describe("Query fields", () => {
     myClaims: { select: "myClaims(status: $claimStatus) { id }", vars: "$claimStatus: ClaimStatus", values: () => ({}) },
     charities: { select: "charities(status: $charityStatus) { id }", vars: "$charityStatus: CharityStatus", values: () => ({}) },
     alerts: { select: "alerts(first: 1, filter: { street: $alertStreet }) { householdsScanned }", vars: "$alertStreet: String", values: (h) => ({ alertStreet: h.streetCode }) },
+    accessLog: { select: "accessLog(first: 1, filter: { household: $logHousehold }) { totalCount }", vars: "$logHousehold: ID", values: (h) => ({ logHousehold: h.id }) },
+    auditFindings: { select: "auditFindings(first: 1, filter: { street: $findingStreet }) { totalCount }", vars: "$findingStreet: String", values: (h) => ({ findingStreet: h.streetCode }) },
     assessEligibility: {
       select: "assessEligibility(input: $facts) { tier }",
       vars: "$facts: HouseholdFactsInput!",
@@ -1034,13 +1123,14 @@ function alertCalls(): Record<string, MutationCall> {
     },
     async pushAlert(audience) {
       const a = fresh(audience);
+      const before = await stored(a, "PUSH", audience); // beforeAll pushed some alerts as civil affairs
       return {
         query: `mutation M($key: ID!, $d: ResponsibleDepartment!) { pushAlert(key: $key, department: $d) { key status pushedTo } }`,
         variables: { key: a.key, d: a.department },
         as: a.h,
         async check(data) {
           expect(data.pushAlert).toEqual({ key: a.key, status: "PUSHED", pushedTo: a.department });
-          expect(await stored(a, "PUSH", audience)).toBe(1);
+          expect(await stored(a, "PUSH", audience)).toBe(before + 1);
         },
       };
     },
