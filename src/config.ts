@@ -61,7 +61,7 @@ const schema = z.object({
   REDIS_URL: z.string().refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// URL").optional(),
   PERSISTED_OPERATIONS: z.enum(["off", "enforce"], { message: "must be off or enforce" }).default("off"),
   PERSISTED_OPERATIONS_MANIFEST: z.string().optional(),
-  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(6),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),

@@ -123,14 +123,14 @@ function tokenCount(query: string): number {
 // ------------------------------------------------------------------------------------------------
 
 describe("document limits: rejected before execution, no upstream call, the limit not revealed", () => {
-  test("depth 7 is refused; depth 6 runs", async () => {
-    const depth6 = `query($id: ID!) { household(id: $id) { members { household { members { education { schoolName } } } } } }`;
-    const depth7 = `query($id: ID!) { household(id: $id) { members { household { members { education { aid { amountFen } } } } } } }`;
-    await expectPasses(depth6);
-    await expectLimitRejected(depth7);
+  test("depth 9 is refused; depth 8 runs", async () => {
+    const depth8 = `query($id: ID!) { household(id: $id) { members { household { members { household { members { education { schoolName } } } } } } } }`;
+    const depth9 = `query($id: ID!) { household(id: $id) { members { household { members { household { members { education { aid { amountFen } } } } } } } } }`;
+    await expectPasses(depth8);
+    await expectLimitRejected(depth9);
     // fragments are counted flat: hiding a level in a fragment does not help
     await expectLimitRejected(
-      `query($id: ID!) { household(id: $id) { members { household { ...M } } } } fragment M on Household { members { education { aid { amountFen } } } }`,
+      `query($id: ID!) { household(id: $id) { members { household { members { household { ...M } } } } } } fragment M on Household { members { education { aid { amountFen } } } }`,
     );
   });
 
