@@ -566,7 +566,13 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
   const one = rows.filter((x) => x.group === "main" && x.households === 1);
   const target = SANDBOX_LATENCY_MS + 15;
   for (const r of one) {
-    lines.push(`- one household, ${r.scenario.connections} connection(s): p99 ${r.p99} ms vs target ≤ ${SANDBOX_LATENCY_MS} + 15 = ${target} ms → ${r.p99 <= target ? "met" : "MISSED"}`);
+    if (r.scenario.connections === 1)
+      lines.push(`- one household, one client: p99 ${r.p99} ms vs target ≤ ${SANDBOX_LATENCY_MS} + 15 = ${target} ms → ${r.p99 <= target ? "met" : "MISSED"}`);
+    else
+      lines.push(
+        `- one household, ${r.scenario.connections} concurrent clients (for information; the target is the latency of one query): p99 ${r.p99} ms — ` +
+          `${r.scenario.connections} × ${fmt(r.callsPerQuery.employment)} employment calls queue behind that system's concurrency limit at ${SANDBOX_LATENCY_MS} ms each`,
+      );
   }
   for (const o of overheads) {
     lines.push(`- authorization overhead, ${o.label}: ${o.pct.toFixed(1)} % of p50 vs target ≤ 10 % → ${o.pct <= 10 ? "met" : "MISSED"}`);
