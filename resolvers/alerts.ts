@@ -6,7 +6,7 @@ import { ResponsibleDepartment } from "../schema/eligibility.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/generated/client.js";
 import type { AlertFinding } from "../src/domain/alerts.js";
-import { alreadyResolved, badInput, notFound } from "../src/errors.js";
+import { alreadyResolved, badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
 import { alertActions, alertKey, alertVisible, monitoringOf, parseAlertKey, pushedTo, statusOf, visibilityFor } from "../src/registry/monitoring.js";
 
@@ -87,8 +87,8 @@ export class AlertResolver {
       "Alerts across the households in the token's jurisdiction, a page of households at a time (household-id order; district/street narrow the households, the other filters the alerts). Each page examines at most `first` households, so a request's upstream work is bounded and batched; a page may hold no alerts and still have a next one.",
   })
   async alerts(@Args(() => AlertsArgs) { filter, first, after }: AlertsArgs, @Ctx() ctx: GatewayContext) {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_ALERT_HOUSEHOLDS)
-      throw badInput([{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_ALERT_HOUSEHOLDS}` }]);
+    const pageSize = pageSizeProblems(first, MAX_ALERT_HOUSEHOLDS);
+    if (pageSize.length) throw badInput(pageSize);
     let afterId: string | null = null;
     if (after != null) {
       afterId = decodeCursor(after);

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-grap
 import { AccessLogFilter, AccessRecordConnection, AuditFindingConnection, AuditFindingFilter, type AccessRecord, type Disclosure } from "../schema/audit.js";
 import { findingsFor } from "../src/registry/audit-findings.js";
 import type { GatewayContext } from "../src/graphql/context.js";
-import { badInput, type InputProblem } from "../src/errors.js";
+import { badInput, pageSizeProblems } from "../src/errors.js";
 import { isUuid } from "../src/registry/cursor.js";
 import { prismaExecutor } from "../src/audit/store.js";
 import { queryAccessLog } from "../src/audit/access-log.js";
@@ -32,12 +32,6 @@ export function decodeSeqCursor(prefix: string, cursor: string): string | null {
   return text.startsWith(`${prefix}:`) && text.length > prefix.length + 1 ? text.slice(prefix.length + 1) : null;
 }
 
-export function pageSizeProblem(first: number): InputProblem[] {
-  return Number.isInteger(first) && first >= 1 && first <= MAX_PAGE_SIZE
-    ? []
-    : [{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_PAGE_SIZE}` }];
-}
-
 /** A chained record as the API shows it (also the policy matrix's truth). */
 export function toGraphQL(r: ChainedRecord): AccessRecord {
   return {
@@ -61,7 +55,7 @@ export class AuditResolver {
     description: "The access log (auditors): who saw which household's or person's data, which fields, how, for what purpose. Oldest first.",
   })
   async accessLog(@Args(() => AccessLogArgs) { filter, first, after }: AccessLogArgs, @Ctx() ctx: GatewayContext) {
-    const problems = pageSizeProblem(first);
+    const problems = pageSizeProblems(first, MAX_PAGE_SIZE);
     let afterSeq: number | undefined;
     if (after != null) {
       const s = decodeSeqCursor("a", after);
@@ -105,7 +99,7 @@ export class AuditResolver {
       "Audit findings for finance and audit (auditors): duplicate payments, payments after a case ended or after death, dibao above the income threshold outside gradual exit, cases past re-certification still paid. Ordered by id.",
   })
   async auditFindings(@Args(() => AuditFindingsArgs) { filter, first, after }: AuditFindingsArgs, @Ctx() ctx: GatewayContext) {
-    const problems = pageSizeProblem(first);
+    const problems = pageSizeProblems(first, MAX_PAGE_SIZE);
     let afterId: string | null = null;
     if (after != null) {
       afterId = decodeSeqCursor("f", after);

@@ -21,6 +21,7 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import { alreadyExists, badInput, notFound, type InputProblem } from "../src/errors.js";
 import { isUuid } from "../src/registry/cursor.js";
 import { streetInScope } from "../src/policy/scope.js";
+import { STREET_CODE } from "../src/auth/principal.js";
 import { requireCharity, today } from "../src/charity/requests.js";
 import { needIdFrom } from "../src/charity/refs.js";
 import { cancelClaim, claimNeed, needInReach, recordDelivery } from "../src/charity/claims.js";
@@ -46,7 +47,7 @@ function isUniqueViolation(err: unknown): boolean {
 async function knownStreets(ctx: GatewayContext, streets: string[] | undefined): Promise<InputProblem[]> {
   if (!streets?.length) return [];
   const found = new Set((await ctx.prisma.street.findMany({ where: { code: { in: streets } }, select: { code: true } })).map((s) => s.code));
-  return streets.flatMap((s, i) => (/^\d{9}$/.test(s) && !found.has(s) ? [{ field: `input.streets.${i}`, reason: "UNKNOWN_STREET" as const, message: `input.streets.${i} is not a known street` }] : []));
+  return streets.flatMap((s, i) => (STREET_CODE.test(s) && !found.has(s) ? [{ field: `input.streets.${i}`, reason: "UNKNOWN_STREET" as const, message: `input.streets.${i} is not a known street` }] : []));
 }
 
 async function ownResource(ctx: GatewayContext, charityId: string, id: string) {
@@ -266,7 +267,7 @@ export class CharityMutationResolver {
       "Derives the needs of one street's households from their situations and aid-chain gaps and stores them; returns the needs it created, changed or closed.",
   })
   async refreshDerivedNeeds(@Arg("street", () => String) street: string, @Ctx() ctx: GatewayContext) {
-    const row = /^\d{9}$/.test(street) ? await ctx.prisma.street.findUnique({ where: { code: street } }) : null;
+    const row = STREET_CODE.test(street) ? await ctx.prisma.street.findUnique({ where: { code: street } }) : null;
     if (!row || !streetInScope(ctx.principal.jurisdiction, row)) throw badInput([{ field: "street", reason: "UNKNOWN_STREET", message: "street is not a known street in your jurisdiction" }]);
     return (await refreshDerivedNeeds(ctx, street)).changed;
   }

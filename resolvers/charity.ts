@@ -10,7 +10,8 @@ import type { Charity as CharityRow, CharityResource, Claim as ClaimRow, Need as
 import { Charity, CharityStatus, Claim, ClaimStatus, ContactConsent, Need, NeedConnection, NeedFilter, NeedMatch, NeedCategory, Resource, ResourceStatus } from "../schema/charity.js";
 import { Household, Street } from "../schema/registry.js";
 import type { GatewayContext } from "../src/graphql/context.js";
-import { badInput } from "../src/errors.js";
+import { badInput, pageSizeProblems } from "../src/errors.js";
+import { MAX_PAGE_SIZE } from "./household.js";
 import { accessFor } from "../src/policy/plan.js";
 import { POLICY } from "../src/policy/rules.js";
 import { charityLoaders, matchableNeed, matchableResource, needScope, requireCharity, today, type ResourceWithArea } from "../src/charity/requests.js";
@@ -18,9 +19,8 @@ import { decodeNeedCursor, encodeNeedCursor } from "../src/charity/refs.js";
 import { matchesForNeed, matchesForResource, type Match } from "../src/domain/matching.js";
 import { URGENCIES, URGENCY_RANK } from "../src/domain/needs.js";
 
-export const MAX_PAGE_SIZE = 100;
-export const MAX_MATCHES = 50;
-export const DEFAULT_MATCHES = 10;
+const MAX_MATCHES = 50;
+const DEFAULT_MATCHES = 10;
 
 @ArgsType()
 class NeedsArgs {
@@ -29,9 +29,9 @@ class NeedsArgs {
   @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
 }
 
-function checkFirst(first: number, max: number, field = "first") {
-  if (!Number.isInteger(first) || first < 1 || first > max)
-    throw badInput([{ field, reason: "PAGE_SIZE", message: `${field} must be between 1 and ${max}` }]);
+function checkFirst(first: number, max: number) {
+  const problems = pageSizeProblems(first, max);
+  if (problems.length) throw badInput(problems);
 }
 
 /** Which needs the principal may list: in its scope; a charity's in the districts it serves, open or claimed by it. */
@@ -106,9 +106,8 @@ export class NeedResolver {
     @Ctx() ctx: GatewayContext,
   ) {
     checkFirst(first, MAX_MATCHES);
-    const resources = await charityLoaders(ctx).visibleResources();
-    const byId = new Map(resources.map((r) => [r.id, r]));
-    return matchesForNeed(matchableNeed(n), resources.map(matchableResource), today(ctx), first).map((m) => matchOf(m, n, byId.get(m.resourceId)!));
+    const { byId, matchable } = await charityLoaders(ctx).visibleResources();
+    return matchesForNeed(matchableNeed(n), matchable, today(ctx), first).map((m) => matchOf(m, n, byId.get(m.resourceId)!));
   }
 
   @FieldResolver(() => [Claim], { nullable: true, description: "Claims on this need (a charity: its own)." })

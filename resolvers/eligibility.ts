@@ -13,8 +13,7 @@ import { parameterSet } from "../src/registry/facts.js";
 import { caseworkerFacts, validateFactsInput } from "../src/registry/caseworker-facts.js";
 import { streetInScope } from "../src/policy/scope.js";
 import { eligibilityView } from "../src/policy/disclosure.js";
-
-const audienceOf = (ctx: GatewayContext) => (ctx.enforcePolicy ? ctx.principal.audience : null);
+import { policyAudience } from "../src/registry/monitoring.js";
 
 /**
  * An evaluation date the caller chose with no policy parameters in force (before the parameters start) is bad
@@ -44,7 +43,7 @@ export class HouseholdEligibilityResolver {
     @Arg("asOf", () => DateScalar, { nullable: true }) asOf: Date | null,
     @Ctx() ctx: GatewayContext,
   ) {
-    return orBadDate(asOf != null, async () => eligibilityView(await eligibilityOf(ctx, h as unknown as HouseholdRow, asOf ?? dayOf(ctx.now)), audienceOf(ctx)));
+    return orBadDate(asOf != null, async () => eligibilityView(await eligibilityOf(ctx, h as unknown as HouseholdRow, asOf ?? dayOf(ctx.now)), policyAudience(ctx)));
   }
 }
 
@@ -67,6 +66,6 @@ export class AssessEligibilityResolver {
       problems.push({ field: "input.streetCode", reason: "UNKNOWN_STREET", message: "input.streetCode is not a street in your jurisdiction" });
     if (problems.length) throw badInput(problems);
     const facts = caseworkerFacts(input, street!.districtCode, day, ctx.now);
-    return orBadDate(asOf != null, async () => eligibilityView(evaluateEligibility(facts, await parameterSet(ctx, input.streetCode, day), day), audienceOf(ctx)));
+    return orBadDate(asOf != null, async () => eligibilityView(evaluateEligibility(facts, await parameterSet(ctx, input.streetCode, day), day), policyAudience(ctx)));
   }
 }

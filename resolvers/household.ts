@@ -12,7 +12,7 @@ import {
 import { HouseholdFilter } from "../schema/inputs.js";
 import { DateScalar } from "../schema/scalars.js";
 import type { GatewayContext } from "../src/graphql/context.js";
-import { badInput, notFound } from "../src/errors.js";
+import { badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
 import type { Prisma } from "../src/db/generated/client.js";
 import { accessFor } from "../src/policy/plan.js";
@@ -75,8 +75,8 @@ export class HouseholdResolver {
 
   @Query(() => HouseholdConnection, { description: "Households, ordered by id, a page at a time." })
   async households(@Args(() => HouseholdsArgs) { filter, first, after }: HouseholdsArgs, @Ctx() ctx: GatewayContext) {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
-      throw badInput([{ field: "first", reason: "PAGE_SIZE", message: `first must be between 1 and ${MAX_PAGE_SIZE}` }]);
+    const pageSize = pageSizeProblems(first, MAX_PAGE_SIZE);
+    if (pageSize.length) throw badInput(pageSize);
     let afterId: string | null = null;
     if (after != null) {
       afterId = cursorId(ctx, after);

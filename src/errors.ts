@@ -62,6 +62,13 @@ export function badInput(problems: InputProblem[]): GraphQLError {
   });
 }
 
+/** `first` (or another page-size argument) outside 1..max: one PAGE_SIZE problem, else none (a fresh array either way). */
+export function pageSizeProblems(first: number, max: number, field = "first"): InputProblem[] {
+  return Number.isInteger(first) && first >= 1 && first <= max
+    ? []
+    : [{ field, reason: "PAGE_SIZE", message: `${field} must be between 1 and ${max}` }];
+}
+
 export function notFound(what: string): GraphQLError {
   return new GraphQLError(`${what} not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
 }
@@ -81,9 +88,11 @@ export function alreadyExists(message: string, field: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.ALREADY_EXISTS, field } });
 }
 
+export const AUDIT_UNAVAILABLE_MESSAGE = "The access could not be recorded in the audit log; no data is returned. Try again later.";
+
 /** The access could not be recorded in the audit log: the client gets this and no data (fail closed). */
 export function auditUnavailable(): GraphQLError {
-  return new GraphQLError("The access could not be recorded in the audit log; no data is returned. Try again later.", {
+  return new GraphQLError(AUDIT_UNAVAILABLE_MESSAGE, {
     extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, http: { status: 503 } },
   });
 }

@@ -3,13 +3,10 @@
  * systems (the built-in sandboxes for any system without a configured URL), connectors, keys and the
  * HTTP server. Used by `npm start` (src/main.ts) and the benchmark.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics } from "prom-client";
 import type { Config } from "./config.js";
-import { openDatabase, postgresTarget, type Database } from "./db/database.js";
+import { configuredTarget, openDatabase, type Database } from "./db/database.js";
 import { applyMigrations, readMigrations } from "./db/migrate.js";
 import { ensureDataset, recordedDataset, type Dataset } from "./db/dataset.js";
 import { buildServer } from "./server.js";
@@ -21,7 +18,7 @@ import { loadManifest } from "./edge/persisted-operations.js";
 import { createConnectors, createMetricsRegistry, type Connectors } from "../connectors/kit/index.js";
 import { startSandboxes, type RunningSandboxes } from "../connectors/sandboxes.js";
 import { SOURCES, type SourceName } from "../connectors/unified.js";
-import { loadAuditKeys } from "./audit/keys.js";
+import { keptSecretHex, loadAuditKeys } from "./audit/keys.js";
 import { AuditWriter } from "./audit/writer.js";
 import { hmacDigester } from "./audit/digest.js";
 
@@ -36,7 +33,7 @@ export interface RunningGateway {
 }
 
 async function prepareDatabase(config: Config, log: (line: string) => void): Promise<Database> {
-  const target = config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : ({ kind: "pglite", dataDir: config.pgliteDir } as const);
+  const target = configuredTarget(config);
   const db = await openDatabase(target);
   try {
     if (config.migrateOnStart) {
@@ -59,14 +56,7 @@ async function prepareDatabase(config: Config, log: (line: string) => void): Pro
 
 /** 32 random bytes kept under DATA_DIR/keys, unless PSEUDONYM_SECRET is configured. */
 function pseudonymSecret(config: Config): Buffer {
-  if (config.PSEUDONYM_SECRET) return Buffer.from(config.PSEUDONYM_SECRET, "hex");
-  const file = path.join(config.keysDir, "pseudonym-secret.hex");
-  if (!existsSync(file)) {
-    mkdirSync(config.keysDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
-    chmodSync(file, 0o600);
-  }
-  return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
+  return Buffer.from(config.PSEUDONYM_SECRET || keptSecretHex(config.keysDir, "pseudonym-secret.hex")!, "hex");
 }
 
 export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {

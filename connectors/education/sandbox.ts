@@ -21,12 +21,13 @@ import {
   type DeriveOptions,
   type Deriver,
   type Tier,
+  daysBetween,
   deriveAll,
   fenToYuan,
   fmtBeijing,
   isDeceased,
-  isoToMs,
   keyRng,
+  msToIso,
   personTier,
   untidyDraw,
   updatedAtMs,
@@ -142,7 +143,7 @@ export function createEducationDeriver(opts: DeriveOptions): Deriver<EducationDa
   const students = new Map<string, StudentRecord>();
   const untidy = emptyUntidy();
   const currentTerm = termOf(opts.asOf);
-  const daysIntoTerm = Math.round((isoToMs(opts.asOf) - isoToMs(termStart(currentTerm))) / 86_400_000);
+  const daysIntoTerm = daysBetween(termStart(currentTerm), opts.asOf);
   return {
     add(h: SynthHousehold) {
       h.members.forEach((p, i) => {
@@ -156,7 +157,7 @@ export function createEducationDeriver(opts: DeriveOptions): Deriver<EducationDa
         }
         const updated = updatedAtMs(rng, opts.asOf, u.stale, daysIntoTerm);
         // a stale record still describes the term it was last updated in
-        const term = u.stale ? termOf(new Date(updated).toISOString().slice(0, 10)) : currentTerm;
+        const term = u.stale ? termOf(msToIso(updated)) : currentTerm;
         if (u.stale) untidy.stale.push(p.idNumber);
         const group = groupOf(personTier(h, i, opts.asOf).tier, school.hardship);
         const gap = rng.chance(0.06);

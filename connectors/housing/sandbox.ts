@@ -22,13 +22,14 @@ import {
   type PersonTier,
   addDays,
   addMonths,
+  TIER_ORDER,
   ageOn,
+  daysBetween,
   deriveAll,
   firstOfMonth,
   fmtDateBeijing,
   fmtUtc,
   isDeceased,
-  isoToMs,
   keyRng,
   personTier,
   untidyDraw,
@@ -86,10 +87,9 @@ const round100 = (x: number): number => Math.round(x / 100) * 100;
 /** The strongest tier in force over the members (a single-person inclusion counts for the household). */
 function strongestTier(h: SynthHousehold, asOf: string): PersonTier {
   let best: PersonTier = { tier: null, tierClass: null, case: null };
-  const order = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED"];
   h.members.forEach((_, i) => {
     const t = personTier(h, i, asOf);
-    if (t.tier !== null && (best.tier === null || order.indexOf(t.tier) < order.indexOf(best.tier))) best = t;
+    if (t.tier !== null && (best.tier === null || TIER_ORDER.indexOf(t.tier) < TIER_ORDER.indexOf(best.tier))) best = t;
   });
   return best;
 }
@@ -103,6 +103,8 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
     const yearAgo = addDays(asOf, -365);
     const living = h.members.filter((p) => !isDeceased(p, asOf));
     const n = Math.max(1, living.length);
+    /** the standard rental subsidy: 180 yuan per person, 200–600 yuan */
+    const standardSubsidy = Math.min(60_000, Math.max(20_000, n * 18_000));
     const { tier, tierClass } = strongestTier(h, asOf);
     const closed = h.status === "CLOSED";
     const orphan18 = h.members.some((p) => p.facts.orphan === true && ageOn(p.birthDate, asOf) >= 18);
@@ -111,7 +113,7 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
     const span = (state: BenefitState, start: string): { startDate: string; endDate: string | null } => {
       if (state === "APPLIED") return { startDate: addDays(asOf, -rng.int(5, 90)), endDate: null };
       if (state === "ENDED") {
-        const days = Math.round((isoToMs(asOf) - isoToMs(start)) / 86_400_000);
+        const days = daysBetween(start, asOf);
         return { startDate: start, endDate: addDays(start, rng.int(Math.min(30, days - 1), days - 1)) };
       }
       return { startDate: start, endDate: null };
@@ -121,8 +123,8 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
       const dispersedTekun = tier === "TEKUN" && tierClass !== "TEKUN_CENTRALISED";
       const eligible = tier === "DIBAO" || dispersedTekun || tier === "DIBAO_MARGINAL" || tier === "RIGID_EXPENDITURE" || orphan18;
       const p = !eligible ? 0 : orphan18 ? 0.6 : tier === "DIBAO" || dispersedTekun ? 0.45 : 0.3;
+      const fullSubsidy = tierClass === "DIBAO_A" || tier === "TEKUN";
       if (p > 0 && rng.chance(p)) {
-        const fullSubsidy = tierClass === "DIBAO_A" || tier === "TEKUN";
         const halfSubsidy = tier === "DIBAO" && !fullSubsidy;
         const area = Math.min(70, Math.max(30, n * rng.int(15, 20)));
         const state = stateOf();
@@ -135,7 +137,7 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
             const marketRent = round100(area * rng.int(2500, 3500));
             out.push({
               benefitType: "RENTAL_SUBSIDY", state: "ENDED", monthlyRentFen: marketRent,
-              monthlySubsidyFen: fullSubsidy ? marketRent : Math.min(60_000, Math.max(20_000, n * 18_000)),
+              monthlySubsidyFen: fullSubsidy ? marketRent : standardSubsidy,
               grantFen: null, startDate: earlier, endDate: addDays(start, -1),
             });
           }
@@ -146,10 +148,9 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
           });
         } else {
           const marketRent = fullSubsidy || rng.chance(0.8) ? round100(area * rng.int(2500, 3500)) : null;
-          const standard = Math.min(60_000, Math.max(20_000, n * 18_000));
           out.push({
             benefitType: "RENTAL_SUBSIDY", state, monthlyRentFen: marketRent,
-            monthlySubsidyFen: fullSubsidy && marketRent !== null ? marketRent : marketRent !== null ? Math.min(standard, marketRent) : standard,
+            monthlySubsidyFen: fullSubsidy && marketRent !== null ? marketRent : marketRent !== null ? Math.min(standardSubsidy, marketRent) : standardSubsidy,
             grantFen: null, ...span(state, pastStart(60, 2000)),
           });
         }
@@ -163,7 +164,7 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
         if (start <= asOf) {
           out.push({
             benefitType: "RENTAL_SUBSIDY", state: end < asOf || closed ? "ENDED" : "ACTIVE", monthlyRentFen: rent,
-            monthlySubsidyFen: tierClass === "DIBAO_A" || tier === "TEKUN" ? rent : Math.min(rent, Math.min(60_000, Math.max(20_000, n * 18_000))),
+            monthlySubsidyFen: fullSubsidy ? rent : Math.min(rent, standardSubsidy),
             grantFen: null, startDate: start, endDate: end,
           });
         }
@@ -204,7 +205,7 @@ export function createHousingDeriver(opts: DeriveOptions): Deriver<HousingData> 
       const items = benefits.map((b) => {
         // modified on or after the last date the benefit shows
         const last = [b.startDate, b.endDate].filter((d): d is string => d !== null && d <= asOf).sort().at(-1)!;
-        const fresh = staleAt ?? updatedAtMs(rng, opts.asOf, false, Math.round((isoToMs(opts.asOf) - isoToMs(last)) / 86_400_000));
+        const fresh = staleAt ?? updatedAtMs(rng, opts.asOf, false, daysBetween(last, opts.asOf));
         return { ...b, modified: fmtUtc(fresh) };
       });
       households.set(h.registryNo, { registryNo: h.registryNo, items });

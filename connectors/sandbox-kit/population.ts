@@ -3,6 +3,7 @@
  * aid paid to a person, age), per-key seeded randomness (so a record depends only on the seed and
  * its own key, not on the order of the population), the untidiness draw, and date formats.
  */
+import { isoToDays } from "../../prisma/seed/generator.js";
 import { hashString, Rng } from "../../prisma/seed/rng.js";
 import type { IsoDate, SynthAid, SynthCase, SynthHousehold } from "../../prisma/seed/model.js";
 
@@ -49,8 +50,9 @@ export function ensureOneDuplicate<C extends { rank: number }>(duplicates: reado
   if (duplicates.length === 0 && candidates.length > 0) makeDuplicate(candidates.reduce((a, b) => (b.rank < a.rank ? b : a)));
 }
 
-export function isoToMs(iso: IsoDate): number {
-  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+/** Whole days from `from` to `to`. */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return isoToDays(to) - isoToDays(from);
 }
 
 export function msToIso(ms: number): IsoDate {
@@ -68,7 +70,7 @@ export function firstOfMonth(iso: IsoDate): IsoDate {
 export function updatedAtMs(rng: Rng, asOf: IsoDate, stale: boolean, maxDaysBack = 120): number {
   const daysBack = stale ? rng.int(730, 1825) : rng.int(0, Math.max(0, Math.min(120, maxDaysBack)));
   const seconds = rng.int(8 * 3600, 18 * 3600) - 8 * 3600; // 08:00–18:00 Beijing, as UTC seconds
-  return isoToMs(asOf) - daysBack * DAY_MS + seconds * 1000;
+  return (isoToDays(asOf) - daysBack) * DAY_MS + seconds * 1000;
 }
 
 const p2 = (n: number): string => String(n).padStart(2, "0");
@@ -100,7 +102,7 @@ export type Tier = SynthCase["tier"];
 export type TierClass = NonNullable<SynthCase["tierClass"]>;
 
 /** Strongest first: a person in several cases counts under the first of these. */
-const TIER_ORDER: readonly Tier[] = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED"];
+export const TIER_ORDER: readonly Tier[] = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED"];
 
 export function caseInForce(c: SynthCase, asOf: IsoDate): boolean {
   return (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && c.startDate <= asOf && (c.endDate === null || c.endDate >= asOf);

@@ -12,8 +12,9 @@
  */
 import { createHash } from "node:crypto";
 import type { SqlExecutor } from "../../src/db/sql.js";
-import { deriveNeeds, householdTier, ageBand, type NeedCategory, type Urgency } from "../../src/domain/needs.js";
+import { deriveNeeds, derivationKey, householdTier, ageBand, type NeedCategory, type Urgency } from "../../src/domain/needs.js";
 import { ageOn } from "../../src/domain/age.js";
+import { addDays, isoDay as iso } from "../../src/domain/calendar.js";
 import type { CaseFact, Fetched, HouseholdFacts, MemberFacts, Tier } from "../../src/domain/facts.js";
 
 /** Above this many persons (the city-wide sweep), charities and needs are not seeded. */
@@ -32,8 +33,6 @@ export function stableUuid(key: string): string {
 const pgArray = (list: readonly string[]) => `{${list.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-const addDays = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
 
 interface CharitySeed {
   id: string;
@@ -208,7 +207,7 @@ async function registryNeeds(sql: SqlExecutor, asOf: Date): Promise<NeedRow[]> {
     };
     const base = { householdId: h.id, districtCode: h.district_code, streetCode: h.street_code };
     for (const d of deriveNeeds(facts, asOf)) {
-      const key = `${h.id}:${d.key}`;
+      const key = derivationKey(h.id, d);
       out.push({ ...base, id: stableUuid(`need:${key}`), personId: d.personId, category: d.category, urgency: d.urgency, origin: "DERIVED", derivationKey: key, rule: d.rules.join("+"), reason: d.reasons.join("; "), tier: d.tier, ageBand: d.ageBand, since: asOf, recordedBy: "derivation" });
     }
     // by hand: school costs for a 15–17-year-old of a marginal household; rent help for every 7th dibao household

@@ -26,6 +26,7 @@
  */
 import type { AidProgram, HukouType, Relation, SelfCare, Sex, TierClass, WorkAbility } from "../../src/db/generated/enums.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
+import { isWorkingAge } from "../../src/domain/age.js";
 import type {
   DisabilityCategory,
   EmploymentStatus,
@@ -126,10 +127,8 @@ export function assistedTier(h: Pick<SynthHousehold, "cases">, personIndex: numb
   return household;
 }
 
-/** Working age (劳动年龄): 16 up to the statutory retirement age (men 60, women 55). */
-export function isWorkingAge(sex: Sex, age: number): boolean {
-  return age >= 16 && age < (sex === "MALE" ? 60 : 55);
-}
+/** Working age (劳动年龄): the domain's rule (src/domain/age.ts). */
+export { isWorkingAge };
 
 /** Priority groups inside dibao (000 二(一), 001 (1)): disabled, seriously ill, aged 70+, pre-school children, students. */
 export function isPriorityMember(p: SynthPerson, asOf: IsoDate): boolean {

@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../config.js";
-import { openDatabase, postgresTarget } from "../db/database.js";
+import { configuredTarget, openDatabase } from "../db/database.js";
 import { loadAuditKeys } from "./keys.js";
 import { AuditWriter } from "./writer.js";
 import type { Io } from "./verify-cli.js";
@@ -14,7 +14,7 @@ import type { Io } from "./verify-cli.js";
 export async function main(env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const config = loadConfig(env);
   const keys = loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: false });
-  const db = await openDatabase(config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : { kind: "pglite", dataDir: config.pgliteDir });
+  const db = await openDatabase(configuredTarget(config));
   try {
     const c = await new AuditWriter(db.sql, { keys }).checkpoint();
     if (!c) {

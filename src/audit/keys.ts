@@ -53,15 +53,25 @@ export function verifySignature(key: AuditVerifyKey, data: string, signature: st
   }
 }
 
-/** The configured seed, or (development) the one under keysDir, generated on first use. */
-export function loadAuditKeys(options: { configured?: string; keysDir: string; create: boolean }): AuditKeys {
-  if (options.configured) return auditKeysFromSeed(options.configured);
-  const file = path.join(options.keysDir, AUDIT_KEY_FILE);
+/**
+ * A development secret kept under keysDir: 32 random bytes as hex, written owner-only on first use when
+ * `create` (null when it is missing and not to be created).
+ */
+export function keptSecretHex(keysDir: string, fileName: string, create = true): string | null {
+  const file = path.join(keysDir, fileName);
   if (!existsSync(file)) {
-    if (!options.create) throw new Error(`no audit key: set AUDIT_SIGNING_KEY or create ${file}`);
-    mkdirSync(options.keysDir, { recursive: true });
+    if (!create) return null;
+    mkdirSync(keysDir, { recursive: true });
     writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
     chmodSync(file, 0o600);
   }
-  return auditKeysFromSeed(readFileSync(file, "utf8").trim());
+  return readFileSync(file, "utf8").trim();
+}
+
+/** The configured seed, or (development) the one under keysDir, generated on first use. */
+export function loadAuditKeys(options: { configured?: string; keysDir: string; create: boolean }): AuditKeys {
+  if (options.configured) return auditKeysFromSeed(options.configured);
+  const seed = keptSecretHex(options.keysDir, AUDIT_KEY_FILE, options.create);
+  if (seed === null) throw new Error(`no audit key: set AUDIT_SIGNING_KEY or create ${path.join(options.keysDir, AUDIT_KEY_FILE)}`);
+  return auditKeysFromSeed(seed);
 }

@@ -14,10 +14,11 @@ import type { GatewayContext } from "../graphql/context.js";
 import { planOperation, type OperationPlan } from "../policy/plan.js";
 import { AUDIENCES } from "../auth/principal.js";
 import type { PolicyRules } from "../policy/rules.js";
-import { disclosureOf, outcomeOf, type Disclosure } from "./record.js";
+import { disclosureOf, outcomeOf, type Disclosure, type PlanCoordinates } from "./record.js";
 import type { OperationInfo } from "./request.js";
 import type { AuditWriter } from "./writer.js";
 import type { ErrorLog } from "../graphql/format-error.js";
+import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from "../errors.js";
 
 /** Root fields that return no household or person data: an operation of only these is not recorded. */
 export const UNRECORDED_ROOT_FIELDS: ReadonlySet<string> = new Set(["Query.policyParameters"]);
@@ -34,40 +35,61 @@ function permissiveRules(schema: GraphQLSchema): PolicyRules {
 
 type Rc = GraphQLRequestContext<GatewayContext>;
 
+/** An operation's coordinates with how each was disclosed, and whether an operation of them is recorded. */
+interface Disclosed {
+  fields: Record<string, Disclosure>;
+  recordable: boolean;
+}
+
 export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: ErrorLog): ApolloServerPlugin<GatewayContext> {
   const rules = permissiveRules(schema);
-  const everything = new WeakMap<object, Map<string, OperationPlan>>();
-  const allFieldsOf = (rc: Rc, operation: OperationDefinitionNode): OperationPlan => {
-    let perDoc = everything.get(rc.document!);
-    if (!perDoc) everything.set(rc.document!, (perDoc = new Map()));
+  const disclosedOf = (operation: OperationDefinitionNode, plan: PlanCoordinates): Disclosed => {
+    const fields = disclosureOf(plan);
+    const root = schema.getRootType(operation.operation)?.name ?? "";
+    return { fields, recordable: Object.keys(fields).some((c) => c.startsWith(`${root}.`) && !UNRECORDED_ROOT_FIELDS.has(c)) };
+  };
+  // Plans are cached per document by the authorization plugin, so what they disclose is computed once per
+  // plan here too: a repeated query costs map lookups, not a walk of its coordinates per request.
+  const byPlan = new WeakMap<OperationPlan, Disclosed>();
+  const planned = (operation: OperationDefinitionNode, plan: OperationPlan): Disclosed => {
+    let d = byPlan.get(plan);
+    if (!d) byPlan.set(plan, (d = disclosedOf(operation, plan)));
+    return d;
+  };
+  // Without a plan (FIELD_POLICY=off) or refused before execution: every coordinate the operation asked
+  // for, read (or denied), per (document, operation name).
+  const unplanned = new WeakMap<object, Map<string, { all: Disclosed; refused: Disclosed }>>();
+  const allFieldsOf = (rc: Rc, operation: OperationDefinitionNode, refused: boolean): Disclosed => {
+    let perDoc = unplanned.get(rc.document!);
+    if (!perDoc) unplanned.set(rc.document!, (perDoc = new Map()));
     const key = rc.operationName ?? "";
     let p = perDoc.get(key);
-    if (!p) perDoc.set(key, (p = planOperation(schema, rc.document!, operation, "civil_affairs", rules)));
-    return p;
+    if (!p) {
+      const all = planOperation(schema, rc.document!, operation, "civil_affairs", rules);
+      perDoc.set(
+        key,
+        (p = {
+          all: disclosedOf(operation, all),
+          refused: disclosedOf(operation, { read: [], masked: [], denied: all.read.map((coordinate) => ({ coordinate })) }),
+        }),
+      );
+    }
+    return refused ? p.refused : p.all;
   };
 
   const operationInfo = (rc: Rc, refused: boolean): OperationInfo | null => {
     const ctx = rc.contextValue;
     const operation = rc.operation;
     if (!operation || !ctx.audit) return null;
-    let fields: Record<string, Disclosure>;
-    if (ctx.plan && !refused) fields = disclosureOf(ctx.plan);
-    else {
-      const all = allFieldsOf(rc, operation);
-      fields = disclosureOf(refused ? { read: [], masked: [], denied: all.read.map((coordinate) => ({ coordinate })) } : all);
-    }
+    const { fields, recordable } = ctx.plan && !refused ? planned(operation, ctx.plan) : allFieldsOf(rc, operation, refused);
     return {
       operationType: operation.operation,
       operationName: rc.operationName ?? null,
       documentHash: rc.queryHash ?? createHash("sha256").update(rc.source ?? "").digest("hex"),
       variablesHash: ctx.audit.digest(rc.request.variables ?? {}),
       fields,
+      recordable,
     };
-  };
-
-  const recordable = (rc: Rc, info: OperationInfo) => {
-    const root = schema.getRootType(rc.operation!.operation)?.name ?? "";
-    return Object.keys(info.fields).some((c) => c.startsWith(`${root}.`) && !UNRECORDED_ROOT_FIELDS.has(c));
   };
 
   return {
@@ -85,7 +107,7 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
           const result = rc.response.body.singleResult;
           const executed = audit.operation !== null;
           if (!audit.operation) audit.operation = operationInfo(rc, true); // refused before execution
-          if (!audit.operation || !recordable(rc, audit.operation)) return;
+          if (!audit.operation?.recordable) return;
           if (audit.recorded.length && !audit.failed) return; // a mutation recorded itself, with its diff
           const codes = (result.errors ?? []).map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
           const hasData = result.data !== null && result.data !== undefined;
@@ -97,10 +119,7 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
             delete result.data;
             delete result.extensions;
             result.errors = [
-              {
-                message: "The access could not be recorded in the audit log; no data is returned. Try again later.",
-                extensions: { code: "AUDIT_UNAVAILABLE", requestId: ctx.requestId },
-              },
+              { message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, requestId: ctx.requestId } },
             ];
             rc.response.http.status = 503;
           }

@@ -18,6 +18,8 @@ export interface OperationInfo {
   documentHash: string;
   variablesHash: string;
   fields: Record<string, Disclosure>;
+  /** the operation touches a root field that returns household or person data: it gets an access record */
+  recordable: boolean;
 }
 
 export class RequestAudit {

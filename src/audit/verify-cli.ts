@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { loadConfig, ConfigError } from "../config.js";
-import { openDatabase, postgresTarget } from "../db/database.js";
+import { configuredTarget, openDatabase } from "../db/database.js";
 import { loadAuditKeys, verifyKeyFromPublicHex, type AuditVerifyKey } from "./keys.js";
 import { verifyLog } from "./verify.js";
 
@@ -43,7 +43,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     io.stderr(`audit:verify: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const target = config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : ({ kind: "pglite", dataDir: config.pgliteDir } as const);
+  const target = configuredTarget(config);
   let db;
   try {
     db = await openDatabase(target);

@@ -15,8 +15,7 @@ import type { GatewayContext } from "../graphql/context.js";
 import { householdFacts } from "../registry/facts.js";
 import { eligibilityOf } from "../registry/eligibility.js";
 import { buildAidChain } from "../domain/aid-chain.js";
-import { deriveNeeds, type DerivedNeed, type NeedGap } from "../domain/needs.js";
-import type { HouseholdFacts } from "../domain/facts.js";
+import { derivationKey, deriveNeeds, type NeedGap } from "../domain/needs.js";
 import { today } from "./requests.js";
 
 export interface DerivationSummary {
@@ -28,21 +27,17 @@ export interface DerivationSummary {
   changed: Need[];
 }
 
-export const derivationKey = (householdId: string, d: DerivedNeed) => `${householdId}:${d.key}`;
-
-function anySourceFailed(f: HouseholdFacts): boolean {
-  return !f.housing.ok || f.members.some((m) => !m.education.ok || !m.employment.ok || !m.medicalInsurance.ok || !m.disability.ok);
-}
-
 /**
- * The aid chain's gaps for the household (entitlements with no matching link), as needs use them; null
- * when the chain cannot be built (e.g. a policy parameter the eligibility rules need is missing for the
- * region) — then the situational needs still count, and nothing is closed for that household.
+ * The aid chain's gaps for the household (entitlements with no matching link), as needs use them, and
+ * whether every department source answered; null when the chain cannot be built (e.g. a policy
+ * parameter the eligibility rules need is missing for the region) — then the situational needs still
+ * count, and nothing is closed for that household.
  */
-export async function gapsOf(ctx: GatewayContext, h: Household, asOf: Date): Promise<NeedGap[] | null> {
+async function gapsOf(ctx: GatewayContext, h: Household, asOf: Date): Promise<{ gaps: NeedGap[]; complete: boolean } | null> {
   try {
     const [facts, eligibility] = await Promise.all([householdFacts(ctx, h), eligibilityOf(ctx, h, asOf)]);
-    return buildAidChain(facts, eligibility, asOf).gaps.map((g) => ({ kind: g.kind, personId: g.personId }));
+    const chain = buildAidChain(facts, eligibility, asOf);
+    return { gaps: chain.gaps.map((g) => ({ kind: g.kind, personId: g.personId })), complete: chain.complete };
   } catch {
     return null;
   }
@@ -54,8 +49,9 @@ export async function refreshDerivedNeeds(ctx: GatewayContext, streetCode: strin
   for (const h of households) ctx.loaders.household.prime(h.id, h);
   const derived = await Promise.all(
     households.map(async (h) => {
-      const [facts, gaps] = await Promise.all([householdFacts(ctx, h), gapsOf(ctx, h, asOf)]);
-      return { h, facts, chainKnown: gaps !== null, needs: deriveNeeds(facts, asOf, gaps ?? []) };
+      const [facts, chain] = await Promise.all([householdFacts(ctx, h), gapsOf(ctx, h, asOf)]);
+      // unknown is not "gone": no chain, or a department source failed (the chain is then incomplete)
+      return { h, certain: chain?.complete === true, needs: deriveNeeds(facts, asOf, chain?.gaps ?? []) };
     }),
   );
   const existing = await ctx.prisma.need.findMany({ where: { householdId: { in: households.map((h) => h.id) }, origin: "DERIVED" } });
@@ -79,7 +75,7 @@ export async function refreshDerivedNeeds(ctx: GatewayContext, streetCode: strin
       }
     }
   }
-  const uncertain = new Set(derived.filter((d) => !d.chainKnown || anySourceFailed(d.facts)).map((d) => d.h.id));
+  const uncertain = new Set(derived.filter((d) => !d.certain).map((d) => d.h.id));
   const gone = existing.filter((n) => n.status === "OPEN" && !seen.has(n.derivationKey ?? "") && !uncertain.has(n.householdId)).map((n) => n.id);
   await ctx.prisma.$transaction(
     async (tx) => {

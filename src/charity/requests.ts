@@ -8,28 +8,21 @@ import { GraphQLError } from "graphql";
 import type { Charity, CharityResource, Claim, ContactConsent, Need, Prisma } from "../db/generated/client.js";
 import type { GatewayContext } from "../graphql/context.js";
 import type { MatchableNeed, MatchableResource } from "../domain/matching.js";
+import { dayOf } from "../domain/calendar.js";
+import { byKey, groupBy } from "../registry/loaders.js";
 
-function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
-  const map = new Map(rows.map((r) => [keyOf(r), r]));
-  return keys.map((k) => map.get(k) ?? null);
-}
-
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = map.get(keyOf(row));
-    if (list) list.push(row);
-    else map.set(keyOf(row), [row]);
-  }
-  return keys.map((k) => map.get(k) ?? []);
-}
 
 export type ResourceWithArea = CharityResource & { charity: { districts: string[]; status: Charity["status"] } };
+
+interface VisibleResources {
+  byId: Map<string, ResourceWithArea>;
+  matchable: MatchableResource[];
+}
 
 function createCharityLoaders(ctx: GatewayContext) {
   const prisma = ctx.prisma;
   const me = ctx.principal.audience === "charity" ? ctx.principal.charityId : null;
-  let visible: Promise<ResourceWithArea[]> | null = null;
+  let visible: Promise<VisibleResources> | null = null;
   let mine: Promise<Charity | null> | null = null;
   return {
     /** The calling charity's row (null: not a charity token, or a charity id the registry does not know). */
@@ -91,17 +84,22 @@ function createCharityLoaders(ctx: GatewayContext) {
       const yes = new Set(rows.map((r) => r.householdId));
       return keys.map((k) => yes.has(k));
     }),
-    /** the ACTIVE resources of ACTIVE charities the principal may see: a charity its own and shared ones, officials all */
-    visibleResources(): Promise<ResourceWithArea[]> {
-      visible ??= prisma.charityResource.findMany({
-        where: {
-          status: "ACTIVE",
-          charity: { status: "ACTIVE" },
-          ...(ctx.principal.audience === "charity" ? { OR: [{ charityId: me ?? "" }, { shared: true }] } : {}),
-        },
-        include: { charity: { select: { districts: true, status: true } } },
-        orderBy: { id: "asc" },
-      });
+    /**
+     * The ACTIVE resources of ACTIVE charities the principal may see (a charity its own and shared ones,
+     * officials all), by id and as matching takes them: read and converted once per request, not per need.
+     */
+    visibleResources(): Promise<VisibleResources> {
+      visible ??= prisma.charityResource
+        .findMany({
+          where: {
+            status: "ACTIVE",
+            charity: { status: "ACTIVE" },
+            ...(ctx.principal.audience === "charity" ? { OR: [{ charityId: me ?? "" }, { shared: true }] } : {}),
+          },
+          include: { charity: { select: { districts: true, status: true } } },
+          orderBy: { id: "asc" },
+        })
+        .then((rows) => ({ byId: new Map(rows.map((r) => [r.id, r])), matchable: rows.map(matchableResource) }));
       return visible;
     },
   };
@@ -175,5 +173,5 @@ export function matchableResource(r: ResourceWithArea): MatchableResource {
 
 /** The request's day as a UTC-midnight date (resources' validity and needs' `since` are dates). */
 export function today(ctx: GatewayContext): Date {
-  return new Date(Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate()));
+  return dayOf(ctx.now);
 }

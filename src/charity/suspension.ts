@@ -8,7 +8,7 @@ import { Kind, type OperationDefinitionNode } from "graphql";
 import type { GatewayContext } from "../graphql/context.js";
 import { charityLoaders, suspended } from "./requests.js";
 
-export const ALLOWED_WHILE_SUSPENDED = new Set(["myClaims", "cancelClaim", "__typename"]);
+const ALLOWED_WHILE_SUSPENDED = new Set(["myClaims", "cancelClaim", "__typename"]);
 
 export async function refuseSuspendedCharity(ctx: GatewayContext, operation: OperationDefinitionNode): Promise<void> {
   if (ctx.principal.audience !== "charity") return;

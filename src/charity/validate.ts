@@ -3,16 +3,14 @@
  * a stable reason and the argument path at fault (like src/registry/validate.ts).
  */
 import type { InputProblem } from "../errors.js";
-import { CHARITY_ID } from "../auth/principal.js";
+import { CHARITY_ID, DISTRICT_CODE as DISTRICT, STREET_CODE as STREET } from "../auth/principal.js";
 import type { RegisterCharityInput, ResourceInput, UpdateResourceInput } from "../../schema/charity.js";
 
 const MAX_TEXT = 200;
-const DISTRICT = /^\d{6}$/;
-const STREET = /^\d{9}$/;
 /** Unified social credit code (统一社会信用代码): 18 characters, no I, O, S, V, Z. */
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
-export const MAX_AGE = 120;
+const MAX_AGE = 120;
 
 function text(problems: InputProblem[], field: string, value: string | undefined | null, required: boolean) {
   if (value == null) return;

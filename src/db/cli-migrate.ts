@@ -1,11 +1,11 @@
 // npm run db:migrate — applies prisma/migrations to DATABASE_URL (or the embedded database).
 import { loadConfig, ConfigError } from "../config.js";
-import { ensureSchema, openDatabase, postgresTarget } from "./database.js";
+import { configuredTarget, ensureSchema, openDatabase } from "./database.js";
 import { applyMigrations } from "./migrate.js";
 
 try {
   const config = loadConfig();
-  const target = config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : ({ kind: "pglite", dataDir: config.pgliteDir } as const);
+  const target = configuredTarget(config);
   await ensureSchema(target);
   const db = await openDatabase(target);
   const applied = await applyMigrations(db.sql);

@@ -28,6 +28,11 @@ export function postgresTarget(url: string): DatabaseTarget {
   return { kind: "postgres", url: parsed.toString(), schema };
 }
 
+/** The database a configuration names: DATABASE_URL, else embedded PGlite in its directory. */
+export function configuredTarget(config: { DATABASE_URL?: string; pgliteDir: string }): DatabaseTarget {
+  return config.DATABASE_URL ? postgresTarget(config.DATABASE_URL) : { kind: "pglite", dataDir: config.pgliteDir };
+}
+
 /** Creates the target's schema on a PostgreSQL server when it is not `public` and does not exist yet. */
 export async function ensureSchema(target: DatabaseTarget): Promise<void> {
   if (target.kind !== "postgres" || target.schema === "public") return;

@@ -6,3 +6,8 @@ export function ageOn(birth: Date, on: Date): number {
   if (beforeBirthday) age -= 1;
   return age;
 }
+
+/** Working age (劳动年龄): 16 up to the statutory retirement age (men 60, women 55), as the seed generator uses it. */
+export function isWorkingAge(sex: "MALE" | "FEMALE", age: number): boolean {
+  return age >= 16 && age < (sex === "MALE" ? 60 : 55);
+}

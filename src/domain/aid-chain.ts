@@ -20,7 +20,8 @@ import type {
   MemberFacts,
   UpstreamCode,
 } from "./facts.js";
-import { type Period, dayOf, isoDay, overlap, settlementPeriod, standingPeriod, termPeriod, windowBack, yearPeriod } from "./periods.js";
+import { dayOf, isoDay } from "./calendar.js";
+import { type Period, overlap, settlementPeriod, standingPeriod, termPeriod, windowBack, yearPeriod } from "./periods.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Links
@@ -134,24 +135,34 @@ const base = (
   l: Omit<AidLink, "monthly" | "benefit" | "basisFen" | "ratio" | "amountFen"> & Partial<Pick<AidLink, "monthly" | "benefit" | "basisFen" | "ratio" | "amountFen">>,
 ): AidLink => ({ monthly: false, benefit: null, basisFen: null, ratio: null, amountFen: null, ...l });
 
+/**
+ * One civil-affairs payment as a link. `districtCode` is the household's (a record naming another paying district
+ * keeps its own); `unpaidAsOf` stands for the record's date while it is not paid yet.
+ */
+export function registryLink(
+  r: Pick<AidRecordFact, "id" | "personId" | "program" | "amountFen" | "periodStart" | "periodEnd" | "paidAt" | "districtCode">,
+  districtCode: string,
+  unpaidAsOf: Date,
+): AidLink {
+  return base({
+    id: `registry:${r.id}:${r.program}`,
+    department: "civil_affairs",
+    program: r.program,
+    purpose: REGISTRY_PURPOSE[r.program],
+    personId: r.personId,
+    period: { start: dayOf(r.periodStart), end: dayOf(r.periodEnd) },
+    periodBasis: "RECORD",
+    amountFen: r.amountFen,
+    status: r.paidAt ? "PAID" : "PENDING",
+    source: "registry",
+    sourceRecordId: r.id,
+    districtCode: r.districtCode ?? districtCode,
+    asOf: r.paidAt ?? unpaidAsOf,
+  });
+}
+
 function registryLinks(facts: HouseholdFacts): AidLink[] {
-  return facts.aidRecords.map((r) =>
-    base({
-      id: `registry:${r.id}:${r.program}`,
-      department: "civil_affairs",
-      program: r.program,
-      purpose: REGISTRY_PURPOSE[r.program],
-      personId: r.personId,
-      period: { start: dayOf(r.periodStart), end: dayOf(r.periodEnd) },
-      periodBasis: "RECORD",
-      amountFen: r.amountFen,
-      status: r.paidAt ? "PAID" : "PENDING",
-      source: "registry",
-      sourceRecordId: r.id,
-      districtCode: r.districtCode ?? facts.districtCode,
-      asOf: r.paidAt ?? facts.registry.asOf,
-    }),
-  );
+  return facts.aidRecords.map((r) => registryLink(r, facts.districtCode, facts.registry.asOf));
 }
 
 function memberLinks(m: MemberFacts, districtCode: string): AidLink[] {

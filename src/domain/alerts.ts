@@ -17,7 +17,9 @@
 import type { AidChain } from "./aid-chain.js";
 import { buildAidChain } from "./aid-chain.js";
 import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFacts, MemberFacts, RuleInput } from "./facts.js";
-import { addDays, dayOf, isoDay } from "./periods.js";
+import { addDays, dayOf, isoDay } from "./calendar.js";
+import { caseInForce, incomeValidOn } from "./evaluation.js";
+import { isEmployedStatus } from "./observed.js";
 
 export type AlertKind =
   | "NEWLY_UNEMPLOYED"
@@ -78,9 +80,8 @@ export interface AlertFinding {
 
 const ASSISTED_TIERS = new Set(["DIBAO", "TEKUN"]);
 
-function inForce(c: CaseFact, asOf: Date): boolean {
-  return (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && c.startDate <= asOf && (c.endDate === null || c.endDate >= dayOf(asOf));
-}
+/** A case in force on the calendar day of `asOf` (registry case dates are calendar days). */
+const inForce = (c: CaseFact, asOf: Date): boolean => caseInForce(c, dayOf(asOf));
 
 /** Is the member covered by a dibao or TEKUN case in force (household case or their own)? */
 function covered(facts: HouseholdFacts, personId: string | null, asOf: Date): boolean {
@@ -116,7 +117,7 @@ function newlyUnemployed(facts: HouseholdFacts, m: MemberFacts, asOf: Date): Ale
   if (since > dayOf(asOf) || since < addDays(asOf, -ALERT_WINDOWS.newlyUnemployedDays)) return null;
   const assisted = covered(facts, m.personId, asOf);
   const othersWorking = facts.members.some(
-    (o) => o.personId !== m.personId && o.employment.ok && o.employment.value !== null && (o.employment.value.status === "EMPLOYED" || o.employment.value.status === "FLEXIBLE"),
+    (o) => o.personId !== m.personId && o.employment.ok && o.employment.value !== null && isEmployedStatus(o.employment.value.status),
   );
   return finding({
     key: `NEWLY_UNEMPLOYED:${m.personId}:${isoDay(since)}`,
@@ -243,7 +244,7 @@ function rigidExpenditure(facts: HouseholdFacts, eligibility: EligibilityResult,
     }
   }
   const day = dayOf(asOf);
-  const monthly = facts.incomes.filter((i) => i.validFrom <= day && (i.validTo === null || i.validTo >= day)).reduce((s, i) => s + i.monthlyFen, 0);
+  const monthly = facts.incomes.filter((i) => incomeValidOn(i, day)).reduce((s, i) => s + i.monthlyFen, 0);
   const annualIncome = monthly * 12;
   const spending = medical + education;
   if (spending === 0) return null;

@@ -13,8 +13,8 @@
  *   PAST_RECERTIFICATION       a payment for a period starting after the case's re-certification date
  *                              passed without a re-certification (next review date not moved on)
  */
-import { findDuplicates, type AidLink } from "./aid-chain.js";
-import { dayOf, isoDay } from "./periods.js";
+import { findDuplicates, registryLink, type AidLink } from "./aid-chain.js";
+import { isoDay } from "./calendar.js";
 
 export const FINDING_KINDS = ["DUPLICATE_PAYMENT", "PAID_AFTER_CASE_END", "PAID_AFTER_DEATH", "ABOVE_THRESHOLD_NO_GRACE", "PAST_RECERTIFICATION"] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -80,39 +80,10 @@ export interface Finding {
 /** dibao standard (fen per person per month) in force in a district for a hukou type on a day, or null when none is. */
 export type DibaoStandard = (districtCode: string, hukou: "URBAN" | "RURAL", on: Date) => number | null;
 
-const PURPOSE: Record<PaymentFact["program"], AidLink["purpose"]> = {
-  DIBAO_PAYMENT: "BASIC_LIVING",
-  TEKUN_SUPPORT: "BASIC_LIVING",
-  TEKUN_CARE_SUBSIDY: "NURSING_CARE",
-  TEMPORARY_AID_EMERGENCY: "EMERGENCY",
-  TEMPORARY_AID_EXPENDITURE: "MEDICAL_EXPENSE",
-  ONE_TIME_SUBSIDY: "ONE_TIME_LIVING",
-  FUNERAL_AID: "FUNERAL",
-};
+/** A registry payment as the aid chain's link (an unpaid one dated by its period's end). */
+const linkOf = (p: PaymentFact, districtCode: string): AidLink => registryLink(p, districtCode, p.periodEnd);
 
-function linkOf(p: PaymentFact, districtCode: string): AidLink {
-  return {
-    id: `registry:${p.id}:${p.program}`,
-    department: "civil_affairs",
-    program: p.program,
-    purpose: PURPOSE[p.program],
-    personId: p.personId,
-    period: { start: dayOf(p.periodStart), end: dayOf(p.periodEnd) },
-    periodBasis: "RECORD",
-    amountFen: p.amountFen,
-    monthly: false,
-    benefit: null,
-    basisFen: null,
-    ratio: null,
-    status: p.paidAt ? "PAID" : "PENDING",
-    source: "registry",
-    sourceRecordId: p.id,
-    districtCode: p.districtCode ?? districtCode,
-    asOf: p.paidAt ?? p.periodEnd,
-  };
-}
-
-const day = (d: Date) => isoDay(d);
+const day = isoDay;
 const IN_FORCE = new Set(["ACTIVE", "GRADUAL_EXIT"]);
 
 function finding(f: FindingsFacts, kind: FindingKind, payments: PaymentFact[], rest: Omit<Finding, "key" | "kind" | "householdId" | "districtCode" | "streetCode" | "periodStart" | "periodEnd" | "amountFen" | "paymentIds">): Finding {

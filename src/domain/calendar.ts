@@ -25,8 +25,3 @@ export function dayOf(d: Date): Date {
 export function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
-
-/** Working age (劳动年龄): 16 up to the statutory retirement age (men 60, women 55), as the seed generator uses it. */
-export function isWorkingAge(sex: "MALE" | "FEMALE", age: number): boolean {
-  return age >= 16 && age < (sex === "MALE" ? 60 : 55);
-}

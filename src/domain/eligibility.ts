@@ -156,7 +156,7 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
   }
 
   // --- persons whose tier differs
-  const persons = personTiers(ev, { tier, tekun, incomes, standard, assetsOk });
+  const persons = personTiers(ev, { tier, tekun, incomes, standard, standardKey, assetsOk });
 
   if (tier === "NOT_ELIGIBLE") monitoringRetention(ev);
 
@@ -314,7 +314,7 @@ function rigidExpenditure(ev: Evaluation, x: { total: number; n: number; assetsO
 
 function personTiers(
   ev: Evaluation,
-  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; assetsOk: boolean },
+  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; standardKey: string; assetsOk: boolean },
 ): PersonEligibility[] {
   const { facts, day } = ev;
   const out = new Map<string, PersonEligibility>();
@@ -368,7 +368,7 @@ function personTiers(
       REF.INCLUSION,
       m.personId,
       decided ? [] : [grade, status],
-      [...(decided ? [grade.input, status.input] : []), ev.reg("age", age), ev.reg("own monthly income (fen)", own, BASIS.INCOMES), ev.P.input(ev.facts.hukou === "URBAN" ? "DIBAO_STANDARD_URBAN" : "DIBAO_STANDARD_RURAL")],
+      [...(decided ? [grade.input, status.input] : []), ev.reg("age", age), ev.reg("own monthly income (fen)", own, BASIS.INCOMES), ev.P.input(x.standardKey)],
       () => {
         const failed: string[] = [];
         if (!severe) failed.push("not severely disabled (grade 1–2)");

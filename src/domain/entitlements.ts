@@ -21,7 +21,8 @@
  *   18+ who own no home: HOUSING_SECURITY; a Yuzhong DIBAO_A household renting (an active benefit with a
  *   rent): RENT_SUBSIDY_EQUAL_TO_RENT instead. Rural renovation is not derived (no fact says a house is dilapidated).
  */
-import { isWorkingAge, isoDay } from "./calendar.js";
+import { isWorkingAge } from "./age.js";
+import { isoDay } from "./calendar.js";
 import type { Evaluation } from "./evaluation.js";
 import type { CaseFact, Department, EligibilityTier, Entitlement, EntitlementKind, IncomeFact, MemberFacts, PersonEligibility, RuleInput, TierClass } from "./facts.js";
 import { BASIS, type Reading, isEmployedStatus, memberReadings, readRecord } from "./observed.js";

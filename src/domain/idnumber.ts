@@ -70,11 +70,6 @@ export function sexFromIdNumber(s: string): "MALE" | "FEMALE" {
   return digit % 2 === 1 ? "MALE" : "FEMALE";
 }
 
-/** Birth date (YYYY-MM-DD) encoded in characters 7-14. Does not validate the rest. */
-export function birthDateFromIdNumber(s: string): string {
-  return `${s.slice(6, 10)}-${s.slice(10, 12)}-${s.slice(12, 14)}`;
-}
-
 /**
  * Builds an ID number from a 6-digit region code, a birth date (YYYY-MM-DD or Date) and a 3-digit
  * sequence (its last digit decides the sex: odd = male).

@@ -161,32 +161,23 @@ function compare(needs: Map<string, MatchableNeed>) {
   };
 }
 
+/** Every match between the needs and the resources, best first. */
+export function matchAll(needs: readonly MatchableNeed[], resources: readonly MatchableResource[], asOf: Date): Match[] {
+  const out: Match[] = [];
+  for (const n of needs)
+    for (const r of resources) {
+      const m = scoreMatch(n, r, asOf);
+      if (m) out.push(m);
+    }
+  return out.sort(compare(new Map(needs.map((n) => [n.id, n]))));
+}
+
 /** The best `first` resources for one need. */
 export function matchesForNeed(need: MatchableNeed, resources: readonly MatchableResource[], asOf: Date, first: number): Match[] {
-  const out: Match[] = [];
-  for (const r of resources) {
-    const m = scoreMatch(need, r, asOf);
-    if (m) out.push(m);
-  }
-  return out.sort(compare(new Map([[need.id, need]]))).slice(0, first);
+  return matchAll([need], resources, asOf).slice(0, first);
 }
 
 /** The best `first` needs for one resource. */
 export function matchesForResource(resource: MatchableResource, needs: readonly MatchableNeed[], asOf: Date, first: number): Match[] {
-  const out: Match[] = [];
-  for (const n of needs) {
-    const m = scoreMatch(n, resource, asOf);
-    if (m) out.push(m);
-  }
-  return out.sort(compare(new Map(needs.map((n) => [n.id, n])))).slice(0, first);
-}
-
-/** Every match between the needs and the resources, best first (the benchmark's "one street against all resources"). */
-export function matchAll(needs: readonly MatchableNeed[], resources: readonly MatchableResource[], asOf: Date): Match[] {
-  const out: Match[] = [];
-  for (const n of needs) for (const r of resources) {
-    const m = scoreMatch(n, r, asOf);
-    if (m) out.push(m);
-  }
-  return out.sort(compare(new Map(needs.map((n) => [n.id, n]))));
+  return matchAll(needs, [resource], asOf).slice(0, first);
 }

@@ -9,6 +9,7 @@
  * age band and whether the person is severely disabled; the reasons are written without identities.
  */
 import { ageOn } from "./age.js";
+import { caseInForce } from "./evaluation.js";
 import type { EntitlementKind, HouseholdFacts, MemberFacts, Tier } from "./facts.js";
 
 export const NEED_CATEGORIES = [
@@ -26,6 +27,9 @@ export type NeedCategory = (typeof NEED_CATEGORIES)[number];
 
 export const URGENCIES = ["LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
 export type Urgency = (typeof URGENCIES)[number];
+
+/** The stored need's derivation key: the household plus the need's key within it (`<household>:<category>:<person|->`). */
+export const derivationKey = (householdId: string, need: Pick<DerivedNeed, "key">): string => `${householdId}:${need.key}`;
 
 /** An aid-chain gap as needs use it: an entitlement with no matching link (src/domain/aid-chain.ts). */
 export interface NeedGap {
@@ -77,11 +81,9 @@ export const URGENCY_RANK: Record<Urgency, number> = { LOW: 0, MEDIUM: 1, HIGH: 
 // ---------------------------------------------------------------------------------------------------
 // Facts read by the rules
 
-const IN_FORCE = new Set(["ACTIVE", "GRADUAL_EXIT"]);
-
 /** The tier of the household's case in force (a single-person case's tier when there is no household case). */
 export function householdTier(facts: Pick<HouseholdFacts, "cases">, asOf: Date): Tier | null {
-  const inForce = facts.cases.filter((c) => IN_FORCE.has(c.status) && c.startDate <= asOf && (c.endDate === null || c.endDate >= asOf));
+  const inForce = facts.cases.filter((c) => caseInForce(c, asOf));
   return (inForce.find((c) => c.personId === null) ?? inForce[0])?.tier ?? null;
 }
 

@@ -3,8 +3,7 @@
  * for a record that carries none of its own (a school term, a settlement year, a standing monthly
  * benefit). Pure: no clock.
  */
-
-const DAY_MS = 86_400_000;
+import { addDays, addMonths, dayOf } from "./calendar.js";
 
 /** Both ends inclusive, UTC midnight. */
 export interface Period {
@@ -12,30 +11,8 @@ export interface Period {
   end: Date;
 }
 
-export function utcDay(y: number, month1: number, d: number): Date {
+function utcDay(y: number, month1: number, d: number): Date {
   return new Date(Date.UTC(y, month1 - 1, d));
-}
-
-/** The UTC calendar day of an instant (drops the time of day). */
-export function dayOf(d: Date): Date {
-  return utcDay(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
-}
-
-export function addDays(d: Date, n: number): Date {
-  return new Date(dayOf(d).getTime() + n * DAY_MS);
-}
-
-/** Calendar months, the day clamped to the target month's length (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(d: Date, n: number): Date {
-  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + n;
-  const y = Math.floor(total / 12);
-  const m = total - y * 12;
-  const dim = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m, Math.min(d.getUTCDate(), dim)));
-}
-
-export function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
 }
 
 /** Days in common (inclusive ends): periods that only touch (one ends the day before the other starts) do not overlap. */
@@ -43,11 +20,6 @@ export function overlap(a: Period, b: Period): Period | null {
   const start = a.start > b.start ? a.start : b.start;
   const end = a.end < b.end ? a.end : b.end;
   return start.getTime() <= end.getTime() ? { start, end } : null;
-}
-
-export function contains(p: Period, day: Date): boolean {
-  const t = dayOf(day).getTime();
-  return p.start.getTime() <= t && t <= p.end.getTime();
 }
 
 /** The calendar year `year`: 1 January – 31 December (a medical-insurance settlement year). */

@@ -3,7 +3,8 @@
  * (002 #4) and, for a household no longer eligible, how long it stays in the monitoring database
  * (003 §5). Pure; called by evaluateEligibility with its evaluation state.
  */
-import { addMonths, isWorkingAge, isoDay } from "./calendar.js";
+import { isWorkingAge } from "./age.js";
+import { addMonths, isoDay } from "./calendar.js";
 import type { EligibilityTier, MemberFacts, PersonEligibility, TierClass } from "./facts.js";
 import { memberReadings } from "./observed.js";
 import { type Evaluation, REF, caseInForce } from "./evaluation.js";

@@ -9,17 +9,18 @@
  * the audience may not read is withheld likewise. Pure.
  */
 import type { EligibilityResult, EntitlementKind, FactSource, RuleInput } from "../domain/facts.js";
-
-type InputSource = FactSource | "policy";
 import { SOURCE_BASIS, BASIS } from "../domain/observed.js";
 import type { Audience } from "./audiences.js";
+import { accessFor } from "./plan.js";
 import { POLICY } from "./rules.js";
+
+type InputSource = FactSource | "policy";
 
 /** May this audience read the value of `coordinate` ("Type.field") as it is? null audience = policy off. */
 export function mayRead(audience: Audience | null, coordinate: string | undefined): boolean {
   if (audience === null || coordinate === undefined) return true;
   const [type, field] = coordinate.split(".");
-  return POLICY[type]?.[field]?.[audience] === "read";
+  return accessFor(POLICY, type, field, audience) === "read";
 }
 
 /** The record an entitlement's amount is computed from, where it is not only policy parameters. */
@@ -59,7 +60,7 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
     gradualExitEnds: r.gradualExitEnds,
     nextRecertification: r.nextRecertification,
     entitlements: r.entitlements.map((e) => {
-      const withheld = e.amountFen !== null && !mayRead(audience, AMOUNT_BASIS[e.kind]);
+      const withheld = e.amountFen !== null && !entitlementAmountReadable(audience, e.kind);
       return {
         kind: e.kind,
         department: e.department,

@@ -8,20 +8,16 @@ import type { Household } from "../db/generated/client.js";
 import type { GatewayContext } from "../graphql/context.js";
 import type { EligibilityResult } from "../domain/facts.js";
 import { evaluateEligibility } from "../domain/eligibility.js";
+import { isoDay } from "../domain/calendar.js";
 import { householdFacts, parameterSet } from "./facts.js";
+import { perRequestMemo } from "./per-request.js";
 
-const evaluated = new WeakMap<GatewayContext, Map<string, Promise<EligibilityResult>>>();
+const evaluated = perRequestMemo<Promise<EligibilityResult>>();
 
 export function eligibilityOf(ctx: GatewayContext, household: Household, asOf: Date): Promise<EligibilityResult> {
-  let perRequest = evaluated.get(ctx);
-  if (!perRequest) evaluated.set(ctx, (perRequest = new Map()));
-  const key = `${household.id}|${asOf.toISOString().slice(0, 10)}`;
-  let result = perRequest.get(key);
-  if (!result) {
-    result = Promise.all([householdFacts(ctx, household), parameterSet(ctx, household.streetCode, asOf)]).then(([facts, params]) =>
+  return evaluated(ctx, `${household.id}|${isoDay(asOf)}`, () =>
+    Promise.all([householdFacts(ctx, household), parameterSet(ctx, household.streetCode, asOf)]).then(([facts, params]) =>
       evaluateEligibility(facts, params, asOf),
-    );
-    perRequest.set(key, result);
-  }
-  return result;
+    ),
+  );
 }

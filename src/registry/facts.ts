@@ -11,6 +11,7 @@ import type { GatewayContext } from "../graphql/context.js";
 import { isUpstreamError } from "../../connectors/kit/index.js";
 import type { SourceName } from "../../connectors/unified.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue } from "../domain/facts.js";
+import { perRequestMemo } from "./per-request.js";
 import { parametersInForce } from "./policy-parameters.js";
 import { regionChain } from "./region.js";
 
@@ -25,14 +26,10 @@ export async function fetchFact<V>(loader: DataLoader<string, V | null>, key: st
 }
 
 /** Per request and household: the gathered facts, so eligibility, aidChain and alerts share one gathering. */
-const gathered = new WeakMap<GatewayContext, Map<string, Promise<HouseholdFacts>>>();
+const gathered = perRequestMemo<Promise<HouseholdFacts>>();
 
 export function householdFacts(ctx: GatewayContext, household: Household): Promise<HouseholdFacts> {
-  let perRequest = gathered.get(ctx);
-  if (!perRequest) gathered.set(ctx, (perRequest = new Map()));
-  let facts = perRequest.get(household.id);
-  if (!facts) perRequest.set(household.id, (facts = gatherFacts(ctx, household)));
-  return facts;
+  return gathered(ctx, household.id, () => gatherFacts(ctx, household));
 }
 
 async function gatherFacts(ctx: GatewayContext, h: Household): Promise<HouseholdFacts> {
@@ -118,14 +115,11 @@ async function gatherFacts(ctx: GatewayContext, h: Household): Promise<Household
 }
 
 /** Per request: the policy-parameter rows of a region chain (one query per region per request). */
-const parameterRows = new WeakMap<GatewayContext, Map<string, Promise<ParameterValue[]>>>();
+const parameterRows = perRequestMemo<Promise<ParameterValue[]>>();
 
 function rowsFor(ctx: GatewayContext, regionCode: string): Promise<ParameterValue[]> {
-  let perRequest = parameterRows.get(ctx);
-  if (!perRequest) parameterRows.set(ctx, (perRequest = new Map()));
-  let rows = perRequest.get(regionCode);
-  if (!rows) {
-    rows = ctx.prisma.policyParameter
+  return parameterRows(ctx, regionCode, () =>
+    ctx.prisma.policyParameter
       .findMany({ where: { regionCode: { in: regionChain(regionCode) } } })
       .then((list) =>
         list.map((r) => ({
@@ -137,19 +131,12 @@ function rowsFor(ctx: GatewayContext, regionCode: string): Promise<ParameterValu
           effectiveTo: r.effectiveTo,
           source: r.source,
         })),
-      );
-    perRequest.set(regionCode, rows);
-  }
-  return rows;
+      ),
+  );
 }
 
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
 export async function parameterSet(ctx: GatewayContext, regionCode: string, on: Date): Promise<ParameterSet> {
-  const rows = await rowsFor(ctx, regionCode);
-  const inForce = parametersInForce(
-    rows.map((r) => ({ ...r, value: String(r.value) })),
-    regionChain(regionCode),
-    on,
-  );
-  return new Map(inForce.map((r) => [r.key, { ...r, value: Number(r.value) }]));
+  const inForce = parametersInForce(await rowsFor(ctx, regionCode), regionChain(regionCode), on);
+  return new Map(inForce.map((r) => [r.key, r]));
 }

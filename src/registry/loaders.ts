@@ -3,7 +3,7 @@ import type { PrismaClient, Prisma } from "../db/generated/client.js";
 import type { AidRecord, Asset, AssistanceCase, Claim, Household, Income, Person, Street } from "../db/generated/client.js";
 
 /** Groups rows by a key, in the order of `keys`, so a DataLoader batch costs one query. */
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+export function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
   const map = new Map<string, T[]>();
   for (const row of rows) {
     const k = keyOf(row);
@@ -14,7 +14,7 @@ function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => strin
   return keys.map((k) => map.get(k) ?? []);
 }
 
-function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
+export function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
   return keys.map((k) => map.get(k) ?? null);
 }

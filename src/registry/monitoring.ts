@@ -12,12 +12,12 @@ import type { GatewayContext } from "../graphql/context.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../domain/aid-chain.js";
 import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../domain/alerts.js";
 import type { EntitlementKind, FactSource } from "../domain/facts.js";
-import { accessFor } from "../policy/plan.js";
-import { POLICY } from "../policy/rules.js";
+import { BASIS, SOURCE_BASIS } from "../domain/observed.js";
 import type { Audience } from "../policy/audiences.js";
-import { entitlementAmountReadable } from "../policy/disclosure.js";
+import { entitlementAmountReadable, mayRead } from "../policy/disclosure.js";
 import { householdFacts } from "./facts.js";
 import { eligibilityOf } from "./eligibility.js";
+import { perRequestMemo } from "./per-request.js";
 import { dayOf } from "../domain/calendar.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -28,22 +28,17 @@ interface Monitoring {
   alerts: AlertFinding[];
 }
 
-const computed = new WeakMap<GatewayContext, Map<string, Promise<Monitoring>>>();
+const computed = perRequestMemo<Promise<Monitoring>>();
 
 export function monitoringOf(ctx: GatewayContext, household: Household): Promise<Monitoring> {
-  let perRequest = computed.get(ctx);
-  if (!perRequest) computed.set(ctx, (perRequest = new Map()));
-  let m = perRequest.get(household.id);
-  if (!m) {
+  return computed(ctx, household.id, () => {
     const asOf = ctx.now;
     // the eligibility of the request's day, shared with Household.eligibility (its default asOf): one evaluation per request
-    m = Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, dayOf(asOf))]).then(([facts, eligibility]) => {
+    return Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, dayOf(asOf))]).then(([facts, eligibility]) => {
       const chain = buildAidChain(facts, eligibility, asOf);
       return { chain, alerts: deriveAlerts(facts, eligibility, asOf, chain) };
     });
-    perRequest.set(household.id, m);
-  }
-  return m;
+  });
 }
 
 /** The API key of an alert: household id | the domain's stable key. */
@@ -89,27 +84,23 @@ export function pushedTo(actions: Pick<AlertAction, "action" | "department">[]):
 // ---------------------------------------------------------------------------------------------------
 // What an audience may see
 
-/** The field of the schema that leads to each source's data; a source is readable when the audience may read that field. */
-function sourceField(source: FactSource | "policy", evidenceName = ""): [string, string] | null {
-  switch (source) {
-    case "education":
-      return ["Person", "education"];
-    case "employment":
-      return ["Person", "employment"];
-    case "medicalInsurance":
-      return ["Person", "medicalInsurance"];
-    case "disability":
-      return ["Person", "disability"];
-    case "housing":
-      return ["Household", "housing"];
-    case "registry":
-      // registry evidence by what it is: cases, incomes, or payments
-      if (evidenceName.startsWith("case.")) return ["Household", "cases"];
-      if (evidenceName.startsWith("income")) return ["Household", "incomes"];
-      return ["Household", "aidRecords"];
-    default:
-      return null; // policy parameters (public), caseworker input
+/**
+ * The field of the schema that leads to each source's data ("Type.field"); a source is readable when the
+ * audience may read that field. Undefined: policy parameters (public), caseworker input, charity deliveries.
+ */
+function sourceCoordinate(source: FactSource | "policy", evidenceName = ""): string | undefined {
+  if (source === "registry") {
+    // registry evidence by what it is: cases, incomes, or payments
+    if (evidenceName.startsWith("case.")) return "Household.cases";
+    if (evidenceName.startsWith("income")) return BASIS.INCOMES;
+    return "Household.aidRecords";
   }
+  return (SOURCE_BASIS as Partial<Record<FactSource | "policy", string>>)[source];
+}
+
+/** The audience whose field policy applies to this request (null: FIELD_POLICY=off, everything readable). */
+export function policyAudience(ctx: GatewayContext): Audience | null {
+  return ctx.enforcePolicy ? ctx.principal.audience : null;
 }
 
 export interface Visibility {
@@ -119,17 +110,13 @@ export interface Visibility {
 }
 
 export function visibilityFor(ctx: GatewayContext): Visibility {
-  return audienceVisibility(ctx.enforcePolicy ? ctx.principal.audience : null);
+  return audienceVisibility(policyAudience(ctx));
 }
 
 /** What one audience may see (null: the field policy is off, everything). */
 export function audienceVisibility(audience: Audience | null): Visibility {
   return {
-    readable(source, evidenceName) {
-      if (audience === null) return true;
-      const f = sourceField(source, evidenceName);
-      return f === null || accessFor(POLICY, f[0], f[1], audience) === "read";
-    },
+    readable: (source, evidenceName) => mayRead(audience, sourceCoordinate(source, evidenceName)),
     amountReadable: (kind) => entitlementAmountReadable(audience, kind),
   };
 }

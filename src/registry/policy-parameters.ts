@@ -1,11 +1,11 @@
 /**
  * Picks, per key, the parameter in force on `on` for the most specific region in `chain`. Pure.
  * Both ends are inclusive: a version with effectiveTo 2025-06-30 is still in force on that day.
+ * The value is not read: rows keep theirs in whatever form the caller holds it (string, Decimal, number).
  */
 export interface ParameterRow {
   regionCode: string;
   key: string;
-  value: string;
   effectiveFrom: Date;
   effectiveTo: Date | null;
 }

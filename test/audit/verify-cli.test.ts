@@ -3,12 +3,10 @@
  * the PostgreSQL server when DATABASE_URL is set): intact → exit 0; a record altered directly in the
  * database (its guard disabled, as the owner or a superuser could) or deleted → exit 1 naming the position.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openDatabase, postgresTarget, type Database, type DatabaseTarget } from "../../src/db/database.js";
@@ -16,9 +14,8 @@ import { applyMigrations } from "../../src/db/migrate.js";
 import { AuditWriter } from "../../src/audit/writer.js";
 import { auditKeysFromSeed } from "../../src/audit/keys.js";
 import { buildEntry } from "../../src/audit/record.js";
+import { compileCli, runCli } from "../helpers/cli.js";
 
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, "../..");
 const SEED = randomBytes(32).toString("hex");
 const keys = auditKeysFromSeed(SEED);
 
@@ -30,21 +27,7 @@ let schema: string | null = null;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "safetynet-audit-verify-"));
-  // compile the CLI (and what it imports) into a temp dir that sees the repo's node_modules
-  const out = path.join(dir, "build");
-  await symlink(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
-  await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
-  await writeFile(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({
-      extends: path.join(repo, "tsconfig.json"),
-      compilerOptions: { outDir: out, rootDir: repo, sourceMap: false, noEmitOnError: true, typeRoots: [path.join(repo, "node_modules/@types")] },
-      files: [path.join(repo, "src/audit/verify-cli.ts")],
-      include: [],
-    }),
-  );
-  await run(process.execPath, [path.join(repo, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")], { cwd: dir });
-  cliJs = path.join(out, "src/audit/verify-cli.js");
+  cliJs = await compileCli(dir, "src/audit/verify-cli.ts");
 
   const dataDir = path.join(dir, "data");
   cliEnv = { PATH: process.env.PATH ?? "", NODE_ENV: "development", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: SEED };
@@ -100,14 +83,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function verify(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [cliJs, ...args], { env: cliEnv, cwd: dir });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function verify(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(cliJs, args, { env: cliEnv, cwd: dir });
 }
 
 /** Runs SQL as the table's owner would, with the append-only guard disabled for the statement. */

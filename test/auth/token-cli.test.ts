@@ -1,15 +1,12 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authConfigFromEnv } from "../../src/auth/config.js";
 import { main, USAGE, devTokensForAllAudiences } from "../../src/auth/token-cli.js";
 import { createVerifier } from "../../src/auth/verify.js";
+import { compileCli, runCli } from "../helpers/cli.js";
 
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, "../..");
 
 let dir: string;
 beforeAll(async () => {
@@ -96,38 +93,22 @@ describe("token-cli (in process)", () => {
 describe("token-cli (compiled, real process)", () => {
   let cliJs: string;
   beforeAll(async () => {
-    // Compile just the auth module (independent of the rest of the tree) into a temp dir that sees the
-    // repo's node_modules.
-    const out = path.join(dir, "build");
-    await symlink(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
-    await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    await writeFile(
-      path.join(dir, "tsconfig.json"),
-      JSON.stringify({
-        extends: path.join(repo, "tsconfig.json"),
-        compilerOptions: { outDir: out, rootDir: repo, sourceMap: false, noEmitOnError: true, typeRoots: [path.join(repo, "node_modules/@types")] },
-        files: [path.join(repo, "src/auth/token-cli.ts")],
-        include: [],
-      }),
-    );
-    await run(process.execPath, [path.join(repo, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")], { cwd: dir });
-    cliJs = path.join(out, "src/auth/token-cli.js");
+    // Compile just the auth module (independent of the rest of the tree).
+    cliJs = await compileCli(dir, "src/auth/token-cli.ts");
   }, 120_000);
 
   it("prints exactly one line that verifies; exit 1 with usage for a bad audience", async () => {
     const dataDir = path.join(dir, "proc-data");
     const env = { PATH: process.env.PATH ?? "", NODE_ENV: "development", DATA_DIR: dataDir };
-    const ok = await run(process.execPath, [cliJs, "--audience", "street_office"], { env, cwd: dir });
+    const ok = await runCli(cliJs, ["--audience", "street_office"], { env, cwd: dir });
+    expect(ok.code).toBe(0);
     const lines = ok.stdout.split("\n");
     expect(lines).toHaveLength(2);
     expect(lines[1]).toBe("");
     const principal = await (await verifierFor(dataDir)).verify(`Bearer ${lines[0]}`);
     expect(principal).toMatchObject({ audience: "street_office", subject: "dev-street_office", jurisdiction: { kind: "streets", streets: ["500103001"] } });
 
-    const bad = await run(process.execPath, [cliJs, "--audience", "mayor"], { env, cwd: dir }).then(
-      () => null,
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
+    const bad = await runCli(cliJs, ["--audience", "mayor"], { env, cwd: dir });
     expect(bad).not.toBeNull();
     expect(bad!.code).toBe(1);
     expect(bad!.stdout).toBe("");

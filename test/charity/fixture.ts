@@ -120,28 +120,27 @@ export async function seedRegistry(db: Database, opts: { parameters?: boolean } 
 const REGISTER = `mutation($input: RegisterCharityInput!) { registerCharity(input: $input) { id status } }`;
 const CREATE = `mutation($input: ResourceInput!) { createResource(input: $input) { id remaining } }`;
 
-export async function registerCharity(gw: TestGateway, id: string, name: string, registrationNo: string, districts = ["500103"]) {
-  const res = await gw.gql(REGISTER, { input: { id, name, registrationNo, districts } }, civil);
+/** Runs a mutation the fixture needs to succeed; its errors fail the test's setup. */
+async function mutate(gw: TestGateway, query: string, variables: Record<string, unknown>, as: MintOptions) {
+  const res = await gw.gql(query, variables, as);
   if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.registerCharity;
+  return res.data;
+}
+
+export async function registerCharity(gw: TestGateway, id: string, name: string, registrationNo: string, districts = ["500103"]) {
+  return (await mutate(gw, REGISTER, { input: { id, name, registrationNo, districts } }, civil)).registerCharity;
 }
 
 export async function createResource(gw: TestGateway, charityId: string, input: Record<string, unknown>): Promise<string> {
-  const res = await gw.gql(CREATE, { input: { unit: "ITEMS", quantity: 10, validFrom: "2026-01-01", ...input } }, charity(charityId));
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.createResource.id;
+  return (await mutate(gw, CREATE, { input: { unit: "ITEMS", quantity: 10, validFrom: "2026-01-01", ...input } }, charity(charityId))).createResource.id;
 }
 
 export async function recordNeed(gw: TestGateway, input: Record<string, unknown>, as: MintOptions = streetOffice()): Promise<string> {
-  const res = await gw.gql(`mutation($input: RecordNeedInput!) { recordNeed(input: $input) { id } }`, { input }, as);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.recordNeed.id;
+  return (await mutate(gw, `mutation($input: RecordNeedInput!) { recordNeed(input: $input) { id } }`, { input }, as)).recordNeed.id;
 }
 
 export async function refresh(gw: TestGateway, street = QIXINGGANG) {
-  const res = await gw.gql(`mutation($s: String!) { refreshDerivedNeeds(street: $s) { id category status } }`, { s: street }, streetOffice(street));
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.refreshDerivedNeeds;
+  return (await mutate(gw, `mutation($s: String!) { refreshDerivedNeeds(street: $s) { id category status } }`, { s: street }, streetOffice(street))).refreshDerivedNeeds;
 }
 
 /** A need's reference as a charity sees it (the charity's nd_… pseudonym). */

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { type ConnectorsConfig, type Connectors, type SourceInput, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
+import { SandboxStats, type StatsSnapshot } from "../../connectors/sandbox-kit/stats.js";
 import type { SourceName } from "../../connectors/unified.js";
 
 /** A purpose-built upstream on 127.0.0.1:0 (real HTTP) that counts what it is asked. */
@@ -8,39 +9,26 @@ export interface TestUpstream {
   app: FastifyInstance;
   url: string;
   /** requests per route (method + routerPath), admin-free */
-  stats: { requests: number; byRoute: Record<string, number>; inFlight: number; maxInFlight: number };
+  readonly stats: StatsSnapshot;
   resetStats(): void;
   close(): Promise<void>;
 }
 
 export async function startUpstream(register: (app: FastifyInstance) => void): Promise<TestUpstream> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const stats = { requests: 0, byRoute: {} as Record<string, number>, inFlight: 0, maxInFlight: 0 };
+  const counter = new SandboxStats();
   app.addHook("onRequest", async (req, reply) => {
-    stats.requests++;
-    const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
-    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
-    stats.inFlight++;
-    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    let done = false;
-    reply.raw.once("close", () => {
-      if (!done) {
-        done = true;
-        stats.inFlight--;
-      }
-    });
+    reply.raw.once("close", counter.begin(`${req.method} ${req.routeOptions.url ?? req.url}`));
   });
   register(app);
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
     app,
     url,
-    stats,
-    resetStats() {
-      stats.requests = 0;
-      stats.byRoute = {};
-      stats.maxInFlight = stats.inFlight;
+    get stats() {
+      return counter.snapshot();
     },
+    resetStats: () => counter.reset(),
     close: () => app.close(),
   };
 }
@@ -61,7 +49,8 @@ export function connectorsFor(
   extra: { clock?: () => Date; registry?: Registry } = {},
 ): { connectors: Connectors; registry: Registry } {
   const registry = extra.registry ?? createMetricsRegistry();
-  const base = (s: SourceName) => ({ baseUrl: s === source ? url : UNUSED, backoff: { initialDelayMs: 20, maxDelayMs: 200 } });
+  const backoff = { initialDelayMs: 20, maxDelayMs: 200 };
+  const base = (s: SourceName) => ({ baseUrl: s === source ? url : UNUSED, backoff });
   const config: ConnectorsConfig = {
     education: base("education"),
     employment: base("employment"),
@@ -70,7 +59,7 @@ export function connectorsFor(
     disability: base("disability"),
     clock: extra.clock,
   };
-  Object.assign(config[source], settings, { backoff: { initialDelayMs: 20, maxDelayMs: 200, ...(settings.backoff ?? {}) } });
+  Object.assign(config[source], settings, { backoff: { ...backoff, ...settings.backoff } });
   return { connectors: createConnectors(config, registry), registry };
 }
 

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { aidLinks, buildAidChain, findDuplicates, findGaps, type AidLink } from "../../src/domain/aid-chain.js";
-import { addMonths, overlap, settlementPeriod, standingPeriod, termPeriod } from "../../src/domain/periods.js";
+import { addMonths, isoDay as iso } from "../../src/domain/calendar.js";
+import { overlap, settlementPeriod, standingPeriod, termPeriod } from "../../src/domain/periods.js";
 import type { HouseholdFacts } from "../../src/domain/facts.js";
 import {
   ASOF,
@@ -23,8 +24,6 @@ import {
   member,
   ok,
 } from "./chain-fixtures.js";
-
-const iso = (x: Date) => x.toISOString().slice(0, 10);
 
 describe("periods: how a record without dates gets one (DOMAIN §3: a chain needs comparable periods)", () => {
   test.each([

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { ALERT_WINDOWS, deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
-import { addDays } from "../../src/domain/periods.js";
+import { addDays } from "../../src/domain/calendar.js";
 import type { EligibilityResult, HouseholdFacts } from "../../src/domain/facts.js";
 import { ASOF, aid, d, disability, education, eligibility, employment, entitlement, facts, failed, kase, medical, member, ok, param } from "./chain-fixtures.js";
 

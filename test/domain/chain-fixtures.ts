@@ -9,7 +9,7 @@ export const d = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
 export const ASOF = d("2026-11-01");
 export const HH = "hh-1";
 
-const none = <T>(): Fetched<T> => ({ ok: true, value: null });
+export const none = <T>(): Fetched<T> => ({ ok: true, value: null });
 export const ok = <T>(value: T): Fetched<T> => ({ ok: true, value });
 export const failed = <T>(source: "education" | "employment" | "medicalInsurance" | "disability" | "housing"): Fetched<T> => ({ ok: false, source, code: "UPSTREAM_UNAVAILABLE" });
 

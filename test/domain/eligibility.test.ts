@@ -9,6 +9,7 @@ import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult, Fetched, HouseholdFacts, MemberFacts, ParameterSet } from "../../src/domain/facts.js";
 import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingRecord, MedicalInsuranceRecord } from "../../connectors/unified.js";
 import { seededParameterSet } from "../helpers/population-facts.js";
+import { failed, none } from "./chain-fixtures.js";
 
 const D = (iso: string) => new Date(`${iso}T00:00:00Z`);
 const DAY = D("2026-11-22");
@@ -22,8 +23,6 @@ const STD = value("DIBAO_STANDARD_URBAN"); // 78000 (2025-07-01)
 const STD_RURAL = value("DIBAO_STANDARD_RURAL");
 const LIMIT = value("ASSET_LIMIT_DEPOSIT_PER_CAPITA"); // Yuzhong override
 
-const none = <T>(): Fetched<T> => ({ ok: true, value: null });
-const failed = <T>(source: "education" | "employment" | "housing" | "medicalInsurance" | "disability"): Fetched<T> => ({ ok: false, source, code: "UPSTREAM_UNAVAILABLE" });
 const sourced = <S extends string>(source: S) => ({ source, asOf: RECORD_AS_OF, stale: false });
 const disability = (grade: 1 | 2 | 3 | 4): Fetched<DisabilityRecord> => ({
   ok: true,

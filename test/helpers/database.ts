@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, postgresTarget, type Database } from "../../src/db/database.js";
+import { ensureSchema, openDatabase, postgresTarget, type Database } from "../../src/db/database.js";
 import { applyMigrations } from "../../src/db/migrate.js";
 
 /**
@@ -18,11 +18,9 @@ export async function openTestDatabase(): Promise<Database> {
   const schema = `t_${randomBytes(6).toString("hex")}`;
   const base = postgresTarget(url);
   if (base.kind !== "postgres") throw new Error("unreachable");
-  const admin = new pg.Client({ connectionString: base.url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  await admin.end();
-  const db = await openDatabase({ kind: "postgres", url: base.url, schema });
+  const target = { kind: "postgres", url: base.url, schema } as const;
+  await ensureSchema(target);
+  const db = await openDatabase(target);
   await applyMigrations(db.sql);
   return {
     ...db,

@@ -5,6 +5,8 @@
  */
 import diagnostics from "node:diagnostics_channel";
 import { runSeed } from "../../prisma/seed/run.js";
+import { NO_FAULTS } from "../../connectors/sandbox-kit/faults.js";
+import type { StatsSnapshot } from "../../connectors/sandbox-kit/stats.js";
 import { SOURCES, type SourceName } from "../../connectors/unified.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 
@@ -85,12 +87,6 @@ export function delta(before: Metrics, after: Metrics, name: string, match: Reco
 // ---------------------------------------------------------------------------------------------------
 // the sandboxes' admin routes (WIRE.md "Common to every sandbox"), over HTTP
 
-export interface SandboxStats {
-  requests: number;
-  byRoute: Record<string, number>;
-  maxInFlight: number;
-}
-
 export async function admin(gw: TestGateway, source: SourceName, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${gw.sandboxes!.urls[source]}${path}`, {
     method,
@@ -103,16 +99,16 @@ export async function admin(gw: TestGateway, source: SourceName, method: string,
 }
 
 export const setFaults = (gw: TestGateway, source: SourceName, faults: Record<string, unknown>) => admin(gw, source, "PUT", "/__sandbox/faults", faults);
-export const stats = (gw: TestGateway, source: SourceName): Promise<SandboxStats> => admin(gw, source, "GET", "/__sandbox/stats");
+export const stats = (gw: TestGateway, source: SourceName): Promise<StatsSnapshot> => admin(gw, source, "GET", "/__sandbox/stats");
 export async function resetStats(gw: TestGateway): Promise<void> {
   await Promise.all(SOURCES.map((s) => admin(gw, s, "POST", "/__sandbox/stats/reset")));
 }
-export async function allStats(gw: TestGateway): Promise<Record<SourceName, SandboxStats>> {
+export async function allStats(gw: TestGateway): Promise<Record<SourceName, StatsSnapshot>> {
   const list = await Promise.all(SOURCES.map((s) => stats(gw, s)));
-  return Object.fromEntries(SOURCES.map((s, i) => [s, list[i]])) as Record<SourceName, SandboxStats>;
+  return Object.fromEntries(SOURCES.map((s, i) => [s, list[i]])) as Record<SourceName, StatsSnapshot>;
 }
 export async function clearFaults(gw: TestGateway): Promise<void> {
-  await Promise.all(SOURCES.map((s) => setFaults(gw, s, { latencyMs: 0, errorRate: 0, down: false, hang: false })));
+  await Promise.all(SOURCES.map((s) => setFaults(gw, s, NO_FAULTS)));
 }
 
 /** The sandboxes' route patterns (byRoute keys) of the data calls. */

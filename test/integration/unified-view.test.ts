@@ -96,6 +96,18 @@ async function timed(gw: TestGateway, first = 100): Promise<{ res: GqlResult<Vie
   return { res, ms: performance.now() - t0 };
 }
 
+/** `timed`, with the gateway's upstream calls recorded meanwhile; `cleanup` runs afterwards, whatever happened. */
+async function timedRecorded(g: TestGateway, cleanup?: () => Promise<unknown>): Promise<{ res: GqlResult<ViewData>; calls: UpstreamCall[] }> {
+  const recorder = recordUpstreamCalls(g);
+  try {
+    const { res } = await timed(g);
+    return { res, calls: recorder.calls };
+  } finally {
+    recorder.stop();
+    await cleanup?.();
+  }
+}
+
 /** Upstream calls grouped into logical batches (the same key list = the same batch, retried). */
 function batchesOf(calls: UpstreamCall[], source: SourceName): Map<string, number[]> {
   const out = new Map<string, number[]>();
@@ -182,13 +194,7 @@ describe("unified view, healthy department systems", () => {
     await Promise.all(SOURCES.map((s) => setFaults(gw, s, { latencyMs: 5 })));
     await resetStats(gw);
     const before = await scrape(gw);
-    const recorder = recordUpstreamCalls(gw);
-    let res: GqlResult<ViewData>;
-    try {
-      ({ res } = await timed(gw));
-    } finally {
-      recorder.stop();
-    }
+    const { res, calls: recorded } = await timedRecorded(gw);
     const after = await scrape(gw);
     const st = await allStats(gw);
 
@@ -252,7 +258,6 @@ describe("unified view, healthy department systems", () => {
 
     // no upstream was asked twice for the same key in this request: the keys of all calls, per system,
     // are exactly the distinct keys (ID numbers; registry numbers for housing, page 1 once each)
-    const recorded = recorder.calls;
     for (const s of ["education", "medicalInsurance", "disability", "employment"] as const) {
       const asked = recorded.filter((c) => c.source === s).flatMap((c) => c.keys);
       expect(asked.length).toBe(n);
@@ -314,14 +319,7 @@ describe("unified view, healthy department systems", () => {
     await setFaults(gw, "disability", { errorRate: RATE, seed: FAULT_SEED });
     await resetStats(gw);
     const before = await scrape(gw);
-    const recorder = recordUpstreamCalls(gw);
-    let res: GqlResult<ViewData>;
-    try {
-      ({ res } = await timed(gw));
-    } finally {
-      recorder.stop();
-      await setFaults(gw, "disability", { errorRate: 0 });
-    }
+    const { res, calls: recorded } = await timedRecorded(gw, () => setFaults(gw, "disability", { errorRate: 0 }));
     const after = await scrape(gw);
     const sandbox = await stats(gw, "disability");
     expect(res.status).toBe(200);
@@ -330,7 +328,7 @@ describe("unified view, healthy department systems", () => {
     const rng = new Rng(FAULT_SEED);
     let drawn500 = 0;
     for (let i = 0; i < sandbox.requests; i++) if (rng.next() < RATE) drawn500++;
-    const calls = recorder.calls.filter((c) => c.source === "disability");
+    const calls = recorded.filter((c) => c.source === "disability");
     expect(calls.length).toBe(sandbox.requests);
     expect(calls.filter((c) => c.status === 500).length).toBe(drawn500);
     expect(calls.every((c) => c.status === 200 || c.status === 500)).toBe(true);
@@ -340,7 +338,7 @@ describe("unified view, healthy department systems", () => {
 
     // each logical batch: some 500s, then one 200 — or maxAttempts 500s (exhausted)
     const maxAttempts = gw.connectors.config.disability.maxAttempts;
-    const batches = batchesOf(recorder.calls, "disability");
+    const batches = batchesOf(recorded, "disability");
     expect(batches.size).toBe(ceilDiv(n, 50));
     const exhaustedKeys = new Set<string>();
     let exhausted = 0;
@@ -382,14 +380,7 @@ describe("unified view, healthy department systems", () => {
       expect(target).toBeDefined();
       const key = target.member.idNumber;
       await admin(gw, source, "POST", "/__sandbox/malformed", { key });
-      const recorder = recordUpstreamCalls(gw);
-      let res: GqlResult<ViewData>;
-      try {
-        ({ res } = await timed(gw));
-      } finally {
-        recorder.stop();
-        await admin(gw, source, "DELETE", `/__sandbox/malformed/${key}`);
-      }
+      const { res, calls: recorded } = await timedRecorded(gw, () => admin(gw, source, "DELETE", `/__sandbox/malformed/${key}`));
       expect(res.status).toBe(200);
       expect(res.errors).toHaveLength(1);
       const [err] = res.errors!;
@@ -401,7 +392,7 @@ describe("unified view, healthy department systems", () => {
       membersOf(expected).find((m) => m.member.idNumber === key)!.member[source] = null;
       expect(res.data).toEqual(expected);
       // the malformed record travelled in one answer with others that had records, and those are intact
-      const batch = recorder.calls.find((c) => c.source === source && c.keys.includes(key))!;
+      const batch = recorded.find((c) => c.source === source && c.keys.includes(key))!;
       const siblingsWithRecords = members.filter((m) => m.member.idNumber !== key && batch.keys.includes(m.member.idNumber) && m.member[source] !== null);
       expect(siblingsWithRecords.length).toBeGreaterThan(0);
     },
@@ -447,21 +438,14 @@ describe("unified view, one department system down", () => {
     const { res: healthy } = await timed(downGw);
     expect(healthy.errors).toBeUndefined();
     await setFaults(downGw, "disability", { down: true });
-    const recorder = recordUpstreamCalls(downGw);
-    let res: GqlResult<ViewData>;
-    try {
-      ({ res } = await timed(downGw));
-    } finally {
-      recorder.stop();
-      await setFaults(downGw, "disability", { down: false });
-    }
+    const { res, calls: recorded } = await timedRecorded(downGw, () => setFaults(downGw, "disability", { down: false }));
     expect(res.status).toBe(200);
     const d = res.data!;
     expectOneErrorPerMember(d, res.errors, "disability", "disability", "UPSTREAM_UNAVAILABLE");
     expectNoUpstreamAddress(downGw, res.errors!);
     expect(without(d, "disability")).toEqual(without(healthy.data!, "disability"));
     // it really asked the sandbox, which really answered 503
-    const calls = recorder.calls.filter((c) => c.source === "disability");
+    const calls = recorded.filter((c) => c.source === "disability");
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((c) => c.status === 503)).toBe(true);
   });

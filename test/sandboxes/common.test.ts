@@ -3,6 +3,7 @@
  * malformed, untidy — over real HTTP against the five sandboxes on ephemeral ports.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { NO_FAULTS } from "../../connectors/sandbox-kit/faults.js";
 import { type RunningSandboxes, startSandboxes } from "../../connectors/sandboxes.js";
 import { SOURCES, type SourceName } from "../../connectors/unified.js";
 import { AS_OF, SEED, type JsonResponse, population, post, put, request, sleep } from "./helpers.js";
@@ -112,7 +113,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   for (const s of SOURCES) {
-    const res = await put(`${sb.urls[s]}/__sandbox/faults`, { latencyMs: 0, errorRate: 0, down: false, hang: false });
+    const res = await put(`${sb.urls[s]}/__sandbox/faults`, NO_FAULTS);
     expect(res.status).toBe(200);
   }
 });

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { test, expect } from "vitest";
-import pg from "pg";
-import { openDatabase, postgresTarget, type Database } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/database.js";
+import { openTestDatabase } from "../helpers/database.js";
 import { applyMigrations } from "../../src/db/migrate.js";
 import type { SqlExecutor } from "../../src/db/sql.js";
 import { generatePopulation, policyParameters, streets } from "../../prisma/seed/generator.js";
@@ -116,22 +115,10 @@ test("writer round trip on in-memory PGlite; runSeed refuses a seeded database u
 }, 120_000);
 
 test.skipIf(!process.env.DATABASE_URL)("writer round trip on PostgreSQL in a fresh schema (DATABASE_URL)", async () => {
-  const schema = `t_${randomBytes(6).toString("hex")}`;
-  const base = new URL(process.env.DATABASE_URL!);
-  base.searchParams.delete("schema");
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  let db: Database | null = null;
+  const db = await openTestDatabase(); // a fresh, migrated schema of its own, dropped on close
   try {
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-    const url = new URL(base.toString());
-    url.searchParams.set("schema", schema);
-    db = await openDatabase(postgresTarget(url.toString()));
-    await applyMigrations(db.sql);
     await roundTrip(db.sql, { batchSize: 200, concurrency: 3 });
   } finally {
-    if (db) await db.close();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await db.close();
   }
 }, 120_000);
