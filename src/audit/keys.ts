@@ -1,6 +1,7 @@
 /**
- * The audit key: an Ed25519 key that signs checkpoints; a second key for keyed digests is derived from
- * it (HKDF), so production configures one secret (AUDIT_SIGNING_KEY, the 32-byte seed in hex) and
+ * The audit key: an Ed25519 key that signs checkpoints and chain heads; two keys are derived from it
+ * (HKDF, separate labels): one for keyed digests of variables, one for the chain's HMAC — so production
+ * configures one secret (AUDIT_SIGNING_KEY, the 32-byte seed in hex) and
  * development keeps a generated one beside the other development keys (DATA_DIR/keys).
  */
 import { createPrivateKey, createPublicKey, hkdfSync, randomBytes, sign, verify, createHash, type KeyObject } from "node:crypto";
@@ -23,6 +24,8 @@ export interface AuditKeys extends AuditVerifyKey {
   sign(data: string): string;
   /** key for HMAC digests of variables and changed values */
   digestKey: Uint8Array;
+  /** key of the access log's chain (HMAC-SHA-256 per record, chain version 2); never the digest key */
+  chainKey: Uint8Array;
 }
 
 export function verifyKeyFromPublicHex(publicHex: string): AuditVerifyKey {
@@ -42,6 +45,7 @@ export function auditKeysFromSeed(seedHex: string): AuditKeys {
     ...verifyKey,
     sign: (data) => sign(null, Buffer.from(data, "utf8"), privateKey).toString("base64url"),
     digestKey: new Uint8Array(hkdfSync("sha256", seed, Buffer.alloc(0), "safetynet-gateway audit digest", 32)),
+    chainKey: new Uint8Array(hkdfSync("sha256", seed, Buffer.alloc(0), "safetynet-gateway audit chain", 32)),
   };
 }
 

@@ -48,6 +48,8 @@ export interface ChainedRecord extends AuditEntry {
   seq: number;
   prevHash: string;
   hash: string;
+  /** how `hash` was computed: 1 unkeyed SHA-256 (records before the keyed chain), 2 HMAC-SHA-256 (src/audit/chain.ts) */
+  chainVersion: number;
 }
 
 /** The jurisdiction as one stable line: "city:500000", "districts:500103,500120", "streets:500103001". */

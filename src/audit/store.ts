@@ -51,6 +51,7 @@ const COLUMNS = [
   ["changes", "jsonb"],
   ["prev_hash", "text"],
   ["hash", "text"],
+  ["chain_version", "smallint"],
 ] as const;
 
 function values(r: ChainedRecord): unknown[] {
@@ -75,6 +76,7 @@ function values(r: ChainedRecord): unknown[] {
     r.changes === null ? null : JSON.stringify(r.changes),
     r.prevHash,
     r.hash,
+    r.chainVersion,
   ];
 }
 
@@ -92,7 +94,7 @@ export async function insertRecords(tx: RowExecutor, records: readonly ChainedRe
 
 /** Columns as read back: seq as text, jsonb parsed, at as a Date. */
 export const SELECT_RECORD = `SELECT seq::text AS seq, at, request_id, subject, audience, jurisdiction, purpose, charity_id, operation_type,
-  operation_name, document_hash, variables_hash, fields, household_ids, person_ids, outcome, error_codes, changes, prev_hash, hash FROM audit_log`;
+  operation_name, document_hash, variables_hash, fields, household_ids, person_ids, outcome, error_codes, changes, prev_hash, hash, chain_version FROM audit_log`;
 
 export interface RecordRow {
   seq: string;
@@ -115,6 +117,7 @@ export interface RecordRow {
   changes: unknown;
   prev_hash: string;
   hash: string;
+  chain_version: number | string;
 }
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -141,6 +144,7 @@ export function recordFromRow(row: RecordRow): ChainedRecord {
     changes: row.changes === null || row.changes === undefined ? null : json<Change[]>(row.changes),
     prevHash: row.prev_hash,
     hash: row.hash,
+    chainVersion: Number(row.chain_version),
   };
 }
 
@@ -178,4 +182,59 @@ export async function readCheckpoints(sql: RowExecutor): Promise<Checkpoint[]> {
     `SELECT seq::text AS seq, head_hash, at, key_id, signature FROM audit_checkpoint ORDER BY audit_checkpoint.seq`,
   );
   return rows.map((r) => ({ seq: Number(r.seq), headHash: r.head_hash, at: new Date(r.at).toISOString(), keyId: r.key_id, signature: r.signature }));
+}
+
+/**
+ * A signed head: written in the same transaction as every group commit (and every mutation's record), so
+ * the newest records are always covered by an Ed25519 signature. `firstSeq..seq` are the records that
+ * commit appended; consecutive heads tile the keyed part of the log without overlap or hole.
+ */
+export interface SignedHead {
+  seq: number;
+  firstSeq: number;
+  headHash: string;
+  /** SHA-256 over the canonical content of records firstSeq..seq (recordsDigest): checkable with the public key alone */
+  recordsHash: string;
+  at: string;
+  keyId: string;
+  signature: string;
+}
+
+/** What a head's signature covers (the "kind" keeps a head's signature from passing as a checkpoint's). */
+export function headPayload(h: Omit<SignedHead, "signature">): string {
+  return JSON.stringify({ at: h.at, firstSeq: h.firstSeq, headHash: h.headHash, keyId: h.keyId, kind: "head", recordsHash: h.recordsHash, seq: h.seq });
+}
+
+export async function insertHead(tx: RowExecutor, h: SignedHead): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
+     VALUES ($1::bigint, $2::bigint, $3, $4, $5::timestamptz, $6, $7) RETURNING seq::text AS seq`,
+    [String(h.seq), String(h.firstSeq), h.headHash, h.recordsHash, h.at, h.keyId, h.signature],
+  );
+}
+
+interface HeadRow {
+  seq: string;
+  first_seq: string;
+  head_hash: string;
+  records_hash: string;
+  at: Date | string;
+  key_id: string;
+  signature: string;
+}
+const SELECT_HEAD = `SELECT seq::text AS seq, first_seq::text AS first_seq, head_hash, records_hash, at, key_id, signature FROM audit_head`;
+const headFromRow = (r: HeadRow): SignedHead => ({
+  seq: Number(r.seq),
+  firstSeq: Number(r.first_seq),
+  headHash: r.head_hash,
+  recordsHash: r.records_hash,
+  at: new Date(r.at).toISOString(),
+  keyId: r.key_id,
+  signature: r.signature,
+});
+
+/** Heads with seq > afterSeq, in seq order, at most `limit`. */
+export async function readHeads(sql: RowExecutor, afterSeq: number, limit: number): Promise<SignedHead[]> {
+  const rows = await sql.query<HeadRow>(`${SELECT_HEAD} WHERE seq > $1::bigint ORDER BY audit_head.seq LIMIT ${Math.trunc(limit)}`, [String(afterSeq)]);
+  return rows.map(headFromRow);
 }

@@ -11,25 +11,45 @@
  * Mutations append inside their own transaction (`appendWithin`), so a change and its record commit or
  * roll back together.
  *
+ * Every record is keyed (HMAC-SHA-256 with the chain key, chain version 2), and every transaction that
+ * appends records also inserts a signed head (seq, first seq of the commit, head hash, time, key id;
+ * Ed25519) — one signature per commit, so group commit keeps its throughput and the newest records never
+ * wait for a checkpoint to be covered by a signature. `onHead` receives each head after COMMIT (to copy it
+ * to a place outside the database: a log stream, a witness — the only defence against someone who can
+ * delete the newest rows of every audit table).
+ *
  * Checkpoints (signed: count, head hash, time) are written every `checkpointEvery` records, every
  * `checkpointSeconds` when the head moved, and on demand (`checkpoint()`, the audit:checkpoint CLI).
  */
 import type { SqlExecutor } from "../db/sql.js";
-import { extendChain, type ChainHead } from "./chain.js";
+import { extendChain, recordsDigest, type ChainHead } from "./chain.js";
 import type { AuditEntry, ChainedRecord } from "./record.js";
-import { checkpointPayload, insertCheckpoint, insertRecords, lockChain, readHead, type Checkpoint, type RowExecutor } from "./store.js";
+import {
+  checkpointPayload,
+  headPayload,
+  insertCheckpoint,
+  insertHead,
+  insertRecords,
+  lockChain,
+  readHead,
+  type Checkpoint,
+  type RowExecutor,
+  type SignedHead,
+} from "./store.js";
 import type { AuditKeys } from "./keys.js";
 
 export const MAX_BATCH = 200;
 
 export interface AuditWriterOptions {
-  keys: Pick<AuditKeys, "sign" | "keyId">;
+  keys: Pick<AuditKeys, "sign" | "keyId" | "chainKey">;
   /** write a checkpoint when this many records were appended since the last one (0: never by count) */
   checkpointEvery?: number;
   /** write a checkpoint this often when the head moved (0: never by time) */
   checkpointSeconds?: number;
   clock?: () => Date;
   onError?: (err: unknown, what: string) => void;
+  /** each signed head, after its transaction committed (appendWithin: when it returns; the caller's commit may still fail) */
+  onHead?: (head: SignedHead) => void;
 }
 
 interface Waiter {
@@ -70,11 +90,10 @@ export class AuditWriter {
 
   /** Appends inside the caller's transaction (which must commit for the record to exist). */
   async appendWithin(tx: RowExecutor, entry: AuditEntry): Promise<ChainedRecord> {
-    await lockChain(tx);
-    const [record] = extendChain(await readHead(tx), [entry]);
-    await insertRecords(tx, [record]);
-    this.seen(record.seq);
-    return record;
+    const { records, head } = await this.write(tx, [entry]);
+    this.seen(records[0].seq);
+    this.announce(head);
+    return records[0];
   }
 
   /** Signs and stores a checkpoint of the current head (null when the log is empty). */
@@ -108,6 +127,24 @@ export class AuditWriter {
     }
   }
 
+  /** Under the chain lock: the records after the head, keyed, and the signed head covering them. */
+  private async write(tx: RowExecutor, entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+    await lockChain(tx);
+    const records = extendChain(await readHead(tx), entries, this.options.keys.chainKey);
+    await insertRecords(tx, records);
+    const head = signHead(this.options.keys, records, this.clock());
+    await insertHead(tx, head);
+    return { records, head };
+  }
+
+  private announce(head: SignedHead) {
+    try {
+      this.options.onHead?.(head);
+    } catch (err) {
+      this.options.onError?.(err, "audit head witness");
+    }
+  }
+
   private kick() {
     if (this.flushing) return;
     this.flushing = this.flush().finally(() => {
@@ -120,14 +157,9 @@ export class AuditWriter {
     while (this.pending.length) {
       const batch = this.pending.splice(0, MAX_BATCH);
       try {
-        const records = await this.sql.transaction(async (tx) => {
-          await lockChain(tx);
-          const head = await readHead(tx);
-          const chained = extendChain(head, batch.map((w) => w.entry));
-          await insertRecords(tx, chained);
-          return chained;
-        });
+        const { records, head } = await this.sql.transaction((tx) => this.write(tx, batch.map((w) => w.entry)));
         this.seen(records[records.length - 1].seq);
+        this.announce(head);
         batch.forEach((w, i) => w.resolve(records[i]));
       } catch (err) {
         for (const w of batch) w.reject(err);
@@ -139,4 +171,11 @@ export class AuditWriter {
 export function signCheckpoint(keys: Pick<AuditKeys, "sign" | "keyId">, head: ChainHead, at: Date): Checkpoint {
   const unsigned = { seq: head.seq, headHash: head.hash, at: at.toISOString(), keyId: keys.keyId };
   return { ...unsigned, signature: keys.sign(checkpointPayload(unsigned)) };
+}
+
+/** The signed head over one commit's records (consecutive, non-empty). */
+export function signHead(keys: Pick<AuditKeys, "sign" | "keyId">, records: readonly ChainedRecord[], at: Date): SignedHead {
+  const last = records[records.length - 1];
+  const unsigned = { seq: last.seq, firstSeq: records[0].seq, headHash: last.hash, recordsHash: recordsDigest(records), at: at.toISOString(), keyId: keys.keyId };
+  return { ...unsigned, signature: keys.sign(headPayload(unsigned)) };
 }
