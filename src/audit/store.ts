@@ -51,7 +51,7 @@ const COLUMNS = [
   ["changes", "jsonb"],
   ["prev_hash", "text"],
   ["hash", "text"],
-  ["chain_version", "smallint"],
+  ["chain_version", "int"],
 ] as const;
 
 function values(r: ChainedRecord): unknown[] {

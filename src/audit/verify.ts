@@ -117,14 +117,6 @@ export async function verifyLog(sql: RowExecutor, key: AuditVerifyKey, options: 
     firstBreak,
   });
 
-  // The keyed part of the log starts where the first signed head's commit started (Infinity: no head yet).
-  const [firstHead] = await readHeads(sql, 0, 1);
-  if (firstHead) {
-    const bad = checkHeadSignature(firstHead, key);
-    if (bad) return report(bad, new ChainVerifier(), 0);
-  }
-  const keyedFrom = firstHead ? firstHead.firstSeq : Infinity;
-
   let start: ChainHead = EMPTY_HEAD;
   let startVersion = CHAIN_UNKEYED;
   if (options.fromCheckpoint) {
@@ -146,6 +138,14 @@ export async function verifyLog(sql: RowExecutor, key: AuditVerifyKey, options: 
       if (bad) return report(bad, new ChainVerifier(start), 0);
     }
   }
+
+  // The keyed part of the log starts where the first signed head's commit started (Infinity: no head yet).
+  const [firstHead] = await readHeads(sql, 0, 1);
+  if (firstHead) {
+    const bad = checkHeadSignature(firstHead, key);
+    if (bad) return report(bad, new ChainVerifier(start), start.seq);
+  }
+  const keyedFrom = firstHead ? firstHead.firstSeq : Infinity;
 
   const verifier = new ChainVerifier(start, chainKey, startVersion);
   const pending = checkpoints.filter((c) => c.seq > start.seq);

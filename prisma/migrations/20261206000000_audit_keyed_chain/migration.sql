@@ -6,7 +6,7 @@
 -- SHA-256, verifiable as written; the keyed records after them link to their hashes). The default only
 -- fills those existing rows and is dropped at once: every new record states its version explicitly.
 -- (ADD COLUMN with a constant default rewrites no row and fires no row trigger.)
-ALTER TABLE "audit_log" ADD COLUMN "chain_version" SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE "audit_log" ADD COLUMN "chain_version" INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE "audit_log" ALTER COLUMN "chain_version" DROP DEFAULT;
 
 -- CreateTable: one signed head per commit of records: records first_seq..seq, the head's hash, a SHA-256
