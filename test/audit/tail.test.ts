@@ -104,7 +104,7 @@ const sha256 = (prev: string, b: string) => createHash("sha256").update(`${prev}
 const hmacWith = (key: Uint8Array) => (prev: string, b: string) => createHmac("sha256", key).update(`${prev}\n${b}`).digest("hex");
 
 const heads = async (tx: SqlExecutor = db.sql) =>
-  (await tx.query<{ seq: string; first_seq: string; head_hash: string }>(`SELECT seq::text AS seq, first_seq::text AS first_seq, head_hash FROM audit_head ORDER BY seq`)).map(
+  (await tx.query<{ seq: string; first_seq: string; head_hash: string }>(`SELECT seq::text AS seq, first_seq::text AS first_seq, head_hash FROM audit_head ORDER BY audit_head.seq`)).map(
     (h) => ({ seq: Number(h.seq), firstSeq: Number(h.first_seq), hash: h.head_hash }),
   );
 

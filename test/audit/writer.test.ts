@@ -1,4 +1,7 @@
-/** The writer against a real database: group commit, two writers (as two gateway processes) on one chain, checkpoints by count and time. */
+/**
+ * The writer against a real database: group commit (concurrent appends share one transaction and one
+ * signed head), two writers (as two gateway processes) on one chain, checkpoints by count and time.
+ */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -34,16 +37,46 @@ const entry = (requestId: string) =>
     changes: null,
   });
 
+test("concurrent appends are group-committed: fewer transactions than appends, one signed head per transaction", async () => {
+  const n = 60;
+  const heads: { seq: number; firstSeq: number }[] = [];
+  const w = new AuditWriter(db.sql, { keys, onHead: (h) => heads.push({ seq: h.seq, firstSeq: h.firstSeq }) });
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => w.append(entry(`gc-${i}`))));
+  await w.close();
+  // The database's own transaction ids: rows inserted by one transaction share xmin.
+  const rows = await db.sql.query<{ seq: string; tx: string }>(`SELECT seq::text AS seq, xmin::text AS tx FROM audit_log WHERE request_id LIKE 'gc-%' ORDER BY audit_log.seq`);
+  expect(rows).toHaveLength(n);
+  const byTx = new Map<string, number[]>();
+  for (const r of rows) byTx.set(r.tx, [...(byTx.get(r.tx) ?? []), Number(r.seq)]);
+  expect(byTx.size).toBeGreaterThanOrEqual(1);
+  expect(byTx.size).toBeLessThan(n);
+  // one signed head per transaction, covering exactly that transaction's records
+  const stored = await db.sql.query<{ seq: string; first_seq: string; tx: string }>(
+    `SELECT seq::text AS seq, first_seq::text AS first_seq, xmin::text AS tx FROM audit_head WHERE seq >= $1::bigint ORDER BY audit_head.seq`,
+    [String(Math.min(...results.map((r) => r.seq)))],
+  );
+  expect(stored.map((h) => ({ seq: Number(h.seq), firstSeq: Number(h.first_seq) }))).toEqual(heads);
+  expect(stored).toHaveLength(byTx.size);
+  for (const h of stored) {
+    const seqs = byTx.get(h.tx);
+    expect(seqs, `head ${h.seq} committed with its records`).toBeDefined();
+    expect([Math.min(...seqs!), Math.max(...seqs!)]).toEqual([Number(h.first_seq), Number(h.seq)]);
+  }
+  expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, heads: stored.length, notRecomputed: 0 });
+});
+
 test("two writers appending concurrently (as two gateway processes would) keep one linear, gap-free chain", async () => {
   const a = new AuditWriter(db.sql, { keys });
   const b = new AuditWriter(db.sql, { keys });
   const results = await Promise.all(Array.from({ length: 120 }, (_, i) => (i % 2 ? a : b).append(entry(`two-${i}`))));
   await Promise.all([a.close(), b.close()]);
   const seqs = results.map((r) => r.seq).sort((x, y) => x - y);
-  expect(seqs).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+  const first = seqs[0];
+  expect(seqs).toEqual(Array.from({ length: 120 }, (_, i) => first + i));
   const stored = await readRecords(db.sql, 0, 1000);
-  expect(stored.map((r) => r.requestId).sort()).toEqual(results.map((r) => r.requestId).sort());
-  expect(await verifyLog(db.sql, verifyKeyFromPublicHex(keys.publicHex))).toMatchObject({ ok: true, verified: 120 });
+  expect(stored.filter((r) => r.requestId.startsWith("two-")).map((r) => r.requestId).sort()).toEqual(results.map((r) => r.requestId).sort());
+  expect(await verifyLog(db.sql, verifyKeyFromPublicHex(keys.publicHex))).toMatchObject({ ok: true, verified: first + 119 });
+  expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, verified: first + 119, notRecomputed: 0 });
 });
 
 test("checkpoints are written every N records and every T seconds when the head moved, each signed over the head", async () => {
