@@ -104,10 +104,48 @@ async function tamper(statement: string): Promise<void> {
 test("an intact log verifies from genesis and from the last checkpoint (exit 0)", async () => {
   const full = await verify();
   expect(full.code).toBe(0);
-  expect(full.stdout).toMatch(/intact: 30 record\(s\) re-hashed from genesis, head 30 [0-9a-f]{64}, 1 signed checkpoint/);
+  expect(full.stdout).toMatch(/intact: 30 record\(s\) re-hashed from genesis, head 30 [0-9a-f]{64}, 1 signed checkpoint\(s\), [1-9][0-9]* signed head\(s\) checked/);
   const fromCheckpoint = await verify("--from-checkpoint");
   expect(fromCheckpoint.code).toBe(0);
   expect(fromCheckpoint.stdout).toMatch(/intact: 20 record\(s\) re-hashed from the checkpoint at record 10/);
+});
+
+async function lastHead(): Promise<{ seq: number; hash: string; heads: number }> {
+  const db = await openDatabase(target);
+  try {
+    const rows = await db.sql.query<{ seq: string; head_hash: string }>(`SELECT seq::text AS seq, head_hash FROM audit_head ORDER BY audit_head.seq`);
+    return { seq: Number(rows[rows.length - 1].seq), hash: rows[rows.length - 1].head_hash, heads: rows.length };
+  } finally {
+    await db.close();
+  }
+}
+
+test("with only the public key: intact as far as it can tell, and it says the HMACs were not re-computed", async () => {
+  const { heads } = await lastHead();
+  const r = await verify("--public-key", keys.publicHex);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("intact as far as the public key can tell: 30 record(s) linked from genesis");
+  expect(r.stdout).toContain(`${heads} signed head(s) checked`);
+  expect(r.stdout).toContain("the HMACs of 30 keyed record(s) were not re-computed");
+  const json = JSON.parse((await verify("--public-key", keys.publicHex, "--json")).stdout);
+  expect(json).toMatchObject({ ok: true, keyed: false, notRecomputed: 30, heads });
+  expect(JSON.parse((await verify("--json")).stdout)).toMatchObject({ ok: true, keyed: true, notRecomputed: 0, heads });
+});
+
+test("--expect-head: a head kept outside the database must still be in the log (a later one: TRUNCATED); malformed: exit 2", async () => {
+  const head = await lastHead();
+  expect(head.seq).toBe(30);
+  const found = await verify("--expect-head", `${head.seq}:${head.hash}`);
+  expect(found.code).toBe(0);
+  expect(found.stdout).toContain("1 head(s) seen outside the database found");
+  const cut = await verify("--expect-head", `${head.seq}:${head.hash}`, "--expect-head", `31:${"a".repeat(64)}`);
+  expect(cut.code).toBe(1);
+  expect(cut.stdout).toContain("BROKEN at record 31 (TRUNCATED)");
+  const other = await verify("--public-key", keys.publicHex, "--expect-head", `30:${"b".repeat(64)}`);
+  expect(other.code).toBe(1);
+  expect(other.stdout).toContain("BROKEN at record 30 (HEAD_MISMATCH)");
+  expect((await verify("--expect-head", "30")).code).toBe(2);
+  expect((await verify("--expect-head", `30:${"B".repeat(63)}`)).code).toBe(2);
 });
 
 test("a record altered in the database is pinpointed (exit 1, its position); restoring it makes the log verify again", async () => {
