@@ -125,9 +125,19 @@ describe("one access record per operation", () => {
     expect(record.fields["Mutation.updateHousehold"]).toBe("denied");
   });
 
-  test("the log and its checkpoints refuse UPDATE, DELETE and TRUNCATE", async () => {
+  test("the log, its checkpoints and its signed heads refuse UPDATE, DELETE and TRUNCATE", async () => {
     expect(await gw.audit!.writer.checkpoint()).not.toBeNull();
-    for (const statement of [`UPDATE audit_log SET outcome = 'OK'`, `DELETE FROM audit_log WHERE seq = 1`, `TRUNCATE audit_log`, `DELETE FROM audit_checkpoint`, `TRUNCATE audit_checkpoint`])
+    expect(Number((await gw.db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM audit_head`))[0].n)).toBeGreaterThan(0);
+    for (const statement of [
+      `UPDATE audit_log SET outcome = 'OK'`,
+      `DELETE FROM audit_log WHERE seq = 1`,
+      `TRUNCATE audit_log`,
+      `DELETE FROM audit_checkpoint`,
+      `TRUNCATE audit_checkpoint`,
+      `UPDATE audit_head SET at = now()`,
+      `DELETE FROM audit_head`,
+      `TRUNCATE audit_head`,
+    ])
       await expect(gw.db.sql.query(statement), statement).rejects.toThrow(/append-only/);
     expect((await verify()).ok).toBe(true);
   });
