@@ -12,8 +12,8 @@
  * roll back together.
  *
  * Every record is keyed (HMAC-SHA-256 with the chain key, chain version 2), and every transaction that
- * appends records also inserts a signed head (seq, first seq of the commit, head hash, time, key id;
- * Ed25519) — one signature per commit, so group commit keeps its throughput and the newest records never
+ * appends records also inserts a signed head (seq, first seq of the commit, head hash, SHA-256 of the
+ * records' content, time, key id; Ed25519) — one signature per commit, so group commit keeps its throughput and the newest records never
  * wait for a checkpoint to be covered by a signature. `onHead` receives each head after COMMIT (to copy it
  * to a place outside the database: a log stream, a witness — the only defence against someone who can
  * delete the newest rows of every audit table).
