@@ -3,6 +3,8 @@
 import "reflect-metadata";
 import { loadConfig, ConfigError } from "./config.js";
 import { startGateway } from "./gateway.js";
+import { DatabaseConnectError } from "./db/database.js";
+import { DatabaseBusyError } from "./db/owner-lock.js";
 
 async function main() {
   const started = Date.now();
@@ -50,6 +52,13 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : `safetynet-gateway failed to start: ${err?.stack ?? err}`);
+  // Configuration, an unreachable database, a data directory in use: the reason alone, no stack.
+  console.error(
+    err instanceof ConfigError
+      ? err.message
+      : err instanceof DatabaseConnectError || err instanceof DatabaseBusyError
+        ? `safetynet-gateway cannot start: ${err.message}`
+        : `safetynet-gateway failed to start: ${err?.stack ?? err}`,
+  );
   process.exit(1);
 });
