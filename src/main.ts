@@ -18,8 +18,10 @@ async function main() {
     await gw.close();
     process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // `on`, not `once`: Apollo Server stops itself on these signals and then re-raises the signal; with no
+  // listener of ours left, that re-raised signal would end the process before the database is closed.
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await gw.app.listen({ host: config.HOST, port: config.PORT });
   const address = gw.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;

@@ -126,6 +126,7 @@ export async function throughOwner(
     io.stderr(`${command}: ${busy.message}\n`);
     return refusedCode;
   }
+  io.stderr(`${command}: the database is held by the running gateway; ran through it\n`);
   if (r.stdout) io.stdout(r.stdout);
   if (r.stderr) io.stderr(r.stderr);
   return r.code;
