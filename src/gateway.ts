@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics } from "prom-client";
 import { ConfigError, type Config } from "./config.js";
-import { configuredTarget, openDatabase, type Database } from "./db/database.js";
+import { assertReachable, configuredTarget, openDatabase, type Database } from "./db/database.js";
 import { startOwnerCommands } from "./db/owner-commands.js";
 import { applyMigrations, readMigrations } from "./db/migrate.js";
 import { ensureDataset, recordedDataset, type Dataset } from "./db/dataset.js";
@@ -75,7 +75,9 @@ async function configuredFile<T>(variable: string, load: () => T | Promise<T>): 
 }
 
 export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
-  // Keys, key sets and manifests are read and checked before the database is opened, migrated or seeded.
+  // Before any work: the database server answers (a clear error naming it otherwise), and keys, key sets
+  // and manifests are read and checked before the database is opened, migrated or seeded.
+  await assertReachable(configuredTarget(config));
   const { verifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
   const persisted =
     config.PERSISTED_OPERATIONS === "enforce"

@@ -59,6 +59,11 @@ function connectReason(err: unknown): string {
   }
 }
 
+/** A PostgreSQL target's server accepts a connection (DatabaseConnectError otherwise); nothing for PGlite. */
+export async function assertReachable(target: DatabaseTarget): Promise<void> {
+  if (target.kind === "postgres") await connectProbe(target, false);
+}
+
 /** Connects once to the server (and creates the target's schema when asked): a clear error when it cannot. */
 async function connectProbe(target: Extract<DatabaseTarget, { kind: "postgres" }>, createSchema: boolean): Promise<void> {
   const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 30_000 });

@@ -1,0 +1,156 @@
+/**
+ * One owner per embedded database, over real processes: a gateway (dist/src/main.js) serving traffic on
+ * a PGlite directory, and everything else that would open that directory started against it at once.
+ * The oracle is the database's own rows, read after the gateway stopped: every request that got an
+ * answer has its access record, and nothing else does.
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { baseEnv, buildProject, recordedQuery, removeBuild, runNode, startGatewayProcess, type GatewayProcess } from "./processes.js";
+
+let out: string;
+const dirs: string[] = [];
+const running: GatewayProcess[] = [];
+
+beforeAll(async () => {
+  out = await buildProject();
+}, 300_000);
+
+afterAll(async () => {
+  for (const g of running) g.child.kill("SIGKILL");
+  await removeBuild(out);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function tempDataDir(): Promise<string> {
+  const d = await mkdtemp(path.join(os.tmpdir(), "safetynet-owner-"));
+  dirs.push(d);
+  return d;
+}
+
+async function gateway(env: Record<string, string>): Promise<GatewayProcess> {
+  const g = await startGatewayProcess(out, env);
+  running.push(g);
+  return g;
+}
+
+/** Raw rows of the stopped gateway's database, opened by this process (which then owns it). */
+async function accessRecords(dataDir: string): Promise<{ requestIds: string[]; checkpoints: { seq: number; head_hash: string }[] }> {
+  const db = await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
+  try {
+    const rows = await db.sql.query<{ request_id: string }>(`SELECT request_id FROM audit_log ORDER BY seq`);
+    const checkpoints = await db.sql.query<{ seq: string | number; head_hash: string }>(`SELECT seq, head_hash FROM audit_checkpoint ORDER BY seq`);
+    return { requestIds: rows.map((r) => r.request_id), checkpoints: checkpoints.map((c) => ({ seq: Number(c.seq), head_hash: c.head_hash })) };
+  } finally {
+    await db.close();
+  }
+}
+
+async function lockFiles(dataDir: string): Promise<string[]> {
+  return (await readdir(path.join(dataDir, "pglite.owner"))).filter((f) => f.endsWith(".lock"));
+}
+
+const IN_USE = (pid: number) => new RegExp(`in use by process ${pid} \\(\\S*node\\S* \\S*src/main\\.js\\) since \\d{4}-\\d\\d-\\d\\dT`);
+
+describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory)", () => {
+  test(
+    "while a gateway serves traffic, a second gateway, seed and db:migrate refuse naming it; audit:verify and audit:checkpoint run through it; every answered request's record survives",
+    { timeout: 900_000 },
+    async () => {
+      const dataDir = await tempDataDir();
+      const env = baseEnv({ DATA_DIR: dataDir, SEED_ON_START: "false" });
+      const gw = await gateway(env);
+
+      const answered: string[] = [];
+      let stop = false;
+      const loop = async () => {
+        while (!stop) {
+          const id = await recordedQuery(gw);
+          if (id) answered.push(id);
+        }
+      };
+      const traffic = Promise.all([loop(), loop()]);
+      while (answered.length < 10) await new Promise((r) => setTimeout(r, 50));
+      const answeredBefore = answered.length;
+
+      const [second, seed, migrate, verify, checkpoint] = await Promise.all([
+        runNode(out, "src/main.js", [], env),
+        runNode(out, "prisma/seed/cli.js", ["--persons", "50"], env),
+        runNode(out, "src/db/cli-migrate.js", [], env),
+        runNode(out, "src/audit/verify-cli.js", ["--json"], env),
+        runNode(out, "src/audit/checkpoint-cli.js", [], env),
+      ]);
+      const answeredDuring = answered.length;
+      while (answered.length < answeredDuring + 5) await new Promise((r) => setTimeout(r, 50)); // still serving
+      stop = true;
+      await traffic;
+
+      for (const [name, r] of Object.entries({ second, seed, migrate })) {
+        expect(r.code, `${name}: ${r.stdout}${r.stderr}`).toBe(1);
+        expect(r.stderr, name).toMatch(IN_USE(gw.pid));
+      }
+      expect(second.stderr).toContain("safetynet-gateway cannot start: the embedded database");
+
+      // Through the gateway: same report and exit code as alone, told on stderr.
+      expect(verify.code, verify.stderr).toBe(0);
+      expect(verify.stderr).toContain("ran through it");
+      const report = JSON.parse(verify.stdout);
+      expect(report.ok).toBe(true);
+      expect(report.head.seq).toBeGreaterThanOrEqual(answeredBefore);
+      expect(checkpoint.code, checkpoint.stderr).toBe(0);
+      expect(checkpoint.stderr).toContain("ran through it");
+      const signed = /^checkpoint: (\d+) record\(s\), head ([0-9a-f]{64}),/.exec(checkpoint.stdout);
+      expect(signed, checkpoint.stdout).not.toBeNull();
+
+      gw.child.kill("SIGTERM");
+      expect(await gw.exited).toEqual({ code: 0, signal: null });
+      expect(await lockFiles(dataDir)).toEqual([]); // a clean stop leaves the directory free
+
+      const rows = await accessRecords(dataDir);
+      expect(new Set(rows.requestIds).size).toBe(rows.requestIds.length);
+      expect([...rows.requestIds].sort()).toEqual([...answered].sort());
+      expect(rows.checkpoints).toContainEqual({ seq: Number(signed![1]), head_hash: signed![2] });
+
+      // Alone now (nobody holds the directory): it opens it itself and the whole chain verifies.
+      const alone = await runNode(out, "src/audit/verify-cli.js", [], env);
+      expect(alone.code, alone.stderr).toBe(0);
+      expect(alone.stderr).not.toContain("ran through it");
+      expect(alone.stdout).toContain(`intact: ${answered.length} record(s) re-hashed from genesis`);
+      expect(await lockFiles(dataDir)).toEqual([]);
+    },
+  );
+
+  test("kill -9 of the gateway after N answered requests: a restart on the same directory works at once and holds exactly those N records (plus the restart's)", { timeout: 900_000 }, async () => {
+    const dataDir = await tempDataDir();
+    const env = baseEnv({ DATA_DIR: dataDir, SEED_ON_START: "false" });
+    const first = await gateway(env);
+    const answered: string[] = [];
+    for (let i = 0; i < 12; i++) answered.push((await recordedQuery(first))!);
+    expect(answered.every(Boolean)).toBe(true);
+
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    // The dead owner's lock is still there, naming it: the restart has to take it over.
+    const [left] = await lockFiles(dataDir);
+    expect(JSON.parse(await readFile(path.join(dataDir, "pglite.owner", left), "utf8")).pid).toBe(first.pid);
+
+    const second = await gateway(env);
+    for (let i = 0; i < 3; i++) answered.push((await recordedQuery(second))!);
+    expect(answered.every(Boolean)).toBe(true);
+    // A CLI run now is refused naming the new owner, not the dead one.
+    const migrate = await runNode(out, "src/db/cli-migrate.js", [], env);
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toMatch(IN_USE(second.pid));
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+
+    const rows = await accessRecords(dataDir);
+    expect([...rows.requestIds].sort()).toEqual([...answered].sort());
+    const verify = await runNode(out, "src/audit/verify-cli.js", [], env);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain(`intact: ${answered.length} record(s) re-hashed from genesis`);
+  });
+});
