@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics } from "prom-client";
-import { ConfigError, type Config } from "./config.js";
+import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
 import { assertReachable, configuredTarget, openDatabase, type Database } from "./db/database.js";
 import { startOwnerCommands } from "./db/owner-commands.js";
 import { applyMigrations, readMigrations } from "./db/migrate.js";
@@ -69,8 +69,14 @@ async function configuredFile<T>(variable: string, load: () => T | Promise<T>): 
     return await load();
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new ConfigError([/^[A-Z][A-Z0-9_]*[:=]/.test(message) ? message : `${variable}: ${message}`]);
+    const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues; // a schema's findings
+    const message = Array.isArray(issues)
+      ? issues.map((i) => `${i.path.map(String).join(".") || "(file)"}: ${i.message}`).join("; ")
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    const named = CONFIG_VARIABLES.some((v) => message.startsWith(`${v}:`) || message.startsWith(`${v}=`));
+    throw new ConfigError([named ? message : `${variable}: ${message}`]);
   }
 }
 
@@ -81,7 +87,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
   const { verifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
   const persisted =
     config.PERSISTED_OPERATIONS === "enforce"
-      ? await configuredFile("PERSISTED_OPERATIONS_MANIFEST", () => loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!))
+      ? await configuredFile(`PERSISTED_OPERATIONS_MANIFEST: ${config.PERSISTED_OPERATIONS_MANIFEST}`, () => loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!))
       : undefined;
   const auditKeys =
     config.AUDIT_LOG === "on"
