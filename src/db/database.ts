@@ -75,11 +75,20 @@ async function connectProbe(target: Extract<DatabaseTarget, { kind: "postgres" }
     throw new DatabaseConnectError(describePostgresUrl(target.url), connectReason(err));
   }
   try {
-    if (createSchema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
+    if (createSchema) {
+      // Two migrators creating the same schema at once would collide in the catalog: one at a time.
+      await client.query("BEGIN");
+      await client.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2)) AS locked`, [SCHEMA_LOCK_CLASS, target.schema]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
+      await client.query("COMMIT");
+    }
   } finally {
     await client.end().catch(() => {});
   }
 }
+
+/** Advisory-lock class for creating a schema (the same as the migrations', src/db/migrate.ts). */
+const SCHEMA_LOCK_CLASS = 0x5e1f;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

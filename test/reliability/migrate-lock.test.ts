@@ -5,14 +5,21 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ensureSchema, openDatabase, postgresTarget, type Database } from "../../src/db/database.js";
 import { applyMigrations, readMigrations } from "../../src/db/migrate.js";
+import { baseEnv, buildProject, removeBuild, runNode } from "./processes.js";
 
 const url = process.env.DATABASE_URL;
 const schemas: string[] = [];
+let out: string | undefined;
+
+beforeAll(async () => {
+  if (url) out = await buildProject();
+}, 300_000);
 
 afterAll(async () => {
+  await removeBuild(out);
   if (!url || !schemas.length) return;
   const c = new pg.Client({ connectionString: (postgresTarget(url) as { url: string }).url });
   await c.connect();
@@ -28,10 +35,16 @@ describe.skipIf(!url)("migrations under a database lock (PostgreSQL)", () => {
       const schema = `t_migr_${randomBytes(5).toString("hex")}`;
       schemas.push(schema);
       const target = { ...(postgresTarget(url!) as { kind: "postgres"; url: string }), schema };
-      await ensureSchema(target);
-      const dbs: Database[] = await Promise.all(Array.from({ length: 4 }, () => openDatabase(target)));
+      // What `db:migrate` does, four times at once: create the schema, open, migrate.
+      const dbs: Database[] = [];
+      const migrator = async () => {
+        await ensureSchema(target);
+        const db = await openDatabase(target);
+        dbs.push(db);
+        return applyMigrations(db.sql);
+      };
       try {
-        const results = await Promise.allSettled(dbs.map((db) => applyMigrations(db.sql)));
+        const results = await Promise.allSettled(Array.from({ length: 4 }, migrator));
         const failures = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
         expect(failures).toEqual([]);
         const applied = results.flatMap((r) => (r as PromiseFulfilledResult<string[]>).value);
@@ -46,6 +59,26 @@ describe.skipIf(!url)("migrations under a database lock (PostgreSQL)", () => {
       } finally {
         await Promise.all(dbs.map((db) => db.close()));
       }
+    }
+  });
+
+  test("three `db:migrate` processes at once on a fresh schema all exit 0; the migrations are applied once", { timeout: 300_000 }, async () => {
+    const schema = `t_migr_${randomBytes(5).toString("hex")}`;
+    schemas.push(schema);
+    const u = new URL((postgresTarget(url!) as { url: string }).url);
+    u.searchParams.set("schema", schema);
+    const env = baseEnv({ DATABASE_URL: u.toString() });
+    const runs = await Promise.all(Array.from({ length: 3 }, () => runNode(out!, "src/db/cli-migrate.js", [], env)));
+    for (const r of runs) expect(r.code, r.stdout + r.stderr).toBe(0);
+    const applied = runs.flatMap((r) => /applied \d+ migration\(s\): (.*)/.exec(r.stdout)?.[1].split(", ") ?? []);
+    expect(applied.sort()).toEqual(readMigrations().map((m) => m.name).sort());
+    const c = new pg.Client({ connectionString: (postgresTarget(url!) as { url: string }).url });
+    await c.connect();
+    try {
+      const rows = await c.query(`SELECT migration_name FROM "${schema}"."_prisma_migrations" ORDER BY 1`);
+      expect(rows.rows.map((r) => r.migration_name)).toEqual(readMigrations().map((m) => m.name).sort());
+    } finally {
+      await c.end();
     }
   });
 });
