@@ -34,11 +34,14 @@ export async function startAdminSocket(socketPath: string, handlers: Record<stri
     let buffer = "";
     conn.setEncoding("utf8");
     conn.on("error", () => {});
+    // A client that connects and says nothing is dropped; once asked, the command may take its time.
+    conn.setTimeout(30_000, () => conn.destroy());
     conn.on("data", (chunk: string) => {
       buffer += chunk;
       if (buffer.length > MAX_REQUEST_BYTES) return conn.destroy();
       const nl = buffer.indexOf("\n");
       if (nl < 0) return;
+      conn.setTimeout(0);
       conn.pause();
       void answer(buffer.slice(0, nl)).then((r) => conn.end(`${JSON.stringify(r)}\n`));
     });

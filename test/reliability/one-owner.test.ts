@@ -4,7 +4,7 @@
  * The oracle is the database's own rows, read after the gateway stopped: every request that got an
  * answer has its access record, and nothing else does.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -63,6 +63,9 @@ describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory
       const dataDir = await tempDataDir();
       const env = baseEnv({ DATA_DIR: dataDir, SEED_ON_START: "false" });
       const gw = await gateway(env);
+      // Its admin socket: only this OS user may connect.
+      expect((await stat(path.join(dataDir, "pglite.owner", "admin.sock"))).mode & 0o777).toBe(0o600);
+      expect((await stat(path.join(dataDir, "pglite.owner"))).mode & 0o777).toBe(0o700);
 
       const answered: string[] = [];
       let stop = false;
