@@ -4,6 +4,8 @@
  * The oracle is the database's own rows, read after the gateway stopped: every request that got an
  * answer has its access record, and nothing else does.
  */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -155,5 +157,30 @@ describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory
     const verify = await runNode(out, "src/audit/verify-cli.js", [], env);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toContain(`intact: ${answered.length} record(s) re-hashed from genesis`);
+  });
+
+  test("held by a process that serves no admin socket (e.g. seed): audit:verify and audit:checkpoint refuse naming it, exit 2", { timeout: 300_000 }, async () => {
+    const dataDir = await tempDataDir();
+    const holder = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", `import { acquireOwnerLock } from ${JSON.stringify(path.join(out, "src/db/owner-lock.js"))}; acquireOwnerLock(process.argv[1]); console.log("held"); process.stdin.resume();`, path.join(dataDir, "pglite")],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on("data", (d) => String(d).includes("held") && resolve());
+        holder.on("close", () => reject(new Error("the holder ended")));
+      });
+      const env = baseEnv({ DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "ab".repeat(32) });
+      for (const script of ["src/audit/verify-cli.js", "src/audit/checkpoint-cli.js"]) {
+        const r = await runNode(out, script, [], env);
+        expect(r.code, script).toBe(2);
+        expect(r.stderr, script).toMatch(new RegExp(`in use by process ${holder.pid} \\(`));
+        expect(r.stderr, script).not.toContain("ran through it");
+      }
+      expect(existsSync(path.join(dataDir, "pglite"))).toBe(false); // nobody opened (or created) the database
+    } finally {
+      holder.kill("SIGKILL");
+    }
   });
 });
