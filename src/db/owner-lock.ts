@@ -20,7 +20,7 @@
  * Restart after kill -9 works at once: no waiting for a lock to go stale.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, realpathSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -144,6 +144,14 @@ function selfInfo(): OwnerInfo {
   };
 }
 
+/** One name per directory, whatever symbolic links the configured path goes through. */
+function canonicalDir(dataDir: string): string {
+  const dir = path.resolve(dataDir);
+  if (existsSync(dir)) return realpathSync(dir);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  return path.join(realpathSync(path.dirname(dir)), path.basename(dir));
+}
+
 /** Locks held by this process, by data directory: a second open in the same process is refused too. */
 const heldHere = new Map<string, OwnerInfo>();
 
@@ -152,7 +160,7 @@ const heldHere = new Map<string, OwnerInfo>();
  * Never waits: a live owner refuses at once, a gone owner's lock is taken over at once.
  */
 export function acquireOwnerLock(dataDir: string): OwnerLock {
-  const dir = path.resolve(dataDir);
+  const dir = canonicalDir(dataDir);
   const lockDir = lockDirOf(dir);
   const adminSocket = adminSocketOf(dir);
   const mine = heldHere.get(dir);

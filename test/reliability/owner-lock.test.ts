@@ -5,7 +5,7 @@
  * pid does not keep a dead owner's lock, a lock from another host is not taken over.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -144,5 +144,19 @@ describe("in one process", () => {
     await writeFile(path.join(lockDirOf(dir), "000000000003.lock"), JSON.stringify(remote));
     expect(() => acquireOwnerLock(dir)).toThrow(/in use by process 1 on host not-.*\(node dist\/src\/main\.js\) since 2026-01-01T00:00:00\.000Z.*another host/);
     expect((await readdir(lockDirOf(dir))).filter((f) => f.endsWith(".lock"))).toEqual(["000000000003.lock"]);
+  });
+
+  test("the same directory reached through a symbolic link is the same lock", async () => {
+    const real = path.join(tmp, "real-data");
+    await mkdir(real, { recursive: true });
+    const alias = path.join(tmp, "alias-data");
+    await symlink(real, alias, "dir");
+    const lock = acquireOwnerLock(path.join(real, "pglite"));
+    try {
+      expect(() => acquireOwnerLock(path.join(alias, "pglite"))).toThrow(DatabaseBusyError);
+    } finally {
+      lock.release();
+    }
+    acquireOwnerLock(path.join(alias, "pglite")).release();
   });
 });
