@@ -63,7 +63,7 @@ describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory
     { timeout: 900_000 },
     async () => {
       const dataDir = await tempDataDir();
-      const env = baseEnv({ DATA_DIR: dataDir, SEED_ON_START: "false" });
+      const env = baseEnv({ DATA_DIR: dataDir, SEED_ON_START: "false", RATE_LIMIT_PER_MINUTE: "1000000" });
       const gw = await gateway(env);
       // Its admin socket: only this OS user may connect.
       expect((await stat(path.join(dataDir, "pglite.owner", "admin.sock"))).mode & 0o777).toBe(0o600);
@@ -71,14 +71,24 @@ describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory
 
       const answered: string[] = [];
       let stop = false;
+      let failed: unknown = null;
       const loop = async () => {
         while (!stop) {
           const id = await recordedQuery(gw);
           if (id) answered.push(id);
+          await new Promise((r) => setTimeout(r, 10));
         }
       };
-      const traffic = Promise.all([loop(), loop()]);
-      while (answered.length < 10) await new Promise((r) => setTimeout(r, 50));
+      const traffic = Promise.all([loop(), loop()]).catch((err) => {
+        failed = err;
+      });
+      const served = async (n: number) => {
+        while (answered.length < n) {
+          if (failed) throw failed;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await served(10);
       const answeredBefore = answered.length;
 
       const [second, seed, migrate, verify, checkpoint] = await Promise.all([
@@ -89,9 +99,10 @@ describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory
         runNode(out, "src/audit/checkpoint-cli.js", [], env),
       ]);
       const answeredDuring = answered.length;
-      while (answered.length < answeredDuring + 5) await new Promise((r) => setTimeout(r, 50)); // still serving
+      await served(answeredDuring + 5); // still serving
       stop = true;
       await traffic;
+      expect(failed).toBeNull();
 
       for (const [name, r] of Object.entries({ second, seed, migrate })) {
         expect(r.code, `${name}: ${r.stdout}${r.stderr}`).toBe(1);
