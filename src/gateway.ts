@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics } from "prom-client";
-import type { Config } from "./config.js";
-import { configuredTarget, openDatabase, type Database } from "./db/database.js";
+import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
+import { assertReachable, configuredTarget, openDatabase, type Database } from "./db/database.js";
+import { startOwnerCommands } from "./db/owner-commands.js";
 import { applyMigrations, readMigrations } from "./db/migrate.js";
 import { ensureDataset, recordedDataset, type Dataset } from "./db/dataset.js";
 import { buildServer } from "./server.js";
@@ -42,7 +43,10 @@ async function prepareDatabase(config: Config, log: (line: string) => void): Pro
     } else {
       const have = await db.sql
         .query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`)
-        .catch(() => []);
+        .catch((err) => {
+          if ((err as { code?: string }).code === "42P01") return []; // no migration table yet: all pending
+          throw err;
+        });
       const pending = readMigrations().filter((m) => !have.some((h) => h.migration_name === m.name));
       if (pending.length)
         throw new Error(`the database has ${pending.length} pending migration(s); run \`npm run db:migrate\` first (or set MIGRATE_ON_START=true)`);
@@ -59,7 +63,38 @@ function pseudonymSecret(config: Config): Buffer {
   return Buffer.from(config.PSEUDONYM_SECRET || keptSecretHex(config.keysDir, "pseudonym-secret.hex")!, "hex");
 }
 
+/** Reads a configured file now, so a bad one stops the start before any database work, naming the variable. */
+async function configuredFile<T>(variable: string, load: () => T | Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues; // a schema's findings
+    const message = Array.isArray(issues)
+      ? issues.map((i) => `${i.path.map(String).join(".") || "(file)"}: ${i.message}`).join("; ")
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    const named = CONFIG_VARIABLES.some((v) => message.startsWith(`${v}:`) || message.startsWith(`${v}=`));
+    throw new ConfigError([named ? message : `${variable}: ${message}`]);
+  }
+}
+
 export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
+  // Before any work: the database server answers (a clear error naming it otherwise), and keys, key sets
+  // and manifests are read and checked before the database is opened, migrated or seeded.
+  await assertReachable(configuredTarget(config));
+  const { verifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
+  const persisted =
+    config.PERSISTED_OPERATIONS === "enforce"
+      ? await configuredFile(`PERSISTED_OPERATIONS_MANIFEST: ${config.PERSISTED_OPERATIONS_MANIFEST}`, () => loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!))
+      : undefined;
+  const auditKeys =
+    config.AUDIT_LOG === "on"
+      ? await configuredFile("AUDIT_SIGNING_KEY", () => loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: true }))
+      : undefined;
+  const pseudonyms = await configuredFile("PSEUDONYM_SECRET", () => new Pseudonymizer(pseudonymSecret(config)));
+
   const db = await prepareDatabase(config, log);
   const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
   const closeAll = async () => {
@@ -112,7 +147,6 @@ export async function startGateway(config: Config, log: (line: string) => void =
     );
     cleanup.push(() => connectors.close());
 
-    const { verifier, dev } = await setupAuthentication(config.auth);
     const devTokens = dev ? await devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
     let redis;
     if (config.REDIS_URL) {
@@ -122,8 +156,8 @@ export async function startGateway(config: Config, log: (line: string) => void =
       cleanup.push(async () => r.quit());
     }
     let audit;
-    if (config.AUDIT_LOG === "on") {
-      const keys = loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: true });
+    if (auditKeys) {
+      const keys = auditKeys;
       const writer = new AuditWriter(db.sql, {
         keys,
         checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
@@ -133,15 +167,18 @@ export async function startGateway(config: Config, log: (line: string) => void =
       cleanup.push(() => writer.close());
       audit = { writer, digest: hmacDigester(keys.digestKey) };
     }
+    // The embedded database's owner serves audit:verify / audit:checkpoint for the CLIs it locks out.
+    const admin = await startOwnerCommands({ db, writer: audit?.writer });
+    if (admin) cleanup.push(() => admin.close());
     const app = await buildServer({
       config,
       db,
       connectors,
       verifier,
-      pseudonyms: new Pseudonymizer(pseudonymSecret(config)),
+      pseudonyms,
       metrics,
       redis,
-      persisted: config.PERSISTED_OPERATIONS === "enforce" ? loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!) : undefined,
+      persisted,
       audit,
     });
     cleanup.push(() => app.close());

@@ -3,6 +3,8 @@
 import "reflect-metadata";
 import { loadConfig, ConfigError } from "./config.js";
 import { startGateway } from "./gateway.js";
+import { DatabaseConnectError } from "./db/database.js";
+import { DatabaseBusyError } from "./db/owner-lock.js";
 
 async function main() {
   const started = Date.now();
@@ -16,8 +18,10 @@ async function main() {
     await gw.close();
     process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // `on`, not `once`: Apollo Server stops itself on these signals and then re-raises the signal; with no
+  // listener of ours left, that re-raised signal would end the process before the database is closed.
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await gw.app.listen({ host: config.HOST, port: config.PORT });
   const address = gw.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -50,6 +54,13 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : `safetynet-gateway failed to start: ${err?.stack ?? err}`);
+  // Configuration, an unreachable database, a data directory in use: the reason alone, no stack.
+  console.error(
+    err instanceof ConfigError
+      ? err.message
+      : err instanceof DatabaseConnectError || err instanceof DatabaseBusyError
+        ? `safetynet-gateway cannot start: ${err.message}`
+        : `safetynet-gateway failed to start: ${err?.stack ?? err}`,
+  );
   process.exit(1);
 });

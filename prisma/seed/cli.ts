@@ -9,6 +9,8 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AlreadySeededError, runSeed } from "./run.js";
+import { DatabaseConnectError } from "../../src/db/database.js";
+import { DatabaseBusyError } from "../../src/db/owner-lock.js";
 
 export { runSeed, seedTarget, AlreadySeededError, DEFAULT_SEED, type RunSeedOptions, type RunSeedResult } from "./run.js";
 
@@ -79,7 +81,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${err.message}\n${USAGE}`);
       return 2;
     }
-    console.error(err instanceof AlreadySeededError ? err.message : `seeding failed: ${(err as Error)?.stack ?? err}`);
+    const plain = err instanceof AlreadySeededError || err instanceof DatabaseBusyError || err instanceof DatabaseConnectError;
+    console.error(plain ? `${err instanceof AlreadySeededError ? "" : "seed: "}${err.message}` : `seeding failed: ${(err as Error)?.stack ?? err}`);
     return 1;
   }
 }

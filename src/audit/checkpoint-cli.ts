@@ -6,17 +6,26 @@
  */
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../config.js";
-import { configuredTarget, openDatabase } from "../db/database.js";
+import { configuredTarget, openDatabase, type Database } from "../db/database.js";
+import { DatabaseBusyError } from "../db/owner-lock.js";
+import { throughOwner } from "../db/admin-socket.js";
 import { loadAuditKeys } from "./keys.js";
 import { AuditWriter } from "./writer.js";
 import type { Io } from "./verify-cli.js";
 
-export async function main(env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+/** `owned`: checkpoint over an open database, with its writer when it has one (the running gateway's). */
+export async function main(env: NodeJS.ProcessEnv, io: Io, owned?: { db: Database; writer?: Pick<AuditWriter, "checkpoint"> }): Promise<number> {
   const config = loadConfig(env);
   const keys = loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: false });
-  const db = await openDatabase(configuredTarget(config));
+  let db: Database;
   try {
-    const c = await new AuditWriter(db.sql, { keys }).checkpoint();
+    db = owned?.db ?? (await openDatabase(configuredTarget(config)));
+  } catch (err) {
+    if (err instanceof DatabaseBusyError) return throughOwner(err, "audit:checkpoint", [], io); // held by the running gateway
+    throw err;
+  }
+  try {
+    const c = await (owned?.writer ?? new AuditWriter(db.sql, { keys })).checkpoint();
     if (!c) {
       io.stdout("audit log is empty: no checkpoint written\n");
       return 0;
@@ -24,7 +33,7 @@ export async function main(env: NodeJS.ProcessEnv, io: Io): Promise<number> {
     io.stdout(`checkpoint: ${c.seq} record(s), head ${c.headHash}, ${c.at}, key ${c.keyId}\n`);
     return 0;
   } finally {
-    await db.close();
+    if (!owned) await db.close();
   }
 }
 

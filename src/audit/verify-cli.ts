@@ -12,7 +12,9 @@
  */
 import { pathToFileURL } from "node:url";
 import { loadConfig, ConfigError } from "../config.js";
-import { configuredTarget, openDatabase } from "../db/database.js";
+import { configuredTarget, openDatabase, type Database } from "../db/database.js";
+import { DatabaseBusyError } from "../db/owner-lock.js";
+import { throughOwner } from "../db/admin-socket.js";
 import { loadAuditKeys, verifyKeyFromPublicHex, type AuditVerifyKey } from "./keys.js";
 import { verifyLog } from "./verify.js";
 
@@ -23,7 +25,8 @@ export interface Io {
   stderr(text: string): void;
 }
 
-export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+/** `owned.db`: verify over an open database (the running gateway's, through its admin socket). */
+export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io, owned?: { db: Database }): Promise<number> {
   let fromCheckpoint = false;
   let json = false;
   let publicHex: string | undefined;
@@ -60,8 +63,10 @@ export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io): Prom
   const target = configuredTarget(config);
   let db;
   try {
-    db = await openDatabase(target);
+    db = owned?.db ?? (await openDatabase(target));
   } catch (err) {
+    // The embedded database is held by the running gateway: verify through it, with this key.
+    if (err instanceof DatabaseBusyError) return throughOwner(err, "audit:verify", publicHex ? args : [...args, "--public-key", key.publicHex], io);
     io.stderr(`audit:verify: cannot open the database: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
@@ -83,7 +88,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     io.stderr(`audit:verify: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   } finally {
-    await db.close();
+    if (!owned) await db.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/client.js";
 import type { SqlExecutor } from "./sql.js";
+import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
 
 export type DatabaseTarget =
   | { kind: "pglite"; dataDir: string | null } // null: in memory (tests)
@@ -14,8 +15,80 @@ export interface Database {
   readonly target: DatabaseTarget;
   readonly prisma: PrismaClient;
   readonly sql: SqlExecutor;
+  /** embedded database in a directory: this process's exclusive lock on it (src/db/owner-lock.ts) */
+  readonly owner?: OwnerLock;
   close(): Promise<void>;
 }
+
+/** A PostgreSQL server that could not be reached or refused the connection: says where and why. */
+export class DatabaseConnectError extends Error {
+  readonly code = "DATABASE_UNREACHABLE";
+  constructor(readonly where: string, readonly reason: string) {
+    super(`cannot connect to PostgreSQL at ${where}: ${reason}`);
+  }
+}
+
+/** host:port/database of a postgresql:// URL, without user or password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = u.hostname || u.searchParams.get("host") || "localhost";
+    return `${host}:${u.port || "5432"}/${decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres"}`;
+  } catch {
+    return "(unparsable DATABASE_URL)";
+  }
+}
+
+function connectReason(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  switch (e?.code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "host not found";
+    case "ETIMEDOUT":
+      return "connection timed out";
+    case "3D000":
+      return `database does not exist (${e.message})`;
+    case "28P01":
+    case "28000":
+      return `authentication failed (${e.message})`;
+    default:
+      return e?.message || String(err);
+  }
+}
+
+/** A PostgreSQL target's server accepts a connection (DatabaseConnectError otherwise); nothing for PGlite. */
+export async function assertReachable(target: DatabaseTarget): Promise<void> {
+  if (target.kind === "postgres") await connectProbe(target, false);
+}
+
+/** Connects once to the server (and creates the target's schema when asked): a clear error when it cannot. */
+async function connectProbe(target: Extract<DatabaseTarget, { kind: "postgres" }>, createSchema: boolean): Promise<void> {
+  const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 30_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw new DatabaseConnectError(describePostgresUrl(target.url), connectReason(err));
+  }
+  try {
+    if (createSchema) {
+      // Two migrators creating the same schema at once would collide in the catalog: one at a time.
+      await client.query("BEGIN");
+      await client.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2)) AS locked`, [SCHEMA_LOCK_CLASS, target.schema]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
+      await client.query("COMMIT");
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Advisory-lock class for creating a schema (the same as the migrations', src/db/migrate.ts). */
+const SCHEMA_LOCK_CLASS = 0x5e1f;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -36,30 +109,40 @@ export function configuredTarget(config: { DATABASE_URL?: string; pgliteDir: str
 /** Creates the target's schema on a PostgreSQL server when it is not `public` and does not exist yet. */
 export async function ensureSchema(target: DatabaseTarget): Promise<void> {
   if (target.kind !== "postgres" || target.schema === "public") return;
-  const client = new pg.Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
-  } finally {
-    await client.end();
-  }
+  await connectProbe(target, true);
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "pglite") {
-    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const pglite = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
+    // One owner per data directory, taken before PGlite touches it (throws DatabaseBusyError).
+    const owner = target.dataDir ? acquireOwnerLock(target.dataDir) : undefined;
+    let pglite: PGlite;
+    try {
+      if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+      pglite = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
+    } catch (err) {
+      owner?.release();
+      throw err;
+    }
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    let closed = false;
     return {
       target,
       prisma,
       sql: pgliteExecutor(pglite),
+      owner,
       async close() {
-        await prisma.$disconnect();
+        if (closed) return;
+        closed = true;
+        await prisma.$disconnect().catch(() => {});
         await pglite.close();
+        // Released only once PGlite has closed the directory; a process that fails to close keeps it
+        // until it exits (then its lock is a gone owner's, taken over by the next start).
+        owner?.release();
       },
     };
   }
+  await connectProbe(target, false);
   const pool = new pg.Pool({
     connectionString: target.url,
     max: 10,
