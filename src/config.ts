@@ -54,6 +54,8 @@ const schema = z.object({
   AUDIT_SIGNING_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (a 32-byte Ed25519 seed)").optional(),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number({ message: "must be a number" }).int().min(0).max(100_000_000).default(1000),
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(0).max(86_400).default(300),
+  /** every signed head also goes to this file (outside the database); `off` to disable */
+  AUDIT_WITNESS_FILE: z.string().min(1).optional(),
 
   // Edge
   CORS_ORIGINS: z.string().optional(), // comma-separated exact origins; unset = no cross-origin access
@@ -78,6 +80,8 @@ export interface Config extends RawConfig {
   pgliteDir: string;
   /** Development keys, pseudonym secret (absolute). */
   keysDir: string;
+  /** The access log's head witness (absolute), null when AUDIT_WITNESS_FILE=off. */
+  auditWitnessFile: string | null;
   seedOnStart: boolean;
   migrateOnStart: boolean;
   sandboxes: boolean;
@@ -131,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     pgliteDir: path.resolve(c.DATA_DIR, "pglite"),
     keysDir: path.resolve(c.DATA_DIR, "keys"),
+    auditWitnessFile: c.AUDIT_WITNESS_FILE === "off" ? null : path.resolve(c.AUDIT_WITNESS_FILE ?? path.join(c.DATA_DIR, "audit-witness.ndjson")),
     // The embedded default migrates and seeds itself; a server is migrated by `npm run db:migrate`.
     seedOnStart: c.SEED_ON_START ?? embedded,
     migrateOnStart: c.MIGRATE_ON_START ?? embedded,

@@ -21,6 +21,7 @@ import { startSandboxes, type RunningSandboxes } from "../connectors/sandboxes.j
 import { SOURCES, type SourceName } from "../connectors/unified.js";
 import { keptSecretHex, loadAuditKeys } from "./audit/keys.js";
 import { AuditWriter } from "./audit/writer.js";
+import { HeadWitness, databaseIdentity } from "./audit/witness.js";
 import { hmacDigester } from "./audit/digest.js";
 
 export interface RunningGateway {
@@ -158,11 +159,17 @@ export async function startGateway(config: Config, log: (line: string) => void =
     let audit;
     if (auditKeys) {
       const keys = auditKeys;
+      const onError = (err: unknown, what: string) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+      const witness = config.auditWitnessFile
+        ? new HeadWitness(config.auditWitnessFile, databaseIdentity(db.target), (err) => onError(err, "audit head witness"))
+        : null;
+      if (witness) cleanup.push(() => witness.close());
       const writer = new AuditWriter(db.sql, {
         keys,
         checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
         checkpointSeconds: config.AUDIT_CHECKPOINT_SECONDS,
-        onError: (err, what) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`),
+        onError,
+        ...(witness && { onHead: (head) => witness.record(head) }),
       });
       cleanup.push(() => writer.close());
       audit = { writer, digest: hmacDigester(keys.digestKey) };

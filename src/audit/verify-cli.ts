@@ -8,7 +8,9 @@
  * AUDIT_SIGNING_KEY or the development key under DATA_DIR/keys unless a public key is given. With only a
  * public key the chain's HMACs cannot be re-computed: signatures, linkage and the heads' content digests
  * are checked, and the output says so. `--expect-head` names a head recorded outside the database (the
- * gateway's log stream, a witness): the log must still contain it.
+ * gateway's log stream, a witness): the log must still contain it. The head witness file the gateway
+ * writes (AUDIT_WITNESS_FILE, default DATA_DIR/audit-witness.ndjson; `--witness <file>` for another,
+ * `--no-witness` to ignore it) supplies the newest such head for this database automatically.
  */
 import { pathToFileURL } from "node:url";
 import { loadConfig, ConfigError } from "../config.js";
@@ -17,8 +19,9 @@ import { DatabaseBusyError } from "../db/owner-lock.js";
 import { throughOwner } from "../db/admin-socket.js";
 import { loadAuditKeys, verifyKeyFromPublicHex, type AuditVerifyKey } from "./keys.js";
 import { verifyLog } from "./verify.js";
+import { databaseIdentity, newestWitnessed } from "./witness.js";
 
-export const USAGE = "usage: audit-verify [--from-checkpoint] [--public-key <64 hex>] [--expect-head <seq>:<64 hex>]... [--json]";
+export const USAGE = "usage: audit-verify [--from-checkpoint] [--public-key <64 hex>] [--expect-head <seq>:<64 hex>]... [--witness <file> | --no-witness] [--json]";
 
 export interface Io {
   stdout(text: string): void;
@@ -31,12 +34,16 @@ export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io, owned
   let json = false;
   let publicHex: string | undefined;
   const expectHeads: { seq: number; hash: string }[] = [];
+  /** undefined: the configured AUDIT_WITNESS_FILE when it exists; null: none */
+  let witnessFile: string | null | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const witness = a === "--expect-head" ? /^([1-9][0-9]{0,15}):([0-9a-f]{64})$/.exec(args[i + 1] ?? "") : null;
     if (a === "--from-checkpoint") fromCheckpoint = true;
     else if (a === "--json") json = true;
     else if (a === "--public-key" && args[i + 1]) publicHex = args[++i];
+    else if (a === "--witness" && args[i + 1]) witnessFile = args[++i];
+    else if (a === "--no-witness") witnessFile = null;
     else if (witness) {
       expectHeads.push({ seq: Number(witness[1]), hash: witness[2] });
       i++;
@@ -61,6 +68,12 @@ export async function main(args: string[], env: NodeJS.ProcessEnv, io: Io, owned
     return 2;
   }
   const target = configuredTarget(config);
+  // The newest head the witness (a file outside the database) saw for this database must still be there.
+  const witnessPath = witnessFile === undefined ? config.auditWitnessFile : witnessFile;
+  if (witnessPath) {
+    const seen = newestWitnessed(witnessPath, databaseIdentity(target));
+    if (seen && !expectHeads.some((h) => h.seq === seen.seq)) expectHeads.push(seen);
+  }
   let db;
   try {
     db = owned?.db ?? (await openDatabase(target));
