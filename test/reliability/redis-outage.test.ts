@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { Writable } from "node:stream";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import Fastify from "fastify";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { watchRedis } from "../../src/edge/rate-limit-store.js";
 import { metric } from "../connectors/helpers.js";
+import { loadConfig } from "../../src/config.js";
+import { startGateway as startConfiguredGateway } from "../../src/gateway.js";
 
 /**
  * Rate limiting while Redis (REDIS_URL) is unreachable: requests keep working, the limit is still enforced
@@ -178,5 +183,49 @@ describe("Redis fails mid-run and comes back", () => {
       [30, "redis"],
     ]);
     expect((about[0].redis as { reason: string }).reason).toMatch(/^(connection refused|connection reset|not connected)$/);
+  });
+});
+
+describe("REDIS_URL unreachable, as `npm start` assembles the gateway", () => {
+  it("starts, serves, prints no ioredis traces, and closes", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gw-redis-"));
+    const consoleError = vi.spyOn(console, "error");
+    const nowhere = "http://127.0.0.1:9";
+    try {
+      const config = loadConfig({
+        DATA_DIR: dir,
+        LOG_LEVEL: "silent",
+        PORT: "0",
+        SEED_ON_START: "false",
+        REDIS_URL: "redis://127.0.0.1:1",
+        RATE_LIMIT_PER_MINUTE: String(LIMIT),
+        DEPARTMENT_SANDBOXES: "false",
+        EDUCATION_URL: nowhere,
+        EMPLOYMENT_URL: nowhere,
+        HOUSING_URL: nowhere,
+        MEDICAL_INSURANCE_URL: nowhere,
+        MEDICAL_INSURANCE_CLIENT_ID: "x",
+        MEDICAL_INSURANCE_CLIENT_SECRET: "x",
+        DISABILITY_URL: nowhere,
+      });
+      const running = await startConfiguredGateway(config, () => {});
+      try {
+        const token = running.devTokens.find((t) => t.audience === "civil_affairs")!.token;
+        const ask = () =>
+          running.app.inject({ method: "POST", url: "/graphql", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, payload: { query: "{ __typename }" } });
+        const statuses = [];
+        for (let i = 0; i < LIMIT + 1; i++) statuses.push((await ask()).statusCode);
+        expect(statuses).toEqual([...Array(LIMIT).fill(200), 429]);
+        const ready = (await running.app.inject({ method: "GET", url: "/readyz" })).json();
+        expect(ready.dependencies.redis).toEqual({ state: "down", detail: "connection refused; rate limiting counts in memory" });
+        await sleep(300); // a few reconnection attempts fail meanwhile
+      } finally {
+        await running.close();
+      }
+      expect(consoleError.mock.calls.filter((c) => String(c[0]).includes("ioredis"))).toEqual([]);
+    } finally {
+      consoleError.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
