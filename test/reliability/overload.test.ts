@@ -214,3 +214,43 @@ describe("recovery after an overload of the employment system", () => {
     expect(normal.at(-1)!.data.households.edges).toHaveLength(households);
   });
 });
+
+describe("shedding while the event loop lags", () => {
+  it("answers 503 OVERLOADED while the process lags, and serves again once it does not", { timeout: 120_000 }, async () => {
+    const gw = await startGateway({ edge: { SHED_EVENT_LOOP_DELAY_MS: 100, SHED_RETRY_AFTER_SECONDS: 1 } });
+    // lag the (shared) event loop: every 50 ms, 250 ms of busy work
+    const burn = setInterval(() => {
+      const until = performance.now() + 250;
+      while (performance.now() < until);
+    }, 50);
+    let shed: GqlResult | null = null;
+    try {
+      const end = Date.now() + 60_000;
+      while (!shed && Date.now() < end) {
+        const r = await gw.gql(`{ __typename }`);
+        if (r.status === 503) shed = r;
+        else expect([r.status, r.data?.__typename]).toEqual([200, "Query"]); // served or shed, nothing else
+      }
+    } finally {
+      clearInterval(burn);
+    }
+    try {
+      expect(shed).not.toBeNull();
+      expect(shed!.headers.get("retry-after")).toBe("1");
+      expect(shed!.errors![0].extensions).toMatchObject({ code: "OVERLOADED", retryAfterSeconds: 1 });
+      expect(await metric(gw.metrics, "gateway_requests_shed_total", { reason: "event_loop_delay" })).toBeGreaterThan(0);
+      expect(await metric(gw.metrics, "gateway_requests_shed_total", { reason: "in_flight" })).toBe(0);
+      // the lag is gone: served again (the sampler looks at the last second)
+      let served: GqlResult | null = null;
+      const end = Date.now() + 60_000;
+      while (!served && Date.now() < end) {
+        const r = await gw.gql(`{ __typename }`);
+        if (r.status === 200) served = r;
+        else await sleep(100);
+      }
+      expect(served?.data).toEqual({ __typename: "Query" });
+    } finally {
+      await gw.close();
+    }
+  });
+});
