@@ -9,7 +9,8 @@
  * Redis down means rate limiting counts in memory); HTTP 503 only when it cannot serve: the database does
  * not answer, or the access log cannot be written (every request fails closed then).
  *
- * Department systems: the circuit breaker's state and a /health probe (bypassing retry and breaker):
+ * Department systems: the circuit breaker's state, and for a system the gateway is calling (breaker closed) a
+ * /health probe (bypassing retry, breaker and queue):
  * breaker open or isolated → down; half-open → degraded; probe failing → down; queue at least half full → degraded.
  */
 import type { Redis } from "ioredis";
@@ -124,19 +125,21 @@ export function readinessCheck(deps: ReadinessDeps): () => Promise<ReadinessRepo
   }
 
   async function departments(): Promise<Record<string, DependencyReport>> {
-    const health = await deps.connectors.health();
+    const breakers = deps.connectors.states();
+    // probe only the systems the gateway is calling (an open breaker already says enough)
+    const health = await Promise.all(SOURCES.map((s) => (breakers[s] === "closed" ? deps.connectors[s].health() : null)));
     const loads = deps.connectors.loads();
     const out: Record<string, DependencyReport> = {};
-    for (const s of SOURCES) {
-      const h = health[s];
+    SOURCES.forEach((s, i) => {
+      const h = health[i];
       const load = loads[s];
-      if (h.breaker === "open") out[s] = { state: "down", detail: "circuit open: calls are refused until a trial call succeeds" };
-      else if (h.breaker === "isolated") out[s] = { state: "down", detail: "isolated by an operator: calls are refused" };
-      else if (h.breaker === "half-open") out[s] = { state: "degraded", detail: "circuit half-open: one trial call in flight, others refused" };
-      else if (!h.ok) out[s] = { state: "down", detail: `health check failed: ${h.detail ?? "no answer"}` };
+      if (breakers[s] === "open") out[s] = { state: "down", detail: "circuit open: calls are refused until a trial call succeeds" };
+      else if (breakers[s] === "isolated") out[s] = { state: "down", detail: "isolated by an operator: calls are refused" };
+      else if (breakers[s] === "half-open") out[s] = { state: "degraded", detail: "circuit half-open: one trial call in flight, others refused" };
+      else if (h && !h.ok) out[s] = { state: "down", detail: `health check failed: ${h.detail ?? "no answer"}` };
       else if (load.maxQueue > 0 && load.queued * 2 >= load.maxQueue) out[s] = { state: "degraded", detail: `busy: ${load.queued} requests waiting (queue ${load.maxQueue})` };
       else out[s] = { state: "up" };
-    }
+    });
     return out;
   }
 
