@@ -44,6 +44,7 @@ const schema = z.object({
   BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(10_000).default(365),
   EMPLOYMENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  UPSTREAM_MAX_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 
   // Access
   PSEUDONYM_SECRET: z.string().regex(/^[0-9a-fA-F]{64,}$/, "must be at least 64 hex characters (32 bytes)").optional(),
@@ -68,6 +69,9 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  GRAPHQL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(256),
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
 });
 
 export type RawConfig = z.output<typeof schema>;

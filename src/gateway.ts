@@ -23,6 +23,7 @@ import { keptSecretHex, loadAuditKeys } from "./audit/keys.js";
 import { AuditWriter } from "./audit/writer.js";
 import { HeadWitness, databaseIdentity } from "./audit/witness.js";
 import { hmacDigester } from "./audit/digest.js";
+import { watchRedis } from "./edge/rate-limit-store.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -128,6 +129,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
       breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
       staleAfterDays: config.STALE_AFTER_DAYS,
+      maxQueue: config.UPSTREAM_MAX_QUEUE,
     };
     const metrics = createMetricsRegistry();
     collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
@@ -152,9 +154,10 @@ export async function startGateway(config: Config, log: (line: string) => void =
     let redis;
     if (config.REDIS_URL) {
       const { Redis } = await import("ioredis");
-      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 });
+      watchRedis(redis); // an error listener at once: outages are logged once by the server, not as ioredis traces
       const r = redis;
-      cleanup.push(async () => r.quit());
+      cleanup.push(async () => (r.status === "ready" ? r.quit() : r.disconnect()));
     }
     let audit;
     if (auditKeys) {

@@ -22,6 +22,9 @@ import type { Principal } from "./auth/principal.js";
 import type { Pseudonymizer } from "./policy/pseudonym.js";
 import { checkPersisted, withoutPersistedQuery, type Manifest } from "./edge/persisted-operations.js";
 import { explorerRoutes } from "./edge/explorer.js";
+import { readinessCheck, readinessHttpStatus } from "./edge/readiness.js";
+import { failoverRateLimitStore } from "./edge/rate-limit-store.js";
+import { addLoadShedding } from "./edge/load-shedding.js";
 import { auditPlugin } from "./audit/plugin.js";
 import { trackDisclosures } from "./audit/disclosure.js";
 import { RequestAudit } from "./audit/request.js";
@@ -41,7 +44,8 @@ export type EdgeConfig = Pick<
   | "GRAPHQL_MAX_TOKENS"
   | "GRAPHQL_MAX_DIRECTIVES"
   | "GRAPHQL_MAX_COST"
->;
+> &
+  Partial<Pick<Config, "GRAPHQL_MAX_IN_FLIGHT" | "SHED_EVENT_LOOP_DELAY_MS" | "SHED_RETRY_AFTER_SECONDS">>;
 
 export interface ServerDeps {
   config: EdgeConfig;
@@ -144,14 +148,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await apollo.start();
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  const readiness = readinessCheck({ db, connectors, redis: deps.redis, audit: deps.audit?.writer });
   app.get("/readyz", async (_req, reply) => {
-    const sources = connectors.states();
-    try {
-      await db.sql.query("SELECT 1");
-      return { status: "ready", database: db.target.kind, sources };
-    } catch {
-      return reply.code(503).send({ status: "unavailable", database: db.target.kind, sources });
-    }
+    const report = await readiness();
+    return reply.code(readinessHttpStatus(report)).send(report);
   });
   app.get("/metrics", async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   if (development) await app.register(explorerRoutes);
@@ -168,6 +168,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   };
 
   await app.register(async (scope) => {
+    // 0. too busy to take more: 503 OVERLOADED at once
+    addLoadShedding(scope, {
+      maxInFlight: config.GRAPHQL_MAX_IN_FLIGHT ?? 0,
+      maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS ?? 0,
+      retryAfterSeconds: config.SHED_RETRY_AFTER_SECONDS ?? 1,
+      registry: metrics,
+    });
     // Answers carry personal data: no shared or browser cache may keep them (Apollo's cache-control plugin is off).
     scope.addHook("onSend", async (_req, reply, payload) => {
       reply.header("cache-control", "no-store");
@@ -197,7 +204,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       max: config.RATE_LIMIT_PER_MINUTE,
       timeWindow: 60_000,
       keyGenerator: (req: FastifyRequest) => (req.principal ? `${req.principal.audience}:${req.principal.subject}` : req.ip),
-      ...(deps.redis ? { redis: deps.redis, nameSpace: "safetynet-rl:" } : {}),
+      // Redis when it answers, this process's memory while it does not (src/edge/rate-limit-store.ts)
+      ...(deps.redis ? { store: failoverRateLimitStore({ redis: deps.redis, nameSpace: "safetynet-rl:", registry: metrics, log: app.log }) } : {}),
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         errors: [{ message: "Too many requests; slow down", extensions: { code: "RATE_LIMITED", retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],

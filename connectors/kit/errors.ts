@@ -32,6 +32,9 @@ export class UpstreamError extends Error {
   retryAfterMs?: number;
   /** internal: the caller gave up (its own signal aborted); not the source's fault, not counted by the breaker */
   callerCancelled = false;
+  /** internal: the gateway refused or dropped the call itself (its queue for the system was full, or the
+   *  deadline passed while queued); says the gateway is busy, not that the system fails: not counted by the breaker */
+  overload = false;
 
   constructor(
     readonly code: UpstreamErrorCode,

@@ -54,6 +54,8 @@ export type Limiter = <T>(fn: (signal: AbortSignal) => Promise<T>, signal: Abort
 export interface HttpClientOptions {
   /** use this dispatcher (e.g. undici's MockAgent) instead of the client's own keep-alive Agent; `close()` leaves it open */
   dispatcher?: Dispatcher;
+  /** for an aborted request's signal: the outcome to count (`timeout` unless told it was the caller giving up) */
+  abortOutcome?: (signal: AbortSignal) => "timeout" | "cancelled";
 }
 
 /** Longest response body accepted (bytes); a bigger one is a bad response. */
@@ -100,13 +102,20 @@ function createAgent(): Agent {
 export function createHttpClient(source: SourceName, metrics: SourceMetrics, limit: Limiter, options: HttpClientOptions = {}): HttpClient {
   const dispatcher: Dispatcher = options.dispatcher ?? createAgent();
   const owned = options.dispatcher === undefined;
+  const abortOutcome = options.abortOutcome ?? (() => "timeout" as const);
   let closed = false;
 
   async function attempt(method: string, url: string, body: string | undefined, contentType: string | undefined, opts: RequestOptions, signal: AbortSignal): Promise<HttpResult> {
     // the log detail, built only when something goes wrong
     const where = () => ({ method, url: logUrl(url) });
-    if (signal.aborted) throw timeoutError(source, { ...where(), reason: "aborted before request" });
-    if (closed) throw unavailableError(source, { ...where(), reason: "client closed" });
+    if (signal.aborted) {
+      metrics.attempt(abortOutcome(signal));
+      throw timeoutError(source, { ...where(), reason: "aborted before request" });
+    }
+    if (closed) {
+      metrics.attempt("error");
+      throw unavailableError(source, { ...where(), reason: "client closed" });
+    }
     // each in-flight request listens on the signal until its body is read; many requests of one call (housing
     // pages) may share it — as fetch did, lift the limit rather than warn about a leak that is not one
     setMaxListeners(0, signal);
@@ -134,7 +143,7 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
     } catch (e) {
       if (e instanceof UpstreamError) throw e;
       const err = signal.aborted ? timeoutError(source, { ...where(), reason: "aborted", cause: e }) : toUpstreamError(e, source, where());
-      metrics.attempt(err.code === "UPSTREAM_TIMEOUT" ? "timeout" : "error", seconds());
+      metrics.attempt(signal.aborted ? abortOutcome(signal) : err.code === "UPSTREAM_TIMEOUT" ? "timeout" : "error", seconds());
       throw err;
     } finally {
       leave();

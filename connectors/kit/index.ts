@@ -11,11 +11,12 @@ import { MEDICAL_MAX_BATCH, type MedicalInsuranceConnector, createMedicalInsuran
 import { type Connector, type ConnectorDeps, type SourceRuntime, createLoader } from "./connector.js";
 import { createHttpClient } from "./http.js";
 import { sourceMetrics, upstreamMetrics } from "./metrics.js";
-import { type BreakerState, createPolicy } from "./policy.js";
+import { type BreakerState, type UpstreamPolicy, createPolicy } from "./policy.js";
 
 export * from "./errors.js";
 export * from "./metrics.js";
 export * from "./policy.js";
+export * from "./limiter.js";
 export * from "./http.js";
 export * from "./connector.js";
 export * from "./convert.js";
@@ -33,6 +34,8 @@ export interface SourceSettings {
   maxAttempts: number;
   /** most concurrent HTTP requests to the system */
   maxConcurrency: number;
+  /** most HTTP requests waiting for one of those slots; beyond it a request is refused at once (UPSTREAM_UNAVAILABLE) */
+  maxQueue: number;
   /** most keys per upstream round trip */
   batchSize: number;
   breaker: { /** consecutive failed calls that open the breaker */ threshold: number; halfOpenAfterMs: number };
@@ -81,6 +84,8 @@ export interface ResolvedConnectorsConfig {
 
 const COMMON_DEFAULTS = {
   timeoutMs: 2000,
+  // a page of 100 households asks employment about ~300 persons, one request each: room for a few such pages
+  maxQueue: 1000,
   maxAttempts: 3,
   breaker: { threshold: 5, halfOpenAfterMs: 10_000 },
   backoff: { initialDelayMs: 100, maxDelayMs: 1000 },
@@ -112,6 +117,7 @@ function resolveSource(source: SourceName, input: SourceInput): SourceSettings {
     timeoutMs: input.timeoutMs ?? COMMON_DEFAULTS.timeoutMs,
     maxAttempts: input.maxAttempts ?? COMMON_DEFAULTS.maxAttempts,
     maxConcurrency: input.maxConcurrency ?? d.maxConcurrency,
+    maxQueue: input.maxQueue ?? COMMON_DEFAULTS.maxQueue,
     batchSize: input.batchSize ?? d.batchSize,
     breaker: { ...COMMON_DEFAULTS.breaker, ...stripUndefined(input.breaker) },
     backoff: { ...COMMON_DEFAULTS.backoff, ...stripUndefined(input.backoff) },
@@ -130,6 +136,7 @@ function resolveSource(source: SourceName, input: SourceInput): SourceSettings {
   int("timeoutMs", s.timeoutMs, 1);
   int("maxAttempts", s.maxAttempts, 1, 20);
   int("maxConcurrency", s.maxConcurrency, 1, 1024);
+  int("maxQueue", s.maxQueue, 0, 1_000_000);
   int("batchSize", s.batchSize, 1, MAX_BATCH[source]);
   int("breaker.threshold", s.breaker.threshold, 1);
   int("breaker.halfOpenAfterMs", s.breaker.halfOpenAfterMs, 1);
@@ -197,6 +204,8 @@ export interface Connectors {
   loaders(options?: { signal?: AbortSignal }): Loaders;
   /** Breaker state per source (for /readyz). */
   states(): Record<SourceName, BreakerState>;
+  /** HTTP requests running and queued per source now (for /readyz). */
+  loads(): Record<SourceName, ReturnType<UpstreamPolicy["load"]>>;
   /** Probe every system's /health (outside retry/breaker) and report it with the breaker state; never throws. */
   health(): Promise<Record<SourceName, SourceHealth>>;
   /** Abort every in-flight upstream call, release listeners and close the connection pools; later loads fail at once. */
@@ -216,7 +225,7 @@ export function createConnectors(config: ConnectorsConfig, registry: Registry): 
       const s = resolved[source];
       const m = sourceMetrics(metrics, source);
       const policy = createPolicy(source, s, m);
-      const http = createHttpClient(source, m, policy.limit);
+      const http = createHttpClient(source, m, policy.limit, { abortOutcome: policy.abortOutcome });
       const runtime: SourceRuntime = { source, policy, metrics: m, http, closed: closing.signal };
       return [source, runtime];
     }),
@@ -246,6 +255,9 @@ export function createConnectors(config: ConnectorsConfig, registry: Registry): 
     },
     states() {
       return Object.fromEntries(SOURCES.map((s) => [s, runtimes[s].policy.state()])) as Record<SourceName, BreakerState>;
+    },
+    loads() {
+      return Object.fromEntries(SOURCES.map((s) => [s, runtimes[s].policy.load()])) as Record<SourceName, ReturnType<UpstreamPolicy["load"]>>;
     },
     async health() {
       const results = await Promise.all(SOURCES.map(async (s) => ({ ...(await all[s].health()), breaker: runtimes[s].policy.state() })));

@@ -2,8 +2,16 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { SourceName } from "../unified.js";
 import type { UpstreamErrorCode } from "./errors.js";
 
-/** Outcome of one HTTP attempt (or of a call the breaker rejected before any HTTP: `rejected`). */
-export type AttemptOutcome = "ok" | "error" | "timeout" | "rate_limited" | "rejected";
+/**
+ * Outcome of one attempt to reach a department system. Sent over HTTP: `ok`, `error` (an error status, a bad
+ * body, a network error), `timeout` (the deadline passed while it ran), `rate_limited` (HTTP 429),
+ * `cancelled` (the caller gave up: the client left, the connectors closed). Never sent: `rejected` (the circuit
+ * breaker refused the call), `queue_full` (the concurrency queue was full), `queue_timeout` (the deadline
+ * passed while it waited in the queue) and `cancelled` (the caller gave up while it waited).
+ */
+export type AttemptOutcome = "ok" | "error" | "timeout" | "rate_limited" | "rejected" | "queue_full" | "queue_timeout" | "cancelled";
+
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["ok", "error", "timeout", "rate_limited", "rejected", "queue_full", "queue_timeout", "cancelled"];
 
 /** A fresh registry per gateway instance (never prom-client's global one), so tests don't collide. */
 export function createMetricsRegistry(): Registry {
@@ -21,6 +29,9 @@ export interface UpstreamMetrics {
   breakerState: Gauge<"source">;
   inFlight: Gauge<"source">;
   inFlightPeak: Gauge<"source">;
+  queued: Gauge<"source">;
+  /** per source: how many requests wait in its concurrency queue now (read when the metrics are collected) */
+  queueProbes: Map<SourceName, () => number>;
 }
 
 export const METRIC_NAMES = {
@@ -33,6 +44,7 @@ export const METRIC_NAMES = {
   breakerState: "gateway_upstream_breaker_state",
   inFlight: "gateway_upstream_in_flight",
   inFlightPeak: "gateway_upstream_in_flight_peak",
+  queued: "gateway_upstream_queued",
 } as const;
 
 const cache = new WeakMap<Registry, UpstreamMetrics>();
@@ -42,11 +54,13 @@ export function upstreamMetrics(registry: Registry): UpstreamMetrics {
   const existing = cache.get(registry);
   if (existing) return existing;
   const registers = [registry];
+  const queueProbes = new Map<SourceName, () => number>();
   const m: UpstreamMetrics = {
     registry,
+    queueProbes,
     requests: new Counter({
       name: METRIC_NAMES.requests,
-      help: "HTTP attempts to department systems, by outcome (ok|error|timeout|rate_limited|rejected)",
+      help: "Attempts to reach department systems, by outcome (ok|error|timeout|rate_limited|cancelled over HTTP; rejected by the breaker, queue_full, queue_timeout without HTTP)",
       labelNames: ["source", "outcome"] as const,
       registers,
     }),
@@ -99,6 +113,15 @@ export function upstreamMetrics(registry: Registry): UpstreamMetrics {
       labelNames: ["source"] as const,
       registers,
     }),
+    queued: new Gauge({
+      name: METRIC_NAMES.queued,
+      help: "HTTP requests to a department system waiting for a concurrency slot now",
+      labelNames: ["source"] as const,
+      registers,
+      collect() {
+        for (const [source, probe] of queueProbes) this.set({ source }, probe());
+      },
+    }),
   };
   cache.set(registry, m);
   return m;
@@ -113,6 +136,8 @@ export interface SourceMetrics {
   keys(n: number): void;
   batch(): void;
   breakerState(value: 0 | 1 | 2 | 3): void;
+  /** report the concurrency queue's length through `probe` (read at collection time) */
+  observeQueue(probe: () => number): void;
   /** call when an HTTP request starts; the returned function when it ends */
   enter(): () => void;
   /** current and peak in-flight, as tracked here (the gauges mirror these) */
@@ -126,7 +151,7 @@ export function sourceMetrics(metrics: UpstreamMetrics, source: SourceName): Sou
   metrics.inFlight.set({ source }, 0);
   metrics.inFlightPeak.set({ source }, 0);
   metrics.breakerState.set({ source }, 0);
-  for (const outcome of ["ok", "error", "timeout", "rate_limited", "rejected"] as const) metrics.requests.inc({ source, outcome }, 0);
+  for (const outcome of ATTEMPT_OUTCOMES) metrics.requests.inc({ source, outcome }, 0);
   metrics.retries.inc({ source }, 0);
   metrics.keys.inc({ source }, 0);
   metrics.batches.inc({ source }, 0);
@@ -150,6 +175,9 @@ export function sourceMetrics(metrics: UpstreamMetrics, source: SourceName): Sou
     },
     breakerState(value) {
       metrics.breakerState.set({ source }, value);
+    },
+    observeQueue(probe) {
+      metrics.queueProbes.set(source, probe);
     },
     enter() {
       now++;

@@ -1,5 +1,4 @@
 import {
-  BulkheadPolicy,
   CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
@@ -7,7 +6,6 @@ import {
   RetryPolicy,
   TimeoutPolicy,
   TimeoutStrategy,
-  bulkhead,
   circuitBreaker,
   handleWhen,
   retry,
@@ -18,7 +16,8 @@ import {
 } from "cockatiel";
 import type { SourceName } from "../unified.js";
 import { UpstreamError, timeoutError, toUpstreamError, unavailableError } from "./errors.js";
-import type { SourceMetrics } from "./metrics.js";
+import { ConcurrencyLimiter, LimiterRejection } from "./limiter.js";
+import type { AttemptOutcome, SourceMetrics } from "./metrics.js";
 
 /**
  * The resilience policy of one department system, composed from cockatiel policies:
@@ -28,8 +27,11 @@ import type { SourceMetrics } from "./metrics.js";
  *   ∘ retry (exponential backoff with decorrelated jitter, raised to Retry-After when the upstream sends one)
  *   ∘ the call (a connector's loadBatch)
  *
- * and a bulkhead (BulkheadPolicy, `maxConcurrency`, unbounded queue) that every single HTTP request to
- * the system passes through (see `limit`). The bulkhead sits at the HTTP request rather than around the
+ * and a concurrency limit (ConcurrencyLimiter, `maxConcurrency`, a queue of at most `maxQueue`) that every
+ * single HTTP request to the system passes through (see `limit`). A queued request whose deadline passes
+ * (or whose caller gives up) leaves the queue at once; a request that finds the queue full is refused at
+ * once (UPSTREAM_UNAVAILABLE, reason "queue full"). Neither counts towards opening the breaker: they say
+ * the gateway is busy, not that the system fails (the system's own timeouts and errors still count). The bulkhead sits at the HTTP request rather than around the
  * logical call so that the limit is exactly "concurrent HTTP requests to this system" — housing follows
  * several pages per call and medical insurance fetches tokens — and so that a retry's backoff does not
  * hold a slot. Because the breaker is outside the bulkhead, an open breaker rejects at once, never
@@ -46,6 +48,8 @@ export interface PolicyOptions {
   /** total attempts, first included (1 = no retry) */
   maxAttempts: number;
   maxConcurrency: number;
+  /** most HTTP requests waiting for a slot; beyond it a request is refused at once */
+  maxQueue: number;
   breaker: { threshold: number; halfOpenAfterMs: number };
   backoff: { initialDelayMs: number; maxDelayMs: number };
 }
@@ -61,6 +65,10 @@ export interface UpstreamPolicy {
   /** Run one HTTP request through the concurrency limit. */
   limit<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T>;
   state(): BreakerState;
+  /** HTTP requests running and waiting in the concurrency limit now. */
+  load(): { active: number; queued: number; maxConcurrency: number; maxQueue: number };
+  /** For an attempt's signal that aborted: was it the caller giving up (`cancelled`) rather than the deadline (`timeout`)? */
+  abortOutcome(signal: AbortSignal): "timeout" | "cancelled";
   /** Hold the breaker open by hand (e.g. maintenance); dispose() to release. */
   isolate(): { dispose(): void };
   dispose(): void;
@@ -92,7 +100,7 @@ class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>
 
 /** Errors that mean "the system is not working" (count towards opening the breaker). */
 function isSourceFailure(e: Error): boolean {
-  return e instanceof UpstreamError && !e.callerCancelled && (e.code === "UPSTREAM_TIMEOUT" || e.code === "UPSTREAM_UNAVAILABLE");
+  return e instanceof UpstreamError && !e.callerCancelled && !e.overload && (e.code === "UPSTREAM_TIMEOUT" || e.code === "UPSTREAM_UNAVAILABLE");
 }
 
 export function createPolicy(source: SourceName, opts: PolicyOptions, metrics: SourceMetrics): UpstreamPolicy {
@@ -110,13 +118,19 @@ export function createPolicy(source: SourceName, opts: PolicyOptions, metrics: S
       ),
     },
   );
-  const requests: BulkheadPolicy = bulkhead(opts.maxConcurrency, Number.POSITIVE_INFINITY);
+  const requests = new ConcurrencyLimiter({ maxConcurrency: opts.maxConcurrency, maxQueue: opts.maxQueue });
+  // attempt signal -> the caller's signal, to tell a caller giving up from a deadline passing
+  const callers = new WeakMap<AbortSignal, AbortSignal>();
+  const abortOutcome = (s: AbortSignal): "timeout" | "cancelled" => (callers.get(s)?.aborted ? "cancelled" : "timeout");
+  // attempt signal -> when its first HTTP request left the queue (performance.now())
+  const sentAt = new WeakMap<AbortSignal, number>();
 
   const subscriptions = [
     retries.onRetry(() => metrics.retry()),
     breaker.onStateChange((s) => metrics.breakerState(BREAKER_GAUGE[STATE_NAME[s]])),
   ];
   metrics.breakerState(0);
+  metrics.observeQueue(() => requests.queued);
 
   return {
     source,
@@ -128,18 +142,30 @@ export function createPolicy(source: SourceName, opts: PolicyOptions, metrics: S
       }
       if (signal?.aborted) throw Object.assign(timeoutError(source, { reason: "cancelled by caller" }), { callerCancelled: true });
       const deadlineAt = Date.now() + opts.timeoutMs;
+      const deadlinePerf = performance.now() + opts.timeoutMs;
       try {
         return await deadline.execute(
           ({ signal: deadlineSignal }) =>
             breaker.execute(
               () =>
                 retries.execute(async ({ signal: attemptSignal, attempt }) => {
-                  if (attemptSignal.aborted) throw timeoutError(source, { reason: "deadline exceeded before attempt" });
+                  if (signal) callers.set(attemptSignal, signal);
+                  if (attemptSignal.aborted) {
+                    // the deadline (or the caller) ended the call during a retry's backoff: a failed attempt too
+                    metrics.attempt(abortOutcome(attemptSignal));
+                    throw timeoutError(source, { reason: "deadline exceeded before attempt" });
+                  }
                   try {
                     return await fn(attemptSignal, attempt + 1);
                   } catch (e) {
                     const err = toUpstreamError(e, source);
                     if (signal?.aborted) err.callerCancelled = true;
+                    // A timeout counts against the system only when it had at least half the deadline to answer:
+                    // a request that waited in the queue (or a retry) and then ran out of time says the gateway is busy.
+                    if (err.code === "UPSTREAM_TIMEOUT" && !err.overload) {
+                      const sent = sentAt.get(attemptSignal);
+                      if (sent === undefined || deadlinePerf - sent < opts.timeoutMs / 2) err.overload = true;
+                    }
                     // Retry-After that does not fit in what is left of the deadline: fail fast.
                     if (err.retryable && err.retryAfterMs !== undefined && Date.now() + err.retryAfterMs >= deadlineAt) {
                       err.retryable = false;
@@ -163,15 +189,40 @@ export function createPolicy(source: SourceName, opts: PolicyOptions, metrics: S
       }
     },
     limit<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
-      return requests.execute(({ signal: s }) => fn(s), signal);
+      const run = (s: AbortSignal) => {
+        if (!sentAt.has(signal)) sentAt.set(signal, performance.now());
+        return fn(s);
+      };
+      return requests.run(run, signal).catch((e: unknown) => {
+        if (!(e instanceof LimiterRejection)) throw e;
+        let outcome: AttemptOutcome;
+        let err: UpstreamError;
+        if (e.kind === "queue_full") {
+          outcome = "queue_full";
+          err = unavailableError(source, { reason: "queue full" });
+        } else {
+          const cancelled = abortOutcome(signal) === "cancelled";
+          outcome = cancelled ? "cancelled" : "queue_timeout";
+          err = timeoutError(source, { reason: cancelled ? "cancelled by caller while queued" : "deadline exceeded while queued" });
+          err.callerCancelled = cancelled;
+        }
+        err.overload = true;
+        metrics.attempt(outcome);
+        throw err;
+      });
     },
     state() {
       return STATE_NAME[breaker.state];
     },
+    load() {
+      return { active: requests.active, queued: requests.queued, maxConcurrency: opts.maxConcurrency, maxQueue: opts.maxQueue };
+    },
+    abortOutcome,
     isolate() {
       return breaker.isolate();
     },
     dispose() {
+      requests.clear();
       for (const s of subscriptions) s.dispose();
     },
   };

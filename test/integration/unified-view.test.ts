@@ -475,7 +475,9 @@ describe("unified view, one department system hanging (deadline 800 ms, breaker 
       // the failed calls opened the breaker
       const ready = await readyz(hangGw);
       expect(ready.status).toBe(200);
-      expect(ready.body.sources).toEqual({ education: "closed", employment: "closed", housing: "closed", medicalInsurance: "closed", disability: "open" });
+      expect(ready.body.status).toBe("degraded");
+      const circuitOpen = { state: "down", detail: "circuit open: calls are refused until a trial call succeeds" };
+      expect(ready.body.dependencies).toMatchObject({ education: { state: "up" }, employment: { state: "up" }, housing: { state: "up" }, medicalInsurance: { state: "up" }, disability: circuitOpen });
       const before = await scrape(hangGw);
       expect(before.get(BREAKER, { source: "disability" })).toBe(2);
 
@@ -490,7 +492,7 @@ describe("unified view, one department system hanging (deadline 800 ms, breaker 
       expect(delta(before, after, REQUESTS, { source: "disability" })).toBe(ceilDiv(n, 50)); // rejections only, no HTTP
       expectOneErrorPerMember(open.res.data!, open.res.errors, "disability", "disability", "UPSTREAM_UNAVAILABLE");
       expect(without(open.res.data!, "disability")).toEqual(without(healthyData, "disability"));
-      expect((await readyz(hangGw)).body.sources.disability).toBe("open");
+      expect((await readyz(hangGw)).body.dependencies.disability).toEqual(circuitOpen);
     } finally {
       await setFaults(hangGw, "disability", { hang: false });
     }
