@@ -21,8 +21,8 @@ import { GraphQLError, Kind, type DocumentNode, type ValueNode } from "graphql";
 import { badInput, ErrorCode, type InputProblem } from "../errors.js";
 
 /**
- * The deepest nesting of variables accepted. The schema's deepest input (a household's facts with
- * members and their facts) nests 4 levels; 32 leaves room and keeps any walk short.
+ * The deepest nesting of arrays and objects accepted in one variable (`{"a":{"a":"x"}}` nests 2). The
+ * schema's deepest input (a household's facts with members and their facts) nests 4; 32 leaves room.
  */
 export const MAX_INPUT_DEPTH = 32;
 
@@ -57,7 +57,7 @@ export function variablesProblem(variables: Record<string, unknown> | undefined)
       continue;
     }
     if (v === null || typeof v !== "object") continue;
-    if (depth >= MAX_INPUT_DEPTH)
+    if (depth > MAX_INPUT_DEPTH)
       return { field: path, reason: "TOO_DEEP", message: `The variable ${path.split(".")[0]} nests deeper than ${MAX_INPUT_DEPTH} levels` };
     const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
     for (let i = entries.length - 1; i >= 0; i--) {
