@@ -44,6 +44,7 @@ export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** Stable `reason`s of BAD_REQUEST (HTTP 400 at the edge). */
 export type BadRequestReason =
   | "MALFORMED_JSON"
+  | "INVALID_UTF8"
   | "EMPTY_BODY"
   | "CSRF_PREVENTION"
   | "BATCHING_DISABLED"

@@ -14,6 +14,7 @@
  *   clientErrorHandler               Fastify option: what the HTTP parser's refusals answer
  *   authorizationHeaders(req)        every Authorization header as sent (Node keeps only the first)
  */
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
@@ -36,6 +37,7 @@ const FASTIFY: Record<string, { status: number; code: ErrorCodeName; reason?: Ba
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: ErrorCode.BAD_REQUEST, reason: "MALFORMED_REQUEST", message: "The Content-Length does not match the body" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: ErrorCode.BAD_REQUEST, reason: "EMPTY_BODY", message: "The request body is empty" },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: ErrorCode.BAD_REQUEST, reason: "MALFORMED_JSON", message: "The request body is not valid JSON" },
+  EDGE_INVALID_UTF8: { status: 400, code: ErrorCode.BAD_REQUEST, reason: "INVALID_UTF8", message: "The request body is not valid UTF-8" },
   FST_ERR_CTP_INSTANCE_ALREADY_STARTED: { status: 500, code: ErrorCode.INTERNAL_SERVER_ERROR, message: "Internal server error" },
   FST_ERR_BAD_URL: { status: 400, code: ErrorCode.BAD_REQUEST, reason: "MALFORMED_REQUEST", message: "The request URL is malformed" },
   FST_ERR_ASYNC_CONSTRAINT: { status: 500, code: ErrorCode.INTERNAL_SERVER_ERROR, message: "Internal server error" },
@@ -69,6 +71,16 @@ interface ErrorLog {
 }
 
 export function installHttpErrors(app: FastifyInstance): void {
+  // JSON bodies must be valid UTF-8: decoding a malformed sequence would silently turn it into U+FFFD
+  // and store that. Otherwise Fastify's own parser (the same prototype-poisoning refusals).
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, raw, done) => {
+    const buffer = raw as Buffer;
+    if (!isUtf8(buffer)) return done(Object.assign(new Error("The request body is not valid UTF-8"), { statusCode: 400, code: "EDGE_INVALID_UTF8" }), undefined);
+    json(req, buffer.toString("utf8"), done);
+  });
+
   app.setErrorHandler((err: FastifyError & { errors?: unknown }, req: FastifyRequest, reply: FastifyReply) => {
     // an error answer built elsewhere in the GraphQL shape (the rate limiter's errorResponseBuilder throws one)
     if (Array.isArray(err.errors) && err.errors.length) {
@@ -108,9 +120,14 @@ export function installHttpErrors(app: FastifyInstance): void {
     } catch {
       return payload;
     }
-    if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.errors)) {
-      // a non-GraphQL JSON error body (a plugin's own): the same answer in the GraphQL shape
-      return JSON.stringify(body(STATUS_CODES[reply.statusCode] ?? "Error", codeForStatus(reply.statusCode), req.id));
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return payload;
+    if (!Array.isArray(parsed.errors)) {
+      // Fastify's default error body ({ statusCode, error, message }) from a plugin that answered by itself:
+      // the same answer in the GraphQL shape. Any other JSON (a readiness report's 503) is left alone.
+      const p = parsed as Record<string, unknown>;
+      if (typeof p.statusCode === "number" && typeof p.error === "string")
+        return JSON.stringify(body(STATUS_CODES[reply.statusCode] ?? "Error", codeForStatus(reply.statusCode), req.id));
+      return payload;
     }
     let changed = false;
     const errors = (parsed.errors as { message?: unknown; extensions?: Record<string, unknown> }[]).map((e) => {

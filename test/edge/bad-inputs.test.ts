@@ -114,14 +114,14 @@ interface Req {
   /** default: the civil-affairs token; null: no Authorization header */
   token?: string | null;
   headers?: Record<string, string | string[]>;
-  /** a string is sent as is; anything else as JSON */
+  /** a string or Buffer is sent as is; anything else as JSON */
   body?: unknown;
   contentType?: string | null;
 }
 
 function send(r: Req): Promise<Answer> {
   const token = r.token === undefined ? civil : r.token;
-  const body = r.body === undefined ? undefined : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+  const body = r.body === undefined ? undefined : typeof r.body === "string" || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body);
   const headers: Record<string, string | string[]> = {
     ...(body !== undefined && r.contentType !== null ? { "content-type": r.contentType ?? "application/json" } : {}),
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -217,6 +217,32 @@ const cases = (): Case[] => [
   { name: "malformed JSON", send: { body: `{"query": "{ __typename }"` }, status: 400, code: "BAD_REQUEST", reason: "MALFORMED_JSON", record: null },
   { name: "JSON with a trailing comma", send: { body: `{"query": "{ __typename }",}` }, status: 400, code: "BAD_REQUEST", reason: "MALFORMED_JSON", record: null },
   { name: "not JSON at all", send: { body: "hello" }, status: 400, code: "BAD_REQUEST", reason: "MALFORMED_JSON", record: null },
+  {
+    name: "a body that is not UTF-8 (a Latin-1 byte in a string)",
+    send: { body: Buffer.concat([Buffer.from('{"query":"{ person(idNumber: \\"'), Buffer.from([0xe9]), Buffer.from('\\") { name } }"}')]) },
+    status: 400,
+    code: "BAD_REQUEST",
+    reason: "INVALID_UTF8",
+    record: null,
+  },
+  {
+    name: "an overlong UTF-8 NUL (C0 80) in a variable",
+    send: { body: Buffer.concat([Buffer.from(`{"query":${JSON.stringify(PERSON)},"variables":{"n":"a`), Buffer.from([0xc0, 0x80]), Buffer.from('"}}')]) },
+    status: 400,
+    code: "BAD_REQUEST",
+    reason: "INVALID_UTF8",
+    record: null,
+  },
+  {
+    name: "a surrogate encoded in UTF-8 (ED A0 80) in a variable",
+    send: { body: Buffer.concat([Buffer.from(`{"query":${JSON.stringify(PERSON)},"variables":{"n":"a`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]) },
+    status: 400,
+    code: "BAD_REQUEST",
+    reason: "INVALID_UTF8",
+    record: null,
+  },
+  { name: "a __proto__ key in the body", send: { body: `{"query":"{ __typename }","__proto__":{"isAdmin":true}}` }, status: 400, code: "BAD_REQUEST", reason: "MALFORMED_JSON", record: null },
+  { name: "a constructor.prototype key in the variables", send: { body: `{"query":"{ __typename }","variables":{"constructor":{"prototype":{"x":1}}}}` }, status: 400, code: "BAD_REQUEST", reason: "MALFORMED_JSON", record: null },
   { name: "an empty JSON body", send: { body: "" }, status: 400, code: "BAD_REQUEST", reason: "EMPTY_BODY", record: null },
   { name: "a JSON array (batched operations)", send: { body: [{ query: "{ __typename }" }, { query: "{ __typename }" }] }, status: 400, code: "BAD_REQUEST", reason: "BATCHING_DISABLED", record: null },
   { name: "a JSON string body", send: { body: `"{ __typename }"` }, status: 400, code: "BAD_REQUEST", reason: "MALFORMED_REQUEST", record: null },
@@ -436,7 +462,7 @@ async function run(c: Case): Promise<Answer> {
   const r = { ...c.send };
   if (r.token === "AUDITOR") r.token = auditor;
   if (r.token === "STREET") r.token = streetOffice;
-  if (r.body && typeof r.body === "object") r.body = JSON.parse(placeholders(JSON.stringify(r.body)));
+  if (r.body && typeof r.body === "object" && !Buffer.isBuffer(r.body)) r.body = JSON.parse(placeholders(JSON.stringify(r.body)));
   else if (typeof r.body === "string" && r.body.length < 100_000) r.body = placeholders(r.body);
   return send(r);
 }
