@@ -360,6 +360,13 @@ const cases = (): Case[] => [
     record: "REFUSED",
   },
   {
+    name: "an automatic persisted query (not served)",
+    send: { body: { extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } } },
+    status: 200, // Apollo's automatic-persisted-queries protocol: clients expect 200 and fall back to sending the query
+    code: "PERSISTED_QUERY_NOT_SUPPORTED",
+    record: "REFUSED",
+  },
+  {
     name: "a mutation over GET",
     send: { path: `/graphql?query=${encodeURIComponent(`mutation { closeNeed(id: "x") { id } }`)}`, headers: { "apollo-require-preflight": "1" } },
     status: 405,
@@ -496,7 +503,7 @@ describe("every bad input: a stable code, no 500, nothing upstream, nothing chan
     if (c.reason) expect(error!.extensions!.reason).toBe(c.reason);
     if (c.field) expect(error!.extensions!.field).toBe(c.field);
     if (c.status !== 200) expect(body.data).toBeUndefined();
-    else expect(body.data === null || Object.values(body.data as object).every((v) => v === null)).toBe(true);
+    else expect(body.data == null || Object.values(body.data as object).every((v) => v === null)).toBe(true);
     expect(res.text).not.toMatch(/\bat \S+:\d+:\d+|prisma|pglite|postgres|SELECT |stack/i);
 
     // nothing upstream, nothing changed
