@@ -15,7 +15,42 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
   AUDIT_UNAVAILABLE: "AUDIT_UNAVAILABLE",
   ALREADY_RESOLVED: "ALREADY_RESOLVED",
+  // The HTTP edge (src/edge/http-errors.ts, src/edge/input-guard.ts): every refusal answers
+  // { errors: [{ message, extensions: { code, requestId, reason? } }] } with one of these.
+  /** a request the edge cannot take (malformed JSON, CSRF prevention, batching, a malformed HTTP request); `reason` says which */
+  BAD_REQUEST: "BAD_REQUEST",
+  /** HTTP 413: the body is larger than BODY_LIMIT_BYTES */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** HTTP 415: the body is not application/json */
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /** HTTP 431: the request headers are larger than the server accepts */
+  HEADERS_TOO_LARGE: "HEADERS_TOO_LARGE",
+  /** HTTP 408: the request did not arrive in time */
+  REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
+  /** HTTP 404: no such route (not a missing record: that is NOT_FOUND) */
+  ROUTE_NOT_FOUND: "ROUTE_NOT_FOUND",
+  /** HTTP 405: the route exists, not with this method */
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  /** HTTP 429 */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** HTTP 400: several operations and no (or an unknown) operationName */
+  OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
+  /** HTTP 400: the gateway serves no subscriptions over HTTP */
+  SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP",
 } as const;
+
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Stable `reason`s of BAD_REQUEST (HTTP 400 at the edge). */
+export type BadRequestReason =
+  | "MALFORMED_JSON"
+  | "INVALID_UTF8"
+  | "EMPTY_BODY"
+  | "CSRF_PREVENTION"
+  | "BATCHING_DISABLED"
+  | "GET_NOT_QUERY"
+  | "MALFORMED_REQUEST"
+  | "MALFORMED_HTTP";
 
 export type InputReason =
   | "INVALID_ID_NUMBER"
@@ -45,7 +80,11 @@ export type InputReason =
   | "IDEMPOTENCY_KEY_REUSED"
   | "CLAIM_NOT_ACTIVE"
   // alerts
-  | "NOT_A_DEPARTMENT";
+  | "NOT_A_DEPARTMENT"
+  // the edge's generic input guard (src/edge/input-guard.ts): NUL (U+0000) or a lone UTF-16 surrogate in a string
+  | "INVALID_CHARACTER"
+  // the edge's generic input guard: variables nested deeper than MAX_INPUT_DEPTH
+  | "TOO_DEEP";
 
 export interface InputProblem {
   field: string;
@@ -53,12 +92,12 @@ export interface InputProblem {
   message: string;
 }
 
-export function badInput(problems: InputProblem[]): GraphQLError {
+export function badInput(problems: InputProblem[], http?: { status: number }): GraphQLError {
   const first = problems[0];
   const message =
     problems.length === 1 ? first.message : `${problems.length} input problems: ${problems.map((p) => p.message).join("; ")}`;
   return new GraphQLError(message, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, reason: first.reason, field: first.field, problems },
+    extensions: { code: ErrorCode.BAD_USER_INPUT, reason: first.reason, field: first.field, problems, ...(http && { http }) },
   });
 }
 

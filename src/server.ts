@@ -25,6 +25,8 @@ import { explorerRoutes } from "./edge/explorer.js";
 import { readinessCheck, readinessHttpStatus } from "./edge/readiness.js";
 import { failoverRateLimitStore } from "./edge/rate-limit-store.js";
 import { addLoadShedding } from "./edge/load-shedding.js";
+import { authorizationHeaders, clientErrorHandler, installHttpErrors } from "./edge/http-errors.js";
+import { inputGuardPlugin } from "./edge/input-guard.js";
 import { auditPlugin } from "./audit/plugin.js";
 import { trackDisclosures } from "./audit/disclosure.js";
 import { RequestAudit } from "./audit/request.js";
@@ -92,7 +94,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    clientErrorHandler, // the HTTP parser's refusals (431 and others) in the GraphQL error shape
   });
+  installHttpErrors(app); // every refusal: { errors: [{ message, extensions: { code, requestId } }] }
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -132,6 +136,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     validationRules: armor.validationRules,
     formatError,
     plugins: [
+      // first: refuses unresolvable operations, subscriptions, NUL/lone surrogates and over-deep variables before any other plugin
+      inputGuardPlugin<GatewayContext>(),
       // graphql-armor and the integrations are typed against Apollo's CommonJS build; same objects at run time
       ...(armor.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       fastifyApolloDrainPlugin(app) as unknown as ApolloServerPlugin<GatewayContext>,
@@ -186,7 +192,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     let checkFailedAuth: ReturnType<FastifyInstance["createRateLimit"]> | null = null;
     scope.addHook("preHandler", async (req, reply) => {
       try {
-        req.principal = await verifier.verify(req.headers.authorization);
+        req.principal = await verifier.verify(authorizationHeaders(req.raw));
       } catch (err) {
         if (!isAuthError(err)) throw err;
         const limit = checkFailedAuth ? await checkFailedAuth(req) : null;

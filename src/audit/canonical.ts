@@ -3,27 +3,76 @@
  * `undefined` object members left out, strings escaped as JSON.stringify does (RFC 8785's rules for the
  * values the audit log holds: strings, safe integers, booleans, null, arrays, objects). Non-integer
  * or unsafe numbers are refused, so a value never changes meaning when it passes through jsonb and back.
+ *
+ * Iterative (an explicit stack, no recursion): a value nested 5,000 or 500,000 levels deep — client
+ * variables are digested through here — costs memory in proportion to its size, never the call stack.
  */
 export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [key: string]: CanonicalValue | undefined };
 
+/** Text emitted as is (punctuation, `"key":`), as opposed to a value still to be written. */
+class Raw {
+  constructor(readonly text: string) {}
+}
+const COMMA = new Raw(",");
+const CLOSE_ARRAY = new Raw("]");
+const CLOSE_OBJECT = new Raw("}");
+const NOTHING = new Raw(""); // a hole of a sparse array (Array.prototype.map keeps holes; join writes them as nothing)
+
+/** Levels beyond this can only be a cycle (a request body of BODY_LIMIT_BYTES nests far less): refused, never a hang. */
+const MAX_NESTING = 5_000_000;
+
 export function canonicalJson(value: CanonicalValue | undefined): string {
-  if (value === null || value === undefined) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON holds safe integers only, not ${value}`);
-      return String(value);
-    case "object": {
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
-      const keys = Object.keys(value)
-        .filter((k) => value[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+  const out: string[] = [];
+  const stack: (CanonicalValue | undefined | Raw)[] = [value];
+  let open = 0;
+  while (stack.length) {
+    const v = stack.pop();
+    if (v instanceof Raw) {
+      if (v === CLOSE_ARRAY || v === CLOSE_OBJECT) open--;
+      out.push(v.text);
+      continue;
     }
-    default:
-      throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
+    if (v === null || v === undefined) {
+      out.push("null");
+      continue;
+    }
+    switch (typeof v) {
+      case "string":
+        out.push(JSON.stringify(v));
+        break;
+      case "boolean":
+        out.push(v ? "true" : "false");
+        break;
+      case "number":
+        if (!Number.isSafeInteger(v)) throw new TypeError(`canonical JSON holds safe integers only, not ${v}`);
+        out.push(String(v));
+        break;
+      case "object": {
+        if (++open > MAX_NESTING) throw new TypeError("canonical JSON cannot hold a cyclic value");
+        if (Array.isArray(v)) {
+          out.push("[");
+          stack.push(CLOSE_ARRAY);
+          for (let i = v.length - 1; i >= 0; i--) {
+            stack.push(i in v ? (v[i] === undefined ? null : v[i]) : NOTHING);
+            if (i > 0) stack.push(COMMA);
+          }
+        } else {
+          const keys = Object.keys(v)
+            .filter((k) => v[k] !== undefined)
+            .sort();
+          out.push("{");
+          stack.push(CLOSE_OBJECT);
+          for (let i = keys.length - 1; i >= 0; i--) {
+            stack.push(v[keys[i]]);
+            stack.push(new Raw(`${JSON.stringify(keys[i])}:`));
+            if (i > 0) stack.push(COMMA);
+          }
+        }
+        break;
+      }
+      default:
+        throw new TypeError(`canonical JSON cannot hold a ${typeof v}`);
+    }
   }
+  return out.join("");
 }

@@ -35,6 +35,12 @@ function permissiveRules(schema: GraphQLSchema): PolicyRules {
 
 type Rc = GraphQLRequestContext<GatewayContext>;
 
+/** The operation type of a record whose operation could not be resolved (never reached planning). */
+export const UNRESOLVED = "unresolved";
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
+/** A client-given operationName goes into the record only when it is a GraphQL name (no NUL, no 10 kB). */
+const nameOrNull = (name: unknown) => (typeof name === "string" && GRAPHQL_NAME.test(name) ? name : null);
+
 /** An operation's coordinates with how each was disclosed, and whether an operation of them is recorded. */
 interface Disclosed {
   fields: Record<string, Disclosure>;
@@ -80,15 +86,25 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
   const operationInfo = (rc: Rc, refused: boolean): OperationInfo | null => {
     const ctx = rc.contextValue;
     const operation = rc.operation;
-    if (!operation || !ctx.audit) return null;
+    if (!ctx.audit) return null;
+    const documentHash = rc.queryHash ?? createHash("sha256").update(rc.source ?? "").digest("hex");
+    const variablesHash = ctx.audit.digest(rc.request.variables ?? {});
+    // refused before an operation was resolved (a syntax or validation error, several operations and no
+    // operationName, an unknown operationName): what was asked for is the document and the variables
+    if (!operation)
+      return { operationType: UNRESOLVED, operationName: nameOrNull(rc.request.operationName), documentHash, variablesHash, fields: {}, recordable: true };
+    // an operation type the schema does not serve (subscription): nothing could be planned
+    if (!schema.getRootType(operation.operation))
+      return { operationType: operation.operation, operationName: rc.operationName ?? null, documentHash, variablesHash, fields: {}, recordable: true };
     const { fields, recordable } = ctx.plan && !refused ? planned(operation, ctx.plan) : allFieldsOf(rc, operation, refused);
     return {
       operationType: operation.operation,
       operationName: rc.operationName ?? null,
-      documentHash: rc.queryHash ?? createHash("sha256").update(rc.source ?? "").digest("hex"),
-      variablesHash: ctx.audit.digest(rc.request.variables ?? {}),
+      documentHash,
+      variablesHash,
       fields,
-      recordable,
+      // every refusal is recorded, whatever it asked for (probing is what an auditor looks for)
+      recordable: recordable || refused,
     };
   };
 
@@ -103,17 +119,21 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
         async willSendResponse(rc) {
           const ctx = rc.contextValue;
           const audit = ctx?.audit;
-          if (!audit || !ctx.principal || !rc.operation || rc.response.body.kind !== "single") return;
+          if (!audit || !ctx.principal || rc.response.body.kind !== "single") return;
           const result = rc.response.body.singleResult;
-          const executed = audit.operation !== null;
-          if (!audit.operation) audit.operation = operationInfo(rc, true); // refused before execution
-          if (!audit.operation?.recordable) return;
-          if (audit.recorded.length && !audit.failed) return; // a mutation recorded itself, with its diff
           const codes = (result.errors ?? []).map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
           const hasData = result.data !== null && result.data !== undefined;
+          // Refused: never executed (refused by a plugin, at parsing, validation or operation resolution), or
+          // executed without a `data` key because its variables did not coerce (graphql-js answers so only
+          // when the operation could not start). A refused operation records what it asked for as denied.
+          const refused =
+            audit.operation === null || (result.data === undefined && codes.length > 0 && codes.every((c) => c === ErrorCode.BAD_USER_INPUT));
           try {
+            if (refused && !audit.recorded.length) audit.operation = operationInfo(rc, true);
+            if (!audit.operation?.recordable) return;
+            if (audit.recorded.length && !audit.failed) return; // a mutation recorded itself, with its diff
             if (audit.failed) throw new Error("the mutation's record could not be appended");
-            await writer.append(audit.entry(outcomeOf(hasData, codes, !executed), codes, null));
+            await writer.append(audit.entry(outcomeOf(hasData, codes, refused), codes, null));
           } catch (err) {
             log?.error({ err, requestId: ctx.requestId }, "audit log unavailable: response withheld");
             delete result.data;

@@ -15,9 +15,11 @@ import { principalFromClaims, type Principal } from "./principal.js";
 export interface Verifier {
   /**
    * Verifies an `Authorization` header value ("Bearer <jwt>", scheme case-insensitive) and returns the
-   * Principal. Every failure is an AuthError (code UNAUTHENTICATED, stable `reason`).
+   * Principal. Every failure is an AuthError (code UNAUTHENTICATED, stable `reason`). Several values
+   * (the header sent more than once; see authorizationHeaders in src/edge/http-errors.ts) are refused
+   * as DUPLICATE_AUTHORIZATION: which one counts would otherwise depend on who parses the request.
    */
-  verify(authorizationHeader: string | undefined): Promise<Principal>;
+  verify(authorizationHeader: string | readonly string[] | undefined): Promise<Principal>;
   /**
    * Fetches the remote key set now, bypassing the cooldown (for a readiness probe or a warm start);
    * a no-op for local keys. Throws AuthError KEYS_UNAVAILABLE when the set cannot be fetched.
@@ -62,9 +64,13 @@ const fail = (reason: ConstructorParameters<typeof AuthError>[0], message: strin
   new AuthError(reason, message, { claim, cause });
 
 /** Extracts the compact JWT from the header. Size is checked before anything else is looked at. */
-export function bearerToken(authorizationHeader: string | undefined, maxTokenBytes: number): string {
+export function bearerToken(authorizationHeader: string | readonly string[] | undefined, maxTokenBytes: number): string {
   if (authorizationHeader === undefined || authorizationHeader === null) {
     throw fail("MISSING_TOKEN", "An Authorization: Bearer token is required");
+  }
+  if (Array.isArray(authorizationHeader)) {
+    if (authorizationHeader.length > 1) throw fail("DUPLICATE_AUTHORIZATION", "Send exactly one Authorization header");
+    return bearerToken(authorizationHeader[0], maxTokenBytes);
   }
   if (typeof authorizationHeader !== "string") throw fail("MALFORMED_TOKEN", "The Authorization header is malformed");
   if (authorizationHeader.length > maxTokenBytes + HEADER_OVERHEAD) {
@@ -187,6 +193,11 @@ export function createVerifier(config: VerifierConfig, keys: VerificationKeys, o
       } catch (err) {
         throw authErrorFrom(err);
       }
+      // jose checks "iat" only against a maxTokenAge; a token issued in the future (beyond the same clock
+      // tolerance as exp and nbf) is as suspect as one not valid yet.
+      const now = Math.floor((options.now ? options.now() : new Date()).getTime() / 1000);
+      if (typeof payload.iat === "number" && payload.iat > now + config.clockToleranceSeconds)
+        throw fail("TOKEN_NOT_YET_VALID", "The token is not valid yet (issued in the future)", "iat");
       return principalFromClaims(payload, principalOptions);
     },
     async refreshKeys() {

@@ -20,7 +20,8 @@ export function authorizationPlugin(schema: GraphQLSchema): ApolloServerPlugin<G
         async didResolveOperation(rc) {
           const principal = rc.contextValue.principal;
           if (!principal) return; // authorization switched off (bench comparison only)
-          const operation = rc.operation!;
+          const operation = rc.operation;
+          if (!operation) return; // unresolvable: refused by the input guard (src/edge/input-guard.ts) before anything runs
           if (operation.operation !== "query" && principal.audience === "auditor")
             throw forbidden("Auditors are read-only", "READ_ONLY_AUDIENCE");
           await refuseSuspendedCharity(rc.contextValue, operation);

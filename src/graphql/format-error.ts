@@ -3,6 +3,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GatewayContext } from "./context.js";
 import { MissingParameterError } from "../domain/observed.js";
+import { badRequestReason } from "../edge/http-errors.js";
 
 /** Codes whose messages were written for clients; anything else is masked. */
 export const CLIENT_CODES = new Set([
@@ -24,6 +25,7 @@ export const CLIENT_CODES = new Set([
   "AUDIT_UNAVAILABLE",
   "ALREADY_RESOLVED",
   "POLICY_PARAMETER_MISSING",
+  "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP",
 ]);
 
 /** graphql-js's token-limit message names the limit (and its location points at it). */
@@ -58,6 +60,8 @@ export function formatError(formatted: GraphQLFormattedError, error?: unknown): 
     return { message: LIMIT_MESSAGE, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
   if (code && CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+    // Apollo's BAD_REQUESTs (CSRF prevention, batching, a malformed request) get a stable reason
+    if (code === "BAD_REQUEST" && extensions.reason === undefined) extensions.reason = badRequestReason(formatted.message);
     return { ...formatted, message: formatted.message.replace(SUGGESTION, ""), extensions };
   }
   return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };

@@ -4,6 +4,7 @@
  * failure is HTTP 401 with one error { code: UNAUTHENTICATED, reason } and no data.
  */
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SignJWT, exportSPKI } from "jose";
 import { startGateway, type GqlResult, type TestGateway } from "../helpers/gateway.js";
@@ -142,6 +143,46 @@ describe("rejected at authentication (HTTP 401, UNAUTHENTICATED, a stable reason
     const t = Math.floor(Date.now() / 1000);
     const token = await sign(key, claims({ nbf: t + 120, iat: t, exp: t + 600 }));
     expectUnauthenticated(await gw.gql(ANY, {}, token), "TOKEN_NOT_YET_VALID", "The token is not valid yet");
+  });
+
+  test("iat in the future: 31 s beyond the verifier's clock is rejected; 29 s is accepted (30 s tolerance)", async () => {
+    const t = Math.floor(Date.now() / 1000);
+    pinned = t * 1000 + 500; // the verifier's clock, mid-second: no boundary to cross
+    try {
+      const ahead = await sign(key, claims({ iat: t + 31, nbf: t - 60, exp: t + 600 }));
+      const res = await gw.gql(ANY, {}, ahead);
+      expectUnauthenticated(res, "TOKEN_NOT_YET_VALID", "The token is not valid yet (issued in the future)");
+      const tolerated = await sign(key, claims({ iat: t + 29, nbf: t - 60, exp: t + 600 }));
+      const ok = await gw.gql(ANY, {}, tolerated);
+      expect(ok.status).toBe(200);
+      expect(ok.errors).toBeUndefined();
+    } finally {
+      pinned = null;
+    }
+  });
+
+  test("two Authorization headers are refused, even when both carry the same valid token (Node would keep the first)", async () => {
+    const token = await civil();
+    for (const values of [[`Bearer ${token}`, `Bearer ${token}`], ["Bearer not-a-token", `Bearer ${token}`], [`Bearer ${token}`, "Basic dXNlcjpwYXNz"]]) {
+      const res = await new Promise<GqlResult>((resolve, reject) => {
+        const body = JSON.stringify({ query: ANY });
+        const req = httpRequest(
+          `${gw.url}/graphql`,
+          { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: values } },
+          (r) => {
+            let text = "";
+            r.on("data", (c) => (text += c));
+            r.on("end", () => {
+              const parsed = JSON.parse(text);
+              resolve({ status: r.statusCode!, data: parsed.data, errors: parsed.errors, body: parsed, headers: new Headers(r.headers as Record<string, string>) });
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+      expectUnauthenticated(res, "DUPLICATE_AUTHORIZATION", "Send exactly one Authorization header");
+    }
   });
 
   test("wrong or missing aud / iss", async () => {

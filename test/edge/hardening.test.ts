@@ -215,7 +215,9 @@ describe("document limits: rejected before execution, no upstream call, the limi
     expect(res.status).toBe(400);
     const body = (await res.json()) as GqlResult["body"];
     expect(body.data).toBeUndefined();
-    expect(body.errors).toEqual([{ message: "Operation batching disabled.", extensions: { code: "BAD_REQUEST" } }]);
+    expect(body.errors).toEqual([
+      { message: "Operation batching disabled.", extensions: { code: "BAD_REQUEST", reason: "BATCHING_DISABLED", requestId: res.headers.get("x-request-id") } },
+    ]);
   });
 
   test("an oversized body is refused with 413", async () => {
@@ -229,7 +231,11 @@ describe("document limits: rejected before execution, no upstream call, the limi
     );
     expect(upstream).toBe(0);
     expect(res.status).toBe(413);
-    expect(await res.text()).not.toMatch(/data|schoolName/);
+    const text = await res.text();
+    expect(text).not.toMatch(/data|schoolName/);
+    expect(JSON.parse(text)).toEqual({
+      errors: [{ message: "The request body is too large", extensions: { code: "PAYLOAD_TOO_LARGE", requestId: res.headers.get("x-request-id") } }],
+    });
   });
 });
 
