@@ -45,7 +45,9 @@ export type InputReason =
   | "IDEMPOTENCY_KEY_REUSED"
   | "CLAIM_NOT_ACTIVE"
   // alerts
-  | "NOT_A_DEPARTMENT";
+  | "NOT_A_DEPARTMENT"
+  // caseworker input outside its code list (src/domain/codes.ts: serious diseases, disability categories, insurance tiers)
+  | "UNKNOWN_CODE";
 
 export interface InputProblem {
   field: string;
