@@ -78,7 +78,6 @@ export const POLICY: PolicyRules = {
     auditFindings: rule(read("auditor")),
     // the alert sweep (issue 5): officials; each sees only alerts whose evidence it may read (src/registry/monitoring.ts)
     alerts: officials,
-    alertCompleteness: officials,
   },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
