@@ -667,11 +667,14 @@ export function findGaps(
   const stale = opts.stale ?? [];
   const windows: Windows = { ...WINDOW_MONTHS, TRAINING: opts.trainingMonths ?? WINDOW_MONTHS.TRAINING };
   for (const e of entitlements) {
+    const rule = ENTITLEMENT_MATCH[e.kind];
     if (e.status === "UNVERIFIED") {
-      unverified.push({ key: `${e.kind}:${e.personId ?? "household"}`, kind: e.kind, personId: e.personId, department: e.department, entitlement: e, missing: e.missing ?? [] });
+      // a failed (or stale) source the check depends on: unchecked, as for an established one; otherwise a thing to verify
+      const failed = failedSource(facts, e, rule, stale);
+      if (failed) incomplete.push({ kind: e.kind, personId: e.personId, department: e.department, ...failed });
+      else unverified.push({ key: `${e.kind}:${e.personId ?? "household"}`, kind: e.kind, personId: e.personId, department: e.department, entitlement: e, missing: e.missing ?? [] });
       continue;
     }
-    const rule = ENTITLEMENT_MATCH[e.kind];
     const statuses = rule.statuses ?? DELIVERS;
     const matching = links.filter(
       (l) =>

@@ -148,8 +148,8 @@ export function visibleChain(chain: AidChain, v: Visibility): AidChain {
     duplicates,
     incomplete: chain.incomplete.filter((i) => incompleteVisible(v, i)),
     failedSources: chain.failedSources.filter((s) => v.readable(s)),
-    unverified: chain.unverified.filter((u) => DEPARTMENT_SOURCE[u.department] === undefined || v.readable(DEPARTMENT_SOURCE[u.department]!)),
-    staleRecords: chain.staleRecords.filter((s) => v.readable(s.source)),
+    unverified: (chain.unverified ?? []).filter((u) => DEPARTMENT_SOURCE[u.department] === undefined || v.readable(DEPARTMENT_SOURCE[u.department]!)),
+    staleRecords: (chain.staleRecords ?? []).filter((s) => v.readable(s.source)),
   };
 }
 
