@@ -122,7 +122,9 @@ describe("point 9 — with the disability system down, alert lists say they are 
     const id = found!.householdId;
     const before = ok<any>(await gw.gql(ONE, { id }, CIVIL)).household;
     expect(before.alerts.map((a: any) => a.key)).toContain(found!.key);
-    expect(before.alertCompleteness.failedSources).toEqual([]);
+    // (the sandboxes serve a few records malformed by design, so another source may have failed already)
+    expect(before.alertCompleteness.failedSources).not.toContain("disability");
+    expect(before.alertCompleteness.complete).toBe(before.alertCompleteness.failedSources.length === 0 && before.alertCompleteness.staleSources.length === 0);
     expect(before.eligibility.sources.find((s: any) => s.source === "disability")).toMatchObject({ answered: true });
 
     await setFaults(gw, "disability", { down: true });
@@ -130,7 +132,8 @@ describe("point 9 — with the disability system down, alert lists say they are 
       const during = ok<any>(await gw.gql(ONE, { id }, CIVIL)).household;
       // the alert resting on the disability record is gone — and the list says it is not complete, naming the source
       expect(during.alerts.map((a: any) => a.kind)).not.toContain("NEW_SEVERE_DISABILITY");
-      expect(during.alertCompleteness).toMatchObject({ complete: false, failedSources: ["disability"] });
+      expect(during.alertCompleteness.complete).toBe(false);
+      expect(during.alertCompleteness.failedSources).toEqual([...new Set([...before.alertCompleteness.failedSources, "disability"])].sort());
       expect(during.eligibility.complete).toBe(false);
       expect(during.eligibility.sources.find((s: any) => s.source === "disability")).toMatchObject({ answered: false });
       expect(during.eligibility.entitlements.length).toBeGreaterThan(0);
