@@ -435,8 +435,10 @@ function housing(ev: Evaluation, x: EntitlementContext, give: Give): void {
   });
   const missing = "the household's housing conditions: whether it owns a home (not recorded in the registry; record housingCondition or a HOUSE asset)";
   if (outcome === "UNKNOWN" && given === null) {
-    // the housing system did not answer (or its record is stale) and nothing else decides
-    give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING, { unverified: [missing, "the housing department's record (unavailable or stale)"] });
+    // the housing system did not answer (or its record is stale): a caseworker's NO_HOME / RENTING still establishes
+    // housing security (a Yuzhong A-class rent subsidy needs the rent, which is unknown); otherwise nothing decides
+    if (noHome) give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING);
+    else give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING, { unverified: [missing, "the housing department's record (unavailable or stale)"] });
     return;
   }
   if (given === "RENT") give("RENT_SUBSIDY_EQUAL_TO_RENT", "housing", null, "ENT_HOUSING", REF.HOUSING, { amountFen: rent, monthly: true });
