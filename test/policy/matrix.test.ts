@@ -120,6 +120,15 @@ const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
   "AidGap.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
   "PersonAidChain.gaps": { audiences: ["housing"], why: "housing's entitlements are the household's" },
   "AidIncompleteCheck.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
+  "AidChain.unverified": {
+    audiences: ["education", "employment", "medical_insurance", "disability", "health"],
+    why: "the data set's unverified entitlements are housing security (housing conditions not recorded): shown to those who read Household.housing (issue 13 point 4)",
+  },
+  "AidUnverifiedEntitlement.personId": {
+    audiences: ["civil_affairs", "street_office", "housing", "auditor"],
+    why: "housing security is the household's; a member's entitlement is UNVERIFIED only with its source down, and is then an incomplete check",
+  },
+  "StaleRecord.personId": { audiences: ["housing"], why: "housing reads only housing records, which are the household's" },
 };
 const filteredOut = (audience: Audience, coordinate: string) => FILTERED_OUT[coordinate]?.audiences.includes(audience) ?? false;
 
