@@ -244,9 +244,12 @@ function rigidExpenditure(facts: HouseholdFacts, eligibility: EligibilityResult,
   for (const m of facts.members) {
     const mi = m.medicalInsurance.ok ? m.medicalInsurance.value : null;
     const ed = m.education.ok ? m.education.value : null;
-    if (mi && mi.outOfPocketFen > 0) {
-      medical += mi.outOfPocketFen;
+    // what the family bears after medical aid (003 §1, §9), as the eligibility's rigid-expenditure test counts it
+    const net = mi ? Math.max(0, mi.outOfPocketFen - mi.medicalAidPaidFen) : 0;
+    if (mi && net > 0) {
+      medical += net;
       evidence.push(ev(`medicalInsurance.outOfPocketFen[${m.personId}]`, mi.outOfPocketFen, "medicalInsurance", mi.asOf));
+      if (mi.medicalAidPaidFen > 0) evidence.push(ev(`medicalInsurance.medicalAidPaidFen[${m.personId}]`, mi.medicalAidPaidFen, "medicalInsurance", mi.asOf));
     }
     const eduSpend = ed?.necessaryExpenseFen ?? 0;
     if (ed && eduSpend > 0) {
@@ -270,7 +273,7 @@ function rigidExpenditure(facts: HouseholdFacts, eligibility: EligibilityResult,
     department: "civil_affairs",
     householdId: facts.householdId,
     personId: null,
-    message: `medical ${medical} + education ${education} fen = ${
+    message: `medical after aid ${medical} + education ${education} fen = ${
       annualIncome > 0 ? `${ratio.toFixed(2)} of` : "more than"
     } the annual income ${annualIncome} fen, over the ratio ${ratioParam.value}${large ? " (spending at least the whole income)" : ""}`,
     reference: "DOMAIN §1 (RIGID_EXPENDITURE), §3; 003 §1, §4–7",

@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { alertCompleteness, deriveAlerts } from "../../src/domain/alerts.js";
 import { buildAidChain } from "../../src/domain/aid-chain.js";
 import type { EligibilityResult, HouseholdFacts } from "../../src/domain/facts.js";
-import { ASOF, benefit, d, eligibility, facts, failed, housing, kase, member, param } from "./chain-fixtures.js";
+import { ASOF, benefit, d, eligibility, facts, failed, housing, kase, medical, member, ok, param } from "./chain-fixtures.js";
 
 const STD = 78_000;
 const TEKUN_PARAMS = [param("TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", 60), param("TEKUN_NO_INCOME_SOURCE_RATIO", 1)];
@@ -109,5 +109,22 @@ describe("an alert list says whether it is complete", () => {
     const f = facts({ members: [member("p1", { birthDate: born(40) })] });
     const e = elig({ tier: "NOT_ELIGIBLE", staleRecords: [{ source: "medicalInsurance", personId: "p1", asOf: d("2022-05-01"), period: "settlement year 2022", parameter: "FRESHNESS_MEDICAL_SETTLEMENT_YEARS", reason: "old" }] });
     expect(alertCompleteness(buildAidChain(f, e, ASOF))).toEqual({ complete: false, failedSources: [], staleSources: ["medicalInsurance"] });
+  });
+});
+
+describe("RIGID_EXPENDITURE_CROSSED counts what the family bears after medical aid (003 §1, §9)", () => {
+  // annual income 1,200,000 fen; ratio 0.5 → the line is 600,000 fen
+  const rows: [string, number, number, boolean][] = [
+    ["net 1 fen above the line", 700_001, 100_000, true],
+    ["net exactly on the line: not crossed", 700_000, 100_000, false],
+    ["gross far above, medical aid paid most of it: not crossed", 1_100_000, 900_000, false],
+  ];
+  test.each(rows)("%s", (_n, oop, aid, want) => {
+    const f = facts({
+      incomes: [{ personId: null, source: "WAGES", monthlyFen: 100_000, validFrom: d("2020-01-01"), validTo: null }],
+      members: [member("p1", { birthDate: born(40), medicalInsurance: ok(medical({ outOfPocketFen: oop, medicalAidPaidFen: aid })) })],
+    });
+    const got = kinds(f, elig({ tier: "NOT_ELIGIBLE", parametersUsed: [param("RIGID_EXPENDITURE_RATIO", 0.5)] }), "RIGID_EXPENDITURE_CROSSED");
+    expect(got.length > 0).toBe(want);
   });
 });
