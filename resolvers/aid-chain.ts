@@ -26,7 +26,7 @@ export function chainView(c: DomainChain) {
     persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(link), gaps: p.gaps.map(gap), duplicates: p.duplicates.map(duplicate) })),
     gaps: c.gaps.map(gap),
     duplicates: c.duplicates.map(duplicate),
-    unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, personId: u.personId, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
+    unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
   };
 }
 

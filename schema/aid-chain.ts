@@ -39,9 +39,8 @@ registerEnumType(DuplicateKind, { name: "DuplicateKind", description: "CROSS_SOU
 
 @ObjectType({ description: "An entitlement the facts do not establish (a deciding fact is not recorded): a thing to check, not a gap." })
 export class AidUnverifiedEntitlement {
-  @Field(() => ID, { description: "Entitlement kind and beneficiary." }) key!: string;
+  @Field(() => ID, { description: "Entitlement kind and beneficiary (`<kind>:household` for the household's: housing security, the only kind the rules leave unverified with every source answering)." }) key!: string;
   @Field(() => EntitlementKind) kind!: EntitlementKind;
-  @Field(() => ID, { nullable: true }) personId!: string | null;
   @Field(() => ResponsibleDepartment) department!: ResponsibleDepartment;
   @Field(() => [String], { description: "What must be checked to establish it." }) missing!: string[];
   @Field(() => String) rule!: string;

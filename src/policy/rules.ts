@@ -269,7 +269,7 @@ export const POLICY: PolicyRules = {
 
   // The aid chain and alerts (issue 5, DOMAIN.md §3): officials, content cut per source (see Household.aidChain).
   AidChain: recordType(["asOf", "complete", "failedSources", "links", "householdLinks", "persons", "gaps", "duplicates", "incomplete", "unverified", "staleRecords"], officials),
-  AidUnverifiedEntitlement: recordType(["key", "kind", "personId", "department", "missing", "rule", "reference"], officials),
+  AidUnverifiedEntitlement: recordType(["key", "kind", "department", "missing", "rule", "reference"], officials),
   StaleRecord: recordType(["source", "personId", "asOf", "period", "parameter", "reason"], officials),
   AidLink: {
     ...recordType(AID_LINK_FIELDS, officials),

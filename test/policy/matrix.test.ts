@@ -124,10 +124,6 @@ const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
     audiences: ["education", "employment", "medical_insurance", "disability", "health"],
     why: "the data set's unverified entitlements are housing security (housing conditions not recorded): shown to those who read Household.housing (issue 13 point 4)",
   },
-  "AidUnverifiedEntitlement.personId": {
-    audiences: ["civil_affairs", "street_office", "housing", "auditor"],
-    why: "housing security is the household's; a member's entitlement is UNVERIFIED only with its source down, and is then an incomplete check",
-  },
   "StaleRecord.personId": { audiences: ["housing"], why: "housing reads only housing records, which are the household's" },
 };
 const filteredOut = (audience: Audience, coordinate: string) => FILTERED_OUT[coordinate]?.audiences.includes(audience) ?? false;
@@ -691,7 +687,7 @@ function chainTruth(audience: Audience | null, id: string): Raw {
       gaps: c.gaps.map(gapTruth),
       duplicates: c.duplicates.map(duplicateTruth),
       incomplete: c.incomplete,
-      unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, personId: u.personId, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
+      unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
       staleRecords: c.staleRecords,
     });
   }
