@@ -6,7 +6,7 @@ import type { Household as HouseholdRow } from "../src/db/generated/client.js";
 import type { AidChain as DomainChain, AidLink, Duplicate, Gap } from "../src/domain/aid-chain.js";
 import { monitoringOf, visibilityFor, visibleChain } from "../src/registry/monitoring.js";
 
-const link = (l: AidLink) => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end });
+const link = (l: AidLink) => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
 const gap = (g: Gap) => ({
   ...g,
   rule: g.entitlement.rule,
@@ -26,6 +26,7 @@ export function chainView(c: DomainChain) {
     persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(link), gaps: p.gaps.map(gap), duplicates: p.duplicates.map(duplicate) })),
     gaps: c.gaps.map(gap),
     duplicates: c.duplicates.map(duplicate),
+    unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
   };
 }
 

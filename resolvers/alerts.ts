@@ -1,11 +1,11 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { GraphQLError } from "graphql";
 import { Household } from "../schema/registry.js";
-import { Alert, AlertFilter, AlertPage } from "../schema/alerts.js";
+import { Alert, AlertCompleteness as AlertCompletenessType, AlertFilter, AlertPage } from "../schema/alerts.js";
 import { ResponsibleDepartment } from "../schema/eligibility.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/generated/client.js";
-import type { AlertFinding } from "../src/domain/alerts.js";
+import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
 import { alreadyResolved, badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
 import { alertActions, alertKey, alertVisible, monitoringOf, parseAlertKey, pushedTo, statusOf, visibilityFor } from "../src/registry/monitoring.js";
@@ -43,6 +43,16 @@ async function householdAlerts(ctx: GatewayContext, h: HouseholdRow): Promise<Al
   return alerts.filter((a) => alertVisible(v, a)).map((a) => alertView(h.id, a, actions));
 }
 
+/**
+ * Whether the household's alert list is complete: a failed or stale department source drops the alerts resting on
+ * it (a disability system down → no NEW_SEVERE_DISABILITY), so the list says so rather than shrinking silently.
+ * Failed and stale sources are named whether or not the audience may read them (the name discloses no data).
+ */
+async function householdCompleteness(ctx: GatewayContext, h: HouseholdRow): Promise<AlertCompleteness> {
+  const { chain } = await monitoringOf(ctx, h);
+  return alertCompleteness(chain);
+}
+
 function matches(a: AlertView, f: AlertFilter | undefined): boolean {
   if (!f) return true;
   return (
@@ -77,6 +87,14 @@ export class HouseholdAlertsResolver {
   alerts(@Root() h: HouseholdRow, @Ctx() ctx: GatewayContext) {
     return householdAlerts(ctx, h);
   }
+
+  @FieldResolver(() => AlertCompletenessType, {
+    nullable: true,
+    description: "Whether `alerts` is complete: false when a department system failed, or a record was stale, for this household (alerts resting on it may be missing).",
+  })
+  alertCompleteness(@Root() h: HouseholdRow, @Ctx() ctx: GatewayContext) {
+    return householdCompleteness(ctx, h);
+  }
 }
 
 @Resolver(() => Alert)
@@ -98,9 +116,13 @@ export class AlertResolver {
     const rows = await ctx.prisma.household.findMany({ where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where, orderBy: { id: "asc" }, take: first + 1 });
     const page = rows.slice(0, first);
     for (const h of page) ctx.loaders.household.prime(h.id, h);
-    const perHousehold = await Promise.all(page.map((h) => householdAlerts(ctx, h)));
+    const [perHousehold, completeness] = await Promise.all([Promise.all(page.map((h) => householdAlerts(ctx, h))), Promise.all(page.map((h) => householdCompleteness(ctx, h)))]);
+    const incomplete = page.filter((_, i) => !completeness[i].complete);
     return {
       alerts: perHousehold.flat().filter((a) => matches(a, filter)),
+      complete: incomplete.length === 0,
+      failedSources: [...new Set(completeness.flatMap((c) => c.failedSources))].sort(),
+      incompleteHouseholds: incomplete.map((h) => h.id),
       householdsScanned: page.length,
       pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
     };

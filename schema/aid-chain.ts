@@ -37,6 +37,26 @@ registerEnumType(PeriodBasis, {
 });
 registerEnumType(DuplicateKind, { name: "DuplicateKind", description: "CROSS_SOURCE: two department systems pay the same; CROSS_DISTRICT: two districts pay the same." });
 
+@ObjectType({ description: "An entitlement the facts do not establish (a deciding fact is not recorded): a thing to check, not a gap." })
+export class AidUnverifiedEntitlement {
+  @Field(() => ID, { description: "Entitlement kind and beneficiary (`<kind>:household` for the household's: housing security, the only kind the rules leave unverified with every source answering)." }) key!: string;
+  @Field(() => EntitlementKind) kind!: EntitlementKind;
+  @Field(() => ResponsibleDepartment) department!: ResponsibleDepartment;
+  @Field(() => [String], { description: "What must be checked to establish it." }) missing!: string[];
+  @Field(() => String) rule!: string;
+  @Field(() => String) reference!: string;
+}
+
+@ObjectType({ description: "A department record outside the evaluation's period: not used (rules needing it are UNKNOWN)." })
+export class StaleRecord {
+  @Field(() => DataSource) source!: DataSource;
+  @Field(() => ID, { nullable: true, description: "The member; null = the household (housing)." }) personId!: string | null;
+  @Field(() => DateTimeScalar, { description: "When the source last updated it." }) asOf!: Date;
+  @Field(() => String, { description: "The period it speaks for (settlement year, term, last confirmation)." }) period!: string;
+  @Field(() => String, { description: "The policy parameter that sets the window." }) parameter!: string;
+  @Field(() => String) reason!: string;
+}
+
 @ObjectType({ description: "One piece of assistance, normalised across the registry and the department systems (DOMAIN.md §2–§3)." })
 export class AidLink {
   @Field(() => ID, { description: "Stable within the household: source, source record, program." }) id!: string;
@@ -57,6 +77,7 @@ export class AidLink {
   @Field(() => String, { description: "The record's key in its source (registry aid-record id, ID number, certificate number, registry number)." }) sourceRecordId!: string;
   @Field(() => String, { description: "The paying district." }) districtCode!: string;
   @Field(() => DateTimeScalar, { description: "When the source last updated the record (registry payments: when paid)." }) asOf!: Date;
+  @Field(() => Boolean, { description: "The record is outside the evaluation's period (stale): shown, but no gap is judged on it." }) stale!: boolean;
 }
 
 @ObjectType({ description: "An entitlement with no matching link (救助遗漏), naming the responsible department." })
@@ -111,12 +132,14 @@ export class PersonAidChain {
 })
 export class AidChain {
   @Field(() => DateScalar) asOf!: Date;
-  @Field(() => Boolean, { description: "false when a department system failed; that department then has no gaps (see incomplete)." }) complete!: boolean;
+  @Field(() => Boolean, { description: "false when a department system failed or a record is stale; that department then has no gaps for it (see incomplete)." }) complete!: boolean;
   @Field(() => [DataSource]) failedSources!: DataSource[];
   @Field(() => [AidLink]) links!: AidLink[];
   @Field(() => [AidLink], { description: "Links whose beneficiary is the household as a whole." }) householdLinks!: AidLink[];
   @Field(() => [PersonAidChain]) persons!: PersonAidChain[];
   @Field(() => [AidGap]) gaps!: AidGap[];
   @Field(() => [AidDuplicate]) duplicates!: AidDuplicate[];
-  @Field(() => [AidIncompleteCheck]) incomplete!: AidIncompleteCheck[];
+  @Field(() => [AidIncompleteCheck], { description: "Entitlements not checked: a source failed, or its record is stale (code STALE_RECORD)." }) incomplete!: AidIncompleteCheck[];
+  @Field(() => [AidUnverifiedEntitlement], { description: "Entitlements the facts do not establish: things to check, not gaps." }) unverified!: AidUnverifiedEntitlement[];
+  @Field(() => [StaleRecord], { description: "Department records outside the evaluation's period (their links are marked stale)." }) staleRecords!: StaleRecord[];
 }

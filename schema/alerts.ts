@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-gr
 import { DateTimeScalar } from "./scalars.js";
 import { FactSource, ResponsibleDepartment } from "./eligibility.js";
 import { PageInfo } from "./registry.js";
+import { DataSource } from "./departments.js";
 
 export enum AlertKind {
   NEWLY_UNEMPLOYED = "NEWLY_UNEMPLOYED",
@@ -11,6 +12,10 @@ export enum AlertKind {
   RIGID_EXPENDITURE_CROSSED = "RIGID_EXPENDITURE_CROSSED",
   INCOME_ABOVE_STANDARD = "INCOME_ABOVE_STANDARD",
   RECERTIFICATION_OVERDUE = "RECERTIFICATION_OVERDUE",
+  POSSIBLY_ELIGIBLE_NOT_COVERED = "POSSIBLY_ELIGIBLE_NOT_COVERED",
+  POSSIBLE_TEKUN = "POSSIBLE_TEKUN",
+  VERIFY_EXIT = "VERIFY_EXIT",
+  HOUSING_BENEFIT_HOME_OWNER = "HOUSING_BENEFIT_HOME_OWNER",
 }
 export enum AlertClass { IMPLEMENT = "IMPLEMENT", INFORM_AND_PUSH = "INFORM_AND_PUSH", VERIFY_EXIT = "VERIFY_EXIT", CASE_CONFERENCE = "CASE_CONFERENCE" }
 export enum AlertSeverity { LOW = "LOW", MEDIUM = "MEDIUM", HIGH = "HIGH" }
@@ -73,12 +78,22 @@ export class AlertFilter {
   @Field(() => AlertStatus, { nullable: true }) status?: AlertStatus;
 }
 
+@ObjectType({ description: "Whether a household's alert list is complete: every department system answered with current records." })
+export class AlertCompleteness {
+  @Field(() => Boolean, { description: "false: alerts resting on a failed or stale source may be missing." }) complete!: boolean;
+  @Field(() => [DataSource]) failedSources!: DataSource[];
+  @Field(() => [DataSource], { description: "Sources with a record outside the evaluation's period." }) staleSources!: DataSource[];
+}
+
 @ObjectType({
   description:
     "One page of the alert sweep: the alerts (after the filter) of the next `first` households in scope, in household-id order. A page may hold no alerts and still have a next page; follow pageInfo.endCursor until hasNextPage is false.",
 })
 export class AlertPage {
   @Field(() => [Alert]) alerts!: Alert[];
+  @Field(() => Boolean, { description: "false when a department system failed, or a record was stale, for some household on this page: alerts resting on it may be missing." }) complete!: boolean;
+  @Field(() => [DataSource], { description: "The department systems that failed for some household on this page." }) failedSources!: DataSource[];
+  @Field(() => [ID], { description: "The households on this page whose alerts are not complete." }) incompleteHouseholds!: string[];
   @Field(() => Int, { description: "Households examined on this page." }) householdsScanned!: number;
   @Field(() => PageInfo, { description: "endCursor: the last household examined." }) pageInfo!: PageInfo;
 }

@@ -57,6 +57,14 @@ export enum EntitlementKind {
   CHILD_REHABILITATION = "CHILD_REHABILITATION",
 }
 
+export enum EntitlementStatus { ESTABLISHED = "ESTABLISHED", UNVERIFIED = "UNVERIFIED" }
+export enum HousingCondition { OWNS_HOME = "OWNS_HOME", RENTING = "RENTING", NO_HOME = "NO_HOME" }
+
+registerEnumType(EntitlementStatus, {
+  name: "EntitlementStatus",
+  description: "ESTABLISHED: the facts establish it (a gap when not received). UNVERIFIED: the tier gives it but a deciding fact is not recorded (see missing): a thing to check, never a gap.",
+});
+registerEnumType(HousingCondition, { name: "HousingCondition", description: "A caseworker's finding on the household's home: it owns one, rents, or has none of its own." });
 registerEnumType(EligibilityTier, { name: "EligibilityTier", description: "A computed tier (DOMAIN.md §1), or NOT_ELIGIBLE." });
 registerEnumType(RuleOutcome, { name: "RuleOutcome", description: "UNKNOWN: a source the rule needs did not answer." });
 registerEnumType(FactSource, { name: "FactSource", description: "Where a fact came from: the registry, a caseworker's input, a policy parameter, or a department system." });
@@ -97,6 +105,9 @@ export class Entitlement {
   @Field(() => String) rule!: string;
   @Field(() => String) reference!: string;
   @Field(() => Boolean, { description: "The amount derives from a record this audience may not read, so it is withheld." }) withheld!: boolean;
+  @Field(() => EntitlementStatus, { description: "UNVERIFIED: a deciding fact is not recorded (see missing) — a thing to check, never a gap." }) status!: EntitlementStatus;
+  @Field(() => [String], { description: "UNVERIFIED: what must be checked to establish it." }) missing!: string[];
+  @Field(() => Boolean, { description: "The evaluation is not complete (a source failed or a record is stale): not final." }) provisional!: boolean;
 }
 
 @ObjectType({ description: "A member whose tier differs from the household's." })
@@ -109,7 +120,8 @@ export class PersonEligibility {
 @ObjectType({ description: "A source the evaluation consulted and whether it answered." })
 export class EligibilitySource {
   @Field(() => FactSource) source!: FactSource;
-  @Field(() => Boolean, { description: "false: the source failed; rules that need it are UNKNOWN." }) answered!: boolean;
+  @Field(() => Boolean, { description: "false: the source failed (for any member); rules that need it are UNKNOWN." }) answered!: boolean;
+  @Field(() => Boolean, { description: "true: a record of this source is outside the evaluation's period (stale) and was not used; rules that need it are UNKNOWN." }) stale!: boolean;
 }
 
 @ObjectType({ description: "Explainable eligibility (DOMAIN.md §1–§3): tier, numbers, entitlements and every rule evaluated." })
@@ -142,7 +154,14 @@ export class MemberFactsInput {
   @Field(() => WorkAbility) workAbility!: WorkAbility;
   @Field(() => SelfCare) selfCare!: SelfCare;
   @Field(() => Int, { nullable: true, description: "Disability certificate grade 1–4 (1–2 = severe); omitted = none." }) disabilityGrade?: number;
-  @Field(() => String, { nullable: true, description: "Serious / special disease code (e.g. CANCER, UREMIA, THALASSEMIA); omitted = none." }) seriousDisease?: string;
+  @Field(() => String, { nullable: true, description: "Disability category code (VISUAL, HEARING, SPEECH, PHYSICAL, INTELLECTUAL, MENTAL, MULTIPLE); with disabilityGrade; omitted = MULTIPLE." }) disabilityCategory?: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Serious / special disease code on the code list (THALASSEMIA, CML, PNEUMOCONIOSIS, CHILD_LEUKAEMIA, CANCER, UREMIA, HEMOPHILIA, SEVERE_MENTAL_ILLNESS, CONGENITAL_HEART_DISEASE); another is BAD_USER_INPUT; omitted = none.",
+  })
+  seriousDisease?: string;
+  @Field(() => FenScalar, { nullable: true, description: "Annual medical aid already paid towards the out-of-pocket spending (the rigid-expenditure test counts what is left)." }) medicalAidPaidFen?: number;
+  @Field(() => Int, { nullable: true, description: "Residents' medical insurance tier 1 or 2 (003 §9: tier 2 subsidised at 100 % of the tier-1 premium); omitted = 1." }) insuranceTier?: number;
   @Field(() => SchoolStage, { nullable: true, description: "Current school stage; omitted = not a student." }) studentStage?: SchoolStage;
   @Field(() => EmploymentStatus, { nullable: true }) employmentStatus?: EmploymentStatus;
   @Field(() => FenScalar, { nullable: true, description: "Annual in-policy out-of-pocket medical spending." }) medicalOutOfPocketFen?: number;
@@ -185,4 +204,6 @@ export class HouseholdFactsInput {
   @Field(() => [IncomeFactInput], { nullable: true }) incomes?: IncomeFactInput[];
   @Field(() => [AssetFactInput], { nullable: true }) assets?: AssetFactInput[];
   @Field(() => CaseFactInput, { nullable: true }) currentCase?: CaseFactInput;
+  @Field(() => HousingCondition, { nullable: true, description: "The caseworker's finding on the household's home; omitted = not established (urban housing security is then UNVERIFIED)." })
+  housingCondition?: HousingCondition;
 }

@@ -84,7 +84,9 @@ export type InputReason =
   // the edge's generic input guard (src/edge/input-guard.ts): NUL (U+0000) or a lone UTF-16 surrogate in a string
   | "INVALID_CHARACTER"
   // the edge's generic input guard: variables nested deeper than MAX_INPUT_DEPTH
-  | "TOO_DEEP";
+  | "TOO_DEEP"
+  // caseworker input outside its code list (src/domain/codes.ts: serious diseases, disability categories, insurance tiers)
+  | "UNKNOWN_CODE";
 
 export interface InputProblem {
   field: string;

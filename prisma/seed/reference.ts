@@ -179,6 +179,33 @@ export function policyParameters(): SynthPolicyParameter[] {
     p.push({ regionCode: CITY_CODE, key: "PER_CAPITA_DISPOSABLE_INCOME_RURAL", value: String(rural * 100), unit: "FEN_PER_YEAR", effectiveFrom: from, effectiveTo: to, source: `${ruralSrc} (${year})` });
     p.push({ regionCode: YUZHONG_CODE, key: "PER_CAPITA_DISPOSABLE_INCOME_URBAN", value: String(Math.round(urban * 1.12) * 100), unit: "FEN_PER_YEAR", effectiveFrom: from, effectiveTo: to, source: `${yzSrc} (${year})` });
   });
+  // Freshness windows (issue 13 point 5, src/domain/freshness.ts) and the national TEKUN presumptions the seeds leave to national rules.
+  p.push(
+    ...series(CITY_CODE, "FRESHNESS_MEDICAL_SETTLEMENT_YEARS", "YEARS",
+      "Local choice (003 §4–7: comparison on current facts). A medical-insurance record speaks for its settlement year; last year's settlement still counts (settlement lags treatment), older is stale",
+      [["2016-01-01", 1]]),
+    ...series(CITY_CODE, "FRESHNESS_EDUCATION_TERM_MONTHS", "MONTHS",
+      "Local choice (002 #8–10 aid per term). A school record speaks for its term; it still counts this many months after the term ends (the roll-over to the next term), then it is stale",
+      [["2016-01-01", 1]]),
+    ...series(CITY_CODE, "FRESHNESS_DISABILITY_MONTHS", "MONTHS",
+      `${ILLUSTRATIVE}. A disability record not confirmed by the federation within this many months is stale (its subsidies are reviewed yearly; 002 #10, #23)`,
+      [["2016-01-01", 12]]),
+    ...series(CITY_CODE, "FRESHNESS_EMPLOYMENT_MONTHS", "MONTHS",
+      `${ILLUSTRATIVE}. An employment-status record not confirmed within this many months is stale (dibao households able to work are re-certified every 6–12 months, 002 #4)`,
+      [["2016-01-01", 12]]),
+    ...series(CITY_CODE, "FRESHNESS_HOUSING_MONTHS", "MONTHS",
+      `${ILLUSTRATIVE}. A housing record not confirmed within this many months is stale (housing security is reviewed yearly, 003 §11)`,
+      [["2016-01-01", 12]]),
+    ...series(CITY_CODE, "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS", "MONTHS",
+      `${ILLUSTRATIVE}. A training counts as employment assistance for a zero-employment household for this many months (000 二(七), 001 (7): at least 3 free trainings; 003 §12)`,
+      [["2016-01-01", 12]]),
+    ...series(CITY_CODE, "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "YEARS",
+      "National rule where the seeds are silent: 特困人员认定办法 (民发〔2021〕43号) 第六条: persons aged 60+ are regarded as without ability to work (for the possible-TEKUN alert)",
+      [["2016-01-01", 60]]),
+    ...series(CITY_CODE, "TEKUN_NO_INCOME_SOURCE_RATIO", "RATIO",
+      "National rule where the seeds are silent: 特困人员认定办法 (民发〔2021〕43号) 第七条: own income below the local dibao standard (this multiple of it) counts as no income source",
+      [["2016-01-01", 1]]),
+  );
   return p;
 }
 
@@ -212,6 +239,14 @@ export const PARAM = {
   DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS: "DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS",
   MONITORING_RETENTION_YEARS: "MONITORING_RETENTION_YEARS",
   EDUCATION_FREE_TEXTBOOKS_SENIOR: "EDUCATION_FREE_TEXTBOOKS_SENIOR",
+  FRESHNESS_MEDICAL_SETTLEMENT_YEARS: "FRESHNESS_MEDICAL_SETTLEMENT_YEARS",
+  FRESHNESS_EDUCATION_TERM_MONTHS: "FRESHNESS_EDUCATION_TERM_MONTHS",
+  FRESHNESS_DISABILITY_MONTHS: "FRESHNESS_DISABILITY_MONTHS",
+  FRESHNESS_EMPLOYMENT_MONTHS: "FRESHNESS_EMPLOYMENT_MONTHS",
+  FRESHNESS_HOUSING_MONTHS: "FRESHNESS_HOUSING_MONTHS",
+  FRESHNESS_EMPLOYMENT_TRAINING_MONTHS: "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS",
+  TEKUN_PRESUMED_UNABLE_TO_WORK_AGE: "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE",
+  TEKUN_NO_INCOME_SOURCE_RATIO: "TEKUN_NO_INCOME_SOURCE_RATIO",
 } as const;
 
 /**

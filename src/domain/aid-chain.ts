@@ -15,11 +15,13 @@ import type {
   EligibilityResult,
   Entitlement,
   EntitlementKind,
+  FactCode,
   FactSource,
   HouseholdFacts,
   MemberFacts,
-  UpstreamCode,
+  StaleRecord,
 } from "./facts.js";
+import { TRAINING_WINDOW_KEY } from "./freshness.js";
 import { dayOf, isoDay } from "./calendar.js";
 import { type Period, overlap, settlementPeriod, standingPeriod, termPeriod, windowBack, yearPeriod } from "./periods.js";
 
@@ -110,6 +112,8 @@ export interface AidLink {
   districtCode: string;
   /** when the source says the record was last updated (registry payments: when paid) */
   asOf: Date;
+  /** the record is outside the evaluation's period (src/domain/freshness.ts): shown, but no gap is judged on it */
+  stale?: boolean;
 }
 
 const REGISTRY_PURPOSE: Readonly<Record<AidRecordFact["program"], AidPurpose>> = {
@@ -506,7 +510,8 @@ export function findDuplicates(links: AidLink[]): Duplicate[] {
 interface MatchRule {
   programs?: readonly string[];
   purpose?: AidPurpose;
-  window: "CURRENT" | "TERM" | "YEAR" | "EVER";
+  /** TRAINING: FRESHNESS_EMPLOYMENT_TRAINING_MONTHS back (a training long ago is not current employment help; 12 when the evaluation did not read it) */
+  window: "CURRENT" | "TERM" | "YEAR" | "EVER" | "TRAINING";
   /** sources whose failure leaves the entitlement undecided (besides the registry, which is local) */
   sources: readonly SourceName[];
   statuses?: readonly LinkStatus[];
@@ -527,7 +532,7 @@ export const ENTITLEMENT_MATCH: Readonly<Record<EntitlementKind, MatchRule>> = {
   EDUCATION_FREE_TEXTBOOKS: { programs: ["EDUCATION_FREE_TEXTBOOKS"], window: "TERM", sources: ["education"] },
   EDUCATION_LIVING_SUBSIDY: { programs: ["EDUCATION_LIVING_SUBSIDY"], window: "TERM", sources: ["education"] },
   EDUCATION_STUDENT_LOAN: { programs: ["EDUCATION_STUDENT_LOAN"], window: "YEAR", sources: ["education"] },
-  EMPLOYMENT_ASSISTANCE: { programs: ["PUBLIC_WELFARE_POST", "TRAINING", "DIBAO_EMPLOYMENT_SUBSIDY"], window: "EVER", sources: ["employment"] },
+  EMPLOYMENT_ASSISTANCE: { programs: ["PUBLIC_WELFARE_POST", "TRAINING", "DIBAO_EMPLOYMENT_SUBSIDY"], window: "TRAINING", sources: ["employment"] },
   DIBAO_EMPLOYMENT_SUBSIDY: { programs: ["DIBAO_EMPLOYMENT_SUBSIDY"], window: "CURRENT", sources: ["employment"] },
   HOUSING_SECURITY: { programs: ["PUBLIC_RENTAL", "RENTAL_SUBSIDY"], window: "CURRENT", sources: ["housing"], statuses: ["ACTIVE"] },
   RENT_SUBSIDY_EQUAL_TO_RENT: { programs: ["PUBLIC_RENTAL", "RENTAL_SUBSIDY"], window: "CURRENT", sources: ["housing"], statuses: ["ACTIVE"] },
@@ -537,7 +542,10 @@ export const ENTITLEMENT_MATCH: Readonly<Record<EntitlementKind, MatchRule>> = {
   CHILD_REHABILITATION: { programs: ["REHAB_CHILD_REHABILITATION"], window: "CURRENT", sources: ["disability"], statuses: ["ACTIVE"] },
 };
 
-const WINDOW_MONTHS = { CURRENT: 2, TERM: 6, YEAR: 12 } as const;
+const WINDOW_MONTHS = { CURRENT: 2, TERM: 6, YEAR: 12, TRAINING: 12 } as const;
+
+/** The chain's windows in months; TRAINING from the policy parameter the evaluation read. */
+type Windows = Record<Exclude<MatchRule["window"], "EVER">, number>;
 
 export interface Gap {
   /** stable: `<entitlement kind>:<person id | household>` */
@@ -563,7 +571,22 @@ export interface IncompleteCheck {
   personId: string | null;
   department: Department;
   source: SourceName;
-  code: UpstreamCode;
+  /** the upstream error, or STALE_RECORD: the record is outside the evaluation's period */
+  code: FactCode;
+}
+
+/**
+ * An entitlement the tier gives but the facts do not establish (a deciding fact is not recorded, e.g. the
+ * household's housing conditions): a thing to check, never a gap.
+ */
+export interface UnverifiedEntitlement {
+  key: string;
+  kind: EntitlementKind;
+  personId: string | null;
+  department: Department;
+  entitlement: Entitlement;
+  /** what must be checked to establish it */
+  missing: string[];
 }
 
 function memberFact(m: MemberFacts, source: SourceName) {
@@ -582,25 +605,27 @@ function memberFact(m: MemberFacts, source: SourceName) {
 }
 
 /** The first failed source an entitlement depends on, for its beneficiary (every member for a household entitlement). */
-function failedSource(facts: HouseholdFacts, e: Entitlement, rule: MatchRule): { source: SourceName; code: UpstreamCode } | null {
+function failedSource(facts: HouseholdFacts, e: Entitlement, rule: MatchRule, stale: readonly StaleRecord[]): { source: SourceName; code: FactCode } | null {
   for (const source of rule.sources) {
     if (source === "housing") {
       if (!facts.housing.ok) return { source, code: facts.housing.code };
+      if (stale.some((s) => s.source === "housing")) return { source, code: "STALE_RECORD" };
       continue;
     }
     for (const m of facts.members) {
       if (e.personId !== null && m.personId !== e.personId) continue;
       const f = memberFact(m, source);
       if (f && !f.ok) return { source, code: f.code };
+      if (stale.some((s) => s.source === source && s.personId === m.personId)) return { source, code: "STALE_RECORD" };
     }
   }
   return null;
 }
 
-function inWindow(l: AidLink, rule: MatchRule, asOf: Date): boolean {
+function inWindow(l: AidLink, rule: MatchRule, asOf: Date, windows: Windows): boolean {
   if (rule.window === "EVER") return true;
   const end = l.source === "registry" || l.asOf > asOf ? asOf : l.asOf;
-  return overlap(l.period, windowBack(end, WINDOW_MONTHS[rule.window])) !== null;
+  return overlap(l.period, windowBack(end, windows[rule.window])) !== null;
 }
 
 /** The shortfall of a matching link against the entitlement, or null when it gives enough. */
@@ -624,27 +649,44 @@ function noNeed(facts: HouseholdFacts, e: Entitlement): boolean {
   return !!m && m.medicalInsurance.ok && m.medicalInsurance.value !== null && m.medicalInsurance.value.outOfPocketFen === 0;
 }
 
+/**
+ * Gap: entitled, established, not received. An UNVERIFIED entitlement (a deciding fact not recorded) is
+ * listed in `unverified`, never a gap; one whose source failed or whose record is stale is `incomplete`.
+ * `opts.stale`: the evaluation's stale records; `opts.trainingMonths`: the TRAINING window.
+ */
 export function findGaps(
   facts: HouseholdFacts,
   entitlements: Entitlement[],
   links: AidLink[],
   asOf: Date,
-): { gaps: Gap[]; incomplete: IncompleteCheck[] } {
+  opts: { stale?: readonly StaleRecord[]; trainingMonths?: number } = {},
+): { gaps: Gap[]; incomplete: IncompleteCheck[]; unverified: UnverifiedEntitlement[] } {
   const gaps: Gap[] = [];
   const incomplete: IncompleteCheck[] = [];
+  const unverified: UnverifiedEntitlement[] = [];
+  const stale = opts.stale ?? [];
+  const windows: Windows = { ...WINDOW_MONTHS, TRAINING: opts.trainingMonths ?? WINDOW_MONTHS.TRAINING };
   for (const e of entitlements) {
     const rule = ENTITLEMENT_MATCH[e.kind];
+    if (e.status === "UNVERIFIED") {
+      // a failed (or stale) source the check depends on: unchecked, as for an established one; otherwise a thing to verify
+      const failed = failedSource(facts, e, rule, stale);
+      if (failed) incomplete.push({ kind: e.kind, personId: e.personId, department: e.department, ...failed });
+      else unverified.push({ key: `${e.kind}:${e.personId ?? "household"}`, kind: e.kind, personId: e.personId, department: e.department, entitlement: e, missing: e.missing ?? [] });
+      continue;
+    }
     const statuses = rule.statuses ?? DELIVERS;
     const matching = links.filter(
       (l) =>
         (rule.programs ? rule.programs.includes(l.program) : l.purpose === rule.purpose) &&
         (e.personId === null || l.personId === null || l.personId === e.personId) &&
         statuses.includes(l.status) &&
-        inWindow(l, rule, asOf),
+        !l.stale &&
+        inWindow(l, rule, asOf, windows),
     );
     const enough = matching.filter((l) => shortOf(e, l) === null);
     if (enough.length > 0 || noNeed(facts, e)) continue;
-    const failed = failedSource(facts, e, rule);
+    const failed = failedSource(facts, e, rule, stale);
     if (failed) {
       // a failed source may hold the link we did not see: unknown, not missing
       incomplete.push({ kind: e.kind, personId: e.personId, department: e.department, ...failed });
@@ -663,13 +705,13 @@ export function findGaps(
       reason: shortfall
         ? shortOf(e, matching[0])!
         : `entitled to ${e.kind} (${e.rule}; ${e.reference}) but ${sources.join(", ")} show no ${rule.programs?.join(" / ") ?? rule.purpose} ${
-            rule.window === "EVER" ? "ever" : `in the ${WINDOW_MONTHS[rule.window]} months to ${isoDay(asOf)}`
+            rule.window === "EVER" ? "ever" : `in the ${windows[rule.window]} months to ${isoDay(asOf)}`
           }`,
       sources,
       links: shortfall ? matching : [],
     });
   }
-  return { gaps, incomplete };
+  return { gaps, incomplete, unverified };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -692,8 +734,12 @@ export interface AidChain {
   persons: PersonChain[];
   gaps: Gap[];
   duplicates: Duplicate[];
-  /** entitlements not checked because a source failed */
+  /** entitlements not checked because a source failed or its record is stale */
   incomplete: IncompleteCheck[];
+  /** entitlements the facts do not establish: things to check, not gaps */
+  unverified: UnverifiedEntitlement[];
+  /** the evaluation's stale records (their links carry `stale: true`) */
+  staleRecords: StaleRecord[];
   /** false when some source failed: a failed source's department gets no gaps (see `incomplete`) */
   complete: boolean;
   /** the department sources that failed for this household */
@@ -705,12 +751,21 @@ function failedSourcesOf(facts: HouseholdFacts): SourceName[] {
   if (!facts.housing.ok) out.add(facts.housing.source);
   for (const m of facts.members) for (const f of [m.education, m.employment, m.medicalInsurance, m.disability]) if (!f.ok) out.add(f.source);
   return [...out].sort();
+  // (stale records are not failures: they are in `staleRecords`, and make the chain incomplete too)
+}
+
+/** A link from a record the evaluation found stale (same source and beneficiary; housing: the household). */
+function markStale(links: AidLink[], stale: readonly StaleRecord[]): AidLink[] {
+  if (stale.length === 0) return links;
+  return links.map((l) => (l.source !== "registry" && l.source !== "caseworker" && l.source !== "charity" && stale.some((s) => s.source === l.source && s.personId === l.personId) ? { ...l, stale: true } : l));
 }
 
 export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AidChain {
-  const links = aidLinks(facts, asOf);
+  const staleRecords = eligibility.staleRecords ?? [];
+  const links = markStale(aidLinks(facts, asOf), staleRecords);
   const duplicates = findDuplicates(links);
-  const { gaps, incomplete } = findGaps(facts, eligibility.entitlements, links, asOf);
+  const trainingMonths = eligibility.parametersUsed.find((p) => p.key === TRAINING_WINDOW_KEY)?.value;
+  const { gaps, incomplete, unverified } = findGaps(facts, eligibility.entitlements, links, asOf, { stale: staleRecords, trainingMonths });
   const failedSources = failedSourcesOf(facts);
   return {
     asOf: dayOf(asOf),
@@ -725,7 +780,9 @@ export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityRes
     gaps,
     duplicates,
     incomplete,
-    complete: failedSources.length === 0,
+    unverified,
+    staleRecords,
+    complete: failedSources.length === 0 && staleRecords.length === 0,
     failedSources,
   };
 }

@@ -18,7 +18,10 @@ import type { AidChain } from "./aid-chain.js";
 import { buildAidChain } from "./aid-chain.js";
 import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFacts, MemberFacts, RuleInput } from "./facts.js";
 import { addDays, dayOf, isoDay } from "./calendar.js";
-import { caseInForce, incomeValidOn } from "./evaluation.js";
+import { TIER_ORDER, caseInForce, incomeValidOn, stronger } from "./evaluation.js";
+import { ageOn } from "./age.js";
+import type { SourceName } from "../../connectors/unified.js";
+import type { EligibilityTier } from "./facts.js";
 import { isEmployedStatus } from "./observed.js";
 
 export type AlertKind =
@@ -28,7 +31,11 @@ export type AlertKind =
   | "HARDSHIP_STUDENT"
   | "RIGID_EXPENDITURE_CROSSED"
   | "INCOME_ABOVE_STANDARD"
-  | "RECERTIFICATION_OVERDUE";
+  | "RECERTIFICATION_OVERDUE"
+  | "POSSIBLY_ELIGIBLE_NOT_COVERED"
+  | "POSSIBLE_TEKUN"
+  | "VERIFY_EXIT"
+  | "HOUSING_BENEFIT_HOME_OWNER";
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   "NEWLY_UNEMPLOYED",
@@ -38,6 +45,10 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   "RIGID_EXPENDITURE_CROSSED",
   "INCOME_ABOVE_STANDARD",
   "RECERTIFICATION_OVERDUE",
+  "POSSIBLY_ELIGIBLE_NOT_COVERED",
+  "POSSIBLE_TEKUN",
+  "VERIFY_EXIT",
+  "HOUSING_BENEFIT_HOME_OWNER",
 ];
 
 export type AlertClass = "IMPLEMENT" | "INFORM_AND_PUSH" | "VERIFY_EXIT" | "CASE_CONFERENCE";
@@ -233,9 +244,12 @@ function rigidExpenditure(facts: HouseholdFacts, eligibility: EligibilityResult,
   for (const m of facts.members) {
     const mi = m.medicalInsurance.ok ? m.medicalInsurance.value : null;
     const ed = m.education.ok ? m.education.value : null;
-    if (mi && mi.outOfPocketFen > 0) {
-      medical += mi.outOfPocketFen;
+    // what the family bears after medical aid (003 §1, §9), as the eligibility's rigid-expenditure test counts it
+    const net = mi ? Math.max(0, mi.outOfPocketFen - mi.medicalAidPaidFen) : 0;
+    if (mi && net > 0) {
+      medical += net;
       evidence.push(ev(`medicalInsurance.outOfPocketFen[${m.personId}]`, mi.outOfPocketFen, "medicalInsurance", mi.asOf));
+      if (mi.medicalAidPaidFen > 0) evidence.push(ev(`medicalInsurance.medicalAidPaidFen[${m.personId}]`, mi.medicalAidPaidFen, "medicalInsurance", mi.asOf));
     }
     const eduSpend = ed?.necessaryExpenseFen ?? 0;
     if (ed && eduSpend > 0) {
@@ -259,7 +273,7 @@ function rigidExpenditure(facts: HouseholdFacts, eligibility: EligibilityResult,
     department: "civil_affairs",
     householdId: facts.householdId,
     personId: null,
-    message: `medical ${medical} + education ${education} fen = ${
+    message: `medical after aid ${medical} + education ${education} fen = ${
       annualIncome > 0 ? `${ratio.toFixed(2)} of` : "more than"
     } the annual income ${annualIncome} fen, over the ratio ${ratioParam.value}${large ? " (spending at least the whole income)" : ""}`,
     reference: "DOMAIN §1 (RIGID_EXPENDITURE), §3; 003 §1, §4–7",
@@ -339,6 +353,155 @@ function recertificationOverdue(facts: HouseholdFacts, asOf: Date): AlertFinding
   return out;
 }
 
+/** The tier the evaluation computed for a member (their own where it differs, else the household's). */
+function computedTierOf(eligibility: EligibilityResult, personId: string | null): EligibilityTier {
+  return (personId !== null ? eligibility.persons.find((p) => p.personId === personId)?.tier : undefined) ?? eligibility.tier;
+}
+
+/**
+ * 003 §7 class (b) and (c): a registry case in force whose tier differs from what the facts compute.
+ * Stronger computed tier → POSSIBLY_ELIGIBLE_NOT_COVERED (inform and push); weaker → VERIFY_EXIT (verify and,
+ * if so, terminate) — only on a complete evaluation (a provisional tier is no ground for an exit), and not
+ * where INCOME_ABOVE_STANDARD already asks to verify the same dibao case.
+ */
+function tierMismatch(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date, already: ReadonlySet<string>): AlertFinding[] {
+  const out: AlertFinding[] = [];
+  for (const c of facts.cases) {
+    if (!inForce(c, asOf)) continue;
+    const computed = computedTierOf(eligibility, c.personId);
+    if (computed === c.tier) continue;
+    const evidence = [
+      ev("case.tier", c.tier, "registry", facts.registry.asOf),
+      ev("case.status", c.status, "registry", facts.registry.asOf),
+      ev("case.computedTier", computed, "registry", facts.registry.asOf),
+      ev("case.evaluationComplete", eligibility.complete, "registry", facts.registry.asOf),
+    ];
+    const who = c.personId === null ? "household" : "member";
+    if (stronger(computed, c.tier)) {
+      out.push(
+        finding({
+          key: `POSSIBLY_ELIGIBLE_NOT_COVERED:${c.id}:${computed}`,
+          kind: "POSSIBLY_ELIGIBLE_NOT_COVERED",
+          class: "INFORM_AND_PUSH",
+          severity: computed === "DIBAO" || computed === "TEKUN" ? "HIGH" : "MEDIUM",
+          department: "civil_affairs",
+          householdId: facts.householdId,
+          personId: c.personId,
+          message: `the ${who}'s case is ${c.tier} but its facts give ${computed}${eligibility.complete ? "" : " (provisional: a source failed or is stale)"}: inform the household and start the ${computed} determination`,
+          reference: "DOMAIN §3 (b); 003 §7, §20",
+          evidence,
+        }),
+      );
+    } else if (eligibility.complete && TIER_ORDER.includes(computed) && !already.has(c.id)) {
+      out.push(
+        finding({
+          key: `VERIFY_EXIT:${c.id}:${computed}`,
+          kind: "VERIFY_EXIT",
+          class: "VERIFY_EXIT",
+          severity: computed === "NOT_ELIGIBLE" ? "HIGH" : "MEDIUM",
+          department: "civil_affairs",
+          householdId: facts.householdId,
+          personId: c.personId,
+          message: `the ${who}'s case is ${c.tier} but its facts now give ${computed}: verify and, if so, ${computed === "NOT_ELIGIBLE" ? "terminate" : `move it to ${computed}`}`,
+          reference: "DOMAIN §3 (c); 003 §7",
+          evidence,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * A possible TEKUN person (DOMAIN §1 三无; 003 §7 (b)): unable to work (registry NONE, or aged
+ * TEKUN_PRESUMED_UNABLE_TO_WORK_AGE or more — 特困人员认定办法 2021 第六条), no income source (own income below
+ * TEKUN_NO_INCOME_SOURCE_RATIO × the dibao standard — 第七条), nobody in the household able to support (an
+ * adult under that age able to work, or with income at or above the standard), and not TEKUN already (computed
+ * or by a case). Whether anyone outside the household is obliged and able to support is what the visit decides.
+ */
+function possibleTekun(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AlertFinding[] {
+  const ageP = eligibility.parametersUsed.find((p) => p.key === "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE");
+  const ratioP = eligibility.parametersUsed.find((p) => p.key === "TEKUN_NO_INCOME_SOURCE_RATIO");
+  if (!ageP || !ratioP || facts.status === "CLOSED") return [];
+  const day = dayOf(asOf);
+  const incomes = facts.incomes.filter((i) => incomeValidOn(i, day));
+  const alone = facts.members.length === 1;
+  const own = (m: MemberFacts) => incomes.filter((i) => i.personId === m.personId || (alone && i.personId === null)).reduce((s, i) => s + i.monthlyFen, 0);
+  const limit = ratioP.value * eligibility.standardFen;
+  const out: AlertFinding[] = [];
+  for (const m of facts.members) {
+    if (computedTierOf(eligibility, m.personId) === "TEKUN") continue;
+    if (facts.cases.some((c) => c.tier === "TEKUN" && inForce(c, asOf) && (c.personId === null || c.personId === m.personId))) continue;
+    const age = ageOn(m.birthDate, day);
+    const unable = m.workAbility === "NONE" || age >= ageP.value;
+    const income = own(m);
+    if (!unable || !(income < limit)) continue;
+    const supporters = facts.members.filter((o) => o.personId !== m.personId && ageOn(o.birthDate, day) >= 18 && ((o.workAbility !== "NONE" && ageOn(o.birthDate, day) < ageP.value) || own(o) >= eligibility.standardFen));
+    if (supporters.length > 0) continue;
+    out.push(
+      finding({
+        key: `POSSIBLE_TEKUN:${m.personId}`,
+        kind: "POSSIBLE_TEKUN",
+        class: "INFORM_AND_PUSH",
+        severity: m.selfCare === "FULL" ? "MEDIUM" : "HIGH",
+        department: "civil_affairs",
+        householdId: facts.householdId,
+        personId: m.personId,
+        message: `${m.workAbility === "NONE" ? "no work ability" : `aged ${age} (≥ ${ageP.value}: regarded as unable to work)`}, own income ${income} fen below ${Math.round(limit)} fen, nobody in the household able to support: possible TEKUN (三无) — check for supporters outside the household`,
+        reference: "DOMAIN §1 (TEKUN 三无), §3 (b); 003 §7; 特困人员认定办法 (民发〔2021〕43号) 第六条, 第七条",
+        evidence: [
+          ev("case.member.age", age, "registry", facts.registry.asOf),
+          ev("case.member.workAbility", m.workAbility, "registry", facts.registry.asOf),
+          ev("incomes.ownMonthlyFen", income, "registry", facts.registry.asOf),
+          ev("case.ableSupportersInHousehold", 0, "registry", facts.registry.asOf),
+          ev("TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", ageP.value, "policy", ageP.effectiveFrom),
+          ev("TEKUN_NO_INCOME_SOURCE_RATIO", ratioP.value, "policy", ratioP.effectiveFrom),
+        ],
+      }),
+    );
+  }
+  return out;
+}
+
+/** A home owner (registry HOUSE asset) receiving public rental housing or a rental subsidy: verify (003 §11: 符合住房保障条件). */
+function housingHomeOwner(facts: HouseholdFacts, asOf: Date): AlertFinding | null {
+  if (!facts.housing.ok || !facts.housing.value) return null;
+  const homes = facts.assets.filter((a) => a.kind === "HOUSE" && a.valueFen > 0);
+  if (homes.length === 0 && facts.housingCondition !== "OWNS_HOME") return null;
+  const r = facts.housing.value;
+  const day = dayOf(asOf);
+  const b = r.benefits.find((x) => x.status === "ACTIVE" && (x.type === "PUBLIC_RENTAL" || x.type === "RENTAL_SUBSIDY") && (x.endDate === null || dayOf(x.endDate) >= day));
+  if (!b) return null;
+  return finding({
+    key: `HOUSING_BENEFIT_HOME_OWNER:${r.registryNo}:${b.type}:${isoDay(b.startDate)}`,
+    kind: "HOUSING_BENEFIT_HOME_OWNER",
+    class: "VERIFY_EXIT",
+    severity: "MEDIUM",
+    department: "housing",
+    householdId: facts.householdId,
+    personId: null,
+    message: `${b.type} since ${isoDay(b.startDate)} while the household owns a home (${homes.length > 0 ? `${homes.length} registry asset(s)` : "caseworker finding"}): verify the housing benefit`,
+    reference: "DOMAIN §2 (housing), §3 (c); 003 §11, 002 #11–12",
+    evidence: [
+      ev("housing.benefit", b.type, "housing", r.asOf),
+      ev("housing.benefitStart", isoDay(b.startDate), "housing", r.asOf),
+      ev("case.homesOwned", homes.length, "registry", facts.registry.asOf),
+    ],
+  });
+}
+
+/** Whether an alert list is complete: no department source failed and no record was stale for the household. */
+export interface AlertCompleteness {
+  complete: boolean;
+  failedSources: SourceName[];
+  staleSources: SourceName[];
+}
+
+export function alertCompleteness(chain: Pick<AidChain, "failedSources" | "staleRecords">): AlertCompleteness {
+  const staleSources = [...new Set((chain.staleRecords ?? []).map((s) => s.source))].sort();
+  return { complete: chain.failedSources.length === 0 && staleSources.length === 0, failedSources: [...chain.failedSources], staleSources };
+}
+
 /**
  * Every alert for the household on `asOf`. Pass the aid chain when the caller has it (its gaps and links
  * decide IMPLEMENT vs INFORM_AND_PUSH); it is built otherwise. When a household has alerts of
@@ -353,8 +516,14 @@ export function deriveAlerts(facts: HouseholdFacts, eligibility: EligibilityResu
       if (a) out.push(a);
     }
   }
-  for (const a of [rigidExpenditure(facts, eligibility, asOf), incomeAboveStandard(facts, eligibility, asOf)]) if (a) out.push(a);
+  const income = incomeAboveStandard(facts, eligibility, asOf);
+  for (const a of [rigidExpenditure(facts, eligibility, asOf), income]) if (a) out.push(a);
   out.push(...recertificationOverdue(facts, asOf));
+  const incomeCase = income ? new Set(facts.cases.filter((k) => income.key.startsWith(`INCOME_ABOVE_STANDARD:${k.id}:`)).map((k) => k.id)) : new Set<string>();
+  out.push(...tierMismatch(facts, eligibility, asOf, incomeCase));
+  out.push(...possibleTekun(facts, eligibility, asOf));
+  const owner = housingHomeOwner(facts, asOf);
+  if (owner) out.push(owner);
   const kinds = new Set(out.map((a) => a.kind));
   if (kinds.size >= ALERT_WINDOWS.caseConferenceKinds) {
     for (const a of out) {

@@ -28,6 +28,7 @@
  */
 import { addMonths, isoDay } from "./calendar.js";
 import { entitlementsOf } from "./entitlements.js";
+import { withFreshness } from "./freshness.js";
 import type { CaseFact, EligibilityResult, EligibilityTier, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, PersonEligibility, RuleOutcome } from "./facts.js";
 import { BASIS, isEmployedStatus, memberReadings } from "./observed.js";
 import { Evaluation, REF, caseInForce, covers, fen, incomeValidOn, ownIncome, stronger } from "./evaluation.js";
@@ -38,6 +39,10 @@ export { TIER_ORDER } from "./evaluation.js";
 // ---------------------------------------------------------------------------------------------------
 
 export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet, asOf: Date): EligibilityResult {
+  return withFreshness(facts, params, asOf, evaluateFacts);
+}
+
+function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date): EligibilityResult {
   const ev = new Evaluation(facts, params, asOf);
   const day = ev.day;
   const { P } = ev;
@@ -288,7 +293,7 @@ function rigidExpenditure(ev: Evaluation, x: { total: number; n: number; assetsO
   const key = facts.hukou === "URBAN" ? "PER_CAPITA_DISPOSABLE_INCOME_URBAN" : "PER_CAPITA_DISPOSABLE_INCOME_RURAL";
   const disposable = P.value(key);
   const ratio = P.value("RIGID_EXPENDITURE_RATIO");
-  const medical = facts.members.map((m) => memberReadings.outOfPocketFen(m));
+  const medical = facts.members.map((m) => memberReadings.netOutOfPocketFen(m));
   const education = facts.members.map((m) => memberReadings.educationExpenseFen(m));
   const annual = x.total * 12;
   return ev.rule(

@@ -64,8 +64,20 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
     personId: string | null,
     rule: string,
     reference: string,
-    amount: { amountFen?: number | null; monthly?: boolean; ratio?: number | null } = {},
-  ) => out.push({ kind, department, personId, amountFen: amount.amountFen ?? null, monthly: amount.monthly ?? false, ratio: amount.ratio ?? null, rule, reference });
+    amount: Amount = {},
+  ) =>
+    out.push({
+      kind,
+      department,
+      personId,
+      amountFen: amount.amountFen ?? null,
+      monthly: amount.monthly ?? false,
+      ratio: amount.ratio ?? null,
+      rule,
+      reference,
+      status: amount.unverified ? "UNVERIFIED" : "ESTABLISHED",
+      missing: amount.unverified ?? [],
+    });
   /** records an entitlement rule for a member and gives the entitlement when it passes */
   const decide = (
     rule: string,
@@ -193,10 +205,26 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
 
     // --- medical insurance
     if (t !== "MONITORED") {
+      // 003 §9: tier 1 by tier (TEKUN 100 %, DIBAO 90 %, others 70 %); a member who chose tier 2 is subsidised
+      // at MEDICAL_PREMIUM_SUBSIDY_TIER2 (100 %) of the tier-1 personal premium, whatever the tier
       const key = t === "TEKUN" ? "MEDICAL_PREMIUM_SUBSIDY_TEKUN" : t === "DIBAO" ? "MEDICAL_PREMIUM_SUBSIDY_DIBAO" : "MEDICAL_PREMIUM_SUBSIDY_MARGINAL";
-      const ratio = P.value(key);
-      ev.reasons.push({ rule: "ENT_MEDICAL_PREMIUM", reference: REF.MEDICAL, outcome: "PASS", explanation: `${t}: tier-1 premium subsidised at ${ratio}`, personId: id, inputs: [P.input(key)] });
-      give("MEDICAL_PREMIUM_SUBSIDY", "medical_insurance", id, "ENT_MEDICAL_PREMIUM", REF.MEDICAL, { ratio });
+      const tier1 = P.value(key);
+      const enrolled = memberReadings.insuranceTier(m);
+      let ratio: number | null = null;
+      const outcome = ev.rule("ENT_MEDICAL_PREMIUM", REF.MEDICAL, id, [enrolled], [P.input(key), P.input("MEDICAL_PREMIUM_SUBSIDY_TIER2")], () => {
+        if (enrolled.known && enrolled.value === 2) {
+          ratio = P.value("MEDICAL_PREMIUM_SUBSIDY_TIER2");
+          return { outcome: "PASS", explanation: `${t} enrolled in tier 2: subsidised at ${ratio} of the tier-1 personal premium (003 §9)` };
+        }
+        ratio = tier1;
+        return { outcome: "PASS", explanation: `${t}: tier-1 premium subsidised at ${tier1}` };
+      });
+      if (outcome === "PASS") give("MEDICAL_PREMIUM_SUBSIDY", "medical_insurance", id, "ENT_MEDICAL_PREMIUM", REF.MEDICAL, { ratio });
+      else
+        give("MEDICAL_PREMIUM_SUBSIDY", "medical_insurance", id, "ENT_MEDICAL_PREMIUM", REF.MEDICAL, {
+          ratio: null,
+          unverified: ["the member's residents' medical insurance tier (tier 1 or 2 decides the ratio): the medical-insurance record is unavailable or stale"],
+        });
     }
     {
       const key = t === "TEKUN" || t === "DIBAO" ? "MEDICAL_OOP_AID_RATIO_DIBAO_TEKUN" : "MEDICAL_OOP_AID_RATIO_MARGINAL";
@@ -217,8 +245,9 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
     }
 
     // --- education, by stage
-    if (t === "DIBAO" || t === "TEKUN" || t === "DIBAO_MARGINAL") {
-      const core = t !== "DIBAO_MARGINAL";
+    // 003 §10: students of DIBAO, TEKUN, marginal and rigid-expenditure households; stages per 002 #8
+    if (t === "DIBAO" || t === "TEKUN" || t === "DIBAO_MARGINAL" || t === "RIGID_EXPENDITURE") {
+      const core = t === "DIBAO" || t === "TEKUN";
       const stage = memberReadings.studentStage(m);
       const textbooks = core ? P.optional("EDUCATION_FREE_TEXTBOOKS_SENIOR") : null;
       const kinds = (s: string | null): EntitlementKind[] => {
@@ -233,7 +262,8 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
           case "VOCATIONAL":
             return ["EDUCATION_FEE_WAIVER", "EDUCATION_NATIONAL_GRANT"];
           case "HIGHER":
-            return core ? ["EDUCATION_NATIONAL_GRANT"] : [];
+            // 002 #8: 在高等教育阶段实施国家助学贷款资助; 003 §10 助学贷款 for every included tier
+            return ["EDUCATION_STUDENT_LOAN"];
           default:
             return [];
         }
@@ -247,7 +277,7 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
         () => {
           const k = kinds(stage.known ? stage.value : null);
           return k.length > 0
-            ? { pass: true, explanation: `${core ? "dibao/TEKUN" : "marginal"} student at ${stage.known ? stage.value : "?"}: ${k.join(", ")}` }
+            ? { pass: true, explanation: `${core ? "dibao/TEKUN" : t === "RIGID_EXPENDITURE" ? "rigid-expenditure" : "marginal"} student at ${stage.known ? stage.value : "?"}: ${k.join(", ")}` }
             : { pass: false, explanation: stage.known && stage.value ? `no stage aid for a ${t} student at ${stage.value}` : "not a student" };
         },
         () => {
@@ -290,7 +320,9 @@ function disabilityKinds(t: EligibilityTier, grade: number, age: number): Entitl
   return k;
 }
 
-type Give = (kind: EntitlementKind, department: Department, personId: string | null, rule: string, reference: string, amount?: { amountFen?: number | null; monthly?: boolean; ratio?: number | null }) => void;
+/** An entitlement's amount or ratio where the rule gives one; `unverified`: what is missing to establish it (status UNVERIFIED). */
+type Amount = { amountFen?: number | null; monthly?: boolean; ratio?: number | null; unverified?: string[] };
+type Give = (kind: EntitlementKind, department: Department, personId: string | null, rule: string, reference: string, amount?: Amount) => void;
 
 function employment(ev: Evaluation, x: EntitlementContext, give: Give): void {
   const { facts } = ev;
@@ -338,6 +370,13 @@ function employment(ev: Evaluation, x: EntitlementContext, give: Give): void {
   }
 }
 
+/**
+ * Housing (003 §11, 002 #11–12, 001 (6)): the tier gives urban housing security only to a household "符合当地城市住房保障条件"
+ * — without a home of its own. What establishes it: a caseworker's finding (`housingCondition` NO_HOME or RENTING),
+ * or the housing department's own active public-rental / rental-subsidy benefit. A HOUSE asset or OWNS_HOME: not
+ * entitled (and a home owner receiving a rental benefit is flagged in the reason, and by an alert). Otherwise the
+ * registry does not say whether the household has a home: HOUSING_SECURITY is UNVERIFIED — a thing to check, never a gap.
+ */
 function housing(ev: Evaluation, x: EntitlementContext, give: Give): void {
   const { facts, day } = ev;
   if (facts.hukou !== "URBAN") return;
@@ -348,24 +387,61 @@ function housing(ev: Evaluation, x: EntitlementContext, give: Give): void {
   const byTier = x.tier === "DIBAO" || dispersedTekun || x.tier === "DIBAO_MARGINAL" || x.tier === "RIGID_EXPENDITURE";
   if (!byTier && !orphan18) return;
   const owned = facts.assets.filter((a) => a.kind === "HOUSE" && a.valueFen > 0);
-  const inputs = [ev.reg("hukou", facts.hukou), ev.reg("homes owned", owned.length, BASIS.ASSETS), ...(orphan18 && !byTier ? [ev.reg("orphan aged 18+ (TEKUN ended at 18)", "yes")] : [])];
+  const condition = facts.housingCondition ?? null;
+  const inputs = [
+    ev.reg("hukou", facts.hukou),
+    ev.reg("homes owned (registry assets)", owned.length, BASIS.ASSETS),
+    ev.reg("housing conditions (caseworker finding)", condition ?? "not recorded"),
+    ...(orphan18 && !byTier ? [ev.reg("orphan aged 18+ (TEKUN ended at 18)", "yes")] : []),
+  ];
   const yuzhongA = facts.districtCode === YUZHONG && x.tier === "DIBAO" && x.tierClass === "DIBAO_A";
-  const rent: Reading<number | null> | null = yuzhongA
-    ? readRecord(facts.housing, "housing", "monthly rent of an active housing benefit (fen)", (r) => {
-        const b = r?.benefits.find((b) => b.status === "ACTIVE" && b.monthlyRentFen !== null && (b.endDate === null || b.endDate.getTime() >= day.getTime()));
-        return b?.monthlyRentFen ?? null;
-      }, (v) => (v === null ? "not renting" : String(v)))
-    : null;
-  let given: "RENT" | "SECURITY" | null = null;
-  ev.rule("ENT_HOUSING", REF.HOUSING, null, rent ? [rent] : [], inputs, () => {
-    if (rent && rent.known && rent.value !== null) {
+  const activeBenefit = (r: { benefits: { type: string; status: string; monthlyRentFen: number | null; endDate: Date | null }[] } | null) =>
+    r?.benefits.find((b) => b.status === "ACTIVE" && (b.type === "PUBLIC_RENTAL" || b.type === "RENTAL_SUBSIDY") && (b.endDate === null || b.endDate.getTime() >= day.getTime())) ?? null;
+  const benefit: Reading<{ type: string; monthlyRentFen: number | null } | null> = readRecord(
+    facts.housing,
+    "housing",
+    "active public-rental or rental-subsidy benefit",
+    (r) => activeBenefit(r),
+    (b) => (b === null ? "none" : `${b.type}${b.monthlyRentFen !== null ? ` (rent ${b.monthlyRentFen} fen)` : ""}`),
+  );
+  const ownsHome = owned.length > 0 || condition === "OWNS_HOME";
+  const noHome = condition === "NO_HOME" || condition === "RENTING";
+  // the housing record decides only what the registry and the caseworker leave open (a Yuzhong A-class rent, or whether the department already found the need)
+  const needsRecord = !ownsHome && (yuzhongA || !noHome);
+  let given: "RENT" | "SECURITY" | "UNVERIFIED" | null = null;
+  let rent: number | null = null;
+  const outcome = ev.rule("ENT_HOUSING", REF.HOUSING, null, needsRecord ? [benefit] : [], needsRecord || !benefit.known ? inputs : [...inputs, benefit.input], () => {
+    const b = benefit.known ? benefit.value : null;
+    if (yuzhongA && b && b.monthlyRentFen !== null && !ownsHome) {
       given = "RENT";
-      return { outcome: "PASS", explanation: `Yuzhong dibao A-class tenant: rent subsidy equal to the rent, ${rent.value} fen per month` };
+      rent = b.monthlyRentFen;
+      return { outcome: "PASS", explanation: `Yuzhong dibao A-class tenant: rent subsidy equal to the rent, ${b.monthlyRentFen} fen per month` };
     }
-    if (owned.length > 0) return { outcome: "FAIL", explanation: "owns a home: no housing security" };
+    if (ownsHome)
+      return {
+        outcome: "FAIL",
+        explanation: b
+          ? `owns a home${owned.length > 0 ? " (registry asset)" : " (caseworker finding)"} but the housing department shows an active ${b.type}: verify the housing benefit`
+          : "owns a home: no housing security",
+      };
     given = "SECURITY";
-    return { outcome: "PASS", explanation: `urban ${byTier ? x.tier : "orphan aged 18+"} without a home of its own: public rental housing or a rental subsidy` };
+    if (noHome) return { outcome: "PASS", explanation: `urban ${byTier ? x.tier : "orphan aged 18+"} without a home of its own (caseworker finding: ${condition}): public rental housing or a rental subsidy` };
+    if (b) return { outcome: "PASS", explanation: `urban ${byTier ? x.tier : "orphan aged 18+"} the housing department already supports (${b.type}): housing security established` };
+    given = "UNVERIFIED";
+    return {
+      outcome: "UNKNOWN",
+      explanation: `urban ${byTier ? x.tier : "orphan aged 18+"}: entitled to housing security only without a home of its own, and the registry does not record the household's housing conditions — UNVERIFIED, to check (not a gap)`,
+    };
   });
-  if (given === "RENT" && rent && rent.known) give("RENT_SUBSIDY_EQUAL_TO_RENT", "housing", null, "ENT_HOUSING", REF.HOUSING, { amountFen: rent.value, monthly: true });
+  const missing = "the household's housing conditions: whether it owns a home (not recorded in the registry; record housingCondition or a HOUSE asset)";
+  if (outcome === "UNKNOWN" && given === null) {
+    // the housing system did not answer (or its record is stale): a caseworker's NO_HOME / RENTING still establishes
+    // housing security (a Yuzhong A-class rent subsidy needs the rent, which is unknown); otherwise nothing decides
+    if (noHome) give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING);
+    else give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING, { unverified: [missing, "the housing department's record (unavailable or stale)"] });
+    return;
+  }
+  if (given === "RENT") give("RENT_SUBSIDY_EQUAL_TO_RENT", "housing", null, "ENT_HOUSING", REF.HOUSING, { amountFen: rent, monthly: true });
   if (given === "SECURITY") give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING);
+  if (given === "UNVERIFIED") give("HOUSING_SECURITY", "housing", null, "ENT_HOUSING", REF.HOUSING, { unverified: [missing] });
 }

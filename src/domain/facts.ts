@@ -26,6 +26,28 @@ export type FactSource = "registry" | "caseworker" | "charity" | SourceName;
 export type UpstreamCode = "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_BAD_RESPONSE";
 
 /**
+ * Why a department fact is not usable: the system failed (an UpstreamCode), or it answered with a record
+ * that speaks for a period outside the evaluation's (STALE_RECORD: a 2022 settlement year evaluated in
+ * 2026, last year's school term, a status not confirmed within its window — src/domain/freshness.ts).
+ */
+export type FactCode = UpstreamCode | "STALE_RECORD";
+
+/** A department record the evaluation did not use because it is stale: whose, for which period, and the window it missed. */
+export interface StaleRecord {
+  source: SourceName;
+  /** the member the record is about; null = the household (housing) */
+  personId: string | null;
+  /** when the upstream last updated the record */
+  asOf: Date;
+  /** the period the record speaks for, as text ("settlement year 2022", "term 2025-SPRING", "confirmed 2024-03-01") */
+  period: string;
+  /** the policy parameter that sets the window */
+  parameter: string;
+  /** one line: why it is stale */
+  reason: string;
+}
+
+/**
  * A department record as the request obtained it: `ok` with the record (null = the system has no
  * record for this key — a fact too), or `failed` with the upstream error code. A rule that needs a
  * failed fact must not decide confidently: the evaluation is then `complete: false`.
@@ -37,7 +59,7 @@ export type Fetched<T> =
       /** set when a caseworker typed the fact in (assessEligibility): when; the fact's source is then "caseworker" */
       typedIn?: Date;
     }
-  | { ok: false; source: SourceName; code: UpstreamCode };
+  | { ok: false; source: SourceName; code: FactCode; stale?: StaleRecord };
 
 // ---------------------------------------------------------------------------------------------------
 // Facts
@@ -143,7 +165,16 @@ export interface HouseholdFacts {
    * the aid chain's charity links (DOMAIN.md §2 charities). Optional, for compatibility: absent = none known.
    */
   charityDeliveries?: CharityDeliveryFact[];
+  /**
+   * What the household's housing conditions are, where a caseworker established it (assessEligibility
+   * `housingCondition`): OWNS_HOME, RENTING, NO_HOME. The registry records homes only as assets when
+   * declared, so a household without a HOUSE asset has unknown housing conditions — its housing security is
+   * UNVERIFIED, never a gap. Optional: absent = not established.
+   */
+  housingCondition?: HousingCondition | null;
 }
+
+export type HousingCondition = "OWNS_HOME" | "RENTING" | "NO_HOME";
 
 /** One delivered charity claim. `units` are items, or fen when `unit` is FEN. */
 export interface CharityDeliveryFact {
@@ -230,7 +261,19 @@ export interface Entitlement {
   /** the rule that gives it (rule id, e.g. "ENT_MEDICAL_PREMIUM"), and the DOMAIN.md section / seed reference */
   rule: string;
   reference: string;
+  /**
+   * ESTABLISHED: the facts establish it (a gap when not received). UNVERIFIED: the tier gives it but a
+   * deciding fact is not recorded (housing conditions, the insurance tier): a thing to check, listed in
+   * `missing`, never a gap. Absent = ESTABLISHED (for compatibility).
+   */
+  status?: EntitlementStatus;
+  /** UNVERIFIED: what must be checked to establish it */
+  missing?: string[];
+  /** set when the evaluation is not complete (a source failed or a record is stale): the entitlement is not final */
+  provisional?: boolean;
 }
+
+export type EntitlementStatus = "ESTABLISHED" | "UNVERIFIED";
 
 // ---------------------------------------------------------------------------------------------------
 // Eligibility
@@ -293,4 +336,11 @@ export interface EligibilityResult {
   missingSources: FactSource[];
   /** the computed class where the tier has one (dibao A/B from the members; TEKUN support form from the registry case) */
   tierClass?: TierClass | null;
+  /**
+   * Every department source that failed for any member or the household (whether or not a rule needed
+   * it): `sources[].answered` is false for these. Set by src/domain/freshness.ts; absent = none known.
+   */
+  failedSources?: SourceName[];
+  /** department records outside the evaluation's period, not used (rules needing them are UNKNOWN) */
+  staleRecords?: StaleRecord[];
 }

@@ -4,6 +4,7 @@
  * answered "no record" is a fact (no disability certificate, not insured, not a student). Pure.
  */
 import type { SourceName } from "../../connectors/unified.js";
+import { isSeriousDisease } from "./codes.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue, RuleInput } from "./facts.js";
 
 /** The Person/Household field through which each department's records are read (src/policy/rules.ts). */
@@ -33,7 +34,12 @@ export function readRecord<R extends { asOf: Date }, T>(
   show: (value: T) => string,
 ): Reading<T> {
   const basis = SOURCE_BASIS[source];
-  if (!fetched.ok) return { known: false, source: fetched.source, input: { name, value: `unavailable (${fetched.code})`, source: fetched.source, asOf: null, basis } };
+  if (!fetched.ok)
+    return {
+      known: false,
+      source: fetched.source,
+      input: { name, value: fetched.code === "STALE_RECORD" ? `stale (${fetched.stale?.period ?? "outside the evaluation's period"})` : `unavailable (${fetched.code})`, source: fetched.source, asOf: fetched.stale?.asOf ?? null, basis },
+    };
   const value = pick(fetched.value);
   // typed in by the caller (a caseworker's trial calculation): their own fact, no department record behind it
   if (fetched.typedIn) return { known: true, value, input: { name, value: show(value), source: "caseworker", asOf: fetched.typedIn } };
@@ -48,10 +54,17 @@ export const memberReadings = {
   /** the grade of a VALID certificate: what the federation's subsidies require */
   validCertificateGrade: (m: MemberFacts): Reading<number | null> =>
     readRecord(m.disability, "disability", "disability grade (valid certificate)", (r) => (r && r.certificateStatus === "VALID" ? r.grade : null), (g) => (g === null ? "no valid certificate" : String(g))),
+  /** a serious / special disease on the code list (src/domain/codes.ts); an unlisted code is not one */
   seriousDisease: (m: MemberFacts): Reading<string | null> =>
-    readRecord(m.medicalInsurance, "medicalInsurance", "serious disease", (r) => r?.seriousDisease ?? null, (d) => d ?? "none"),
+    readRecord(m.medicalInsurance, "medicalInsurance", "serious disease", (r) => (r?.seriousDisease && isSeriousDisease(r.seriousDisease) ? r.seriousDisease : null), (d) => d ?? "none on the code list"),
   outOfPocketFen: (m: MemberFacts): Reading<number> =>
     readRecord(m.medicalInsurance, "medicalInsurance", "annual in-policy out-of-pocket medical spending (fen)", (r) => r?.outOfPocketFen ?? 0, String),
+  /** what the family bears after medical aid: out-of-pocket − medical aid paid (not below 0) — the rigid-expenditure test (003 §1, §9) */
+  netOutOfPocketFen: (m: MemberFacts): Reading<number> =>
+    readRecord(m.medicalInsurance, "medicalInsurance", "annual out-of-pocket medical spending after medical aid (fen)", (r) => Math.max(0, (r?.outOfPocketFen ?? 0) - (r?.medicalAidPaidFen ?? 0)), String),
+  /** the residents' medical insurance tier the member is enrolled in (1 or 2); null = not insured there */
+  insuranceTier: (m: MemberFacts): Reading<number | null> =>
+    readRecord(m.medicalInsurance, "medicalInsurance", "residents' medical insurance tier", (r) => r?.tier ?? null, (t) => (t === null ? "not enrolled" : String(t))),
   studentStage: (m: MemberFacts): Reading<string | null> =>
     readRecord(m.education, "education", "school stage", (r) => r?.stage ?? null, (s) => s ?? "not a student"),
   educationExpenseFen: (m: MemberFacts): Reading<number> =>

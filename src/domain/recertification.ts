@@ -78,11 +78,14 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
   return next;
 }
 
+const RETAINED_TIERS = new Set<EligibilityTier>(["DIBAO", "TEKUN", "DIBAO_MARGINAL", "RIGID_EXPENDITURE"]);
+
 export function monitoringRetention(ev: Evaluation): void {
   const { facts, day, P } = ev;
   const years = P.value("MONITORING_RETENTION_YEARS");
   const left = facts.cases
-    .filter((c) => (c.status === "REJECTED" || c.status === "TERMINATED") && c.endDate !== null && (c.tier === "DIBAO" || c.tier === "TEKUN"))
+    // 003 §5: applicants refused dibao, TEKUN or marginal status, and households that left assistance (any assisted tier), less than two years ago
+    .filter((c) => (c.status === "REJECTED" || c.status === "TERMINATED") && c.endDate !== null && RETAINED_TIERS.has(c.tier))
     .sort((a, b) => b.endDate!.getTime() - a.endDate!.getTime())[0];
   if (!left) return;
   const until = addMonths(left.endDate!, 12 * years);

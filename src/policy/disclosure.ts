@@ -52,7 +52,13 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
     tier: r.tier,
     tierClass: r.tierClass ?? null,
     complete: r.complete,
-    sources: SOURCE_ORDER.filter((s) => consulted.has(s)).map((source) => ({ source, answered: !(r.missingSources as InputSource[]).includes(source) })),
+    // answered: false when the source failed for any member (failedSources), whether or not a rule needed it;
+    // stale: a record of it is outside the evaluation's period (src/domain/freshness.ts)
+    sources: SOURCE_ORDER.filter((s) => consulted.has(s) || (r.failedSources ?? []).includes(s as never)).map((source) => {
+      const stale = (r.staleRecords ?? []).some((x) => x.source === source);
+      const failed = r.failedSources ? (r.failedSources as InputSource[]).includes(source) : (r.missingSources as InputSource[]).includes(source) && !stale;
+      return { source, answered: !failed, stale };
+    }),
     persons: r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })),
     incomePerCapitaFen: r.incomePerCapitaFen,
     standardFen: r.standardFen,
@@ -71,6 +77,9 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
         rule: e.rule,
         reference: e.reference,
         withheld,
+        status: e.status ?? "ESTABLISHED",
+        missing: e.missing ?? [],
+        provisional: e.provisional ?? !r.complete,
       };
     }),
     reasons: r.reasons.map((x) => {

@@ -59,7 +59,7 @@ const MATCHING = rule(read(REGISTRY_KEEPERS), read("charity"));
 const ROW_WRITERS = rule(read(["civil_affairs", "street_office"]));
 
 const ALERT_HANDLERS = rule(read(["civil_affairs", "street_office", "education", "employment", "housing", "medical_insurance", "disability"]));
-const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf"];
+const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf", "stale"];
 
 export const POLICY: PolicyRules = {
   Query: {
@@ -130,6 +130,7 @@ export const POLICY: PolicyRules = {
     // read (a link, gap, duplicate or alert with evidence from another source is left out)
     aidChain: officials,
     alerts: officials,
+    alertCompleteness: officials,
   },
 
   Person: {
@@ -189,9 +190,9 @@ export const POLICY: PolicyRules = {
     incomePerCapitaFen: rule(read([...REGISTRY_KEEPERS, "housing"])),
     nextRecertification: rule(read(REGISTRY_KEEPERS)),
   },
-  EligibilitySource: recordType(["source", "answered"], officials),
+  EligibilitySource: recordType(["source", "answered", "stale"], officials),
   PersonEligibility: recordType(["personId", "tier", "reason"], officials),
-  Entitlement: recordType(["kind", "department", "personId", "amountFen", "monthly", "ratio", "rule", "reference", "withheld"], officials),
+  Entitlement: recordType(["kind", "department", "personId", "amountFen", "monthly", "ratio", "rule", "reference", "withheld", "status", "missing", "provisional"], officials),
   RuleEvaluation: recordType(["rule", "reference", "outcome", "explanation", "personId", "withheld", "inputs"], officials),
   RuleInput: recordType(["name", "value", "source", "asOf", "withheld"], officials),
 
@@ -267,7 +268,9 @@ export const POLICY: PolicyRules = {
   },
 
   // The aid chain and alerts (issue 5, DOMAIN.md §3): officials, content cut per source (see Household.aidChain).
-  AidChain: recordType(["asOf", "complete", "failedSources", "links", "householdLinks", "persons", "gaps", "duplicates", "incomplete"], officials),
+  AidChain: recordType(["asOf", "complete", "failedSources", "links", "householdLinks", "persons", "gaps", "duplicates", "incomplete", "unverified", "staleRecords"], officials),
+  AidUnverifiedEntitlement: recordType(["key", "kind", "department", "missing", "rule", "reference"], officials),
+  StaleRecord: recordType(["source", "personId", "asOf", "period", "parameter", "reason"], officials),
   AidLink: {
     ...recordType(AID_LINK_FIELDS, officials),
     // an ID number or a certificate number (which embeds it): masked for those who see ID numbers masked
@@ -286,5 +289,6 @@ export const POLICY: PolicyRules = {
   ),
   AlertEvidence: recordType(["name", "value", "source", "asOf"], officials),
   AlertActionEntry: recordType(["action", "department", "note", "actorSubject", "actorAudience", "at"], officials),
-  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo"], officials),
+  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo", "complete", "failedSources", "incompleteHouseholds"], officials),
+  AlertCompleteness: recordType(["complete", "failedSources", "staleSources"], officials),
 };

@@ -5,6 +5,8 @@
  */
 import type { InputProblem } from "../errors.js";
 import type { HouseholdFacts, MemberFacts } from "../domain/facts.js";
+import { DISABILITY_CATEGORIES, DISABILITY_GRADES, SERIOUS_DISEASES, isSeriousDisease } from "../domain/codes.js";
+import type { DisabilityCategory } from "../../connectors/unified.js";
 import type { HouseholdFactsInput, MemberFactsInput } from "../../schema/eligibility.js";
 
 const MAX_TEXT = 100;
@@ -30,12 +32,23 @@ export function validateFactsInput(input: HouseholdFactsInput, asOf: Date): Inpu
     else if (refs.has(ref)) p(`${f}.ref`, "INVALID_FORMAT", `${f}.ref "${ref}" is used twice`);
     refs.add(ref);
     if (m.birthDate.getTime() > asOf.getTime()) p(`${f}.birthDate`, "DATE_IN_FUTURE", `${f}.birthDate is after asOf`);
-    if (m.disabilityGrade != null && (!Number.isInteger(m.disabilityGrade) || m.disabilityGrade < 1 || m.disabilityGrade > 4))
+    if (m.disabilityGrade != null && !DISABILITY_GRADES.includes(m.disabilityGrade))
       p(`${f}.disabilityGrade`, "INVALID_FORMAT", `${f}.disabilityGrade must be 1–4`);
     if (m.seriousDisease != null) {
       if (m.seriousDisease.trim() === "") p(`${f}.seriousDisease`, "REQUIRED", `${f}.seriousDisease must not be empty (omit it for none)`);
       else if (m.seriousDisease.length > MAX_TEXT) p(`${f}.seriousDisease`, "TOO_LONG", `${f}.seriousDisease is longer than ${MAX_TEXT} characters`);
+      else if (!isSeriousDisease(m.seriousDisease))
+        p(`${f}.seriousDisease`, "UNKNOWN_CODE", `${f}.seriousDisease "${m.seriousDisease}" is not on the serious/special disease list (${SERIOUS_DISEASES.join(", ")})`);
     }
+    if (m.disabilityCategory != null) {
+      if (!(DISABILITY_CATEGORIES as readonly string[]).includes(m.disabilityCategory))
+        p(`${f}.disabilityCategory`, "UNKNOWN_CODE", `${f}.disabilityCategory "${m.disabilityCategory}" is not a disability category (${DISABILITY_CATEGORIES.join(", ")})`);
+      if (m.disabilityGrade == null) p(`${f}.disabilityGrade`, "REQUIRED", `${f}.disabilityGrade is required with a disability category`);
+    }
+    if (m.insuranceTier != null && m.insuranceTier !== 1 && m.insuranceTier !== 2) p(`${f}.insuranceTier`, "UNKNOWN_CODE", `${f}.insuranceTier must be 1 or 2`);
+    money(`${f}.medicalAidPaidFen`, m.medicalAidPaidFen);
+    if ((m.medicalAidPaidFen ?? 0) > (m.medicalOutOfPocketFen ?? 0))
+      p(`${f}.medicalAidPaidFen`, "RANGE", `${f}.medicalAidPaidFen exceeds the out-of-pocket spending it was paid towards`);
     money(`${f}.medicalOutOfPocketFen`, m.medicalOutOfPocketFen);
     money(`${f}.educationExpenseFen`, m.educationExpenseFen);
     if ((m.educationExpenseFen ?? 0) > 0 && m.studentStage == null)
@@ -83,16 +96,16 @@ export function caseworkerFacts(input: HouseholdFactsInput, districtCode: string
       m.employmentStatus == null ? null : { ...sourced("employment" as const), status: m.employmentStatus, registeredUnemployedSince: null, publicWelfarePost: false, trainings: [], dibaoEmploymentSubsidy: null },
     ),
     medicalInsurance: typed(
-      m.medicalOutOfPocketFen == null && m.seriousDisease == null
+      m.medicalOutOfPocketFen == null && m.seriousDisease == null && m.insuranceTier == null && m.medicalAidPaidFen == null
         ? null
         : {
             ...sourced("medicalInsurance" as const),
-            tier: 1 as const,
+            tier: (m.insuranceTier === 2 ? 2 : 1) as 1 | 2,
             premiumSubsidyRatio: 0,
             premiumSubsidyFen: 0,
             inPolicyExpenseFen: m.medicalOutOfPocketFen ?? 0,
             outOfPocketFen: m.medicalOutOfPocketFen ?? 0,
-            medicalAidPaidFen: 0,
+            medicalAidPaidFen: m.medicalAidPaidFen ?? 0,
             seriousDisease: m.seriousDisease ?? null,
             chronicDisease: null,
             year: asOf.getUTCFullYear(),
@@ -104,7 +117,7 @@ export function caseworkerFacts(input: HouseholdFactsInput, districtCode: string
         : {
             ...sourced("disability" as const),
             certificateNo: "",
-            category: "MULTIPLE" as const,
+            category: (m.disabilityCategory ?? "MULTIPLE") as DisabilityCategory,
             grade: m.disabilityGrade as 1 | 2 | 3 | 4,
             severe: m.disabilityGrade <= 2,
             livingSubsidyFen: 0,
@@ -138,5 +151,6 @@ export function caseworkerFacts(input: HouseholdFactsInput, districtCode: string
       : [],
     aidRecords: [],
     housing: typed(null),
+    housingCondition: input.housingCondition ?? null,
   };
 }

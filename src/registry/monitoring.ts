@@ -127,6 +127,8 @@ const gapVisible = (v: Visibility, g: Gap) => g.sources.every((s) => v.readable(
 const gapView = (v: Visibility, g: Gap): Gap => (g.entitlement.amountFen === null || v.amountReadable(g.kind) ? g : { ...g, entitlement: { ...g.entitlement, amountFen: null } });
 const duplicateVisible = (v: Visibility, d: Duplicate) => d.links.every((l) => linkVisible(v, l));
 const incompleteVisible = (v: Visibility, i: IncompleteCheck) => v.readable(i.source);
+/** The department system an unverified entitlement's department keeps (civil affairs: the registry, readable with the chain). */
+const DEPARTMENT_SOURCE: Partial<Record<string, FactSource>> = { housing: "housing", medical_insurance: "medicalInsurance", education: "education", employment: "employment", disability: "disability" };
 
 export function visibleChain(chain: AidChain, v: Visibility): AidChain {
   const links = chain.links.filter((l) => linkVisible(v, l));
@@ -146,6 +148,8 @@ export function visibleChain(chain: AidChain, v: Visibility): AidChain {
     duplicates,
     incomplete: chain.incomplete.filter((i) => incompleteVisible(v, i)),
     failedSources: chain.failedSources.filter((s) => v.readable(s)),
+    unverified: (chain.unverified ?? []).filter((u) => DEPARTMENT_SOURCE[u.department] === undefined || v.readable(DEPARTMENT_SOURCE[u.department]!)),
+    staleRecords: (chain.staleRecords ?? []).filter((s) => v.readable(s.source)),
   };
 }
 

@@ -297,10 +297,17 @@ describe("gaps: entitlements with no matching link, naming the responsible depar
       "gap",
     ],
     [
-      "a zero-employment household where one member had a training",
-      facts({ members: [member("p1"), member("p2", { employment: ok(employment({ trainings: [{ course: "c", completedOn: d("2024-05-01") }] })) })] }),
+      // FRESHNESS_EMPLOYMENT_TRAINING_MONTHS (12 in the fixtures' default): the window ends on the record's date, 2026-10-01
+      "a zero-employment household where one member had a training exactly 12 months before the record's date",
+      facts({ members: [member("p1"), member("p2", { employment: ok(employment({ trainings: [{ course: "c", completedOn: d("2025-10-01") }] })) })] }),
       entitlement("EMPLOYMENT_ASSISTANCE", "employment", null),
       "none",
+    ],
+    [
+      "a training one day older than the window (2024 or 2025-09-30) is not current employment help: gap (000 二(七), 003 §12)",
+      facts({ members: [member("p1"), member("p2", { employment: ok(employment({ trainings: [{ course: "c", completedOn: d("2025-09-30") }] })) })] }),
+      entitlement("EMPLOYMENT_ASSISTANCE", "employment", null),
+      "gap",
     ],
     [
       "a dibao A-class tenant whose rental subsidy is below the rent (001 (6))",

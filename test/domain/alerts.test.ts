@@ -93,7 +93,7 @@ const rows: Row[] = [
     e0,
     ["HARDSHIP_STUDENT", "INFORM_AND_PUSH", "HIGH", "civil_affairs"],
   ],
-  ["hardship student already covered by a case", facts({ cases: [kase({ tier: "DIBAO_MARGINAL", tierClass: null })], members: [member("p1", { education: ok(education({ hardshipStudent: true })) })] }), e0, null],
+  ["hardship student already covered by a case", facts({ cases: [kase({ tier: "DIBAO_MARGINAL", tierClass: null })], members: [member("p1", { education: ok(education({ hardshipStudent: true })) })] }), eligibility({ tier: "DIBAO_MARGINAL" }), null],
   // RIGID_EXPENDITURE_CROSSED — §1 rigid expenditure: spending / income > local ratio
   [
     "medical + education spending just over the ratio of annual income",
@@ -155,7 +155,7 @@ const rows: Row[] = [
   ["re-certification due today is not overdue", facts({ cases: [kase({ nextReviewDate: ASOF })] }), e0, null],
   ["due yesterday", facts({ cases: [kase({ nextReviewDate: daysBefore(1) })] }), e0, ["RECERTIFICATION_OVERDUE", "VERIFY_EXIT", "MEDIUM", "civil_affairs"]],
   ["due 90 days ago: still MEDIUM", facts({ cases: [kase({ nextReviewDate: daysBefore(90) })] }), e0, ["RECERTIFICATION_OVERDUE", "VERIFY_EXIT", "MEDIUM", "civil_affairs"]],
-  ["due 91 days ago: HIGH", facts({ cases: [kase({ tier: "TEKUN", nextReviewDate: daysBefore(91) })] }), e0, ["RECERTIFICATION_OVERDUE", "VERIFY_EXIT", "HIGH", "civil_affairs"]],
+  ["due 91 days ago: HIGH", facts({ cases: [kase({ tier: "TEKUN", nextReviewDate: daysBefore(91) })] }), eligibility({ tier: "TEKUN" }), ["RECERTIFICATION_OVERDUE", "VERIFY_EXIT", "HIGH", "civil_affairs"]],
   ["a terminated case is not re-certified", facts({ cases: [kase({ status: "TERMINATED", nextReviewDate: daysBefore(30) })] }), e0, null],
 ];
 

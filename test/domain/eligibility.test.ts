@@ -232,7 +232,7 @@ describe("DOMAIN §1 RIGID_EXPENDITURE: income < last year's disposable income, 
     expect(r.tier).toBe(tier);
     const inputs = reason(r, "RIGID_EXPENDITURE")!.inputs;
     expect(inputs).toContainEqual(expect.objectContaining({ name: "annual necessary education spending (fen)", source: "education", asOf: RECORD_AS_OF, basis: "Person.education" }));
-    expect(inputs).toContainEqual(expect.objectContaining({ name: "annual in-policy out-of-pocket medical spending (fen)", source: "medicalInsurance", asOf: RECORD_AS_OF }));
+    expect(inputs).toContainEqual(expect.objectContaining({ name: "annual out-of-pocket medical spending after medical aid (fen)", source: "medicalInsurance", asOf: RECORD_AS_OF }));
   });
 
   test("a failed medical source: UNKNOWN, complete false naming it, and the tier is not claimed", () => {

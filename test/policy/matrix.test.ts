@@ -120,7 +120,11 @@ const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
   "AidGap.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
   "PersonAidChain.gaps": { audiences: ["housing"], why: "housing's entitlements are the household's" },
   "AidIncompleteCheck.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
-  "Alert.personId": { audiences: ["housing"], why: "the alerts housing may see (income above the standard, re-certification overdue) are the household's" },
+  "AidChain.unverified": {
+    audiences: ["education", "employment", "medical_insurance", "disability", "health"],
+    why: "the data set's unverified entitlements are housing security (housing conditions not recorded): shown to those who read Household.housing (issue 13 point 4)",
+  },
+  "StaleRecord.personId": { audiences: ["housing"], why: "housing reads only housing records, which are the household's" },
 };
 const filteredOut = (audience: Audience, coordinate: string) => FILTERED_OUT[coordinate]?.audiences.includes(audience) ?? false;
 
@@ -526,6 +530,10 @@ const householdFor = (audience: Audience, id: string): Raw => ({
   get alerts() {
     return alertsTruth(POLICY.Household.alerts[audience] ? audience : null, id);
   },
+  get alertCompleteness() {
+    const c = monitoringTruth(id).chain;
+    return { complete: c.failedSources.length === 0 && c.staleRecords.length === 0, failedSources: c.failedSources, staleSources: [...new Set(c.staleRecords.map((x) => x.source))].sort() };
+  },
 });
 
 /** The household's aid chain and alerts unfiltered (as with the field policy off): where FILTERED_OUT cells find their household. */
@@ -653,7 +661,7 @@ function monitoringTruth(id: string) {
   return m;
 }
 
-const linkTruth = (l: AidLink): Raw => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end });
+const linkTruth = (l: AidLink): Raw => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
 const gapTruth = (g: Gap): Raw => ({
   ...g,
   rule: g.entitlement.rule,
@@ -679,6 +687,8 @@ function chainTruth(audience: Audience | null, id: string): Raw {
       gaps: c.gaps.map(gapTruth),
       duplicates: c.duplicates.map(duplicateTruth),
       incomplete: c.incomplete,
+      unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
+      staleRecords: c.staleRecords,
     });
   }
   return chains.get(key)!;
@@ -714,8 +724,16 @@ function alertsTruth(audience: Audience | null, id: string): Raw[] {
 function alertPageTruth(audience: Audience, street: string): Raw {
   const ids = households.filter((h) => h.streetCode === street).map((h) => h.id);
   const page = ids.slice(0, ALERT_PAGE);
+  // complete: every household of the page had every department source answer with current records (issue 13 point 9)
+  const incomplete = page.filter((id) => {
+    const c = monitoringTruth(id).chain;
+    return c.failedSources.length > 0 || c.staleRecords.length > 0;
+  });
   return {
     alerts: page.flatMap((id) => alertsTruth(audience, id)),
+    complete: incomplete.length === 0,
+    failedSources: [...new Set(page.flatMap((id) => monitoringTruth(id).chain.failedSources))].sort(),
+    incompleteHouseholds: incomplete,
     householdsScanned: page.length,
     pageInfo: { hasNextPage: ids.length > ALERT_PAGE, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
   };
@@ -918,7 +936,7 @@ test("the matrix covers every audience × every (type, field) of POLICY, the sen
 });
 
 test("FILTERED_OUT stays small and names only fields the audience is granted (a value that never comes needs a reason)", () => {
-  expect(Object.keys(FILTERED_OUT).length).toBeLessThanOrEqual(12);
+  expect(Object.keys(FILTERED_OUT).length).toBeLessThanOrEqual(13); // 13: issue 13 added AidChain.unverified and StaleRecord.personId, removed Alert.personId
   for (const [coordinate, { audiences, why }] of Object.entries(FILTERED_OUT)) {
     const [type, field] = coordinate.split(".");
     expect(objectType(type).getFields()[field], coordinate).toBeDefined();
