@@ -5,6 +5,7 @@
  */
 import type { Database } from "./database.js";
 import { runSeed } from "../../prisma/seed/run.js";
+import { writeReferenceData } from "../../prisma/seed/writer.js";
 
 export interface Dataset {
   seed: number;
@@ -30,7 +31,11 @@ export async function ensureDataset(
   opts: { seed: number; asOf: string; persons?: number; log?: (line: string) => void },
 ): Promise<Dataset | null> {
   const existing = await recordedDataset(db);
-  if (existing) return existing;
+  if (existing) {
+    // A data set seeded by an earlier version: add the policy parameters it did not know yet (existing rows are kept).
+    await writeReferenceData(db.sql, []);
+    return existing;
+  }
   // runSeed records seed_run itself; a registry with data but no record was not made by this generator.
   const result = await runSeed({ sql: db.sql, seed: opts.seed, asOf: opts.asOf, persons: opts.persons, ifEmpty: true, log: opts.log });
   return result.skipped ? null : recordedDataset(db);
