@@ -298,7 +298,17 @@ const ID_DAY0 = isoToDays("1900-01-01");
 const ID_DAYS = 200 * 366;
 
 class Gen {
-  readonly rng: Rng;
+  /**
+   * The draws of the household being built: a stream of its own per household (seed, street, sequence
+   * number), so what one household draws — and how many draws depend on the as-of date (payment months,
+   * ages, school stages) — never moves another household.
+   */
+  rng: Rng;
+  /**
+   * The draws that decide the households themselves (kind and size, street by street): independent of
+   * the as-of date, so the default set has the same households and persons on any day (DOMAIN.md §6).
+   */
+  readonly unitRng: Rng;
   readonly seed: number;
   readonly policy = new PolicyTable();
   readonly asOf: IsoDate;
@@ -310,6 +320,7 @@ class Gen {
   constructor(seed: number, asOf: IsoDate) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`asOf must be YYYY-MM-DD: ${asOf}`);
     this.rng = new Rng(seed);
+    this.unitRng = new Rng(seed);
     this.seed = seed;
     this.asOf = asOf;
     let m = monthStart(asOf);
@@ -317,6 +328,11 @@ class Gen {
     const months: IsoDate[] = [];
     for (let i = 11; i >= 0; i--) months.push(addMonths(m, -i));
     this.months = months;
+  }
+
+  /** Starts the draws of household `seq` of a street (see `rng`). */
+  startHousehold(streetCode: string, seq: number): void {
+    this.rng = new Rng(hashString(`${this.seed}:${streetCode}:${seq}`));
   }
 
   param(key: string, date: IsoDate, region: string): number {
@@ -964,7 +980,7 @@ interface Built {
 }
 
 function pickSize(g: Gen, dist: readonly (readonly [number, number])[], min: number, max: number): number {
-  const s = g.rng.weightedPairs(dist);
+  const s = g.unitRng.weightedPairs(dist);
   return Math.max(min, Math.min(max, s));
 }
 
@@ -1419,7 +1435,7 @@ function quotasOf(street: StreetPlan): Quotas {
 
 /** Picks the next household of the street (kind, size) and takes it off the quotas; null when done. */
 function nextUnit(g: Gen, street: StreetPlan, q: Quotas): { kind: Kind; size: number } | null {
-  const rng = g.rng;
+  const rng = g.unitRng;
   const items: string[] = [];
   const weights: number[] = [];
   if (q.dibao > 0) items.push("dibao"), weights.push(q.dibao / 2.4);
@@ -1483,7 +1499,8 @@ export function* generatePopulation(opts: GenerateOptions): Generator<SynthHouse
     for (;;) {
       const unit = nextUnit(g, street, q);
       if (!unit) break;
-      const { household } = buildHousehold(g, street, unit.kind, unit.size, ++seq);
+      g.startHousehold(street.code, ++seq);
+      const { household } = buildHousehold(g, street, unit.kind, unit.size, seq);
       persons += household.members.length;
       yield household;
       if (opts.persons !== undefined && persons >= opts.persons) return;
