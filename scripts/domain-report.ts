@@ -9,7 +9,7 @@
 // runs can be compared with diff (bench/domain-report-before.txt, bench/domain-report-after.txt).
 import { parseArgs } from "node:util";
 import { generatePopulation } from "../prisma/seed/generator.js";
-import { deriveDepartments, factsOf, findingsFactsOf, seededDibaoStandard, seededParameterSet } from "../prisma/seed/population-facts.js";
+import { deriveDepartments, factsOf, findingsFactsOf, seededDibaoStandard, seededGraceParameters, seededParameterSet } from "../prisma/seed/population-facts.js";
 import { buildAidChain } from "../src/domain/aid-chain.js";
 import { deriveAlerts } from "../src/domain/alerts.js";
 import { auditFindings } from "../src/domain/audit-findings.js";
@@ -33,6 +33,7 @@ function main(): void {
   const households = [...generatePopulation({ seed, asOf })];
   const data = deriveDepartments(households, seed, asOf);
   const standard = seededDibaoStandard();
+  const grace = seededGraceParameters();
 
   const counts = new Map<string, number>();
   const add = (key: string, by = 1) => counts.set(key, (counts.get(key) ?? 0) + by);
@@ -58,7 +59,7 @@ function main(): void {
     for (const g of chain.gaps) add(`gap${g.shortfall ? " (shortfall)" : ""}: ${g.kind}`);
     for (const d of chain.duplicates) add(`duplicate: ${d.kind} ${d.purpose}`);
     for (const a of deriveAlerts(f, e, day, chain)) add(`alert: ${a.kind}`);
-    for (const x of auditFindings(findingsFactsOf(h, f), standard)) {
+    for (const x of auditFindings(findingsFactsOf(h, f), standard, grace)) {
       add(`audit finding: ${x.kind}`);
       add(`audit finding fen: ${x.kind}`, x.amountFen);
     }

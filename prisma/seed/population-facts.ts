@@ -14,7 +14,7 @@ import { benefitSchema, mapHousehold } from "../../connectors/housing/connector.
 import { insuredRecordSchema, mapInsuredRecord } from "../../connectors/medical-insurance/connector.js";
 import { certificateRecordSchema, mapCertificateRecord } from "../../connectors/disability/connector.js";
 import type { Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
-import type { DibaoStandard, FindingsFacts } from "../../src/domain/audit-findings.js";
+import type { DibaoStandard, FindingsFacts, GraceParameters } from "../../src/domain/audit-findings.js";
 import { parametersInForce } from "../../src/registry/policy-parameters.js";
 import { regionChain } from "../../src/registry/region.js";
 
@@ -111,6 +111,16 @@ export function seededDibaoStandard(): DibaoStandard {
       memo.set(key, inForce ? Math.round(Number(inForce.value)) : null);
     }
     return memo.get(key)!;
+  };
+}
+
+/** The gradual-exit parameters as src/registry/audit-findings.ts reads them from the seeded parameters. */
+export function seededGraceParameters(): GraceParameters {
+  return (district, on) => {
+    const set = seededParameterSet(district, on);
+    const multiplier = set.get("MARGINAL_MULTIPLIER");
+    const months = set.get("GRADUAL_EXIT_MONTHS");
+    return multiplier && months ? { multiplier: multiplier.value, months: months.value } : null;
   };
 }
 

@@ -9,12 +9,15 @@
  *   PAID_AFTER_DEATH           a payment for a beneficiary's period starting after the death
  *                              (funeral aid excepted: it is paid because of the death)
  *   ABOVE_THRESHOLD_NO_GRACE   a dibao payment for a month whose income per capita was at or above the
- *                              dibao standard, while the case was not in its gradual-exit grace period
+ *                              dibao standard, outside the gradual-exit grace period (src/domain/gradual-exit.ts:
+ *                              the same rule eligibility uses — at or above 1.5 × the standard, or more than
+ *                              GRADUAL_EXIT_MONTHS after the income rose)
  *   PAST_RECERTIFICATION       a payment for a period starting after the case's re-certification date
  *                              passed without a re-certification (next review date not moved on)
  */
 import { findDuplicates, registryLink, type AidLink } from "./aid-chain.js";
 import { isoDay } from "./calendar.js";
+import { graceOn } from "./gradual-exit.js";
 
 export const FINDING_KINDS = ["DUPLICATE_PAYMENT", "PAID_AFTER_CASE_END", "PAID_AFTER_DEATH", "ABOVE_THRESHOLD_NO_GRACE", "PAST_RECERTIFICATION"] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -102,12 +105,10 @@ function finding(f: FindingsFacts, kind: FindingKind, payments: PaymentFact[], r
   };
 }
 
-/** Household income per month on a day: the incomes valid that day. */
-function incomeOn(f: FindingsFacts, on: Date): number {
-  return f.incomes.filter((i) => i.validFrom <= on && (i.validTo === null || i.validTo >= on)).reduce((s, i) => s + i.monthlyFen, 0);
-}
+/** The gradual-exit parameters in force in a district on a day (MARGINAL_MULTIPLIER, GRADUAL_EXIT_MONTHS), or null. */
+export type GraceParameters = (districtCode: string, on: Date) => { multiplier: number; months: number } | null;
 
-export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard): Finding[] {
+export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard, grace: GraceParameters): Finding[] {
   const out: Finding[] = [];
   const byId = new Map(f.payments.map((p) => [p.id, p]));
   const cases = new Map(f.cases.map((c) => [c.id, c]));
@@ -170,21 +171,34 @@ export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard): F
           ],
         }),
       );
-    if (p.program === "DIBAO_PAYMENT" && c && c.status !== "GRADUAL_EXIT" && c.personId === null) {
-      const standard = dibaoStandard(p.districtCode ?? f.districtCode, f.hukou, p.periodStart);
+    if (p.program === "DIBAO_PAYMENT" && c && c.personId === null) {
+      const district = p.districtCode ?? f.districtCode;
+      const standard = dibaoStandard(district, f.hukou, p.periodStart);
+      const params = grace(district, p.periodStart);
       const alive = f.members.filter((m) => !m.deceasedOn || m.deceasedOn >= p.periodStart).length;
-      if (standard !== null && alive > 0) {
-        const perCapita = Math.floor(incomeOn(f, p.periodStart) / alive);
-        if (perCapita >= standard)
+      if (standard !== null && params !== null && alive > 0) {
+        // the one rule for "is this month in the grace period" (src/domain/gradual-exit.ts), as eligibility uses it
+        const g = graceOn({ incomes: f.incomes, members: alive, standardFen: standard, multiplier: params.multiplier, months: params.months, caseStart: c.startDate }, p.periodStart);
+        const perCapita = Math.floor(g.totalFen / alive);
+        if (g.state === "ABOVE_MARGINAL" || g.state === "GRACE_ENDED")
           out.push(
             finding(f, "ABOVE_THRESHOLD_NO_GRACE", [p], {
               personId: null,
               caseId: c.id,
-              reason: `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ the dibao standard ${standard} fen, case ${c.status} (not in gradual exit)`,
+              reason:
+                g.state === "ABOVE_MARGINAL"
+                  ? `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ ${params.multiplier} × the dibao standard ${standard} fen: no grace period applies`
+                  : `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ the dibao standard ${standard} fen since ${day(g.rose)}: the ${params.months}-month grace period ended on ${day(g.ends)}`,
               evidence: [
                 { name: "incomePerCapitaFen", value: String(perCapita) },
                 { name: "dibaoStandardFen", value: String(standard) },
                 { name: "caseStatus", value: c.status },
+                ...(g.state === "GRACE_ENDED"
+                  ? [
+                      { name: "aboveStandardSince", value: day(g.rose) },
+                      { name: "graceEnded", value: day(g.ends) },
+                    ]
+                  : [{ name: "marginalLimitFen", value: String(Math.round(params.multiplier * standard)) }]),
               ],
             }),
           );

@@ -26,7 +26,8 @@
  * `missingSources` names it; the tier is the best the known facts give, and a COMPLETENESS reason
  * (outcome UNKNOWN) says it is provisional — a consumer must not treat it as final.
  */
-import { addMonths, isoDay } from "./calendar.js";
+import { isoDay } from "./calendar.js";
+import { graceOn } from "./gradual-exit.js";
 import { entitlementsOf } from "./entitlements.js";
 import type { CaseFact, EligibilityResult, EligibilityTier, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, PersonEligibility, RuleOutcome } from "./facts.js";
 import { BASIS, isEmployedStatus, memberReadings } from "./observed.js";
@@ -257,27 +258,34 @@ function gradualExit(
     ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "no dibao case in force or in gradual exit", personId: null, inputs: [] });
     return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: null };
   }
-  inputs.push(ev.reg("dibao case status", c.status), ev.reg("dibao case end date", c.endDate ? isoDay(c.endDate) : "none"));
-  if (x.total < x.standard * x.n) {
+  inputs.push(ev.reg("dibao case status", c.status), ev.reg("dibao case start", isoDay(c.startDate)), ev.reg("dibao case end date", c.endDate ? isoDay(c.endDate) : "none"));
+  // the one rule for "is this day in the grace period" (shared with the audit findings)
+  const g = graceOn({ incomes: facts.incomes, members: x.n, standardFen: x.standard, multiplier: P.value("MARGINAL_MULTIPLIER"), months, caseStart: c.startDate }, day);
+  if (g.state === "BELOW_STANDARD") {
     ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "income per capita is still below the standard: dibao continues", personId: null, inputs });
     return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: c };
   }
-  const ends = c.status === "GRADUAL_EXIT" && c.endDate ? c.endDate : addMonths(day, months);
-  const from = c.status === "GRADUAL_EXIT" && c.endDate ? "the gradual-exit case's end date" : `${months} months from the evaluation day (the exit starts now)`;
   let outcome: RuleOutcome;
   let explanation: string;
-  if (x.total >= x.marginalLimit * x.n) {
+  let ends: Date | null = null;
+  const pc = Math.round(x.total / x.n);
+  if (g.state === "ABOVE_MARGINAL") {
     outcome = "FAIL";
-    explanation = `income per capita rose to ${Math.round(x.total / x.n)} fen, at or above ${Math.round(x.marginalLimit)} fen: no grace period, dibao ends`;
-  } else if (!x.assetsOk) {
-    outcome = "FAIL";
-    explanation = "assets exceed the limit: no grace period";
-  } else if (day.getTime() <= ends.getTime()) {
-    outcome = "PASS";
-    explanation = `income per capita ${Math.round(x.total / x.n)} fen is in [standard, ${Math.round(x.marginalLimit)}): dibao continues until ${isoDay(ends)} inclusive (${from})`;
+    explanation = `income per capita rose to ${pc} fen, at or above ${Math.round(x.marginalLimit)} fen: no grace period, dibao ends`;
   } else {
-    outcome = "FAIL";
-    explanation = `the ${months}-month grace period ended on ${isoDay(ends)}`;
+    ends = g.ends;
+    inputs.push(ev.reg(g.roseFrom === "INCOME_CHANGE" ? "income at or above the standard since (income record validFrom)" : "income at or above the standard since (before the case: its start)", isoDay(g.rose), BASIS.INCOMES));
+    const from = `${months} months from ${isoDay(g.rose)} (${g.roseFrom === "INCOME_CHANGE" ? "the income change" : "the case start: the income was already at or above the standard"})`;
+    if (!x.assetsOk) {
+      outcome = "FAIL";
+      explanation = "assets exceed the limit: no grace period";
+    } else if (g.state === "IN_GRACE") {
+      outcome = "PASS";
+      explanation = `income per capita ${pc} fen is in [standard, ${Math.round(x.marginalLimit)}): dibao continues until ${isoDay(g.ends)} inclusive, ${from}`;
+    } else {
+      outcome = "FAIL";
+      explanation = `income per capita ${pc} fen is in [standard, ${Math.round(x.marginalLimit)}), but the grace period of ${from} ended on ${isoDay(g.ends)}: dibao ends (a marginal household if the other tests pass)`;
+    }
   }
   ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome, explanation, personId: null, inputs });
   return { outcome, ends, dibaoCase: c };

@@ -36,7 +36,7 @@ export async function findingsFor(prisma: PrismaClient, scope: Prisma.HouseholdW
     prisma.assistanceCase.findMany({ where: { household } }),
     prisma.aidRecord.findMany({ where: { household, ...period } }),
     prisma.income.findMany({ where: { household }, select: { householdId: true, monthlyFen: true, validFrom: true, validTo: true } }),
-    prisma.policyParameter.findMany({ where: { key: { in: ["DIBAO_STANDARD_URBAN", "DIBAO_STANDARD_RURAL"] } } }),
+    prisma.policyParameter.findMany({ where: { key: { in: ["DIBAO_STANDARD_URBAN", "DIBAO_STANDARD_RURAL", "MARGINAL_MULTIPLIER", "GRADUAL_EXIT_MONTHS"] } } }),
   ]);
   const group = <T extends { householdId: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
@@ -54,6 +54,17 @@ export async function findingsFor(prisma: PrismaClient, scope: Prisma.HouseholdW
     }
     return memo.get(key)!;
   };
+  const graceMemo = new Map<string, { multiplier: number; months: number } | null>();
+  const grace = (district: string, on: Date) => {
+    const key = `${district}|${on.toISOString().slice(0, 10)}`;
+    if (!graceMemo.has(key)) {
+      const inForce = parametersInForce(rows, regionChain(district), on);
+      const multiplier = inForce.find((r) => r.key === "MARGINAL_MULTIPLIER");
+      const months = inForce.find((r) => r.key === "GRADUAL_EXIT_MONTHS");
+      graceMemo.set(key, multiplier && months ? { multiplier: Number(multiplier.value), months: Math.round(Number(months.value)) } : null);
+    }
+    return graceMemo.get(key)!;
+  };
   const out: IdentifiedFinding[] = [];
   for (const h of households) {
     const facts: FindingsFacts = {
@@ -66,7 +77,7 @@ export async function findingsFor(prisma: PrismaClient, scope: Prisma.HouseholdW
       payments: p.get(h.id) ?? [],
       incomes: i.get(h.id) ?? [],
     };
-    for (const f of auditFindings(facts, dibaoStandard)) {
+    for (const f of auditFindings(facts, dibaoStandard, grace)) {
       if (filter.kind && f.kind !== filter.kind) continue;
       if ((filter.from && f.periodEnd < filter.from) || (filter.to && f.periodStart > filter.to)) continue;
       out.push({ ...f, id: createHash("sha256").update(f.key).digest("hex").slice(0, 32) });

@@ -291,29 +291,64 @@ describe("DOMAIN §1 single-person inclusion (单人户; 002 #3, 003 §8, 004 §
   });
 });
 
-describe("DOMAIN §1 gradual exit (低保渐退; 002 #3, 004 §1): income in [standard, 1.5 × standard), grace of GRADUAL_EXIT_MONTHS", () => {
-  const end = D("2027-03-10");
-  const exiting = (total: number) => household({ members: people(2), incomes: [income(total)], cases: [dibaoCase({ status: "GRADUAL_EXIT", endDate: end, monthlyFen: 60000 })] });
-  const table: [string, Date, number, string, Date | null][] = [
-    ["the day the grace period ends is still inside", end, STD * 2, "DIBAO", end],
-    ["the day after", D("2027-03-11"), STD * 2, "DIBAO_MARGINAL", null],
-    ["income exactly 1.5 × the standard: no grace", DAY, 1.5 * STD * 2, "NOT_ELIGIBLE", null],
-    ["income back below the standard: plain dibao", DAY, STD * 2 - 1, "DIBAO", null],
+describe("DOMAIN §1 gradual exit (低保渐退; 002 #3, 004 一): income in [standard, 1.5 × standard), GRADUAL_EXIT_MONTHS from the income change", () => {
+  // 002 #3 "家庭收入发生变化 … 给予6个月渐退期"; 004 一 "对低保对象实现就业后 … 给予6个月低保渐退期": the six months run
+  // from the change (a member's job: the wage record's validFrom), not from the day someone asks.
+  const rose = D("2026-09-10");
+  const end = D("2027-03-10"); // rose + 6 months, by hand
+  const exiting = (total: number, status: "ACTIVE" | "GRADUAL_EXIT" = "GRADUAL_EXIT", changeOn = rose) =>
+    household({
+      members: people(2),
+      incomes: [income(STD, null, D("2025-01-01")), income(total - STD, "p-worker", changeOn)],
+      cases: [dibaoCase({ status, endDate: status === "GRADUAL_EXIT" ? addMonthsByHand(changeOn) : null, monthlyFen: 60000 })],
+    });
+  function addMonthsByHand(d: Date): Date {
+    return d.getTime() === rose.getTime() ? end : D("2027-02-28");
+  }
+  const table: [string, "ACTIVE" | "GRADUAL_EXIT", Date, number, string, Date | null][] = [
+    ["the day the income changed: grace until change + 6 months", "GRADUAL_EXIT", rose, STD * 2, "DIBAO", end],
+    ["income exactly the standard per capita: in grace", "GRADUAL_EXIT", DAY, STD * 2, "DIBAO", end],
+    ["the day the grace period ends is still inside", "GRADUAL_EXIT", end, STD * 2, "DIBAO", end],
+    ["the day after: out of dibao, a marginal household (003 §20)", "GRADUAL_EXIT", D("2027-03-11"), STD * 2, "DIBAO_MARGINAL", null],
+    ["an ACTIVE case: the same six months from the change, not from the day asked", "ACTIVE", DAY, STD * 2, "DIBAO", end],
+    ["an ACTIVE case asked later: the grace does not move", "ACTIVE", D("2027-02-01"), STD * 2, "DIBAO", end],
+    ["an ACTIVE case asked after the six months: out", "ACTIVE", D("2027-03-11"), STD * 2, "DIBAO_MARGINAL", null],
+    ["income 1 fen below 1.5 × the standard: grace", "GRADUAL_EXIT", DAY, 1.5 * STD * 2 - 1, "DIBAO", end],
+    ["income exactly 1.5 × the standard: no grace", "GRADUAL_EXIT", DAY, 1.5 * STD * 2, "NOT_ELIGIBLE", null],
+    ["income back below the standard: plain dibao", "GRADUAL_EXIT", DAY, STD * 2 - 1, "DIBAO", null],
   ];
-  test.each(table)("%s", (_name, on, total, tier, ends) => {
-    const r = evaluate(exiting(total), on);
+  test.each(table)("%s", (_name, status, on, total, tier, ends) => {
+    const r = evaluate(exiting(total, status), on);
     expect(r.tier).toBe(tier);
     expect(r.gradualExitEnds).toEqual(ends);
     if (ends) {
       expect(r.nextRecertification).toEqual(ends);
       expect(r.entitlements).toContainEqual(expect.objectContaining({ kind: "DIBAO_PAYMENT", personId: null, amountFen: 60000 })); // the former amount continues
+      expect(reason(r, "GRADUAL_EXIT")!.inputs).toContainEqual(expect.objectContaining({ value: "2026-09-10" }));
     }
   });
 
-  test("an ACTIVE dibao case whose income rose: the grace starts on the evaluation day (month end clamped)", () => {
-    const h = household({ members: people(2), incomes: [income(STD * 2)], cases: [dibaoCase()] });
-    expect(evaluate(h).gradualExitEnds).toEqual(D("2027-05-22"));
-    expect(evaluate(h, D("2026-08-31")).gradualExitEnds).toEqual(D("2027-02-28"));
+  test("a change on 31 August: the grace ends on 28 February (month end clamped)", () => {
+    const r = evaluate(exiting(STD * 2, "ACTIVE", D("2026-08-31")), D("2026-12-01"));
+    expect(r.gradualExitEnds).toEqual(D("2027-02-28"));
+    expect(evaluate(exiting(STD * 2, "ACTIVE", D("2026-08-31")), D("2027-03-01")).tier).toBe("DIBAO_MARGINAL");
+  });
+
+  test("income above the standard since before the dibao case began: the grace runs from the case start (long over)", () => {
+    const h = household({ members: people(2), incomes: [income(STD * 2, null, D("2023-01-01"))], cases: [dibaoCase({ startDate: D("2024-03-15") })] });
+    const r = evaluate(h);
+    expect(r.tier).toBe("DIBAO_MARGINAL");
+    expect(r.gradualExitEnds).toBeNull();
+    expect(reason(r, "GRADUAL_EXIT")!.explanation).toContain("2024-09-15");
+  });
+
+  test("a dip below the standard restarts the count: the latest rise decides", () => {
+    const h = household({
+      members: people(2),
+      incomes: [income(STD * 2, null, D("2025-01-01"), D("2026-06-30")), income(STD, null, D("2026-07-01"), D("2026-10-31")), income(STD * 2, null, D("2026-11-01"))],
+      cases: [dibaoCase({ startDate: D("2024-03-15") })],
+    });
+    expect(evaluate(h).gradualExitEnds).toEqual(D("2027-05-01"));
   });
 });
 
