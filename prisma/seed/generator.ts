@@ -1184,7 +1184,15 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
       p.workAbility = "NONE";
       if (p.facts.employment) p.facts.employment = employmentFacts(g, "low", "NOT_IN_LABOUR_FORCE");
       const multiplier = g.param("MARGINAL_MULTIPLIER", asOf, district);
-      h.incomes = allocateIncome(g, ctx, members, incomeFor(1.02, multiplier - 0.03), idx);
+      // the household as a whole in [1.02, 1.5) × the standard; the included member's own income (a transfer:
+      // disability pension, support payments) below the standard, so the 补差 is positive; and the other members,
+      // a household of their own, still marginal on their own income (< 1.47 × the standard per capita)
+      const own = Math.round(standard * rng.real(0.62, 0.92));
+      const restLo = Math.max(1.02 * standard * n - own, 1.02 * standard * (n - 1));
+      const restHi = (multiplier - 0.03) * standard * (n - 1);
+      const rest = Math.round(restLo + (restHi - restLo) * rng.next());
+      h.incomes = allocateIncome(g, ctx, members, rest, idx);
+      h.incomes.push({ id: rng.uuid(), personIndex: idx, source: "TRANSFER", monthlyFen: own, validFrom: monthStart(addMonths(asOf, -rng.int(14, 120))), validTo: null });
       const start = addMonths(asOf, -rng.int(2, 60));
       cases.push({ id: rng.uuid(), personIndex: null, tier: "DIBAO_MARGINAL", tierClass: null, status: "ACTIVE", startDate: start, endDate: null, nextReviewDate: null, monthlyFen: null, note: "低保边缘家庭（003 §1）" });
       const { ci, incomeTotal, coveredPersons } = addDibaoCase([idx], "ACTIVE", addMonths(start, rng.int(0, 6)), h.incomes, `单人户纳入低保：${reason === "severe" ? "重度残疾" : "重病"}成员参照单人户（002 #3、003 §8、004 一）；`);

@@ -64,7 +64,7 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
       personId: null,
       inputs: [ev.reg("household status", facts.status)],
     });
-    return finish(ev, { ...base, tier: "NOT_ELIGIBLE", persons: [], gradualExitEnds: null, nextRecertification: null, entitlements: [], tierClass: null });
+    return finish(ev, { ...base, tier: "NOT_ELIGIBLE", persons: [], gradualExitEnds: null, nextRecertification: null, overdue: false, entitlements: [], tierClass: null });
   }
 
   const incomeInputs = [
@@ -111,7 +111,10 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
   const grace = gradualExit(ev, { total, standard, marginalLimit, n, assetsOk, standardKey });
 
   const dibao = (dibaoIncome === "PASS" && assetsOk) || grace.outcome === "PASS";
-  const marginal = !dibao && marginalIncome === "PASS" && assetsOk;
+  const marginalHousehold = !householdTekun && !dibao && marginalIncome === "PASS" && assetsOk;
+  // --- DOMAIN §1 single-person inclusion (单人户) in a marginal household; the rest is then a household of its own members
+  const included = marginalHousehold ? singlePersonInclusion(ev, { incomes, standard, standardKey }) : null;
+  const marginal = !dibao && marginalIncome === "PASS" && assetsOk && (included === null || restMarginal(ev, { included, incomes, total, marginalLimit, standardKey }));
 
   // --- DOMAIN §1 RIGID_EXPENDITURE (only where no stronger tier is established)
   let rigid: RuleOutcome = "NOT_APPLICABLE";
@@ -157,12 +160,12 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
   }
 
   // --- persons whose tier differs
-  const persons = personTiers(ev, { tier, tekun, incomes, standard, standardKey, assetsOk });
+  const persons = personTiers(ev, { tier, tekun, incomes, standard, standardKey, assetsOk, included });
 
   if (tier === "NOT_ELIGIBLE") monitoringRetention(ev);
 
   const tierClass = classOf(ev, tier);
-  const nextRecertification = recertification(ev, tier, persons, grace.outcome === "PASS" ? grace.ends : null);
+  const recert = recertification(ev, tier, persons, grace.outcome === "PASS" ? grace.ends : null);
   const entitlements = entitlementsOf(ev, {
     tier,
     tierClass,
@@ -179,7 +182,8 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
     tierClass,
     persons,
     gradualExitEnds: grace.outcome === "PASS" ? grace.ends : null,
-    nextRecertification,
+    nextRecertification: recert.next,
+    overdue: recert.overdue,
     entitlements,
   });
 }
@@ -320,9 +324,70 @@ function rigidExpenditure(ev: Evaluation, x: { total: number; n: number; assetsO
   );
 }
 
+/**
+ * 002 #3, 003 §8, 004 一: in a marginal household (income per capita in [standard, 1.5 × standard)), a severely
+ * disabled (grade 1–2) or seriously ill member is put on dibao as a one-person household, "补差发放低保金": the
+ * payment is the standard − their own income, so a member whose own income is at or above the standard
+ * gains nothing and is not included. Returns the included members.
+ */
+function singlePersonInclusion(ev: Evaluation, x: { incomes: IncomeFact[]; standard: number; standardKey: string }): Set<string> {
+  const out = new Set<string>();
+  for (const m of ev.facts.members) {
+    const grade = memberReadings.disabilityGrade(m);
+    const severe = grade.known && grade.value !== null && grade.value <= 2;
+    const disease = memberReadings.seriousDisease(m);
+    const ill = disease.known && disease.value !== null;
+    const own = ownIncome(ev, m, x.incomes);
+    const decided = severe || ill || (grade.known && disease.known);
+    const outcome = ev.rule(
+      "SINGLE_PERSON_INCLUSION",
+      REF.INCLUSION,
+      m.personId,
+      decided ? [] : [grade, disease],
+      [...(decided ? [grade.input, disease.input] : []), ev.reg("own monthly income (fen)", own, BASIS.INCOMES), ev.P.input(x.standardKey)],
+      () => {
+        if (!severe && !ill) return { outcome: "FAIL", explanation: "neither severely disabled (grade 1–2) nor seriously ill" };
+        const why = severe ? `a grade ${grade.known ? grade.value : "?"} disability` : "a serious disease";
+        return own < x.standard
+          ? { outcome: "PASS", explanation: `member of a DIBAO_MARGINAL household with ${why}, own income ${own} fen < ${x.standard} fen: dibao as a one-person household, ${x.standard - own} fen (补差)` }
+          : { outcome: "FAIL", explanation: `${why}, but own income ${own} fen is not below the standard ${x.standard} fen: the 补差 would be nothing, not included` };
+      },
+    );
+    if (outcome === "PASS") out.add(m.personId);
+  }
+  return out;
+}
+
+/** With members included alone, the rest of the household is a household of its own members: its marginal test on their income. */
+function restMarginal(
+  ev: Evaluation,
+  x: { included: Set<string>; incomes: IncomeFact[]; total: number; marginalLimit: number; standardKey: string },
+): boolean {
+  if (x.included.size === 0) return true;
+  const rest = ev.facts.members.filter((m) => !x.included.has(m.personId));
+  const inputs = [
+    ev.reg("members included alone", x.included.size),
+    ev.reg("remaining members", rest.length),
+    ev.P.input(x.standardKey),
+    ev.P.input("MARGINAL_MULTIPLIER"),
+  ];
+  if (rest.length === 0) {
+    ev.reasons.push({ rule: "MARGINAL_INCOME_REST", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: "every member is included alone: the household stays DIBAO_MARGINAL, each member DIBAO", personId: null, inputs });
+    return true;
+  }
+  const own = ev.facts.members.filter((m) => x.included.has(m.personId)).reduce((s, m) => s + ownIncome(ev, m, x.incomes), 0);
+  const restTotal = x.total - own;
+  const pc = Math.round(restTotal / rest.length);
+  return ev.rule("MARGINAL_INCOME_REST", REF.INCLUSION, null, [], [...inputs, ev.reg("remaining members' monthly income (fen)", restTotal, BASIS.INCOMES)], () =>
+    restTotal < x.marginalLimit * rest.length
+      ? { outcome: "PASS", explanation: `the remaining ${rest.length} member(s): income per capita ${pc} fen < ${fen(x.marginalLimit)} fen: DIBAO_MARGINAL` }
+      : { outcome: "FAIL", explanation: `the remaining ${rest.length} member(s): income per capita ${pc} fen is not below ${fen(x.marginalLimit)} fen: not marginal on their own` },
+  ) === "PASS";
+}
+
 function personTiers(
   ev: Evaluation,
-  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; standardKey: string; assetsOk: boolean },
+  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; standardKey: string; assetsOk: boolean; included: Set<string> | null },
 ): PersonEligibility[] {
   const { facts, day } = ev;
   const out = new Map<string, PersonEligibility>();
@@ -341,17 +406,9 @@ function personTiers(
     }
     const grade = memberReadings.disabilityGrade(m);
     const severe = grade.known && grade.value !== null && grade.value <= 2;
-    if (x.tier === "DIBAO_MARGINAL") {
-      // a severely disabled or seriously ill member of a marginal household: dibao alone
-      const disease = memberReadings.seriousDisease(m);
-      const ill = disease.known && disease.value !== null;
-      const decided = severe || ill || (grade.known && disease.known);
-      const outcome = ev.rule("SINGLE_PERSON_INCLUSION", REF.INCLUSION, m.personId, decided ? [] : [grade, disease], decided ? [grade.input, disease.input] : [], () =>
-        severe || ill
-          ? { outcome: "PASS", explanation: `member of a DIBAO_MARGINAL household with ${severe ? `a grade ${grade.known ? grade.value : "?"} disability` : "a serious disease"}: dibao as a one-person household` }
-          : { outcome: "FAIL", explanation: "neither severely disabled (grade 1–2) nor seriously ill" },
-      );
-      if (outcome === "PASS") set(m.personId, "DIBAO", "single-person inclusion (单人户): severe disability or serious illness in a marginal household");
+    if (x.included !== null) {
+      // the household as a whole is marginal: the inclusion was decided (singlePersonInclusion), whatever the rest's tier
+      if (x.included.has(m.personId)) set(m.personId, "DIBAO", "single-person inclusion (单人户): severe disability or serious illness in a marginal household, own income below the standard");
       continue;
     }
     // an unemployed adult with a severe disability may apply as a one-person household

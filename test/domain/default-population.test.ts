@@ -57,17 +57,37 @@ test("the computed tier agrees with the registry for the kinds generated to be i
     expect(r.gradualExitEnds?.toISOString().slice(0, 10)).toBe(householdCase(h)!.endDate);
   }
   expect(share(byCase("TEKUN"), (r) => r.tier === "TEKUN")).toBe(1);
-  expect(share(byCase("DIBAO_MARGINAL"), (r) => r.tier === "DIBAO_MARGINAL")).toBe(1);
+  // marginal: the tier agrees, except where a member the seed made severely disabled (grade 1–2) or seriously ill is
+  // included alone (002 #3, 003 §8) and the others, a household of their own, are not marginal on their income
+  const marginalCases = byCase("DIBAO_MARGINAL");
+  const includable = (h: SynthHousehold, personId: string) => {
+    const p = h.members.find((m) => m.id === personId)!;
+    return (p.facts.disability !== null && p.facts.disability !== undefined && p.facts.disability.grade <= 2) || !!p.facts.seriousIllness;
+  };
+  const unexplained = marginalCases.filter(({ h, r }) => r.tier !== "DIBAO_MARGINAL" && !r.persons.some((p) => p.tier === "DIBAO" && includable(h, p.personId)));
+  expect(unexplained.map(({ h }) => h.registryNo)).toEqual([]);
+  expect(share(marginalCases, (r) => r.tier === "DIBAO_MARGINAL")).toBeGreaterThan(0.8);
   // rigid expenditure: only where the medical system has no record of the ill member's spending
   expect(share(byCase("RIGID_EXPENDITURE"), (r) => r.tier === "RIGID_EXPENDITURE")).toBeGreaterThan(0.97);
   // single-person inclusion: the included member computes DIBAO alone unless a department has no record of them
   const inclusion = evaluated.filter(({ h }) => h.cases.some((c) => c.personIndex !== null && c.tier === "DIBAO" && c.status === "ACTIVE"));
   expect(inclusion.length).toBeGreaterThan(200);
-  const agreed = inclusion.filter(({ h, r }) => {
-    const c = h.cases.find((x) => x.personIndex !== null && x.tier === "DIBAO")!;
-    return r.tier === "DIBAO_MARGINAL" && r.persons.some((p) => p.personId === h.members[c.personIndex!].id && p.tier === "DIBAO");
-  });
+  const seededMember = (h: SynthHousehold) => h.members[h.cases.find((x) => x.personIndex !== null && x.tier === "DIBAO")!.personIndex!].id;
+  const agreed = inclusion.filter(({ h, r }) => r.persons.some((p) => p.personId === seededMember(h) && p.tier === "DIBAO"));
   expect(agreed.length / inclusion.length).toBeGreaterThan(0.97);
+  // the others, a household of their own (002 #3 单人户), are generated marginal on their own income: where the seeded
+  // member is the only one included, the household is DIBAO_MARGINAL (another severely disabled or ill member
+  // included too takes their income and their share away from the rest, which then may not be marginal)
+  const alone = agreed.filter(({ r }) => r.persons.filter((p) => p.tier === "DIBAO").length === 1);
+  expect(alone.length / inclusion.length).toBeGreaterThan(0.85);
+  expect(alone.filter(({ r }) => r.tier !== "DIBAO_MARGINAL").map(({ h }) => h.registryNo)).toEqual([]);
+  // 补差 (002 #3): the one-person payment is the standard − the member's own income, never 0 fen
+  for (const { h, r } of agreed) {
+    const own = h.incomes.filter((i) => i.personIndex !== null && h.members[i.personIndex].id === seededMember(h) && i.validFrom <= AS_OF && (i.validTo === null || i.validTo >= AS_OF)).reduce((s, i) => s + i.monthlyFen, 0);
+    const pay = r.entitlements.find((e) => e.kind === "DIBAO_PAYMENT" && e.personId === seededMember(h))!;
+    expect(pay.amountFen).toBe(r.standardFen - own);
+    expect(pay.amountFen).toBeGreaterThan(0);
+  }
   // rejected for assets: never eligible on income alone
   const rejectedAssets = evaluated.filter(({ h }) => h.cases.some((c) => c.status === "REJECTED" && c.note?.includes("存款")));
   expect(rejectedAssets.length).toBeGreaterThan(10);

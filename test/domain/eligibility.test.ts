@@ -258,17 +258,29 @@ describe("DOMAIN §1 RIGID_EXPENDITURE: income < last year's disposable income, 
 describe("DOMAIN §1 single-person inclusion (单人户; 002 #3, 003 §8, 004 §1)", () => {
   const marginal = (extra: Partial<MemberFacts>) =>
     household({ members: [member(), member({ relation: "SPOUSE", workAbility: "NONE", employment: none(), ...extra })], incomes: [income(STD * 2 + 100)] });
-  const table: [string, Partial<MemberFacts>, string | null][] = [
-    ["grade 2 disability → DIBAO alone", { disability: disability(2) }, "DIBAO"],
-    ["grade 3 disability: not severe → no inclusion", { disability: disability(3) }, null],
-    ["a serious disease → DIBAO alone", { medicalInsurance: medical(300000, "CANCER") }, "DIBAO"],
+  // 002 #3 "参照'单人户'纳入低保，补差发放低保金": the included member gets standard − own income (> 0, else not
+  // included); the other member is then a household of their own, marginal only on their own income.
+  // [name, the candidate's facts, own income, the other member's income, household tier, candidate's tier, payment]
+  const table: [string, Partial<MemberFacts>, number, number, string, string | null, number | null][] = [
+    ["grade 2, own income 1 fen below the standard: DIBAO alone, 补差 1 fen; the rest marginal", { disability: disability(2) }, STD - 1, STD + 1, "DIBAO_MARGINAL", "DIBAO", 1],
+    ["grade 2, own income exactly the standard: 补差 0 → not included", { disability: disability(2) }, STD, STD + 1, "DIBAO_MARGINAL", null, null],
+    ["grade 1, own income 0.6 × standard, the rest 1 fen below 1.5 ×: rest marginal", { disability: disability(1) }, 0.6 * STD, 1.5 * STD - 1, "DIBAO_MARGINAL", "DIBAO", 0.4 * STD],
+    ["grade 1, own income 0.6 × standard, the rest exactly 1.5 ×: the rest is not marginal on its own", { disability: disability(1) }, 0.6 * STD, 1.5 * STD, "NOT_ELIGIBLE", "DIBAO", 0.4 * STD],
+    ["grade 3 disability: not severe → no inclusion, the household marginal as a whole", { disability: disability(3) }, 0.6 * STD, 1.5 * STD, "DIBAO_MARGINAL", null, null],
+    ["a serious disease, no own income: DIBAO alone at the full standard; the rest (2 × standard) not marginal", { medicalInsurance: medical(300000, "CANCER") }, 0, 2 * STD + 100, "NOT_ELIGIBLE", "DIBAO", STD],
   ];
-  test.each(table)("in a marginal household, a member with %s", (_name, extra, tier) => {
-    const h = marginal(extra);
+  test.each(table)("in a marginal household, a member with %s", (_name, extra, own, other, tier, personTier, payment) => {
+    const head = member({ personId: "p-head" });
+    const cand = member({ personId: "p-cand", relation: "SPOUSE", workAbility: "NONE", employment: none(), ...extra });
+    const h = household({ members: [head, cand], incomes: [income(other, "p-head"), ...(own > 0 ? [income(own, "p-cand")] : [])] });
     const r = evaluate(h);
-    expect(r.tier).toBe("DIBAO_MARGINAL");
-    expect(r.persons).toEqual(tier ? [{ personId: h.members[1].personId, tier, reason: expect.stringContaining("单人户") }] : []);
-    if (tier) expect(r.entitlements).toContainEqual(expect.objectContaining({ kind: "DIBAO_PAYMENT", personId: h.members[1].personId, amountFen: STD }));
+    expect(reason(r, "MARGINAL_INCOME")!.outcome).toBe("PASS"); // the household as a whole is marginal
+    expect(r.tier).toBe(tier);
+    expect(r.persons).toEqual(personTier ? [{ personId: "p-cand", tier: personTier, reason: expect.stringContaining("单人户") }] : []);
+    const pay = r.entitlements.filter((e) => e.kind === "DIBAO_PAYMENT");
+    expect(pay).toEqual(payment === null ? [] : [expect.objectContaining({ personId: "p-cand", amountFen: payment })]);
+    // never a 0-fen dibao, never a dibao-rate premium subsidy without a dibao
+    if (payment === null) expect(r.entitlements.filter((e) => e.personId === "p-cand" && e.kind === "MEDICAL_PREMIUM_SUBSIDY").map((e) => e.ratio)).not.toContain(value("MEDICAL_PREMIUM_SUBSIDY_DIBAO"));
   });
 
   test("with the disability system down and no serious disease, the inclusion is UNKNOWN", () => {
@@ -367,6 +379,31 @@ describe("DOMAIN §1 re-certification (002 #4): TEKUN and stable dibao yearly, d
   });
   test("semi-annual reviews step by 6 months", () => {
     expect(evaluate(household({ members: [member()], cases: [dibaoCase({ startDate: D("2024-06-30") })] })).nextRecertification).toEqual(D("2026-12-30"));
+  });
+});
+
+describe("002 #4 re-certification overdue: the registry's review date in the past is shown as it is, with overdue = true", () => {
+  const elderly = () => member({ birthDate: bornYearsBefore(75), workAbility: "NONE", employment: none() });
+  const tekun = (nextReviewDate: Date | null) =>
+    household({ members: [elderly()], cases: [{ id: "t1", personId: null, tier: "TEKUN", tierClass: "TEKUN_DISPERSED", status: "ACTIVE", startDate: D("2015-11-02"), endDate: null, nextReviewDate, monthlyFen: 100000 }] });
+  const table: [string, () => HouseholdFacts, Date, boolean][] = [
+    ["TEKUN case overdue since 2026-11-02 (20 days before)", () => tekun(D("2026-11-02")), D("2026-11-02"), true],
+    ["TEKUN review due the day before the evaluation day: overdue", () => tekun(D("2026-11-21")), D("2026-11-21"), true],
+    ["TEKUN review due on the evaluation day: not yet overdue", () => tekun(DAY), DAY, false],
+    ["TEKUN review due the day after: as recorded", () => tekun(D("2026-11-23")), D("2026-11-23"), false],
+    ["dibao case with a semi-annual review overdue", () => household({ members: [member()], cases: [dibaoCase({ nextReviewDate: D("2026-09-15") })] }), D("2026-09-15"), true],
+    ["no recorded date: computed from the case start, never overdue", () => tekun(null), D("2027-11-02"), false],
+  ];
+  test.each(table)("%s", (_name, h, next, overdue) => {
+    const r = evaluate(h());
+    expect(r.nextRecertification).toEqual(next);
+    expect(r.overdue).toBe(overdue);
+    if (overdue) expect(r.reasons.find((x) => x.rule === "RECERTIFICATION")!.outcome).toBe("FAIL");
+  });
+  test("a household with nothing to re-certify is not overdue", () => {
+    const r = evaluate(household({ members: people(2), incomes: [income(STD * 2)] }));
+    expect(r.nextRecertification).toBeNull();
+    expect(r.overdue).toBe(false);
   });
 });
 
