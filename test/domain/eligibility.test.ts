@@ -382,6 +382,41 @@ describe("DOMAIN §1 re-certification (002 #4): TEKUN and stable dibao yearly, d
   });
 });
 
+describe("002 #13 dibao employment subsidy: the month's dibao reduction for a member who found work while on dibao, for at most a year", () => {
+  // "对实现就业且正在享受低保待遇的登记失业低保家庭人员，按其家庭当月核减低保金总额，给予不超过1年的低保就业补贴"
+  const MAX = value("DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS"); // 12
+  const family = (wage: number, since: Date, status: EmploymentRecord["status"] = "EMPLOYED", pension = 40_000) =>
+    household({
+      members: [member({ personId: "p-worker", employment: job(status) }), ...people(2)],
+      incomes: [income(pension, null, D("2023-01-01")), income(wage, "p-worker", since)],
+      cases: [dibaoCase({ startDate: D("2024-03-15"), monthlyFen: 3 * STD - 40_000 })],
+    });
+  // [name, wage, since, status, expected subsidy, household tier]
+  const table: [string, number, Date, EmploymentRecord["status"], number | null, string][] = [
+    ["found work on 2026-06-01, household still below the standard: subsidy = the new wage", 100_000, D("2026-06-01"), "EMPLOYED", 100_000, "DIBAO"],
+    ["flexible work counts as employment", 100_000, D("2026-06-01"), "FLEXIBLE", 100_000, "DIBAO"],
+    [`work began ${MAX} months and 1 day before: the last day of the year`, 100_000, D("2025-11-23"), "EMPLOYED", 100_000, "DIBAO"],
+    [`work began exactly ${MAX} months before: the year is over`, 100_000, D("2025-11-22"), "EMPLOYED", null, "DIBAO"],
+    ["work began before the dibao case: not found while on dibao", 100_000, D("2024-03-14"), "EMPLOYED", null, "DIBAO"],
+    ["earnings but not employed per the employment system", 100_000, D("2026-06-01"), "UNEMPLOYED_REGISTERED", null, "DIBAO"],
+    ["the wage lifts the household to the standard: gradual exit, the dibao is not reduced → no subsidy", 3 * STD - 40_000, D("2026-06-01"), "EMPLOYED", null, "DIBAO"],
+    ["the wage lifts it to 1.5 × the standard: off dibao, no subsidy", 4.5 * STD - 40_000, D("2026-06-01"), "EMPLOYED", null, "NOT_ELIGIBLE"],
+  ];
+  test.each(table)("%s", (_name, wage, since, status, subsidy, tier) => {
+    const r = evaluate(family(wage, since, status));
+    expect(r.tier).toBe(tier);
+    const got = r.entitlements.filter((e) => e.kind === "DIBAO_EMPLOYMENT_SUBSIDY");
+    expect(got).toEqual(subsidy === null ? [] : [expect.objectContaining({ personId: "p-worker", amountFen: subsidy, monthly: true, department: "employment" })]);
+    if (subsidy !== null) {
+      // the reduction it makes up: the dibao without the wage minus the dibao with it (by hand: 3 × standard − income)
+      const dibao = r.entitlements.find((e) => e.kind === "DIBAO_PAYMENT" && e.personId === null)!;
+      expect(dibao.amountFen).toBe(3 * STD - 40_000 - wage);
+      expect(3 * STD - 40_000 - dibao.amountFen!).toBe(subsidy);
+    }
+    if (r.gradualExitEnds) expect(r.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")!.amountFen).toBe(3 * STD - 40_000); // unreduced
+  });
+});
+
 describe("002 #4 re-certification overdue: the registry's review date in the past is shown as it is, with overdue = true", () => {
   const elderly = () => member({ birthDate: bornYearsBefore(75), workAbility: "NONE", employment: none() });
   const tekun = (nextReviewDate: Date | null) =>
