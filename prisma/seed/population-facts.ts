@@ -135,5 +135,8 @@ export function findingsFactsOf(h: SynthHousehold, facts: HouseholdFacts): Findi
     cases: facts.cases.map((c) => ({ id: c.id, personId: c.personId, tier: c.tier, status: c.status, startDate: c.startDate, endDate: c.endDate, nextReviewDate: c.nextReviewDate })),
     payments: facts.aidRecords.map((a) => ({ ...a, districtCode: a.districtCode ?? null })),
     incomes: facts.incomes.map((i) => ({ monthlyFen: i.monthlyFen, validFrom: i.validFrom, validTo: i.validTo })),
+    assets: facts.assets.map((a) => ({ kind: a.kind, valueFen: a.valueFen })),
+    housingBenefits: facts.housing.ok && facts.housing.value ? facts.housing.value.benefits.map((b) => ({ type: b.type, status: b.status, monthlySubsidyFen: b.monthlySubsidyFen, startDate: b.startDate, endDate: b.endDate })) : [],
+    asOf: facts.registry.asOf,
   };
 }

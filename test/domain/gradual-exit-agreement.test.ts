@@ -3,7 +3,7 @@
  * period" the same way (002 #3, 004 一), over the whole default data set and a year of payment months.
  * For every household-level dibao payment of the default set (the 12 payment months before the as-of
  * date), the household is evaluated on the payment's first day; a month that eligibility calls "in grace"
- * must not be an ABOVE_THRESHOLD_NO_GRACE finding, and a finding must not be a month in grace. Where the
+ * must not be an ABOVE_THRESHOLD_NO_GRACE finding (nor, at or above 1.5 × the standard, RECEIVED_WITHOUT_ENTITLEMENT), and a finding must not be a month in grace. Where the
  * paying case is the one eligibility reads (ACTIVE or GRADUAL_EXIT) and the assets pass, the converse
  * holds too: a month at or above the standard and not flagged is a month eligibility calls in grace.
  * The number of months in grace and flagged is compared with the raw rows: income records and the
@@ -41,7 +41,7 @@ beforeAll(() => {
     const householdDibao = new Set(h.cases.filter((c) => c.tier === "DIBAO" && c.personIndex === null).map((c) => c.id));
     if (householdDibao.size === 0 || h.members.some((m) => m.facts.deceasedOn)) continue;
     const f = factsOf(h, data, NOW);
-    const flagged = new Set(auditFindings(findingsFactsOf(h, f), standard, grace).filter((x) => x.kind === "ABOVE_THRESHOLD_NO_GRACE").flatMap((x) => x.paymentIds));
+    const flagged = new Set(auditFindings(findingsFactsOf(h, f), standard, grace).filter((x) => x.kind === "ABOVE_THRESHOLD_NO_GRACE" || x.kind === "RECEIVED_WITHOUT_ENTITLEMENT").flatMap((x) => x.paymentIds));
     for (const p of f.aidRecords) {
       if (p.program !== "DIBAO_PAYMENT" || p.caseId === null || !householdDibao.has(p.caseId)) continue;
       const on = p.periodStart;
@@ -127,7 +127,7 @@ test("a hand-built ACTIVE dibao household whose income rose on 2026-03-10: month
       seededDibaoStandard(),
       seededGraceParameters(),
     )
-      .filter((f) => f.kind === "ABOVE_THRESHOLD_NO_GRACE")
+      .filter((f) => f.kind === "ABOVE_THRESHOLD_NO_GRACE" || f.kind === "RECEIVED_WITHOUT_ENTITLEMENT")
       .flatMap((f) => f.paymentIds),
   );
   const inGrace = months.map((m) => evaluateEligibility(hf, seededParameterSet("500103001", m), m).gradualExitEnds !== null);
