@@ -1133,6 +1133,13 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
     case "DIBAO": {
       h.incomes = allocateIncome(g, ctx, members, street.welfareHome || singleDisabled ? 0 : rng.chance(0.3) ? 0 : incomeFor(0.05, 0.9));
       const start = addMonths(asOf, -rng.int(2, 120));
+      // some found work while on dibao, within the last year, and stay below the standard: their dibao is reduced by
+      // the new earnings, made up by the dibao employment subsidy for up to a year (002 #13)
+      const job = h.incomes.find((i) => i.personIndex !== null && (i.source === "WAGES" || i.source === "BUSINESS"));
+      if (job && rng.chance(0.1)) {
+        const began = monthStart(addMonths(asOf, -rng.int(1, 11)));
+        if (began > start) job.validFrom = began;
+      }
       const noteExtra = singleDisabled ? "重度残疾人单独立户纳入低保（002 #3、003 §8）；" : street.welfareHome ? "福利院院民；" : "";
       const { ci, incomeTotal, coveredPersons } = addDibaoCase(null, "ACTIVE", start, h.incomes, noteExtra);
       payDibao(ci, coveredPersons, incomeTotal, null, null);

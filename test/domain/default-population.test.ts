@@ -93,3 +93,22 @@ test("the computed tier agrees with the registry for the kinds generated to be i
   expect(rejectedAssets.length).toBeGreaterThan(10);
   for (const { r } of rejectedAssets) expect(r.reasons.find((x) => x.rule === "ASSET_LIMIT")!.outcome).toBe("FAIL");
 });
+
+test("002 #13 dibao employment subsidy over the default set: only on a reduced dibao, equal to the new earnings from the raw rows, within a year", () => {
+  let n = 0;
+  for (const { h, r } of evaluated) {
+    for (const e of r.entitlements.filter((x) => x.kind === "DIBAO_EMPLOYMENT_SUBSIDY")) {
+      expect(r.tier).toBe("DIBAO");
+      expect(r.gradualExitEnds).toBeNull(); // never on top of an unreduced dibao
+      const c = householdCase(h)!;
+      const i = h.members.findIndex((m) => m.id === e.personId);
+      const yearBefore = `${Number(AS_OF.slice(0, 4)) - 1}${AS_OF.slice(4)}`;
+      const fresh = h.incomes.filter((x) => x.personIndex === i && ["WAGES", "BUSINESS", "AGRICULTURE"].includes(x.source) && x.validFrom >= c.startDate && x.validFrom > yearBefore && x.validFrom <= AS_OF && (x.validTo === null || x.validTo >= AS_OF));
+      expect(e.amountFen).toBe(fresh.reduce((s, x) => s + x.monthlyFen, 0));
+      expect(e.amountFen).toBeGreaterThan(0);
+      n++;
+    }
+    if (r.gradualExitEnds) expect(r.entitlements.some((x) => x.kind === "DIBAO_EMPLOYMENT_SUBSIDY")).toBe(false);
+  }
+  expect(n).toBeGreaterThan(20);
+});
