@@ -1135,9 +1135,11 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
       const start = addMonths(asOf, -rng.int(2, 120));
       // some found work while on dibao, within the last year, and stay below the standard: their dibao is reduced by
       // the new earnings, made up by the dibao employment subsidy for up to a year (002 #13)
+      // (drawn from a side stream of the household's own, so the household's other draws stay as they were)
+      const side = new Rng(hashString(`${g.seed}:${registryNo}:job`));
       const job = h.incomes.find((i) => i.personIndex !== null && (i.source === "WAGES" || i.source === "BUSINESS"));
-      if (job && rng.chance(0.1)) {
-        const began = monthStart(addMonths(asOf, -rng.int(1, 11)));
+      if (job && side.chance(0.1)) {
+        const began = monthStart(addMonths(asOf, -side.int(1, 11)));
         if (began > start) job.validFrom = began;
       }
       const noteExtra = singleDisabled ? "重度残疾人单独立户纳入低保（002 #3、003 §8）；" : street.welfareHome ? "福利院院民；" : "";
@@ -1194,12 +1196,15 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
       // the household as a whole in [1.02, 1.5) × the standard; the included member's own income (a transfer:
       // disability pension, support payments) below the standard, so the 补差 is positive; and the other members,
       // a household of their own, still marginal on their own income (< 1.47 × the standard per capita)
-      const own = Math.round(standard * rng.real(0.62, 0.92));
+      // (the own income from a side stream of the household's own, one draw for the rest as before: the household's
+      // other draws stay as they were)
+      const side = new Rng(hashString(`${g.seed}:${registryNo}:own`));
+      const own = Math.round(standard * side.real(0.62, 0.92));
       const restLo = Math.max(1.02 * standard * n - own, 1.02 * standard * (n - 1));
       const restHi = (multiplier - 0.03) * standard * (n - 1);
       const rest = Math.round(restLo + (restHi - restLo) * rng.next());
       h.incomes = allocateIncome(g, ctx, members, rest, idx);
-      h.incomes.push({ id: rng.uuid(), personIndex: idx, source: "TRANSFER", monthlyFen: own, validFrom: monthStart(addMonths(asOf, -rng.int(14, 120))), validTo: null });
+      h.incomes.push({ id: side.uuid(), personIndex: idx, source: "TRANSFER", monthlyFen: own, validFrom: monthStart(addMonths(asOf, -side.int(14, 120))), validTo: null });
       const start = addMonths(asOf, -rng.int(2, 60));
       cases.push({ id: rng.uuid(), personIndex: null, tier: "DIBAO_MARGINAL", tierClass: null, status: "ACTIVE", startDate: start, endDate: null, nextReviewDate: null, monthlyFen: null, note: "低保边缘家庭（003 §1）" });
       const { ci, incomeTotal, coveredPersons } = addDibaoCase([idx], "ACTIVE", addMonths(start, rng.int(0, 6)), h.incomes, `单人户纳入低保：${reason === "severe" ? "重度残疾" : "重病"}成员参照单人户（002 #3、003 §8、004 一）；`);
