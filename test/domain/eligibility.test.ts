@@ -308,15 +308,12 @@ describe("DOMAIN §1 gradual exit (低保渐退; 002 #3, 004 一): income in [st
   // from the change (a member's job: the wage record's validFrom), not from the day someone asks.
   const rose = D("2026-09-10");
   const end = D("2027-03-10"); // rose + 6 months, by hand
-  const exiting = (total: number, status: "ACTIVE" | "GRADUAL_EXIT" = "GRADUAL_EXIT", changeOn = rose) =>
+  const exiting = (total: number, status: "ACTIVE" | "GRADUAL_EXIT" = "GRADUAL_EXIT", changeOn = rose, caseEnd = end) =>
     household({
       members: people(2),
       incomes: [income(STD, null, D("2025-01-01")), income(total - STD, "p-worker", changeOn)],
-      cases: [dibaoCase({ status, endDate: status === "GRADUAL_EXIT" ? addMonthsByHand(changeOn) : null, monthlyFen: 60000 })],
+      cases: [dibaoCase({ status, endDate: status === "GRADUAL_EXIT" ? caseEnd : null, monthlyFen: 60000 })],
     });
-  function addMonthsByHand(d: Date): Date {
-    return d.getTime() === rose.getTime() ? end : D("2027-02-28");
-  }
   const table: [string, "ACTIVE" | "GRADUAL_EXIT", Date, number, string, Date | null][] = [
     ["the day the income changed: grace until change + 6 months", "GRADUAL_EXIT", rose, STD * 2, "DIBAO", end],
     ["income exactly the standard per capita: in grace", "GRADUAL_EXIT", DAY, STD * 2, "DIBAO", end],
