@@ -88,12 +88,14 @@ export enum FindingKind {
   PAID_AFTER_DEATH = "PAID_AFTER_DEATH",
   ABOVE_THRESHOLD_NO_GRACE = "ABOVE_THRESHOLD_NO_GRACE",
   PAST_RECERTIFICATION = "PAST_RECERTIFICATION",
+  RECEIVED_WITHOUT_ENTITLEMENT = "RECEIVED_WITHOUT_ENTITLEMENT",
 }
 registerEnumType(FindingKind, {
   name: "FindingKind",
   description:
     "DUPLICATE_PAYMENT: same purpose, beneficiary and period from two sources or districts; PAID_AFTER_CASE_END; PAID_AFTER_DEATH; " +
-    "ABOVE_THRESHOLD_NO_GRACE: dibao paid with income per capita at or above the standard outside gradual exit; PAST_RECERTIFICATION: paid after the re-certification date passed.",
+    "ABOVE_THRESHOLD_NO_GRACE: dibao paid with income per capita in [standard, 1.5 × standard) after the gradual-exit grace period ended; PAST_RECERTIFICATION: paid after the re-certification date passed; " +
+    "RECEIVED_WITHOUT_ENTITLEMENT: a benefit with no entitlement at all (dibao paid with income per capita at or above 1.5 × the standard; a rental subsidy to a home owner, where the housing system's records are given).",
 });
 
 @ObjectType()

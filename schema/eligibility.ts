@@ -136,7 +136,8 @@ export class Eligibility {
   @Field(() => FenScalar, { nullable: true, description: "The dibao standard it was compared with (urban or rural by hukou)." }) standardFen!: number;
   @Field(() => FenScalar, { nullable: true, description: "The marginal limit: multiplier × standard." }) marginalLimitFen!: number;
   @Field(() => DateScalar, { nullable: true, description: "In gradual exit: the last day of the grace period (inclusive)." }) gradualExitEnds!: Date | null;
-  @Field(() => DateScalar, { nullable: true }) nextRecertification!: Date | null;
+  @Field(() => DateScalar, { nullable: true, description: "The next re-certification due (002 #4); in the past when overdue." }) nextRecertification!: Date | null;
+  @Field(() => Boolean, { description: "true: the registry's re-certification date passed without a review; nextRecertification is that date." }) overdue!: boolean;
   @Field(() => [Entitlement], { nullable: true }) entitlements!: Entitlement[];
   @Field(() => [RuleEvaluation], { nullable: true }) reasons!: RuleEvaluation[];
   @Field(() => [PolicyParameter], { nullable: true, description: "The parameter versions the evaluation read." }) parametersUsed!: PolicyParameter[];

@@ -298,7 +298,17 @@ const ID_DAY0 = isoToDays("1900-01-01");
 const ID_DAYS = 200 * 366;
 
 class Gen {
-  readonly rng: Rng;
+  /**
+   * The draws of the household being built: a stream of its own per household (seed, street, sequence
+   * number), so what one household draws — and how many draws depend on the as-of date (payment months,
+   * ages, school stages) — never moves another household.
+   */
+  rng: Rng;
+  /**
+   * The draws that decide the households themselves (kind and size, street by street): independent of
+   * the as-of date, so the default set has the same households and persons on any day (DOMAIN.md §6).
+   */
+  readonly unitRng: Rng;
   readonly seed: number;
   readonly policy = new PolicyTable();
   readonly asOf: IsoDate;
@@ -310,6 +320,7 @@ class Gen {
   constructor(seed: number, asOf: IsoDate) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`asOf must be YYYY-MM-DD: ${asOf}`);
     this.rng = new Rng(seed);
+    this.unitRng = new Rng(seed);
     this.seed = seed;
     this.asOf = asOf;
     let m = monthStart(asOf);
@@ -317,6 +328,11 @@ class Gen {
     const months: IsoDate[] = [];
     for (let i = 11; i >= 0; i--) months.push(addMonths(m, -i));
     this.months = months;
+  }
+
+  /** Starts the draws of household `seq` of a street (see `rng`). */
+  startHousehold(streetCode: string, seq: number): void {
+    this.rng = new Rng(hashString(`${this.seed}:${streetCode}:${seq}`));
   }
 
   param(key: string, date: IsoDate, region: string): number {
@@ -964,7 +980,7 @@ interface Built {
 }
 
 function pickSize(g: Gen, dist: readonly (readonly [number, number])[], min: number, max: number): number {
-  const s = g.rng.weightedPairs(dist);
+  const s = g.unitRng.weightedPairs(dist);
   return Math.max(min, Math.min(max, s));
 }
 
@@ -1117,6 +1133,15 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
     case "DIBAO": {
       h.incomes = allocateIncome(g, ctx, members, street.welfareHome || singleDisabled ? 0 : rng.chance(0.3) ? 0 : incomeFor(0.05, 0.9));
       const start = addMonths(asOf, -rng.int(2, 120));
+      // some found work while on dibao, within the last year, and stay below the standard: their dibao is reduced by
+      // the new earnings, made up by the dibao employment subsidy for up to a year (002 #13)
+      // (drawn from a side stream of the household's own, so the household's other draws stay as they were)
+      const side = new Rng(hashString(`${g.seed}:${registryNo}:job`));
+      const job = h.incomes.find((i) => i.personIndex !== null && (i.source === "WAGES" || i.source === "BUSINESS"));
+      if (job && side.chance(0.1)) {
+        const began = monthStart(addMonths(asOf, -side.int(1, 11)));
+        if (began > start) job.validFrom = began;
+      }
       const noteExtra = singleDisabled ? "重度残疾人单独立户纳入低保（002 #3、003 §8）；" : street.welfareHome ? "福利院院民；" : "";
       const { ci, incomeTotal, coveredPersons } = addDibaoCase(null, "ACTIVE", start, h.incomes, noteExtra);
       payDibao(ci, coveredPersons, incomeTotal, null, null);
@@ -1168,7 +1193,18 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
       p.workAbility = "NONE";
       if (p.facts.employment) p.facts.employment = employmentFacts(g, "low", "NOT_IN_LABOUR_FORCE");
       const multiplier = g.param("MARGINAL_MULTIPLIER", asOf, district);
-      h.incomes = allocateIncome(g, ctx, members, incomeFor(1.02, multiplier - 0.03), idx);
+      // the household as a whole in [1.02, 1.5) × the standard; the included member's own income (a transfer:
+      // disability pension, support payments) below the standard, so the 补差 is positive; and the other members,
+      // a household of their own, still marginal on their own income (< 1.47 × the standard per capita)
+      // (the own income from a side stream of the household's own, one draw for the rest as before: the household's
+      // other draws stay as they were)
+      const side = new Rng(hashString(`${g.seed}:${registryNo}:own`));
+      const own = Math.round(standard * side.real(0.62, 0.92));
+      const restLo = Math.max(1.02 * standard * n - own, 1.02 * standard * (n - 1));
+      const restHi = (multiplier - 0.03) * standard * (n - 1);
+      const rest = Math.round(restLo + (restHi - restLo) * rng.next());
+      h.incomes = allocateIncome(g, ctx, members, rest, idx);
+      h.incomes.push({ id: side.uuid(), personIndex: idx, source: "TRANSFER", monthlyFen: own, validFrom: monthStart(addMonths(asOf, -side.int(14, 120))), validTo: null });
       const start = addMonths(asOf, -rng.int(2, 60));
       cases.push({ id: rng.uuid(), personIndex: null, tier: "DIBAO_MARGINAL", tierClass: null, status: "ACTIVE", startDate: start, endDate: null, nextReviewDate: null, monthlyFen: null, note: "低保边缘家庭（003 §1）" });
       const { ci, incomeTotal, coveredPersons } = addDibaoCase([idx], "ACTIVE", addMonths(start, rng.int(0, 6)), h.incomes, `单人户纳入低保：${reason === "severe" ? "重度残疾" : "重病"}成员参照单人户（002 #3、003 §8、004 一）；`);
@@ -1419,7 +1455,7 @@ function quotasOf(street: StreetPlan): Quotas {
 
 /** Picks the next household of the street (kind, size) and takes it off the quotas; null when done. */
 function nextUnit(g: Gen, street: StreetPlan, q: Quotas): { kind: Kind; size: number } | null {
-  const rng = g.rng;
+  const rng = g.unitRng;
   const items: string[] = [];
   const weights: number[] = [];
   if (q.dibao > 0) items.push("dibao"), weights.push(q.dibao / 2.4);
@@ -1483,7 +1519,8 @@ export function* generatePopulation(opts: GenerateOptions): Generator<SynthHouse
     for (;;) {
       const unit = nextUnit(g, street, q);
       if (!unit) break;
-      const { household } = buildHousehold(g, street, unit.kind, unit.size, ++seq);
+      g.startHousehold(street.code, ++seq);
+      const { household } = buildHousehold(g, street, unit.kind, unit.size, seq);
       persons += household.members.length;
       yield household;
       if (opts.persons !== undefined && persons >= opts.persons) return;

@@ -9,14 +9,27 @@
  *   PAID_AFTER_DEATH           a payment for a beneficiary's period starting after the death
  *                              (funeral aid excepted: it is paid because of the death)
  *   ABOVE_THRESHOLD_NO_GRACE   a dibao payment for a month whose income per capita was at or above the
- *                              dibao standard, while the case was not in its gradual-exit grace period
+ *                              dibao standard, outside the gradual-exit grace period (src/domain/gradual-exit.ts:
+ *                              the same rule eligibility uses — at or above 1.5 × the standard, or more than
+ *                              GRADUAL_EXIT_MONTHS after the income rose)
  *   PAST_RECERTIFICATION       a payment for a period starting after the case's re-certification date
  *                              passed without a re-certification (next review date not moved on)
+ *   RECEIVED_WITHOUT_ENTITLEMENT  a benefit received with no entitlement to it at all (004 五(三), 002 #35):
+ *                              - a dibao payment for a month whose income per capita was at or above 1.5 × the
+ *                                standard — the household computes no dibao and no marginal tier (NOT_ELIGIBLE by
+ *                                income), so the help continued after the case stopped being eligible (a month in
+ *                                [standard, 1.5 ×) past the grace is ABOVE_THRESHOLD_NO_GRACE instead: one finding
+ *                                per payment);
+ *                              - a housing rental subsidy (the housing system's RENTAL_SUBSIDY with a subsidy amount)
+ *                                to a household the registry shows owning a home (a HOUSE asset): housing security
+ *                                is for households without a home of their own (002 #11–12, 003 §11). The registry
+ *                                asset carries no date, so the whole benefit period up to the facts' as-of is cited.
  */
 import { findDuplicates, registryLink, type AidLink } from "./aid-chain.js";
 import { isoDay } from "./calendar.js";
+import { graceOn } from "./gradual-exit.js";
 
-export const FINDING_KINDS = ["DUPLICATE_PAYMENT", "PAID_AFTER_CASE_END", "PAID_AFTER_DEATH", "ABOVE_THRESHOLD_NO_GRACE", "PAST_RECERTIFICATION"] as const;
+export const FINDING_KINDS = ["DUPLICATE_PAYMENT", "PAID_AFTER_CASE_END", "PAID_AFTER_DEATH", "ABOVE_THRESHOLD_NO_GRACE", "PAST_RECERTIFICATION", "RECEIVED_WITHOUT_ENTITLEMENT"] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface PaymentFact {
@@ -42,6 +55,15 @@ export interface CaseFact {
   nextReviewDate: Date | null;
 }
 
+/** A housing-system benefit (connectors/unified.ts HousingBenefit) as the findings read it. */
+export interface HousingBenefitFact {
+  type: "PUBLIC_RENTAL" | "RENTAL_SUBSIDY" | "DILAPIDATED_RENOVATION";
+  status: "ACTIVE" | "ENDED" | "APPLIED";
+  monthlySubsidyFen: number | null;
+  startDate: Date;
+  endDate: Date | null;
+}
+
 export interface FindingsFacts {
   householdId: string;
   districtCode: string;
@@ -51,6 +73,12 @@ export interface FindingsFacts {
   cases: CaseFact[];
   payments: PaymentFact[];
   incomes: { monthlyFen: number; validFrom: Date; validTo: Date | null }[];
+  /** registry assets (optional: without them no home-ownership finding) */
+  assets?: { kind: string; valueFen: number }[];
+  /** the housing system's benefits for the household (optional: the registry alone has none) */
+  housingBenefits?: HousingBenefitFact[];
+  /** the day the facts are as of: the end of an open-ended benefit period */
+  asOf?: Date;
 }
 
 export interface Evidence {
@@ -102,12 +130,10 @@ function finding(f: FindingsFacts, kind: FindingKind, payments: PaymentFact[], r
   };
 }
 
-/** Household income per month on a day: the incomes valid that day. */
-function incomeOn(f: FindingsFacts, on: Date): number {
-  return f.incomes.filter((i) => i.validFrom <= on && (i.validTo === null || i.validTo >= on)).reduce((s, i) => s + i.monthlyFen, 0);
-}
+/** The gradual-exit parameters in force in a district on a day (MARGINAL_MULTIPLIER, GRADUAL_EXIT_MONTHS), or null. */
+export type GraceParameters = (districtCode: string, on: Date) => { multiplier: number; months: number } | null;
 
-export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard): Finding[] {
+export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard, grace: GraceParameters): Finding[] {
   const out: Finding[] = [];
   const byId = new Map(f.payments.map((p) => [p.id, p]));
   const cases = new Map(f.cases.map((c) => [c.id, c]));
@@ -170,26 +196,88 @@ export function auditFindings(f: FindingsFacts, dibaoStandard: DibaoStandard): F
           ],
         }),
       );
-    if (p.program === "DIBAO_PAYMENT" && c && c.status !== "GRADUAL_EXIT" && c.personId === null) {
-      const standard = dibaoStandard(p.districtCode ?? f.districtCode, f.hukou, p.periodStart);
+    if (p.program === "DIBAO_PAYMENT" && c && c.personId === null) {
+      const district = p.districtCode ?? f.districtCode;
+      const standard = dibaoStandard(district, f.hukou, p.periodStart);
+      const params = grace(district, p.periodStart);
       const alive = f.members.filter((m) => !m.deceasedOn || m.deceasedOn >= p.periodStart).length;
-      if (standard !== null && alive > 0) {
-        const perCapita = Math.floor(incomeOn(f, p.periodStart) / alive);
-        if (perCapita >= standard)
+      if (standard !== null && params !== null && alive > 0) {
+        // the one rule for "is this month in the grace period" (src/domain/gradual-exit.ts), as eligibility uses it
+        const g = graceOn({ incomes: f.incomes, members: alive, standardFen: standard, multiplier: params.multiplier, months: params.months, caseStart: c.startDate }, p.periodStart);
+        const perCapita = Math.floor(g.totalFen / alive);
+        if (g.state === "ABOVE_MARGINAL")
+          out.push(
+            finding(f, "RECEIVED_WITHOUT_ENTITLEMENT", [p], {
+              personId: null,
+              caseId: c.id,
+              reason: `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ ${params.multiplier} × the dibao standard ${standard} fen: neither dibao nor marginal (NOT_ELIGIBLE by income), no grace`,
+              evidence: [
+                { name: "benefit", value: p.program },
+                { name: "decidingFact", value: `income per capita ${perCapita} fen ≥ marginal limit ${Math.round(params.multiplier * standard)} fen` },
+                { name: "period", value: `${day(p.periodStart)}..${day(p.periodEnd)}` },
+                { name: "incomePerCapitaFen", value: String(perCapita) },
+                { name: "dibaoStandardFen", value: String(standard) },
+                { name: "marginalLimitFen", value: String(Math.round(params.multiplier * standard)) },
+                { name: "caseStatus", value: c.status },
+              ],
+            }),
+          );
+        if (g.state === "GRACE_ENDED")
           out.push(
             finding(f, "ABOVE_THRESHOLD_NO_GRACE", [p], {
               personId: null,
               caseId: c.id,
-              reason: `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ the dibao standard ${standard} fen, case ${c.status} (not in gradual exit)`,
+              reason: `dibao for ${day(p.periodStart)}..${day(p.periodEnd)} with income per capita ${perCapita} fen ≥ the dibao standard ${standard} fen since ${day(g.rose)}: the ${params.months}-month grace period ended on ${day(g.ends)}`,
               evidence: [
                 { name: "incomePerCapitaFen", value: String(perCapita) },
                 { name: "dibaoStandardFen", value: String(standard) },
                 { name: "caseStatus", value: c.status },
+                { name: "aboveStandardSince", value: day(g.rose) },
+                { name: "graceEnded", value: day(g.ends) },
               ],
             }),
           );
       }
     }
   }
+  out.push(...rentalSubsidyToOwner(f));
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Whole months (by start day) from start through end inclusive, at least 1. */
+function monthsCovered(start: Date, end: Date): number {
+  return Math.max(1, (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth() + 1);
+}
+
+function rentalSubsidyToOwner(f: FindingsFacts): Finding[] {
+  const homes = (f.assets ?? []).filter((a) => a.kind === "HOUSE" && a.valueFen > 0);
+  if (homes.length === 0 || !f.housingBenefits) return [];
+  const out: Finding[] = [];
+  for (const b of f.housingBenefits) {
+    if (b.type !== "RENTAL_SUBSIDY" || b.status === "APPLIED" || !b.monthlySubsidyFen || b.monthlySubsidyFen <= 0) continue;
+    const end = b.endDate ?? f.asOf ?? b.startDate;
+    if (end < b.startDate) continue;
+    const months = monthsCovered(b.startDate, end);
+    out.push({
+      key: `RECEIVED_WITHOUT_ENTITLEMENT:housing:${f.householdId}:${b.type}:${day(b.startDate)}`,
+      kind: "RECEIVED_WITHOUT_ENTITLEMENT",
+      householdId: f.householdId,
+      personId: null,
+      districtCode: f.districtCode,
+      streetCode: f.streetCode,
+      periodStart: b.startDate,
+      periodEnd: end,
+      amountFen: b.monthlySubsidyFen * months,
+      paymentIds: [],
+      caseId: null,
+      reason: `housing rental subsidy ${b.monthlySubsidyFen} fen per month for ${day(b.startDate)}..${day(end)} (${b.status}) to a household the registry shows owning a home: housing security is for households without one`,
+      evidence: [
+        { name: "benefit", value: `RENTAL_SUBSIDY ${b.monthlySubsidyFen} fen/month (housing system, ${b.status})` },
+        { name: "decidingFact", value: `owns ${homes.length} home(s) (registry HOUSE asset, ${homes.reduce((s, a) => s + a.valueFen, 0)} fen)` },
+        { name: "period", value: `${day(b.startDate)}..${day(end)}` },
+        { name: "months", value: String(months) },
+      ],
+    });
+  }
+  return out;
 }

@@ -26,7 +26,8 @@
  * `missingSources` names it; the tier is the best the known facts give, and a COMPLETENESS reason
  * (outcome UNKNOWN) says it is provisional — a consumer must not treat it as final.
  */
-import { addMonths, isoDay } from "./calendar.js";
+import { isoDay } from "./calendar.js";
+import { graceOn } from "./gradual-exit.js";
 import { entitlementsOf } from "./entitlements.js";
 import { withFreshness } from "./freshness.js";
 import type { CaseFact, EligibilityResult, EligibilityTier, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, PersonEligibility, RuleOutcome } from "./facts.js";
@@ -68,7 +69,7 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
       personId: null,
       inputs: [ev.reg("household status", facts.status)],
     });
-    return finish(ev, { ...base, tier: "NOT_ELIGIBLE", persons: [], gradualExitEnds: null, nextRecertification: null, entitlements: [], tierClass: null });
+    return finish(ev, { ...base, tier: "NOT_ELIGIBLE", persons: [], gradualExitEnds: null, nextRecertification: null, overdue: false, entitlements: [], tierClass: null });
   }
 
   const incomeInputs = [
@@ -115,7 +116,10 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
   const grace = gradualExit(ev, { total, standard, marginalLimit, n, assetsOk, standardKey });
 
   const dibao = (dibaoIncome === "PASS" && assetsOk) || grace.outcome === "PASS";
-  const marginal = !dibao && marginalIncome === "PASS" && assetsOk;
+  const marginalHousehold = !householdTekun && !dibao && marginalIncome === "PASS" && assetsOk;
+  // --- DOMAIN §1 single-person inclusion (单人户) in a marginal household; the rest is then a household of its own members
+  const included = marginalHousehold ? singlePersonInclusion(ev, { incomes, standard, standardKey }) : null;
+  const marginal = !dibao && marginalIncome === "PASS" && assetsOk && (included === null || restMarginal(ev, { included, incomes, total, marginalLimit, standardKey }));
 
   // --- DOMAIN §1 RIGID_EXPENDITURE (only where no stronger tier is established)
   let rigid: RuleOutcome = "NOT_APPLICABLE";
@@ -161,12 +165,12 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
   }
 
   // --- persons whose tier differs
-  const persons = personTiers(ev, { tier, tekun, incomes, standard, standardKey, assetsOk });
+  const persons = personTiers(ev, { tier, tekun, incomes, standard, standardKey, assetsOk, included });
 
   if (tier === "NOT_ELIGIBLE") monitoringRetention(ev);
 
   const tierClass = classOf(ev, tier);
-  const nextRecertification = recertification(ev, tier, persons, grace.outcome === "PASS" ? grace.ends : null);
+  const recert = recertification(ev, tier, persons, grace.outcome === "PASS" ? grace.ends : null);
   const entitlements = entitlementsOf(ev, {
     tier,
     tierClass,
@@ -183,7 +187,8 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
     tierClass,
     persons,
     gradualExitEnds: grace.outcome === "PASS" ? grace.ends : null,
-    nextRecertification,
+    nextRecertification: recert.next,
+    overdue: recert.overdue,
     entitlements,
   });
 }
@@ -262,27 +267,34 @@ function gradualExit(
     ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "no dibao case in force or in gradual exit", personId: null, inputs: [] });
     return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: null };
   }
-  inputs.push(ev.reg("dibao case status", c.status), ev.reg("dibao case end date", c.endDate ? isoDay(c.endDate) : "none"));
-  if (x.total < x.standard * x.n) {
+  inputs.push(ev.reg("dibao case status", c.status), ev.reg("dibao case start", isoDay(c.startDate)), ev.reg("dibao case end date", c.endDate ? isoDay(c.endDate) : "none"));
+  // the one rule for "is this day in the grace period" (shared with the audit findings)
+  const g = graceOn({ incomes: facts.incomes, members: x.n, standardFen: x.standard, multiplier: P.value("MARGINAL_MULTIPLIER"), months, caseStart: c.startDate }, day);
+  if (g.state === "BELOW_STANDARD") {
     ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "income per capita is still below the standard: dibao continues", personId: null, inputs });
     return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: c };
   }
-  const ends = c.status === "GRADUAL_EXIT" && c.endDate ? c.endDate : addMonths(day, months);
-  const from = c.status === "GRADUAL_EXIT" && c.endDate ? "the gradual-exit case's end date" : `${months} months from the evaluation day (the exit starts now)`;
   let outcome: RuleOutcome;
   let explanation: string;
-  if (x.total >= x.marginalLimit * x.n) {
+  let ends: Date | null = null;
+  const pc = Math.round(x.total / x.n);
+  if (g.state === "ABOVE_MARGINAL") {
     outcome = "FAIL";
-    explanation = `income per capita rose to ${Math.round(x.total / x.n)} fen, at or above ${Math.round(x.marginalLimit)} fen: no grace period, dibao ends`;
-  } else if (!x.assetsOk) {
-    outcome = "FAIL";
-    explanation = "assets exceed the limit: no grace period";
-  } else if (day.getTime() <= ends.getTime()) {
-    outcome = "PASS";
-    explanation = `income per capita ${Math.round(x.total / x.n)} fen is in [standard, ${Math.round(x.marginalLimit)}): dibao continues until ${isoDay(ends)} inclusive (${from})`;
+    explanation = `income per capita rose to ${pc} fen, at or above ${Math.round(x.marginalLimit)} fen: no grace period, dibao ends`;
   } else {
-    outcome = "FAIL";
-    explanation = `the ${months}-month grace period ended on ${isoDay(ends)}`;
+    ends = g.ends;
+    inputs.push(ev.reg(g.roseFrom === "INCOME_CHANGE" ? "income at or above the standard since (income record validFrom)" : "income at or above the standard since (before the case: its start)", isoDay(g.rose), BASIS.INCOMES));
+    const from = `${months} months from ${isoDay(g.rose)} (${g.roseFrom === "INCOME_CHANGE" ? "the income change" : "the case start: the income was already at or above the standard"})`;
+    if (!x.assetsOk) {
+      outcome = "FAIL";
+      explanation = "assets exceed the limit: no grace period";
+    } else if (g.state === "IN_GRACE") {
+      outcome = "PASS";
+      explanation = `income per capita ${pc} fen is in [standard, ${Math.round(x.marginalLimit)}): dibao continues until ${isoDay(g.ends)} inclusive, ${from}`;
+    } else {
+      outcome = "FAIL";
+      explanation = `income per capita ${pc} fen is in [standard, ${Math.round(x.marginalLimit)}), but the grace period of ${from} ended on ${isoDay(g.ends)}: dibao ends (a marginal household if the other tests pass)`;
+    }
   }
   ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome, explanation, personId: null, inputs });
   return { outcome, ends, dibaoCase: c };
@@ -317,9 +329,70 @@ function rigidExpenditure(ev: Evaluation, x: { total: number; n: number; assetsO
   );
 }
 
+/**
+ * 002 #3, 003 §8, 004 一: in a marginal household (income per capita in [standard, 1.5 × standard)), a severely
+ * disabled (grade 1–2) or seriously ill member is put on dibao as a one-person household, "补差发放低保金": the
+ * payment is the standard − their own income, so a member whose own income is at or above the standard
+ * gains nothing and is not included. Returns the included members.
+ */
+function singlePersonInclusion(ev: Evaluation, x: { incomes: IncomeFact[]; standard: number; standardKey: string }): Set<string> {
+  const out = new Set<string>();
+  for (const m of ev.facts.members) {
+    const grade = memberReadings.disabilityGrade(m);
+    const severe = grade.known && grade.value !== null && grade.value <= 2;
+    const disease = memberReadings.seriousDisease(m);
+    const ill = disease.known && disease.value !== null;
+    const own = ownIncome(ev, m, x.incomes);
+    const decided = severe || ill || (grade.known && disease.known);
+    const outcome = ev.rule(
+      "SINGLE_PERSON_INCLUSION",
+      REF.INCLUSION,
+      m.personId,
+      decided ? [] : [grade, disease],
+      [...(decided ? [grade.input, disease.input] : []), ev.reg("own monthly income (fen)", own, BASIS.INCOMES), ev.P.input(x.standardKey)],
+      () => {
+        if (!severe && !ill) return { outcome: "FAIL", explanation: "neither severely disabled (grade 1–2) nor seriously ill" };
+        const why = severe ? `a grade ${grade.known ? grade.value : "?"} disability` : "a serious disease";
+        return own < x.standard
+          ? { outcome: "PASS", explanation: `member of a DIBAO_MARGINAL household with ${why}, own income ${own} fen < ${x.standard} fen: dibao as a one-person household, ${x.standard - own} fen (补差)` }
+          : { outcome: "FAIL", explanation: `${why}, but own income ${own} fen is not below the standard ${x.standard} fen: the 补差 would be nothing, not included` };
+      },
+    );
+    if (outcome === "PASS") out.add(m.personId);
+  }
+  return out;
+}
+
+/** With members included alone, the rest of the household is a household of its own members: its marginal test on their income. */
+function restMarginal(
+  ev: Evaluation,
+  x: { included: Set<string>; incomes: IncomeFact[]; total: number; marginalLimit: number; standardKey: string },
+): boolean {
+  if (x.included.size === 0) return true;
+  const rest = ev.facts.members.filter((m) => !x.included.has(m.personId));
+  const inputs = [
+    ev.reg("members included alone", x.included.size),
+    ev.reg("remaining members", rest.length),
+    ev.P.input(x.standardKey),
+    ev.P.input("MARGINAL_MULTIPLIER"),
+  ];
+  if (rest.length === 0) {
+    ev.reasons.push({ rule: "MARGINAL_INCOME_REST", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: "every member is included alone: the household stays DIBAO_MARGINAL, each member DIBAO", personId: null, inputs });
+    return true;
+  }
+  const own = ev.facts.members.filter((m) => x.included.has(m.personId)).reduce((s, m) => s + ownIncome(ev, m, x.incomes), 0);
+  const restTotal = x.total - own;
+  const pc = Math.round(restTotal / rest.length);
+  return ev.rule("MARGINAL_INCOME_REST", REF.INCLUSION, null, [], [...inputs, ev.reg("remaining members' monthly income (fen)", restTotal, BASIS.INCOMES)], () =>
+    restTotal < x.marginalLimit * rest.length
+      ? { outcome: "PASS", explanation: `the remaining ${rest.length} member(s): income per capita ${pc} fen < ${fen(x.marginalLimit)} fen: DIBAO_MARGINAL` }
+      : { outcome: "FAIL", explanation: `the remaining ${rest.length} member(s): income per capita ${pc} fen is not below ${fen(x.marginalLimit)} fen: not marginal on their own` },
+  ) === "PASS";
+}
+
 function personTiers(
   ev: Evaluation,
-  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; standardKey: string; assetsOk: boolean },
+  x: { tier: EligibilityTier; tekun: Map<string, RuleOutcome>; incomes: IncomeFact[]; standard: number; standardKey: string; assetsOk: boolean; included: Set<string> | null },
 ): PersonEligibility[] {
   const { facts, day } = ev;
   const out = new Map<string, PersonEligibility>();
@@ -338,17 +411,9 @@ function personTiers(
     }
     const grade = memberReadings.disabilityGrade(m);
     const severe = grade.known && grade.value !== null && grade.value <= 2;
-    if (x.tier === "DIBAO_MARGINAL") {
-      // a severely disabled or seriously ill member of a marginal household: dibao alone
-      const disease = memberReadings.seriousDisease(m);
-      const ill = disease.known && disease.value !== null;
-      const decided = severe || ill || (grade.known && disease.known);
-      const outcome = ev.rule("SINGLE_PERSON_INCLUSION", REF.INCLUSION, m.personId, decided ? [] : [grade, disease], decided ? [grade.input, disease.input] : [], () =>
-        severe || ill
-          ? { outcome: "PASS", explanation: `member of a DIBAO_MARGINAL household with ${severe ? `a grade ${grade.known ? grade.value : "?"} disability` : "a serious disease"}: dibao as a one-person household` }
-          : { outcome: "FAIL", explanation: "neither severely disabled (grade 1–2) nor seriously ill" },
-      );
-      if (outcome === "PASS") set(m.personId, "DIBAO", "single-person inclusion (单人户): severe disability or serious illness in a marginal household");
+    if (x.included !== null) {
+      // the household as a whole is marginal: the inclusion was decided (singlePersonInclusion), whatever the rest's tier
+      if (x.included.has(m.personId)) set(m.personId, "DIBAO", "single-person inclusion (单人户): severe disability or serious illness in a marginal household, own income below the standard");
       continue;
     }
     // an unemployed adult with a severe disability may apply as a one-person household

@@ -328,6 +328,8 @@ export interface EligibilityResult {
   /** set when the household is in its gradual-exit grace period: the day it ends (inclusive) */
   gradualExitEnds: Date | null;
   nextRecertification: Date | null;
+  /** the registry's review date passed without a review: `nextRecertification` is that date, in the past (002 #4) */
+  overdue: boolean;
   entitlements: Entitlement[];
   reasons: RuleEvaluation[];
   parametersUsed: ParameterValue[];

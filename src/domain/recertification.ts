@@ -31,7 +31,20 @@ export function classOf(ev: Evaluation, tier: EligibilityTier): TierClass | null
   return klass;
 }
 
-export function recertification(ev: Evaluation, tier: EligibilityTier, persons: PersonEligibility[], graceEnds: Date | null): Date | null {
+export interface Recertification {
+  /** the next re-certification due: in the past when overdue */
+  next: Date | null;
+  /** the registry's next review date passed without a review (the date was not moved on) */
+  overdue: boolean;
+}
+
+/**
+ * The next re-certification (002 #4). Where the registry case records its next review date, that date is
+ * the due date — a review moves it on, so a date in the past means the review is overdue and is shown as
+ * it is (not rolled forward to the next cycle). Without a recorded date: every REVIEW_MONTHS_* from the
+ * case start (or the evaluation day), the first cycle date after the evaluation day.
+ */
+export function recertification(ev: Evaluation, tier: EligibilityTier, persons: PersonEligibility[], graceEnds: Date | null): Recertification {
   const { facts, day, P } = ev;
   const units: { tier: EligibilityTier; members: MemberFacts[]; personId: string | null }[] = [];
   if (tier === "DIBAO" || tier === "TEKUN") units.push({ tier, members: facts.members, personId: null });
@@ -40,9 +53,10 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
   }
   if (units.length === 0) {
     ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "NOT_APPLICABLE", explanation: `no periodic re-certification for ${tier}`, personId: null, inputs: [] });
-    return null;
+    return { next: null, overdue: false };
   }
   let next: Date | null = null;
+  let overdue = false;
   for (const u of units) {
     let due: Date;
     if (u.personId === null && graceEnds && tier === "DIBAO") {
@@ -54,6 +68,23 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
         .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())[0];
       const able = u.tier === "DIBAO" ? u.members.filter((m) => m.workAbility !== "NONE" && isWorkingAge(m.sex, ev.age(m))) : [];
       const students = able.map((m) => memberReadings.studentStage(m));
+      if (c?.nextReviewDate) {
+        const recorded = c.nextReviewDate;
+        const late = recorded.getTime() < day.getTime();
+        overdue ||= late;
+        ev.reasons.push({
+          rule: "RECERTIFICATION",
+          reference: REF.RECERT,
+          outcome: late ? "FAIL" : "PASS",
+          explanation: late
+            ? `overdue: the ${u.tier} case's review was due on ${isoDay(recorded)} and the registry shows none since (the date was not moved on)`
+            : `next review as the registry records it: ${isoDay(recorded)}`,
+          personId: u.personId,
+          inputs: [ev.reg("case next review date", isoDay(recorded)), ev.reg("case start", isoDay(c.startDate))],
+        });
+        if (next === null || recorded.getTime() < next.getTime()) next = recorded;
+        continue;
+      }
       const startInput = ev.reg("case start (last review base)", c ? isoDay(c.startDate) : "no case: from the evaluation day");
       let result: Date = day;
       const outcome = ev.rule("RECERTIFICATION", REF.RECERT, u.personId, [], [startInput, ...students.map((s) => s.input)], () => {
@@ -75,7 +106,7 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
     }
     if (next === null || due.getTime() < next.getTime()) next = due;
   }
-  return next;
+  return { next, overdue };
 }
 
 const RETAINED_TIERS = new Set<EligibilityTier>(["DIBAO", "TEKUN", "DIBAO_MARGINAL", "RIGID_EXPENDITURE"]);

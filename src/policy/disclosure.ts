@@ -65,6 +65,7 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
     marginalLimitFen: r.marginalLimitFen,
     gradualExitEnds: r.gradualExitEnds,
     nextRecertification: r.nextRecertification,
+    overdue: r.overdue,
     entitlements: r.entitlements.map((e) => {
       const withheld = e.amountFen !== null && !entitlementAmountReadable(audience, e.kind);
       return {

@@ -189,6 +189,8 @@ export const POLICY: PolicyRules = {
     tier: everyone,
     incomePerCapitaFen: rule(read([...REGISTRY_KEEPERS, "housing"])),
     nextRecertification: rule(read(REGISTRY_KEEPERS)),
+    // non-null, so every audience that reaches Eligibility reads it (a yes/no, not the date)
+    overdue: everyone,
   },
   EligibilitySource: recordType(["source", "answered", "stale"], officials),
   PersonEligibility: recordType(["personId", "tier", "reason"], officials),

@@ -30,20 +30,21 @@ export async function findingsFor(prisma: PrismaClient, scope: Prisma.HouseholdW
     ...(filter.from && { periodEnd: { gte: filter.from } }),
     ...(filter.to && { periodStart: { lte: filter.to } }),
   };
-  const [households, members, cases, payments, incomes, standards] = await Promise.all([
+  const [households, members, cases, payments, incomes, assets, standards] = await Promise.all([
     prisma.household.findMany({ where: household, select: { id: true, districtCode: true, streetCode: true, hukou: true } }),
     prisma.person.findMany({ where: { household }, select: { id: true, householdId: true, deceasedOn: true } }),
     prisma.assistanceCase.findMany({ where: { household } }),
     prisma.aidRecord.findMany({ where: { household, ...period } }),
     prisma.income.findMany({ where: { household }, select: { householdId: true, monthlyFen: true, validFrom: true, validTo: true } }),
-    prisma.policyParameter.findMany({ where: { key: { in: ["DIBAO_STANDARD_URBAN", "DIBAO_STANDARD_RURAL"] } } }),
+    prisma.asset.findMany({ where: { household, kind: "HOUSE" }, select: { householdId: true, kind: true, valueFen: true } }),
+    prisma.policyParameter.findMany({ where: { key: { in: ["DIBAO_STANDARD_URBAN", "DIBAO_STANDARD_RURAL", "MARGINAL_MULTIPLIER", "GRADUAL_EXIT_MONTHS"] } } }),
   ]);
   const group = <T extends { householdId: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
     for (const r of rows) (m.get(r.householdId) ?? m.set(r.householdId, []).get(r.householdId)!).push(r);
     return m;
   };
-  const [m, c, p, i] = [group(members), group(cases), group(payments), group(incomes)];
+  const [m, c, p, i, a] = [group(members), group(cases), group(payments), group(incomes), group(assets)];
   const rows = standards.map((s) => ({ ...s, value: s.value.toString() }));
   const memo = new Map<string, number | null>();
   const dibaoStandard = (district: string, hukou: "URBAN" | "RURAL", on: Date) => {
@@ -53,6 +54,17 @@ export async function findingsFor(prisma: PrismaClient, scope: Prisma.HouseholdW
       memo.set(key, inForce ? Math.round(Number(inForce.value)) : null);
     }
     return memo.get(key)!;
+  };
+  const graceMemo = new Map<string, { multiplier: number; months: number } | null>();
+  const grace = (district: string, on: Date) => {
+    const key = `${district}|${on.toISOString().slice(0, 10)}`;
+    if (!graceMemo.has(key)) {
+      const inForce = parametersInForce(rows, regionChain(district), on);
+      const multiplier = inForce.find((r) => r.key === "MARGINAL_MULTIPLIER");
+      const months = inForce.find((r) => r.key === "GRADUAL_EXIT_MONTHS");
+      graceMemo.set(key, multiplier && months ? { multiplier: Number(multiplier.value), months: Math.round(Number(months.value)) } : null);
+    }
+    return graceMemo.get(key)!;
   };
   const out: IdentifiedFinding[] = [];
   for (const h of households) {
@@ -65,8 +77,10 @@ export async function findingsFor(prisma: PrismaClient, scope: Prisma.HouseholdW
       cases: c.get(h.id) ?? [],
       payments: p.get(h.id) ?? [],
       incomes: i.get(h.id) ?? [],
+      // the housing system's benefits are not in the registry: the rental-subsidy-to-owner finding needs them (see auditFindings)
+      assets: (a.get(h.id) ?? []).map((x) => ({ kind: x.kind, valueFen: Number(x.valueFen) })),
     };
-    for (const f of auditFindings(facts, dibaoStandard)) {
+    for (const f of auditFindings(facts, dibaoStandard, grace)) {
       if (filter.kind && f.kind !== filter.kind) continue;
       if ((filter.from && f.periodEnd < filter.from) || (filter.to && f.periodStart > filter.to)) continue;
       out.push({ ...f, id: createHash("sha256").update(f.key).digest("hex").slice(0, 32) });

@@ -110,10 +110,18 @@ describe("each kind occurs in the default data set and is borne out by the rows 
         );
         expect(p.period_start > c.r).toBe(true);
         expect(["ACTIVE", "GRADUAL_EXIT"]).toContain(c.status);
-      } else if (kind === "ABOVE_THRESHOLD_NO_GRACE") {
+      } else if (kind === "ABOVE_THRESHOLD_NO_GRACE" || kind === "RECEIVED_WITHOUT_ENTITLEMENT") {
+        // (RECEIVED_WITHOUT_ENTITLEMENT from the registry alone: a dibao payment with income per capita ≥ 1.5 × the standard)
         expect(p.program).toBe("DIBAO_PAYMENT");
-        const [c] = await gw.db.sql.query<{ status: string }>(`SELECT status::text FROM assistance_case WHERE id = $1::uuid`, [p.case_id]);
-        expect(c.status).not.toBe("GRADUAL_EXIT");
+        if (kind === "ABOVE_THRESHOLD_NO_GRACE") {
+          // 002 #3, 004 一: six months from the day the income reached the standard; the payment's month starts after them
+          const ended = f.evidence.find((e) => e.name === "graceEnded")!.value;
+          const since = f.evidence.find((e) => e.name === "aboveStandardSince")!.value;
+          expect(p.period_start > ended).toBe(true);
+          const [y, m, d] = since.split("-").map(Number);
+          const last = new Date(Date.UTC(y, m - 1 + 6 + 1, 0)).getUTCDate();
+          expect(ended).toBe(`${new Date(Date.UTC(y, m - 1 + 6, 1)).toISOString().slice(0, 8)}${String(Math.min(d, last)).padStart(2, "0")}`);
+        }
         const [inc] = await gw.db.sql.query<{ total: string; n: string }>(
           `SELECT (SELECT coalesce(sum(monthly_fen), 0) FROM income WHERE household_id = $1::uuid AND valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date))::text AS total,
                   (SELECT count(*) FROM person WHERE household_id = $1::uuid AND (deceased_on IS NULL OR deceased_on >= $2::date))::text AS n`,
@@ -127,6 +135,19 @@ describe("each kind occurs in the default data set and is borne out by the rows 
           [`DIBAO_STANDARD_${hh.hukou}`, p.period_start, hh.district_code],
         );
         expect(standard).toBe(Math.round(Number(param.v)));
+        const [mult] = await gw.db.sql.query<{ v: string }>(
+          `SELECT value::text AS v FROM policy_parameter WHERE key = 'MARGINAL_MULTIPLIER' AND effective_from <= $1::date AND (effective_to IS NULL OR effective_to >= $1::date)
+           ORDER BY (region_code = $2) DESC, effective_from DESC LIMIT 1`,
+          [p.period_start, hh.district_code],
+        );
+        const marginalTotal = Number(mult.v) * standard * Number(inc.n);
+        if (kind === "RECEIVED_WITHOUT_ENTITLEMENT") {
+          expect(Number(inc.total)).toBeGreaterThanOrEqual(marginalTotal);
+          expect(f.evidence.map((e) => e.name)).toEqual(expect.arrayContaining(["benefit", "decidingFact", "period"]));
+          expect(f.evidence.find((e) => e.name === "period")!.value).toBe(`${p.period_start}..${p.period_end}`);
+        } else {
+          expect(Number(inc.total)).toBeLessThan(marginalTotal);
+        }
       }
     }
   });

@@ -127,6 +127,7 @@ export function eligibility(over: Partial<EligibilityResult> = {}): EligibilityR
     marginalLimitFen: 0,
     gradualExitEnds: null,
     nextRecertification: null,
+    overdue: false,
     entitlements: [],
     reasons: [],
     parametersUsed: [],

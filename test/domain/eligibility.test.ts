@@ -258,17 +258,29 @@ describe("DOMAIN §1 RIGID_EXPENDITURE: income < last year's disposable income, 
 describe("DOMAIN §1 single-person inclusion (单人户; 002 #3, 003 §8, 004 §1)", () => {
   const marginal = (extra: Partial<MemberFacts>) =>
     household({ members: [member(), member({ relation: "SPOUSE", workAbility: "NONE", employment: none(), ...extra })], incomes: [income(STD * 2 + 100)] });
-  const table: [string, Partial<MemberFacts>, string | null][] = [
-    ["grade 2 disability → DIBAO alone", { disability: disability(2) }, "DIBAO"],
-    ["grade 3 disability: not severe → no inclusion", { disability: disability(3) }, null],
-    ["a serious disease → DIBAO alone", { medicalInsurance: medical(300000, "CANCER") }, "DIBAO"],
+  // 002 #3 "参照'单人户'纳入低保，补差发放低保金": the included member gets standard − own income (> 0, else not
+  // included); the other member is then a household of their own, marginal only on their own income.
+  // [name, the candidate's facts, own income, the other member's income, household tier, candidate's tier, payment]
+  const table: [string, Partial<MemberFacts>, number, number, string, string | null, number | null][] = [
+    ["grade 2, own income 1 fen below the standard: DIBAO alone, 补差 1 fen; the rest marginal", { disability: disability(2) }, STD - 1, STD + 1, "DIBAO_MARGINAL", "DIBAO", 1],
+    ["grade 2, own income exactly the standard: 补差 0 → not included", { disability: disability(2) }, STD, STD + 1, "DIBAO_MARGINAL", null, null],
+    ["grade 1, own income 0.6 × standard, the rest 1 fen below 1.5 ×: rest marginal", { disability: disability(1) }, 0.6 * STD, 1.5 * STD - 1, "DIBAO_MARGINAL", "DIBAO", 0.4 * STD],
+    ["grade 1, own income 0.6 × standard, the rest exactly 1.5 ×: the rest is not marginal on its own", { disability: disability(1) }, 0.6 * STD, 1.5 * STD, "NOT_ELIGIBLE", "DIBAO", 0.4 * STD],
+    ["grade 3 disability: not severe → no inclusion, the household marginal as a whole", { disability: disability(3) }, 0.6 * STD, 1.5 * STD, "DIBAO_MARGINAL", null, null],
+    ["a serious disease, no own income: DIBAO alone at the full standard; the rest (2 × standard) not marginal", { medicalInsurance: medical(300000, "CANCER") }, 0, 2 * STD + 100, "NOT_ELIGIBLE", "DIBAO", STD],
   ];
-  test.each(table)("in a marginal household, a member with %s", (_name, extra, tier) => {
-    const h = marginal(extra);
+  test.each(table)("in a marginal household, a member with %s", (_name, extra, own, other, tier, personTier, payment) => {
+    const head = member({ personId: "p-head" });
+    const cand = member({ personId: "p-cand", relation: "SPOUSE", workAbility: "NONE", employment: none(), ...extra });
+    const h = household({ members: [head, cand], incomes: [income(other, "p-head"), ...(own > 0 ? [income(own, "p-cand")] : [])] });
     const r = evaluate(h);
-    expect(r.tier).toBe("DIBAO_MARGINAL");
-    expect(r.persons).toEqual(tier ? [{ personId: h.members[1].personId, tier, reason: expect.stringContaining("单人户") }] : []);
-    if (tier) expect(r.entitlements).toContainEqual(expect.objectContaining({ kind: "DIBAO_PAYMENT", personId: h.members[1].personId, amountFen: STD }));
+    expect(reason(r, "MARGINAL_INCOME")!.outcome).toBe("PASS"); // the household as a whole is marginal
+    expect(r.tier).toBe(tier);
+    expect(r.persons).toEqual(personTier ? [{ personId: "p-cand", tier: personTier, reason: expect.stringContaining("单人户") }] : []);
+    const pay = r.entitlements.filter((e) => e.kind === "DIBAO_PAYMENT");
+    expect(pay).toEqual(payment === null ? [] : [expect.objectContaining({ personId: "p-cand", amountFen: payment })]);
+    // never a 0-fen dibao, never a dibao-rate premium subsidy without a dibao
+    if (payment === null) expect(r.entitlements.filter((e) => e.personId === "p-cand" && e.kind === "MEDICAL_PREMIUM_SUBSIDY").map((e) => e.ratio)).not.toContain(value("MEDICAL_PREMIUM_SUBSIDY_DIBAO"));
   });
 
   test("with the disability system down and no serious disease, the inclusion is UNKNOWN", () => {
@@ -291,29 +303,61 @@ describe("DOMAIN §1 single-person inclusion (单人户; 002 #3, 003 §8, 004 §
   });
 });
 
-describe("DOMAIN §1 gradual exit (低保渐退; 002 #3, 004 §1): income in [standard, 1.5 × standard), grace of GRADUAL_EXIT_MONTHS", () => {
-  const end = D("2027-03-10");
-  const exiting = (total: number) => household({ members: people(2), incomes: [income(total)], cases: [dibaoCase({ status: "GRADUAL_EXIT", endDate: end, monthlyFen: 60000 })] });
-  const table: [string, Date, number, string, Date | null][] = [
-    ["the day the grace period ends is still inside", end, STD * 2, "DIBAO", end],
-    ["the day after", D("2027-03-11"), STD * 2, "DIBAO_MARGINAL", null],
-    ["income exactly 1.5 × the standard: no grace", DAY, 1.5 * STD * 2, "NOT_ELIGIBLE", null],
-    ["income back below the standard: plain dibao", DAY, STD * 2 - 1, "DIBAO", null],
+describe("DOMAIN §1 gradual exit (低保渐退; 002 #3, 004 一): income in [standard, 1.5 × standard), GRADUAL_EXIT_MONTHS from the income change", () => {
+  // 002 #3 "家庭收入发生变化 … 给予6个月渐退期"; 004 一 "对低保对象实现就业后 … 给予6个月低保渐退期": the six months run
+  // from the change (a member's job: the wage record's validFrom), not from the day someone asks.
+  const rose = D("2026-09-10");
+  const end = D("2027-03-10"); // rose + 6 months, by hand
+  const exiting = (total: number, status: "ACTIVE" | "GRADUAL_EXIT" = "GRADUAL_EXIT", changeOn = rose, caseEnd = end) =>
+    household({
+      members: people(2),
+      incomes: [income(STD, null, D("2025-01-01")), income(total - STD, "p-worker", changeOn)],
+      cases: [dibaoCase({ status, endDate: status === "GRADUAL_EXIT" ? caseEnd : null, monthlyFen: 60000 })],
+    });
+  const table: [string, "ACTIVE" | "GRADUAL_EXIT", Date, number, string, Date | null][] = [
+    ["the day the income changed: grace until change + 6 months", "GRADUAL_EXIT", rose, STD * 2, "DIBAO", end],
+    ["income exactly the standard per capita: in grace", "GRADUAL_EXIT", DAY, STD * 2, "DIBAO", end],
+    ["the day the grace period ends is still inside", "GRADUAL_EXIT", end, STD * 2, "DIBAO", end],
+    ["the day after: out of dibao, a marginal household (003 §20)", "GRADUAL_EXIT", D("2027-03-11"), STD * 2, "DIBAO_MARGINAL", null],
+    ["an ACTIVE case: the same six months from the change, not from the day asked", "ACTIVE", DAY, STD * 2, "DIBAO", end],
+    ["an ACTIVE case asked later: the grace does not move", "ACTIVE", D("2027-02-01"), STD * 2, "DIBAO", end],
+    ["an ACTIVE case asked after the six months: out", "ACTIVE", D("2027-03-11"), STD * 2, "DIBAO_MARGINAL", null],
+    ["income 1 fen below 1.5 × the standard: grace", "GRADUAL_EXIT", DAY, 1.5 * STD * 2 - 1, "DIBAO", end],
+    ["income exactly 1.5 × the standard: no grace", "GRADUAL_EXIT", DAY, 1.5 * STD * 2, "NOT_ELIGIBLE", null],
+    ["income back below the standard: plain dibao", "GRADUAL_EXIT", DAY, STD * 2 - 1, "DIBAO", null],
   ];
-  test.each(table)("%s", (_name, on, total, tier, ends) => {
-    const r = evaluate(exiting(total), on);
+  test.each(table)("%s", (_name, status, on, total, tier, ends) => {
+    const r = evaluate(exiting(total, status), on);
     expect(r.tier).toBe(tier);
     expect(r.gradualExitEnds).toEqual(ends);
     if (ends) {
       expect(r.nextRecertification).toEqual(ends);
       expect(r.entitlements).toContainEqual(expect.objectContaining({ kind: "DIBAO_PAYMENT", personId: null, amountFen: 60000 })); // the former amount continues
+      expect(reason(r, "GRADUAL_EXIT")!.inputs).toContainEqual(expect.objectContaining({ value: "2026-09-10" }));
     }
   });
 
-  test("an ACTIVE dibao case whose income rose: the grace starts on the evaluation day (month end clamped)", () => {
-    const h = household({ members: people(2), incomes: [income(STD * 2)], cases: [dibaoCase()] });
-    expect(evaluate(h).gradualExitEnds).toEqual(D("2027-05-22"));
-    expect(evaluate(h, D("2026-08-31")).gradualExitEnds).toEqual(D("2027-02-28"));
+  test("a change on 31 August: the grace ends on 28 February (month end clamped)", () => {
+    const r = evaluate(exiting(STD * 2, "ACTIVE", D("2026-08-31")), D("2026-12-01"));
+    expect(r.gradualExitEnds).toEqual(D("2027-02-28"));
+    expect(evaluate(exiting(STD * 2, "ACTIVE", D("2026-08-31")), D("2027-03-01")).tier).toBe("DIBAO_MARGINAL");
+  });
+
+  test("income above the standard since before the dibao case began: the grace runs from the case start (long over)", () => {
+    const h = household({ members: people(2), incomes: [income(STD * 2, null, D("2023-01-01"))], cases: [dibaoCase({ startDate: D("2024-03-15") })] });
+    const r = evaluate(h);
+    expect(r.tier).toBe("DIBAO_MARGINAL");
+    expect(r.gradualExitEnds).toBeNull();
+    expect(reason(r, "GRADUAL_EXIT")!.explanation).toContain("2024-09-15");
+  });
+
+  test("a dip below the standard restarts the count: the latest rise decides", () => {
+    const h = household({
+      members: people(2),
+      incomes: [income(STD * 2, null, D("2025-01-01"), D("2026-06-30")), income(STD, null, D("2026-07-01"), D("2026-10-31")), income(STD * 2, null, D("2026-11-01"))],
+      cases: [dibaoCase({ startDate: D("2024-03-15") })],
+    });
+    expect(evaluate(h).gradualExitEnds).toEqual(D("2027-05-01"));
   });
 });
 
@@ -332,6 +376,66 @@ describe("DOMAIN §1 re-certification (002 #4): TEKUN and stable dibao yearly, d
   });
   test("semi-annual reviews step by 6 months", () => {
     expect(evaluate(household({ members: [member()], cases: [dibaoCase({ startDate: D("2024-06-30") })] })).nextRecertification).toEqual(D("2026-12-30"));
+  });
+});
+
+describe("002 #13 dibao employment subsidy: the month's dibao reduction for a member who found work while on dibao, for at most a year", () => {
+  // "对实现就业且正在享受低保待遇的登记失业低保家庭人员，按其家庭当月核减低保金总额，给予不超过1年的低保就业补贴"
+  const MAX = value("DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS"); // 12
+  const family = (wage: number, since: Date, status: EmploymentRecord["status"] = "EMPLOYED", pension = 40_000) =>
+    household({
+      members: [member({ personId: "p-worker", employment: job(status) }), ...people(2)],
+      incomes: [income(pension, null, D("2023-01-01")), income(wage, "p-worker", since)],
+      cases: [dibaoCase({ startDate: D("2024-03-15"), monthlyFen: 3 * STD - 40_000 })],
+    });
+  // [name, wage, since, status, expected subsidy, household tier]
+  const table: [string, number, Date, EmploymentRecord["status"], number | null, string][] = [
+    ["found work on 2026-06-01, household still below the standard: subsidy = the new wage", 100_000, D("2026-06-01"), "EMPLOYED", 100_000, "DIBAO"],
+    ["flexible work counts as employment", 100_000, D("2026-06-01"), "FLEXIBLE", 100_000, "DIBAO"],
+    [`work began ${MAX} months and 1 day before: the last day of the year`, 100_000, D("2025-11-23"), "EMPLOYED", 100_000, "DIBAO"],
+    [`work began exactly ${MAX} months before: the year is over`, 100_000, D("2025-11-22"), "EMPLOYED", null, "DIBAO"],
+    ["work began before the dibao case: not found while on dibao", 100_000, D("2024-03-14"), "EMPLOYED", null, "DIBAO"],
+    ["earnings but not employed per the employment system", 100_000, D("2026-06-01"), "UNEMPLOYED_REGISTERED", null, "DIBAO"],
+    ["the wage lifts the household to the standard: gradual exit, the dibao is not reduced → no subsidy", 3 * STD - 40_000, D("2026-06-01"), "EMPLOYED", null, "DIBAO"],
+    ["the wage lifts it to 1.5 × the standard: off dibao, no subsidy", 4.5 * STD - 40_000, D("2026-06-01"), "EMPLOYED", null, "NOT_ELIGIBLE"],
+  ];
+  test.each(table)("%s", (_name, wage, since, status, subsidy, tier) => {
+    const r = evaluate(family(wage, since, status));
+    expect(r.tier).toBe(tier);
+    const got = r.entitlements.filter((e) => e.kind === "DIBAO_EMPLOYMENT_SUBSIDY");
+    expect(got).toEqual(subsidy === null ? [] : [expect.objectContaining({ personId: "p-worker", amountFen: subsidy, monthly: true, department: "employment" })]);
+    if (subsidy !== null) {
+      // the reduction it makes up: the dibao without the wage minus the dibao with it (by hand: 3 × standard − income)
+      const dibao = r.entitlements.find((e) => e.kind === "DIBAO_PAYMENT" && e.personId === null)!;
+      expect(dibao.amountFen).toBe(3 * STD - 40_000 - wage);
+      expect(3 * STD - 40_000 - dibao.amountFen!).toBe(subsidy);
+    }
+    if (r.gradualExitEnds) expect(r.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")!.amountFen).toBe(3 * STD - 40_000); // unreduced
+  });
+});
+
+describe("002 #4 re-certification overdue: the registry's review date in the past is shown as it is, with overdue = true", () => {
+  const elderly = () => member({ birthDate: bornYearsBefore(75), workAbility: "NONE", employment: none() });
+  const tekun = (nextReviewDate: Date | null) =>
+    household({ members: [elderly()], cases: [{ id: "t1", personId: null, tier: "TEKUN", tierClass: "TEKUN_DISPERSED", status: "ACTIVE", startDate: D("2015-11-02"), endDate: null, nextReviewDate, monthlyFen: 100000 }] });
+  const table: [string, () => HouseholdFacts, Date, boolean][] = [
+    ["TEKUN case overdue since 2026-11-02 (20 days before)", () => tekun(D("2026-11-02")), D("2026-11-02"), true],
+    ["TEKUN review due the day before the evaluation day: overdue", () => tekun(D("2026-11-21")), D("2026-11-21"), true],
+    ["TEKUN review due on the evaluation day: not yet overdue", () => tekun(DAY), DAY, false],
+    ["TEKUN review due the day after: as recorded", () => tekun(D("2026-11-23")), D("2026-11-23"), false],
+    ["dibao case with a semi-annual review overdue", () => household({ members: [member()], cases: [dibaoCase({ nextReviewDate: D("2026-09-15") })] }), D("2026-09-15"), true],
+    ["no recorded date: computed from the case start, never overdue", () => tekun(null), D("2027-11-02"), false],
+  ];
+  test.each(table)("%s", (_name, h, next, overdue) => {
+    const r = evaluate(h());
+    expect(r.nextRecertification).toEqual(next);
+    expect(r.overdue).toBe(overdue);
+    if (overdue) expect(r.reasons.find((x) => x.rule === "RECERTIFICATION")!.outcome).toBe("FAIL");
+  });
+  test("a household with nothing to re-certify is not overdue", () => {
+    const r = evaluate(household({ members: people(2), incomes: [income(STD * 2)] }));
+    expect(r.nextRecertification).toBeNull();
+    expect(r.overdue).toBe(false);
   });
 });
 

@@ -24,6 +24,8 @@ let gw: TestGateway;
 /** expected kinds per household, from the pure pipeline over the same population (no GraphQL) */
 const alertKindsOf = new Map<string, Set<string>>();
 const gapKindsOf = new Map<string, Set<string>>();
+/** the sources of each household's links, from the pure chain over the generated data */
+const linkSourcesOf = new Map<string, Set<string>>();
 let ids: string[] = [];
 
 const CHAIN = `aidChain { complete failedSources links { id source department purpose personId } gaps { key kind department shortfall sources personId }
@@ -46,6 +48,7 @@ beforeAll(async () => {
     const e = evaluateEligibility(f, seededParameterSet(h.streetCode, NOW), NOW);
     const c = buildAidChain(f, e, NOW);
     gapKindsOf.set(h.id, new Set(c.gaps.map((g) => g.kind)));
+    linkSourcesOf.set(h.id, new Set(c.links.map((l) => l.source)));
     alertKindsOf.set(h.id, new Set(deriveAlerts(f, e, NOW, c).map((a) => a.kind)));
   }
   ids = (await gw.db.prisma.household.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((h) => h.id);
@@ -168,7 +171,9 @@ describe("gaps and alerts are reachable by a query", () => {
 
 describe("what an audience sees (DOMAIN §5)", () => {
   test("education sees only links, gaps and alerts from sources it may read; civil affairs sees the medical ones", async () => {
-    const id = firstWith(alertKindsOf, "SERIOUS_DISEASE")!;
+    // a household with a serious-disease alert and a registry or medical-insurance link (civil affairs must see one)
+    const id = ids.find((x) => alertKindsOf.get(x)?.has("SERIOUS_DISEASE") && [...(linkSourcesOf.get(x) ?? [])].some((s) => s === "registry" || s === "medicalInsurance"))!;
+    expect(id).toBeDefined();
     const edu = await gw.gql(one(`${CHAIN} ${ALERTS}`), { id }, { audience: "education", district: "500103" });
     expect(edu.errors).toBeUndefined();
     const chain = edu.data.household.aidChain;
