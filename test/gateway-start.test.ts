@@ -21,7 +21,7 @@ async function query(g: RunningGateway, q: string) {
   return res.json() as any;
 }
 
-test("first start seeds the default set; department records match the registry; a restart reuses both", { timeout: 120_000 }, async () => {
+test("first start seeds the default set; department records match the registry; a restart reuses both", async () => {
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", PORT: "0" });
   gw = await startGateway(config, () => {});
   expect(gw.dataset).not.toBeNull();

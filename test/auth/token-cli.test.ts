@@ -95,7 +95,7 @@ describe("token-cli (compiled, real process)", () => {
   beforeAll(async () => {
     // Compile just the auth module (independent of the rest of the tree).
     cliJs = await compileCli(dir, "src/auth/token-cli.ts");
-  }, 120_000);
+  });
 
   it("prints exactly one line that verifies; exit 1 with usage for a bad audience", async () => {
     const dataDir = path.join(dir, "proc-data");

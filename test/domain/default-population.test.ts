@@ -21,7 +21,7 @@ beforeAll(() => {
   const all = [...generatePopulation({ seed: SEED, asOf: AS_OF })];
   const data = deriveDepartments(all, SEED, AS_OF);
   evaluated = all.map((h) => ({ h, r: evaluateEligibility(factsOf(h, data, DAY), seededParameterSet(h.streetCode, DAY), DAY) }));
-}, 120_000);
+});
 
 /** The household-level registry case in force on the day (as the sandboxes read it). */
 const householdCase = (h: SynthHousehold) =>

@@ -897,7 +897,7 @@ beforeAll(async () => {
   await buildTruths();
   await buildMatchingTruths();
   await actOnAlerts();
-}, 180_000);
+});
 afterAll(async () => gw?.close());
 
 // ------------------------------------------------------------------------------------------------
