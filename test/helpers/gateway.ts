@@ -137,6 +137,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     clock: opts.now ? () => opts.now as Date : undefined,
     audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
   });
+  // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
+  // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a
+  // connection the server is just closing fails as "fetch failed" — a race a loaded machine's timer lag makes
+  // real. The server still closes them when the gateway closes.
+  app.server.keepAliveTimeout = 0;
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   const tokens = new Map<string, Promise<string>>();
   const token = (m: MintOptions) => {
@@ -160,6 +165,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
         method: "POST",
         headers: { "content-type": "application/json", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
         body: JSON.stringify({ query, variables }),
+      }).catch((e: Error & { cause?: { code?: string; message?: string } }) => {
+        // fetch's own message is only "fetch failed": say why
+        throw new Error(`POST ${url}/graphql: ${e.message} (${e.cause?.code ?? e.cause?.message ?? "no cause"})`, { cause: e });
       });
       const text = await res.text();
       let body: any;
