@@ -480,11 +480,13 @@ describe("unified view, one department system hanging (deadline 800 ms, breaker 
       expectNoUpstreamAddress(hangGw, hung.errors!);
       expect(without(hung.data!, "disability")).toEqual(healthyData);
       // every batch was a timed-out call; the ones that got an HTTP slot really reached the system and got
-      // no answer (status 0), at most one request per batch and maxConcurrency at once, none retried
+      // no answer (status 0), at most one request per batch and maxConcurrency at once, none retried. (A request
+      // can be started and aborted by the same deadline before the sandbox takes it in: recorded, not counted.)
       expect(delta(before0, after0, ERRORS, { source: "disability", code: "UPSTREAM_TIMEOUT" })).toBe(batches);
       const toDisability = recorded.filter((c) => c.source === "disability");
       const sandbox = await stats(hangGw, "disability");
-      expect(toDisability.length).toBe(sandbox.requests);
+      expect(toDisability.length).toBeLessThanOrEqual(batches);
+      expect(sandbox.requests).toBeLessThanOrEqual(toDisability.length);
       expect(sandbox.requests).toBeGreaterThan(0);
       expect(sandbox.requests).toBeLessThanOrEqual(batches);
       expect(sandbox.maxInFlight).toBeLessThanOrEqual(cfg.maxConcurrency);
