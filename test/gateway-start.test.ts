@@ -21,8 +21,9 @@ async function query(g: RunningGateway, q: string) {
   return res.json() as any;
 }
 
-test("first start seeds the default set; department records match the registry; a restart reuses both", { timeout: 120_000 }, async () => {
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", PORT: "0" });
+test("first start seeds the default set; department records match the registry; a restart reuses both", async () => {
+  // a 30 s upstream deadline (the default is 2 s): the education call below must succeed on a loaded machine too
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", PORT: "0", UPSTREAM_TIMEOUT_MS: "30000" });
   gw = await startGateway(config, () => {});
   expect(gw.dataset).not.toBeNull();
   expect(gw.devTokens.map((t) => t.audience).sort()).toHaveLength(10);

@@ -147,7 +147,12 @@ describe("devTokensForAllAudiences", () => {
     expect(byAudience.street_office.jurisdiction).toEqual({ kind: "streets", streets: ["500103001"] });
     expect(byAudience.education.jurisdiction).toEqual({ kind: "districts", districts: ["500103"] });
     expect(byAudience.charity).toMatchObject({ charityId: "yz-charity-federation", jurisdiction: { kind: "districts", districts: ["500103"] } });
-    for (const p of Object.values(byAudience)) expect(p.expiresAt.getTime()).toBeGreaterThan(Date.now() + 7 * 3600_000);
+    // valid for more than 7 hours: measured on each token's own claims (exp − iat), not against the clock
+    for (const t of tokens) {
+      const { iat, exp } = decodeJwt(t.token);
+      expect(exp! - iat!).toBeGreaterThan(7 * 3600);
+      expect(byAudience[t.audience].expiresAt.getTime()).toBe(exp! * 1000);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeJwt } from "jose";
 import { authConfigFromEnv } from "../../src/auth/config.js";
 import { main, USAGE, devTokensForAllAudiences } from "../../src/auth/token-cli.js";
 import { createVerifier } from "../../src/auth/verify.js";
@@ -40,7 +41,10 @@ describe("token-cli (in process)", () => {
     expect(stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
     const principal = await (await verifierFor(path.join(dir, "data"))).verify(`Bearer ${stdout.trim()}`);
     expect(principal).toMatchObject({ subject: "li.na", audience: "education", jurisdiction: { kind: "districts", districts: ["500104"] } });
-    expect(principal.expiresAt.getTime() - Date.now()).toBeGreaterThan(7000_000);
+    // --ttl 2h: measured on the token's own claims (exp − iat), not against the clock
+    const { iat, exp } = decodeJwt(stdout.trim());
+    expect(exp! - iat!).toBe(2 * 3600);
+    expect(principal.expiresAt.getTime()).toBe(exp! * 1000);
   });
 
   it("auditor with a purpose, charity with an id, roles", async () => {
@@ -95,7 +99,7 @@ describe("token-cli (compiled, real process)", () => {
   beforeAll(async () => {
     // Compile just the auth module (independent of the rest of the tree).
     cliJs = await compileCli(dir, "src/auth/token-cli.ts");
-  }, 120_000);
+  });
 
   it("prints exactly one line that verifies; exit 1 with usage for a bad audience", async () => {
     const dataDir = path.join(dir, "proc-data");

@@ -22,7 +22,7 @@ beforeAll(async () => {
   gw = await startGateway({ now: NOW, seed: async (db) => void (reg = await seedRegistry(db)) });
   await registerCharity(gw, A, "渝中区慈善会（合成数据）", "53500103MJP123456X");
   await registerCharity(gw, B, "解放碑志愿者协会（合成数据）", "51500103MJR345678A");
-}, 60_000);
+});
 afterAll(async () => gw?.close());
 
 const remaining = async (id: string) => (await gw.db.prisma.charityResource.findUniqueOrThrow({ where: { id } })).remaining;

@@ -21,7 +21,7 @@ beforeAll(async () => {
     sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS },
   });
   street = (await gw.db.prisma.household.findFirstOrThrow({ orderBy: { id: "asc" } })).streetCode;
-}, 120_000);
+});
 afterAll(async () => gw?.close());
 
 const office = (): MintOptions => ({ audience: "street_office", street });
@@ -49,4 +49,4 @@ test("a street's derivation uses department facts and gaps, is idempotent, close
   expect(third.data.refreshDerivedNeeds).toContainEqual({ id: ended.id, category: "CARE_VISITS", status: "CLOSED", origin: "DERIVED", rule: "CARE_ELDERLY" });
   expect((await p.need.findUniqueOrThrow({ where: { id: ended.id } })).status).toBe("CLOSED");
   expect((await p.need.findUniqueOrThrow({ where: { id: claimed.id } })).status).toBe("CLAIMED");
-}, 60_000);
+});

@@ -24,7 +24,7 @@ beforeAll(async () => {
   closedResource = await createResource(gw, A, { category: "SCHOOL_COSTS", title: "已结束", quantity: 5 });
   await gw.gql(`mutation($id: ID!) { closeResource(id: $id) { status } }`, { id: closedResource }, charity(A));
   need = await recordNeed(gw, { householdId: reg.student.id, personId: reg.student.members[1].id, category: "SCHOOL_COSTS", urgency: "HIGH" });
-}, 60_000);
+});
 afterAll(async () => gw?.close());
 
 async function state() {

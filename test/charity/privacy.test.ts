@@ -25,7 +25,7 @@ beforeAll(async () => {
   await refresh(gw, QIXINGGANG);
   const child = reg.student.members.find((m) => m.relation === "CHILD")!;
   schoolNeed = await recordNeed(gw, { householdId: reg.student.id, personId: child.id, category: "SCHOOL_COSTS", urgency: "HIGH", note: `张小雨 高二，${reg.student.address}` });
-}, 60_000);
+});
 afterAll(async () => gw?.close());
 
 const EVERYTHING = `query($street: String) {

@@ -16,7 +16,7 @@ const AS_OF = "2026-11-22";
 beforeAll(async () => {
   db = await openTestDatabase();
   await runSeed({ sql: db.sql, seed: 11, asOf: AS_OF, persons: 1500, progress: "none" });
-}, 120_000);
+});
 afterAll(async () => db?.close());
 
 const snapshot = async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectorsFor, idNumber, metric, settle, sleep, startUpstream, type TestUpstream } from "./helpers.js";
+import { connectorsFor, gate, idNumber, metric, settle, startUpstream, type TestUpstream } from "./helpers.js";
 
 const NOW = new Date("2026-11-15T00:00:00Z");
 
@@ -16,7 +16,7 @@ function person(id: string, over: Record<string, unknown> = {}) {
   };
 }
 
-type Behaviour = (id: string, n: number) => { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number } | undefined;
+type Behaviour = (id: string, n: number) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
 describe("employment connector", () => {
   let up: TestUpstream;
@@ -24,7 +24,7 @@ describe("employment connector", () => {
   const seen = new Map<string, number[]>(); // id → arrival times
   const answered = new Map<string, number[]>(); // id → times answers were sent
   let behaviour: Behaviour = () => undefined;
-  let latencyMs = 0;
+  let hold: (() => Promise<void>) | null = null;
 
   beforeAll(async () => {
     up = await startUpstream((app) => {
@@ -34,8 +34,7 @@ describe("employment connector", () => {
         times.push(Date.now());
         seen.set(id, times);
         const special = behaviour(id, times.length);
-        const wait = special?.delayMs ?? latencyMs;
-        if (wait) await sleep(wait);
+        if (hold) await hold();
         const done = () => answered.set(id, [...(answered.get(id) ?? []), Date.now()]);
         if (special) {
           done();
@@ -57,7 +56,7 @@ describe("employment connector", () => {
     seen.clear();
     answered.clear();
     behaviour = () => undefined;
-    latencyMs = 0;
+    hold = null;
   };
 
   it("maps every field; 404 is null; the stale flag follows lastUpdated", async () => {
@@ -85,9 +84,12 @@ describe("employment connector", () => {
 
   it("never has more than maxConcurrency requests in flight, and the peak metric agrees", async () => {
     reset();
-    latencyMs = 30;
-    const { connectors, registry } = connectorsFor("employment", up.url, { timeoutMs: 10_000 });
     const keys = Array.from({ length: 60 }, (_, i) => idNumber(200 + i));
+    // the upstream answers nothing until 8 requests wait at once (or all 60 came): were the limit not kept,
+    // more than 8 would be seen in flight; were fewer than 8 sent at once, the gate would hold them until the
+    // test's timeout
+    hold = gate(8, keys.length);
+    const { connectors, registry } = connectorsFor("employment", up.url);
     for (const k of keys) records.set(k, person(k));
     const l = connectors.loaders().employment;
     const values = await Promise.all(keys.map((k) => l.load(k)));
@@ -132,7 +134,7 @@ describe("employment connector", () => {
     reset();
     const id = idNumber(1);
     behaviour = (_id, n) => (n === 1 ? { status: 429, headers: { "retry-after": "1" }, body: { error: "rate limited" } } : undefined);
-    const { connectors, registry } = connectorsFor("employment", up.url, { timeoutMs: 3000 });
+    const { connectors, registry } = connectorsFor("employment", up.url);
     const v = await connectors.loaders().employment.load(id);
     expect(v).not.toBeNull();
     const [first, second] = seen.get(id)!;
@@ -152,7 +154,7 @@ describe("employment connector", () => {
       until = Math.ceil((Date.now() + 1000) / 1000) * 1000; // next whole second but one: HTTP-dates have 1 s resolution
       return { status: 503, headers: { "retry-after": new Date(until).toUTCString() }, body: { error: "unavailable" } };
     };
-    const { connectors } = connectorsFor("employment", up.url, { timeoutMs: 4000 });
+    const { connectors } = connectorsFor("employment", up.url);
     expect(await connectors.loaders().employment.load(id)).not.toBeNull();
     expect(seen.get(id)![1]).toBeGreaterThanOrEqual(until - 2);
     await connectors.close();
@@ -160,13 +162,15 @@ describe("employment connector", () => {
 
   it("fails fast as UPSTREAM_UNAVAILABLE when Retry-After does not fit in the deadline", async () => {
     reset();
-    behaviour = () => ({ status: 429, headers: { "retry-after": "30" }, body: { error: "rate limited" } });
-    const { connectors } = connectorsFor("employment", up.url, { timeoutMs: 2000 });
-    const started = performance.now();
+    // Retry-After one hour, deadline 20 s: had the connector waited (for the hour, or until the deadline), the
+    // deadline would have ended the call as UPSTREAM_TIMEOUT; failing fast is UPSTREAM_UNAVAILABLE, one request
+    behaviour = () => ({ status: 429, headers: { "retry-after": "3600" }, body: { error: "rate limited" } });
+    const { connectors, registry } = connectorsFor("employment", up.url, { timeoutMs: 20_000 });
     const r = await settle(connectors.loaders().employment.load(idNumber(1)));
     expect(r.ok === false && r.error.code).toBe("UPSTREAM_UNAVAILABLE");
-    expect(performance.now() - started).toBeLessThan(500);
     expect(up.stats.requests).toBe(1);
+    expect(await metric(registry, "gateway_upstream_retries_total", { source: "employment" })).toBe(0);
+    expect(await metric(registry, "gateway_upstream_errors_total", { source: "employment", code: "UPSTREAM_TIMEOUT" })).toBe(0);
     await connectors.close();
   });
 

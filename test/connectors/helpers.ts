@@ -35,12 +35,34 @@ export async function startUpstream(register: (app: FastifyInstance) => void): P
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Holds each arriving request until `size` are held at once, or until all `total` expected requests have
+ * arrived, then lets the held ones go: a client that keeps `size` requests in flight is seen with exactly
+ * `size` in flight, whatever the machine's speed (no latency to race against).
+ */
+export function gate(size: number, total: number): () => Promise<void> {
+  let arrived = 0;
+  let held: (() => void)[] = [];
+  return () => {
+    arrived++;
+    const p = new Promise<void>((resolve) => held.push(resolve));
+    if (held.length >= size || arrived >= total) {
+      const go = held;
+      held = [];
+      for (const r of go) r();
+    }
+    return p;
+  };
+}
+
 /** Nothing listens here: only for sources a test does not use. */
 export const UNUSED = "http://127.0.0.1:9";
 
 /**
  * Connectors whose `source` points at `url` with `settings`; the other sources point nowhere. Fast backoff
- * by default so retry tests stay quick.
+ * by default so retry tests stay quick; a 30 s deadline by default (not the production 2 s), so that a call
+ * that should succeed never misses it on a loaded machine — a test about the deadline sets its own
+ * `timeoutMs` and an upstream that never answers.
  */
 export function connectorsFor(
   source: SourceName,
@@ -50,7 +72,7 @@ export function connectorsFor(
 ): { connectors: Connectors; registry: Registry } {
   const registry = extra.registry ?? createMetricsRegistry();
   const backoff = { initialDelayMs: 20, maxDelayMs: 200 };
-  const base = (s: SourceName) => ({ baseUrl: s === source ? url : UNUSED, backoff });
+  const base = (s: SourceName) => ({ baseUrl: s === source ? url : UNUSED, backoff, timeoutMs: 30_000 });
   const config: ConnectorsConfig = {
     education: base("education"),
     employment: base("employment"),

@@ -1,3 +1,5 @@
+import diagnostics from "node:diagnostics_channel";
+import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -30,7 +32,9 @@ describe("kit HTTP client", () => {
 
   beforeAll(async () => {
     server = http.createServer((req, res) => handler(req, res));
-    server.keepAliveTimeout = 30_000;
+    // idle connections stay open for minutes (Node announces it in a Keep-Alive header, which the client's pool
+    // follows): only the client's close() closes them within a test, so waiting for their close events proves it
+    server.keepAliveTimeout = 300_000;
     server.on("connection", (s: Socket) => {
       connections++;
       sockets.add(s);
@@ -60,7 +64,8 @@ describe("kit HTTP client", () => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   };
-  const signal = () => AbortSignal.timeout(5_000);
+  // a generous deadline for calls that should succeed: a loaded machine never misses it
+  const signal = () => AbortSignal.timeout(30_000);
 
   it("reuses its keep-alive connections across sequential requests, whatever the status (bodies are consumed)", async () => {
     const { http: h } = client();
@@ -146,8 +151,19 @@ describe("kit HTTP client", () => {
     };
     const { http: h, registry } = client();
     const ac = new AbortController();
+    // abort once the client has the response's headers (undici reports them on its diagnostics channel): the
+    // body is then arriving, whatever the machine's speed
+    const headersIn = new Promise<void>((resolve) => {
+      const onHeaders = (message: unknown) => {
+        const { request } = message as { request: { path: string } };
+        if (request.path !== "/stall") return;
+        diagnostics.unsubscribe("undici:request:headers", onHeaders);
+        resolve();
+      };
+      diagnostics.subscribe("undici:request:headers", onHeaders);
+    });
     const pending = settle(h.getJson(`${base}/stall`, { signal: ac.signal }));
-    await sleep(50);
+    await headersIn;
     ac.abort();
     const r = await pending;
     expect(r.ok === false && r.error.code).toBe("UPSTREAM_TIMEOUT");
@@ -174,8 +190,10 @@ describe("kit HTTP client", () => {
     const { http: h } = client();
     await h.getJson(`${base}/a`, { signal: signal() });
     expect(sockets.size).toBeGreaterThan(0);
+    // the server sees each of them close (waited for as events, not for a while)
+    const closing = [...sockets].map((s) => (s.destroyed ? Promise.resolve() : once(s, "close")));
     await h.close();
-    await sleep(50);
+    await Promise.all(closing);
     expect(sockets.size).toBe(0);
     const before = connections;
     const r = await settle(h.getJson(`${base}/b`, { signal: signal() }));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { connectorsFor, idNumber, settle, sleep, startUpstream, type TestUpstream } from "./helpers.js";
 
 const NOW = new Date("2026-11-15T00:00:00Z");
@@ -137,16 +137,24 @@ describe("medical insurance connector", () => {
   });
 
   it("refreshes the token shortly before it expires", async () => {
-    ttlSeconds = 1;
-    const { connectors } = connectorsFor("medicalInsurance", up.url);
-    await connectors.loaders().medicalInsurance.load(idNumber(1));
-    await connectors.loaders().medicalInsurance.load(idNumber(1));
-    expect(tokenRequests).toBe(1);
-    await sleep(1000);
-    await connectors.loaders().medicalInsurance.load(idNumber(1));
-    expect(tokenRequests).toBe(2);
-    expect(queries).toBe(3); // never sent an expired token
-    await connectors.close();
+    // The connector and this upstream judge expiry by Date.now(): only `Date` is faked (timers and sockets stay
+    // real), so the token's life passes by stepping the clock, not by waiting — on any machine.
+    ttlSeconds = 300; // refreshed once less than min(30 s, 10 %) = 30 s of its life is left
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const { connectors } = connectorsFor("medicalInsurance", up.url);
+      await connectors.loaders().medicalInsurance.load(idNumber(1));
+      vi.setSystemTime(Date.now() + 269_000); // 31 s of its life left: still used
+      await connectors.loaders().medicalInsurance.load(idNumber(1));
+      expect(tokenRequests).toBe(1);
+      vi.setSystemTime(Date.now() + 2_000); // 29 s left: the upstream would still take it, the connector refreshes
+      await connectors.loaders().medicalInsurance.load(idNumber(1));
+      expect(tokenRequests).toBe(2);
+      expect(queries).toBe(3); // never sent an expired token (no 401, no retried query)
+      await connectors.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("on 401 refreshes once and retries", async () => {

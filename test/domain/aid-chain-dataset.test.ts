@@ -32,7 +32,7 @@ beforeAll(() => {
     chains.set(h.id, c);
     alerts.push(...deriveAlerts(f, e, NOW, c));
   }
-}, 120_000);
+});
 
 function idNumberOf(personId: string | null): string | null {
   for (const h of households) for (const m of h.members) if (m.id === personId) return m.idNumber;

@@ -22,7 +22,7 @@ beforeAll(() => {
   const all = [...generatePopulation({ seed: SEED, asOf: AS_OF })];
   data = deriveDepartments(all, SEED, AS_OF);
   evaluated = all.map((h) => ({ h, r: evaluateEligibility(factsOf(h, data, DAY), seededParameterSet(h.streetCode, DAY), DAY) }));
-}, 120_000);
+});
 
 /** Any department record of the household the connectors flag stale (asOf older than 365 days). */
 function anyStaleRecord(h: SynthHousehold): boolean {

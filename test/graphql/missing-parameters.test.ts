@@ -13,7 +13,7 @@ let reg: Registry;
 
 beforeAll(async () => {
   gw = await startGateway({ now: NOW, seed: async (db) => void (reg = await seedRegistry(db, { parameters: false })) });
-}, 60_000);
+});
 afterAll(async () => gw?.close());
 
 test("aidChain, alerts and eligibility without parameters: POLICY_PARAMETER_MISSING at each path, the rest resolves", async () => {

@@ -78,6 +78,17 @@ export const TEST_EDGE: EdgeConfig = {
 };
 
 /**
+ * The test gateway's connector settings unless a test gives its own (`connectors`): an upstream call that
+ * should succeed must never miss its deadline because the machine is loaded (CI runs the suite beside other
+ * work; test/stress runs it beside CPU burners), so the deadline is 30 s rather than the production 2 s, and
+ * an opened breaker stays open for the rest of a file rather than going half-open after 10 s. A test about a
+ * deadline sets its own `timeoutMs` and makes the upstream hang (a sandbox `hang` fault), so that its deadline
+ * fires on any machine; a test about the breaker sets its own `breaker`. The breaker's threshold keeps the
+ * production default: with this deadline only a real fault (down, hang, errors) opens it.
+ */
+export const TEST_CONNECTOR_DEFAULTS = { timeoutMs: 30_000, breaker: { halfOpenAfterMs: 600_000 } } as const;
+
+/**
  * A real gateway on an ephemeral loopback port over a fresh database, with real JWTs (a key pair made
  * for the test), real connectors and — when asked — the real department sandboxes over HTTP.
  */
@@ -88,17 +99,19 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
   const sandboxes = opts.sandboxes ? await startSandboxes({ ...opts.sandboxes, host: "127.0.0.1" }) : null;
   const nowhere = "http://127.0.0.1:9"; // discard port: nothing listens, a call fails at once
   const o = opts.connectors ?? {};
+  const t = TEST_CONNECTOR_DEFAULTS;
   const cfg: ConnectorsConfig = {
-    education: { baseUrl: sandboxes?.urls.education ?? nowhere, ...o.education },
-    employment: { baseUrl: sandboxes?.urls.employment ?? nowhere, ...o.employment },
-    housing: { baseUrl: sandboxes?.urls.housing ?? nowhere, ...o.housing },
+    education: { baseUrl: sandboxes?.urls.education ?? nowhere, ...t, ...o.education },
+    employment: { baseUrl: sandboxes?.urls.employment ?? nowhere, ...t, ...o.employment },
+    housing: { baseUrl: sandboxes?.urls.housing ?? nowhere, ...t, ...o.housing },
     medicalInsurance: {
       baseUrl: sandboxes?.urls.medicalInsurance ?? nowhere,
       clientId: sandboxes?.medicalCredentials.clientId ?? "x",
       clientSecret: sandboxes?.medicalCredentials.clientSecret ?? "x",
+      ...t,
       ...o.medicalInsurance,
     },
-    disability: { baseUrl: sandboxes?.urls.disability ?? nowhere, ...o.disability },
+    disability: { baseUrl: sandboxes?.urls.disability ?? nowhere, ...t, ...o.disability },
     ...(opts.now ? { clock: () => opts.now as Date } : {}),
   };
   const metrics = createMetricsRegistry();
@@ -124,6 +137,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     clock: opts.now ? () => opts.now as Date : undefined,
     audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
   });
+  // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
+  // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a
+  // connection the server is just closing fails as "fetch failed" — a race a loaded machine's timer lag makes
+  // real. The server still closes them when the gateway closes.
+  app.server.keepAliveTimeout = 0;
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   const tokens = new Map<string, Promise<string>>();
   const token = (m: MintOptions) => {
@@ -147,6 +165,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
         method: "POST",
         headers: { "content-type": "application/json", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
         body: JSON.stringify({ query, variables }),
+      }).catch((e: Error & { cause?: { code?: string; message?: string } }) => {
+        // fetch's own message is only "fetch failed": say why
+        throw new Error(`POST ${url}/graphql: ${e.message} (${e.cause?.code ?? e.cause?.message ?? "no cause"})`, { cause: e });
       });
       const text = await res.text();
       let body: any;

@@ -52,7 +52,7 @@ beforeAll(async () => {
     alertKindsOf.set(h.id, new Set(deriveAlerts(f, e, NOW, c).map((a) => a.kind)));
   }
   ids = (await gw.db.prisma.household.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((h) => h.id);
-}, 300_000);
+});
 afterAll(async () => gw?.close());
 
 const firstWith = (m: Map<string, Set<string>>, kind: string) => ids.find((id) => m.get(id)?.has(kind)) ?? null;

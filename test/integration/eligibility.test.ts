@@ -25,7 +25,7 @@ beforeAll(async () => {
     },
     sandboxes: { ...POPULATION, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
   });
-}, 300_000);
+});
 afterAll(async () => gw?.close());
 
 const ok = <T = any>(res: { status: number; data?: T; errors?: unknown }): T => {

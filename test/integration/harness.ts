@@ -17,7 +17,9 @@ export const NOW = new Date(`${POPULATION.asOf}T12:00:00Z`);
 /**
  * Gateway + sandboxes over one population. The employment sandbox's rate limit is raised far above
  * what a test sends, so that "one call per person" is not blurred by 429 retries (rate limiting has
- * its own tests in test/connectors and test/sandboxes).
+ * its own tests in test/connectors and test/sandboxes). Connector settings not given here are the test gateway's
+ * (TEST_CONNECTOR_DEFAULTS: a 30 s deadline, a breaker that stays open): a test about a deadline gives its own
+ * `timeoutMs` and hangs the sandbox.
  */
 export function startUnifiedGateway(connectors?: Partial<Record<SourceName, Record<string, unknown>>>): Promise<TestGateway> {
   return startGateway({

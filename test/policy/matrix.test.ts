@@ -905,9 +905,11 @@ beforeAll(async () => {
     },
     // the truth loads every person's employment record at once: not the sandbox's rate limit under test here
     sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
-    // thousands of cells, each gathering the department records of its households, on a shared machine: a slow
-    // answer is not what this file proves (resilience has its own tests), so no timeouts or open breakers here
-    connectors: Object.fromEntries(SOURCE_NAMES.map((s) => [s, { timeoutMs: 30_000, breaker: { threshold: 1_000_000 } }])),
+    // thousands of cells, each gathering the department records of its households, five at a time (describe.concurrent)
+    // on a shared machine: a slow answer is not what this file proves (resilience has its own tests), so no timeouts
+    // or open breakers here. The deadline covers the wait for a connection slot too, which the concurrent cells share:
+    // it is as long as a test may take (vitest.config.ts), so that only the test's own timeout ever ends a cell.
+    connectors: Object.fromEntries(SOURCE_NAMES.map((s) => [s, { timeoutMs: 300_000, breaker: { threshold: 1_000_000 } }])),
     audit: true,
   });
   await failRecordsForIncompleteChecks();
@@ -915,7 +917,7 @@ beforeAll(async () => {
   await buildTruths();
   await buildMatchingTruths();
   await actOnAlerts();
-}, 180_000);
+});
 afterAll(async () => gw?.close());
 
 // ------------------------------------------------------------------------------------------------

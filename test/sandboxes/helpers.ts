@@ -40,6 +40,15 @@ export const post = (url: string, json: unknown, headers?: Record<string, string
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Waits until `check` holds, asking again every few milliseconds: for a state that the test cannot await as
+ * an event (e.g. a request the sandbox has taken in). No deadline of its own — if the state never comes, the
+ * test's timeout fails it — so a slow machine only makes it wait longer.
+ */
+export async function until(check: () => Promise<boolean> | boolean): Promise<void> {
+  while (!(await check())) await sleep(5);
+}
+
 /** Listens on an ephemeral loopback port; returns the base URL. */
 export async function listen(app: { listen(o: { host: string; port: number }): Promise<string> }): Promise<string> {
   return app.listen({ host: "127.0.0.1", port: 0 });

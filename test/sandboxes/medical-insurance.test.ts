@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ASSIST_TYPE_BY_TIER,
   CHRONIC_DISEASE_CODES,
@@ -12,7 +12,7 @@ import {
   deriveMedicalInsuranceData,
 } from "../../connectors/medical-insurance/sandbox.js";
 import { personTier } from "../../connectors/sandbox-kit/population.js";
-import { AS_OF, SEED, listen, population, post, put, request, sleep } from "./helpers.js";
+import { AS_OF, SEED, listen, population, post, put, request } from "./helpers.js";
 
 const credentials = { clientId: "gateway-test", clientSecret: "s3cret-for-tests" };
 let data: MedicalInsuranceData;
@@ -71,15 +71,24 @@ describe("medical insurance sandbox: OAuth2 client credentials", () => {
   });
 
   it("tokens expire after tokenTtlSeconds", async () => {
+    // The sandbox judges expiry by Date.now(): only `Date` is faked (timers and sockets stay real), so the
+    // token's life passes by stepping the clock, not by waiting — on any machine.
     const id = [...data.insured.keys()][0];
-    expect((await put(`${url}/__sandbox/faults`, { tokenTtlSeconds: 1 })).body.tokenTtlSeconds).toBe(1);
-    const tok = await token();
-    expect((await query([id], tok)).status).toBe(200);
-    await sleep(1200);
-    const expired = await query([id], tok);
-    expect(expired.status).toBe(401);
-    expect(expired.body).toEqual({ error: "invalid_token" });
-    await put(`${url}/__sandbox/faults`, { tokenTtlSeconds: 300 });
+    expect((await put(`${url}/__sandbox/faults`, { tokenTtlSeconds: 60 })).body.tokenTtlSeconds).toBe(60);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const tok = await token();
+      expect((await query([id], tok)).status).toBe(200);
+      vi.setSystemTime(Date.now() + 59_999);
+      expect((await query([id], tok)).status).toBe(200);
+      vi.setSystemTime(Date.now() + 1);
+      const expired = await query([id], tok);
+      expect(expired.status).toBe(401);
+      expect(expired.body).toEqual({ error: "invalid_token" });
+    } finally {
+      vi.useRealTimers();
+      await put(`${url}/__sandbox/faults`, { tokenTtlSeconds: 300 });
+    }
   });
 });
 

@@ -31,13 +31,12 @@ describe("startSandboxes", () => {
     await expect(fetch(`${sb.urls.education}/health`)).rejects.toThrow();
   });
 
-  it("starts the default population within a generous bound", async () => {
-    const t0 = performance.now();
+  // (how long it takes is not asserted here: a loaded machine may take any time; the test's timeout bounds it)
+  it("starts the default population: every sandbox answers", async () => {
     const sb = await startSandboxes({ seed: SEED, asOf: AS_OF });
-    const ms = performance.now() - t0;
     try {
       expect(sb.data.medicalInsurance.insured.size).toBeGreaterThan(10_000);
-      expect(ms).toBeLessThan(10_000);
+      for (const s of SOURCES) expect((await request(`${sb.urls[s]}/health`)).body).toEqual({ status: "ok" });
     } finally {
       await sb.close();
     }

@@ -438,4 +438,4 @@ test("streaming: persons 50,000 gives about 50,000 persons across several distri
   expect(districts.has("500103")).toBe(true);
   // 40,000 more persons streamed through; retaining them would take well over 50 MB
   expect(maxHeapAfter - heapAt10k).toBeLessThan(16 * 1024 * 1024);
-}, 120_000);
+});

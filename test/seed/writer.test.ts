@@ -112,7 +112,7 @@ test("writer round trip on in-memory PGlite; runSeed refuses a seeded database u
   } finally {
     await db.close();
   }
-}, 120_000);
+});
 
 test.skipIf(!process.env.DATABASE_URL)("writer round trip on PostgreSQL in a fresh schema (DATABASE_URL)", async () => {
   const db = await openTestDatabase(); // a fresh, migrated schema of its own, dropped on close
@@ -121,4 +121,4 @@ test.skipIf(!process.env.DATABASE_URL)("writer round trip on PostgreSQL in a fre
   } finally {
     await db.close();
   }
-}, 120_000);
+});
