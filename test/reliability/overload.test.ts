@@ -5,16 +5,18 @@ import { startGateway, type GqlResult, type TestGateway } from "../helpers/gatew
 import { runSeed } from "../../prisma/seed/run.js";
 import type { Database } from "../../src/db/database.js";
 import { ATTEMPT_OUTCOMES } from "../../connectors/kit/index.js";
-import { metric, startUpstream } from "../connectors/helpers.js";
+import { metric } from "../connectors/helpers.js";
 
 /**
  * Overload over real HTTP, with the real department sandboxes:
  *  1. load shedding: beyond GRAPHQL_MAX_IN_FLIGHT requests in progress, a new one is answered at once with
  *     503, Retry-After and the GraphQL error shape (code OVERLOADED); the ones in progress complete;
  *  2. recovery: an overload of large pages against a slow employment system (calls refused when the queue
- *     is full, deadlines passing while queued), then a pause, then normal traffic: zero errors. Every failed
- *     attempt is in gateway_upstream_requests_total.
- * No latency is asserted; deadlines are derived from what this machine measures now.
+ *     is full, perhaps deadlines passing while queued), then a pause until the gateway is idle, then normal
+ *     traffic: zero errors. Every failed attempt is in gateway_upstream_requests_total.
+ * No latency is asserted, and nothing is derived from a measured speed (the machine may slow down after a
+ * measurement): the deadline is the suite's generous 30 s, and the overload comes from a fixed sandbox latency
+ * against a small concurrency limit and queue — a ratio of counts, not of this machine's speed.
  */
 
 const SEED = 5;
@@ -28,12 +30,9 @@ const seeded = async (db: Database) => {
 
 const PAGE = `query Page($n: Int!) { households(first: $n) { edges { node { id members { id employment { publicWelfarePost } } } } } }`;
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, maxMs = 60_000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+/** Waits until `cond` holds; no deadline of its own (the test's timeout bounds it: a slow machine only waits longer). */
+async function until(cond: () => boolean | Promise<boolean>, _what: string): Promise<void> {
+  while (!(await cond())) await sleep(10);
 }
 
 /** An HTTP proxy (to `target`, set once known) that holds every request until `open()`. */
@@ -131,44 +130,45 @@ describe("load shedding", () => {
 
 describe("recovery after an overload of the employment system", () => {
   let gw: TestGateway;
-  let deadlineMs = 0;
+  // the suite's deadline: a healthy page (~300 employment calls, 4 at a time: ~75 round trips in a row) meets it
+  // on any machine that runs the suite at all
+  const DEADLINE_MS = 30_000;
   const CONCURRENCY = 4;
   const QUEUE = 400; // room for one page of 100 households (~300 members), not for ten
+  // each employment call then holds a slot this long: 4 slots serve 40 calls a second, while the ten clients'
+  // first pages ask for ~3000 at once — the 404 places fill whatever the machine's speed (the calls would have
+  // to arrive spread over more than a minute to fit)
+  const OVERLOAD_LATENCY_MS = 100;
 
   beforeAll(async () => {
-    // This machine's HTTP round trip now (a trivial local server), to derive a deadline that a healthy page
-    // meets with a wide margin: 1000 round trips' time (a page of 100 households is ~300 employment calls,
-    // 4 at a time: ~75 in a row), at least 2 s.
-    const probe = await startUpstream((app) => app.get("/x", async () => ({ ok: true })));
-    await fetch(`${probe.url}/x`);
-    const t0 = performance.now();
-    for (let i = 0; i < 50; i++) await (await fetch(`${probe.url}/x`)).json();
-    const roundTrip = (performance.now() - t0) / 50;
-    await probe.close();
-    deadlineMs = Math.min(20_000, Math.max(2000, Math.ceil(1000 * roundTrip)));
     gw = await startGateway({
       seed: seeded,
       sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS },
       edge: { FIELD_POLICY: "off" },
-      connectors: { employment: { timeoutMs: deadlineMs, maxAttempts: 1, maxConcurrency: CONCURRENCY, maxQueue: QUEUE } },
+      connectors: { employment: { timeoutMs: DEADLINE_MS, maxAttempts: 1, maxConcurrency: CONCURRENCY, maxQueue: QUEUE } },
     });
   }, 120_000);
   afterAll(async () => gw?.close());
 
-  const setLatency = async (latencyMs: number) => {
-    const res = await fetch(`${gw.sandboxes!.urls.employment}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs }) });
+  const setFaults = async (faults: Record<string, number>) => {
+    const res = await fetch(`${gw.sandboxes!.urls.employment}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(faults) });
     expect(res.status).toBe(200);
   };
+  const setLatency = (latencyMs: number) => setFaults({ latencyMs });
   const employmentErrors = (r: GqlResult) => (r.errors ?? []).filter((e) => e.path?.at(-1) === "employment");
   const outcomes = async () => Object.fromEntries(await Promise.all(ATTEMPT_OUTCOMES.map(async (o) => [o, await metric(gw.metrics, "gateway_upstream_requests_total", { source: "employment", outcome: o })])));
 
-  it("overload, pause, normal traffic: zero errors afterwards; every failed attempt counted", { timeout: 300_000 }, async () => {
+  it("overload, pause, normal traffic: zero errors afterwards; every failed attempt counted", async () => {
+    // The sandbox's own rate limit (500/s, burst 100) is lifted: a fast machine outruns it with the normal
+    // traffic at the end (429s, then an open breaker), a slow one does not — this test is about the gateway's
+    // queue, not about the sandbox's token bucket (test/connectors covers Retry-After).
+    await setFaults({ rateLimitPerSecond: 1_000_000, burst: 1_000_000 });
     const households = Math.min(100, await gw.db.prisma.household.count()); // the largest page
     expect(households).toBeGreaterThan(50);
 
-    // 1. overload: employment answers in a quarter of the deadline; 10 clients each ask for the largest page
-    //    twice (one employment call per member, 4 at a time, 400 waiting at most)
-    await setLatency(Math.ceil(deadlineMs / 4));
+    // 1. overload: employment is slow; 10 clients each ask for the largest page twice (one employment call
+    //    per member, 4 at a time, 400 waiting at most)
+    await setLatency(OVERLOAD_LATENCY_MS);
     const overload = (
       await Promise.all(
         Array.from({ length: 10 }, async () => {
@@ -195,9 +195,12 @@ describe("recovery after an overload of the employment system", () => {
     expect(o.ok + failed.length).toBe(asked);
     expect(gw.connectors.states().employment).toBe("closed"); // a busy gateway is not a failing system
 
-    // 2. the system is quick again; a pause longer than any deadline
+    // 2. the system is quick again; a pause until nothing of the overload is left at the employment limiter
     await setLatency(0);
-    await sleep(deadlineMs + 1000);
+    await until(() => {
+      const l = gw.connectors.runtimes.employment.policy.load();
+      return l.active === 0 && l.queued === 0;
+    }, "the employment limiter to be idle");
 
     // 3. normal traffic: 10 clients, one-household pages, then a whole page: zero errors
     const normal = (
@@ -216,7 +219,7 @@ describe("recovery after an overload of the employment system", () => {
 });
 
 describe("shedding while the event loop lags", () => {
-  it("answers 503 OVERLOADED while the process lags, and serves again once it does not", { timeout: 120_000 }, async () => {
+  it("answers 503 OVERLOADED while the process lags, and serves again once it does not", async () => {
     const gw = await startGateway({ edge: { SHED_EVENT_LOOP_DELAY_MS: 100, SHED_RETRY_AFTER_SECONDS: 1 } });
     // lag the (shared) event loop: every 50 ms, 250 ms of busy work
     const burn = setInterval(() => {
@@ -225,8 +228,7 @@ describe("shedding while the event loop lags", () => {
     }, 50);
     let shed: GqlResult | null = null;
     try {
-      const end = Date.now() + 60_000;
-      while (!shed && Date.now() < end) {
+      while (!shed) {
         const r = await gw.gql(`{ __typename }`);
         if (r.status === 503) shed = r;
         else expect([r.status, r.data?.__typename]).toEqual([200, "Query"]); // served or shed, nothing else
@@ -242,8 +244,7 @@ describe("shedding while the event loop lags", () => {
       expect(await metric(gw.metrics, "gateway_requests_shed_total", { reason: "in_flight" })).toBe(0);
       // the lag is gone: served again (the sampler looks at the last second)
       let served: GqlResult | null = null;
-      const end = Date.now() + 60_000;
-      while (!served && Date.now() < end) {
+      while (!served) {
         const r = await gw.gql(`{ __typename }`);
         if (r.status === 200) served = r;
         else await sleep(100);
