@@ -51,6 +51,7 @@ import type { SourceName } from "../../connectors/unified.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap } from "../../src/domain/aid-chain.js";
 import { deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
 import { alertVisible, audienceVisibility, visibleChain } from "../../src/registry/monitoring.js";
+import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
 
 const SEED = 7;
 const AS_OF = "2026-11-01";
@@ -653,16 +654,18 @@ function monitoringTruth(id: string) {
   return m;
 }
 
-const linkTruth = (l: AidLink): Raw => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end });
-const gapTruth = (g: Gap): Raw => ({
+// ids are opaque at the API boundary (src/policy/opaque.ts): the keyed hash of the household and the domain key
+const linkTruth = (id: string) => (l: AidLink): Raw => ({ ...l, id: opaqueId(gw.pseudonyms, "link", id, l.id), periodStart: l.period.start, periodEnd: l.period.end });
+const gapTruth = (id: string) => (g: Gap): Raw => ({
   ...g,
+  key: opaqueId(gw.pseudonyms, "gap", id, g.key),
   rule: g.entitlement.rule,
   reference: g.entitlement.reference,
   entitledAmountFen: g.entitlement.amountFen,
   entitledRatio: g.entitlement.ratio,
-  links: g.links.map(linkTruth),
+  links: g.links.map(linkTruth(id)),
 });
-const duplicateTruth = (d: Duplicate): Raw => ({ ...d, overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(linkTruth) });
+const duplicateTruth = (id: string) => (d: Duplicate): Raw => ({ ...d, key: opaqueId(gw.pseudonyms, "duplicate", id, d.key), overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(linkTruth(id)) });
 
 const chains = new Map<string, Raw>();
 function chainTruth(audience: Audience | null, id: string): Raw {
@@ -673,11 +676,11 @@ function chainTruth(audience: Audience | null, id: string): Raw {
       asOf: c.asOf,
       complete: c.complete,
       failedSources: c.failedSources,
-      links: c.links.map(linkTruth),
-      householdLinks: c.householdLinks.map(linkTruth),
-      persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(linkTruth), gaps: p.gaps.map(gapTruth), duplicates: p.duplicates.map(duplicateTruth) })),
-      gaps: c.gaps.map(gapTruth),
-      duplicates: c.duplicates.map(duplicateTruth),
+      links: c.links.map(linkTruth(id)),
+      householdLinks: c.householdLinks.map(linkTruth(id)),
+      persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(linkTruth(id)), gaps: p.gaps.map(gapTruth(id)), duplicates: p.duplicates.map(duplicateTruth(id)) })),
+      gaps: c.gaps.map(gapTruth(id)),
+      duplicates: c.duplicates.map(duplicateTruth(id)),
       incomplete: c.incomplete,
     });
   }
@@ -690,10 +693,11 @@ function alertsTruth(audience: Audience | null, id: string): Raw[] {
   return monitoringTruth(id)
     .alerts.filter((a) => alertVisible(v, a))
     .map((a) => {
-      const own = alertActionRows.filter((x) => x.householdId === id && x.alertKey === a.key);
+      const key = opaqueAlertKey(gw.pseudonyms, id, a.key);
+      const own = alertActionRows.filter((x) => x.householdId === id && x.alertKey === key);
       const last = own.at(-1);
       return {
-        key: `${id}|${a.key}`,
+        key,
         kind: a.kind,
         class: a.class,
         severity: a.severity,
@@ -729,7 +733,7 @@ function alertsVisibleTo(audience: Audience): { h: HouseholdRow; key: string; de
     .filter((h) => !failing.has(h.id))
     .flatMap((h) => monitoringTruth(h.id).alerts.filter((a) => alertVisible(v, a)).map((a) => ({ h, a, seenBy: readers.filter((r) => alertVisible(r, a)).length })))
     .sort((x, y) => x.seenBy - y.seenBy)
-    .map(({ h, a }) => ({ h, key: `${h.id}|${a.key}`, department: a.department }));
+    .map(({ h, a }) => ({ h, key: opaqueAlertKey(gw.pseudonyms, h.id, a.key), department: a.department }));
 }
 
 /**
@@ -1100,7 +1104,7 @@ function alertCalls(): Record<string, MutationCall> {
     return found;
   };
   const isDepartment = (a: Audience) => ["education", "employment", "housing", "medical_insurance", "disability"].includes(a);
-  const alertKeyOf = (key: string) => key.slice(key.indexOf("|") + 1);
+  const alertKeyOf = (key: string) => key; // alert_action rows store the opaque key
   const pushedTo = async (audience: Audience, a: { h: HouseholdRow; key: string }) => {
     if (isDepartment(audience) && POLICY.Mutation.acknowledgeAlert[audience])
       await gw.db.prisma.alertAction.create({ data: { householdId: a.h.id, alertKey: alertKeyOf(a.key), action: "PUSH", department: audience, actorSubject: "policy-matrix", actorAudience: "civil_affairs" } });
