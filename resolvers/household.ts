@@ -79,7 +79,7 @@ export class HouseholdResolver {
     return loadHousehold(ctx, id);
   }
 
-  @Query(() => HouseholdConnection, { description: "Households, ordered by id, a page at a time." })
+  @Query(() => HouseholdConnection, { nullable: true, description: "Households, ordered by id, a page at a time (officials; a charity lists none)." })
   async households(@Args(() => HouseholdsArgs) { filter, first, after }: HouseholdsArgs, @Ctx() ctx: GatewayContext) {
     const pageSize = pageSizeProblems(first, MAX_PAGE_SIZE);
     if (pageSize.length) throw badInput(pageSize);
@@ -129,7 +129,7 @@ export class HouseholdResolver {
     return headName(ctx, h.id);
   }
 
-  @FieldResolver(() => [Person], { description: "Members, head first." })
+  @FieldResolver(() => [Person], { nullable: true, description: "Members, head first (officials)." })
   members(@Root() h: Household, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.members.load(h.id);
   }

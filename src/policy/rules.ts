@@ -53,8 +53,10 @@ function recordType(fields: string[], r: FieldRule): Record<string, FieldRule> {
 const EDUCATION_READERS = rule(read([...REGISTRY_KEEPERS, "education", "disability"]));
 const EMPLOYMENT_READERS = rule(read([...REGISTRY_KEEPERS, "employment", "disability"]));
 const HOUSING_READERS = rule(read([...REGISTRY_KEEPERS, "housing"]));
-// Diagnoses: not for street offices, education, employment, housing or charities.
-const MEDICAL_READERS = rule(read(["civil_affairs", "auditor", "medical_insurance", "health"]));
+// Diagnoses: not for education, employment, housing or charities. Street offices take and investigate
+// applications (seed 000 四(一), 002 #29–30): within their street they read what they investigate — the
+// reasons and inputs of every rule, medical and disability facts included (issue 12).
+const MEDICAL_READERS = rule(read(["civil_affairs", "street_office", "auditor", "medical_insurance", "health"]));
 const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment", "health"]));
 // Charity matching (issue 7): the registry keepers and charities; departments have no part in it.
 // A charity sees needs, never identities: needs carry category, urgency, street, tier, age band — and

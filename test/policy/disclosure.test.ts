@@ -82,3 +82,14 @@ test("medical insurance sees its own values but not incomes; civil affairs sees 
   expect(c.reasons.every((r) => r.explanation !== null)).toBe(true);
   expect(c.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")!.amountFen).toBe(result.standardFen - 30000);
 });
+
+test("a street office reads what it investigates: every input and explanation, the diagnosis and the medical amounts included (issue 12)", () => {
+  expect(POLICY.Person.medicalInsurance.street_office).toBe("read");
+  expect(POLICY.Person.disability.street_office).toBe("read");
+  const s = eligibilityView(result, "street_office");
+  expect(inputs(s, "medicalInsurance").length).toBeGreaterThan(0);
+  expect(s.reasons.flatMap((r) => r.inputs).some((i) => i.withheld)).toBe(false);
+  expect(s.reasons.every((r) => r.explanation !== null && !r.withheld)).toBe(true);
+  expect(JSON.stringify(s)).toContain("UREMIA");
+  expect(s.entitlements.find((e) => e.kind === "MEDICAL_OUT_OF_POCKET_AID")!.amountFen).toBe(63000);
+});
