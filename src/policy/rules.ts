@@ -239,7 +239,7 @@ export const POLICY: PolicyRules = {
   // The audit trail (issue 6): read by auditors only.
   AccessRecord: recordType(
     ["seq", "at", "requestId", "subject", "audience", "jurisdiction", "purpose", "charityId", "operationType", "operationName", "documentHash",
-     "variablesHash", "fields", "householdIds", "personIds", "outcome", "errorCodes", "changes", "prevHash", "hash"],
+     "variablesHash", "fields", "classes", "householdIds", "personIds", "outcome", "errorCodes", "changes", "prevHash", "hash"],
     rule(read("auditor")),
   ),
   AccessRecordConnection: recordType(["edges", "pageInfo", "totalCount"], rule(read("auditor"))),
