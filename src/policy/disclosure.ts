@@ -13,6 +13,7 @@ import { SOURCE_BASIS, BASIS } from "../domain/observed.js";
 import type { Audience } from "./audiences.js";
 import { accessFor } from "./plan.js";
 import { POLICY } from "./rules.js";
+import { withheldSources } from "./noninterference.js";
 
 type InputSource = FactSource | "policy";
 
@@ -38,22 +39,27 @@ export function entitlementAmountReadable(audience: Audience | null, kind: Entit
 
 const SOURCE_ORDER: readonly InputSource[] = ["registry", "caseworker", "policy", "education", "employment", "housing", "medicalInsurance", "disability"];
 
-function inputView(i: RuleInput, audience: Audience | null) {
-  const withheld = !mayRead(audience, i.basis);
+function inputView(i: RuleInput, audience: Audience | null, hidden: readonly string[]) {
+  const withheld = !mayRead(audience, i.basis) || hidden.includes(i.source);
   return { name: i.name, value: withheld ? null : i.value, source: i.source, asOf: i.asOf, withheld };
 }
 
 /** The GraphQL view (schema/eligibility.ts Eligibility) of a result, for an audience. */
 export function eligibilityView(r: EligibilityResult, audience: Audience | null) {
+  // department systems this audience may not read: the result was computed without their records
+  // (src/policy/noninterference.ts); they are not listed, and the tier, a decision over all facts, is withheld
+  const hidden: readonly string[] = withheldSources(audience);
   const consulted = new Set<InputSource>(r.missingSources);
   for (const reason of r.reasons) for (const i of reason.inputs) consulted.add(i.source);
+  const missing = (r.missingSources as InputSource[]).filter((s) => !hidden.includes(s));
+  const tierShown = hidden.length === 0;
   return {
     asOf: r.asOf,
-    tier: r.tier,
-    tierClass: r.tierClass ?? null,
-    complete: r.complete,
-    sources: SOURCE_ORDER.filter((s) => consulted.has(s)).map((source) => ({ source, answered: !(r.missingSources as InputSource[]).includes(source) })),
-    persons: r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })),
+    tier: tierShown ? r.tier : ("WITHHELD" as const),
+    tierClass: tierShown ? (r.tierClass ?? null) : null,
+    complete: missing.length === 0,
+    sources: SOURCE_ORDER.filter((s) => consulted.has(s) && !hidden.includes(s)).map((source) => ({ source, answered: !missing.includes(source) })),
+    persons: tierShown ? r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })) : [],
     incomePerCapitaFen: r.incomePerCapitaFen,
     standardFen: r.standardFen,
     marginalLimitFen: r.marginalLimitFen,
@@ -73,10 +79,13 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
         withheld,
       };
     }),
+    // a rule with an input the audience may not read is withheld as a whole: its outcome would tell the input
     reasons: r.reasons.map((x) => {
-      const inputs = x.inputs.map((i) => inputView(i, audience));
+      const inputs = x.inputs.map((i) => inputView(i, audience, hidden));
       const withheld = inputs.some((i) => i.withheld);
-      return { rule: x.rule, reference: x.reference, outcome: x.outcome, explanation: withheld ? null : x.explanation, personId: x.personId, withheld, inputs };
+      return withheld
+        ? { rule: x.rule, reference: x.reference, outcome: "WITHHELD" as const, explanation: null, personId: x.personId, withheld, inputs: [] }
+        : { rule: x.rule, reference: x.reference, outcome: x.outcome, explanation: x.explanation, personId: x.personId, withheld, inputs };
     }),
     parametersUsed: r.parametersUsed.map((p) => ({
       key: p.key,

@@ -184,7 +184,8 @@ describe("what an audience sees (DOMAIN §5)", () => {
   test("a charity cannot read the chain or alerts", async () => {
     const res = await gw.gql(`query($id: ID!) { household(id: $id) { aidChain { complete } alerts { key } } }`, { id: gw.pseudonyms.encode("c1", "household", ids[0]) }, { audience: "charity", charityId: "c1" });
     expect(res.data?.household?.aidChain ?? null).toBeNull();
-    expect((res.errors ?? []).map((e) => e.extensions?.code)).toContain("FORBIDDEN");
+    // the chain and alerts are not the charity's (FORBIDDEN); and since issue 12 this household, behind no need of c1, is not found for it at all
+    expect((res.errors ?? []).map((e) => e.extensions?.code).some((c) => c === "FORBIDDEN" || c === "NOT_FOUND")).toBe(true);
   });
 });
 
