@@ -56,10 +56,11 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
   return {
     asOf: r.asOf,
     tier: tierShown ? r.tier : ("WITHHELD" as const),
-    tierClass: tierShown ? (r.tierClass ?? null) : null,
+    // the tier class and per-person tiers: the registry keepers' only (src/policy/rules.ts), who read every record
+    tierClass: r.tierClass ?? null,
     complete: missing.length === 0,
     sources: SOURCE_ORDER.filter((s) => consulted.has(s) && !hidden.includes(s)).map((source) => ({ source, answered: !missing.includes(source) })),
-    persons: tierShown ? r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })) : [],
+    persons: r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })),
     incomePerCapitaFen: r.incomePerCapitaFen,
     standardFen: r.standardFen,
     marginalLimitFen: r.marginalLimitFen,

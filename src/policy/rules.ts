@@ -191,16 +191,21 @@ export const POLICY: PolicyRules = {
   // re-certification date as the registry fields they come from.
   Eligibility: {
     ...recordType(
-      ["tierClass", "complete", "sources", "persons", "standardFen", "marginalLimitFen", "gradualExitEnds", "entitlements", "reasons", "parametersUsed"],
+      ["complete", "sources", "standardFen", "marginalLimitFen", "gradualExitEnds", "entitlements", "reasons", "parametersUsed"],
       officials,
     ),
+    // The computed tier is a decision over every record of the household (issue 12): disclosed as it is only to
+    // audiences that read them all (the registry keepers); for others Eligibility.tier is WITHHELD
+    // (src/policy/noninterference.ts), and the tier class and per-person tiers are not theirs at all.
+    tierClass: keepers,
+    persons: keepers,
     asOf: everyone,
     tier: everyone,
     incomePerCapitaFen: rule(read([...REGISTRY_KEEPERS, "housing"])),
     nextRecertification: rule(read(REGISTRY_KEEPERS)),
   },
   EligibilitySource: recordType(["source", "answered"], officials),
-  PersonEligibility: recordType(["personId", "tier", "reason"], officials),
+  PersonEligibility: recordType(["personId", "tier", "reason"], keepers),
   Entitlement: recordType(["kind", "department", "personId", "amountFen", "monthly", "ratio", "rule", "reference", "withheld"], officials),
   RuleEvaluation: recordType(["rule", "reference", "outcome", "explanation", "personId", "withheld", "inputs"], officials),
   RuleInput: recordType(["name", "value", "source", "asOf", "withheld"], officials),

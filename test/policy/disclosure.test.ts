@@ -76,7 +76,8 @@ test("education: a rule that needs a medical value or an income is withheld as a
   expect(v.entitlements.find((e) => e.kind === "MEDICAL_OUT_OF_POCKET_AID")).toMatchObject({ amountFen: null, withheld: true, ratio: 0.7 });
   // the tier: a decision over every record, withheld from an audience that may not read them all; civil affairs sees it
   expect(v.tier).toBe("WITHHELD");
-  expect(v.persons).toEqual([]);
+  expect(POLICY.Eligibility.persons.education).toBeUndefined(); // per-person tiers and the tier class: registry keepers only
+  expect(POLICY.Eligibility.tierClass.education).toBeUndefined();
   expect(c.tier).toBe(result.tier);
   // the medical-insurance source is not listed for education at all
   expect(v.sources.map((s) => s.source)).not.toContain("medicalInsurance");
