@@ -4,21 +4,25 @@ import { AidChain } from "../schema/aid-chain.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import type { Household as HouseholdRow } from "../src/db/generated/client.js";
 import type { AidChain as DomainChain, AidLink, Duplicate, Gap } from "../src/domain/aid-chain.js";
+import { householdIds, type HouseholdIds } from "../src/policy/opaque.js";
 import { monitoringOf, visibilityFor, visibleChain } from "../src/registry/monitoring.js";
 
-const link = (l: AidLink) => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
-const gap = (g: Gap) => ({
-  ...g,
-  rule: g.entitlement.rule,
-  reference: g.entitlement.reference,
-  entitledAmountFen: g.entitlement.amountFen,
-  entitledRatio: g.entitlement.ratio,
-  links: g.links.map(link),
-});
-const duplicate = (d: Duplicate) => ({ ...d, overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(link) });
-
-/** The domain chain in the GraphQL shape. */
-export function chainView(c: DomainChain) {
+/**
+ * The domain chain in the GraphQL shape. Ids are opaque (src/policy/opaque.ts): the domain's link, gap and
+ * duplicate keys embed ID numbers, certificate and registry numbers and never leave the gateway.
+ */
+export function chainView(c: DomainChain, ids: Pick<HouseholdIds, "link" | "gap" | "duplicate">) {
+  const link = (l: AidLink) => ({ ...l, id: ids.link(l.id), periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
+  const gap = (g: Gap) => ({
+    ...g,
+    key: ids.gap(g.key),
+    rule: g.entitlement.rule,
+    reference: g.entitlement.reference,
+    entitledAmountFen: g.entitlement.amountFen,
+    entitledRatio: g.entitlement.ratio,
+    links: g.links.map(link),
+  });
+  const duplicate = (d: Duplicate) => ({ ...d, key: ids.duplicate(d.key), overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(link) });
   return {
     ...c,
     links: c.links.map(link),
@@ -39,6 +43,6 @@ export class HouseholdAidChainResolver {
   })
   async aidChain(@Root() h: HouseholdRow, @Ctx() ctx: GatewayContext) {
     const { chain } = await monitoringOf(ctx, h);
-    return chainView(visibleChain(chain, visibilityFor(ctx)));
+    return chainView(visibleChain(chain, visibilityFor(ctx)), householdIds(ctx.pseudonyms, h.id));
   }
 }

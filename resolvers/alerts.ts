@@ -8,7 +8,8 @@ import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/g
 import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
 import { alreadyResolved, badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
-import { alertActions, alertKey, alertVisible, monitoringOf, parseAlertKey, pushedTo, statusOf, visibilityFor } from "../src/registry/monitoring.js";
+import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/registry/monitoring.js";
+import { alertKeyHousehold, opaqueAlertKey } from "../src/policy/opaque.js";
 
 /** Households examined per page of Query.alerts: bounds the upstream work of one request. */
 export const MAX_ALERT_HOUSEHOLDS = 50;
@@ -16,10 +17,12 @@ const MAX_NOTE = 2000;
 /** Departments that may acknowledge / resolve an alert pushed to them (their audience name is the department's). */
 const DEPARTMENT_AUDIENCES = new Set<string>(["education", "employment", "housing", "medical_insurance", "disability"]);
 
-function alertView(householdId: string, a: AlertFinding, actions: AlertAction[]) {
-  const own = actions.filter((x) => x.alertKey === a.key);
+function alertView(ctx: GatewayContext, householdId: string, a: AlertFinding, actions: AlertAction[]) {
+  const key = opaqueAlertKey(ctx.pseudonyms, householdId, a.key);
+  // stored actions carry the opaque key (rows written before issue 12: the domain key)
+  const own = actions.filter((x) => x.alertKey === key || x.alertKey === a.key);
   return {
-    key: alertKey(householdId, a.key),
+    key,
     kind: a.kind,
     alertClass: a.class,
     severity: a.severity,
@@ -40,7 +43,7 @@ type AlertView = ReturnType<typeof alertView>;
 async function householdAlerts(ctx: GatewayContext, h: HouseholdRow): Promise<AlertView[]> {
   const [{ alerts }, actions] = await Promise.all([monitoringOf(ctx, h), alertActions(ctx, h.id)]);
   const v = visibilityFor(ctx);
-  return alerts.filter((a) => alertVisible(v, a)).map((a) => alertView(h.id, a, actions));
+  return alerts.filter((a) => alertVisible(v, a)).map((a) => alertView(ctx, h.id, a, actions));
 }
 
 /**
@@ -158,24 +161,24 @@ export class AlertResolver {
  * household are serialised (row lock), so two concurrent resolves give one RESOLVE and one ALREADY_RESOLVED.
  */
 async function record(ctx: GatewayContext, key: string, action: "ACKNOWLEDGE" | "PUSH" | "RESOLVE", department: string | null, note: string | null): Promise<AlertView> {
-  const parsed = parseAlertKey(key);
-  if (!parsed || !isUuid(parsed.householdId)) throw notFound("Alert");
-  const h = await ctx.loaders.household.load(parsed.householdId);
+  const householdId = alertKeyHousehold(key);
+  if (!householdId) throw notFound("Alert");
+  const h = await ctx.loaders.household.load(householdId);
   if (!h) throw notFound("Alert");
   const { alerts } = await monitoringOf(ctx, h);
-  const finding = alerts.find((a) => a.key === parsed.key);
+  const finding = alerts.find((a) => opaqueAlertKey(ctx.pseudonyms, h.id, a.key) === key);
   if (!finding || !alertVisible(visibilityFor(ctx), finding)) throw notFound("Alert");
   const audience = ctx.principal.audience;
   const rows = await ctx.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "household" WHERE id = ${h.id}::uuid FOR UPDATE`;
-    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: parsed.key }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: [key, finding.key] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     if (statusOf(existing) === "RESOLVED") throw alreadyResolved(key);
     if (DEPARTMENT_AUDIENCES.has(audience) && (action === "PUSH" || pushedTo(existing) !== audience))
       throw new GraphQLError("A department may acknowledge or resolve only an alert pushed to it", { extensions: { code: "FORBIDDEN", reason: "NOT_PUSHED_TO_YOU" } });
     await tx.alertAction.create({
-      data: { householdId: h.id, alertKey: parsed.key, action, department, note, actorSubject: ctx.principal.subject, actorAudience: audience },
+      data: { householdId: h.id, alertKey: key, action, department, note, actorSubject: ctx.principal.subject, actorAudience: audience },
     });
     return tx.alertAction.findMany({ where: { householdId: h.id }, orderBy: [{ at: "asc" }, { id: "asc" }] });
   });
-  return alertView(h.id, finding, rows);
+  return alertView(ctx, h.id, finding, rows);
 }

@@ -79,6 +79,7 @@ export class AuditResolver {
       household: f.household ?? undefined,
       person: f.person ?? undefined,
       field: f.field ?? undefined,
+      class: f.class ?? undefined,
       purpose: f.purpose ?? undefined,
       from: f.from ?? undefined,
       to: f.to ?? undefined,

@@ -11,9 +11,8 @@ import { Charity, CharityStatus, Claim, ClaimStatus, ContactConsent, Need, NeedC
 import { Household, Street } from "../schema/registry.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, pageSizeProblems } from "../src/errors.js";
-import { MAX_PAGE_SIZE } from "./household.js";
-import { accessFor } from "../src/policy/plan.js";
-import { POLICY } from "../src/policy/rules.js";
+import { MAX_PAGE_SIZE, headName } from "./household.js";
+import { consentWithheld } from "../src/charity/household-access.js";
 import { charityLoaders, matchableNeed, matchableResource, needScope, requireCharity, today, type ResourceWithArea } from "../src/charity/requests.js";
 import { decodeNeedCursor, encodeNeedCursor } from "../src/charity/refs.js";
 import { matchesForNeed, matchesForResource, type Match } from "../src/domain/matching.js";
@@ -93,10 +92,18 @@ export class NeedResolver {
     description: "The household's phone. A charity sees it only where a street office recorded the household's consent for that charity.",
   })
   async contact(@Root() n: NeedRow, @Ctx() ctx: GatewayContext) {
-    if (ctx.enforcePolicy && accessFor(POLICY, "Need", "contact", ctx.principal.audience) === "consent" && !(await charityLoaders(ctx).consent.load(n.householdId)))
-      return null;
+    if (await consentWithheld(ctx, "Need", "contact", n.householdId)) return null;
     const h = await ctx.loaders.household.load(n.householdId);
     return h?.phone ?? null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The name to ask for (the head of household's). A charity sees it only where a street office recorded the household's consent for that charity.",
+  })
+  async contactName(@Root() n: NeedRow, @Ctx() ctx: GatewayContext) {
+    if (await consentWithheld(ctx, "Need", "contactName", n.householdId)) return null;
+    return headName(ctx, n.householdId);
   }
 
   @FieldResolver(() => [NeedMatch], { nullable: true, description: `The best resources for this need, best first (a charity: its own and shared ones).` })

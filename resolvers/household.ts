@@ -15,9 +15,7 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
 import type { Prisma } from "../src/db/generated/client.js";
-import { accessFor } from "../src/policy/plan.js";
-import { POLICY } from "../src/policy/rules.js";
-import { charityLoaders } from "../src/charity/requests.js";
+import { charityMayOpen, consentWithheld } from "../src/charity/household-access.js";
 
 export const MAX_PAGE_SIZE = 100;
 /** Case statuses under which a household counts as "in" a tier. */
@@ -52,7 +50,15 @@ export async function loadHousehold(ctx: GatewayContext, id: string) {
   if (!realId) throw badInput([{ field: "id", reason: "INVALID_ID", message: "id is not a household reference" }]);
   const household = await ctx.loaders.household.load(realId);
   if (!household) throw notFound("Household");
+  // a charity: only a household behind a need it claimed or one matching its resources (no directory)
+  if (ctx.enforcePolicy && ctx.principal.audience === "charity" && !(await charityMayOpen(ctx, household.id))) throw notFound("Household");
   return household;
+}
+
+/** The head of household's name (members come head first), for contact. */
+export async function headName(ctx: GatewayContext, householdId: string): Promise<string | null> {
+  const members = await ctx.loaders.members.load(householdId);
+  return (members.find((m) => m.relation === "HEAD") ?? members[0])?.name ?? null;
 }
 
 function cursorFor(ctx: GatewayContext, id: string): string {
@@ -73,7 +79,7 @@ export class HouseholdResolver {
     return loadHousehold(ctx, id);
   }
 
-  @Query(() => HouseholdConnection, { description: "Households, ordered by id, a page at a time." })
+  @Query(() => HouseholdConnection, { nullable: true, description: "Households, ordered by id, a page at a time (officials; a charity lists none)." })
   async households(@Args(() => HouseholdsArgs) { filter, first, after }: HouseholdsArgs, @Ctx() ctx: GatewayContext) {
     const pageSize = pageSizeProblems(first, MAX_PAGE_SIZE);
     if (pageSize.length) throw badInput(pageSize);
@@ -110,12 +116,20 @@ export class HouseholdResolver {
     description: "Contact phone. A charity sees it only where a street office recorded the household's consent for that charity (recordContactConsent).",
   })
   async phone(@Root() h: Household, @Ctx() ctx: GatewayContext) {
-    if (ctx.enforcePolicy && accessFor(POLICY, "Household", "phone", ctx.principal.audience) === "consent" && !(await charityLoaders(ctx).consent.load(h.id)))
-      return null;
+    if (await consentWithheld(ctx, "Household", "phone", h.id)) return null;
     return h.phone;
   }
 
-  @FieldResolver(() => [Person], { description: "Members, head first." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The name to ask for when making contact: the head of household's. A charity sees it only where a street office recorded the household's consent for that charity.",
+  })
+  async contactName(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    if (await consentWithheld(ctx, "Household", "contactName", h.id)) return null;
+    return headName(ctx, h.id);
+  }
+
+  @FieldResolver(() => [Person], { nullable: true, description: "Members, head first (officials)." })
   members(@Root() h: Household, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.members.load(h.id);
   }

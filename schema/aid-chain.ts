@@ -59,7 +59,7 @@ export class StaleRecord {
 
 @ObjectType({ description: "One piece of assistance, normalised across the registry and the department systems (DOMAIN.md §2–§3)." })
 export class AidLink {
-  @Field(() => ID, { description: "Stable within the household: source, source record, program." }) id!: string;
+  @Field(() => ID, { description: "Opaque (ln_…), stable across requests: a keyed hash of the household and the link's source, source record and program; embeds no identifier." }) id!: string;
   @Field(() => ResponsibleDepartment) department!: ResponsibleDepartment;
   @Field(() => String, { description: "The program as the source names it (a registry AidProgram, EDUCATION_FEE_WAIVER, DISABILITY_NURSING_SUBSIDY, ...)." }) program!: string;
   @Field(() => AidPurpose) purpose!: AidPurpose;
@@ -82,7 +82,7 @@ export class AidLink {
 
 @ObjectType({ description: "An entitlement with no matching link (救助遗漏), naming the responsible department." })
 export class AidGap {
-  @Field(() => ID, { description: "Stable: entitlement kind and beneficiary." }) key!: string;
+  @Field(() => ID, { description: "Opaque (gp_…), stable across requests: a keyed hash of the household, entitlement kind and beneficiary." }) key!: string;
   @Field(() => EntitlementKind) kind!: EntitlementKind;
   @Field(() => ID, { nullable: true }) personId!: string | null;
   @Field(() => ResponsibleDepartment) department!: ResponsibleDepartment;
@@ -98,7 +98,7 @@ export class AidGap {
 
 @ObjectType({ description: "The same benefit purpose for the same beneficiary over overlapping days from two sources or two districts (重复救助)." })
 export class AidDuplicate {
-  @Field(() => ID) key!: string;
+  @Field(() => ID, { description: "Opaque (dp_…), stable across requests: a keyed hash of the household, purpose, beneficiary and payers." }) key!: string;
   @Field(() => DuplicateKind) kind!: DuplicateKind;
   @Field(() => AidPurpose) purpose!: AidPurpose;
   @Field(() => ID, { nullable: true }) personId!: string | null;

@@ -52,7 +52,7 @@ export class AlertActionEntry {
 
 @ObjectType({ description: "An early warning from cross-department comparison (DOMAIN.md §3), with its handling." })
 export class Alert {
-  @Field(() => ID, { description: "Stable: the same facts give the same key on every request (household id | rule key)." }) key!: string;
+  @Field(() => ID, { description: "Opaque (al_…), stable: the same facts give the same key on every request (the household and a keyed hash of the rule key); embeds no identifier. The alert mutations take this key." }) key!: string;
   @Field(() => AlertKind) kind!: AlertKind;
   @Field(() => AlertClass, { name: "class" }) alertClass!: AlertClass;
   @Field(() => AlertSeverity) severity!: AlertSeverity;

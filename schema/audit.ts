@@ -1,6 +1,14 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateScalar, DateTimeScalar, FenScalar } from "./scalars.js";
 import { PageInfo } from "./registry.js";
+import { SENSITIVE_CLASSES } from "../src/policy/classes.js";
+
+/** The sensitive classes of src/policy/classes.ts as a GraphQL enum. */
+export const SensitiveClass = Object.fromEntries(SENSITIVE_CLASSES.map((c) => [c, c])) as { [K in (typeof SENSITIVE_CLASSES)[number]]: K };
+registerEnumType(SensitiveClass, {
+  name: "SensitiveClass",
+  description: "A kind of personal data a field discloses (src/policy/classes.ts): an access record lists those its operation disclosed, read or masked.",
+});
 
 export enum Disclosure {
   READ = "READ",
@@ -48,6 +56,11 @@ export class AccessRecord {
   @Field(() => String, { description: "SHA-256 of the operation's document." }) documentHash!: string;
   @Field(() => String, { description: "Keyed digest (HMAC-SHA-256) of the variables: no raw personal data in the log." }) variablesHash!: string;
   @Field(() => [FieldDisclosure]) fields!: FieldDisclosure[];
+  @Field(() => [SensitiveClass], {
+    nullable: true,
+    description: "The sensitive classes the operation disclosed (read or masked), derived from its fields; null only for records written before classes were recorded.",
+  })
+  classes!: string[] | null;
   @Field(() => [ID], { description: "Households whose data the response carried (real ids, also for charities)." }) householdIds!: string[];
   @Field(() => [ID]) personIds!: string[];
   @Field(() => AccessOutcome) outcome!: AccessOutcome;
@@ -77,6 +90,7 @@ export class AccessLogFilter {
   @Field(() => ID, { nullable: true, description: "Records that disclosed this household (directly or through a member)." }) household?: string;
   @Field(() => ID, { nullable: true }) person?: string;
   @Field(() => String, { nullable: true, description: 'Records that disclosed this field coordinate (read or masked), e.g. "Person.idNumber".' }) field?: string;
+  @Field(() => SensitiveClass, { nullable: true, description: "Records that disclosed this sensitive class (read or masked), e.g. ID_NUMBER." }) class?: string;
   @Field(() => String, { nullable: true, description: "Records whose stated purpose contains this text (case-insensitive)." }) purpose?: string;
   @Field(() => DateTimeScalar, { nullable: true, description: "From this instant (inclusive)." }) from?: Date;
   @Field(() => DateTimeScalar, { nullable: true, description: "Before this instant (exclusive)." }) to?: Date;

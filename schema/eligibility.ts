@@ -12,8 +12,9 @@ export enum EligibilityTier {
   MONITORED = "MONITORED",
   OTHER = "OTHER",
   NOT_ELIGIBLE = "NOT_ELIGIBLE",
+  WITHHELD = "WITHHELD",
 }
-export enum RuleOutcome { PASS = "PASS", FAIL = "FAIL", NOT_APPLICABLE = "NOT_APPLICABLE", UNKNOWN = "UNKNOWN" }
+export enum RuleOutcome { PASS = "PASS", FAIL = "FAIL", NOT_APPLICABLE = "NOT_APPLICABLE", UNKNOWN = "UNKNOWN", WITHHELD = "WITHHELD" }
 export enum FactSource {
   registry = "registry",
   caseworker = "caseworker",
@@ -65,8 +66,15 @@ registerEnumType(EntitlementStatus, {
   description: "ESTABLISHED: the facts establish it (a gap when not received). UNVERIFIED: the tier gives it but a deciding fact is not recorded (see missing): a thing to check, never a gap.",
 });
 registerEnumType(HousingCondition, { name: "HousingCondition", description: "A caseworker's finding on the household's home: it owns one, rents, or has none of its own." });
-registerEnumType(EligibilityTier, { name: "EligibilityTier", description: "A computed tier (DOMAIN.md §1), or NOT_ELIGIBLE." });
-registerEnumType(RuleOutcome, { name: "RuleOutcome", description: "UNKNOWN: a source the rule needs did not answer." });
+registerEnumType(EligibilityTier, {
+  name: "EligibilityTier",
+  description:
+    "A computed tier (DOMAIN.md §1), or NOT_ELIGIBLE. WITHHELD: the tier is a decision over all of a household's records and this audience may not read some of them (it acts on the recorded AssistanceCase.tier).",
+});
+registerEnumType(RuleOutcome, {
+  name: "RuleOutcome",
+  description: "UNKNOWN: a source the rule needs did not answer. WITHHELD: the rule needs a fact this audience may not read; its outcome, explanation and inputs are withheld as a whole.",
+});
 registerEnumType(FactSource, { name: "FactSource", description: "Where a fact came from: the registry, a caseworker's input, a policy parameter, or a department system." });
 registerEnumType(ResponsibleDepartment, {
   name: "ResponsibleDepartment",

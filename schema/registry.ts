@@ -60,7 +60,7 @@ export class AssistanceCase {
   @Field(() => Tier) tier!: Tier;
   @Field(() => TierClass, { nullable: true }) tierClass!: TierClass | null;
   @Field(() => CaseStatus) status!: CaseStatus;
-  @Field(() => DateScalar) startDate!: Date;
+  @Field(() => DateScalar, { nullable: true }) startDate!: Date;
   @Field(() => DateScalar, { nullable: true }) endDate!: Date | null;
   @Field(() => DateScalar, { nullable: true }) nextReviewDate!: Date | null;
   @Field(() => FenScalar, { nullable: true }) monthlyFen!: number | null;
@@ -86,9 +86,9 @@ export class Household {
   @Field(() => String, { nullable: true }) registryNo!: string;
   @Field(() => String) districtCode!: string;
   @Field(() => String) streetCode!: string;
-  @Field(() => String) address!: string;
-  @Field(() => HukouType) hukou!: HukouType;
-  @Field(() => HouseholdStatus) status!: HouseholdStatus;
+  @Field(() => String, { nullable: true }) address!: string;
+  @Field(() => HukouType, { nullable: true }) hukou!: HukouType;
+  @Field(() => HouseholdStatus, { nullable: true }) status!: HouseholdStatus;
   phone!: string | null;
   @Field(() => Boolean, {
     description:

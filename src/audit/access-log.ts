@@ -11,6 +11,8 @@ export interface AccessLogQuery {
   household?: string;
   person?: string;
   field?: string;
+  /** a sensitive class (src/policy/classes.ts): records that disclosed it */
+  class?: string;
   purpose?: string;
   from?: Date;
   to?: Date;
@@ -30,6 +32,7 @@ function where(q: AccessLogQuery): { sql: string; params: unknown[] } {
   if (q.household !== undefined) cond.push(`household_ids ? ${p(q.household)}::text`);
   if (q.person !== undefined) cond.push(`person_ids ? ${p(q.person)}::text`);
   if (q.field !== undefined) cond.push(`fields ->> ${p(q.field)}::text IN ('read', 'masked')`);
+  if (q.class !== undefined) cond.push(`classes ? ${p(q.class)}::text`);
   if (q.purpose !== undefined) cond.push(`strpos(lower(purpose), lower(${p(q.purpose)}::text)) > 0`);
   if (q.from !== undefined) cond.push(`at >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to !== undefined) cond.push(`at < ${p(q.to.toISOString())}::timestamptz`);

@@ -5,6 +5,7 @@
  */
 import type { Jurisdiction, Principal } from "../auth/principal.js";
 import type { CanonicalValue } from "./canonical.js";
+import { disclosedClasses } from "../policy/classes.js";
 
 export type Disclosure = "read" | "masked" | "denied";
 export const OUTCOMES = ["OK", "PARTIAL", "ERROR", "REFUSED"] as const;
@@ -33,6 +34,11 @@ export interface AuditEntry {
   variablesHash: string;
   /** field coordinate ("Person.idNumber") → how it was disclosed */
   fields: Record<string, Disclosure>;
+  /**
+   * the sensitive classes the operation disclosed (ID_NUMBER, DIAGNOSIS, ...: src/policy/classes.ts), sorted;
+   * null only in records written before the column existed
+   */
+  classes: string[] | null;
   /** real ids (also for charities, whose responses carry pseudonyms), sorted, unique */
   households: string[];
   persons: string[];
@@ -113,6 +119,7 @@ export function buildEntry(input: EntryInput): AuditEntry {
     documentHash: input.documentHash,
     variablesHash: input.variablesHash,
     fields: input.fields,
+    classes: disclosedClasses(input.fields, p.audience),
     households: sortedUnique(input.households),
     persons: sortedUnique(input.persons),
     outcome: input.outcome,
@@ -137,6 +144,8 @@ export function canonicalBody(seq: number, e: AuditEntry): CanonicalValue {
     documentHash: e.documentHash,
     variablesHash: e.variablesHash,
     fields: e.fields,
+    // records before the column have no classes and were hashed without the key; every later one has it
+    ...(e.classes !== null && e.classes !== undefined && { classes: e.classes }),
     households: e.households,
     persons: e.persons,
     outcome: e.outcome,

@@ -52,6 +52,7 @@ const COLUMNS = [
   ["prev_hash", "text"],
   ["hash", "text"],
   ["chain_version", "int"],
+  ["classes", "jsonb"],
 ] as const;
 
 function values(r: ChainedRecord): unknown[] {
@@ -77,6 +78,7 @@ function values(r: ChainedRecord): unknown[] {
     r.prevHash,
     r.hash,
     r.chainVersion,
+    r.classes === null || r.classes === undefined ? null : JSON.stringify(r.classes),
   ];
 }
 
@@ -94,7 +96,7 @@ export async function insertRecords(tx: RowExecutor, records: readonly ChainedRe
 
 /** Columns as read back: seq as text, jsonb parsed, at as a Date. */
 export const SELECT_RECORD = `SELECT seq::text AS seq, at, request_id, subject, audience, jurisdiction, purpose, charity_id, operation_type,
-  operation_name, document_hash, variables_hash, fields, household_ids, person_ids, outcome, error_codes, changes, prev_hash, hash, chain_version FROM audit_log`;
+  operation_name, document_hash, variables_hash, fields, household_ids, person_ids, outcome, error_codes, changes, prev_hash, hash, chain_version, classes FROM audit_log`;
 
 export interface RecordRow {
   seq: string;
@@ -118,6 +120,7 @@ export interface RecordRow {
   prev_hash: string;
   hash: string;
   chain_version: number | string;
+  classes?: unknown;
 }
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -137,6 +140,7 @@ export function recordFromRow(row: RecordRow): ChainedRecord {
     documentHash: row.document_hash,
     variablesHash: row.variables_hash,
     fields: json<Record<string, Disclosure>>(row.fields),
+    classes: row.classes === null || row.classes === undefined ? null : json<string[]>(row.classes),
     households: json<string[]>(row.household_ids),
     persons: json<string[]>(row.person_ids),
     outcome: row.outcome as Outcome,

@@ -13,6 +13,7 @@ import { SOURCE_BASIS, BASIS } from "../domain/observed.js";
 import type { Audience } from "./audiences.js";
 import { accessFor } from "./plan.js";
 import { POLICY } from "./rules.js";
+import { withheldSources } from "./noninterference.js";
 
 type InputSource = FactSource | "policy";
 
@@ -38,25 +39,34 @@ export function entitlementAmountReadable(audience: Audience | null, kind: Entit
 
 const SOURCE_ORDER: readonly InputSource[] = ["registry", "caseworker", "policy", "education", "employment", "housing", "medicalInsurance", "disability"];
 
-function inputView(i: RuleInput, audience: Audience | null) {
-  const withheld = !mayRead(audience, i.basis);
+function inputView(i: RuleInput, audience: Audience | null, hidden: readonly string[]) {
+  const withheld = !mayRead(audience, i.basis) || hidden.includes(i.source);
   return { name: i.name, value: withheld ? null : i.value, source: i.source, asOf: i.asOf, withheld };
 }
 
 /** The GraphQL view (schema/eligibility.ts Eligibility) of a result, for an audience. */
 export function eligibilityView(r: EligibilityResult, audience: Audience | null) {
+  // department systems this audience may not read: the result was computed without their records
+  // (src/policy/noninterference.ts); they are not listed, and the tier, a decision over all facts, is withheld
+  const hidden: readonly string[] = withheldSources(audience);
   const consulted = new Set<InputSource>(r.missingSources);
   for (const reason of r.reasons) for (const i of reason.inputs) consulted.add(i.source);
+  const missing = (r.missingSources as InputSource[]).filter((s) => !hidden.includes(s));
+  const failedVisible = ((r.failedSources ?? r.missingSources) as InputSource[]).filter((s) => !hidden.includes(s));
+  const staleVisible = (r.staleRecords ?? []).filter((x) => !hidden.includes(x.source));
+  const tierShown = hidden.length === 0;
   return {
     asOf: r.asOf,
-    tier: r.tier,
+    tier: tierShown ? r.tier : ("WITHHELD" as const),
+    // the tier class and per-person tiers: the registry keepers' only (src/policy/rules.ts), who read every record
     tierClass: r.tierClass ?? null,
-    complete: r.complete,
+    // visible sources only: a source this audience may not read was withheld from the evaluation (non-interference)
+    complete: missing.length === 0 && failedVisible.length === 0 && staleVisible.length === 0,
     // answered: false when the source failed for any member (failedSources), whether or not a rule needed it;
     // stale: a record of it is outside the evaluation's period (src/domain/freshness.ts)
-    sources: SOURCE_ORDER.filter((s) => consulted.has(s) || (r.failedSources ?? []).includes(s as never)).map((source) => {
-      const stale = (r.staleRecords ?? []).some((x) => x.source === source);
-      const failed = r.failedSources ? (r.failedSources as InputSource[]).includes(source) : (r.missingSources as InputSource[]).includes(source) && !stale;
+    sources: SOURCE_ORDER.filter((s) => (consulted.has(s) || failedVisible.includes(s)) && !hidden.includes(s)).map((source) => {
+      const stale = staleVisible.some((x) => x.source === source);
+      const failed = r.failedSources ? failedVisible.includes(source) : missing.includes(source) && !stale;
       return { source, answered: !failed, stale };
     }),
     persons: r.persons.map((p) => ({ personId: p.personId, tier: p.tier, reason: p.reason })),
@@ -83,10 +93,13 @@ export function eligibilityView(r: EligibilityResult, audience: Audience | null)
         provisional: e.provisional ?? !r.complete,
       };
     }),
+    // a rule with an input the audience may not read is withheld as a whole: its outcome would tell the input
     reasons: r.reasons.map((x) => {
-      const inputs = x.inputs.map((i) => inputView(i, audience));
+      const inputs = x.inputs.map((i) => inputView(i, audience, hidden));
       const withheld = inputs.some((i) => i.withheld);
-      return { rule: x.rule, reference: x.reference, outcome: x.outcome, explanation: withheld ? null : x.explanation, personId: x.personId, withheld, inputs };
+      return withheld
+        ? { rule: x.rule, reference: x.reference, outcome: "WITHHELD" as const, explanation: null, personId: x.personId, withheld, inputs: [] }
+        : { rule: x.rule, reference: x.reference, outcome: x.outcome, explanation: x.explanation, personId: x.personId, withheld, inputs };
     }),
     parametersUsed: r.parametersUsed.map((p) => ({
       key: p.key,

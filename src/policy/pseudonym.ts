@@ -4,7 +4,7 @@
  * reversible only by the gateway, and unlinkable across charities because each charity's key is
  * derived (HKDF-SHA256) from the gateway secret and the charity id.
  */
-import { createCipheriv, createDecipheriv, hkdfSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto";
 
 export type PseudonymKind = "household" | "person" | "need";
 const PREFIX: Record<PseudonymKind, string> = { household: "hh_", person: "pp_", need: "nd_" };
@@ -31,6 +31,14 @@ export class Pseudonymizer {
       this.keys.set(id, k);
     }
     return k;
+  }
+
+  /**
+   * A keyed hash (HMAC-SHA256) of `data` under a key derived (HKDF) from the gateway secret and `label`:
+   * the building block of the API's opaque identifiers (src/policy/opaque.ts).
+   */
+  mac(label: string, data: string): Buffer {
+    return createHmac("sha256", this.key(label, "mac" as PseudonymKind)).update(data, "utf8").digest();
   }
 
   encode(charityId: string, kind: PseudonymKind, uuid: string): string {

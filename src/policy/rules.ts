@@ -37,6 +37,10 @@ const read = (who: readonly Audience[] | Audience): [readonly Audience[] | Audie
 const mask = (who: readonly Audience[] | Audience, kind: MaskKind): [readonly Audience[] | Audience, Access] => [who, { mask: kind }];
 
 const everyone = rule(read(ALL_OFFICIAL), read("charity"));
+// What a charity reads of a household is what matching needs (DOMAIN.md §5: needs, not identities): the
+// street, the tier, the needs — never members, names, birth dates, ages, sex, relations, incomes, the
+// address or the registry number; a contact name and phone only where the household consented to it.
+const officialsAndCharityConsent = rule(read(ALL_OFFICIAL), ["charity", "consent"]);
 const officials = rule(read(ALL_OFFICIAL));
 const keepers = rule(read(REGISTRY_KEEPERS));
 
@@ -49,8 +53,10 @@ function recordType(fields: string[], r: FieldRule): Record<string, FieldRule> {
 const EDUCATION_READERS = rule(read([...REGISTRY_KEEPERS, "education", "disability"]));
 const EMPLOYMENT_READERS = rule(read([...REGISTRY_KEEPERS, "employment", "disability"]));
 const HOUSING_READERS = rule(read([...REGISTRY_KEEPERS, "housing"]));
-// Diagnoses: not for street offices, education, employment, housing or charities.
-const MEDICAL_READERS = rule(read(["civil_affairs", "auditor", "medical_insurance", "health"]));
+// Diagnoses: not for education, employment, housing or charities. Street offices take and investigate
+// applications (seed 000 四(一), 002 #29–30): within their street they read what they investigate — the
+// reasons and inputs of every rule, medical and disability facts included (issue 12).
+const MEDICAL_READERS = rule(read(["civil_affairs", "street_office", "auditor", "medical_insurance", "health"]));
 const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment", "health"]));
 // Charity matching (issue 7): the registry keepers and charities; departments have no part in it.
 // A charity sees needs, never identities: needs carry category, urgency, street, tier, age band — and
@@ -63,8 +69,10 @@ const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "
 
 export const POLICY: PolicyRules = {
   Query: {
-    household: everyone, // charities look households up by their pseudonymous reference
-    households: everyone,
+    // a charity looks up only a household behind a need it claimed or one that matches one of its
+    // resources (resolvers/household.ts; any other reference is NOT_FOUND) — and lists none
+    household: everyone,
+    households: officials,
     person: officials, // a lookup by ID number is an identity lookup: not for charities
     policyParameters: everyone,
     // a trial calculation over typed-in facts (issue 5): the caseworkers who take applications
@@ -108,16 +116,17 @@ export const POLICY: PolicyRules = {
     districtCode: everyone,
     streetCode: everyone,
     street: everyone,
-    address: rule(read([...REGISTRY_KEEPERS, "housing"]), mask(["education", "employment", "medical_insurance", "disability", "health", "charity"], "address")),
-    hukou: everyone,
-    status: everyone,
+    address: rule(read([...REGISTRY_KEEPERS, "housing"]), mask(["education", "employment", "medical_insurance", "disability", "health"], "address")),
+    hukou: officials,
+    status: officials,
     phone: rule(read([...REGISTRY_KEEPERS, "housing", "disability", "health"]), mask(["education", "employment", "medical_insurance"], "phone"), ["charity", "consent"]),
     contactConsent: everyone,
+    contactName: officialsAndCharityConsent,
     version: rule(read(["civil_affairs", "street_office", "auditor"])),
     createdAt: officials,
     updatedAt: officials,
-    members: everyone,
-    incomes: rule(read([...REGISTRY_KEEPERS, "housing", "charity"])),
+    members: officials,
+    incomes: rule(read([...REGISTRY_KEEPERS, "housing"])),
     assets: keepers,
     cases: officials,
     currentCase: everyone,
@@ -133,17 +142,18 @@ export const POLICY: PolicyRules = {
     alertCompleteness: officials,
   },
 
+  // Persons: officials only (a charity reaches no person: Household.members and Query.person are not its)
   Person: {
-    id: rule(read(ALL_OFFICIAL), mask("charity", "pseudonym")),
+    id: officials,
     idNumber: rule(read([...REGISTRY_KEEPERS, "education", "employment", "medical_insurance", "disability"]), mask(["housing", "health"], "idNumber")),
-    name: rule(read(ALL_OFFICIAL), mask("charity", "name")),
-    sex: everyone,
-    birthDate: rule(read(ALL_OFFICIAL), mask("charity", "year")),
-    age: everyone,
-    relation: everyone,
-    workAbility: everyone,
-    selfCare: everyone,
-    household: everyone,
+    name: officials,
+    sex: officials,
+    birthDate: officials,
+    age: officials,
+    relation: officials,
+    workAbility: officials,
+    selfCare: officials,
+    household: officials,
     education: EDUCATION_READERS,
     employment: EMPLOYMENT_READERS,
     medicalInsurance: MEDICAL_READERS,
@@ -152,10 +162,10 @@ export const POLICY: PolicyRules = {
 
   Income: {
     id: keepers,
-    source: rule(read([...REGISTRY_KEEPERS, "housing", "charity"])),
-    monthlyFen: rule(read([...REGISTRY_KEEPERS, "housing"]), mask("charity", "amountBand")),
-    validFrom: rule(read([...REGISTRY_KEEPERS, "housing"]), mask("charity", "year")),
-    validTo: rule(read([...REGISTRY_KEEPERS, "housing"]), mask("charity", "year")),
+    source: rule(read([...REGISTRY_KEEPERS, "housing"])),
+    monthlyFen: rule(read([...REGISTRY_KEEPERS, "housing"])),
+    validFrom: rule(read([...REGISTRY_KEEPERS, "housing"])),
+    validTo: rule(read([...REGISTRY_KEEPERS, "housing"])),
   },
   Asset: recordType(["id", "kind", "valueFen", "description"], keepers),
   AssistanceCase: {
@@ -163,16 +173,16 @@ export const POLICY: PolicyRules = {
     tier: everyone,
     tierClass: everyone,
     status: everyone,
-    startDate: rule(read(ALL_OFFICIAL), mask("charity", "year")),
-    endDate: rule(read(ALL_OFFICIAL), mask("charity", "year")),
+    startDate: officials,
+    endDate: officials,
     nextReviewDate: rule(read(REGISTRY_KEEPERS)),
     monthlyFen: rule(read(REGISTRY_KEEPERS), mask(DEPARTMENTS, "amountBand")),
     note: keepers,
   },
   AidRecord: recordType(["id", "program", "amountFen", "periodStart", "periodEnd", "paidAt", "idempotencyKey"], keepers),
   Street: recordType(["code", "districtCode", "name"], everyone),
-  HouseholdConnection: recordType(["edges", "pageInfo", "totalCount"], everyone),
-  HouseholdEdge: recordType(["cursor", "node"], everyone),
+  HouseholdConnection: recordType(["edges", "pageInfo", "totalCount"], officials),
+  HouseholdEdge: recordType(["cursor", "node"], officials),
   PageInfo: recordType(["hasNextPage", "endCursor"], everyone),
   PolicyParameter: recordType(["key", "value", "unit", "regionCode", "effectiveFrom", "effectiveTo", "source"], everyone),
 
@@ -182,9 +192,14 @@ export const POLICY: PolicyRules = {
   // re-certification date as the registry fields they come from.
   Eligibility: {
     ...recordType(
-      ["tierClass", "complete", "sources", "persons", "standardFen", "marginalLimitFen", "gradualExitEnds", "entitlements", "reasons", "parametersUsed"],
+      ["complete", "sources", "standardFen", "marginalLimitFen", "gradualExitEnds", "entitlements", "reasons", "parametersUsed"],
       officials,
     ),
+    // The computed tier is a decision over every record of the household (issue 12): disclosed as it is only to
+    // audiences that read them all (the registry keepers); for others Eligibility.tier is WITHHELD
+    // (src/policy/noninterference.ts), and the tier class and per-person tiers are not theirs at all.
+    tierClass: keepers,
+    persons: keepers,
     asOf: everyone,
     tier: everyone,
     incomePerCapitaFen: rule(read([...REGISTRY_KEEPERS, "housing"])),
@@ -193,7 +208,7 @@ export const POLICY: PolicyRules = {
     overdue: everyone,
   },
   EligibilitySource: recordType(["source", "answered", "stale"], officials),
-  PersonEligibility: recordType(["personId", "tier", "reason"], officials),
+  PersonEligibility: recordType(["personId", "tier", "reason"], keepers),
   Entitlement: recordType(["kind", "department", "personId", "amountFen", "monthly", "ratio", "rule", "reference", "withheld", "status", "missing", "provisional"], officials),
   RuleEvaluation: recordType(["rule", "reference", "outcome", "explanation", "personId", "withheld", "inputs"], officials),
   RuleInput: recordType(["name", "value", "source", "asOf", "withheld"], officials),
@@ -208,6 +223,7 @@ export const POLICY: PolicyRules = {
     householdRef: rule(read(REGISTRY_KEEPERS), mask("charity", "pseudonym")),
     // the phone: a charity only where the household consented to that charity
     contact: rule(read(REGISTRY_KEEPERS), ["charity", "consent"]),
+    contactName: rule(read(REGISTRY_KEEPERS), ["charity", "consent"]),
     rule: keepers,
     note: keepers, // free text by the street office: may name people
     recordedBy: keepers,
@@ -231,7 +247,7 @@ export const POLICY: PolicyRules = {
   // The audit trail (issue 6): read by auditors only.
   AccessRecord: recordType(
     ["seq", "at", "requestId", "subject", "audience", "jurisdiction", "purpose", "charityId", "operationType", "operationName", "documentHash",
-     "variablesHash", "fields", "householdIds", "personIds", "outcome", "errorCodes", "changes", "prevHash", "hash"],
+     "variablesHash", "fields", "classes", "householdIds", "personIds", "outcome", "errorCodes", "changes", "prevHash", "hash"],
     rule(read("auditor")),
   ),
   AccessRecordConnection: recordType(["edges", "pageInfo", "totalCount"], rule(read("auditor"))),

@@ -11,13 +11,15 @@ import { evaluateEligibility } from "../domain/eligibility.js";
 import { isoDay } from "../domain/calendar.js";
 import { householdFacts, parameterSet } from "./facts.js";
 import { perRequestMemo } from "./per-request.js";
+import { factsFor } from "../policy/noninterference.js";
 
 const evaluated = perRequestMemo<Promise<EligibilityResult>>();
 
 export function eligibilityOf(ctx: GatewayContext, household: Household, asOf: Date): Promise<EligibilityResult> {
   return evaluated(ctx, `${household.id}|${isoDay(asOf)}`, () =>
     Promise.all([householdFacts(ctx, household), parameterSet(ctx, household.streetCode, asOf)]).then(([facts, params]) =>
-      evaluateEligibility(facts, params, asOf),
+      // over the records this request's audience may read (src/policy/noninterference.ts)
+      evaluateEligibility(factsFor(facts, ctx.enforcePolicy ? ctx.principal.audience : null), params, asOf),
     ),
   );
 }

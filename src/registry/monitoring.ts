@@ -19,6 +19,7 @@ import { householdFacts } from "./facts.js";
 import { eligibilityOf } from "./eligibility.js";
 import { perRequestMemo } from "./per-request.js";
 import { dayOf } from "../domain/calendar.js";
+import { factsFor, withheldSources } from "../policy/noninterference.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Computation, memoised per request and household
@@ -35,8 +36,13 @@ export function monitoringOf(ctx: GatewayContext, household: Household): Promise
     const asOf = ctx.now;
     // the eligibility of the request's day, shared with Household.eligibility (its default asOf): one evaluation per request
     return Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, dayOf(asOf))]).then(([facts, eligibility]) => {
-      const chain = buildAidChain(facts, eligibility, asOf);
-      return { chain, alerts: deriveAlerts(facts, eligibility, asOf, chain) };
+      // over the records this request's audience may read, as the eligibility (src/policy/noninterference.ts)
+      const seen = factsFor(facts, policyAudience(ctx));
+      const withheld = withheldSources(policyAudience(ctx));
+      const built = buildAidChain(seen, eligibility, asOf);
+      // complete: every source this audience may read answered (a withheld one is not a failure)
+      const chain = { ...built, complete: built.failedSources.every((s) => (withheld as string[]).includes(s)) };
+      return { chain, alerts: deriveAlerts(seen, eligibility, asOf, chain) };
     });
   });
 }

@@ -30,6 +30,14 @@ beforeAll(async () => {
     },
   });
   households = await gw.db.prisma.household.findMany({ orderBy: { id: "asc" } });
+  // a charity opens only a household behind a need matching one of its resources (issue 12): give households 3 and 10 one
+  const p = gw.db.prisma;
+  await p.charity.create({ data: { id: CHARITY, name: "审计测试慈善会（合成数据）", registrationNo: "53500000MJA000001X", districts: [...new Set(households.map((h) => h.districtCode))] } });
+  await p.charityResource.create({ data: { charityId: CHARITY, category: "FOOD", title: "粮油包", unit: "ITEMS", quantity: 100, remaining: 100, districts: [], streets: [], validFrom: new Date("2026-01-01") } });
+  for (const h of [households[3], households[10]])
+    await p.need.create({
+      data: { householdId: h.id, districtCode: h.districtCode, streetCode: h.streetCode, category: "FOOD", urgency: "HIGH", origin: "MANUAL", rule: "MANUAL", reason: "access-log test", since: new Date("2026-11-01") },
+    });
 });
 afterAll(async () => gw?.close());
 
@@ -80,21 +88,19 @@ describe("one access record per operation", () => {
       jurisdiction: "city:500000",
       operationType: "query",
       operationName: "One",
-      outcome: "PARTIAL", // idNumber is denied to charities: a FORBIDDEN error beside the data
+      outcome: "PARTIAL", // the address and members are denied to charities (issue 12): FORBIDDEN errors beside the data
       errorCodes: ["FORBIDDEN"],
       households: [h.id], // the real id, not the pseudonym the charity saw
       changes: null,
     });
-    expect(record.persons).toEqual(members.map((m) => m.id).sort());
+    expect(record.persons).toEqual([]); // a charity reaches no person
     expect(record.fields).toEqual({
       "Query.household": "read",
       "Household.id": "masked",
-      "Household.address": "masked",
-      "Household.members": "read",
-      "Person.id": "masked",
-      "Person.name": "masked",
-      "Person.idNumber": "denied",
+      "Household.address": "denied",
+      "Household.members": "denied",
     });
+    expect(record.classes).toEqual([]); // a pseudonym discloses no class
     expect(record.documentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(record.variablesHash).toMatch(/^[0-9a-f]{64}$/);
     const text = JSON.stringify(record);
@@ -331,3 +337,51 @@ describe("auditor queries", () => {
     expect(cursor.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CURSOR" });
   });
 });
+
+describe("the sensitive classes a record disclosed (issue 12)", () => {
+  const CLASSES = `query C($c: SensitiveClass!, $after: String) { accessLog(first: 100, after: $after, filter: { class: $c }) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { requestId classes } } } }`;
+  const AUDITOR = { audience: "auditor" as const, city: "500000", purpose: "class test" };
+
+  test("each record carries the classes of the fields it read or masked (the class table), and a class filter finds exactly those records", async () => {
+    const h = households[20];
+    await gw.gql(`query { household(id: "${h.id}") { id members { idNumber } } }`, {}, { audience: "health", city: "500000" }, { "x-request-id": "cls-health-id" });
+    await gw.gql(`query { household(id: "${h.id}") { id phone address } }`, {}, undefined, { "x-request-id": "cls-civil-contact" });
+    await gw.gql(`query { household(id: "${h.id}") { id members { medicalInsurance { seriousDisease outOfPocketFen } } } }`, {}, undefined, { "x-request-id": "cls-civil-diag" });
+    await gw.gql(`query { household(id: "${h.id}") { id streetCode } }`, {}, undefined, { "x-request-id": "cls-civil-none" });
+    const byId = new Map((await all()).filter((r) => r.requestId.startsWith("cls-")).map((r) => [r.requestId, r]));
+    // oracle: the coordinates each query names, classed by hand from the class table's meaning
+    expect(byId.get("cls-health-id")!.classes).toEqual(["ID_NUMBER"]); // masked for health, still a (partial) disclosure
+    expect(byId.get("cls-civil-contact")!.classes).toEqual(["CONTACT", "ADDRESS"]);
+    expect(byId.get("cls-civil-diag")!.classes).toEqual(["DIAGNOSIS", "MEDICAL"]);
+    expect(byId.get("cls-civil-none")!.classes).toEqual([]);
+
+    for (const [cls, expected] of [
+      ["ID_NUMBER", ["cls-health-id"]],
+      ["CONTACT", ["cls-civil-contact"]],
+      ["DIAGNOSIS", ["cls-civil-diag"]],
+    ] as const) {
+      const nodes: any[] = [];
+      let after: string | null = null;
+      let totalCount = 0;
+      do {
+        const res = await gw.gql(CLASSES, { c: cls, after }, AUDITOR);
+        expect(res.errors).toBeUndefined();
+        nodes.push(...res.data.accessLog.edges.map((e: any) => e.node));
+        totalCount = res.data.accessLog.totalCount;
+        after = res.data.accessLog.pageInfo.hasNextPage ? res.data.accessLog.pageInfo.endCursor : null;
+      } while (after);
+      expect(nodes.map((n) => n.requestId).filter((id: string) => id.startsWith("cls-")), cls).toEqual(expected);
+      // every record the filter returns lists the class, and every record in the log that lists it is returned
+      expect(nodes.every((n) => n.classes.includes(cls))).toBe(true);
+      const truth = (await all()).filter((r) => r.classes?.includes(cls)).map((r) => r.requestId);
+      expect(nodes.map((n) => n.requestId).filter((id) => truth.includes(id))).toHaveLength(nodes.length);
+      expect(totalCount).toBeGreaterThanOrEqual(nodes.length);
+    }
+    const bad = await gw.gql(`query { accessLog(filter: { class: NOT_A_CLASS }) { totalCount } }`, {}, AUDITOR);
+    expect(bad.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    // the classes are hashed into the chain: altering them breaks verification is proven by the chain tests; here the whole log still verifies
+    expect(await verify()).toMatchObject({ ok: true, firstBreak: null });
+  });
+});
+

@@ -5,6 +5,7 @@
  * cancellation (capacity returned, need OPEN again). Runs on PGlite and, with DATABASE_URL, on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { opaqueId } from "../../src/policy/opaque.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { createRegistryLoaders } from "../../src/registry/loaders.js";
 import { JIEFANGBEI, NOW, QIXINGGANG, charity, civil, createResource, needRef, recordNeed, registerCharity, seedRegistry, type Registry } from "./fixture.js";
@@ -131,7 +132,7 @@ describe("delivery and cancellation", () => {
     const links = chain.data.household.aidChain.links as { source: string; id: string }[];
     expect(links.filter((l) => l.source === "charity")).toEqual([
       {
-        id: `charity:${id}:CARE_VISITS`,
+        id: opaqueId(gw.pseudonyms, "link", reg.elderly.id, `charity:${id}:CARE_VISITS`), // the domain key, opaque at the API (issue 12)
         department: "charity",
         program: "CARE_VISITS",
         purpose: "CHARITY_HELP",

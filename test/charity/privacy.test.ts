@@ -2,7 +2,8 @@
  * What a charity learns: needs, never identities. Over real HTTP with real tokens, a charity's every
  * view of needs (the needs page, matches, claims, the household behind a need) is searched for the
  * family's registry id, person ids, names, ID numbers, exact income, address and phone — none may
- * appear until a street office records the family's consent for that charity, and then only the phone.
+ * appear until a street office records the family's consent for that charity, and then only the phone and a contact name.
+ * A charity lists no households and opens only those behind a need it claimed or that matches its resources.
  * Two charities get different, unlinkable references for the same household and need.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -32,7 +33,7 @@ const EVERYTHING = `query($street: String) {
   needs(filter: { street: $street }, first: 10) {
     totalCount
     edges { cursor node {
-      id householdRef category urgency origin status districtCode streetCode street { code name } tier ageBand disability since reason contact
+      id householdRef category urgency origin status districtCode streetCode street { code name } tier ageBand disability since reason contact contactName
       matches(first: 3) { score parts { part points max explanation } resource { id title } need { id householdRef } }
       claims { id units status need { id householdRef contact } }
     } }
@@ -71,21 +72,42 @@ describe("a charity sees needs, not identities", () => {
     // the household behind a need, as far as a charity may follow it
     const ref = nodes.find((n: any) => n.category === "SCHOOL_COSTS").householdRef;
     const h = await gw.gql(
-      `query($id: ID!) { household(id: $id) { id address phone contactConsent incomes { monthlyFen source } members { id name birthDate age } needs { id householdRef note reason } } }`,
+      `query($id: ID!) { household(id: $id) { id streetCode currentCase { tier } contactConsent contactName phone needs { id householdRef category note reason }
+        address hukou incomes { monthlyFen source } members { id name birthDate age sex relation } } }`,
       { id: ref },
       charity(A),
     );
     expect(leaked(h.body, secrets(reg))).toEqual([]);
-    expect(h.data.household.address).toBe("重庆市渝中区七星岗街道");
-    expect(h.data.household.members.map((m: any) => m.name)).toEqual(["张**", "张**"]);
-    expect(h.data.household.incomes).toEqual([{ monthlyFen: "50000-99999", source: "PENSION" }]);
-    // the street office's note may name the family: null with FORBIDDEN for a charity
+    // what matching needs: the street, the tier, the needs; no household directory entry (issue 12)
+    expect(h.data.household).toMatchObject({ id: ref, streetCode: QIXINGGANG, contactName: null, phone: null, address: null, hukou: null, incomes: null, members: null });
+    expect(h.data.household.currentCase.tier).toBe("DIBAO_MARGINAL"); // the fixture's case
+    expect(h.data.household.needs.map((n: any) => n.category)).toContain("SCHOOL_COSTS");
+    // the street office's note may name the family: null with FORBIDDEN for a charity; so are the address, hukou, incomes and members
     expect(h.data.household.needs.every((n: any) => n.note === null)).toBe(true);
-    expect(h.errors!.every((e) => e.extensions!.code === "FORBIDDEN" && e.path!.at(-1) === "note")).toBe(true);
+    expect(h.errors!.map((e) => e.path!.filter((x) => typeof x === "string").at(-1)).sort()).toEqual(["address", "hukou", "incomes", "members", ...h.data.household.needs.map(() => "note")].sort());
+    expect(h.errors!.every((e) => e.extensions!.code === "FORBIDDEN")).toBe(true);
+  });
+
+  test("a charity lists no households and opens only one behind a need it claimed or that matches one of its resources (else NOT_FOUND, like a forged reference)", async () => {
+    const list = await gw.gql(`{ households(first: 5) { totalCount edges { node { id } } } }`, {}, charity(A));
+    expect(list.data.households).toBeNull();
+    expect(list.errors![0].extensions).toMatchObject({ code: "FORBIDDEN" });
+    const ONE = `query($id: ID!) { household(id: $id) { streetCode } }`;
+    // A's only resource is school costs: the student's household opens, the elderly one (care visits, winter clothing) does not
+    expect((await gw.gql(ONE, { id: householdRef(gw, A, reg.student.id) }, charity(A))).data.household).toEqual({ streetCode: QIXINGGANG });
+    for (const id of [reg.elderly.id, reg.tekun.id, "00000000-0000-4000-8000-000000000000"]) {
+      const res = await gw.gql(ONE, { id: householdRef(gw, A, id) }, charity(A));
+      expect(res.data.household, id).toBeNull();
+      expect(res.errors![0].extensions!.code).toBe("NOT_FOUND");
+    }
+    // B's care-visit resource matches the elderly household's need
+    expect((await gw.gql(ONE, { id: householdRef(gw, B, reg.elderly.id) }, charity(B))).data.household).toEqual({ streetCode: QIXINGGANG });
+    // the same household for officials exists all along
+    expect((await gw.gql(`query($id: ID!) { household(id: $id) { streetCode } }`, { id: reg.elderly.id }, civil)).data.household).toEqual({ streetCode: QIXINGGANG });
   });
 
   test("the household-wide consent flag of registration discloses nothing by itself", async () => {
-    const res = await gw.gql(`query($id: ID!) { household(id: $id) { phone contactConsent needs { contact } } }`, { id: householdRef(gw, A, reg.elderly.id) }, charity(A));
+    const res = await gw.gql(`query($id: ID!) { household(id: $id) { phone contactConsent needs { contact } } }`, { id: householdRef(gw, B, reg.elderly.id) }, charity(B));
     expect(res.errors).toBeUndefined();
     expect(res.data.household.contactConsent).toBe(true);
     expect(res.data.household.phone).toBeNull();
@@ -129,18 +151,25 @@ describe("consent per (household, charity)", () => {
   const REVOKE = `mutation($h: ID!, $c: ID!) { revokeContactConsent(householdId: $h, charityId: $c) { id revokedAt } }`;
   const contactsOf = async (charityId: string) => {
     const res = await gw.gql(
-      `query($id: ID!) { household(id: $id) { phone needs { contact } } }`,
-      { id: householdRef(gw, charityId, reg.student.id) },
+      `query { needs(filter: { category: SCHOOL_COSTS }) { edges { node { contact contactName } } } }`,
+      {},
       charity(charityId),
     );
     expect(res.errors).toBeUndefined();
-    const values = [res.data.household.phone, ...res.data.household.needs.map((n: any) => n.contact)];
-    expect(values.length).toBeGreaterThanOrEqual(2); // the phone and at least the school need
-    return [...new Set(values)]; // one value throughout: all the phone, or all null
+    const nodes = res.data.needs.edges.map((e: any) => e.node);
+    expect(nodes.length).toBeGreaterThanOrEqual(1); // the school need
+    if (charityId === A) {
+      // A may open the household (its resource matches): the household's own contact fields say the same
+      const h = await gw.gql(`query($id: ID!) { household(id: $id) { phone contactName } }`, { id: householdRef(gw, charityId, reg.student.id) }, charity(charityId));
+      expect(h.errors).toBeUndefined();
+      nodes.push({ contact: h.data.household.phone, contactName: h.data.household.contactName });
+    }
+    return [...new Set(nodes.map((n: any) => JSON.stringify([n.contact, n.contactName])))].map((x) => JSON.parse(x)); // one value throughout
   };
+  const head = () => reg.student.members.find((m) => m.relation === "HEAD")!.name;
 
   test("only after the street office records consent for that charity does it see the phone; the other charity still does not; revoked, it is gone", async () => {
-    expect(await contactsOf(A)).toEqual([null]);
+    expect(await contactsOf(A)).toEqual([[null, null]]);
     const rec = await gw.gql(CONSENT, { h: reg.student.id, c: A }, streetOffice());
     expect(rec.errors).toBeUndefined();
     expect(rec.data.recordContactConsent).toMatchObject({ revokedAt: null, charity: { id: A } });
@@ -148,17 +177,17 @@ describe("consent per (household, charity)", () => {
     const again = await gw.gql(CONSENT, { h: reg.student.id, c: A }, streetOffice());
     expect(again.data.recordContactConsent.id).toBe(rec.data.recordContactConsent.id);
 
-    expect(await contactsOf(A)).toEqual([reg.student.phone]);
-    expect(await contactsOf(B)).toEqual([null]);
+    expect(await contactsOf(A)).toEqual([[reg.student.phone, head()]]);
+    expect(await contactsOf(B)).toEqual([[null, null]]);
     // still nothing else identifying
     const res = await gw.gql(EVERYTHING, { street: QIXINGGANG }, charity(A));
-    expect(leaked(res.body, secrets(reg, false))).toEqual([]);
+    expect(leaked(res.body, secrets(reg, false).filter((v) => v !== head()))).toEqual([]);
     expect(leaked(res.body, [reg.elderly.phone])).toEqual([]);
 
     const rev = await gw.gql(REVOKE, { h: reg.student.id, c: A }, streetOffice());
     expect(rev.errors).toBeUndefined();
     expect(rev.data.revokeContactConsent.revokedAt).toBe(NOW.toISOString());
-    expect(await contactsOf(A)).toEqual([null]);
+    expect(await contactsOf(A)).toEqual([[null, null]]);
     const none = await gw.gql(REVOKE, { h: reg.student.id, c: A }, streetOffice());
     expect(none.errors![0].extensions!.code).toBe("NOT_FOUND");
   });

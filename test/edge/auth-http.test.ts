@@ -268,14 +268,12 @@ describe("row scope and field policy", () => {
     }
   });
 
-  test("a charity asking for an ID number gets null and FORBIDDEN", async () => {
+  test("a charity may not list households nor look a person up by ID number: FORBIDDEN, no data", async () => {
     const res = await gw.gql(`{ households(first: 1) { edges { node { members { name idNumber } } } } }`, {}, await charity("charity-a"));
     expect(res.status).toBe(200);
-    const member = res.data.households.edges[0].node.members[0];
-    expect(member.idNumber).toBeNull();
-    expect(member.name).toBe("王**");
+    expect(res.data.households).toBeNull();
     expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]).toMatchObject({ path: ["households", "edges", 0, "node", "members", 0, "idNumber"], extensions: { code: "FORBIDDEN" } });
+    expect(res.errors![0]).toMatchObject({ path: ["households"], extensions: { code: "FORBIDDEN" } });
     expect(JSON.stringify(res.body)).not.toMatch(/500103\d{8}[\dX]/);
     // and the identity lookup itself is not for charities
     const byId = await gw.gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: idNumbers.a1 }, await charity("charity-a"));
@@ -316,71 +314,22 @@ describe("row scope and field policy", () => {
 });
 
 describe("charity pseudonyms", () => {
-  const LIST = `query($after: String) { households(first: 2, after: $after, filter: { street: "${STREET_A}" }) { edges { cursor node { id members { id } } } pageInfo { endCursor hasNextPage } } }`;
   const ONE = `query($id: ID!) { household(id: $id) { id streetCode } }`;
 
-  test("Household.id is a stable reference per charity, different for another charity, never the real id", async () => {
-    const a1 = await gw.gql(LIST, {}, await charity("charity-a"));
-    const a2 = await gw.gql(LIST, {}, await charity("charity-a"));
-    const b = await gw.gql(LIST, {}, await charity("charity-b"));
-    for (const r of [a1, a2, b]) expect(r.errors).toBeUndefined();
-    const refs = (r: GqlResult) => r.data.households.edges.map((e: any) => e.node.id as string);
-    expect(refs(a1)).toHaveLength(2);
-    expect(refs(a2)).toEqual(refs(a1));
-    for (const [i, ref] of refs(a1).entries()) {
-      expect(ref).toMatch(/^hh_[A-Za-z0-9_-]{22}$/);
-      expect(ref).not.toBe(ids.a[i]);
-      expect(refs(b)[i]).not.toBe(ref);
-    }
-    const text = JSON.stringify([a1.body, b.body]);
-    for (const real of [...ids.a, ids.b]) expect(text).not.toContain(real);
-    // persons too
-    const personRefs = a1.data.households.edges.map((e: any) => e.node.members[0].id as string);
-    for (const ref of personRefs) expect(ref).toMatch(/^pp_/);
-  });
-
-  test("a reference resolves through household(id:) for that charity only", async () => {
-    const listed = await gw.gql(LIST, {}, await charity("charity-a"));
-    const ref = listed.data.households.edges[0].node.id as string;
-    const own = await gw.gql(ONE, { id: ref }, await charity("charity-a"));
-    expect(own.errors).toBeUndefined();
-    expect(own.data.household).toEqual({ id: ref, streetCode: STREET_A });
-
-    const foreign = await gw.gql(ONE, { id: ref }, await charity("charity-b"));
+  // Issue 12: a charity opens only a household behind a need it claimed or one matching its resources
+  // (test/charity/privacy.test.ts); these households have neither, and the charities here are not even registered.
+  test("a household with no need for that charity is NOT_FOUND by its reference — exactly like a forged reference; a real id is no reference", async () => {
+    const own = await gw.gql(ONE, { id: gw.pseudonyms.encode("charity-a", "household", ids.a[0]) }, await charity("charity-a"));
+    expect(own.data.household).toBeNull();
+    expect(own.errors![0].extensions!.code).toBe("NOT_FOUND");
+    const forged = await gw.gql(ONE, { id: gw.pseudonyms.encode("charity-a", "household", "00000000-0000-4000-8000-000000000000") }, await charity("charity-a"));
+    expect(forged.data.household).toBeNull();
+    expect(forged.errors![0].extensions!.code).toBe("NOT_FOUND");
+    const foreign = await gw.gql(ONE, { id: gw.pseudonyms.encode("charity-a", "household", ids.a[0]) }, await charity("charity-b"));
     expect(foreign.data.household).toBeNull();
     expect(["NOT_FOUND", "BAD_USER_INPUT"]).toContain(foreign.errors![0].extensions!.code);
-    // nor does a charity get anywhere with a real id
     const real = await gw.gql(ONE, { id: ids.a[0] }, await charity("charity-a"));
     expect(real.data.household).toBeNull();
     expect(["NOT_FOUND", "BAD_USER_INPUT"]).toContain(real.errors![0].extensions!.code);
-  });
-
-  test("a charity's cursors do not contain the real uuid, and page on", async () => {
-    const first = await gw.gql(LIST, {}, await charity("charity-a"));
-    const cursors = [...first.data.households.edges.map((e: any) => e.cursor as string), first.data.households.pageInfo.endCursor as string];
-    for (const c of cursors) {
-      const decoded = Buffer.from(c, "base64url").toString("utf8");
-      for (const real of ids.a) {
-        expect(decoded).not.toContain(real);
-        expect(decoded).not.toContain(real.replaceAll("-", ""));
-        expect(c).not.toContain(real);
-      }
-    }
-    expect(first.data.households.pageInfo.hasNextPage).toBe(true);
-    const next = await gw.gql(LIST, { after: first.data.households.pageInfo.endCursor }, await charity("charity-a"));
-    expect(next.errors).toBeUndefined();
-    const seen = first.data.households.edges.map((e: any) => e.node.id);
-    const rest = next.data.households.edges.map((e: any) => e.node.id);
-    expect(rest).toHaveLength(ids.a.length - 2);
-    for (const r of rest) expect(seen).not.toContain(r);
-    // an official's cursor means nothing to a charity, and a charity's cursor nothing to another charity
-    const official = await gw.gql(LIST, {}, await civil());
-    const wrong = await gw.gql(LIST, { after: official.data.households.pageInfo.endCursor }, await charity("charity-a"));
-    expect(wrong.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CURSOR" });
-    // Under charity-b's key charity-a's reference decrypts to 16 random bytes: refused as no cursor — or, 1 time in 64,
-    // when they happen to look like a v4 uuid, read as some position in charity-b's own view (which says nothing of a's).
-    const foreign = await gw.gql(LIST, { after: first.data.households.pageInfo.endCursor }, await charity("charity-b"));
-    if (foreign.errors) expect(foreign.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CURSOR" });
-    else for (const e of foreign.data.households.edges) expect(seen).not.toContain(e.node.id);
   });
 });

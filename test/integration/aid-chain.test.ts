@@ -189,7 +189,8 @@ describe("what an audience sees (DOMAIN §5)", () => {
   test("a charity cannot read the chain or alerts", async () => {
     const res = await gw.gql(`query($id: ID!) { household(id: $id) { aidChain { complete } alerts { key } } }`, { id: gw.pseudonyms.encode("c1", "household", ids[0]) }, { audience: "charity", charityId: "c1" });
     expect(res.data?.household?.aidChain ?? null).toBeNull();
-    expect((res.errors ?? []).map((e) => e.extensions?.code)).toContain("FORBIDDEN");
+    // the chain and alerts are not the charity's (FORBIDDEN); and since issue 12 this household, behind no need of c1, is not found for it at all
+    expect((res.errors ?? []).map((e) => e.extensions?.code).some((c) => c === "FORBIDDEN" || c === "NOT_FOUND")).toBe(true);
   });
 });
 
@@ -225,7 +226,7 @@ describe("alert handling is stored with who did it", () => {
       ["PUSH", "civil_affairs", "disability", null],
       ["RESOLVE", "disability", null, "re-certified on site"],
     ]);
-    expect(stored.every((r) => r.actorSubject.length > 0 && r.alertKey === key.slice(key.indexOf("|") + 1))).toBe(true);
+    expect(stored.every((r) => r.actorSubject.length > 0 && r.alertKey === key)).toBe(true); // the opaque key is what is stored
 
     const again = await gw.gql(`mutation($key: ID!) { resolveAlert(key: $key, note: "again") { status } }`, { key }, CIVIL);
     expect(again.errors?.[0].extensions?.code).toBe("ALREADY_RESOLVED");
@@ -246,7 +247,7 @@ describe("alert handling is stored with who did it", () => {
     expect(empty.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "REQUIRED", field: "note" });
     const long = await gw.gql(`mutation($key: ID!, $note: String) { acknowledgeAlert(key: $key, note: $note) { status } }`, { key, note: "x".repeat(2001) }, CIVIL);
     expect(long.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "TOO_LONG" });
-    const unknown = await gw.gql(`mutation($key: ID!) { acknowledgeAlert(key: $key) { status } }`, { key: `${householdId}|NO_SUCH_ALERT:x` }, CIVIL);
+    const unknown = await gw.gql(`mutation($key: ID!) { acknowledgeAlert(key: $key) { status } }`, { key: `al_${Buffer.concat([Buffer.from(householdId.replaceAll("-", ""), "hex"), Buffer.alloc(16)]).toString("base64url")}` }, CIVIL);
     expect(unknown.errors?.[0].extensions?.code).toBe("NOT_FOUND");
     const garbage = await gw.gql(`mutation { acknowledgeAlert(key: "garbage") { status } }`, {}, CIVIL);
     expect(garbage.errors?.[0].extensions?.code).toBe("NOT_FOUND");

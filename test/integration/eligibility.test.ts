@@ -272,12 +272,19 @@ describe("withholding inside reasons and entitlements (DOMAIN §5)", () => {
     expect(inputs(civil, (i) => i.withheld)).toEqual([]);
     expect(inputs(civil, isMedical).every((i: any) => i.value !== null)).toBe(true);
 
-    expect(inputs(education, isMedical).length).toBe(inputs(civil, isMedical).length);
-    expect(inputs(education, isMedical).every((i: any) => i.value === null && i.withheld)).toBe(true);
+    // issue 12: a rule that needs a withheld fact is withheld as a whole (its outcome would tell the fact),
+    // and the tier, a decision over all records, is withheld from an audience that may not read them all
+    expect(inputs(education, isMedical)).toEqual([]);
     expect(inputs(education, isIncome).every((i: any) => i.value === null && i.withheld)).toBe(true);
-    // the rule that used a diagnosis keeps its outcome but not its explanation
+    const medicalRules = civil.reasons.filter((r: any) => r.inputs.some(isMedical)).map((r: any) => `${r.rule}|${r.personId}`);
+    expect(medicalRules.length).toBeGreaterThan(0);
+    for (const r of education.reasons.filter((x: any) => medicalRules.includes(`${x.rule}|${x.personId}`)))
+      expect(r).toMatchObject({ outcome: "WITHHELD", explanation: null, withheld: true, inputs: [] });
     const rigidEdu = education.reasons.find((r: any) => r.rule === "RIGID_EXPENDITURE");
-    expect(rigidEdu).toMatchObject({ outcome: "PASS", explanation: null, withheld: true });
+    expect(rigidEdu).toMatchObject({ outcome: "WITHHELD", explanation: null, withheld: true });
+    expect(education.tier).toBe("WITHHELD");
+    expect(civil.tier).not.toBe("WITHHELD");
+    expect(JSON.stringify(education)).not.toMatch(/medical \+ education spending/);
     expect(civil.reasons.find((r: any) => r.rule === "RIGID_EXPENDITURE").explanation).toMatch(/medical \+ education spending \d+ fen/);
 
     expect(inputs(medical, isMedical).every((i: any) => i.value !== null && !i.withheld)).toBe(true);
@@ -286,18 +293,28 @@ describe("withholding inside reasons and entitlements (DOMAIN §5)", () => {
     // an out-of-pocket aid amount is a medical figure: withheld from education, shown to medical insurance
     const oop = (e: any) => e.entitlements.filter((x: any) => x.kind === "MEDICAL_OUT_OF_POCKET_AID");
     expect(oop(civil).length).toBeGreaterThan(0);
-    expect(oop(education).every((x: any) => x.amountFen === null && x.withheld)).toBe(true);
-    expect(oop(medical).map((x: any) => x.amountFen)).toEqual(oop(civil).map((x: any) => x.amountFen));
+    expect(oop(education).every((x: any) => x.amountFen === null)).toBe(true);
+    // issue 12: what medical insurance gets is computed from the records it may read only. This household's
+    // rigid-expenditure tier rests on education spending too, which medical insurance may not read: the aid is
+    // not established for it (it acts on the recorded case tier and its own records), and a change in the
+    // education record cannot show through (test/policy/noninterference.test.ts)
+    expect(medical.tier).toBe("WITHHELD");
+    expect(oop(medical)).toEqual([]);
   });
 
-  test("a charity sees the tier and nothing else of the eligibility", async () => {
+  test("a charity sees at most the tier of the eligibility — and the computed tier is withheld from it (it may not read the records it rests on)", async () => {
     const id = await medicalHousehold();
     const charity = { audience: "charity", charityId: "charity-elig" } as const;
     const ref = gw.pseudonyms.encode("charity-elig", "household", id);
+    // a charity opens only a household behind a need matching one of its resources (issue 12)
+    const h = await gw.db.prisma.household.findUniqueOrThrow({ where: { id } });
+    await gw.db.prisma.charity.create({ data: { id: "charity-elig", name: "资格测试慈善会（合成数据）", registrationNo: "53500000MJE000001X", districts: [h.districtCode] } });
+    await gw.db.prisma.charityResource.create({ data: { charityId: "charity-elig", category: "FOOD", title: "粮油", unit: "ITEMS", quantity: 10, remaining: 10, districts: [], streets: [], validFrom: new Date("2026-01-01") } });
+    await gw.db.prisma.need.create({ data: { householdId: id, districtCode: h.districtCode, streetCode: h.streetCode, category: "FOOD", urgency: "HIGH", origin: "MANUAL", rule: "MANUAL", reason: "test", since: new Date("2026-11-01") } });
     const tier = await gw.gql(`query($id: ID!) { household(id: $id) { eligibility { tier } } }`, { id: ref }, charity);
-    expect(ok<any>(tier).household.eligibility.tier).toBe("RIGID_EXPENDITURE");
+    expect(ok<any>(tier).household.eligibility.tier).toBe("WITHHELD");
     const more = await gw.gql(`query($id: ID!) { household(id: $id) { eligibility { tier reasons { rule } } } }`, { id: ref }, charity);
-    expect(more.data.household.eligibility).toEqual({ tier: "RIGID_EXPENDITURE", reasons: null });
+    expect(more.data.household.eligibility).toEqual({ tier: "WITHHELD", reasons: null });
     expect(more.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
   });
 });

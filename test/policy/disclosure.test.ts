@@ -56,20 +56,31 @@ test("mayRead follows the field policy: only 'read' discloses (a masked field do
   expect(mayRead(null, "Person.medicalInsurance")).toBe(true); // FIELD_POLICY=off
 });
 
-test("education: medical and income values withheld with their explanations; outcomes, parameters and the rest kept", () => {
+test("education: a rule that needs a medical value or an income is withheld as a whole (issue 12); parameters and the rest kept; the tier withheld", () => {
   const v = eligibilityView(result, "education");
-  expect(inputs(v, "medicalInsurance").length).toBeGreaterThan(0);
-  expect(inputs(v, "medicalInsurance").every((i) => i.value === null && i.withheld)).toBe(true);
+  const c = eligibilityView(result, "civil_affairs");
+  // the rules civil affairs sees with a medical input: withheld whole for education, inputs and all
+  const medicalRules = c.reasons.filter((r) => r.inputs.some((i) => i.source === "medicalInsurance"));
+  expect(medicalRules.length).toBeGreaterThan(0);
+  for (const r of medicalRules)
+    expect(v.reasons.find((x) => x.rule === r.rule && x.personId === r.personId)).toMatchObject({ outcome: "WITHHELD", explanation: null, withheld: true, inputs: [] });
+  expect(inputs(v, "medicalInsurance")).toEqual([]);
   expect(v.reasons.flatMap((r) => r.inputs).filter((i) => i.name.includes("income") && i.source === "registry").every((i) => i.withheld)).toBe(true);
   expect(inputs(v, "policy").every((i) => i.value !== null && !i.withheld)).toBe(true);
   expect(JSON.stringify(v)).not.toContain("UREMIA");
   expect(JSON.stringify(v)).not.toContain("90000");
   const dibao = v.reasons.find((r) => r.rule === "DIBAO_INCOME")!;
-  expect(dibao).toMatchObject({ outcome: "PASS", explanation: null, withheld: true });
+  expect(dibao).toMatchObject({ outcome: "WITHHELD", explanation: null, withheld: true, inputs: [] });
   // amounts computed from a record education may not read: the dibao payment (income), the out-of-pocket aid (medical)
   expect(v.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")).toMatchObject({ amountFen: null, withheld: true });
   expect(v.entitlements.find((e) => e.kind === "MEDICAL_OUT_OF_POCKET_AID")).toMatchObject({ amountFen: null, withheld: true, ratio: 0.7 });
-  expect(v.tier).toBe(result.tier);
+  // the tier: a decision over every record, withheld from an audience that may not read them all; civil affairs sees it
+  expect(v.tier).toBe("WITHHELD");
+  expect(POLICY.Eligibility.persons.education).toBeUndefined(); // per-person tiers and the tier class: registry keepers only
+  expect(POLICY.Eligibility.tierClass.education).toBeUndefined();
+  expect(c.tier).toBe(result.tier);
+  // the medical-insurance source is not listed for education at all
+  expect(v.sources.map((s) => s.source)).not.toContain("medicalInsurance");
 });
 
 test("medical insurance sees its own values but not incomes; civil affairs sees everything", () => {
@@ -81,4 +92,15 @@ test("medical insurance sees its own values but not incomes; civil affairs sees 
   expect(c.reasons.flatMap((r) => r.inputs).some((i) => i.withheld)).toBe(false);
   expect(c.reasons.every((r) => r.explanation !== null)).toBe(true);
   expect(c.entitlements.find((e) => e.kind === "DIBAO_PAYMENT")!.amountFen).toBe(result.standardFen - 30000);
+});
+
+test("a street office reads what it investigates: every input and explanation, the diagnosis and the medical amounts included (issue 12)", () => {
+  expect(POLICY.Person.medicalInsurance.street_office).toBe("read");
+  expect(POLICY.Person.disability.street_office).toBe("read");
+  const s = eligibilityView(result, "street_office");
+  expect(inputs(s, "medicalInsurance").length).toBeGreaterThan(0);
+  expect(s.reasons.flatMap((r) => r.inputs).some((i) => i.withheld)).toBe(false);
+  expect(s.reasons.every((r) => r.explanation !== null && !r.withheld)).toBe(true);
+  expect(JSON.stringify(s)).toContain("UREMIA");
+  expect(s.entitlements.find((e) => e.kind === "MEDICAL_OUT_OF_POCKET_AID")!.amountFen).toBe(63000);
 });

@@ -51,6 +51,8 @@ import type { SourceName } from "../../connectors/unified.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap } from "../../src/domain/aid-chain.js";
 import { deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
 import { alertVisible, audienceVisibility, visibleChain } from "../../src/registry/monitoring.js";
+import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
+import { factsFor, withheldSources } from "../../src/policy/noninterference.js";
 
 const SEED = 7;
 const AS_OF = "2026-11-01";
@@ -109,13 +111,16 @@ const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
     audiences: ["education", "employment", "medical_insurance", "disability", "health"],
     why: "links for the household as a whole are registry payments and housing benefits",
   },
-  "AidLink.ratio": { audiences: ["street_office", "education", "employment", "housing", "disability"], why: "only the medical insurance premium subsidy has a ratio" },
-  "AidGap.entitledRatio": { audiences: ["street_office", "education", "employment", "housing", "disability"], why: "only medical insurance entitlements have a ratio" },
+  "AidLink.ratio": { audiences: ["education", "employment", "housing", "disability"], why: "only the medical insurance premium subsidy has a ratio" },
+  "AidGap.entitledRatio": { audiences: ["education", "employment", "housing", "disability"], why: "only medical insurance entitlements have a ratio" },
   "AidLink.basisFen": { audiences: ["education", "employment", "disability"], why: "a basis is an out-of-pocket amount (medical insurance) or a rent (housing)" },
-  "AidGap.links": { audiences: ["education", "employment", "disability"], why: "a gap lists links only when one falls short: premium subsidy and medical aid (medical insurance), rent (housing)" },
+  "AidGap.links": {
+    audiences: ["education", "employment", "disability", "housing"],
+    why: "a gap lists links only when one falls short: premium subsidy and medical aid (medical insurance), rent (housing); housing's entitlements are computed over the records it may read only (issue 12), and from those no rent shortfall is established in this data set",
+  },
   "AidGap.entitledAmountFen": {
-    audiences: ["education", "employment", "disability"],
-    why: "education and federation entitlements carry no amount; employment's one (the dibao employment subsidy) is computed from incomes, which employment and the federation may not read: withheld, as in Eligibility",
+    audiences: ["education", "employment", "disability", "housing"],
+    why: "education and federation entitlements carry no amount; employment's one (the dibao employment subsidy) is computed from incomes, which employment and the federation may not read: withheld, as in Eligibility; housing: as AidGap.links",
   },
   "AidGap.personId": { audiences: ["housing"], why: "housing's entitlements are the household's" },
   "PersonAidChain.gaps": { audiences: ["housing"], why: "housing's entitlements are the household's" },
@@ -231,6 +236,18 @@ let households: HouseholdRow[];
 const truths = new Map<string, Raw>();
 /** Household.eligibility (default asOf: the request's day), computed by the pure domain function over the same facts; disclosed per audience */
 const eligibilities = new Map<string, EligibilityResult>();
+const parameterSets = new Map<string, ReturnType<typeof parameterSetFromRows>>();
+/**
+ * The eligibility an audience's computations see (issue 12, src/policy/noninterference.ts): evaluated over the
+ * household's facts with the department records it may not read replaced by the constant marker.
+ */
+const audienceEligibilities = new Map<string, EligibilityResult>();
+function eligibilityFor(audience: Audience | null, id: string): EligibilityResult {
+  if (withheldSources(audience).length === 0) return eligibilities.get(id)!;
+  const key = `${audience}:${id}`;
+  if (!audienceEligibilities.has(key)) audienceEligibilities.set(key, evaluateEligibility(factsFor(householdFacts.get(id)!, audience), parameterSets.get(id)!, DAY));
+  return audienceEligibilities.get(key)!;
+}
 /** each household's facts, gathered from the rows and department records as src/registry/facts.ts does */
 const householdFacts = new Map<string, HouseholdFacts>();
 
@@ -258,7 +275,7 @@ let auditUntil: Date;
 /** Access records with a value in every field (purpose, charity, an error code, a mutation's changes) for the first household. */
 async function writeAccessRecords() {
   const h = await gw.db.prisma.household.findFirstOrThrow({ orderBy: { id: "asc" } });
-  const charity = await gw.gql(`query Seen($id: ID!) { household(id: $id) { address members { name idNumber } } }`, { id: gw.pseudonyms.encode(CHARITY, "household", h.id) }, {
+  const charity = await gw.gql(`query Seen($id: ID!) { household(id: $id) { id streetCode address members { name idNumber } } }`, { id: gw.pseudonyms.encode(CHARITY, "household", h.id) }, {
     audience: "charity",
     charityId: CHARITY,
     purpose: "policy matrix test",
@@ -269,6 +286,9 @@ async function writeAccessRecords() {
     city: CITY,
   });
   if (changed.errors) throw new Error(`the mutation failed: ${JSON.stringify(changed.errors)}`);
+  // a read that discloses a sensitive class (issue 12: AccessRecord.classes)
+  const classed = await gw.gql(`query Ids($id: ID!) { household(id: $id) { id members { idNumber } } }`, { id: h.id }, { audience: "civil_affairs", city: CITY });
+  if (classed.errors) throw new Error(`the read failed: ${JSON.stringify(classed.errors)}`);
   auditUntil = new Date(Date.now() + 1);
   await new Promise((r) => setTimeout(r, 5));
 }
@@ -410,7 +430,8 @@ async function buildTruths() {
   households.forEach((h) => {
     const facts = factsOf(h);
     householdFacts.set(h.id, facts);
-    eligibilities.set(h.id, evaluateEligibility(facts, parameterSetFromRows(parameterRows, h.streetCode, DAY), DAY));
+    parameterSets.set(h.id, parameterSetFromRows(parameterRows, h.streetCode, DAY));
+    eligibilities.set(h.id, evaluateEligibility(facts, parameterSets.get(h.id)!, DAY));
   });
   households.forEach((h) => {
     const hhCases = by(cases, h.id);
@@ -425,7 +446,10 @@ async function buildTruths() {
       aidRecords: by(aidRecords, h.id),
       housing: record(records.housing(h)),
     };
-    node.members = by(persons, h.id).map((m) => {
+    // the contact name: the head of household's (members head first)
+    const members = by(persons, h.id);
+    node.contactName = (members.find((m) => m.relation === "HEAD") ?? members[0])?.name ?? null;
+    node.members = members.map((m) => {
       const r = records.person(m);
       return {
         ...m,
@@ -520,7 +544,7 @@ const parameters = new Map<string, Promise<Raw[]>>();
 /** The household's truth as an audience sees it: the eligibility's values disclosed for that audience (src/policy/disclosure.ts). */
 const householdFor = (audience: Audience, id: string): Raw => ({
   ...truths.get(id)!,
-  eligibility: eligibilityView(eligibilities.get(id)!, audience),
+  eligibility: eligibilityView(eligibilityFor(audience, id), audience),
   ...matchingFor(audience, id),
   // computed when a cell reaches them (the aid chain and alerts of one household, per audience)
   // (for an audience denied the field: what is withheld from it, unfiltered)
@@ -623,7 +647,7 @@ function matchingView(forCharity: boolean, street: string | null): (id: string) 
   const needNode = (n: (typeof needs)[number]): Raw => {
     let node = needNodes.get(n.id);
     if (node) return node;
-    node = { ...n, householdRef: n.householdId, street: streets.find((x) => x.code === n.streetCode) ?? null, contact: phone.get(n.householdId) ?? null };
+    node = { ...n, householdRef: n.householdId, street: streets.find((x) => x.code === n.streetCode) ?? null, contact: phone.get(n.householdId) ?? null, contactName: truths.get(n.householdId)?.contactName ?? null };
     needNodes.set(n.id, node);
     node.matches = matchesForNeed(matchableNeed(n), visible.map(matchableResource), asOf, 10).map((m) => matchNode(m, node!, resourceNode(visibleById.get(m.resourceId)!)));
     node.claims = claims.filter((c) => c.needId === n.id && (!forCharity || c.charityId === CHARITY)).map(claimNode);
@@ -648,44 +672,50 @@ function matchingView(forCharity: boolean, street: string | null): (id: string) 
 // from the stored alert actions (read after beforeAll acted on some). Computed per household on demand.
 
 const monitored = new Map<string, { chain: AidChain; alerts: AlertFinding[] }>();
+/** per audience: over the facts its computations see, complete when every source it may read answered (src/registry/monitoring.ts) */
 let alertActionRows: AlertAction[] = [];
 
-function monitoringTruth(id: string) {
-  let m = monitored.get(id);
+function monitoringTruth(id: string, audience: Audience | null = null) {
+  const key = `${audience}:${id}`;
+  let m = monitored.get(key);
   if (!m) {
-    const facts = householdFacts.get(id)!;
-    const chain = buildAidChain(facts, eligibilities.get(id)!, NOW);
-    m = { chain, alerts: deriveAlerts(facts, eligibilities.get(id)!, NOW, chain) };
-    monitored.set(id, m);
+    const facts = factsFor(householdFacts.get(id)!, audience);
+    const withheld: string[] = withheldSources(audience);
+    const built = buildAidChain(facts, eligibilityFor(audience, id), NOW);
+    const chain = { ...built, complete: built.failedSources.every((s) => withheld.includes(s)) };
+    m = { chain, alerts: deriveAlerts(facts, eligibilityFor(audience, id), NOW, chain) };
+    monitored.set(key, m);
   }
   return m;
 }
 
-const linkTruth = (l: AidLink): Raw => ({ ...l, periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
-const gapTruth = (g: Gap): Raw => ({
+// ids are opaque at the API boundary (src/policy/opaque.ts): the keyed hash of the household and the domain key
+const linkTruth = (id: string) => (l: AidLink): Raw => ({ ...l, id: opaqueId(gw.pseudonyms, "link", id, l.id), periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
+const gapTruth = (id: string) => (g: Gap): Raw => ({
   ...g,
+  key: opaqueId(gw.pseudonyms, "gap", id, g.key),
   rule: g.entitlement.rule,
   reference: g.entitlement.reference,
   entitledAmountFen: g.entitlement.amountFen,
   entitledRatio: g.entitlement.ratio,
-  links: g.links.map(linkTruth),
+  links: g.links.map(linkTruth(id)),
 });
-const duplicateTruth = (d: Duplicate): Raw => ({ ...d, overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(linkTruth) });
+const duplicateTruth = (id: string) => (d: Duplicate): Raw => ({ ...d, key: opaqueId(gw.pseudonyms, "duplicate", id, d.key), overlapStart: d.overlap.start, overlapEnd: d.overlap.end, links: d.links.map(linkTruth(id)) });
 
 const chains = new Map<string, Raw>();
 function chainTruth(audience: Audience | null, id: string): Raw {
   const key = `${audience}:${id}`;
   if (!chains.has(key)) {
-    const c = visibleChain(monitoringTruth(id).chain, audienceVisibility(audience));
+    const c = visibleChain(monitoringTruth(id, audience).chain, audienceVisibility(audience));
     chains.set(key, {
       asOf: c.asOf,
       complete: c.complete,
       failedSources: c.failedSources,
-      links: c.links.map(linkTruth),
-      householdLinks: c.householdLinks.map(linkTruth),
-      persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(linkTruth), gaps: p.gaps.map(gapTruth), duplicates: p.duplicates.map(duplicateTruth) })),
-      gaps: c.gaps.map(gapTruth),
-      duplicates: c.duplicates.map(duplicateTruth),
+      links: c.links.map(linkTruth(id)),
+      householdLinks: c.householdLinks.map(linkTruth(id)),
+      persons: c.persons.map((p) => ({ personId: p.personId, links: p.links.map(linkTruth(id)), gaps: p.gaps.map(gapTruth(id)), duplicates: p.duplicates.map(duplicateTruth(id)) })),
+      gaps: c.gaps.map(gapTruth(id)),
+      duplicates: c.duplicates.map(duplicateTruth(id)),
       incomplete: c.incomplete,
       unverified: c.unverified.map((u) => ({ key: u.key, kind: u.kind, department: u.department, missing: u.missing, rule: u.entitlement.rule, reference: u.entitlement.reference })),
       staleRecords: c.staleRecords,
@@ -697,13 +727,14 @@ function chainTruth(audience: Audience | null, id: string): Raw {
 /** The alerts of a household the audience may see; status: RESOLVE is final, else the latest action (DOMAIN §3 handling). */
 function alertsTruth(audience: Audience | null, id: string): Raw[] {
   const v = audienceVisibility(audience);
-  return monitoringTruth(id)
+  return monitoringTruth(id, audience)
     .alerts.filter((a) => alertVisible(v, a))
     .map((a) => {
-      const own = alertActionRows.filter((x) => x.householdId === id && x.alertKey === a.key);
+      const key = opaqueAlertKey(gw.pseudonyms, id, a.key);
+      const own = alertActionRows.filter((x) => x.householdId === id && x.alertKey === key);
       const last = own.at(-1);
       return {
-        key: `${id}|${a.key}`,
+        key,
         kind: a.kind,
         class: a.class,
         severity: a.severity,
@@ -745,9 +776,9 @@ function alertsVisibleTo(audience: Audience): { h: HouseholdRow; key: string; de
   const v = audienceVisibility(audience);
   return households
     .filter((h) => !failing.has(h.id))
-    .flatMap((h) => monitoringTruth(h.id).alerts.filter((a) => alertVisible(v, a)).map((a) => ({ h, a, seenBy: readers.filter((r) => alertVisible(r, a)).length })))
+    .flatMap((h) => monitoringTruth(h.id, audience).alerts.filter((a) => alertVisible(v, a)).map((a) => ({ h, a, seenBy: readers.filter((r) => alertVisible(r, a)).length })))
     .sort((x, y) => x.seenBy - y.seenBy)
-    .map(({ h, a }) => ({ h, key: `${h.id}|${a.key}`, department: a.department }));
+    .map(({ h, a }) => ({ h, key: opaqueAlertKey(gw.pseudonyms, h.id, a.key), department: a.department }));
 }
 
 /**
@@ -828,10 +859,21 @@ async function householdWithValue(
   const readsRecord = template.some((f) => RECORD_FIELDS.has(f));
   for (const h of households) {
     if (!extra(h) || (readsRecord && failing.has(h.id))) continue;
+    if (audience === "charity" && template[0] === "household" && !(await charityOpens(h))) continue;
     const root = await rootOf(audience, h);
     if (trueValues(root, template, objectLeaf).some(hasValue)) return { h, root };
   }
   return null;
+}
+
+/** Whether the matrix's charity may open the household (issue 12: only one behind a need it claimed or matching its resources). */
+const opens = new Map<string, boolean>();
+async function charityOpens(h: HouseholdRow): Promise<boolean> {
+  if (!opens.has(h.id)) {
+    const res = await gw.gql(`query($id: ID!) { household(id: $id) { streetCode } }`, { id: householdRef("charity", h.id) }, asFor("charity", h));
+    opens.set(h.id, res.data?.household != null);
+  }
+  return opens.get(h.id)!;
 }
 
 function maskOf(kind: MaskKind, coordinate: string, v: Json): Json {
@@ -868,6 +910,14 @@ async function seedMatching(db: TestGateway["db"]) {
   await need("OPEN", { note: "矩阵测试：手写备注（可能含姓名）" });
   const resource = await p.charityResource.create({
     data: { charityId: CHARITY, category: "FOOD", title: "矩阵测试食品包", unit: "ITEMS", quantity: 20, remaining: 18, districts: [h0.districtCode], streets: [h0.streetCode], tiers: ["DIBAO", "TEKUN", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "MONITORED", "OTHER"], minAge: 18, maxAge: 59, validFrom: new Date("2026-01-01"), validTo: new Date("2027-12-31") },
+  });
+  // issue 12: a charity opens only a household behind a need matching one of its resources — give every other
+  // household an open need the charity's resource for "other help" matches, so that its cells find households
+  await p.need.createMany({
+    data: all.filter((h) => h.id !== h0.id).map((h) => ({ householdId: h.id, districtCode: h.districtCode, streetCode: h.streetCode, category: "OTHER" as const, urgency: "LOW" as const, origin: "MANUAL" as const, rule: "MANUAL", reason: "recorded by the street office: OTHER", since: new Date("2026-10-01"), recordedBy: "street-office-matrix" })),
+  });
+  await p.charityResource.create({
+    data: { charityId: CHARITY, category: "OTHER", title: "矩阵测试其他帮扶", unit: "ITEMS", quantity: 1000, remaining: 1000, districts: [], streets: [], validFrom: new Date("2026-01-01") },
   });
   const at = new Date("2026-11-10T09:00:00Z");
   const claimed = await need("CLAIMED");
@@ -1077,7 +1127,8 @@ describe("Query fields", () => {
       test(`${audience} × Query.${field} → ${cellLabel(access)}`, async () => {
         const h = households[0];
         const head = await gw.db.prisma.person.findFirstOrThrow({ where: { householdId: h.id, relation: "HEAD" } });
-        const sibling = field === "policyParameters" ? "households" : "policyParameters";
+        // (a charity lists no households since issue 12: its sibling is its resources)
+        const sibling = field === "policyParameters" ? (audience === "charity" ? "resources" : "households") : "policyParameters";
         const query = `query Q(${SNIPPETS[field].vars}, ${SNIPPETS[sibling].vars}) { ${SNIPPETS[field].select} ${SNIPPETS[sibling].select} }`;
         const vars = { ...SNIPPETS[field].values(h, audience), ...SNIPPETS[sibling].values(h, audience), ...(field === "person" ? { idNumber: head.idNumber } : {}) };
         const res = await gw.gql(query, vars, asFor(audience, h));
@@ -1120,7 +1171,7 @@ function alertCalls(): Record<string, MutationCall> {
     return found;
   };
   const isDepartment = (a: Audience) => ["education", "employment", "housing", "medical_insurance", "disability"].includes(a);
-  const alertKeyOf = (key: string) => key.slice(key.indexOf("|") + 1);
+  const alertKeyOf = (key: string) => key; // alert_action rows store the opaque key
   const pushedTo = async (audience: Audience, a: { h: HouseholdRow; key: string }) => {
     if (isDepartment(audience) && POLICY.Mutation.acknowledgeAlert[audience])
       await gw.db.prisma.alertAction.create({ data: { householdId: a.h.id, alertKey: alertKeyOf(a.key), action: "PUSH", department: audience, actorSubject: "policy-matrix", actorAudience: "civil_affairs" } });
@@ -1420,13 +1471,13 @@ describe("mutations", () => {
 
 // ------------------------------------------------------------------------------------------------
 
-test("the upstream behind a denied field is never called: a charity asking for medicalInsurance makes no request to the medical system", async () => {
+test("the upstream behind a denied field is never called: education asking for medicalInsurance makes no request to the medical system", async () => {
   const stats = async () => (await (await fetch(`${gw.sandboxes!.urls.medicalInsurance}/__sandbox/stats`)).json()) as { requests: number };
   const h = households.find((x) => !failing.has(x.id) && (truths.get(x.id)!.members as Raw[]).some((m) => m.medicalInsurance !== null))!;
   const query = `query($id: ID!) { household(id: $id) { members { name medicalInsurance { tier seriousDisease } } } }`;
 
   const before = (await stats()).requests;
-  const res = await gw.gql(query, { id: householdRef("charity", h.id) }, asFor("charity", h));
+  const res = await gw.gql(query, { id: h.id }, asFor("education", h));
   expect((await stats()).requests).toBe(before);
   const members = res.data.household.members as Raw[];
   expect(members.length).toBeGreaterThan(0);
