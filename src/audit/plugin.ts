@@ -122,7 +122,8 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
           if (!audit || !ctx.principal || rc.response.body.kind !== "single") return;
           const result = rc.response.body.singleResult;
           const codes = (result.errors ?? []).map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
-          const hasData = result.data !== null && result.data !== undefined;
+          // data: at least one root field answered (a nullable root nulled by its error disclosed nothing)
+          const hasData = result.data !== null && result.data !== undefined && Object.values(result.data).some((v) => v !== null);
           // Refused: never executed (refused by a plugin, at parsing, validation or operation resolution), or
           // executed without a `data` key because its variables did not coerce (graphql-js answers so only
           // when the operation could not start). A refused operation records what it asked for as denied.
