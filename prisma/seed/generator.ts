@@ -1327,6 +1327,18 @@ function buildHousehold(g: Gen, street: StreetPlan, kind: Kind, size: number, se
         ill.facts.outOfPocketFen = Math.round(needed / 100) * 100 + 100;
         ill.facts.medicalExpenseFen = Math.max(ill.facts.medicalExpenseFen, Math.round(ill.facts.outOfPocketFen / rng.real(0.3, 0.5)));
       }
+      // The rigid test counts what the family bears after medical aid (issue 13 point 7), and medical aid pays at
+      // least MEDICAL_OOP_AID_RATIO_MARGINAL of a rigid-expenditure household's out-of-pocket spending (003 §9; the
+      // medical-insurance sandbox pays exactly that share): the ill member's gross spending is raised so that what is
+      // left after aid still crosses the ratio. Drawn from a side stream of the household's own, after the draws
+      // above, so every other record (and every other household) stays as it was.
+      const aidShare = g.param("MEDICAL_OOP_AID_RATIO_MARGINAL", asOf, district);
+      const gross = Math.round(needed / (1 - aidShare) / 100) * 100 + 100;
+      if (ill.facts.outOfPocketFen < gross) {
+        const side = new Rng(hashString(`${g.seed}:${registryNo}:rigid`));
+        ill.facts.outOfPocketFen = gross;
+        ill.facts.medicalExpenseFen = Math.max(ill.facts.medicalExpenseFen, Math.round(gross / side.real(0.3, 0.5)));
+      }
       const spend = members.reduce((s, p) => s + p.facts.outOfPocketFen + (p.facts.educationExpenseFen ?? 0), 0);
       cases.push({
         id: rng.uuid(), personIndex: null, tier: "RIGID_EXPENDITURE", tierClass: null, status: "ACTIVE", startDate: addMonths(asOf, -rng.int(1, 24)), endDate: null, nextReviewDate: null, monthlyFen: null,

@@ -280,8 +280,12 @@ describe("point 7/8 — serious disease only from the code list (003 §8 single-
     ["COMMON_COLD (not on the list): no inclusion", "COMMON_COLD", false],
   ];
   test.each(rows)("%s", (_n, code, included) => {
+    // household income per capita 1.2 × standard (marginal, 002 #3); the ill member's own income 0.95 × standard is
+    // below the standard (补差 > 0), and the remaining member alone (1.45 × standard) stays marginal on their own
+    // (MARGINAL_INCOME_REST), so the household stays DIBAO_MARGINAL whether or not the member is included
+    const head = member();
     const ill = member({ relation: "SPOUSE", medicalInsurance: medical({ seriousDisease: code }) });
-    const r = evaluate(household({ members: [member(), ill], incomes: [income(Math.round(1.2 * STD) * 2)] }));
+    const r = evaluate(household({ members: [head, ill], incomes: [income(Math.round(0.95 * STD), ill.personId), income(Math.round(1.45 * STD), head.personId)] }));
     expect(r.tier).toBe("DIBAO_MARGINAL");
     expect(r.persons.some((p) => p.personId === ill.personId && p.tier === "DIBAO")).toBe(included);
   });

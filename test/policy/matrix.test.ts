@@ -54,7 +54,14 @@ import { alertVisible, audienceVisibility, visibleChain } from "../../src/regist
 import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
 import { factsFor, withheldSources } from "../../src/policy/noninterference.js";
 
-const SEED = 7;
+/**
+ * A population of 300 persons is small: whether it holds every situation the cells need (a gap housing may see,
+ * a stale housing record, a duplicate besides the household whose care-subsidy payments the failed disability
+ * record removes, enough alerts per audience for the alert mutations, …) depends on the generator's seed.
+ * `npm run -s matrix:seed -- 1 120` (scripts/matrix-seed.ts) checks that with the pure generator for a range of
+ * seeds; 218 covers everything any seed of 1–260 covers (generator of issue 13). Re-run it when the generator moves.
+ */
+const SEED = 218;
 const AS_OF = "2026-11-01";
 const PERSONS = 300;
 const NOW = new Date("2026-11-22T08:00:00Z");

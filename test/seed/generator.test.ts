@@ -384,10 +384,16 @@ test("policy parameters: required keys, sources, Yuzhong overrides and the 16 ->
     "ONE_TIME_SUBSIDY_URBAN_DIBAO", "ONE_TIME_SUBSIDY_RURAL_DIBAO", "ONE_TIME_SUBSIDY_TEKUN", "ASSET_LIMIT_DEPOSIT_PER_CAPITA",
     "REVIEW_MONTHS_STABLE", "REVIEW_MONTHS_UNSTABLE", "MEDICAL_PREMIUM_SUBSIDY_TEKUN", "MEDICAL_PREMIUM_SUBSIDY_DIBAO",
     "MEDICAL_PREMIUM_SUBSIDY_MARGINAL", "MEDICAL_OOP_AID_RATIO_DIBAO_TEKUN", "MEDICAL_OOP_AID_RATIO_MARGINAL",
+    "FRESHNESS_MEDICAL_SETTLEMENT_YEARS", "FRESHNESS_EDUCATION_TERM_MONTHS", "FRESHNESS_DISABILITY_MONTHS",
+    "FRESHNESS_EMPLOYMENT_MONTHS", "FRESHNESS_HOUSING_MONTHS", "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS",
+    "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO",
   ]) expect(keys.has(k), k).toBe(true);
   for (const p of params) {
     expect(p.source.length).toBeGreaterThan(10);
-    expect(/illustrative|00[0-4]/.test(p.source)).toBe(true);
+    // a seed document (000–004), an illustrative value said as such, or — where the seeds are silent — a
+    // national rule cited by its document number (e.g. 民发〔2021〕43号) and article
+    const national = /^National rule where the seeds are silent: .+〔\d{4}〕\d+号.*第.+条/.test(p.source);
+    expect(/illustrative|00[0-4]/.test(p.source) || national, `${p.key}: ${p.source}`).toBe(true);
     if (p.effectiveTo) expect(p.effectiveTo >= p.effectiveFrom).toBe(true);
   }
   expect(new Set(params.map((p) => `${p.regionCode}|${p.key}|${p.effectiveFrom}`)).size).toBe(params.length);
@@ -402,6 +408,9 @@ test("policy parameters: required keys, sources, Yuzhong overrides and the 16 ->
   expect(policy.value("MEDICAL_PREMIUM_SUBSIDY_DIBAO", AS_OF, "500120")).toBe(0.9);
   expect(policy.value("MEDICAL_OOP_AID_RATIO_MARGINAL", AS_OF, "500120")).toBe(0.6);
   expect(policy.value("REVIEW_MONTHS_UNSTABLE", AS_OF, "500120")).toBe(6);
+  // 特困人员认定办法 第六条 (60+ without ability to work), 第七条 (income below the dibao standard: no income source)
+  expect(policy.value("TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", AS_OF, "500103")).toBe(60);
+  expect(policy.value("TEKUN_NO_INCOME_SOURCE_RATIO", AS_OF, "500103")).toBe(1);
   // district override wins over the city value
   expect(policy.value("ASSET_LIMIT_DEPOSIT_PER_CAPITA", AS_OF, "500103")).toBe(3_000_000);
   expect(policy.value("ASSET_LIMIT_DEPOSIT_PER_CAPITA", AS_OF, "500120")).toBe(2_400_000);
