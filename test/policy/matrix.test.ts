@@ -137,6 +137,14 @@ const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
     why: "the data set's unverified entitlements are housing security (housing conditions not recorded): shown to those who read Household.housing (issue 13 point 4)",
   },
   "StaleRecord.personId": { audiences: ["housing"], why: "housing reads only housing records, which are the household's" },
+  "AidChain.gaps": {
+    audiences: ["housing"],
+    why: "housing's entitlements are computed over the records it may read only (issue 12): housing security is UNVERIFIED without the housing condition (issue 13 point 4) and no rent shortfall is established from housing's own records in this data set",
+  },
+  "Entitlement.ratio": {
+    audiences: ["education", "employment", "housing", "disability"],
+    why: "only medical-insurance entitlements carry a ratio, and those rest on the insurance record, which education, employment, housing and the federation may not read: computed without it (issue 12), none is established",
+  },
 };
 const filteredOut = (audience: Audience, coordinate: string) => FILTERED_OUT[coordinate]?.audiences.includes(audience) ?? false;
 
@@ -561,14 +569,17 @@ const householdFor = (audience: Audience, id: string): Raw => ({
   get alerts() {
     return alertsTruth(POLICY.Household.alerts[audience] ? audience : null, id);
   },
+  // over the facts this audience's computations see (src/policy/noninterference.ts): a source it may not read is not its failure
   get alertCompleteness() {
-    const c = monitoringTruth(id).chain;
+    const c = monitoringTruth(id, audience).chain;
     return { complete: c.failedSources.length === 0 && c.staleRecords.length === 0, failedSources: c.failedSources, staleSources: [...new Set(c.staleRecords.map((x) => x.source))].sort() };
   },
 });
 
 /** The household's aid chain and alerts unfiltered (as with the field policy off): where FILTERED_OUT cells find their household. */
-const unfilteredRoot = (h: HouseholdRow): Raw => ({ household: { aidChain: chainTruth(null, h.id), alerts: alertsTruth(null, h.id) } });
+const unfilteredRoot = (h: HouseholdRow): Raw => ({
+  household: { aidChain: chainTruth(null, h.id), alerts: alertsTruth(null, h.id), eligibility: eligibilityView(eligibilityFor(null, h.id), null) },
+});
 
 // ------------------------------------------------------------------------------------------------
 // Charity matching (issue 7): a household's needs, their matches (the pure matcher over the stored
@@ -764,13 +775,13 @@ function alertPageTruth(audience: Audience, street: string): Raw {
   const page = ids.slice(0, ALERT_PAGE);
   // complete: every household of the page had every department source answer with current records (issue 13 point 9)
   const incomplete = page.filter((id) => {
-    const c = monitoringTruth(id).chain;
+    const c = monitoringTruth(id, audience).chain;
     return c.failedSources.length > 0 || c.staleRecords.length > 0;
   });
   return {
     alerts: page.flatMap((id) => alertsTruth(audience, id)),
     complete: incomplete.length === 0,
-    failedSources: [...new Set(page.flatMap((id) => monitoringTruth(id).chain.failedSources))].sort(),
+    failedSources: [...new Set(page.flatMap((id) => monitoringTruth(id, audience).chain.failedSources))].sort(),
     incompleteHouseholds: incomplete,
     householdsScanned: page.length,
     pageInfo: { hasNextPage: ids.length > ALERT_PAGE, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
@@ -995,7 +1006,7 @@ test("the matrix covers every audience × every (type, field) of POLICY, the sen
 });
 
 test("FILTERED_OUT stays small and names only fields the audience is granted (a value that never comes needs a reason)", () => {
-  expect(Object.keys(FILTERED_OUT).length).toBeLessThanOrEqual(13); // 13: issue 13 added AidChain.unverified and StaleRecord.personId, removed Alert.personId
+  expect(Object.keys(FILTERED_OUT).length).toBeLessThanOrEqual(15); // 13: issue 13 added AidChain.unverified and StaleRecord.personId, removed Alert.personId; 15: issue 12's non-interference (AidChain.gaps and Entitlement.ratio for audiences computed without the records they rest on)
   for (const [coordinate, { audiences, why }] of Object.entries(FILTERED_OUT)) {
     const [type, field] = coordinate.split(".");
     expect(objectType(type).getFields()[field], coordinate).toBeDefined();
