@@ -2,7 +2,7 @@
  * The default data set evaluated without a database (for scripts/domain-report.ts and the pure domain
  * tests): HouseholdFacts and audit FindingsFacts straight from the generator's population, the
  * department records derived exactly as the sandboxes derive them and mapped through each connector's
- * own zod schema and mapping (the same derivation as test/helpers/population-facts.ts), and the seeded
+ * own zod schema and mapping (test/helpers/population-facts.ts re-exports it for the tests), and the seeded
  * policy parameters in force selected as src/registry/facts.ts selects them.
  */
 import type { SynthHousehold } from "./model.js";
