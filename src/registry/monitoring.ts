@@ -47,14 +47,6 @@ export function monitoringOf(ctx: GatewayContext, household: Household): Promise
   });
 }
 
-/** The API key of an alert: household id | the domain's stable key. */
-export const alertKey = (householdId: string, key: string): string => `${householdId}|${key}`;
-
-export function parseAlertKey(key: string): { householdId: string; key: string } | null {
-  const i = key.indexOf("|");
-  return i <= 0 ? null : { householdId: key.slice(0, i), key: key.slice(i + 1) };
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Stored actions
 
