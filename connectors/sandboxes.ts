@@ -91,7 +91,7 @@ export async function startSandboxes(opts: StartSandboxesOptions): Promise<Runni
   const households = opts.households ?? generatePopulation({ seed: opts.seed, asOf: opts.asOf, persons: opts.persons });
   const data = deriveAllSandboxData(households, { seed: opts.seed, asOf: opts.asOf });
   const medicalCredentials = opts.medicalCredentials ?? defaultMedicalCredentials(opts.seed);
-  const common: SandboxOptions = { faultSeed: opts.seed, ...opts.sandbox };
+  const common: SandboxOptions = { faultSeed: opts.seed, ...opts.sandbox, bulk: { clockStart: opts.asOf, seed: opts.seed, ...opts.sandbox?.bulk } };
   const apps: Record<SourceName, FastifyInstance> = {
     education: buildEducation(data.education, common),
     employment: buildEmployment(data.employment, { ...common, ...opts.employment }),

@@ -17,7 +17,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { hashString } from "../../prisma/seed/rng.js";
+import { hashString, type Rng } from "../../prisma/seed/rng.js";
 import type { DisabilityCategory, SynthHousehold } from "../../prisma/seed/model.js";
 import { createSandboxApp, emptyUntidy, type SandboxOptions, type UntidyReport } from "../sandbox-kit/app.js";
 import {
@@ -160,6 +160,16 @@ export function deriveDisabilityData(households: Iterable<SynthHousehold>, opts:
   return deriveAll(createDisabilityDeriver(opts), households);
 }
 
+/** A day's change (bulk exchange): a review changes the living subsidy and possibly the certificate status; modified that day. */
+function evolve(r: CertificateRecord, rng: Rng, dayMs: number): CertificateRecord {
+  return {
+    ...r,
+    livingSubsidy: rng.chance(0.5) ? 0 : rng.int(5, 20) * 1000,
+    certStatus: rng.chance(0.2) ? (r.certStatus === "VALID" ? "EXPIRED" : "VALID") : r.certStatus,
+    lastModified: fmtDateBeijing(dayMs),
+  };
+}
+
 function malform(r: CertificateRecord): unknown {
   return {
     ...r,
@@ -173,10 +183,11 @@ function malform(r: CertificateRecord): unknown {
 
 export function buildSandbox(data: DisabilityData, opts: SandboxOptions = {}): FastifyInstance {
   const kit = createSandboxApp(
-    { keyField: "idNumber", schema: certificateRecordSchema, records: new Map(data.certificates), malform },
+    { keyField: "idNumber", schema: certificateRecordSchema, records: new Map(data.certificates), malform, evolve },
     data.untidy,
     opts,
   );
+  kit.bulkRoutes("/cdpf/api/bulk");
   kit.app.get<{ Querystring: { ids?: string | string[] } }>("/cdpf/api/certificates", async (req, reply) => {
     const raw = req.query.ids;
     const ids = (Array.isArray(raw) ? raw.join(",") : (raw ?? "")).split(",").map((s) => s.trim()).filter((s) => s !== "");

@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { hashString } from "../../prisma/seed/rng.js";
+import { hashString, type Rng } from "../../prisma/seed/rng.js";
 import type { SchoolStage, SynthHousehold } from "../../prisma/seed/model.js";
 import { createSandboxApp, emptyUntidy, type SandboxOptions, type UntidyReport } from "../sandbox-kit/app.js";
 import {
@@ -183,6 +183,16 @@ export function deriveEducationData(households: Iterable<SynthHousehold>, opts: 
   return deriveAll(createEducationDeriver(opts), households);
 }
 
+/** A day's change (bulk exchange): the hardship assessment is redone and the necessary expense re-estimated; updated that day. */
+function evolve(r: StudentRecord, rng: Rng, dayMs: number): StudentRecord {
+  return {
+    ...r,
+    hardship: rng.chance(0.5) ? !r.hardship : r.hardship,
+    necessaryExpenseYuan: fenToYuan(rng.int(1000, 12000) * 100),
+    updatedAt: fmtBeijing(dayMs + rng.int(0, 10 * 3600) * 1000),
+  };
+}
+
 function malform(r: StudentRecord): unknown {
   return {
     ...r,
@@ -196,10 +206,11 @@ function malform(r: StudentRecord): unknown {
 
 export function buildSandbox(data: EducationData, opts: SandboxOptions = {}): FastifyInstance {
   const kit = createSandboxApp(
-    { keyField: "idNumber", schema: studentRecordSchema, records: new Map(data.students), malform },
+    { keyField: "idNumber", schema: studentRecordSchema, records: new Map(data.students), malform, evolve },
     data.untidy,
     opts,
   );
+  kit.bulkRoutes("/api/v1/students");
   kit.app.post("/api/v1/students/search", async (req, reply) => {
     const ids = (req.body as { idNumbers?: unknown } | null)?.idNumbers;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > EDUCATION_MAX_IDS || !ids.every((x) => typeof x === "string")) {

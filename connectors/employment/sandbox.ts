@@ -30,6 +30,7 @@ import {
   updatedAtMs,
 } from "../sandbox-kit/population.js";
 import { TokenBucket } from "../sandbox-kit/rate-limit.js";
+import type { Rng } from "../../prisma/seed/rng.js";
 
 export interface EmploymentWireRecord {
   idNumber: string;
@@ -140,6 +141,19 @@ export function deriveEmploymentData(households: Iterable<SynthHousehold>, opts:
   return deriveAll(createEmploymentDeriver(opts), households);
 }
 
+/** A day's change (bulk exchange): the status moves on, a training may be completed; updated that day. */
+function evolve(r: EmploymentWireRecord, rng: Rng, dayMs: number): EmploymentWireRecord {
+  const day = fmtDateBeijing(dayMs);
+  const status = rng.pick(STATUSES.filter((s) => s !== r.status));
+  return {
+    ...r,
+    status,
+    unemploymentRegisteredOn: status === "UNEMPLOYED_REGISTERED" ? day : null,
+    trainings: rng.chance(0.3) ? [...r.trainings, { course: rng.pick(COURSES), completedOn: day }] : r.trainings,
+    lastUpdated: day,
+  };
+}
+
 function malform(r: EmploymentWireRecord): unknown {
   return {
     ...r,
@@ -153,7 +167,7 @@ function malform(r: EmploymentWireRecord): unknown {
 export function buildSandbox(data: EmploymentData, opts: EmploymentSandboxOptions = {}): FastifyInstance {
   const bucket = new TokenBucket(opts.rateLimitPerSecond ?? 500, opts.burst ?? 100);
   const kit = createSandboxApp(
-    { keyField: "idNumber", schema: employmentRecordSchema, records: new Map(data.persons), malform },
+    { keyField: "idNumber", schema: employmentRecordSchema, records: new Map(data.persons), malform, evolve },
     data.untidy,
     opts,
     {
@@ -167,6 +181,7 @@ export function buildSandbox(data: EmploymentData, opts: EmploymentSandboxOption
     const wait = bucket.take();
     if (wait > 0) return reply.code(429).header("Retry-After", String(wait)).send({ error: "rate limited" });
   });
+  kit.bulkRoutes("/api/bulk/employment");
   kit.app.get<{ Params: { idNumber: string } }>("/api/persons/:idNumber/employment", async (req, reply) => {
     const r = kit.records.get(req.params.idNumber);
     if (!r) return reply.code(404).send({ error: "not found" });

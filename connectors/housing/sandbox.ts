@@ -15,6 +15,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { SynthHousehold } from "../../prisma/seed/model.js";
+import type { Rng } from "../../prisma/seed/rng.js";
 import { createSandboxApp, emptyUntidy, type SandboxOptions, type UntidyReport } from "../sandbox-kit/app.js";
 import {
   type DeriveOptions,
@@ -219,6 +220,18 @@ export function deriveHousingData(households: Iterable<SynthHousehold>, opts: De
   return deriveAll(createHousingDeriver(opts), households);
 }
 
+/** A day's change (bulk exchange): the latest benefit's amount is reassessed (an applied one granted); modified that day. */
+function evolve(r: HousingHouseholdRecord, rng: Rng, dayMs: number): HousingHouseholdRecord {
+  if (r.items.length === 0) return r;
+  const items = r.items.map((b) => ({ ...b }));
+  const b = items[items.length - 1];
+  if (b.state === "APPLIED") b.state = "ACTIVE";
+  if (b.monthlySubsidyFen !== null) b.monthlySubsidyFen = rng.int(100, 800) * 100;
+  else if (b.monthlyRentFen !== null) b.monthlyRentFen = rng.int(100, 800) * 100;
+  b.modified = fmtUtc(dayMs + rng.int(0, 10 * 3600) * 1000);
+  return { ...r, items };
+}
+
 function malform(r: HousingHouseholdRecord): unknown {
   return {
     ...r,
@@ -240,10 +253,11 @@ function positiveInt(v: unknown, dflt: number): number | null {
 
 export function buildSandbox(data: HousingData, opts: SandboxOptions = {}): FastifyInstance {
   const kit = createSandboxApp(
-    { keyField: "registryNo", schema: housingRecordSchema, records: new Map(data.households), malform },
+    { keyField: "registryNo", schema: housingRecordSchema, records: new Map(data.households), malform, evolve },
     data.untidy,
     opts,
   );
+  kit.bulkRoutes("/housing/v1/bulk");
   kit.app.get<{ Params: { registryNo: string }; Querystring: { page?: string; pageSize?: string } }>(
     "/housing/v1/households/:registryNo/benefits",
     async (req, reply) => {

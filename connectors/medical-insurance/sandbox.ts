@@ -10,10 +10,10 @@
  * TEMPORARY_AID_EXPENDITURE from civil affairs in the last year, medical aid paid is the whole
  * out-of-pocket amount, i.e. it covers the same expenses the temporary aid paid for.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { timingSafeEqual, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { hashString } from "../../prisma/seed/rng.js";
+import { hashString, type Rng } from "../../prisma/seed/rng.js";
 import type { SynthHousehold } from "../../prisma/seed/model.js";
 import { createSandboxApp, emptyUntidy, type SandboxOptions, type UntidyReport } from "../sandbox-kit/app.js";
 import {
@@ -195,6 +195,19 @@ export function deriveMedicalInsuranceData(households: Iterable<SynthHousehold>,
   return deriveAll(createMedicalInsuranceDeriver(opts), households);
 }
 
+/** A day's change (bulk exchange): new settled expenses (and the aid share on them); updated that day. */
+function evolve(r: InsuredRecord, rng: Rng, dayMs: number): InsuredRecord {
+  const added = rng.int(1, 50) * 10_000;
+  const outOfPocket = r.out_of_pocket_fen + Math.round(added * 0.3);
+  return {
+    ...r,
+    in_policy_expense_fen: r.in_policy_expense_fen + added,
+    out_of_pocket_fen: outOfPocket,
+    medical_aid_paid_fen: Math.min(outOfPocket, r.medical_aid_paid_fen + Math.round(added * 0.1)),
+    updated_time: fmtCompactBeijing(dayMs + rng.int(0, 10 * 3600) * 1000),
+  };
+}
+
 function malform(r: InsuredRecord): unknown {
   return {
     ...r,
@@ -236,7 +249,7 @@ export function buildSandbox(data: MedicalInsuranceData, opts: MedicalSandboxOpt
   /** token -> expiry (ms since the epoch) */
   const tokens = new Map<string, number>();
   const kit = createSandboxApp(
-    { keyField: "id_no", schema: insuredRecordSchema, records: new Map(data.insured), malform },
+    { keyField: "id_no", schema: insuredRecordSchema, records: new Map(data.insured), malform, evolve },
     data.untidy,
     opts,
     { tokenTtlSeconds: { get: () => ttlSeconds, set: (v) => (ttlSeconds = v), min: 0, exclusiveMin: true } },
@@ -260,14 +273,22 @@ export function buildSandbox(data: MedicalInsuranceData, opts: MedicalSandboxOpt
     return reply.header("Cache-Control", "no-store").send({ access_token: token, token_type: "Bearer", expires_in: Math.ceil(ttlSeconds) });
   });
 
-  app.post("/api/v2/insured/query", async (req, reply) => {
+  /** The API's bearer-token check: false (and the 401 sent) when the token is missing, unknown or expired. */
+  const authorized = (req: FastifyRequest, reply: FastifyReply): boolean => {
     const auth = req.headers.authorization;
     const token = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : null;
     const exp = token === null ? undefined : tokens.get(token);
     if (exp === undefined || exp <= Date.now()) {
       if (token !== null && exp !== undefined) tokens.delete(token);
-      return reply.code(401).header("WWW-Authenticate", 'Bearer error="invalid_token"').send({ error: "invalid_token" });
+      void reply.code(401).header("WWW-Authenticate", 'Bearer error="invalid_token"').send({ error: "invalid_token" });
+      return false;
     }
+    return true;
+  };
+  kit.bulkRoutes("/api/v2/insured/bulk", authorized);
+
+  app.post("/api/v2/insured/query", async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
     const ids = (req.body as { id_numbers?: unknown } | null)?.id_numbers;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > MEDICAL_MAX_IDS || !ids.every((x) => typeof x === "string")) {
       return { code: "E1001", message: `id_numbers must be an array of 1–${MEDICAL_MAX_IDS} ID numbers`, data: null };

@@ -8,6 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { FaultController, type FaultSettings, type NumericSetting } from "./faults.js";
 import { SandboxStats } from "./stats.js";
+import { SandboxBulk, type BulkOptions, type Guard } from "./bulk.js";
+import type { Rng } from "../../prisma/seed/rng.js";
 
 /** Which keys were made untidy on purpose (WIRE.md "Untidiness on purpose"). */
 export interface UntidyReport {
@@ -28,6 +30,8 @@ export interface SandboxOptions {
   faults?: Partial<FaultSettings>;
   /** Fastify's logger (default off) */
   logger?: boolean;
+  /** bulk exchange: change rate per simulated day, feed retention, clock start (WIRE.md "Bulk exchange") */
+  bulk?: BulkOptions;
 }
 
 /** The records of one sandbox, keyed as its API is keyed. */
@@ -39,6 +43,8 @@ export interface RecordStore<R> {
   records: Map<string, R>;
   /** a copy of a record with wrong types, served for keys set malformed */
   malform(record: R): unknown;
+  /** the record after a simulated day's change (bulk exchange's clock) */
+  evolve(record: R, rng: Rng, dayMs: number): R;
 }
 
 export interface SandboxKit<R> {
@@ -48,6 +54,10 @@ export interface SandboxKit<R> {
   records: Map<string, R>;
   /** the record as it is to be served: malformed when its key is set malformed */
   serve(key: string, record: R): unknown;
+  /** export, change feed and simulated clock */
+  bulk: SandboxBulk<R>;
+  /** registers `{prefix}/export` and `{prefix}/changes` behind the API's own guard (authentication) */
+  bulkRoutes(prefix: string, guard?: Guard): void;
 }
 
 const ADMIN_PREFIX = "/__sandbox/";
@@ -63,6 +73,8 @@ export function createSandboxApp<R>(
   const stats = new SandboxStats();
   const malformed = new Set<string>();
   const records = store.records;
+  const serve = (key: string, record: R): unknown => (malformed.has(key) ? store.malform(record) : record);
+  const bulk = new SandboxBulk<R>({ records, serve, evolve: store.evolve }, { seed: opts.faultSeed, ...opts.bulk });
 
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = typeof err.statusCode === "number" && err.statusCode >= 400 ? err.statusCode : 500;
@@ -117,11 +129,11 @@ export function createSandboxApp<R>(
       else problems.push(`records[${i}]: ${res.error.issues.map((x) => `${x.path.join(".") || "(record)"} ${x.message}`).join(", ")}`);
     });
     if (problems.length > 0) return reply.code(400).send({ error: problems.slice(0, 20).join("; ") });
-    for (const r of parsed) records.set(String((r as Record<string, unknown>)[store.keyField]), r);
+    for (const r of parsed) bulk.set(String((r as Record<string, unknown>)[store.keyField]), r);
     return { upserted: parsed.length };
   });
   app.delete<{ Params: { key: string } }>("/__sandbox/fixtures/:key", async (req, reply) => {
-    if (!records.delete(req.params.key)) return reply.code(404).send({ error: "not found" });
+    if (!bulk.delete(req.params.key)) return reply.code(404).send({ error: "not found" });
     return { deleted: req.params.key };
   });
 
@@ -129,18 +141,24 @@ export function createSandboxApp<R>(
     const key = (req.body as { key?: unknown } | null)?.key;
     if (typeof key !== "string" || key === "") return reply.code(400).send({ error: 'body must be {"key": "<key>"}' });
     malformed.add(key);
+    if (records.has(key)) bulk.changes.record(key, bulk.day); // what is served changed: the feed says so
     return { key, known: records.has(key) };
   });
   app.delete<{ Params: { key: string } }>("/__sandbox/malformed/:key", async (req, reply) => {
     if (!malformed.delete(req.params.key)) return reply.code(404).send({ error: "not found" });
+    if (records.has(req.params.key)) bulk.changes.record(req.params.key, bulk.day);
     return { key: req.params.key };
   });
+
+  bulk.adminRoutes(app);
 
   return {
     app,
     faults,
     stats,
     records,
-    serve: (key, record) => (malformed.has(key) ? store.malform(record) : record),
+    serve,
+    bulk,
+    bulkRoutes: (prefix, guard) => bulk.routes(app, prefix, guard),
   };
 }
