@@ -72,6 +72,8 @@ export interface StartSandboxesOptions {
   sandbox?: SandboxOptions;
   employment?: Pick<EmploymentSandboxOptions, "rateLimitPerSecond" | "burst">;
   medicalInsurance?: Pick<MedicalSandboxOptions, "tokenTtlSeconds">;
+  /** a simulated day passes every this many seconds in every sandbox (0/absent: only through POST /__sandbox/clock) */
+  daySeconds?: number;
 }
 
 export interface RunningSandboxes {
@@ -115,5 +117,21 @@ export async function startSandboxes(opts: StartSandboxesOptions): Promise<Runni
     await closeAll();
     throw err;
   }
-  return { urls, medicalCredentials, apps, data, close: closeAll };
+  let ticker: NodeJS.Timeout | undefined;
+  if (opts.daySeconds && opts.daySeconds > 0) {
+    ticker = setInterval(() => {
+      for (const s of SOURCES) void apps[s].inject({ method: "POST", url: "/__sandbox/clock", payload: { advanceDays: 1 } }).catch(() => {});
+    }, opts.daySeconds * 1000);
+    ticker.unref();
+  }
+  return {
+    urls,
+    medicalCredentials,
+    apps,
+    data,
+    close: () => {
+      clearInterval(ticker);
+      return closeAll();
+    },
+  };
 }

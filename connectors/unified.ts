@@ -12,6 +12,8 @@ export interface Sourced {
   asOf: Date;
   /** upstream record older than the staleness threshold (STALE_AFTER_DAYS, default 365) */
   stale: boolean;
+  /** where the gateway read it: its mirror of the system (MIRROR) or the system itself (LIVE); absent = LIVE */
+  servedFrom?: "MIRROR" | "LIVE";
 }
 
 export type SchoolStage = "PRESCHOOL" | "PRIMARY" | "JUNIOR" | "SENIOR" | "VOCATIONAL" | "HIGHER";

@@ -10,9 +10,11 @@ import { isUpstreamError } from "../connectors/kit/index.js";
  * A department record through the request's DataLoader. A failed source gives null at this path and
  * one error carrying its code and source; the rest of the response is unaffected.
  */
-async function fromSource<V>(loader: DataLoader<string, V | null>, key: string): Promise<V | null> {
+async function fromSource<V extends { servedFrom?: string }>(loader: DataLoader<string, V | null>, key: string): Promise<V | null> {
   try {
-    return await loader.load(key);
+    const v = await loader.load(key);
+    // without a mirror every record is read live (the mirrored loaders set it themselves)
+    return v && v.servedFrom === undefined ? { ...v, servedFrom: "LIVE" } : v;
   } catch (err) {
     if (isUpstreamError(err))
       throw new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, source: err.source } });

@@ -18,6 +18,9 @@ import type { Prisma } from "../src/db/generated/client.js";
 import { charityMayOpen, consentWithheld } from "../src/charity/household-access.js";
 
 export const MAX_PAGE_SIZE = 100;
+
+export const LIVE_DESCRIPTION =
+  "true: read this request's department records from the department systems themselves, not from the gateway's mirror (slower; for a caseworker who must see the system's current answer). Authorized and recorded in the access log like any read.";
 /** Case statuses under which a household counts as "in" a tier. */
 export const IN_FORCE = ["ACTIVE", "GRADUAL_EXIT"] as const;
 
@@ -26,6 +29,7 @@ class HouseholdsArgs {
   @Field(() => HouseholdFilter, { nullable: true }) filter?: HouseholdFilter;
   @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_PAGE_SIZE}.` }) first!: number;
   @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
+  @Field(() => Boolean, { defaultValue: false, description: LIVE_DESCRIPTION }) live!: boolean;
 }
 
 export function householdWhere(filter: HouseholdFilter | undefined): Prisma.HouseholdWhereInput {
@@ -75,12 +79,14 @@ function cursorId(ctx: GatewayContext, cursor: string): string | null {
 @Resolver(() => Household)
 export class HouseholdResolver {
   @Query(() => Household, { nullable: true, description: "One household by id; NOT_FOUND when there is none." })
-  household(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext) {
+  household(@Arg("id", () => ID) id: string, @Arg("live", () => Boolean, { defaultValue: false, description: LIVE_DESCRIPTION }) live: boolean, @Ctx() ctx: GatewayContext) {
+    if (live) ctx.departments.live = true;
     return loadHousehold(ctx, id);
   }
 
   @Query(() => HouseholdConnection, { nullable: true, description: "Households, ordered by id, a page at a time (officials; a charity lists none)." })
-  async households(@Args(() => HouseholdsArgs) { filter, first, after }: HouseholdsArgs, @Ctx() ctx: GatewayContext) {
+  async households(@Args(() => HouseholdsArgs) { filter, first, after, live }: HouseholdsArgs, @Ctx() ctx: GatewayContext) {
+    if (live) ctx.departments.live = true;
     const pageSize = pageSizeProblems(first, MAX_PAGE_SIZE);
     if (pageSize.length) throw badInput(pageSize);
     let afterId: string | null = null;

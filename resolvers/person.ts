@@ -4,11 +4,13 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, notFound } from "../src/errors.js";
 import { isValidIdNumber } from "../src/domain/idnumber.js";
 import { ageOn } from "../src/domain/age.js";
+import { LIVE_DESCRIPTION } from "./household.js";
 
 @Resolver(() => Person)
 export class PersonResolver {
   @Query(() => Person, { nullable: true, description: "One registered person by ID number; NOT_FOUND when there is none." })
-  async person(@Arg("idNumber", () => String) idNumber: string, @Ctx() ctx: GatewayContext) {
+  async person(@Arg("idNumber", () => String) idNumber: string, @Arg("live", () => Boolean, { defaultValue: false, description: LIVE_DESCRIPTION }) live: boolean, @Ctx() ctx: GatewayContext) {
+    if (live) ctx.departments.live = true;
     if (!isValidIdNumber(idNumber))
       throw badInput([{ field: "idNumber", reason: "INVALID_ID_NUMBER", message: "idNumber is not a valid 18-character ID number" }]);
     const person = await ctx.prisma.person.findFirst({ where: { idNumber, household: ctx.scope } });

@@ -30,7 +30,20 @@ export enum BenefitStatus { ACTIVE = "ACTIVE", ENDED = "ENDED", APPLIED = "APPLI
 export enum DisabilityCategory { VISUAL = "VISUAL", HEARING = "HEARING", SPEECH = "SPEECH", PHYSICAL = "PHYSICAL", INTELLECTUAL = "INTELLECTUAL", MENTAL = "MENTAL", MULTIPLE = "MULTIPLE" }
 export enum CertificateStatus { VALID = "VALID", EXPIRED = "EXPIRED" }
 
+export enum ServedFrom {
+  MIRROR = "MIRROR",
+  LIVE = "LIVE",
+}
+
 registerEnumType(DataSource, { name: "DataSource", description: "The department system a record comes from." });
+registerEnumType(ServedFrom, {
+  name: "ServedFrom",
+  description: "Where the gateway read a department record: its mirror of the system (synced, within the source's freshness) or the system itself.",
+  valuesConfig: {
+    MIRROR: { description: "The gateway's mirror, synced from the system's bulk exchange within the source's configured freshness (<SOURCE>_MAX_AGE)." },
+    LIVE: { description: "Asked of the system during this request." },
+  },
+});
 registerEnumType(SchoolStage, { name: "SchoolStage" });
 registerEnumType(EducationAidItem, { name: "EducationAidItem" });
 registerEnumType(EmploymentStatus, { name: "EmploymentStatus" });
@@ -51,6 +64,7 @@ export class Education {
   @Field(() => DataSource) source!: DataSource;
   @Field(() => DateTimeScalar, { description: "When the source last updated the record." }) asOf!: Date;
   @Field(() => Boolean, { description: "The source's record is older than the staleness threshold." }) stale!: boolean;
+  @Field(() => ServedFrom, { description: "MIRROR: read from the gateway's mirror of the system; LIVE: asked of the system in this request." }) servedFrom!: ServedFrom;
   @Field(() => SchoolStage) stage!: SchoolStage;
   @Field(() => String) schoolName!: string;
   @Field(() => String) schoolCode!: string;
@@ -79,6 +93,7 @@ export class Employment {
   @Field(() => DataSource) source!: DataSource;
   @Field(() => DateTimeScalar) asOf!: Date;
   @Field(() => Boolean) stale!: boolean;
+  @Field(() => ServedFrom, { description: "MIRROR: read from the gateway's mirror of the system; LIVE: asked of the system in this request." }) servedFrom!: ServedFrom;
   @Field(() => EmploymentStatus) status!: EmploymentStatus;
   @Field(() => DateScalar, { nullable: true }) registeredUnemployedSince!: Date | null;
   @Field(() => Boolean, { description: "Holds a public-welfare post (公益性岗位)." }) publicWelfarePost!: boolean;
@@ -103,6 +118,7 @@ export class Housing {
   @Field(() => DataSource) source!: DataSource;
   @Field(() => DateTimeScalar) asOf!: Date;
   @Field(() => Boolean) stale!: boolean;
+  @Field(() => ServedFrom, { description: "MIRROR: read from the gateway's mirror of the system; LIVE: asked of the system in this request." }) servedFrom!: ServedFrom;
   @Field(() => [HousingBenefit]) benefits!: HousingBenefit[];
 }
 
@@ -111,6 +127,7 @@ export class MedicalInsurance {
   @Field(() => DataSource) source!: DataSource;
   @Field(() => DateTimeScalar) asOf!: Date;
   @Field(() => Boolean) stale!: boolean;
+  @Field(() => ServedFrom, { description: "MIRROR: read from the gateway's mirror of the system; LIVE: asked of the system in this request." }) servedFrom!: ServedFrom;
   @Field(() => Int, { description: "Insurance tier 1 or 2 (一档/二档)." }) tier!: number;
   @Field(() => Float, { description: "Share of the tier-1 personal premium paid by assistance, 0..1." }) premiumSubsidyRatio!: number;
   @Field(() => FenScalar) premiumSubsidyFen!: number;
@@ -127,6 +144,7 @@ export class Disability {
   @Field(() => DataSource) source!: DataSource;
   @Field(() => DateTimeScalar) asOf!: Date;
   @Field(() => Boolean) stale!: boolean;
+  @Field(() => ServedFrom, { description: "MIRROR: read from the gateway's mirror of the system; LIVE: asked of the system in this request." }) servedFrom!: ServedFrom;
   @Field(() => String) certificateNo!: string;
   @Field(() => DisabilityCategory) category!: DisabilityCategory;
   @Field(() => Int, { description: "1–4; 1–2 are severe." }) grade!: number;

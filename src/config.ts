@@ -11,6 +11,26 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** "15m", "30s", "2h", "500ms"; a bare number is seconds. To milliseconds. */
+export function parseDuration(v: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) return null;
+  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number.isFinite(n) && n > 0 ? Math.round(n) : null;
+}
+const duration = (dflt: string) =>
+  z
+    .string()
+    .default(dflt)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === null) {
+        ctx.issues.push({ code: "custom", message: "must be a duration like 30s, 15m or 2h", input: v });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v), "must be an http(s) URL");
 
 const schema = z.object({
@@ -45,6 +65,24 @@ const schema = z.object({
   STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(10_000).default(365),
   EMPLOYMENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   UPSTREAM_MAX_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+
+  // The department mirror (issue 15): sync schedule per source, and how old a sync may be for reads to use it
+  MIRROR_SYNC: bool.optional(),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(5000),
+  EDUCATION_SYNC_INTERVAL: duration("5m"),
+  EMPLOYMENT_SYNC_INTERVAL: duration("5m"),
+  HOUSING_SYNC_INTERVAL: duration("5m"),
+  MEDICAL_INSURANCE_SYNC_INTERVAL: duration("5m"),
+  DISABILITY_SYNC_INTERVAL: duration("5m"),
+  EDUCATION_MAX_AGE: duration("15m"),
+  EMPLOYMENT_MAX_AGE: duration("15m"),
+  HOUSING_MAX_AGE: duration("15m"),
+  MEDICAL_INSURANCE_MAX_AGE: duration("15m"),
+  DISABILITY_MAX_AGE: duration("15m"),
+  // the sandboxes' records change: this share per simulated day; a simulated day every SANDBOX_DAY_SECONDS (0: only when told)
+  SANDBOX_CHANGE_RATE: z.coerce.number().min(0).max(1).default(0.01),
+  SANDBOX_DAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
+  SANDBOX_FEED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
 
   // Access
   PSEUDONYM_SECRET: z.string().regex(/^[0-9a-fA-F]{64,}$/, "must be at least 64 hex characters (32 bytes)").optional(),
@@ -91,6 +129,11 @@ export interface Config extends RawConfig {
   sandboxes: boolean;
   /** base URL per source; null = served by the built-in sandbox */
   upstreamUrls: Record<SourceName, string | null>;
+  /** the mirror's sync schedule runs (MIRROR_SYNC; default on, off under NODE_ENV=test) */
+  mirrorSync: boolean;
+  /** per source, ms: between syncs, and the most a sync may be behind for reads to use the mirror */
+  syncIntervalMs: Record<SourceName, number>;
+  mirrorMaxAgeMs: Record<SourceName, number>;
   auth: AuthConfig;
 }
 
@@ -145,6 +188,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: c.MIGRATE_ON_START ?? embedded,
     sandboxes,
     upstreamUrls,
+    mirrorSync: c.MIRROR_SYNC ?? c.NODE_ENV !== "test",
+    syncIntervalMs: {
+      education: c.EDUCATION_SYNC_INTERVAL,
+      employment: c.EMPLOYMENT_SYNC_INTERVAL,
+      housing: c.HOUSING_SYNC_INTERVAL,
+      medicalInsurance: c.MEDICAL_INSURANCE_SYNC_INTERVAL,
+      disability: c.DISABILITY_SYNC_INTERVAL,
+    },
+    mirrorMaxAgeMs: {
+      education: c.EDUCATION_MAX_AGE,
+      employment: c.EMPLOYMENT_MAX_AGE,
+      housing: c.HOUSING_MAX_AGE,
+      medicalInsurance: c.MEDICAL_INSURANCE_MAX_AGE,
+      disability: c.DISABILITY_MAX_AGE,
+    },
     auth: auth.config,
   };
 }

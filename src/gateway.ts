@@ -4,8 +4,8 @@
  * HTTP server. Used by `npm start` (src/main.ts) and the benchmark.
  */
 import type { FastifyInstance } from "fastify";
-import { collectDefaultMetrics } from "prom-client";
-import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
+import { collectDefaultMetrics, type Registry } from "prom-client";
+import { CONFIG_VARIABLES, ConfigError, envNameOf, type Config } from "./config.js";
 import { assertReachable, configuredTarget, openDatabase, type Database } from "./db/database.js";
 import { startOwnerCommands } from "./db/owner-commands.js";
 import { applyMigrations, readMigrations } from "./db/migrate.js";
@@ -16,7 +16,7 @@ import { devTokensForAllAudiences } from "./auth/token-cli.js";
 import type { Audience } from "./auth/principal.js";
 import { Pseudonymizer } from "./policy/pseudonym.js";
 import { loadManifest } from "./edge/persisted-operations.js";
-import { createConnectors, createMetricsRegistry, type Connectors } from "../connectors/kit/index.js";
+import { MirrorService, createConnectors, createMetricsRegistry, type Connectors } from "../connectors/kit/index.js";
 import { startSandboxes, type RunningSandboxes } from "../connectors/sandboxes.js";
 import { SOURCES, type SourceName } from "../connectors/unified.js";
 import { keptSecretHex, loadAuditKeys } from "./audit/keys.js";
@@ -82,6 +82,42 @@ async function configuredFile<T>(variable: string, load: () => T | Promise<T>): 
   }
 }
 
+/** The connectors a configuration names: the configured URLs, the built-in sandboxes for the rest. */
+export function configuredConnectors(config: Config, sandboxes: Pick<RunningSandboxes, "urls" | "medicalCredentials"> | null, metrics: Registry): Connectors {
+  const url = (s: SourceName) => {
+    const u = config.upstreamUrls[s] ?? sandboxes?.urls[s];
+    if (!u) throw new ConfigError([`${envNameOf(s)}: not set, and no built-in sandbox runs here`]);
+    return u;
+  };
+  const common = {
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
+    breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
+    staleAfterDays: config.STALE_AFTER_DAYS,
+    maxQueue: config.UPSTREAM_MAX_QUEUE,
+  };
+  const credential = (given: string | undefined, which: "clientId" | "clientSecret") => {
+    const v = given ?? sandboxes?.medicalCredentials[which];
+    if (!v) throw new ConfigError([`MEDICAL_INSURANCE_CLIENT_${which === "clientId" ? "ID" : "SECRET"}: not set, and no built-in sandbox runs here`]);
+    return v;
+  };
+  return createConnectors(
+    {
+      education: { ...common, baseUrl: url("education") },
+      employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
+      housing: { ...common, baseUrl: url("housing") },
+      medicalInsurance: {
+        ...common,
+        baseUrl: url("medicalInsurance"),
+        clientId: credential(config.MEDICAL_INSURANCE_CLIENT_ID, "clientId"),
+        clientSecret: credential(config.MEDICAL_INSURANCE_CLIENT_SECRET, "clientSecret"),
+      },
+      disability: { ...common, baseUrl: url("disability") },
+    },
+    metrics,
+  );
+}
+
 export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
   // Before any work: the database server answers (a clear error naming it otherwise), and keys, key sets
   // and manifests are read and checked before the database is opened, migrated or seeded.
@@ -117,37 +153,19 @@ export async function startGateway(config: Config, log: (line: string) => void =
         seed,
         asOf,
         persons: dataset?.persons ?? undefined,
-        sandbox: config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : undefined,
+        sandbox: {
+          ...(config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : {}),
+          bulk: { changeRate: config.SANDBOX_CHANGE_RATE, retentionDays: config.SANDBOX_FEED_RETENTION_DAYS },
+        },
+        daySeconds: config.SANDBOX_DAY_SECONDS,
       });
       const running = sandboxes;
       cleanup.push(() => running.close());
       if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
     }
-    const url = (s: SourceName) => config.upstreamUrls[s] ?? sandboxes!.urls[s];
-    const common = {
-      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-      maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
-      breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
-      staleAfterDays: config.STALE_AFTER_DAYS,
-      maxQueue: config.UPSTREAM_MAX_QUEUE,
-    };
     const metrics = createMetricsRegistry();
     collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
-    const connectors = createConnectors(
-      {
-        education: { ...common, baseUrl: url("education") },
-        employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
-        housing: { ...common, baseUrl: url("housing") },
-        medicalInsurance: {
-          ...common,
-          baseUrl: url("medicalInsurance"),
-          clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
-          clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
-        },
-        disability: { ...common, baseUrl: url("disability") },
-      },
-      metrics,
-    );
+    const connectors = configuredConnectors(config, sandboxes, metrics);
     cleanup.push(() => connectors.close());
 
     const devTokens = dev ? await devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
@@ -177,8 +195,17 @@ export async function startGateway(config: Config, log: (line: string) => void =
       cleanup.push(() => writer.close());
       audit = { writer, digest: hmacDigester(keys.digestKey) };
     }
-    // The embedded database's owner serves audit:verify / audit:checkpoint for the CLIs it locks out.
-    const admin = await startOwnerCommands({ db, writer: audit?.writer });
+    // The department mirror: its sync schedule (MIRROR_SYNC) and the freshness reads go by.
+    const mirror = new MirrorService(
+      db.sql,
+      connectors,
+      { schedule: config.mirrorSync, intervalMs: config.syncIntervalMs, maxAgeMs: config.mirrorMaxAgeMs, pageSize: config.SYNC_PAGE_SIZE },
+      metrics,
+    );
+    await mirror.start();
+    cleanup.push(() => mirror.stop());
+    // The embedded database's owner serves audit:verify / audit:checkpoint / sync for the CLIs it locks out.
+    const admin = await startOwnerCommands({ db, writer: audit?.writer, mirror });
     if (admin) cleanup.push(() => admin.close());
     const app = await buildServer({
       config,
@@ -190,6 +217,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       redis,
       persisted,
       audit,
+      mirror,
     });
     cleanup.push(() => app.close());
     return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };

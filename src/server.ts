@@ -15,7 +15,7 @@ import { gatewaySchema } from "./graphql/schema.js";
 import { createContext, type GatewayContext } from "./graphql/context.js";
 import { errorReportingPlugin, formatError } from "./graphql/format-error.js";
 import { authorizationPlugin } from "./graphql/authorization-plugin.js";
-import type { Connectors } from "../connectors/kit/index.js";
+import { mirroredLoaders, type Connectors, type DepartmentMode, type MirrorService } from "../connectors/kit/index.js";
 import type { Verifier } from "./auth/verify.js";
 import { isAuthError, type AuthError } from "./auth/errors.js";
 import type { Principal } from "./auth/principal.js";
@@ -62,6 +62,8 @@ export interface ServerDeps {
   persisted?: Manifest;
   /** Clock for the request's "today" (tests pin it). */
   clock?: () => Date;
+  /** the department mirror and its sync (absent: every department read is live) */
+  mirror?: MirrorService;
   /** the access log (src/audit); absent only with AUDIT_LOG=off (development/benchmarks; refused in production) */
   audit?: { writer: AuditWriter; digest: Digester };
 }
@@ -154,7 +156,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await apollo.start();
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  const readiness = readinessCheck({ db, connectors, redis: deps.redis, audit: deps.audit?.writer });
+  const readiness = readinessCheck({ db, connectors, redis: deps.redis, audit: deps.audit?.writer, mirror: deps.mirror });
   app.get("/readyz", async (_req, reply) => {
     const report = await readiness();
     return reply.code(readinessHttpStatus(report)).send(report);
@@ -168,7 +170,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const contextDeps = {
     prisma: db.prisma,
     pseudonyms,
-    sources: () => connectors.loaders(),
+    sources: deps.mirror
+      ? (mode: DepartmentMode) => mirroredLoaders(connectors.loaders(), deps.mirror!.mirror, mode)
+      : () => connectors.loaders(),
+    ...(deps.mirror && { mirror: deps.mirror }),
     enforcePolicy,
     ...(audit && { audit: (requestId: string, principal: Principal) => new RequestAudit(audit.writer, requestId, principal, audit.digest) }),
   };

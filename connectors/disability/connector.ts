@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DisabilityCategory, DisabilityRecord } from "../unified.js";
-import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
+import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { joinUrl } from "../kit/http.js";
 
@@ -88,5 +88,10 @@ export function createDisabilityConnector(cfg: DisabilityConfig, deps: Connector
       });
     },
     health: () => probeHealth(deps.http, joinUrl(cfg.baseUrl, "/health"), cfg.timeoutMs),
+    bulk: {
+      exportUrl: joinUrl(cfg.baseUrl, "/cdpf/api/bulk/export"),
+      changesUrl: joinUrl(cfg.baseUrl, "/cdpf/api/bulk/changes"),
+      convert: bulkConverter(certificateRecordSchema, "idNumber", (w, now) => mapCertificateRecord(w, now, cfg.staleAfterDays)),
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { EducationRecord } from "../unified.js";
-import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
+import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { joinUrl } from "../kit/http.js";
 
@@ -71,5 +71,10 @@ export function createEducationConnector(cfg: EducationConfig, deps: ConnectorDe
       });
     },
     health: () => probeHealth(deps.http, joinUrl(cfg.baseUrl, "/health"), cfg.timeoutMs),
+    bulk: {
+      exportUrl: joinUrl(cfg.baseUrl, "/api/v1/students/export"),
+      changesUrl: joinUrl(cfg.baseUrl, "/api/v1/students/changes"),
+      convert: bulkConverter(studentRecordSchema, "idNumber", (w, now) => mapStudentRecord(w, now, cfg.staleAfterDays)),
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { EmploymentRecord } from "../unified.js";
-import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, probeHealth } from "../kit/connector.js";
+import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { badResponseError } from "../kit/errors.js";
 import { joinUrl } from "../kit/http.js";
@@ -83,5 +83,10 @@ export function createEmploymentConnector(cfg: EmploymentConfig, deps: Connector
       return out;
     },
     health: () => probeHealth(deps.http, joinUrl(cfg.baseUrl, "/health"), cfg.timeoutMs),
+    bulk: {
+      exportUrl: joinUrl(cfg.baseUrl, "/api/bulk/employment/export"),
+      changesUrl: joinUrl(cfg.baseUrl, "/api/bulk/employment/changes"),
+      convert: bulkConverter(employmentRecordSchema, "idNumber", (w, now) => mapEmploymentRecord(w, now, cfg.staleAfterDays)),
+    },
   };
 }

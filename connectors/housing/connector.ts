@@ -1,7 +1,7 @@
 import { bulkhead } from "cockatiel";
 import { z } from "zod";
 import type { HousingBenefit, HousingRecord } from "../unified.js";
-import { type BatchResult, type Connector, type ConnectorDeps, parseEnvelope, probeHealth } from "../kit/connector.js";
+import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, parseEnvelope, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { UpstreamError, badResponseError } from "../kit/errors.js";
 import { joinUrl } from "../kit/http.js";
@@ -36,6 +36,9 @@ export const benefitsPageSchema = z.object({
   items: z.array(benefitSchema),
 });
 export type BenefitsPageWire = z.output<typeof benefitsPageSchema>;
+
+/** A household in the bulk exchange: every benefit item at once (WIRE.md "Bulk exchange"). */
+export const housingBulkRecordSchema = z.object({ registryNo: z.string().min(1), items: z.array(benefitSchema) });
 
 export function mapBenefit(b: BenefitWire): HousingBenefit {
   return {
@@ -118,5 +121,13 @@ export function createHousingConnector(cfg: HousingConfig, deps: ConnectorDeps):
       return new Map(keys.map((k, i) => [k, values[i]]));
     },
     health: () => probeHealth(deps.http, joinUrl(cfg.baseUrl, "/health"), cfg.timeoutMs),
+    bulk: {
+      exportUrl: joinUrl(cfg.baseUrl, "/housing/v1/bulk/export"),
+      changesUrl: joinUrl(cfg.baseUrl, "/housing/v1/bulk/changes"),
+      // the lookup's own merge, over the one "page" that holds every item
+      convert: bulkConverter(housingBulkRecordSchema, "registryNo", (w, now) =>
+        mapHousehold(w.registryNo, [{ registryNo: w.registryNo, page: 1, pageSize: w.items.length, totalPages: 1, items: w.items }], now, cfg.staleAfterDays),
+      ),
+    },
   };
 }

@@ -31,6 +31,42 @@ export interface Connector<V> {
   loadBatch(keys: string[], signal: AbortSignal): Promise<BatchResult<V>>;
   /** A quick probe of the system's /health, bypassing retry and breaker; never throws. */
   health(): Promise<{ ok: boolean; detail?: string }>;
+  /** The system's bulk exchange (WIRE.md "Bulk exchange"), for the mirror's sync. */
+  readonly bulk: BulkAccess<V>;
+}
+
+/** One bulk record converted: the lookup's own conversion, or why the record cannot be used. */
+export type BulkConverted<V> = { ok: true; key: string; record: V } | { ok: false; key: string | null; reason: string };
+
+/** Where a system's export and change feed are, and how their records become unified records. */
+export interface BulkAccess<V> {
+  exportUrl: string;
+  changesUrl: string;
+  /** the same schema and mapping as a lookup (one conversion for export, feed and lookup) */
+  convert(raw: unknown, now: Date): BulkConverted<V>;
+  /** request headers (medical insurance: its bearer token) */
+  headers?(signal: AbortSignal): Promise<Record<string, string>>;
+  /** the system answered 401: forget the credentials `headers` gave */
+  unauthorized?(): void;
+}
+
+/** A BulkAccess `convert` from a wire schema, the key field and the lookup's mapping. */
+export function bulkConverter<W, V>(schema: z.ZodType<W>, keyField: string, map: (w: W, now: Date) => V): BulkAccess<V>["convert"] {
+  const keyOf = field(keyField);
+  return (raw, now) => {
+    const k = keyOf(raw);
+    const key = typeof k === "string" && k !== "" ? k : null;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const reason = parsed.error.issues
+        .slice(0, 3)
+        .map((x) => `${x.path.join(".") || "(record)"}: ${x.message}`)
+        .join("; ");
+      return { ok: false, key, reason };
+    }
+    if (key === null) return { ok: false, key, reason: `${keyField}: missing` };
+    return { ok: true, key, record: map(parsed.data, now) };
+  };
 }
 
 /** What a connector needs from the kit: its HTTP client (metrics and concurrency limit applied), the clock. */

@@ -20,6 +20,10 @@ export * from "./limiter.js";
 export * from "./http.js";
 export * from "./connector.js";
 export * from "./convert.js";
+export * from "./mirror.js";
+export * from "./mirrored-loaders.js";
+export * from "./mirror-service.js";
+export { syncSource, SyncBusyError, type SyncResult, type SyncProgress } from "./sync.js";
 export type { MedicalInsuranceConnector } from "../medical-insurance/connector.js";
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { MedicalInsuranceRecord } from "../unified.js";
-import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, parseEnvelope, probeHealth, raceAbort } from "../kit/connector.js";
+import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, parseEnvelope, probeHealth, raceAbort } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { badResponseError, toUpstreamError } from "../kit/errors.js";
 import { joinUrl } from "../kit/http.js";
@@ -188,6 +188,15 @@ export function createMedicalInsuranceConnector(cfg: MedicalInsuranceConfig, dep
       });
     },
     health: () => probeHealth(deps.http, joinUrl(cfg.baseUrl, "/health"), cfg.timeoutMs),
+    bulk: {
+      exportUrl: joinUrl(cfg.baseUrl, "/api/v2/insured/bulk/export"),
+      changesUrl: joinUrl(cfg.baseUrl, "/api/v2/insured/bulk/changes"),
+      convert: bulkConverter(insuredRecordSchema, "id_no", (w, now) => mapInsuredRecord(w, now, cfg.staleAfterDays)),
+      headers: async (signal) => ({ authorization: `Bearer ${(await getToken(signal)).value}` }),
+      unauthorized: () => {
+        token = null;
+      },
+    },
     resetToken() {
       token = null;
     },

@@ -131,7 +131,7 @@ export class SandboxBulk<R> {
       }
       // skip trailing deleted keys so `next` is null exactly when the export is complete
       while (i < keys.length && !this.store.records.has(keys[i])) i++;
-      return { cursor, records, next: i < keys.length ? last : null };
+      return { cursor, total: this.store.records.size, records, next: i < keys.length ? last : null };
     });
 
     app.get<{ Querystring: { cursor?: string; limit?: string } }>(`${prefix}/changes`, async (req, reply) => {

@@ -8,6 +8,8 @@ import { startAdminSocket, type AdminResult, type AdminSocket } from "./admin-so
 import { main as verifyMain, type Io } from "../audit/verify-cli.js";
 import { main as checkpointMain } from "../audit/checkpoint-cli.js";
 import type { AuditWriter } from "../audit/writer.js";
+import type { MirrorService } from "../../connectors/kit/index.js";
+import { main as syncMain } from "../mirror/sync-cli.js";
 
 async function captured(run: (io: Io) => Promise<number>): Promise<AdminResult> {
   let stdout = "";
@@ -17,11 +19,12 @@ async function captured(run: (io: Io) => Promise<number>): Promise<AdminResult> 
 }
 
 /** Starts the owner's admin socket when the database is an embedded one in a directory; null otherwise. */
-export async function startOwnerCommands(parts: { db: Database; writer?: AuditWriter; env?: NodeJS.ProcessEnv }): Promise<AdminSocket | null> {
+export async function startOwnerCommands(parts: { db: Database; writer?: AuditWriter; mirror?: MirrorService; env?: NodeJS.ProcessEnv }): Promise<AdminSocket | null> {
   if (!parts.db.owner) return null;
   const env = parts.env ?? process.env;
   return startAdminSocket(parts.db.owner.adminSocket, {
     "audit:verify": (args) => captured((io) => verifyMain(args, env, io, { db: parts.db })),
     "audit:checkpoint": () => captured((io) => checkpointMain(env, io, { db: parts.db, writer: parts.writer })),
+    ...(parts.mirror && { sync: (args: string[]) => captured((io) => syncMain(args, env, io, { db: parts.db, mirror: parts.mirror! })) }),
   });
 }

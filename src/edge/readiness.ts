@@ -14,7 +14,7 @@
  * breaker open or isolated → down; half-open → degraded; probe failing → down; queue at least half full → degraded.
  */
 import type { Redis } from "ioredis";
-import type { Connectors } from "../../connectors/kit/index.js";
+import type { Connectors, MirrorService } from "../../connectors/kit/index.js";
 import { SOURCES } from "../../connectors/unified.js";
 import type { Database } from "../db/database.js";
 import type { AuditWriter } from "../audit/writer.js";
@@ -32,6 +32,16 @@ export interface DependencyReport {
 export interface ReadinessReport {
   status: ReadinessStatus;
   dependencies: Record<string, DependencyReport>;
+  /** the department mirror per source (when the gateway keeps one): up = reads served from it, degraded = not fresh, reads go live */
+  mirror?: Record<string, MirrorReport>;
+}
+
+export interface MirrorReport extends DependencyReport {
+  lastSuccessAt: string | null;
+  lagSeconds: number | null;
+  records: number;
+  malformed: number;
+  lastError: string | null;
 }
 
 export interface ReadinessDeps {
@@ -39,6 +49,7 @@ export interface ReadinessDeps {
   connectors: Connectors;
   redis?: Redis;
   audit?: AuditWriter;
+  mirror?: MirrorService;
   /** how long the database may take to answer `SELECT 1` (default 2000 ms) */
   databaseTimeoutMs?: number;
 }
@@ -149,9 +160,10 @@ export function readinessCheck(deps: ReadinessDeps): () => Promise<ReadinessRepo
     if (redisWatch) dependencies.redis = redis();
     if (au) dependencies.audit = au;
     Object.assign(dependencies, dept);
+    const mirror = deps.mirror ? mirrorReports(deps.mirror) : undefined;
     const cannotServe = db.state === "down" || au?.state === "down";
-    const allUp = Object.values(dependencies).every((d) => d.state === "up");
-    return { status: cannotServe ? "unavailable" : allUp ? "ready" : "degraded", dependencies };
+    const allUp = [...Object.values(dependencies), ...Object.values(mirror ?? {})].every((d) => d.state === "up");
+    return { status: cannotServe ? "unavailable" : allUp ? "ready" : "degraded", dependencies, ...(mirror && { mirror }) };
   }
 
   // concurrent probes share one check
@@ -159,6 +171,29 @@ export function readinessCheck(deps: ReadinessDeps): () => Promise<ReadinessRepo
     inFlight ??= check().finally(() => (inFlight = null));
     return inFlight;
   };
+}
+
+function mirrorReports(service: MirrorService): Record<string, MirrorReport> {
+  const out: Record<string, MirrorReport> = {};
+  for (const s of service.status()) {
+    const detail = s.fresh
+      ? undefined
+      : s.lastSuccessAt === null
+        ? s.fullLoadInProgress
+          ? "first full load in progress: reads are live"
+          : "never synced: reads are live"
+        : `last sync older than ${s.maxAgeSeconds} s: reads are live`;
+    out[s.source] = {
+      state: s.fresh ? "up" : "degraded",
+      ...(detail && { detail: s.lastError ? `${detail}; last error: ${s.lastError}` : detail }),
+      lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
+      lagSeconds: s.lagSeconds === null ? null : Math.round(s.lagSeconds),
+      records: s.records,
+      malformed: s.malformed,
+      lastError: s.lastError,
+    };
+  }
+  return out;
 }
 
 /** HTTP status for a report: 503 only when the gateway cannot serve. */

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from "../db/generated/client.js";
 import { createRegistryLoaders, type RegistryLoaders } from "../registry/loaders.js";
 import type { Principal } from "../auth/principal.js";
-import type { Loaders } from "../../connectors/kit/index.js";
+import type { DepartmentMode, Loaders, MirrorService } from "../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";
 import { householdScope } from "../policy/scope.js";
 import type { OperationPlan } from "../policy/plan.js";
@@ -17,8 +17,12 @@ export interface GatewayContext {
   /** false only when FIELD_POLICY=off (development/bench comparison) */
   enforcePolicy: boolean;
   loaders: RegistryLoaders;
-  /** one DataLoader per department system, for this request only */
+  /** one DataLoader per department system, for this request only (mirror first when fresh, else live) */
   sources: Loaders;
+  /** `live: true` on a root field sets `live`: this request's department records are read from the systems */
+  departments: DepartmentMode;
+  /** the department mirror (absent: every department read is live) */
+  mirror?: MirrorService;
   pseudonyms: Pseudonymizer;
   /** The request's clock reading: every rule in one request sees the same "today". */
   now: Date;
@@ -31,7 +35,8 @@ export interface GatewayContext {
 export interface ContextDeps {
   prisma: PrismaClient;
   pseudonyms: Pseudonymizer;
-  sources: () => Loaders;
+  sources: (mode: DepartmentMode) => Loaders;
+  mirror?: MirrorService;
   enforcePolicy: boolean;
   /** per-request audit state (absent: no audit log) */
   audit?: (requestId: string, principal: Principal) => RequestAudit;
@@ -39,6 +44,7 @@ export interface ContextDeps {
 
 export function createContext(deps: ContextDeps, requestId: string, principal: Principal, now = new Date()): GatewayContext {
   const scope = householdScope(principal.jurisdiction);
+  const departments: DepartmentMode = { live: false };
   return {
     requestId,
     prisma: deps.prisma,
@@ -46,7 +52,9 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     scope,
     enforcePolicy: deps.enforcePolicy,
     loaders: createRegistryLoaders(deps.prisma, scope),
-    sources: deps.sources(),
+    sources: deps.sources(departments),
+    departments,
+    ...(deps.mirror && { mirror: deps.mirror }),
     pseudonyms: deps.pseudonyms,
     now,
     ...(deps.audit && { audit: deps.audit(requestId, principal) }),

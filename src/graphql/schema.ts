@@ -12,6 +12,7 @@ import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
 import { AuditResolver } from "../../resolvers/audit.js";
 import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
 import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
+import { DepartmentSyncResolver } from "../../resolvers/department-sync.js";
 
 export const resolvers = [
   HouseholdResolver,
@@ -33,6 +34,7 @@ export const resolvers = [
   HouseholdAidChainResolver,
   HouseholdAlertsResolver,
   AlertResolver,
+  DepartmentSyncResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -57,6 +57,7 @@ const HOUSING_READERS = rule(read([...REGISTRY_KEEPERS, "housing"]));
 // applications (seed 000 四(一), 002 #29–30): within their street they read what they investigate — the
 // reasons and inputs of every rule, medical and disability facts included (issue 12).
 const MEDICAL_READERS = rule(read(["civil_affairs", "street_office", "auditor", "medical_insurance", "health"]));
+const SYNC_READERS = rule(read(["civil_affairs", "auditor"]));
 const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "education", "employment", "health"]));
 // Charity matching (issue 7): the registry keepers and charities; departments have no part in it.
 // A charity sees needs, never identities: needs carry category, urgency, street, tier, age band — and
@@ -86,6 +87,8 @@ export const POLICY: PolicyRules = {
     auditFindings: rule(read("auditor")),
     // the alert sweep (issue 5): officials; each sees only alerts whose evidence it may read (src/registry/monitoring.ts)
     alerts: officials,
+    // the department mirror's sync status (issue 15): civil affairs runs it, auditors check it
+    departmentSync: SYNC_READERS,
   },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
@@ -244,6 +247,13 @@ export const POLICY: PolicyRules = {
   ),
   ContactConsent: recordType(["id", "charity", "recordedBy", "recordedAt", "revokedAt", "revokedBy"], keepers),
 
+  // The department mirror's sync status (issue 15)
+  DepartmentSyncStatus: recordType(
+    ["source", "fresh", "lastSuccessAt", "lastAttemptAt", "fullSyncAt", "lagSeconds", "records", "malformed", "lastError", "fullLoadInProgress", "maxAgeSeconds", "intervalSeconds", "malformedRecords"],
+    SYNC_READERS,
+  ),
+  MalformedDepartmentRecord: recordType(["key", "reason", "seenAt"], SYNC_READERS),
+
   // The audit trail (issue 6): read by auditors only.
   AccessRecord: recordType(
     ["seq", "at", "requestId", "subject", "audience", "jurisdiction", "purpose", "charityId", "operationType", "operationName", "documentHash",
@@ -262,23 +272,23 @@ export const POLICY: PolicyRules = {
   AuditFindingEdge: recordType(["cursor", "node"], rule(read("auditor"))),
   FindingEvidence: recordType(["name", "value"], rule(read("auditor"))),
 
-  Education: recordType(["source", "asOf", "stale", "stage", "schoolName", "schoolCode", "hardshipStudent", "term", "aid", "necessaryExpenseFen"], EDUCATION_READERS),
+  Education: recordType(["source", "asOf", "stale", "servedFrom", "stage", "schoolName", "schoolCode", "hardshipStudent", "term", "aid", "necessaryExpenseFen"], EDUCATION_READERS),
   EducationAid: recordType(["item", "term", "amountFen"], EDUCATION_READERS),
   Employment: recordType(
-    ["source", "asOf", "stale", "status", "registeredUnemployedSince", "publicWelfarePost", "trainings", "dibaoEmploymentSubsidy"],
+    ["source", "asOf", "stale", "servedFrom", "status", "registeredUnemployedSince", "publicWelfarePost", "trainings", "dibaoEmploymentSubsidy"],
     EMPLOYMENT_READERS,
   ),
   Training: recordType(["course", "completedOn"], EMPLOYMENT_READERS),
   EmploymentSubsidy: recordType(["monthlyFen", "from", "to"], EMPLOYMENT_READERS),
-  Housing: recordType(["source", "asOf", "stale", "benefits"], HOUSING_READERS),
+  Housing: recordType(["source", "asOf", "stale", "servedFrom", "benefits"], HOUSING_READERS),
   HousingBenefit: recordType(["type", "status", "monthlyRentFen", "monthlySubsidyFen", "grantFen", "startDate", "endDate"], HOUSING_READERS),
   MedicalInsurance: recordType(
-    ["source", "asOf", "stale", "tier", "premiumSubsidyRatio", "premiumSubsidyFen", "inPolicyExpenseFen", "outOfPocketFen", "medicalAidPaidFen", "seriousDisease", "chronicDisease", "year"],
+    ["source", "asOf", "stale", "servedFrom", "tier", "premiumSubsidyRatio", "premiumSubsidyFen", "inPolicyExpenseFen", "outOfPocketFen", "medicalAidPaidFen", "seriousDisease", "chronicDisease", "year"],
     MEDICAL_READERS,
   ),
   Disability: {
     ...recordType(
-      ["source", "asOf", "stale", "category", "grade", "severe", "livingSubsidyFen", "nursingSubsidyFen", "rehabilitation", "certificateStatus"],
+      ["source", "asOf", "stale", "servedFrom", "category", "grade", "severe", "livingSubsidyFen", "nursingSubsidyFen", "rehabilitation", "certificateStatus"],
       DISABILITY_READERS,
     ),
     // The certificate number embeds the ID number: masked like it for those who see the ID number masked.

@@ -1,0 +1,309 @@
+/**
+ * The department mirror (issue 15; connectors/WIRE.md "Mirror contract"): one table per department system,
+ * keyed as its lookup API, holding the unified record each sync converted (without `stale`, which depends on
+ * the reader's clock). This module is how the rest of the gateway reads it:
+ *   - `isFresh(source, now)`: is that source's mirror within its freshness (last successful sync no older than
+ *     `<SOURCE>_MAX_AGE`, after a completed full load)? From the cached sync state (`refresh()` reloads it);
+ *   - `getMany(source, keys)`: records for a lookup (a key the sync saw malformed answers MALFORMED, as the live
+ *     lookup would answer an unusable record);
+ *   - `scan(source, …)`: the whole mirror in key order, by key ranges (city-wide monitoring);
+ * plus the writes the sync makes (upsert/delete a page, its state), each in the caller's transaction.
+ */
+import type { SqlExecutor } from "../../src/db/sql.js";
+import { SOURCES, type SourceName } from "../unified.js";
+
+export const MIRROR_TABLES: Readonly<Record<SourceName, { table: string; key: string }>> = {
+  education: { table: "mirror_education", key: "id_number" },
+  employment: { table: "mirror_employment", key: "id_number" },
+  housing: { table: "mirror_housing", key: "registry_no" },
+  medicalInsurance: { table: "mirror_medical_insurance", key: "id_number" },
+  disability: { table: "mirror_disability", key: "id_number" },
+};
+
+export interface SyncState {
+  source: SourceName;
+  /** the change feed position after the last applied page; null until a full load completed */
+  cursor: string | null;
+  fullSyncAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastError: string | null;
+  records: number;
+  malformed: number;
+  /** a full load in progress (else null): when it started, the export position, the first page's cursor */
+  fullStartedAt: Date | null;
+  fullAfter: string | null;
+  fullCursor: string | null;
+}
+
+/** A unified record as stored: dates as ISO strings (JSON), no `stale`. */
+export type StoredRecord = Record<string, unknown> & { source: SourceName; asOf: string };
+
+/** A key whose latest bulk record was malformed: not stored; a lookup answers it as an unusable record. */
+export const MALFORMED = Symbol("malformed");
+export type MirrorAnswer = Record<string, unknown> | typeof MALFORMED;
+
+interface StateRow {
+  source: string;
+  cursor: string | null;
+  full_sync_at: Date | null;
+  last_success_at: Date | null;
+  last_attempt_at: Date | null;
+  last_error: string | null;
+  records: string | number | bigint;
+  malformed: string | number | bigint;
+  full_started_at: Date | null;
+  full_after: string | null;
+  full_cursor: string | null;
+}
+
+const asDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+
+function toState(r: StateRow): SyncState {
+  return {
+    source: r.source as SourceName,
+    cursor: r.cursor,
+    fullSyncAt: asDate(r.full_sync_at),
+    lastSuccessAt: asDate(r.last_success_at),
+    lastAttemptAt: asDate(r.last_attempt_at),
+    lastError: r.last_error,
+    records: Number(r.records),
+    malformed: Number(r.malformed),
+    fullStartedAt: asDate(r.full_started_at),
+    fullAfter: r.full_after,
+    fullCursor: r.full_cursor,
+  };
+}
+
+export async function readStates(sql: SqlExecutor): Promise<Map<SourceName, SyncState>> {
+  const rows = await sql.query<StateRow>(`SELECT * FROM mirror_sync_state`);
+  return new Map(rows.filter((r) => (SOURCES as readonly string[]).includes(r.source)).map((r) => [r.source as SourceName, toState(r)]));
+}
+
+export async function readState(sql: SqlExecutor, source: SourceName): Promise<SyncState | null> {
+  const [row] = await sql.query<StateRow>(`SELECT * FROM mirror_sync_state WHERE source = $1`, [source]);
+  return row ? toState(row) : null;
+}
+
+/** Fields of the state a sync step sets (undefined = unchanged). */
+export type StatePatch = Partial<Omit<SyncState, "source" | "records" | "malformed">> & { addMalformed?: number };
+
+const STATE_COLUMNS: Record<keyof Omit<StatePatch, "addMalformed">, string> = {
+  cursor: "cursor",
+  fullSyncAt: "full_sync_at",
+  lastSuccessAt: "last_success_at",
+  lastAttemptAt: "last_attempt_at",
+  lastError: "last_error",
+  fullStartedAt: "full_started_at",
+  fullAfter: "full_after",
+  fullCursor: "full_cursor",
+};
+
+/** Updates a source's state (creating its row), and recounts its records when `recount`. */
+export async function writeState(sql: SqlExecutor, source: SourceName, patch: StatePatch, recount = false): Promise<void> {
+  await sql.query(`INSERT INTO mirror_sync_state (source) VALUES ($1) ON CONFLICT (source) DO NOTHING`, [source]);
+  const sets: string[] = [];
+  const params: unknown[] = [source];
+  for (const [k, col] of Object.entries(STATE_COLUMNS)) {
+    const v = patch[k as keyof typeof STATE_COLUMNS];
+    if (v === undefined) continue;
+    params.push(v);
+    sets.push(`${col} = $${params.length}`);
+  }
+  if (patch.addMalformed) {
+    params.push(patch.addMalformed);
+    sets.push(`malformed = malformed + $${params.length}`);
+  }
+  if (recount) sets.push(`records = (SELECT count(*) FROM ${MIRROR_TABLES[source].table})`);
+  if (sets.length) await sql.query(`UPDATE mirror_sync_state SET ${sets.join(", ")} WHERE source = $1`, params);
+}
+
+/** Takes (or renews) the source's sync lease for `owner` until `ms` from now; false when another holds it. */
+export async function takeLease(sql: SqlExecutor, source: SourceName, owner: string, ms: number): Promise<boolean> {
+  await sql.query(`INSERT INTO mirror_sync_state (source) VALUES ($1) ON CONFLICT (source) DO NOTHING`, [source]);
+  const rows = await sql.query(
+    `UPDATE mirror_sync_state SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond')
+     WHERE source = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now()) RETURNING source`,
+    [source, owner, Math.round(ms)],
+  );
+  return rows.length === 1;
+}
+
+export async function releaseLease(sql: SqlExecutor, source: SourceName, owner: string): Promise<void> {
+  await sql.query(`UPDATE mirror_sync_state SET lease_owner = NULL, lease_until = NULL WHERE source = $1 AND lease_owner = $2`, [source, owner]);
+}
+
+export interface PageWrite {
+  upserts: { key: string; record: Record<string, unknown> & { asOf: Date } }[];
+  deletes: string[];
+  malformed: { key: string | null; reason: string }[];
+}
+
+/** Applies one page (upserts, deletes, malformed reports) in the caller's transaction; returns the malformed count. */
+export async function applyPage(sql: SqlExecutor, source: SourceName, page: PageWrite, syncedAt: Date, cursor: string | null): Promise<number> {
+  const { table, key } = MIRROR_TABLES[source];
+  // last one wins within a page (one statement may not touch a row twice)
+  const byKey = new Map<string, PageWrite["upserts"][number]>();
+  for (const u of page.upserts) byKey.set(u.key, u);
+  const badKeys = new Set(page.malformed.map((m) => m.key).filter((k): k is string => k !== null));
+  for (const k of badKeys) byKey.delete(k);
+  if (byKey.size) {
+    const rows = [...byKey.values()].map((u) => {
+      const { stale: _stale, ...stored } = u.record as Record<string, unknown>;
+      return { k: u.key, r: stored, u: u.record.asOf.toISOString() };
+    });
+    await sql.query(
+      `INSERT INTO ${table} (${key}, record, source_updated_at, synced_at, source_cursor)
+       SELECT x.k, x.r, x.u, $2, $3 FROM jsonb_to_recordset($1::jsonb) AS x(k text, r jsonb, u timestamptz)
+       ON CONFLICT (${key}) DO UPDATE SET record = EXCLUDED.record, source_updated_at = EXCLUDED.source_updated_at,
+         synced_at = EXCLUDED.synced_at, source_cursor = EXCLUDED.source_cursor`,
+      [JSON.stringify(rows), syncedAt, cursor],
+    );
+    await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, [...byKey.keys()]]);
+  }
+  // a delete, or a malformed record replacing a good one: the row goes (never serve what the system no longer says)
+  const gone = [...page.deletes.filter((k) => !byKey.has(k)), ...badKeys];
+  if (gone.length) await sql.query(`DELETE FROM ${table} WHERE ${key} = ANY($1::text[])`, [gone]);
+  const deletedOnly = page.deletes.filter((k) => !byKey.has(k) && !badKeys.has(k));
+  if (deletedOnly.length) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, deletedOnly]);
+  if (page.malformed.length) {
+    const reports = new Map<string, string>();
+    for (const m of page.malformed) reports.set(m.key ?? "(no key)", m.reason.slice(0, 1000));
+    await sql.query(
+      `INSERT INTO mirror_malformed (source, key, reason, seen_at)
+       SELECT $1, x.k, x.r, $3 FROM jsonb_to_recordset($2::jsonb) AS x(k text, r text)
+       ON CONFLICT (source, key) DO UPDATE SET reason = EXCLUDED.reason, seen_at = EXCLUDED.seen_at`,
+      [source, JSON.stringify([...reports].map(([k, r]) => ({ k, r }))), syncedAt],
+    );
+  }
+  return page.malformed.length;
+}
+
+/** After a full load: rows (and malformed reports) the new export did not contain are gone. */
+export async function dropNotSeenSince(sql: SqlExecutor, source: SourceName, since: Date): Promise<number> {
+  const { table } = MIRROR_TABLES[source];
+  const rows = await sql.query(`DELETE FROM ${table} WHERE synced_at < $1 RETURNING 1`, [since]);
+  await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND seen_at < $2`, [source, since]);
+  return rows.length;
+}
+
+export async function malformedReports(sql: SqlExecutor, source?: SourceName): Promise<{ source: SourceName; key: string; reason: string; seenAt: Date }[]> {
+  const rows = await sql.query<{ source: string; key: string; reason: string; seen_at: Date }>(
+    `SELECT source, key, reason, seen_at FROM mirror_malformed ${source ? "WHERE source = $1" : ""} ORDER BY source, key`,
+    source ? [source] : [],
+  );
+  return rows.map((r) => ({ source: r.source as SourceName, key: r.key, reason: r.reason, seenAt: asDate(r.seen_at)! }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// reading
+
+/** Date-valued paths of each source's unified record (JSON stores them as ISO strings). */
+const DATE_FIELDS: Record<SourceName, (r: Record<string, any>) => void> = {
+  education: () => {},
+  employment: (r) => {
+    r.registeredUnemployedSince = asDate(r.registeredUnemployedSince);
+    for (const t of r.trainings ?? []) t.completedOn = asDate(t.completedOn);
+    if (r.dibaoEmploymentSubsidy) {
+      r.dibaoEmploymentSubsidy.from = asDate(r.dibaoEmploymentSubsidy.from);
+      r.dibaoEmploymentSubsidy.to = asDate(r.dibaoEmploymentSubsidy.to);
+    }
+  },
+  housing: (r) => {
+    for (const b of r.benefits ?? []) {
+      b.startDate = asDate(b.startDate);
+      b.endDate = asDate(b.endDate);
+    }
+  },
+  medicalInsurance: () => {},
+  disability: () => {},
+};
+
+/** A stored record back as the connector's unified record (Dates revived; `stale` as of `now`). */
+export function reviveRecord(source: SourceName, stored: Record<string, unknown>, now: Date, staleAfterDays: number): Record<string, unknown> {
+  const r = structuredClone(stored) as Record<string, any>;
+  r.asOf = asDate(r.asOf);
+  DATE_FIELDS[source](r);
+  r.stale = now.getTime() - (r.asOf as Date).getTime() > staleAfterDays * 86_400_000;
+  return r;
+}
+
+export interface MirrorOptions {
+  /** per source: how old the last successful sync may be for the mirror to serve (ms) */
+  maxAgeMs: Record<SourceName, number>;
+  /** per source: the staleness threshold of records (days), as the connectors' */
+  staleAfterDays: Record<SourceName, number>;
+}
+
+export interface MirrorRow {
+  key: string;
+  record: Record<string, unknown>;
+  sourceUpdatedAt: Date;
+  syncedAt: Date;
+}
+
+export class Mirror {
+  private states = new Map<SourceName, SyncState>();
+
+  constructor(
+    readonly sql: SqlExecutor,
+    readonly options: MirrorOptions,
+  ) {}
+
+  /** Reloads every source's sync state (the scheduler calls it after each run; readers may call it any time). */
+  async refresh(): Promise<void> {
+    this.states = await readStates(this.sql);
+  }
+
+  state(source: SourceName): SyncState | null {
+    return this.states.get(source) ?? null;
+  }
+
+  /** Within its freshness: a full load completed, and the last successful sync no older than the source's max age. */
+  isFresh(source: SourceName, now: Date = new Date()): boolean {
+    const s = this.states.get(source);
+    if (!s || s.cursor === null || s.lastSuccessAt === null) return false;
+    return now.getTime() - s.lastSuccessAt.getTime() <= this.options.maxAgeMs[source];
+  }
+
+  /** The mirror's answers for lookup keys: a record (unified, `stale` as of `now`), MALFORMED, or absent (the system does not know the key). */
+  async getMany(source: SourceName, keys: readonly string[], now: Date = new Date()): Promise<Map<string, MirrorAnswer>> {
+    const { table, key } = MIRROR_TABLES[source];
+    const out = new Map<string, MirrorAnswer>();
+    if (keys.length === 0) return out;
+    const rows = await this.sql.query<{ k: string; record: Record<string, unknown> | null }>(
+      `SELECT ${key} AS k, record FROM ${table} WHERE ${key} = ANY($1::text[])
+       UNION ALL SELECT key AS k, NULL AS record FROM mirror_malformed WHERE source = $2 AND key = ANY($1::text[])`,
+      [[...keys], source],
+    );
+    for (const r of rows) {
+      if (r.record === null) out.set(r.k, MALFORMED);
+      else if (!out.has(r.k)) out.set(r.k, reviveRecord(source, r.record, now, this.options.staleAfterDays[source]));
+    }
+    return out;
+  }
+
+  /**
+   * The mirror in key order (the database's text order), for bulk reads: keys > `after` (a page's last key),
+   * within [from, to) when given, at most `limit` (1–10000) rows. Records are unified (dates revived, `stale` as of `now`).
+   */
+  async scan(source: SourceName, range: { after?: string; from?: string; to?: string; limit?: number } = {}, now: Date = new Date()): Promise<MirrorRow[]> {
+    const { table, key } = MIRROR_TABLES[source];
+    const limit = Math.max(1, Math.min(10_000, Math.floor(range.limit ?? 1000)));
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (range.after !== undefined) where.push(`${key} > $${params.push(range.after)}`);
+    if (range.from !== undefined) where.push(`${key} >= $${params.push(range.from)}`);
+    if (range.to !== undefined) where.push(`${key} < $${params.push(range.to)}`);
+    const rows = await this.sql.query<{ k: string; record: Record<string, unknown>; source_updated_at: Date; synced_at: Date }>(
+      `SELECT ${key} AS k, record, source_updated_at, synced_at FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${key} LIMIT ${limit}`,
+      params,
+    );
+    return rows.map((r) => ({
+      key: r.k,
+      record: reviveRecord(source, r.record, now, this.options.staleAfterDays[source]),
+      sourceUpdatedAt: asDate(r.source_updated_at)!,
+      syncedAt: asDate(r.synced_at)!,
+    }));
+  }
+}
