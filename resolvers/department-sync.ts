@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import { DepartmentSyncStatus, MalformedDepartmentRecord } from "../schema/department-sync.js";
 import type { GatewayContext } from "../src/graphql/context.js";
-import { SOURCES } from "../connectors/unified.js";
+import { SOURCES } from "../src/domain/records.js";
 
 @Resolver(() => DepartmentSyncStatus)
 export class DepartmentSyncResolver {

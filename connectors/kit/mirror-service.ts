@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { SqlExecutor } from "../../src/db/sql.js";
-import { SOURCES, type SourceName } from "../unified.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import type { Connectors } from "./index.js";
 import { Mirror, malformedReports, type SyncState } from "./mirror.js";
 import { SyncBusyError, syncSource, type SyncProgress, type SyncResult } from "./sync.js";

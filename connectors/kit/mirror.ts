@@ -10,7 +10,7 @@
  * plus the writes the sync makes (upsert/delete a page, its state), each in the caller's transaction.
  */
 import type { SqlExecutor } from "../../src/db/sql.js";
-import { SOURCES, type SourceName } from "../unified.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 
 export const MIRROR_TABLES: Readonly<Record<SourceName, { table: string; key: string }>> = {
   education: { table: "mirror_education", key: "id_number" },

@@ -5,8 +5,8 @@
  * it came from (`servedFrom`). A mirror that cannot be read (database error) falls back to live as well.
  */
 import DataLoader from "dataloader";
-import type { SourceName } from "../unified.js";
-import { SOURCES } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
+import { SOURCES } from "../../src/domain/records.js";
 import { badResponseError } from "./errors.js";
 import type { Loaders } from "./index.js";
 import { MALFORMED, type Mirror } from "./mirror.js";

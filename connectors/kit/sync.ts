@@ -16,7 +16,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SqlExecutor } from "../../src/db/sql.js";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 import type { Connector } from "./connector.js";
 import { isUpstreamError, toUpstreamError } from "./errors.js";
 import type { HttpClient } from "./http.js";
