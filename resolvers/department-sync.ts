@@ -6,12 +6,13 @@ import { SOURCES } from "../src/domain/records.js";
 @Resolver(() => DepartmentSyncStatus)
 export class DepartmentSyncResolver {
   @Query(() => [DepartmentSyncStatus], {
+    nullable: true,
     description: "The department mirror's sync per source: freshness, last success, lag, records, errors (civil affairs, auditors). Empty when the gateway keeps no mirror.",
   })
   async departmentSync(@Ctx() ctx: GatewayContext) {
     if (!ctx.mirror) return [];
     await ctx.mirror.mirror.refresh();
-    return ctx.mirror.status(new Date());
+    return ctx.mirror.status();
   }
 
   @FieldResolver(() => [MalformedDepartmentRecord])

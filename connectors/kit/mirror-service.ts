@@ -18,6 +18,8 @@ export interface MirrorSettings {
   maxAgeMs: Record<SourceName, number>;
   /** records per bulk page */
   pageSize: number;
+  /** the clock of syncs and freshness (default new Date(); tests move it) */
+  clock?: () => Date;
 }
 
 export interface SourceSyncStatus {
@@ -38,6 +40,7 @@ export interface SourceSyncStatus {
 
 export class MirrorService {
   readonly mirror: Mirror;
+  readonly clock: () => Date;
   private timers = new Map<SourceName, NodeJS.Timeout>();
   private refresher?: NodeJS.Timeout;
   private running = new Map<SourceName, Promise<SyncResult>>();
@@ -51,6 +54,7 @@ export class MirrorService {
     readonly settings: MirrorSettings,
     registry: Registry,
   ) {
+    this.clock = settings.clock ?? (() => new Date());
     const staleAfterDays = Object.fromEntries(SOURCES.map((s) => [s, connectors.config[s].staleAfterDays])) as Record<SourceName, number>;
     this.mirror = new Mirror(sql, { maxAgeMs: settings.maxAgeMs, staleAfterDays });
     const registers = [registry];
@@ -68,7 +72,7 @@ export class MirrorService {
       labelNames: ["source"] as const,
       registers,
       collect() {
-        const now = Date.now();
+        const now = self.clock().getTime();
         for (const s of SOURCES) {
           const st = self.mirror.state(s);
           this.set({ source: s }, st?.lastSuccessAt ? (now - st.lastSuccessAt.getTime()) / 1000 : -1);
@@ -90,7 +94,7 @@ export class MirrorService {
       labelNames: ["source"] as const,
       registers,
       collect() {
-        for (const s of SOURCES) this.set({ source: s }, self.mirror.isFresh(s) ? 1 : 0);
+        for (const s of SOURCES) this.set({ source: s }, self.mirror.isFresh(s, self.clock()) ? 1 : 0);
       },
     });
   }
@@ -126,6 +130,7 @@ export class MirrorService {
         connector: this.connectors[source] as never,
         http: runtime.http,
         pageSize: this.settings.pageSize,
+        now: this.clock,
         signal: AbortSignal.any([this.stopping.signal, runtime.closed]),
         onProgress: opts.onProgress,
       },
@@ -153,7 +158,7 @@ export class MirrorService {
     return p;
   }
 
-  status(now: Date = new Date()): SourceSyncStatus[] {
+  status(now: Date = this.clock()): SourceSyncStatus[] {
     return SOURCES.map((source) => statusOf(source, this.mirror.state(source), this.mirror.isFresh(source, now), this.settings, now));
   }
 

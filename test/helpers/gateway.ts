@@ -11,7 +11,8 @@ import { authConfigFromEnv } from "../../src/auth/config.js";
 import { setupAuthentication } from "../../src/auth/index.js";
 import type { MintOptions } from "../../dev/keys/dev-keys.js";
 import { Pseudonymizer } from "../../src/policy/pseudonym.js";
-import { createConnectors, createMetricsRegistry, type Connectors, type ConnectorsConfig } from "../../connectors/kit/index.js";
+import { MirrorService, createConnectors, createMetricsRegistry, type Connectors, type ConnectorsConfig, type MirrorSettings } from "../../connectors/kit/index.js";
+import { SOURCES } from "../../src/domain/records.js";
 import { startSandboxes, type RunningSandboxes, type StartSandboxesOptions } from "../../dev/sandboxes/index.js";
 import type { Manifest } from "../../src/app/edge/persisted-operations.js";
 import type { SourceName } from "../../src/domain/records.js";
@@ -37,6 +38,8 @@ export interface TestGateway {
   connectors: Connectors;
   sandboxes: RunningSandboxes | null;
   pseudonyms: Pseudonymizer;
+  /** the department mirror, when started with `mirror` */
+  mirror: MirrorService | null;
   /** the access log, when started with `audit` */
   audit: { writer: AuditWriter; keys: AuditKeys } | null;
   /** a token minted with the test's own development key pair */
@@ -59,6 +62,8 @@ export interface StartOptions {
   verifier?: Verifier;
   /** share rate-limit counts through this Redis client (as REDIS_URL does) */
   redis?: Redis;
+  /** keep the department mirror (no schedule: the test runs syncs with gw.mirror.run), reads from it while fresh */
+  mirror?: Partial<Omit<MirrorSettings, "maxAgeMs">> & { maxAgeMs?: Partial<Record<SourceName, number>> };
   /** record every operation in the access log (as AUDIT_LOG=on does), with a fresh audit key */
   audit?: boolean | Omit<AuditWriterOptions, "keys">;
 }
@@ -125,6 +130,22 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     const keys = auditKeysFromSeed(randomBytes(32).toString("hex"));
     audit = { keys, writer: new AuditWriter(db.sql, { keys, ...(typeof opts.audit === "object" ? opts.audit : {}) }) };
   }
+  const bySource = (ms: number) => Object.fromEntries(SOURCES.map((s) => [s, ms])) as Record<SourceName, number>;
+  const mirror = opts.mirror
+    ? new MirrorService(
+        db.sql,
+        connectors,
+        {
+          schedule: false,
+          intervalMs: bySource(300_000),
+          pageSize: 100,
+          ...opts.mirror,
+          maxAgeMs: { ...bySource(900_000), ...opts.mirror.maxAgeMs },
+        },
+        metrics,
+      )
+    : null;
+  await mirror?.start();
   const app = await buildServer({
     config: { ...TEST_EDGE, ...opts.edge },
     db,
@@ -136,6 +157,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     redis: opts.redis,
     clock: opts.now ? () => opts.now as Date : undefined,
     audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
+    ...(mirror && { mirror }),
   });
   // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
   // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a
@@ -158,6 +180,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     sandboxes,
     pseudonyms,
     audit,
+    mirror,
     token,
     async gql(query, variables, as = { audience: "civil_affairs", city: "500000" }, headers = {}) {
       const bearer = as === null ? null : typeof as === "string" ? as : await token(as);
@@ -180,6 +203,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     },
     async close() {
       await app.close();
+      await mirror?.stop();
       await audit?.writer.close();
       await connectors.close();
       await sandboxes?.close();
