@@ -1,0 +1,333 @@
+/**
+ * npm run bench:sync (also the last part of npm run bench) — the department mirror (issue 15): full and
+ * incremental syncs into PostgreSQL, and mirror-served reads.
+ *
+ * Separate processes, as in bench.ts: the sandboxes (dist/dev/sandboxes/cli.js), the sync (`npm run sync`'s
+ * dist/src/features/mirror/sync-cli.js, under /usr/bin/time for its peak RSS), the gateway (dist/src/app/main.js)
+ * and autocannon in this process.
+ *   1. the default set: full sync (records/s, peak RSS); 1 % of records changed (one simulated day at
+ *      changeRate 0.01), incremental sync; the gateway over the same schema (registry seeded, mirror fresh):
+ *      one-household full view at 10 connections (req/s, p99) and a 100-household page at 1 connection (p99),
+ *      authorization and access log on;
+ *   2. a scaled population (BENCH_SYNC_PERSONS, default 200000; 0 skips it): full sync, 1 % changes, incremental.
+ * Environment: DATABASE_URL (default the local test server; each run uses fresh schemas, dropped after),
+ * BENCH_DURATION (default 10), BENCH_WARMUP (2), SEED (20190101), BENCH_SYNC_PERSONS.
+ * Writes bench/results-sync.md.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const DIST = path.join(ROOT, "dist");
+const SEED = Number(process.env.SEED ?? 20190101);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
+const SCALED = Number(process.env.BENCH_SYNC_PERSONS ?? 200_000);
+const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
+
+const require = createRequire(import.meta.url);
+type AutocannonResult = { requests: { total: number; sent: number }; latency: { p50: number; p99: number; mean: number }; duration: number; non2xx: number; errors: number; timeouts: number };
+const autocannon = require("autocannon") as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface Child {
+  proc: ChildProcess;
+  output: string[];
+}
+const children: Child[] = [];
+
+function start(args: string[], env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: Child = { proc, output: [] };
+  const collect = (b: Buffer) => {
+    child.output.push(...b.toString("utf8").split("\n").filter(Boolean));
+    if (child.output.length > 500) child.output.splice(0, child.output.length - 500);
+  };
+  proc.stdout!.on("data", collect);
+  proc.stderr!.on("data", collect);
+  children.push(child);
+  return child;
+}
+
+async function stop(child: Child): Promise<void> {
+  children.splice(children.indexOf(child), 1);
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.proc.once("exit", () => r()));
+  child.proc.kill("SIGTERM");
+  if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
+    child.proc.kill("SIGKILL");
+    await exited;
+  }
+}
+
+async function waitForLine(child: Child, re: RegExp, ms: number): Promise<RegExpMatchArray> {
+  const until = Date.now() + ms;
+  for (;;) {
+    for (const l of child.output) {
+      const m = l.match(re);
+      if (m) return m;
+    }
+    if (child.proc.exitCode !== null) throw new Error(`process exited:\n${child.output.slice(-30).join("\n")}`);
+    if (Date.now() > until) throw new Error(`not ready after ${ms} ms:\n${child.output.slice(-30).join("\n")}`);
+    await sleep(100);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) =>
+    execFile(file, args, { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(" ")}: ${stderr || err.message}`)) : resolve({ stdout, stderr }))),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface Sandboxes {
+  child: Child;
+  urls: Record<string, string>;
+  medicalCredentials: { clientId: string; clientSecret: string };
+  startedInMs: number;
+}
+
+async function startSandboxes(asOf: string, persons?: number): Promise<Sandboxes> {
+  const args = [path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf, ...(persons ? ["--persons", String(persons)] : [])];
+  const child = start(["--max-old-space-size=8192", ...args], { ...process.env });
+  const [line] = await waitForLine(child, /^\{.*"urls".*\}$/, 1_800_000);
+  const info = JSON.parse(line);
+  // the sync pages at the rate limit's mercy: lift employment's (its lookup limit is not what is measured)
+  await fetch(`${info.urls.employment}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rateLimitPerSecond: 1_000_000, burst: 100_000 }) });
+  return { child, urls: info.urls, medicalCredentials: info.medicalCredentials, startedInMs: info.startedInMs };
+}
+
+function sourceEnv(sb: Sandboxes): NodeJS.ProcessEnv {
+  return {
+    EDUCATION_URL: sb.urls.education,
+    EMPLOYMENT_URL: sb.urls.employment,
+    HOUSING_URL: sb.urls.housing,
+    MEDICAL_INSURANCE_URL: sb.urls.medicalInsurance,
+    MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
+    MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
+    DISABILITY_URL: sb.urls.disability,
+  };
+}
+
+function schemaUrl(schema: string): string {
+  const u = new URL(BASE_URL);
+  u.searchParams.set("schema", schema);
+  return u.toString();
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: BASE_URL });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await c.end();
+}
+
+interface SyncRun {
+  records: number;
+  seconds: number;
+  peakRssMb: number;
+  lines: string[];
+}
+
+/** `npm run sync` as its own process under /usr/bin/time: records applied, wall seconds, peak RSS. */
+async function runSync(sb: Sandboxes, schema: string, full: boolean): Promise<SyncRun> {
+  const env = { ...process.env, NODE_ENV: "development", DATABASE_URL: schemaUrl(schema), LOG_LEVEL: "warn", ...sourceEnv(sb) };
+  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, path.join(DIST, "src/features/mirror/sync-cli.js"), ...(full ? ["--full"] : [])], env);
+  const t = /TIME (\d+) ([\d.]+)/.exec(stderr);
+  if (!t) throw new Error(`no /usr/bin/time output:\n${stderr}`);
+  const lines = stdout.split("\n").filter(Boolean);
+  let records = 0;
+  for (const l of lines) {
+    const m = /: (\d+) upserted, (\d+) deleted/.exec(l);
+    if (m) records += Number(m[1]) + Number(m[2]);
+  }
+  return { records, seconds: Number(t[2]), peakRssMb: Number(t[1]) / 1024, lines };
+}
+
+async function advanceOnePercent(sb: Sandboxes): Promise<number> {
+  let changed = 0;
+  for (const s of SOURCES) {
+    const r = await fetch(`${sb.urls[s]}/__sandbox/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advanceDays: 1, changeRate: 0.01 }) }).then((x) => x.json() as Promise<any>);
+    changed += r.changed + r.deleted;
+  }
+  return changed;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// mirror-served reads
+
+const MEMBER = `id idNumber
+  education { source asOf stale servedFrom stage schoolName term hardshipStudent aid { item amountFen } necessaryExpenseFen }
+  employment { source asOf stale servedFrom status publicWelfarePost trainings { course completedOn } dibaoEmploymentSubsidy { monthlyFen from to } }
+  medicalInsurance { source asOf stale servedFrom tier premiumSubsidyRatio outOfPocketFen medicalAidPaidFen seriousDisease chronicDisease }
+  disability { source asOf stale servedFrom grade category severe livingSubsidyFen nursingSubsidyFen certificateStatus }`;
+const HOUSEHOLD = `id registryNo housing { source asOf stale servedFrom benefits { type status monthlySubsidyFen startDate endDate } } members { ${MEMBER} }`;
+const ONE = `query One($id: ID!) { household(id: $id) { ${HOUSEHOLD} } }`;
+const PAGE = `query Page($first: Int!) { households(first: $first) { edges { node { ${HOUSEHOLD} } } } }`;
+
+interface ReadRow {
+  label: string;
+  connections: number;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  bad: number;
+  servedFrom: string;
+}
+
+async function measureReads(url: string, token: string, label: string, query: string, variables: Record<string, unknown>, connections: number): Promise<ReadRow> {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const body = JSON.stringify({ query, variables });
+  const check: any = await fetch(`${url}/graphql`, { method: "POST", headers, body }).then((r) => r.json());
+  if (check.errors) throw new Error(`${label}: ${JSON.stringify(check.errors).slice(0, 400)}`);
+  const served = new Set<string>();
+  JSON.stringify(check, (k, v) => (k === "servedFrom" ? (served.add(v), v) : v));
+  const opts = { url: `${url}/graphql`, method: "POST", headers, body, connections, pipelining: 1 };
+  if (WARMUP_S > 0) await autocannon({ ...opts, duration: WARMUP_S });
+  const r = await autocannon({ ...opts, duration: DURATION_S });
+  const row = { label, connections, reqPerSec: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts, servedFrom: [...served].join("+") };
+  process.stderr.write(`  ${label.padEnd(28)} c=${connections} ${row.reqPerSec.toFixed(1)} req/s p50 ${row.p50} ms p99 ${row.p99} ms served ${row.servedFrom}${row.bad ? ` ${row.bad} failed` : ""}\n`);
+  return row;
+}
+
+async function readsOverMirror(sb: Sandboxes, schema: string, asOf: string): Promise<ReadRow[]> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-sync-"));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "development",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    DATABASE_URL: schemaUrl(schema),
+    MIGRATE_ON_START: "true",
+    SEED_ON_START: "true",
+    SEED: String(SEED),
+    LOG_LEVEL: "warn",
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    GRAPHQL_MAX_COST: "1000000",
+    MIRROR_SYNC: "true",
+    ...sourceEnv(sb),
+  };
+  delete env.REDIS_URL;
+  const gw = start([path.join(DIST, "src/app/main.js")], env);
+  try {
+    const ready = await waitForLine(gw, /safetynet-gateway ready in|data set\s+seed (\d+), as of (\d{4}-\d{2}-\d{2})/, 600_000);
+    void ready;
+    const url = `http://127.0.0.1:${port}`;
+    // the schedule's first run brings every source's mirror up to date: wait until all are fresh
+    for (let i = 0; ; i++) {
+      const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
+      if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) break;
+      if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
+      await sleep(500);
+    }
+    const token = (await exec(process.execPath, [path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).stdout.trim();
+    const first: any = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }) }).then((r) => r.json());
+    const id = first.data.households.edges[0].node.id;
+    void asOf;
+    return [
+      await measureReads(url, token, "household(id:) from the mirror", ONE, { id }, 10),
+      await measureReads(url, token, "household(id:) from the mirror", ONE, { id }, 1),
+      await measureReads(url, token, "households(first: 100) from the mirror", PAGE, { first: 100 }, 1),
+    ];
+  } finally {
+    await stop(gw);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface SyncRow {
+  label: string;
+  run: SyncRun;
+  changed?: number;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load = os.loadavg();
+  const asOf = new Date().toISOString().slice(0, 10);
+  const tag = Math.random().toString(16).slice(2, 8);
+  const schemas = [`bench_sync_default_${tag}`, `bench_sync_scaled_${tag}`];
+  const syncRows: SyncRow[] = [];
+  let readRows: ReadRow[] = [];
+  const cleanup = async () => {
+    for (const c of [...children].reverse()) await stop(c);
+    for (const s of schemas) await dropSchema(s).catch(() => {});
+  };
+  process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+  try {
+    process.stderr.write(`bench:sync: the default set (seed ${SEED}, as of ${asOf}) …\n`);
+    const sb = await startSandboxes(asOf);
+    await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(schemas[0]) });
+    syncRows.push({ label: "full sync, default set", run: await runSync(sb, schemas[0], true) });
+    const changed = await advanceOnePercent(sb);
+    syncRows.push({ label: "incremental after 1 % changes, default set", run: await runSync(sb, schemas[0], false), changed });
+    for (const r of syncRows) process.stderr.write(`  ${r.label}: ${r.run.records} records in ${r.run.seconds} s, peak RSS ${r.run.peakRssMb.toFixed(0)} MB\n`);
+    process.stderr.write("bench:sync: mirror-served reads …\n");
+    readRows = await readsOverMirror(sb, schemas[0], asOf);
+    await stop(sb.child);
+
+    if (SCALED > 0) {
+      process.stderr.write(`bench:sync: ${SCALED} persons: starting the sandboxes …\n`);
+      const big = await startSandboxes(asOf, SCALED);
+      await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(schemas[1]) });
+      const full = await runSync(big, schemas[1], true);
+      syncRows.push({ label: `full sync, ${SCALED.toLocaleString("en")} persons`, run: full });
+      process.stderr.write(`  full: ${full.records} records in ${full.seconds} s, peak RSS ${full.peakRssMb.toFixed(0)} MB\n`);
+      const ch = await advanceOnePercent(big);
+      const inc = await runSync(big, schemas[1], false);
+      syncRows.push({ label: `incremental after 1 % changes, ${SCALED.toLocaleString("en")} persons`, run: inc, changed: ch });
+      process.stderr.write(`  incremental: ${inc.records} records in ${inc.seconds} s, peak RSS ${inc.peakRssMb.toFixed(0)} MB\n`);
+      await stop(big.child);
+    }
+  } finally {
+    await cleanup();
+  }
+  const loadAfter = os.loadavg();
+  const lines = [
+    `## Department mirror (npm run bench:sync, ${started.toISOString()})`,
+    "",
+    `Machine: ${os.cpus().length} cores, load average before ${load.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}. PostgreSQL at ${new URL(BASE_URL).host}. Sandboxes in their own process; the sync is \`npm run sync\` (its own process, peak RSS by /usr/bin/time).`,
+    "",
+    "| sync | records applied | seconds | records/s | peak RSS (sync process) |",
+    "|---|---:|---:|---:|---:|",
+    ...syncRows.map((r) => `| ${r.label}${r.changed !== undefined ? ` (${r.changed} changed at the sources)` : ""} | ${r.run.records} | ${r.run.seconds.toFixed(1)} | ${Math.round(r.run.records / r.run.seconds)} | ${r.run.peakRssMb.toFixed(0)} MB |`),
+    "",
+    "| read (authorization and access log on, every department field) | connections | req/s | p50 ms | p99 ms | served from | failed |",
+    "|---|---:|---:|---:|---:|---|---:|",
+    ...readRows.map((r) => `| ${r.label} | ${r.connections} | ${r.reqPerSec.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.servedFrom} | ${r.bad} |`),
+    "",
+  ];
+  const md = lines.join("\n");
+  mkdirSync(path.join(ROOT, "bench"), { recursive: true });
+  writeFileSync(path.join(ROOT, "bench", "results-sync.md"), md);
+  process.stdout.write(md + "\n");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:sync failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+  for (const c of children) c.proc.kill("SIGKILL");
+});
