@@ -11,7 +11,7 @@
  *      authorization and access log on;
  *   2. a scaled population (BENCH_SYNC_PERSONS, default 200000; 0 skips it): full sync, 1 % changes, incremental.
  * Environment: DATABASE_URL (default the local test server; each run uses fresh schemas, dropped after),
- * BENCH_DURATION (default 10), BENCH_WARMUP (2), SEED (20190101), BENCH_SYNC_PERSONS.
+ * BENCH_DURATION (default 10), BENCH_WARMUP (2), SEED (20190101), BENCH_SYNC_PERSONS, BENCH_SYNC_DEFAULT=0 (skip part 1).
  * Writes bench/results-sync.md.
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
@@ -30,6 +30,8 @@ const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
 const SCALED = Number(process.env.BENCH_SYNC_PERSONS ?? 200_000);
+/** BENCH_SYNC_DEFAULT=0 skips part 1 (the default set and the reads) */
+const DEFAULT_SET = process.env.BENCH_SYNC_DEFAULT !== "0";
 const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
 
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
+    if (DEFAULT_SET) {
     process.stderr.write(`bench:sync: the default set (seed ${SEED}, as of ${asOf}) …\n`);
     const sb = await startSandboxes(asOf);
     await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(schemas[0]) });
@@ -288,6 +291,7 @@ async function main(): Promise<void> {
     process.stderr.write("bench:sync: mirror-served reads …\n");
     readRows = await readsOverMirror(sb, schemas[0], asOf);
     await stop(sb.child);
+    }
 
     if (SCALED > 0) {
       process.stderr.write(`bench:sync: ${SCALED} persons: starting the sandboxes …\n`);
