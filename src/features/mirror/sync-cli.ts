@@ -72,9 +72,11 @@ export async function runSyncs(service: MirrorService, a: SyncArgs, io: Io): Pro
     bar.update(p.done, { phase: p.phase.padEnd(11) });
   };
   let failed = 0;
+  const t0 = performance.now();
   // sources in parallel: each is its own department system
   const results = await Promise.allSettled(a.sources.map((s) => service.run(s, { full: a.full, onProgress })));
   bars?.stop();
+  const seconds = (performance.now() - t0) / 1000;
   results.forEach((r, i) => {
     if (r.status === "fulfilled") io.stdout(`${summary(r.value)}\n`);
     else {
@@ -83,6 +85,7 @@ export async function runSyncs(service: MirrorService, a: SyncArgs, io: Io): Pro
       io.stderr(`${a.sources[i]}: ${e instanceof SyncBusyError ? "another sync of this source is running; try again when it has finished" : `sync failed: ${e?.message ?? e}`}\n`);
     }
   });
+  io.stdout(`synced ${a.sources.length - failed} of ${a.sources.length} source(s) in ${seconds.toFixed(1)} s\n`);
   return failed ? 1 : 0;
 }
 
