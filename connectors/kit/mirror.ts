@@ -139,8 +139,11 @@ export interface PageWrite {
   malformed: { key: string | null; reason: string }[];
 }
 
-/** Applies one page (upserts, deletes, malformed reports) in the caller's transaction; returns the malformed count. */
-export async function applyPage(sql: SqlExecutor, source: SourceName, page: PageWrite, syncedAt: Date, cursor: string | null): Promise<number> {
+/**
+ * Applies one page (upserts, deletes, malformed reports) in the caller's transaction; returns the malformed count.
+ * `reportsExist: false` (the source has no malformed report) skips clearing reports of the page's keys.
+ */
+export async function applyPage(sql: SqlExecutor, source: SourceName, page: PageWrite, syncedAt: Date, cursor: string | null, reportsExist = true): Promise<number> {
   const { table, key } = MIRROR_TABLES[source];
   // last one wins within a page (one statement may not touch a row twice)
   const byKey = new Map<string, PageWrite["upserts"][number]>();
@@ -159,13 +162,13 @@ export async function applyPage(sql: SqlExecutor, source: SourceName, page: Page
          synced_at = EXCLUDED.synced_at, source_cursor = EXCLUDED.source_cursor`,
       [JSON.stringify(rows), syncedAt, cursor],
     );
-    await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, [...byKey.keys()]]);
+    if (reportsExist) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, [...byKey.keys()]]);
   }
   // a delete, or a malformed record replacing a good one: the row goes (never serve what the system no longer says)
   const gone = [...page.deletes.filter((k) => !byKey.has(k)), ...badKeys];
   if (gone.length) await sql.query(`DELETE FROM ${table} WHERE ${key} = ANY($1::text[])`, [gone]);
   const deletedOnly = page.deletes.filter((k) => !byKey.has(k) && !badKeys.has(k));
-  if (deletedOnly.length) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, deletedOnly]);
+  if (deletedOnly.length && reportsExist) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, deletedOnly]);
   if (page.malformed.length) {
     const reports = new Map<string, string>();
     for (const m of page.malformed) reports.set(m.key ?? "(no key)", m.reason.slice(0, 1000));
@@ -187,6 +190,10 @@ export async function dropNotSeenSince(sql: SqlExecutor, source: SourceName, sin
   return rows.length;
 }
 
+export async function hasMalformedReports(sql: SqlExecutor, source: SourceName): Promise<boolean> {
+  return (await sql.query(`SELECT 1 FROM mirror_malformed WHERE source = $1 LIMIT 1`, [source])).length > 0;
+}
+
 export async function malformedReports(sql: SqlExecutor, source?: SourceName): Promise<{ source: SourceName; key: string; reason: string; seenAt: Date }[]> {
   const rows = await sql.query<{ source: string; key: string; reason: string; seen_at: Date }>(
     `SELECT source, key, reason, seen_at FROM mirror_malformed ${source ? "WHERE source = $1" : ""} ORDER BY source, key`,
@@ -203,17 +210,11 @@ const DATE_FIELDS: Record<SourceName, (r: Record<string, any>) => void> = {
   education: () => {},
   employment: (r) => {
     r.registeredUnemployedSince = asDate(r.registeredUnemployedSince);
-    for (const t of r.trainings ?? []) t.completedOn = asDate(t.completedOn);
-    if (r.dibaoEmploymentSubsidy) {
-      r.dibaoEmploymentSubsidy.from = asDate(r.dibaoEmploymentSubsidy.from);
-      r.dibaoEmploymentSubsidy.to = asDate(r.dibaoEmploymentSubsidy.to);
-    }
+    if (Array.isArray(r.trainings)) r.trainings = r.trainings.map((t: Record<string, any>) => ({ ...t, completedOn: asDate(t.completedOn) }));
+    if (r.dibaoEmploymentSubsidy) r.dibaoEmploymentSubsidy = { ...r.dibaoEmploymentSubsidy, from: asDate(r.dibaoEmploymentSubsidy.from), to: asDate(r.dibaoEmploymentSubsidy.to) };
   },
   housing: (r) => {
-    for (const b of r.benefits ?? []) {
-      b.startDate = asDate(b.startDate);
-      b.endDate = asDate(b.endDate);
-    }
+    if (Array.isArray(r.benefits)) r.benefits = r.benefits.map((b: Record<string, any>) => ({ ...b, startDate: asDate(b.startDate), endDate: asDate(b.endDate) }));
   },
   medicalInsurance: () => {},
   disability: () => {},
@@ -221,7 +222,8 @@ const DATE_FIELDS: Record<SourceName, (r: Record<string, any>) => void> = {
 
 /** A stored record back as the connector's unified record (Dates revived; `stale` as of `now`). */
 export function reviveRecord(source: SourceName, stored: Record<string, unknown>, now: Date, staleAfterDays: number): Record<string, unknown> {
-  const r = structuredClone(stored) as Record<string, any>;
+  // a new object wherever a date is revived: the stored object is left as it was
+  const r = { ...stored } as Record<string, any>;
   r.asOf = asDate(r.asOf);
   DATE_FIELDS[source](r);
   r.stale = now.getTime() - (r.asOf as Date).getTime() > staleAfterDays * 86_400_000;

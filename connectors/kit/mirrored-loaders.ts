@@ -19,9 +19,11 @@ export interface DepartmentMode {
 /** Keys per mirror query (one round trip to the database per batch). */
 export const MIRROR_BATCH = 1000;
 
-export function mirroredLoaders(live: Loaders, mirror: Mirror, mode: DepartmentMode, clock: () => Date = () => new Date()): Loaders {
+export function mirroredLoaders(live: Loaders | (() => Loaders), mirror: Mirror, mode: DepartmentMode, clock: () => Date = () => new Date()): Loaders {
+  // the live loaders (and their abort wiring) are made only when a batch has to go live
+  let liveSet: Loaders | null = typeof live === "function" ? null : live;
+  const liveOf = (source: SourceName) => ((liveSet ??= (live as () => Loaders)())[source] as DataLoader<string, any>);
   const one = <S extends SourceName>(source: S) => {
-    const liveLoader = live[source] as DataLoader<string, any>;
     return new DataLoader<string, any>(
       async (keys) => {
         if (!mode.live && mirror.isFresh(source, clock())) {
@@ -33,7 +35,7 @@ export function mirroredLoaders(live: Loaders, mirror: Mirror, mode: DepartmentM
               return a ? { ...a, servedFrom: "MIRROR" } : null;
             });
         }
-        const results = await liveLoader.loadMany(keys);
+        const results = await liveOf(source).loadMany(keys);
         return results.map((r) => (r instanceof Error || r === null ? r : { ...r, servedFrom: "LIVE" }));
       },
       { maxBatchSize: MIRROR_BATCH, name: source },

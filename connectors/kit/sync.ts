@@ -20,7 +20,7 @@ import type { SourceName } from "../../src/domain/records.js";
 import type { Connector } from "./connector.js";
 import { isUpstreamError, toUpstreamError } from "./errors.js";
 import type { HttpClient } from "./http.js";
-import { type PageWrite, type SyncState, applyPage, dropNotSeenSince, readState, releaseLease, takeLease, writeState } from "./mirror.js";
+import { type PageWrite, type SyncState, applyPage, hasMalformedReports, dropNotSeenSince, readState, releaseLease, takeLease, writeState } from "./mirror.js";
 
 export const SYNC_PAGE_SIZE = 5000;
 const LEASE_MS = 120_000;
@@ -88,9 +88,12 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
   if (!(await takeLease(deps.sql, source, owner, LEASE_MS))) throw new SyncBusyError(source);
   const attemptAt = now();
   let state: SyncState | null = null;
+  /** whether the source has malformed reports to clear (skips a statement per page when not) */
+  let reportsExist = true;
   try {
     await writeState(deps.sql, source, { lastAttemptAt: attemptAt });
     state = await readState(deps.sql, source);
+    reportsExist = await hasMalformedReports(deps.sql, source);
     const startFull = async () => {
       const startedAt = now();
       await writeState(deps.sql, source, { fullStartedAt: startedAt, fullAfter: null, fullCursor: null });
@@ -141,7 +144,7 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
       firstCursor ??= body.cursor;
       const cursorToKeep = firstCursor;
       await deps.sql.transaction(async (tx) => {
-        result.malformed += await applyPage(tx, source, page, syncedAt, cursorToKeep);
+        result.malformed += await applyPage(tx, source, page, syncedAt, cursorToKeep, reportsExist);
         await writeState(tx, source, { fullAfter: next, fullCursor: cursorToKeep, addMalformed: page.malformed.length });
       });
       result.upserted += page.upserts.length;
@@ -181,9 +184,10 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
       const page = convertAll(upserts, syncedAt);
       page.deletes = deletes;
       page.malformed.push(...bad);
+      if (bad.length) reportsExist = true;
       const nextCursor = body.cursor;
       await deps.sql.transaction(async (tx) => {
-        result.malformed += await applyPage(tx, source, page, syncedAt, nextCursor);
+        result.malformed += await applyPage(tx, source, page, syncedAt, nextCursor, reportsExist);
         await writeState(tx, source, { cursor: nextCursor, addMalformed: page.malformed.length });
       });
       result.upserted += page.upserts.length;
@@ -205,6 +209,7 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
       if (c.ok) page.upserts.push({ key: c.key, record: c.record as Record<string, unknown> & { asOf: Date } });
       else page.malformed.push({ key: c.key, reason: c.reason });
     }
+    if (page.malformed.length) reportsExist = true;
     return page;
   }
 

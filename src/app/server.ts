@@ -171,7 +171,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     prisma: db.prisma,
     pseudonyms,
     sources: deps.mirror
-      ? (mode: DepartmentMode) => mirroredLoaders(connectors.loaders(), deps.mirror!.mirror, mode, deps.mirror!.clock)
+      ? (mode: DepartmentMode) => mirroredLoaders(() => connectors.loaders(), deps.mirror!.mirror, mode, deps.mirror!.clock)
       : () => connectors.loaders(),
     ...(deps.mirror && { mirror: deps.mirror }),
     enforcePolicy,

@@ -157,6 +157,23 @@ describe("sync", () => {
       expect(first[s].full).toBe(true);
       await expectMirrorEqualsSystem(s);
     }
+    // the bulk scan (city-wide monitoring): keyset pages cover the mirror once; a key range holds just its keys
+    for (const s of ["employment", "housing"] as const) {
+      const seen: string[] = [];
+      for (let after: string | undefined; ; ) {
+        const rows = await gw.mirror!.mirror.scan(s, { after, limit: 37 });
+        seen.push(...rows.map((r) => r.key));
+        if (rows.length < 37) break;
+        after = rows[rows.length - 1].key;
+      }
+      expect([...seen].sort()).toEqual(await exportedKeys(s));
+      const keys = await exportedKeys(s);
+      const [from, to] = [keys[10], keys[20]];
+      const ranged = await gw.mirror!.mirror.scan(s, { from, to, limit: 10_000 });
+      const inRange = (await gw.db.sql.query<{ k: string }>(`SELECT ${MIRROR_TABLES[s].key} AS k FROM ${MIRROR_TABLES[s].table} WHERE ${MIRROR_TABLES[s].key} >= $1 AND ${MIRROR_TABLES[s].key} < $2`, [from, to])).map((r) => r.k);
+      expect(ranged.map((r) => r.key).sort()).toEqual(inRange.sort());
+      expect(ranged.length).toBeGreaterThan(0);
+    }
     const again = await syncAll(true);
     for (const s of SOURCES) {
       expect(again[s].removed).toBe(0);
