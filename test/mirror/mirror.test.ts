@@ -311,6 +311,15 @@ describe("reads", () => {
       expect(s.lastError).toBeNull();
       expect(s.records).toBe((await exportedKeys(s.source)).length);
     }
+    // the same in the metrics
+    const metrics = await fetch(`${gw.url}/metrics`).then((r) => r.text());
+    for (const s of SOURCES) {
+      const value = (name: string) => Number(new RegExp(`^${name}\\{source="${s}"\\} (\\S+)$`, "m").exec(metrics)?.[1]);
+      expect(value("gateway_mirror_records"), s).toBe((await exportedKeys(s)).length);
+      expect(value("gateway_mirror_fresh"), s).toBe(1);
+      expect(value("gateway_mirror_lag_seconds"), s).toBeGreaterThanOrEqual(0);
+    }
+    expect(metrics).toMatch(/^gateway_mirror_sync_runs_total\{source="employment",outcome="error"\} [1-9]/m); // the outage above
     expect(ok(await gw.gql(q, {}, { audience: "auditor", city: "500000", purpose: "mirror sync check" })).departmentSync).toHaveLength(5);
     const refused = await gw.gql(q, {}, EDUCATION);
     expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
