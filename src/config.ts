@@ -72,6 +72,8 @@ const schema = z.object({
   GRAPHQL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(256),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  /** the GraphiQL explorer at `/`: default on outside production */
+  EXPLORER: z.enum(["on", "off"], { message: "must be on or off" }).optional(),
 });
 
 export type RawConfig = z.output<typeof schema>;
@@ -147,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamUrls,
     auth: auth.config,
   };
+}
+
+/** The explorer (GraphiQL at `/`, and introspection with it): EXPLORER, else on outside production. */
+export function explorerEnabled(config: Pick<Config, "NODE_ENV" | "EXPLORER">): boolean {
+  return config.EXPLORER ? config.EXPLORER === "on" : config.NODE_ENV !== "production";
 }
 
 export function envNameOf(source: SourceName): string {
