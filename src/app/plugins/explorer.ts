@@ -27,8 +27,8 @@ export const EXPLORER_CSP = [
 ].join("; ");
 
 /** The query a new tab opens with. */
-export const DEFAULT_QUERY = `# Put a token in the Headers tab below: {"Authorization": "Bearer <token>"}
-# (the start banner says where the development tokens are; or: npm run -s token -- --audience civil_affairs)
+export const DEFAULT_QUERY = `# A token goes in Headers below: {"Authorization": "Bearer <token>"}
+# (development tokens: see the start banner; then re-fetch the schema, Shift-Ctrl-R, for docs)
 {
   households(first: 5) {
     totalCount
