@@ -2,10 +2,12 @@ import path from "node:path";
 import { z } from "zod";
 import { AUTH_VARIABLES, authConfigFromEnv, type AuthConfig } from "./auth/config.js";
 import type { SourceName } from "../connectors/unified.js";
+import { envFileOf, readEnvFile } from "./env-file.js";
 
 /**
- * Configuration, from environment variables only, validated at start. Every variable is listed in
- * .env.example; a bad value stops the start with one line per problem naming the variable.
+ * Configuration, from environment variables and `.env` (src/env-file.ts: the real environment wins),
+ * validated at start. Every variable is listed in .env.example; a bad value stops the start with one
+ * line per problem naming the variable (and the file, when the value came from `.env`).
  */
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -103,6 +105,23 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) readEnvFile(env);
+  try {
+    return loadConfigFrom(env);
+  } catch (err) {
+    // a value that came from .env: say so, so the fix is made where the value is
+    if (err instanceof ConfigError)
+      throw new ConfigError(
+        err.problems.map((p) => {
+          const file = envFileOf(env, /^[A-Z][A-Z0-9_]*/.exec(p)?.[0] ?? "");
+          return file ? `${p} (set in ${file})` : p;
+        }),
+      );
+    throw err;
+  }
+}
+
+function loadConfigFrom(env: NodeJS.ProcessEnv): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = schema.safeParse(input);
   const problems: string[] = [];
