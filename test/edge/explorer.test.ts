@@ -118,3 +118,20 @@ test("GraphiQL on a non-localhost host name: a token in the headers editor, a qu
   expect(failed, "no script error").toEqual([]);
   await page.close();
 });
+
+test("production serves no explorer (and no introspection) unless EXPLORER=on", async () => {
+  const INTROSPECTION = `{ __schema { queryType { name } } }`;
+  for (const [EXPLORER, served] of [[undefined, false], ["on", true]] as const) {
+    const prod = await startGateway({ edge: { NODE_ENV: "production", ...(EXPLORER ? { EXPLORER } : {}) } });
+    try {
+      const page = await fetch(`${prod.url}/`);
+      expect(page.status).toBe(served ? 200 : 404);
+      if (served) expect(await page.text()).toContain(`<script src="/explorer/graphiql.js">`);
+      const introspection = await prod.gql(INTROSPECTION);
+      expect(introspection.status).toBe(served ? 200 : 400);
+      if (served) expect(introspection.data.__schema.queryType.name).toBe("Query");
+    } finally {
+      await prod.close();
+    }
+  }
+});
