@@ -5,14 +5,14 @@
  * build, then runs the built entry in this process. So `npm run -s token` does not rebuild each time,
  * and an edited source is never run stale.
  */
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-// what tsconfig.json compiles (its "include"), and the files that change how
-const SOURCES = ["src", "schema", "resolvers", "connectors", "prisma", "scripts"];
+// what tsconfig.json compiles (the folders of its "include"), and the files that change how
+const SOURCES = [...new Set(JSON.parse(readFileSync(path.join(root, "tsconfig.json"), "utf8")).include.map((p) => p.split("*")[0].replace(/\/$/, "")))];
 const CONFIG_FILES = ["tsconfig.json", "package.json"];
 const STAMP = path.join(root, "dist", ".built");
 

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { chromium, type Browser } from "playwright-core";
 import { buildSchema } from "graphql";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SEED = 5;

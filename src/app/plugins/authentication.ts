@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Verifier } from "../../auth/verify.js";
 import { isAuthError, type AuthError } from "../../auth/errors.js";
 import type { Principal } from "../../auth/principal.js";
-import { authorizationHeaders } from "../../edge/http-errors.js";
+import { authorizationHeaders } from "../edge/http-errors.js";
 import { inScope } from "./in-scope.js";
 
 type FailedAuthenticationLimit = ReturnType<FastifyInstance["createRateLimit"]>;

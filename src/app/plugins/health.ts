@@ -3,7 +3,7 @@
  * src/edge/readiness.ts). Neither needs a token.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { readinessCheck, readinessHttpStatus, type ReadinessDeps } from "../../edge/readiness.js";
+import { readinessCheck, readinessHttpStatus, type ReadinessDeps } from "../edge/readiness.js";
 
 export const health: FastifyPluginAsync<ReadinessDeps> = async (app, deps) => {
   const readiness = readinessCheck(deps);

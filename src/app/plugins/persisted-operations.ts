@@ -4,7 +4,7 @@
  * exactly the manifest's text. Apollo's own APQ is off and refuses any request still carrying
  * extensions.persistedQuery, so the hash is resolved here and removed.
  */
-import { checkPersisted, withoutPersistedQuery, type Manifest } from "../../edge/persisted-operations.js";
+import { checkPersisted, withoutPersistedQuery, type Manifest } from "../edge/persisted-operations.js";
 import { inScope } from "./in-scope.js";
 
 export interface PersistedOperationsOptions {

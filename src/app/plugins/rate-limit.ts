@@ -8,7 +8,7 @@ import type { FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
-import { failoverRateLimitStore } from "../../edge/rate-limit-store.js";
+import { failoverRateLimitStore } from "../edge/rate-limit-store.js";
 import { inScope } from "./in-scope.js";
 
 export interface RateLimitOptions {

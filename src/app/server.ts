@@ -1,0 +1,118 @@
+/**
+ * The HTTP server: Fastify with the edge's error shape, security headers and CORS, then one plugin per
+ * concern (src/app/plugins/): health and readiness, metrics, the explorer, and the GraphQL scope —
+ * load shedding, authentication, rate limit, persisted operations, Apollo Server at /graphql.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import helmet from "@fastify/helmet";
+import cors from "@fastify/cors";
+import type { Registry } from "prom-client";
+import type { Redis } from "ioredis";
+import { explorerEnabled, type Config } from "./config.js";
+import type { Database } from "../db/database.js";
+import { gatewaySchema } from "../graphql/schema.js";
+import type { Connectors } from "../../connectors/kit/index.js";
+import type { Verifier } from "../auth/verify.js";
+import type { Pseudonymizer } from "../policy/pseudonym.js";
+import type { Manifest } from "./edge/persisted-operations.js";
+import { addLoadShedding } from "./edge/load-shedding.js";
+import { clientErrorHandler, installHttpErrors } from "./edge/http-errors.js";
+import type { AuditWriter } from "../audit/writer.js";
+import type { Digester } from "../audit/digest.js";
+import { graphqlRoute } from "./apollo.js";
+import { authentication } from "./plugins/authentication.js";
+import { rateLimiting } from "./plugins/rate-limit.js";
+import { persistedOperations } from "./plugins/persisted-operations.js";
+import { explorer } from "./plugins/explorer.js";
+import { health } from "./plugins/health.js";
+import { metricsRoute } from "./plugins/metrics.js";
+
+export type EdgeConfig = Pick<
+  Config,
+  | "NODE_ENV"
+  | "LOG_LEVEL"
+  | "BODY_LIMIT_BYTES"
+  | "FIELD_POLICY"
+  | "CORS_ORIGINS"
+  | "RATE_LIMIT_PER_MINUTE"
+  | "GRAPHQL_MAX_DEPTH"
+  | "GRAPHQL_MAX_ALIASES"
+  | "GRAPHQL_MAX_TOKENS"
+  | "GRAPHQL_MAX_DIRECTIVES"
+  | "GRAPHQL_MAX_COST"
+> &
+  Partial<Pick<Config, "GRAPHQL_MAX_IN_FLIGHT" | "SHED_EVENT_LOOP_DELAY_MS" | "SHED_RETRY_AFTER_SECONDS" | "EXPLORER">>;
+
+export interface ServerDeps {
+  config: EdgeConfig;
+  db: Database;
+  connectors: Connectors;
+  verifier: Verifier;
+  pseudonyms: Pseudonymizer;
+  metrics: Registry;
+  /** shared rate-limit store (REDIS_URL); in memory when absent */
+  redis?: Redis;
+  /** persisted-operations manifest; when given, only listed operations run */
+  persisted?: Manifest;
+  /** Clock for the request's "today" (tests pin it). */
+  clock?: () => Date;
+  /** the access log (src/audit); absent only with AUDIT_LOG=off (development/benchmarks; refused in production) */
+  audit?: { writer: AuditWriter; digest: Digester };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { config, db, connectors, verifier, metrics, redis } = deps;
+  const app = Fastify({
+    logger: config.LOG_LEVEL === "silent" ? false : { level: config.LOG_LEVEL },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Accept a caller's request id when it is well-formed, so logs correlate across systems.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    clientErrorHandler, // the HTTP parser's refusals (431 and others) in the GraphQL error shape
+  });
+  installHttpErrors(app); // every refusal: { errors: [{ message, extensions: { code, requestId } }] }
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], connectSrc: ["'self'"] } },
+    crossOriginEmbedderPolicy: false,
+  });
+  const origins = (config.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  await app.register(cors, { origin: origins.length ? origins : false, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-request-id"] });
+
+  const schema = await gatewaySchema();
+  const withExplorer = explorerEnabled(config);
+
+  // Routes without a token
+  await app.register(health, { db, connectors, redis, audit: deps.audit?.writer });
+  await app.register(metricsRoute, { registry: metrics });
+  if (withExplorer) await app.register(explorer, { endpoint: "/graphql" });
+
+  // /graphql: every request authenticated, counted and (in persisted-operations mode) checked against the manifest
+  const graphql = await graphqlRoute(app, schema, deps, { introspection: withExplorer });
+  await app.register(async (api) => {
+    addLoadShedding(api, {
+      maxInFlight: config.GRAPHQL_MAX_IN_FLIGHT ?? 0,
+      maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS ?? 0,
+      retryAfterSeconds: config.SHED_RETRY_AFTER_SECONDS ?? 1,
+      registry: metrics,
+    });
+    // Answers carry personal data: no shared or browser cache may keep them (Apollo's cache-control plugin is off).
+    api.addHook("onSend", async (_req, reply, payload) => {
+      reply.header("cache-control", "no-store");
+      return payload;
+    });
+    await api.register(authentication, { verifier });
+    await api.register(rateLimiting, { perMinute: config.RATE_LIMIT_PER_MINUTE, redis, metrics });
+    if (deps.persisted) await api.register(persistedOperations, { manifest: deps.persisted });
+    await api.register(graphql);
+  });
+  return app;
+}
