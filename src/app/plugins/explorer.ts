@@ -8,8 +8,8 @@
  * browser fetches the page's own scripts over https on any host name but localhost, and the page stays
  * blank). Styles allow 'unsafe-inline': the editor (Monaco) and React set style attributes at run time.
  *
- * On in development and test, off in production unless EXPLORER=on (src/config.ts: explorerEnabled).
- * GraphiQL asks the schema by introspection, so introspection follows the explorer (src/server.ts).
+ * On in development and test, off in production unless EXPLORER=on (src/app/config.ts: explorerEnabled).
+ * GraphiQL asks the schema by introspection, so introspection follows the explorer (src/app/apollo.ts).
  */
 import type { FastifyPluginAsync } from "fastify";
 

@@ -1,6 +1,6 @@
 /**
  * GET /healthz (the process answers) and GET /readyz (can it serve, and what each dependency is doing:
- * src/edge/readiness.ts). Neither needs a token.
+ * src/app/edge/readiness.ts). Neither needs a token.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { readinessCheck, readinessHttpStatus, type ReadinessDeps } from "../edge/readiness.js";
