@@ -70,7 +70,10 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
-  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  // graphql-armor's estimate (src/graphql/limits.ts). 200,000 admits the heaviest documented read — a charity's
+  // needs(first: 100) with matches(first: 50) each, 150,181 — and refuses a page size beyond the fields' own maxima
+  // multiplied through nested lists (households(first: 99999999) costs 3.4 billion).
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(10_000_000).default(200_000),
   GRAPHQL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(256),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),

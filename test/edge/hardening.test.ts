@@ -48,7 +48,8 @@ const seeded = async (db: Database) => {
 
 beforeAll(async () => {
   [gw, prod] = await Promise.all([
-    startGateway({ seed: seeded, sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS }, edge: { NODE_ENV: "development", CORS_ORIGINS: ORIGIN } }),
+    // GRAPHQL_MAX_COST 5000 (a deployment's lower limit): the cost tests below are computed against it
+    startGateway({ seed: seeded, sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS }, edge: { NODE_ENV: "development", CORS_ORIGINS: ORIGIN, GRAPHQL_MAX_COST: 5000 } }),
     startGateway({ edge: { NODE_ENV: "production" } }),
   ]);
   const persons = await gw.db.prisma.person.findMany({ orderBy: { id: "asc" } });
