@@ -119,7 +119,8 @@ export function withPageSizes(
         for (const a of node.arguments ?? []) {
           if (PAGE_SIZE_ARGUMENTS.has(a.name.value) && a.value.kind === Kind.VARIABLE) {
             const v = valueOf(a.value.name.value);
-            if (typeof v === "number" && Number.isSafeInteger(v)) {
+            // only a value that is a GraphQL Int; anything else is refused by variable coercion (BAD_USER_INPUT)
+            if (typeof v === "number" && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31) {
               args.push({ ...a, value: int(v) });
               changed = true;
               continue;
