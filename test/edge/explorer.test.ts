@@ -24,6 +24,8 @@ const SEED = 5;
 const AS_OF = "2026-11-01";
 const PERSONS = 40;
 const HOST = "gateway.internal";
+/** poll until the page shows it (a bound just under the test timeout of vitest.config.ts, only for a page that never does) */
+const POLL = { timeout: 280_000, interval: 100 };
 
 let gw: TestGateway;
 let browser: Browser;
@@ -72,6 +74,9 @@ test("GraphiQL on a non-localhost host name: a token in the headers editor, a qu
   const token = await gw.token({ audience: "civil_affairs", city: "500000" });
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  // Playwright's own 30 s waits are not a property of the explorer: on a loaded machine (CI beside CPU burners)
+  // loading 9 MB of GraphiQL can take longer. Waits end when the page is ready; vitest's test timeout bounds them.
+  page.setDefaultTimeout(0);
   const violations: string[] = [];
   const failed: string[] = [];
   page.on("console", (m) => {
@@ -90,7 +95,7 @@ test("GraphiQL on a non-localhost host name: a token in the headers editor, a qu
   await replaceText(page, ".graphiql-query-editor", `{ person(idNumber: "${person.id_number}") { name } }`);
   await page.locator(".graphiql-execute-button").click();
   const result = page.locator(".graphiql-response");
-  await expect.poll(async () => (await result.innerText()).replace(/\s+/g, " ")).toContain(`"name": "${person.name}"`);
+  await expect.poll(async () => (await result.innerText()).replace(/\s+/g, " "), POLL).toContain(`"name": "${person.name}"`);
   expect(await result.innerText()).not.toContain("errors");
 
   // The documentation: the schema fetched by introspection with the token, listing the printed schema's root fields
@@ -101,7 +106,7 @@ test("GraphiQL on a non-localhost host name: a token in the headers editor, a qu
   const rootFields = Object.keys(printed.getQueryType()!.getFields());
   for (const field of ["households", "person", "auditFindings"]) expect(rootFields).toContain(field);
   const docs = page.locator(".graphiql-doc-explorer");
-  for (const field of ["households", "person", "auditFindings"]) await expect.poll(() => docs.innerText()).toContain(field);
+  for (const field of ["households", "person", "auditFindings"]) await expect.poll(() => docs.innerText(), POLL).toContain(field);
 
   if (process.env.EXPLORER_SCREENSHOT) {
     await replaceText(
@@ -111,7 +116,7 @@ test("GraphiQL on a non-localhost host name: a token in the headers editor, a qu
     );
     await page.locator('[aria-label^="Prettify"]').click();
     await page.locator(".graphiql-execute-button").click();
-    await expect.poll(() => result.innerText()).toContain("totalCount");
+    await expect.poll(() => result.innerText(), POLL).toContain("totalCount");
     await page.screenshot({ path: process.env.EXPLORER_SCREENSHOT });
   }
   expect(violations, "no Content Security Policy violation").toEqual([]);
