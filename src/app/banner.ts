@@ -3,7 +3,8 @@
  * under the data directory (mode 0600, one `TOKEN_<AUDIENCE>=…` line each, so a shell can `source` it);
  * the banner shows one civil-affairs token inside a curl command that can be pasted as it is.
  */
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 export interface BannerInfo {
   url: string;
@@ -30,6 +31,7 @@ export function writeTokenFile(file: string, tokens: { audience: string; token: 
     ...tokens.map((t) => `${tokenVariable(t.audience)}=${t.token}`),
     "",
   ].join("\n");
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text, { mode: 0o600 });
   chmodSync(file, 0o600); // an existing file keeps its mode on write
   return text;
