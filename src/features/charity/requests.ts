@@ -4,7 +4,8 @@
  * need. Memoised per request (like src/features/facts/gather.ts): nothing is shared between requests.
  */
 import DataLoader from "dataloader";
-import { GraphQLError } from "graphql";
+import type { GraphQLError } from "graphql";
+import { forbidden } from "../../errors.js";
 import type { Charity, CharityResource, Claim, ContactConsent, Need, Prisma } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import type { MatchableNeed, MatchableResource } from "../../domain/matching.js";
@@ -127,17 +128,13 @@ export function needScope(deps: Deps): Prisma.NeedWhereInput {
 export async function requireCharity(deps: Deps, allowSuspended = false): Promise<Charity> {
   const me = await charityLoaders(deps).me();
   if (!me)
-    throw new GraphQLError("This charity is not registered with the gateway", {
-      extensions: { code: "FORBIDDEN", reason: "CHARITY_NOT_REGISTERED" },
-    });
+    throw forbidden("This charity is not registered with the gateway", "CHARITY_NOT_REGISTERED");
   if (me.status !== "ACTIVE" && !allowSuspended) throw suspended();
   return me;
 }
 
 export function suspended(): GraphQLError {
-  return new GraphQLError("This charity is suspended by civil affairs", {
-    extensions: { code: "FORBIDDEN", reason: "CHARITY_SUSPENDED", http: { status: 403 } },
-  });
+  return forbidden("This charity is suspended by civil affairs", "CHARITY_SUSPENDED", { status: 403 });
 }
 
 export function matchableNeed(n: Need): MatchableNeed {
