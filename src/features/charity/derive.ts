@@ -15,6 +15,7 @@ import type { RequestDeps } from "../request.js";
 import { householdFacts } from "../facts/gather.js";
 import { eligibilityOf, type EligibilityDeps } from "../eligibility/eligibility.js";
 import { buildAidChain } from "../../domain/aid-chain.js";
+import { MissingParameterError } from "../../domain/observed.js";
 import { derivationKey, deriveNeeds, type NeedGap } from "../../domain/needs.js";
 import { today } from "./requests.js";
 
@@ -31,17 +32,20 @@ export interface DerivationSummary {
 
 /**
  * The aid chain's gaps for the household (entitlements with no matching link), as needs use them, and
- * whether every department source answered; null when the chain cannot be built (e.g. a policy
- * parameter the eligibility rules need is missing for the region) — then the situational needs still
- * count, and nothing is closed for that household.
+ * whether every department source answered; null when the chain cannot be built because a policy
+ * parameter the eligibility rules need is missing for the region — then the situational needs still
+ * count, and nothing is closed for that household. Any other failure (the database, a bug) fails the
+ * refresh: it is logged with the request id and the client gets INTERNAL_SERVER_ERROR, never a
+ * derivation quietly made without the gaps.
  */
 async function gapsOf(deps: Deps, h: Household, asOf: Date): Promise<{ gaps: NeedGap[]; complete: boolean } | null> {
   try {
     const [facts, eligibility] = await Promise.all([householdFacts(deps, h), eligibilityOf(deps, h, asOf)]);
     const chain = buildAidChain(facts, eligibility, asOf);
     return { gaps: chain.gaps.map((g) => ({ kind: g.kind, personId: g.personId })), complete: chain.complete };
-  } catch {
-    return null;
+  } catch (err) {
+    if (err instanceof MissingParameterError) return null;
+    throw err;
   }
 }
 
