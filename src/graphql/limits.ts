@@ -31,6 +31,7 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
 } from "graphql";
+import { ErrorCode } from "../errors.js";
 
 export const LIMIT_MESSAGES = {
   DEPTH_LIMIT: "The operation nests fields deeper than the gateway accepts",
@@ -56,8 +57,8 @@ const ARMOR_PREFIX = "Syntax Error: ";
 
 /** The limit a formatted parse/validation error reports, or null for any other error. */
 export function limitReasonOf(code: string | undefined, message: string): LimitReason | null {
-  if (code === "GRAPHQL_PARSE_FAILED" && TOKEN_LIMIT.test(message)) return "TOKEN_LIMIT";
-  if (code !== "GRAPHQL_VALIDATION_FAILED" || !message.startsWith(ARMOR_PREFIX)) return null;
+  if (code === ErrorCode.GRAPHQL_PARSE_FAILED && TOKEN_LIMIT.test(message)) return "TOKEN_LIMIT";
+  if (code !== ErrorCode.GRAPHQL_VALIDATION_FAILED || !message.startsWith(ARMOR_PREFIX)) return null;
   const text = message.slice(ARMOR_PREFIX.length);
   for (const [reason, m] of Object.entries(LIMIT_MESSAGES)) if (m === text) return reason as LimitReason;
   return null;
@@ -65,7 +66,7 @@ export function limitReasonOf(code: string | undefined, message: string): LimitR
 
 /** What the client gets for a limit (formatError; the cost plugin). */
 export function limitError(reason: LimitReason) {
-  return { message: LIMIT_MESSAGES[reason], extensions: { code: "GRAPHQL_VALIDATION_FAILED", reason } };
+  return { message: LIMIT_MESSAGES[reason], extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, reason } };
 }
 
 const off = { enabled: false } as const;

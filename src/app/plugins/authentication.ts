@@ -10,6 +10,7 @@ import type { Verifier } from "../../auth/verify.js";
 import { isAuthError, type AuthError } from "../../auth/errors.js";
 import type { Principal } from "../../auth/principal.js";
 import { authorizationHeaders } from "../edge/http-errors.js";
+import { ErrorCode } from "../../errors.js";
 import { inScope } from "./in-scope.js";
 
 type FailedAuthenticationLimit = ReturnType<FastifyInstance["createRateLimit"]>;
@@ -51,7 +52,7 @@ export const authentication = inScope<AuthenticationOptions>(async (app, { verif
         return reply
           .code(429)
           .header("retry-after", limit.ttlInSeconds)
-          .send({ errors: [{ message: "Too many requests; slow down", extensions: { code: "RATE_LIMITED", requestId: req.id } }] });
+          .send({ errors: [{ message: "Too many requests; slow down", extensions: { code: ErrorCode.RATE_LIMITED, requestId: req.id } }] });
       return sendAuthError(reply, err);
     }
   });

@@ -9,6 +9,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import { failoverRateLimitStore } from "../edge/rate-limit-store.js";
+import { ErrorCode } from "../../errors.js";
 import { inScope } from "./in-scope.js";
 
 export interface RateLimitOptions {
@@ -26,7 +27,7 @@ export const rateLimiting = inScope<RateLimitOptions>(async (app, { perMinute, r
     ...(redis ? { store: failoverRateLimitStore({ redis, nameSpace: "safetynet-rl:", registry: metrics, log: app.log }) } : {}),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
-      errors: [{ message: "Too many requests; slow down", extensions: { code: "RATE_LIMITED", retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],
+      errors: [{ message: "Too many requests; slow down", extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } }],
     }),
   });
   app.failedAuthenticationLimit = app.createRateLimit({ keyGenerator: (req: FastifyRequest) => `auth-failed:${req.ip}` });
