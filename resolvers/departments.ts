@@ -12,9 +12,7 @@ import { isUpstreamError } from "../connectors/kit/index.js";
  */
 async function fromSource<V extends { servedFrom?: string }>(loader: DataLoader<string, V | null>, key: string): Promise<V | null> {
   try {
-    const v = await loader.load(key);
-    // without a mirror every record is read live (the mirrored loaders set it themselves)
-    return v && v.servedFrom === undefined ? { ...v, servedFrom: "LIVE" } : v;
+    return await loader.load(key); // servedFrom: LIVE from the connectors, MIRROR from the mirror
   } catch (err) {
     if (isUpstreamError(err))
       throw new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, source: err.source } });

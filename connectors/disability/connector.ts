@@ -35,6 +35,7 @@ export function mapCertificateRecord(w: CertificateRecordWire, now: Date, staleA
   const grade = Number(w.grade) as 1 | 2 | 3 | 4;
   return {
     source: "disability",
+    servedFrom: "LIVE",
     asOf: w.lastModified,
     stale: isStale(w.lastModified, now, staleAfterDays),
     certificateNo: w.certNo,

@@ -32,6 +32,7 @@ export const searchResponseSchema = z.object({
 export function mapStudentRecord(w: StudentRecordWire, now: Date, staleAfterDays: number): EducationRecord {
   return {
     source: "education",
+    servedFrom: "LIVE",
     asOf: w.updatedAt,
     stale: isStale(w.updatedAt, now, staleAfterDays),
     stage: w.stage,

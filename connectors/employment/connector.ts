@@ -30,6 +30,7 @@ export type EmploymentRecordWire = z.output<typeof employmentRecordSchema>;
 export function mapEmploymentRecord(w: EmploymentRecordWire, now: Date, staleAfterDays: number): EmploymentRecord {
   return {
     source: "employment",
+    servedFrom: "LIVE",
     asOf: w.lastUpdated,
     stale: isStale(w.lastUpdated, now, staleAfterDays),
     status: w.status,

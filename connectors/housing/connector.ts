@@ -61,6 +61,7 @@ export function mapHousehold(registryNo: string, pages: BenefitsPageWire[], now:
   const asOf = items.length ? new Date(Math.max(...items.map((b) => b.modified.getTime()))) : now;
   return {
     source: "housing",
+    servedFrom: "LIVE",
     asOf,
     stale: isStale(asOf, now, staleAfterDays),
     registryNo,

@@ -152,7 +152,7 @@ export async function applyPage(sql: SqlExecutor, source: SourceName, page: Page
   for (const k of badKeys) byKey.delete(k);
   if (byKey.size) {
     const rows = [...byKey.values()].map((u) => {
-      const { stale: _stale, ...stored } = u.record as Record<string, unknown>;
+      const { stale: _stale, servedFrom: _from, ...stored } = u.record as Record<string, unknown>;
       return { k: u.key, r: stored, u: u.record.asOf.toISOString() };
     });
     await sql.query(

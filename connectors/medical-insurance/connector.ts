@@ -70,6 +70,7 @@ export const tokenResponseSchema = z.object({
 export function mapInsuredRecord(w: InsuredRecordWire, now: Date, staleAfterDays: number): MedicalInsuranceRecord {
   return {
     source: "medicalInsurance",
+    servedFrom: "LIVE",
     asOf: w.updated_time,
     stale: isStale(w.updated_time, now, staleAfterDays),
     tier: w.insured_tier === "1" ? 1 : 2,

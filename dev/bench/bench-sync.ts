@@ -3,7 +3,7 @@
  * incremental syncs into PostgreSQL, and mirror-served reads.
  *
  * Separate processes, as in bench.ts: the sandboxes (dist/dev/sandboxes/cli.js), the sync (`npm run sync`'s
- * dist/src/features/mirror/sync-cli.js, under /usr/bin/time for its peak RSS), the gateway (dist/src/app/main.js)
+ * dist/src/app/sync-cli.js, under /usr/bin/time for its peak RSS), the gateway (dist/src/app/main.js)
  * and autocannon in this process.
  *   1. the default set: full sync (records/s, peak RSS); 1 % of records changed (one simulated day at
  *      changeRate 0.01), incremental sync; the gateway over the same schema (registry seeded, mirror fresh):
@@ -155,7 +155,7 @@ interface SyncRun {
 /** `npm run sync` as its own process under /usr/bin/time: records applied, wall seconds, peak RSS. */
 async function runSync(sb: Sandboxes, schema: string, full: boolean): Promise<SyncRun> {
   const env = { ...process.env, NODE_ENV: "development", DATABASE_URL: schemaUrl(schema), LOG_LEVEL: "warn", ...sourceEnv(sb) };
-  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, path.join(DIST, "src/features/mirror/sync-cli.js"), ...(full ? ["--full"] : [])], env);
+  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, path.join(DIST, "src/app/sync-cli.js"), ...(full ? ["--full"] : [])], env);
   const t = /TIME (\d+) ([\d.]+)/.exec(stderr);
   if (!t) throw new Error(`no /usr/bin/time output:\n${stderr}`);
   const lines = stdout.split("\n").filter(Boolean);

@@ -9,7 +9,7 @@ import { main as verifyMain, type Io } from "../audit/verify-cli.js";
 import { main as checkpointMain } from "../audit/checkpoint-cli.js";
 import type { AuditWriter } from "../audit/writer.js";
 import type { MirrorService } from "../../connectors/kit/index.js";
-import { main as syncMain } from "../features/mirror/sync-cli.js";
+import { main as syncMain } from "../app/sync-cli.js";
 
 async function captured(run: (io: Io) => Promise<number>): Promise<AdminResult> {
   let stdout = "";

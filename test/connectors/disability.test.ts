@@ -49,6 +49,7 @@ describe("disability connector", () => {
     const got = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => l.load(idNumber(i))));
     expect(got[0]).toEqual({
       source: "disability",
+      servedFrom: "LIVE",
       asOf: new Date("2026-04-01T00:00:00Z"),
       stale: false,
       certificateNo: `${idNumber(1)}11`,

@@ -53,6 +53,7 @@ describe("education connector", () => {
     const [a, b, c] = await Promise.all([l.load(idNumber(1)), l.load(idNumber(2)), l.load(idNumber(3))]);
     expect(a).toEqual({
       source: "education",
+      servedFrom: "LIVE",
       asOf: new Date("2026-09-03T02:12:00Z"),
       stale: false,
       stage: "PRIMARY",

@@ -68,6 +68,7 @@ describe("employment connector", () => {
     const [a, b, c] = await Promise.all([l.load(idNumber(1)), l.load(idNumber(2)), l.load(idNumber(3))]);
     expect(a).toEqual({
       source: "employment",
+      servedFrom: "LIVE",
       asOf: new Date("2026-10-01T00:00:00Z"),
       stale: false,
       status: "UNEMPLOYED_REGISTERED",

@@ -83,7 +83,7 @@ describe("housing connector", () => {
     });
     expect(r!.benefits[2]).toMatchObject({ type: "DILAPIDATED_RENOVATION", status: "APPLIED", grantFen: 3500000 });
     expect(r!.benefits.map((b) => b.monthlySubsidyFen)).toEqual([null, 42001, null, 42003, 42004, 42005, 42006]);
-    expect(empty).toEqual({ source: "housing", asOf: NOW, stale: false, registryNo: "R-EMPTY", benefits: [] });
+    expect(empty).toEqual({ source: "housing", servedFrom: "LIVE", asOf: NOW, stale: false, registryNo: "R-EMPTY", benefits: [] });
     expect(unknown).toBeNull();
     await connectors.close();
   });

@@ -92,6 +92,7 @@ describe("medical insurance connector", () => {
     const first = await l.load(idNumber(1));
     expect(first).toEqual({
       source: "medicalInsurance",
+      servedFrom: "LIVE",
       asOf: new Date("2026-11-02T01:30:00Z"),
       stale: false,
       tier: 1,

@@ -28,7 +28,7 @@ beforeAll(async () => {
   sandboxes = await startSandboxes({ seed: 218, asOf: "2026-11-01", persons: 300, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } });
   // slow pages, so the kill lands while the export is being read
   await fetch(`${sandboxes.urls.employment}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 150 }) });
-  script = await compileCli(dir, "src/features/mirror/sync-cli.ts");
+  script = await compileCli(dir, "src/app/sync-cli.ts");
   if (process.env.DATABASE_URL) pg = await openTestDatabase();
   else {
     const db = await openDatabase({ kind: "pglite", dataDir: path.join(dir, "data", "pglite") });

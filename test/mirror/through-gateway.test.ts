@@ -56,7 +56,7 @@ test("npm run sync runs through the running gateway; the gateway then serves tho
   expect(before.errors).toBeUndefined();
   expect(before.data.departmentSync.every((s: { fresh: boolean }) => !s.fresh)).toBe(true);
 
-  const r = await runNode(out, "src/features/mirror/sync-cli.js", ["--source", "employment,disability"], env);
+  const r = await runNode(out, "src/app/sync-cli.js", ["--source", "employment,disability"], env);
   expect(r.stderr).toMatch(/held by the running gateway; ran through it/);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^employment: full: \d+ upserted/m);

@@ -13,15 +13,15 @@
  */
 import { pathToFileURL } from "node:url";
 import cliProgress from "cli-progress";
-import { createMetricsRegistry, MirrorService, SyncBusyError, type SyncProgress, type SyncResult } from "../../../connectors/kit/index.js";
-import { SOURCES, type SourceName } from "../../domain/records.js";
-import { ConfigError, envNameOf, loadConfig } from "../../app/config.js";
-import { configuredTarget, openDatabase, type Database } from "../../db/database.js";
-import { DatabaseBusyError } from "../../db/owner-lock.js";
-import { throughOwner } from "../../db/admin-socket.js";
-import { recordedDataset } from "../../db/dataset.js";
-import { configuredConnectors } from "../../app/gateway.js";
-import { loadDevRoom, type RunningSandboxes } from "../../app/dev-room.js";
+import { createMetricsRegistry, MirrorService, SyncBusyError, type SyncProgress, type SyncResult } from "../../connectors/kit/index.js";
+import { SOURCES, type SourceName } from "../domain/records.js";
+import { ConfigError, envNameOf, loadConfig } from "./config.js";
+import { configuredTarget, openDatabase, type Database } from "../db/database.js";
+import { DatabaseBusyError } from "../db/owner-lock.js";
+import { throughOwner } from "../db/admin-socket.js";
+import { recordedDataset } from "../db/dataset.js";
+import { configuredConnectors } from "./gateway.js";
+import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
 
 export const USAGE = "usage: sync [--full] [--source <education|employment|housing|medicalInsurance|disability>[,...]] [--sandboxes]";
 
