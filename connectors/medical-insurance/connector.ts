@@ -111,6 +111,9 @@ export interface MedicalInsuranceConnector extends Connector<MedicalInsuranceRec
   resetToken(): void;
 }
 
+/** How long the sync waits for a token (a lookup waits UPSTREAM_TIMEOUT_MS). */
+const SYNC_TOKEN_DEADLINE_MS = 60_000;
+
 export function createMedicalInsuranceConnector(cfg: MedicalInsuranceConfig, deps: ConnectorDeps): MedicalInsuranceConnector {
   const tokenUrl = joinUrl(cfg.baseUrl, "/oauth/token");
   const queryUrl = joinUrl(cfg.baseUrl, "/api/v2/insured/query");
@@ -121,12 +124,12 @@ export function createMedicalInsuranceConnector(cfg: MedicalInsuranceConfig, dep
    * The cached token, or a new one. Concurrent callers share ONE token request. That request is not tied
    * to any one caller's signal (a caller giving up must not fail the others); it has its own deadline.
    */
-  function getToken(signal: AbortSignal): Promise<Token> {
+  function getToken(signal: AbortSignal, deadlineMs: number = cfg.timeoutMs): Promise<Token> {
     if (token && Date.now() < token.refreshAt) return Promise.resolve(token);
     if (!pending) {
       const started = Date.now();
       const request = (async (): Promise<Token> => {
-        const own = AbortSignal.any([AbortSignal.timeout(cfg.timeoutMs), deps.closed]);
+        const own = AbortSignal.any([AbortSignal.timeout(deadlineMs), deps.closed]);
         const res = await deps.http.postForm(
           tokenUrl,
           { grant_type: "client_credentials", client_id: cfg.clientId, client_secret: cfg.clientSecret },
@@ -193,7 +196,8 @@ export function createMedicalInsuranceConnector(cfg: MedicalInsuranceConfig, dep
       exportUrl: joinUrl(cfg.baseUrl, "/api/v2/insured/bulk/export"),
       changesUrl: joinUrl(cfg.baseUrl, "/api/v2/insured/bulk/changes"),
       convert: bulkConverter(insuredRecordSchema, "id_no", (w, now) => mapInsuredRecord(w, now, cfg.staleAfterDays)),
-      headers: async (signal) => ({ authorization: `Bearer ${(await getToken(signal)).value}` }),
+      // the sync's own deadline (its page's), not a lookup's: a bulk read waits for its token as for its page
+      headers: async (signal) => ({ authorization: `Bearer ${(await getToken(signal, SYNC_TOKEN_DEADLINE_MS)).value}` }),
       unauthorized: () => {
         token = null;
       },
