@@ -53,6 +53,7 @@ import { deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
 import { alertVisible, audienceVisibility, visibleChain } from "../../src/features/aid-chain/monitoring.js";
 import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
 import { factsFor, withheldSources } from "../../src/policy/noninterference.js";
+import { MIRROR_TABLES } from "../../connectors/kit/index.js";
 
 /**
  * A population of 300 persons is small: whether it holds every situation the cells need (a gap housing may see,
@@ -95,7 +96,11 @@ const ROOTS: Record<string, { type: string; args: string; vars: string }> = {
   auditFindings: { type: "AuditFindingConnection", args: `(first: ${FINDINGS_PAGE}, filter: { street: $street })`, vars: "$street: String" },
   // the alert sweep over the household's street: one page examining up to ALERT_PAGE households (issue 5)
   alerts: { type: "AlertPage", args: `(first: ${ALERT_PAGE}, filter: { street: $street })`, vars: "$street: String" },
+  // the department mirror's sync status (issue 15): synced once before the cells, an hour before NOW
+  departmentSync: { type: "DepartmentSyncStatus", args: "", vars: "" },
 };
+/** `(a, b)` of the non-empty variable definitions, or nothing */
+const varDefs = (...defs: string[]) => (defs.filter(Boolean).length ? `(${defs.filter(Boolean).join(", ")})` : "");
 
 /**
  * Fields an audience may read whose value it can never get, by construction of the aid chain's content filter
@@ -247,6 +252,50 @@ const CELLS = new Map(AUDIENCES.map((a) => [a, cellsFor(a)] as const));
 // The truth: database rows and department records, fetched without GraphQL.
 
 let gw: TestGateway;
+
+/**
+ * The department mirror (issue 15): synced once (after the malformed records are set, so the malformed reports
+ * have values) with its clock an hour before NOW, its freshness a minute — so every read of the matrix stays
+ * live, and departmentSync's values are fixed: lag 3600 s, not fresh. Its truth is the mirror tables' own rows.
+ */
+let mirrorNow = NOW.getTime();
+const MIRROR_MAX_AGE_MS = 60_000;
+let syncTruth: Raw[] = [];
+async function syncMirror() {
+  mirrorNow = NOW.getTime() - 3_600_000;
+  for (const s of SOURCE_NAMES) await gw.mirror!.run(s);
+  // one source's later attempt fails (its system down for it), so DepartmentSyncStatus.lastError has a value
+  const faults = (down: boolean) =>
+    fetch(`${gw.sandboxes!.urls.housing}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ down }) });
+  await faults(true);
+  const failed = await gw.mirror!.run("housing").then(() => null, (e: Error) => e);
+  await faults(false);
+  if (!failed) throw new Error("the housing sync should have failed while its system was down");
+  mirrorNow = NOW.getTime();
+  const states = await gw.db.sql.query<Record<string, any>>(`SELECT * FROM mirror_sync_state`);
+  const reports = await gw.db.sql.query<{ source: string; key: string; reason: string; seen_at: Date }>(`SELECT source, key, reason, seen_at FROM mirror_malformed ORDER BY source, key`);
+  syncTruth = [];
+  for (const source of SOURCE_NAMES) {
+    const s = states.find((x) => x.source === source)!;
+    const { table } = MIRROR_TABLES[source];
+    const [{ n }] = await gw.db.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${table}`);
+    syncTruth.push({
+      source,
+      fresh: false,
+      lastSuccessAt: s.last_success_at,
+      lastAttemptAt: s.last_attempt_at,
+      fullSyncAt: s.full_sync_at,
+      lagSeconds: 3600,
+      records: Number(n),
+      malformed: Number(s.malformed),
+      lastError: s.last_error,
+      fullLoadInProgress: false,
+      maxAgeSeconds: MIRROR_MAX_AGE_MS / 1000,
+      intervalSeconds: 300,
+      malformedRecords: reports.filter((r) => r.source === source).slice(0, 20).map((r) => ({ key: r.key, reason: r.reason, seenAt: r.seen_at })),
+    } as unknown as Raw);
+  }
+}
 let households: HouseholdRow[];
 const truths = new Map<string, Raw>();
 /** Household.eligibility (default asOf: the request's day), computed by the pure domain function over the same facts; disclosed per audience */
@@ -836,6 +885,7 @@ function truthRoot(audience: Audience, h: HouseholdRow): Promise<Raw> {
         get alerts() {
           return alertPageTruth(audience, h.streetCode);
         },
+        departmentSync: syncTruth,
       }))(),
     );
   }
@@ -853,7 +903,7 @@ function queryFor(template: string[], leaf: string, sibling: string): { query: s
   // a root itself as the leaf (a root denied to the audience) still takes its arguments
   let inner = `${sibling} ${template.length === 1 ? leaf.replace(root, `${root}${ROOTS[root].args}`) : leaf}`;
   for (let i = template.length - 2; i >= 0; i--) inner = `${template[i]}${i === 0 ? ROOTS[root].args : ""} { ${inner} }`;
-  return { query: `query Cell(${ROOTS[root].vars}) { ${inner} }`, root };
+  return { query: `query Cell${varDefs(ROOTS[root].vars)} { ${inner} }`, root };
 }
 
 function variablesFor(audience: Audience, root: string, h: HouseholdRow) {
@@ -863,6 +913,7 @@ function variablesFor(audience: Audience, root: string, h: HouseholdRow) {
   if (root === "accessLog") return { household: h.id, to: auditUntil.toISOString() };
   if (root === "auditFindings") return { street: h.streetCode };
   if (root === "alerts") return { street: h.streetCode };
+  if (root === "departmentSync") return {};
   return { region: h.streetCode };
 }
 
@@ -978,9 +1029,11 @@ beforeAll(async () => {
     // or open breakers here. The deadline covers the wait for a connection slot too, which the concurrent cells share:
     // it is as long as a test may take (vitest.config.ts), so that only the test's own timeout ever ends a cell.
     connectors: Object.fromEntries(SOURCE_NAMES.map((s) => [s, { timeoutMs: 300_000, breaker: { threshold: 1_000_000 } }])),
+    mirror: { clock: () => new Date(mirrorNow), maxAgeMs: Object.fromEntries(SOURCE_NAMES.map((s) => [s, MIRROR_MAX_AGE_MS])) },
     audit: true,
   });
   await failRecordsForIncompleteChecks();
+  await syncMirror();
   await writeAccessRecords();
   await buildTruths();
   await buildMatchingTruths();
@@ -1128,6 +1181,7 @@ describe("Query fields", () => {
     alerts: { select: "alerts(first: 1, filter: { street: $alertStreet }) { householdsScanned }", vars: "$alertStreet: String", values: (h) => ({ alertStreet: h.streetCode }) },
     accessLog: { select: "accessLog(first: 1, filter: { household: $logHousehold }) { totalCount }", vars: "$logHousehold: ID", values: (h) => ({ logHousehold: h.id }) },
     auditFindings: { select: "auditFindings(first: 1, filter: { street: $findingStreet }) { totalCount }", vars: "$findingStreet: String", values: (h) => ({ findingStreet: h.streetCode }) },
+    departmentSync: { select: "departmentSync { source }", vars: "", values: () => ({}) },
     assessEligibility: {
       select: "assessEligibility(input: $facts) { tier }",
       vars: "$facts: HouseholdFactsInput!",
@@ -1147,7 +1201,7 @@ describe("Query fields", () => {
         const head = await gw.db.prisma.person.findFirstOrThrow({ where: { householdId: h.id, relation: "HEAD" } });
         // (a charity lists no households since issue 12: its sibling is its resources)
         const sibling = field === "policyParameters" ? (audience === "charity" ? "resources" : "households") : "policyParameters";
-        const query = `query Q(${SNIPPETS[field].vars}, ${SNIPPETS[sibling].vars}) { ${SNIPPETS[field].select} ${SNIPPETS[sibling].select} }`;
+        const query = `query Q${varDefs(SNIPPETS[field].vars, SNIPPETS[sibling].vars)} { ${SNIPPETS[field].select} ${SNIPPETS[sibling].select} }`;
         const vars = { ...SNIPPETS[field].values(h, audience), ...SNIPPETS[sibling].values(h, audience), ...(field === "person" ? { idNumber: head.idNumber } : {}) };
         const res = await gw.gql(query, vars, asFor(audience, h));
         expect(res.status).toBe(200);
