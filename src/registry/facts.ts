@@ -5,8 +5,8 @@
  * A failed department source becomes a `failed` fact (never an exception): the domain code then says
  * `complete: false` and names the source.
  */
-import type DataLoader from "dataloader";
-import type { Household } from "../db/generated/client.js";
+import DataLoader from "dataloader";
+import type { Household, Person } from "../db/generated/client.js";
 import type { GatewayContext } from "../graphql/context.js";
 import { isUpstreamError } from "../../connectors/kit/index.js";
 import type { SourceName } from "../../connectors/unified.js";
@@ -33,8 +33,12 @@ export function householdFacts(ctx: GatewayContext, household: Household): Promi
 }
 
 async function gatherFacts(ctx: GatewayContext, h: Household): Promise<HouseholdFacts> {
-  const [people, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
-    ctx.loaders.members.load(h.id),
+  // The members' department records are asked for the moment the members are known, not after the rest
+  // (housing above all, an upstream call that answers at its own time): every household of a page gets its
+  // members from the same registry batch, so all their loads land on one tick and share each source's batches.
+  const membersWithRecords = ctx.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(ctx, p))));
+  const [members, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+    membersWithRecords,
     ctx.loaders.incomes.load(h.id),
     ctx.loaders.assets.load(h.id),
     ctx.loaders.cases.load(h.id),
@@ -42,29 +46,6 @@ async function gatherFacts(ctx: GatewayContext, h: Household): Promise<Household
     fetchFact(ctx.sources.housing, h.registryNo, "housing"),
     ctx.loaders.charityDeliveries.load(h.id),
   ]);
-  const members: MemberFacts[] = await Promise.all(
-    people.map(async (p) => {
-      const [education, employment, medicalInsurance, disability] = await Promise.all([
-        fetchFact(ctx.sources.education, p.idNumber, "education"),
-        fetchFact(ctx.sources.employment, p.idNumber, "employment"),
-        fetchFact(ctx.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
-        fetchFact(ctx.sources.disability, p.idNumber, "disability"),
-      ]);
-      return {
-        personId: p.id,
-        idNumber: p.idNumber,
-        sex: p.sex,
-        birthDate: p.birthDate,
-        relation: p.relation,
-        workAbility: p.workAbility,
-        selfCare: p.selfCare,
-        education,
-        employment,
-        medicalInsurance,
-        disability,
-      };
-    }),
-  );
   return {
     householdId: h.id,
     registryNo: h.registryNo,
@@ -99,44 +80,66 @@ async function gatherFacts(ctx: GatewayContext, h: Household): Promise<Household
       districtCode: r.districtCode,
     })),
     housing,
-    charityDeliveries: deliveries.map((c) => ({
-      claimId: c.id,
-      charityId: c.charityId,
-      charityName: c.charity.name,
-      resourceId: c.resourceId,
-      category: c.need.category,
-      benefit: c.resource.title,
-      unit: c.resource.unit,
-      units: c.units,
-      personId: c.need.personId,
-      deliveredAt: c.deliveredAt as Date,
-    })),
+    charityDeliveries: deliveries.map(({ householdId: _, ...d }) => d),
   };
 }
 
-/** Per request: the policy-parameter rows of a region chain (one query per region per request). */
-const parameterRows = perRequestMemo<Promise<ParameterValue[]>>();
+/** One member's registry facts and department records (the loads start synchronously: same tick for a whole page). */
+async function memberFacts(ctx: GatewayContext, p: Person): Promise<MemberFacts> {
+  const [education, employment, medicalInsurance, disability] = await Promise.all([
+    fetchFact(ctx.sources.education, p.idNumber, "education"),
+    fetchFact(ctx.sources.employment, p.idNumber, "employment"),
+    fetchFact(ctx.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
+    fetchFact(ctx.sources.disability, p.idNumber, "disability"),
+  ]);
+  return {
+    personId: p.id,
+    idNumber: p.idNumber,
+    sex: p.sex,
+    birthDate: p.birthDate,
+    relation: p.relation,
+    workAbility: p.workAbility,
+    selfCare: p.selfCare,
+    education,
+    employment,
+    medicalInsurance,
+    disability,
+  };
+}
+
+/**
+ * Per request: the policy-parameter rows of each region chain asked for, all chains of a page (one per street
+ * of its households) in one query.
+ */
+const parameterLoaders = perRequestMemo<DataLoader<string, ParameterValue[]>>();
 
 function rowsFor(ctx: GatewayContext, regionCode: string): Promise<ParameterValue[]> {
-  return parameterRows(ctx, regionCode, () =>
-    ctx.prisma.policyParameter
-      .findMany({ where: { regionCode: { in: regionChain(regionCode) } } })
-      .then((list) =>
-        list.map((r) => ({
-          key: r.key,
-          value: Number(r.value.toString()),
-          unit: r.unit,
-          regionCode: r.regionCode,
-          effectiveFrom: r.effectiveFrom,
-          effectiveTo: r.effectiveTo,
-          source: r.source,
-        })),
-      ),
+  const loader = parameterLoaders(ctx, "", () =>
+    new DataLoader<string, ParameterValue[]>(async (codes) => {
+      const chains = codes.map((code) => new Set(regionChain(code)));
+      const regions = [...new Set(chains.flatMap((c) => [...c]))];
+      const rows = (await ctx.prisma.policyParameter.findMany({ where: { regionCode: { in: regions } } })).map((r) => ({
+        key: r.key,
+        value: Number(r.value.toString()),
+        unit: r.unit,
+        regionCode: r.regionCode,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+        source: r.source,
+      }));
+      return chains.map((chain) => rows.filter((r) => chain.has(r.regionCode)));
+    }),
   );
+  return loader.load(regionCode);
 }
 
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
-export async function parameterSet(ctx: GatewayContext, regionCode: string, on: Date): Promise<ParameterSet> {
-  const inForce = parametersInForce(await rowsFor(ctx, regionCode), regionChain(regionCode), on);
-  return new Map(inForce.map((r) => [r.key, r]));
+export function parameterSet(ctx: GatewayContext, regionCode: string, on: Date): Promise<ParameterSet> {
+  // memoised per request, region and day: the households of a page share their street's set
+  return parameterSets(ctx, `${regionCode}|${on.getTime()}`, async () => {
+    const inForce = parametersInForce(await rowsFor(ctx, regionCode), regionChain(regionCode), on);
+    return new Map(inForce.map((r) => [r.key, r]));
+  });
 }
+
+const parameterSets = perRequestMemo<Promise<ParameterSet>>();
