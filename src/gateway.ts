@@ -3,13 +3,15 @@
  * systems (the built-in sandboxes for any system without a configured URL), connectors, keys and the
  * HTTP server. Used by `npm start` (src/main.ts) and the benchmark.
  */
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics } from "prom-client";
 import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
 import { assertReachable, configuredTarget, openDatabase, type Database } from "./db/database.js";
 import { startOwnerCommands } from "./db/owner-commands.js";
+import { acquireOwnerLock } from "./db/owner-lock.js";
 import { applyMigrations, readMigrations } from "./db/migrate.js";
-import { ensureDataset, recordedDataset, type Dataset } from "./db/dataset.js";
+import { compiledSeedCli, ensureDataset, recordedDataset, seedInChildProcess, type Dataset } from "./db/dataset.js";
 import { buildServer } from "./server.js";
 import { setupAuthentication } from "./auth/index.js";
 import { devTokensForAllAudiences } from "./auth/token-cli.js";
@@ -97,6 +99,16 @@ export async function startGateway(config: Config, log: (line: string) => void =
       : undefined;
   const pseudonyms = await configuredFile("PSEUDONYM_SECRET", () => new Pseudonymizer(pseudonymSecret(config)));
 
+  // The embedded default (migrated and seeded on start) is seeded out of process when the registry is empty, so
+  // that the serving process does not keep what migrating a fresh directory and seeding grew (src/db/dataset.ts);
+  // the child leaves a seeded registry as it is. From the TypeScript sources (tests) it is seeded in process, below.
+  const seedCli = config.seedOnStart && config.migrateOnStart ? compiledSeedCli() : null;
+  if (seedCli) {
+    const target = configuredTarget(config);
+    if (target.kind === "pglite" && target.dataDir) acquireOwnerLock(target.dataDir).release(); // in use: DatabaseBusyError, as below
+    const today = new Date().toISOString().slice(0, 10);
+    await seedInChildProcess(seedCli, { databaseUrl: config.DATABASE_URL, dataDir: path.dirname(config.pgliteDir) }, { seed: config.SEED, asOf: today, log });
+  }
   const db = await prepareDatabase(config, log);
   const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
   const closeAll = async () => {
