@@ -1,0 +1,149 @@
+/**
+ * Gathers a household's facts for the computed fields (eligibility, aid chain, alerts) from the
+ * registry loaders and the request's department loaders — the same per-request DataLoaders the
+ * unified view uses, so computed fields add no upstream calls and share batches with it.
+ * A failed department source becomes a `failed` fact (never an exception): the domain code then says
+ * `complete: false` and names the source.
+ */
+import DataLoader from "dataloader";
+import type { Household, Person } from "../../db/generated/client.js";
+import type { RequestDeps } from "../request.js";
+import { isUpstreamError } from "../../../connectors/kit/index.js";
+import type { SourceName } from "../../domain/records.js";
+import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue } from "../../domain/facts.js";
+import { memoSlot } from "../memo.js";
+import { parametersInForce } from "../policy-parameters/in-force.js";
+import { regionChain } from "../policy-parameters/region.js";
+
+/** What gathering facts uses: the request's registry and department loaders, the database (policy parameters), the memo. */
+export type FactsDeps = Pick<RequestDeps, "loaders" | "sources" | "prisma" | "memo">;
+type Deps = FactsDeps;
+
+/** Loads one department record as a fact: ok (record or null) or failed with the upstream code. */
+export async function fetchFact<V>(loader: DataLoader<string, V | null>, key: string, source: SourceName): Promise<Fetched<V>> {
+  try {
+    return { ok: true, value: await loader.load(key) };
+  } catch (err) {
+    if (isUpstreamError(err)) return { ok: false, source: err.source ?? source, code: err.code };
+    throw err;
+  }
+}
+
+/** Per request and household: the gathered facts, so eligibility, aidChain and alerts share one gathering. */
+const gathered = memoSlot<Promise<HouseholdFacts>>();
+
+export function householdFacts(deps: Deps, household: Household): Promise<HouseholdFacts> {
+  return gathered(deps.memo, household.id, () => gatherFacts(deps, household));
+}
+
+async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
+  // The members' department records are asked for the moment the members are known, not after the rest
+  // (housing above all, an upstream call that answers at its own time): every household of a page gets its
+  // members from the same registry batch, so all their loads land on one tick and share each source's batches.
+  const membersWithRecords = deps.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(deps, p))));
+  const [members, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+    membersWithRecords,
+    deps.loaders.incomes.load(h.id),
+    deps.loaders.assets.load(h.id),
+    deps.loaders.cases.load(h.id),
+    deps.loaders.aidRecords.load(h.id),
+    fetchFact(deps.sources.housing, h.registryNo, "housing"),
+    deps.loaders.charityDeliveries.load(h.id),
+  ]);
+  return {
+    householdId: h.id,
+    registryNo: h.registryNo,
+    districtCode: h.districtCode,
+    streetCode: h.streetCode,
+    hukou: h.hukou,
+    status: h.status,
+    registry: { source: "registry", asOf: h.updatedAt },
+    members,
+    incomes: incomes.map((i) => ({ personId: i.personId, source: i.source, monthlyFen: i.monthlyFen, validFrom: i.validFrom, validTo: i.validTo })),
+    assets: assets.map((a) => ({ kind: a.kind, valueFen: Number(a.valueFen) })),
+    cases: cases.map((c) => ({
+      id: c.id,
+      personId: c.personId,
+      tier: c.tier,
+      tierClass: c.tierClass,
+      status: c.status,
+      startDate: c.startDate,
+      endDate: c.endDate,
+      nextReviewDate: c.nextReviewDate,
+      monthlyFen: c.monthlyFen,
+    })),
+    aidRecords: aid.map((r) => ({
+      id: r.id,
+      personId: r.personId,
+      caseId: r.caseId,
+      program: r.program,
+      amountFen: r.amountFen,
+      periodStart: r.periodStart,
+      periodEnd: r.periodEnd,
+      paidAt: r.paidAt,
+      districtCode: r.districtCode,
+    })),
+    housing,
+    charityDeliveries: deliveries.map(({ householdId: _, ...d }) => d),
+  };
+}
+
+/** One member's registry facts and department records (the loads start synchronously: same tick for a whole page). */
+async function memberFacts(deps: Deps, p: Person): Promise<MemberFacts> {
+  const [education, employment, medicalInsurance, disability] = await Promise.all([
+    fetchFact(deps.sources.education, p.idNumber, "education"),
+    fetchFact(deps.sources.employment, p.idNumber, "employment"),
+    fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
+    fetchFact(deps.sources.disability, p.idNumber, "disability"),
+  ]);
+  return {
+    personId: p.id,
+    idNumber: p.idNumber,
+    sex: p.sex,
+    birthDate: p.birthDate,
+    relation: p.relation,
+    workAbility: p.workAbility,
+    selfCare: p.selfCare,
+    education,
+    employment,
+    medicalInsurance,
+    disability,
+  };
+}
+
+/**
+ * Per request: the policy-parameter rows of each region chain asked for, all chains of a page (one per street
+ * of its households) in one query.
+ */
+const parameterLoaders = memoSlot<DataLoader<string, ParameterValue[]>>();
+
+function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
+  const loader = parameterLoaders(deps.memo, "", () =>
+    new DataLoader<string, ParameterValue[]>(async (codes) => {
+      const chains = codes.map((code) => new Set(regionChain(code)));
+      const regions = [...new Set(chains.flatMap((c) => [...c]))];
+      const rows = (await deps.prisma.policyParameter.findMany({ where: { regionCode: { in: regions } } })).map((r) => ({
+        key: r.key,
+        value: Number(r.value.toString()),
+        unit: r.unit,
+        regionCode: r.regionCode,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+        source: r.source,
+      }));
+      return chains.map((chain) => rows.filter((r) => chain.has(r.regionCode)));
+    }),
+  );
+  return loader.load(regionCode);
+}
+
+const parameterSets = memoSlot<Promise<ParameterSet>>();
+
+/** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
+export function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
+  // memoised per request, region and day: the households of a page share their street's set
+  return parameterSets(deps.memo, `${regionCode}|${on.getTime()}`, async () => {
+    const inForce = parametersInForce(await rowsFor(deps, regionCode), regionChain(regionCode), on);
+    return new Map(inForce.map((r) => [r.key, r]));
+  });
+}
