@@ -86,7 +86,9 @@ export type InputReason =
   // the edge's generic input guard: variables nested deeper than MAX_INPUT_DEPTH
   | "TOO_DEEP"
   // caseworker input outside its code list (src/domain/codes.ts: serious diseases, disability categories, insurance tiers)
-  | "UNKNOWN_CODE";
+  | "UNKNOWN_CODE"
+  // federation (src/graphql/subgraph.ts): an `_entities` representation that names no entity type
+  | "INVALID_REPRESENTATION";
 
 export interface InputProblem {
   field: string;

@@ -11,7 +11,7 @@ import type { Registry } from "prom-client";
 import type { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
-import { gatewaySchema } from "./graphql/schema.js";
+import { servedSchema } from "./graphql/schema.js";
 import { createContext, type GatewayContext } from "./graphql/context.js";
 import { errorReportingPlugin, formatError } from "./graphql/format-error.js";
 import { authorizationPlugin } from "./graphql/authorization-plugin.js";
@@ -108,7 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const origins = (config.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
   await app.register(cors, { origin: origins.length ? origins : false, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-request-id"] });
 
-  const schema = await gatewaySchema();
+  const schema = await servedSchema();
   // Document limits as clients see them (stable; test/edge/hardening.test.ts): depth, aliases, directives,
   // cost and tokens alike answer HTTP 400 with one error { message: "Syntax Error: Query validation error.",
   // extensions: { code: "GRAPHQL_VALIDATION_FAILED" } } — no limit value, no location, no hint which one.
