@@ -4,7 +4,11 @@ import helmet from "@fastify/helmet";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { Registry } from "prom-client";
@@ -144,6 +148,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       ApolloServerPluginLandingPageDisabled() as unknown as ApolloServerPlugin<GatewayContext>,
       // No HTTP caching of personal data, and no per-field cache-hint hook on every resolver (≈ 9 % of a request's CPU)
       ApolloServerPluginCacheControlDisabled() as unknown as ApolloServerPlugin<GatewayContext>,
+      // A subgraph schema turns on Apollo's inline traces (per-field timings in every response a router asks them
+      // for): off — a per-field hook on every resolver, and traces are OpenTelemetry's business here
+      ApolloServerPluginInlineTraceDisabled() as unknown as ApolloServerPlugin<GatewayContext>,
       // FIELD_POLICY=off (development/benchmarks; refused in production): no field authorization at all
       ...(config.FIELD_POLICY === "off" ? [] : [authorizationPlugin(schema)]),
       // after authorization (it reads the plan), before error reporting; commits the access record before the response leaves
