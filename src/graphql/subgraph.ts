@@ -19,7 +19,7 @@ import { Kind, parse, printSchema, type DefinitionNode, type DocumentNode, type 
 import type { GatewayContext } from "./context.js";
 import { loadHousehold } from "../../resolvers/household.js";
 import { badInput, notFound } from "../errors.js";
-import { isUuid } from "../registry/cursor.js";
+import { isUuid } from "../features/households/cursor.js";
 import { accessFor, forbidden } from "../policy/plan.js";
 import { ENTITY_LOOKUP, POLICY } from "../policy/rules.js";
 

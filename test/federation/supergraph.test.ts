@@ -19,9 +19,9 @@ import { startStandaloneServer } from "@apollo/server/standalone";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { routerPackages } from "./apollo-router-packages.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 import { POLICY } from "../../src/policy/rules.js";
 
 const POPULATION = { seed: 20190101, asOf: "2026-11-01", persons: 400 } as const;
