@@ -258,6 +258,15 @@ describe("the subgraph", () => {
     expect(asCharity.errors?.find((e) => e.path?.join(".") === "_entities.1")?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "ENTITY_NOT_ALLOWED" });
     expect(JSON.stringify(asCharity.body)).not.toContain(person.name);
 
+    // an unknown household: null with NOT_FOUND at its entry, and an access record that discloses nothing
+    const requestId = `fed-${randomUUID()}`;
+    const unknown = await gw.gql(query, { r: [{ __typename: "Household", id: randomUUID() }] }, civil, { "x-request-id": requestId });
+    expect(unknown.data._entities).toEqual([null]);
+    expect(unknown.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[["_entities", 0], "NOT_FOUND"]]);
+    const [record] = await accessRecords(requestId);
+    expect(record).toMatchObject({ audience: "civil_affairs", household_ids: [], error_codes: ["NOT_FOUND"] });
+    expect(record.fields["Query._entities"]).toBe("read");
+
     const bad = await gw.gql(query, { r: [{ __typename: "AssistanceCase", id: inside.id }] }, civil);
     expect(bad.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_REPRESENTATION" });
   });
