@@ -18,9 +18,9 @@ import { createResolversMap } from "type-graphql";
 import { Kind, parse, printSchema, type DefinitionNode, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import type { GatewayContext } from "./context.js";
 import { loadHousehold } from "../../resolvers/household.js";
-import { badInput, notFound } from "../errors.js";
+import { badInput, forbidden, notFound } from "../errors.js";
 import { isUuid } from "../features/households/cursor.js";
-import { accessFor, forbidden } from "../policy/plan.js";
+import { accessFor } from "../policy/plan.js";
 import { ENTITY_LOOKUP, POLICY } from "../policy/rules.js";
 
 /** The Federation version the SDL links (a v2 subgraph; every router from 2.3 on composes it). */

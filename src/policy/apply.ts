@@ -7,6 +7,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { applyMask } from "./masks.js";
 import { TYPE_PROBE, type OperationPlan, type PathOwners, type PathTemplate } from "./plan.js";
+import { ErrorCode, type ForbiddenReason } from "../errors.js";
 
 type Json = unknown;
 
@@ -54,7 +55,7 @@ export function applyPlan(
       errors.push({
         message: `Not authorized to read ${coordinate}`,
         path,
-        extensions: { code: "FORBIDDEN", reason: "FIELD_NOT_ALLOWED" },
+        extensions: { code: ErrorCode.FORBIDDEN, reason: "FIELD_NOT_ALLOWED" satisfies ForbiddenReason },
       });
     });
   }
