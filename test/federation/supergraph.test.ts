@@ -18,7 +18,8 @@ import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { routerPackages } from "./apollo-router-packages.js";
+import { composeServices } from "@apollo/composition";
+import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import type { MintOptions } from "../../dev/keys/dev-keys.js";
@@ -183,7 +184,6 @@ beforeAll(async () => {
     { caseNo: "YJ-2026-002", kind: "HOUSING_REBUILD", householdId: outside.id },
   ]);
 
-  const { composeServices, ApolloGateway, RemoteGraphQLDataSource } = await routerPackages();
   // compose from what the gateway serves (as `rover subgraph introspect` would read it)
   const sdl = await gw.gql(`{ _service { sdl } }`, {}, civil);
   expect(sdl.errors).toBeUndefined();
