@@ -138,8 +138,8 @@ test("npm run sync killed with SIGKILL during a full load resumes at its last co
     const mirrored = await mirror.getMany("employment", exported);
     const live = await connectors.loaders().employment.loadMany(exported);
     exported.forEach((k, i) => {
-      const { stale: _a, ...m } = mirrored.get(k) as Record<string, unknown>;
-      const { stale: _b, ...l } = live[i] as unknown as Record<string, unknown>;
+      const { stale: _a, servedFrom: _c, ...m } = mirrored.get(k) as Record<string, unknown>;
+      const { stale: _b, servedFrom: _d, ...l } = live[i] as unknown as Record<string, unknown>;
       expect(m, k).toEqual(l);
     });
     const after = await readState(db.sql, "employment");
