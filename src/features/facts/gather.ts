@@ -37,7 +37,7 @@ export function householdFacts(deps: Deps, household: Household): Promise<Househ
 }
 
 async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
-  const [people, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+  const [people, incomes, assets, cases, aid, housing, deliveries, temporaryAid] = await Promise.all([
     deps.loaders.members.load(h.id),
     deps.loaders.incomes.load(h.id),
     deps.loaders.assets.load(h.id),
@@ -45,6 +45,7 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
     deps.loaders.aidRecords.load(h.id),
     fetchFact(deps.sources.housing, h.registryNo, "housing"),
     deps.loaders.charityDeliveries.load(h.id),
+    deps.loaders.temporaryAidApplications.load(h.id),
   ]);
   const members: MemberFacts[] = await Promise.all(
     people.map(async (p) => {
@@ -114,6 +115,15 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
       units: c.units,
       personId: c.need.personId,
       deliveredAt: c.deliveredAt as Date,
+    })),
+    temporaryAidApplications: temporaryAid.map((a) => ({
+      id: a.id,
+      personId: a.personId,
+      kind: a.kind,
+      appliedOn: a.appliedOn,
+      status: a.status,
+      decidedOn: a.decidedOn,
+      amountFen: a.amountFen,
     })),
   };
 }

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { PrismaClient, Prisma } from "../../db/generated/client.js";
-import type { AidRecord, Asset, AssistanceCase, Claim, Household, Income, Person, Street } from "../../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Claim, Household, Income, Person, Street, TemporaryAidApplication } from "../../db/generated/client.js";
 
 /** Groups rows by a key, in the order of `keys`, so a DataLoader batch costs one query. */
 export function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
@@ -68,6 +68,14 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
           orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
         }),
         (c) => c.need.householdId,
+      ),
+    ),
+    /** temporary-aid applications per household, oldest application first: one statement per batch */
+    temporaryAidApplications: new DataLoader<string, TemporaryAidApplication[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.temporaryAidApplication.findMany({ where: { householdId: ids(keys) }, orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
+        (r) => r.householdId,
       ),
     ),
     aidRecords: new DataLoader<string, AidRecord[]>(async (keys) =>
