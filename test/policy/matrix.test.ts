@@ -334,7 +334,7 @@ async function findingsTruth(street: string): Promise<Raw> {
 async function loadFactSources() {
   const p = gw.db.prisma;
   const list = await p.household.findMany({ orderBy: { id: "asc" } });
-  const [streets, persons, incomes, assets, cases, aidRecords, parameterRows, deliveries] = await Promise.all([
+  const [streets, persons, incomes, assets, cases, aidRecords, parameterRows, deliveries, temporaryAid] = await Promise.all([
     p.street.findMany(),
     p.person.findMany(),
     p.income.findMany({ orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
@@ -347,6 +347,7 @@ async function loadFactSources() {
       include: { need: { select: { householdId: true, personId: true, category: true } }, charity: { select: { name: true } }, resource: { select: { title: true, unit: true } } },
       orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
     }),
+    p.temporaryAidApplication.findMany({ orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
   ]);
   const relationOrder = ["HEAD", "SPOUSE", "PARENT", "GRANDPARENT", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "SIBLING", "OTHER"];
   persons.sort((a, b) => relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) || a.birthDate.getTime() - b.birthDate.getTime() || a.idNumber.localeCompare(b.idNumber));
@@ -367,8 +368,8 @@ async function loadFactSources() {
     },
     housing: (h: HouseholdRow) => housing[householdIndex.get(h.id)!],
   };
-  const rows = { persons, incomes, assets, cases, aidRecords };
-  /** HouseholdFacts as src/features/facts/gather.ts gathers them (charity deliveries included) */
+  const rows = { persons, incomes, assets, cases, aidRecords, temporaryAid };
+  /** HouseholdFacts as src/features/facts/gather.ts gathers them (charity deliveries and temporary-aid applications included) */
   const factsOf = (h: HouseholdRow): HouseholdFacts =>
     factsFromRows(h, rows, {
       person: records.person,
@@ -376,6 +377,9 @@ async function loadFactSources() {
       charityDeliveries: deliveries
         .filter((c) => c.need.householdId === h.id)
         .map((c) => ({ claimId: c.id, charityId: c.charityId, charityName: c.charity.name, resourceId: c.resourceId, category: c.need.category, benefit: c.resource.title, unit: c.resource.unit, units: c.units, personId: c.need.personId, deliveredAt: c.deliveredAt as Date })),
+      temporaryAidApplications: temporaryAid
+        .filter((t) => t.householdId === h.id)
+        .map((t) => ({ id: t.id, personId: t.personId, kind: t.kind, appliedOn: t.appliedOn, status: t.status, decidedOn: t.decidedOn, amountFen: t.amountFen })),
     });
   return { households: list, streets, rows, records, parameterRows, factsOf };
 }
@@ -435,7 +439,7 @@ async function failRecordsForIncompleteChecks() {
 
 async function buildTruths() {
   const { households: list, streets, rows, records, parameterRows, factsOf } = await loadFactSources();
-  const { persons, incomes, assets, cases, aidRecords } = rows;
+  const { persons, incomes, assets, cases, aidRecords, temporaryAid } = rows;
   households = list;
   const by = <T extends { householdId: string }>(rows: T[], id: string) => rows.filter((r) => r.householdId === id);
   const fail = (h: HouseholdRow) => (v: unknown) => {
@@ -459,6 +463,7 @@ async function buildTruths() {
       cases: hhCases,
       currentCase: hhCases.find((c) => c.personId === null && (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT")) ?? null,
       aidRecords: by(aidRecords, h.id),
+      temporaryAidApplications: by(temporaryAid, h.id),
       housing: record(records.housing(h)),
     };
     // the contact name: the head of household's (members head first)
