@@ -1423,6 +1423,7 @@ describe("mutations", () => {
       asset: await p.asset.count(),
       case: await p.assistanceCase.count(),
       aid: await p.aidRecord.count(),
+      temporaryAid: await p.temporaryAidApplication.count(),
     };
   };
   const CALLS: Record<string, MutationCall> = {
@@ -1454,6 +1455,18 @@ describe("mutations", () => {
         async check(data) {
           expect(data.updateHousehold).toEqual({ phone, version: current.version + 1 });
           expect((await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } })).phone).toBe(phone);
+        },
+      };
+    },
+    async recordTemporaryAidApplication(_audience, h) {
+      // a grant: it retains nothing (003 §5 retains refusals), so the household's computed fields stay as the truth has them
+      const amountFen = 100_000 + seq++;
+      return {
+        query: `mutation M($input: TemporaryAidApplicationInput!) { recordTemporaryAidApplication(input: $input) { kind status amountFen } }`,
+        variables: { input: { householdId: h.id, kind: "EMERGENCY", appliedOn: "2026-10-01", status: "GRANTED", decidedOn: "2026-10-10", amountFen } },
+        async check(data) {
+          expect(data.recordTemporaryAidApplication).toEqual({ kind: "EMERGENCY", status: "GRANTED", amountFen });
+          expect(await gw.db.prisma.temporaryAidApplication.count({ where: { householdId: h.id, amountFen } })).toBe(1);
         },
       };
     },
