@@ -8,7 +8,7 @@ import { monthlyAid, oneTimeSubsidy, temporaryAid } from "../aid-records.js";
 import { dibaoAmount, dibaoClass, tekunMonthly, yuan } from "../cases.js";
 import { Build } from "../household.js";
 
-/** DIBAO */
+/** DIBAO: A household on dibao (some with a job found while on it: the dibao employment subsidy). */
 export function buildDibao(b: Build): void {
   const { g, rng, asOf, street, ctx, registryNo, members, h, aid, assets, n, incomeFor, addDibaoCase, payDibao, singleDisabled } = b;
   h.incomes = allocateIncome(g, ctx, members, street.welfareHome || singleDisabled ? 0 : rng.chance(0.3) ? 0 : incomeFor(0.05, 0.9));
@@ -29,7 +29,7 @@ export function buildDibao(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.3]), ...house(g, ctx, street.welfareHome ? 0 : 0.35));
 }
 
-/** DIBAO_GRADUAL */
+/** DIBAO_GRADUAL: A dibao household in gradual exit: a member found work, income per capita now between 1× and 1.5× the standard. */
 export function buildDibaoGradual(b: Build): void {
   const { g, rng, asOf, ctx, district, members, h, cases, assets, standard, n, incomeFor, addDibaoCase, payDibao } = b;
   // a member found work; income per capita is now between 1x and 1.5x the standard: 6 months' grace
@@ -57,7 +57,7 @@ export function buildDibaoGradual(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.3]), ...house(g, ctx, 0.35));
 }
 
-/** DIBAO_INCLUSION */
+/** DIBAO_INCLUSION: A marginal household with one severely disabled or seriously ill member on dibao alone (单人户). */
 export function buildDibaoInclusion(b: Build): void {
   const { g, rng, asOf, ctx, district, registryNo, members, h, cases, assets, standard, n, addDibaoCase, payDibao } = b;
   // marginal household; a severely disabled or seriously ill member on dibao alone (单人户, 002 #3, 003 §8, 004 一)
@@ -98,7 +98,7 @@ export function buildDibaoInclusion(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.4]), ...house(g, ctx, 0.45));
 }
 
-/** DIBAO_ORPHAN18 */
+/** DIBAO_ORPHAN18: An orphan who aged out of TEKUN at 18 and is now on dibao. */
 export function buildDibaoOrphan18(b: Build): void {
   const { g, rng, ctx, registryNo, members, h, cases, aid, assets, incomeFor, addDibaoCase, payDibao } = b;
   // an orphan who aged out of TEKUN at 18 (002 #3) and is now on dibao
@@ -118,7 +118,7 @@ export function buildDibaoOrphan18(b: Build): void {
   assets.push(...deposits(g, ctx, 1, [0, 0.2], 0.5));
 }
 
-/** APPLIED */
+/** APPLIED: A dibao applicant under investigation. */
 export function buildApplied(b: Build): void {
   const { g, rng, asOf, ctx, members, h, assets, n, incomeFor, addDibaoCase } = b;
   h.incomes = allocateIncome(g, ctx, members, rng.chance(0.3) ? 0 : incomeFor(0.05, 0.9));
@@ -127,7 +127,7 @@ export function buildApplied(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.3]), ...house(g, ctx, 0.35));
 }
 
-/** SUSPENDED */
+/** SUSPENDED: A dibao household suspended for missing its review. */
 export function buildSuspended(b: Build): void {
   const { g, rng, asOf, ctx, members, h, cases, assets, n, incomeFor, addDibaoCase, payDibao } = b;
   h.incomes = allocateIncome(g, ctx, members, rng.chance(0.3) ? 0 : incomeFor(0.05, 0.9));
@@ -139,7 +139,7 @@ export function buildSuspended(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.3]), ...house(g, ctx, 0.35));
 }
 
-/** LEFT */
+/** LEFT: A household that left dibao after its gradual exit (monitored for two years). */
 export function buildLeft(b: Build): void {
   const { g, rng, asOf, ctx, members, h, cases, assets, standard, n, incomeFor, payDibao } = b;
   b.status = "MONITORED";

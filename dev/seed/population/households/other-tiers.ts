@@ -6,7 +6,7 @@ import { temporaryAid } from "../aid-records.js";
 import { yuan } from "../cases.js";
 import { Build } from "../household.js";
 
-/** REGISTERED / REGISTERED_INDIVIDUAL */
+/** REGISTERED / REGISTERED_INDIVIDUAL: A registered special-hardship household (特殊困难家庭建档), or one member registered alone. */
 export function buildRegistered(b: Build): void {
   const { g, rng, asOf, kind, ctx, members, h, cases, aid, assets, n, incomeFor } = b;
   h.incomes = allocateIncome(g, ctx, members, incomeFor(0.9, 2.5));
@@ -28,7 +28,7 @@ export function buildRegistered(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.5]), ...house(g, ctx, 0.5));
 }
 
-/** MARGINAL */
+/** MARGINAL: A marginal household: income per capita below 1.5× the dibao standard. */
 export function buildMarginal(b: Build): void {
   const { g, rng, asOf, ctx, district, members, h, cases, aid, assets, n, incomeFor } = b;
   const multiplier = g.param("MARGINAL_MULTIPLIER", asOf, district);
@@ -39,7 +39,7 @@ export function buildMarginal(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.5]), ...house(g, ctx, 0.5));
 }
 
-/** RIGID */
+/** RIGID: A rigid-expenditure household: medical and education spending above the ratio of its income. */
 export function buildRigid(b: Build): void {
   const { g, rng, asOf, ctx, district, registryNo, hukou, members, h, cases, aid, assets, standard, n, incomeFor } = b;
   const disposable = g.param(hukou === "URBAN" ? "PER_CAPITA_DISPOSABLE_INCOME_URBAN" : "PER_CAPITA_DISPOSABLE_INCOME_RURAL", asOf, district) / 12;
@@ -76,7 +76,7 @@ export function buildRigid(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.6]), ...house(g, ctx, 0.55));
 }
 
-/** MONITORED_TIER */
+/** MONITORED_TIER: A return-to-poverty monitoring household pushed by the agriculture department. */
 export function buildMonitoredTier(b: Build): void {
   const { g, rng, asOf, ctx, members, h, cases, aid, assets, n, incomeFor } = b;
   h.incomes = allocateIncome(g, ctx, members, incomeFor(0.9, 2.0));
@@ -85,7 +85,7 @@ export function buildMonitoredTier(b: Build): void {
   assets.push(...deposits(g, ctx, n, [0, 0.4]), ...house(g, ctx, 0.8));
 }
 
-/** REJECTED_INCOME / REJECTED_ASSETS */
+/** REJECTED_INCOME / REJECTED_ASSETS: A rejected dibao application (income or assets above the limits), monitored for two years. */
 export function buildRejectedIncome(b: Build): void {
   const { g, rng, asOf, kind, ctx, district, members, h, cases, assets, n, incomeFor } = b;
   b.status = "MONITORED";

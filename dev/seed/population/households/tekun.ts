@@ -6,7 +6,7 @@ import { crossDistrictPayment, monthlyAid, oneTimeSubsidy, temporaryAid } from "
 import { nextReview, paymentAfterDeath, tekunMonthly, yuan } from "../cases.js";
 import { Build } from "../household.js";
 
-/** TEKUN / DECEASED */
+/** TEKUN / DECEASED: A TEKUN person (dispersed or centralised care), or one who died (case terminated, funeral aid). */
 export function buildTekun(b: Build): void {
   const { g, rng, asOf, street, kind, ctx, district, registryNo, members, h, cases, aid, assets, tekunVariant, deceasedOn } = b;
   const p = members[0];
@@ -58,7 +58,7 @@ export function buildTekun(b: Build): void {
   if (!b.centralised) assets.push(...deposits(g, ctx, 1, [0, 0.15], 0.4));
 }
 
-/** ORPHAN18_LEFT */
+/** ORPHAN18_LEFT: An orphan who aged out of TEKUN at 18 and left assistance (studying or employed). */
 export function buildOrphan18Left(b: Build): void {
   const { g, rng, ctx, registryNo, members, h, cases, aid, incomeFor } = b;
   b.status = "MONITORED";
