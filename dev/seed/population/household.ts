@@ -14,7 +14,7 @@ import { monthlyAid, oneTimeSubsidy } from "./aid-records.js";
 import { Draft2, dibaoAmount, dibaoClass, dibaoReviewMonths, nextReview, standardOf, yuan } from "./cases.js";
 import { buildApplied, buildDibao, buildDibaoGradual, buildDibaoInclusion, buildDibaoOrphan18, buildLeft, buildSuspended } from "./households/dibao.js";
 import { buildOrphan18Left, buildTekun } from "./households/tekun.js";
-import { buildMarginal, buildMonitoredTier, buildRegistered, buildRejectedIncome, buildRigid } from "./households/other-tiers.js";
+import { buildMarginal, buildMonitoredTier, buildRegistered, buildRejected, buildRigid } from "./households/other-tiers.js";
 
 interface Built {
   household: SynthHousehold;
@@ -89,8 +89,8 @@ const BUILDERS: Record<Kind, (b: Build) => void> = {
   MARGINAL: buildMarginal,
   RIGID: buildRigid,
   MONITORED_TIER: buildMonitoredTier,
-  REJECTED_INCOME: buildRejectedIncome,
-  REJECTED_ASSETS: buildRejectedIncome,
+  REJECTED_INCOME: buildRejected,
+  REJECTED_ASSETS: buildRejected,
   LEFT: buildLeft,
   ORPHAN18_LEFT: buildOrphan18Left,
   APPLIED: buildApplied,

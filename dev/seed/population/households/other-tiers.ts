@@ -86,7 +86,7 @@ export function buildMonitoredTier(b: Build): void {
 }
 
 /** REJECTED_INCOME / REJECTED_ASSETS: A rejected dibao application (income or assets above the limits), monitored for two years. */
-export function buildRejectedIncome(b: Build): void {
+export function buildRejected(b: Build): void {
   const { g, rng, asOf, kind, ctx, district, members, h, cases, assets, n, incomeFor } = b;
   b.status = "MONITORED";
   const byAssets = kind === "REJECTED_ASSETS";
