@@ -72,6 +72,10 @@ const schema = z.object({
   GRAPHQL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(256),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+
+  // Telemetry (src/telemetry; traces are configured by the standard OTEL_* variables, read by the SDK)
+  /** GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: public in development, not served in production */
+  METRICS_TOKEN: z.string().regex(/^\S{16,}$/, "must be at least 16 characters without spaces").optional(),
 });
 
 export type RawConfig = z.output<typeof schema>;

@@ -32,6 +32,7 @@ import { trackDisclosures } from "./audit/disclosure.js";
 import { RequestAudit } from "./audit/request.js";
 import type { AuditWriter } from "./audit/writer.js";
 import type { Digester } from "./audit/digest.js";
+import { gatewayTelemetry } from "./telemetry/index.js";
 
 export type EdgeConfig = Pick<
   Config,
@@ -47,7 +48,7 @@ export type EdgeConfig = Pick<
   | "GRAPHQL_MAX_DIRECTIVES"
   | "GRAPHQL_MAX_COST"
 > &
-  Partial<Pick<Config, "GRAPHQL_MAX_IN_FLIGHT" | "SHED_EVENT_LOOP_DELAY_MS" | "SHED_RETRY_AFTER_SECONDS">>;
+  Partial<Pick<Config, "GRAPHQL_MAX_IN_FLIGHT" | "SHED_EVENT_LOOP_DELAY_MS" | "SHED_RETRY_AFTER_SECONDS" | "METRICS_TOKEN">>;
 
 export interface ServerDeps {
   config: EdgeConfig;
@@ -64,6 +65,8 @@ export interface ServerDeps {
   clock?: () => Date;
   /** the access log (src/audit); absent only with AUDIT_LOG=off (development/benchmarks; refused in production) */
   audit?: { writer: AuditWriter; digest: Digester };
+  /** where log lines go (default: standard output) */
+  logStream?: NodeJS.WritableStream;
 }
 
 declare module "fastify" {
@@ -83,10 +86,10 @@ function sendAuthError(reply: FastifyReply, err: AuthError) {
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const { config, db, connectors, verifier, pseudonyms, metrics, clock = () => new Date() } = deps;
+  const { config, db, connectors, pseudonyms, metrics, clock = () => new Date() } = deps;
   const development = config.NODE_ENV !== "production";
   const app = Fastify({
-    logger: config.LOG_LEVEL === "silent" ? false : { level: config.LOG_LEVEL },
+    logger: config.LOG_LEVEL === "silent" ? false : { level: config.LOG_LEVEL, ...(deps.logStream && { stream: deps.logStream }) },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Accept a caller's request id when it is well-formed, so logs correlate across systems.
     genReqId: (req) => {
@@ -97,6 +100,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clientErrorHandler, // the HTTP parser's refusals (431 and others) in the GraphQL error shape
   });
   installHttpErrors(app); // every refusal: { errors: [{ message, extensions: { code, requestId } }] }
+  // spans, operation metrics, auth-failure counts, audit-append timing and GET /metrics (src/telemetry)
+  const telemetry = gatewayTelemetry(app, {
+    registry: metrics,
+    verifier: deps.verifier,
+    auditWriter: deps.audit?.writer,
+    metricsToken: config.METRICS_TOKEN,
+    production: !development,
+  });
+  const verifier = telemetry.verifier;
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -138,6 +150,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     plugins: [
       // first: refuses unresolvable operations, subscriptions, NUL/lone surrogates and over-deep variables before any other plugin
       inputGuardPlugin<GatewayContext>(),
+      telemetry.plugin,
       // graphql-armor and the integrations are typed against Apollo's CommonJS build; same objects at run time
       ...(armor.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       fastifyApolloDrainPlugin(app) as unknown as ApolloServerPlugin<GatewayContext>,
@@ -159,7 +172,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const report = await readiness();
     return reply.code(readinessHttpStatus(report)).send(report);
   });
-  app.get("/metrics", async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   if (development) await app.register(explorerRoutes);
 
   const enforcePolicy = config.FIELD_POLICY !== "off";
