@@ -19,6 +19,7 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -148,6 +149,23 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// an OTLP/HTTP receiver for the tracing comparison: accepts every export, counts requests and bytes
+
+async function startOtlpSink(): Promise<{ url: string; received: { requests: number; bytes: number }; close(): Promise<void> }> {
+  const received = { requests: 0, bytes: 0 };
+  const server = http.createServer((req, res) => {
+    req.on("data", (c: Buffer) => (received.bytes += c.length));
+    req.on("end", () => {
+      received.requests++;
+      res.writeHead(200, { "content-type": String(req.headers["content-type"] ?? "application/x-protobuf") }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // the gateway
 
 interface Sandboxes {
@@ -182,7 +200,7 @@ interface Gateway {
   startMs: number;
 }
 
-async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforce" | "off", auditLog: "on" | "off" = "on"): Promise<Gateway> {
+async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforce" | "off", auditLog: "on" | "off" = "on", extraEnv: NodeJS.ProcessEnv = {}): Promise<Gateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -203,12 +221,15 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
     MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
     MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
     DISABILITY_URL: sb.urls.disability,
+    ...extraEnv,
   };
   // self-contained: the embedded database, no shared rate-limit store
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
+  // tracing only where a comparison asks for it (extraEnv)
+  for (const k of Object.keys(env)) if (k.startsWith("OTEL_") && !(k in extraEnv)) delete env[k];
   const t0 = performance.now();
-  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog})`, [path.join(DIST, "src/main.js")], env);
+  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog}${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT ? ", tracing on" : ""})`, [path.join(DIST, "src/main.js")], env);
   await waitForLine(child, /safetynet-gateway ready in/, 300_000);
   const dataset = child.output.map((l) => l.match(/data set\s+seed (\d+), as of (\d{4}-\d{2}-\d{2})/)).find(Boolean);
   if (!dataset) throw new Error(`the gateway did not report its data set:\n${child.output.join("\n")}`);
@@ -381,9 +402,11 @@ interface Row {
   policy: "enforce" | "off";
   /** "main": the first gateway process; "policy" / "audit": the comparisons, each side on a freshly restarted gateway;
    *  "computed": the 100-household view with and without the computed fields, on the first gateway process */
-  group: "main" | "policy" | "audit" | "computed";
+  group: "main" | "policy" | "audit" | "computed" | "tracing";
   /** AUDIT_LOG of the gateway measured */
   audit: "on" | "off";
+  /** OpenTelemetry export of the gateway measured (group "tracing"; off elsewhere) */
+  tracing?: "on" | "off";
   mean: number;
   households: number;
   persons: number;
@@ -462,10 +485,12 @@ function fmt(n: number, digits = 1): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(digits);
 }
 
-function report(rows: Row[], meta: { asOf: string; startMs: number; started: Date; elapsedS: number; loadBefore: number[] }): string {
+type Meta = { asOf: string; startMs: number; started: Date; elapsedS: number; loadBefore: number[] };
+
+function header(meta: Meta, title = "the unified view"): string[] {
   const cpu = os.cpus();
   const lines: string[] = [];
-  lines.push(`# Benchmark: the unified view`, "");
+  lines.push(`# Benchmark: ${title}`, "");
   lines.push(`- date: ${meta.started.toISOString()}`);
   lines.push(`- machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()} ${os.arch()}`);
   lines.push(`- Node ${process.version}`);
@@ -479,6 +504,40 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
       `the five sandboxes (\`node dist/connectors/sandboxes-cli.js\`, same seed and as-of) with ${SANDBOX_LATENCY_MS} ms latency per request, ` +
       `and autocannon — three separate processes. Token: civil_affairs, city 500000. ${DURATION_S} s per row after a ${WARMUP_S} s warm-up.`,
   );
+  return lines;
+}
+
+/**
+ * Tracing on vs off: the gateway restarted with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP sink
+ * (every span exported over HTTP, the batch processor's defaults), and without any OTEL_* variable; the sides
+ * alternate (off, on, off, on) so that drifting machine load hits both.
+ */
+function tracingSection(rows: Row[], sink: { requests: number; bytes: number }): string[] {
+  const lines: string[] = [];
+  const side = (t: "on" | "off") => rows.filter((x) => x.group === "tracing" && x.tracing === t);
+  const on = side("on");
+  const off = side("off");
+  if (!on.length || !off.length) return lines;
+  lines.push("## Tracing overhead (OpenTelemetry export on vs off)", "");
+  lines.push(
+    "Same database and sandboxes, field policy and access log on; the gateway restarted for each row, alternately without OTEL_* variables " +
+      "(no SDK: the API's no-op tracer) and with OTEL_EXPORTER_OTLP_ENDPOINT set to a local OTLP/HTTP receiver (SDK on, every span exported, " +
+      `batch span processor defaults). The receiver got ${sink.requests} export request(s), ${(sink.bytes / 1024).toFixed(0)} KiB.`,
+    "",
+  );
+  lines.push("| query | tracing | connections | req/s | p50 ms | p99 ms | mean ms |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|");
+  for (const r of rows.filter((x) => x.group === "tracing"))
+    lines.push(`| ${r.scenario.label} | ${r.tracing} | ${r.scenario.connections} | ${r.reqPerSec.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.mean.toFixed(1)} |`);
+  const mean = (rs: Row[]) => rs.reduce((a, r) => a + r.mean, 0) / rs.length;
+  const cost = ((mean(on) - mean(off)) / mean(off)) * 100;
+  const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
+  lines.push("", `- tracing cost, ${on[0].scenario.label}: mean ${mean(on).toFixed(2)} ms on vs ${mean(off).toFixed(2)} ms off = ${signed(cost)} of latency`, "");
+  return lines;
+}
+
+function report(rows: Row[], meta: Meta): string {
+  const lines = header(meta);
   lines.push("");
   lines.push("## Latency, throughput and upstream calls per query (field policy enforced)", "");
   lines.push("| query | households | persons | connections | req/s | p50 ms | p99 ms | upstream calls/query | education | employment | housing | medical ins. | disability | failed |");
@@ -591,8 +650,10 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const t0 = performance.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "safetynet-bench-"));
+  let closeSink = async () => {};
   const cleanup = async () => {
     for (const c of [...children].reverse()) await stop(c);
+    await closeSink();
     rmSync(dataDir, { recursive: true, force: true });
   };
   const onSignal = () => void cleanup().then(() => process.exit(130));
@@ -623,6 +684,28 @@ async function main(): Promise<void> {
     const hundred: Scenario = { label: "households(first: 100)", query: HOUSEHOLDS, variables: { first: 100 }, connections: 1 };
 
     const rows: Row[] = [];
+    const sink = await startOtlpSink();
+    closeSink = sink.close;
+    const measureTracing = async () => {
+      // alternating sides, each on a freshly started gateway
+      for (const tracing of ["off", "on", "off", "on"] as const) {
+        process.stderr.write(`bench: restarting the gateway with tracing ${tracing} …\n`);
+        await stop(gw.child);
+        gw = await startGateway(dataDir, sb, "enforce", "on", tracing === "on" ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {});
+        rows.push({ ...(await measure(gw, token, one, "enforce", "tracing")), tracing });
+      }
+    };
+    if (process.env.BENCH_ONLY === "tracing") {
+      await measureTracing();
+      await stop(gw.child);
+      const meta = { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore };
+      const md = [...header(meta, "tracing on vs off (BENCH_ONLY=tracing)"), "", ...tracingSection(rows, sink.received)].join("\n");
+      const file = path.join(ROOT, "bench", "results-tracing.md");
+      writeFileSync(file, md);
+      process.stdout.write(md + "\n");
+      process.stderr.write(`bench: written to ${path.relative(process.cwd(), file)}\n`);
+      return;
+    }
     process.stderr.write("bench: measuring (FIELD_POLICY=enforce) …\n");
     for (const s of [one, oneLoaded, ten, tenLoaded, hundred]) rows.push(await measure(gw, token, s, "enforce", "main"));
     const hundredComputed: Scenario = { label: "households(first: 100) + computed", query: HOUSEHOLDS_COMPUTED, variables: { first: 100 }, connections: 1 };
@@ -643,9 +726,11 @@ async function main(): Promise<void> {
       gw = await startGateway(dataDir, sb, "enforce", audit);
       for (const s of [hundred, one]) rows.push(await measure(gw, token, s, "enforce", "audit", audit));
     }
+    await measureTracing();
     await stop(gw.child);
 
-    const md = report(rows, { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore }) + "\n" + matchingMd;
+    const md =
+      report(rows, { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore }) + "\n" + matchingMd + "\n" + tracingSection(rows, sink.received).join("\n");
     const outDir = path.join(ROOT, "bench");
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, "results.md"), md);
