@@ -33,6 +33,7 @@ import { RequestAudit } from "./audit/request.js";
 import type { AuditWriter } from "./audit/writer.js";
 import type { Digester } from "./audit/digest.js";
 import { gatewayTelemetry } from "./telemetry/index.js";
+import { withOperationName } from "./telemetry/request.js";
 
 export type EdgeConfig = Pick<
   Config,
@@ -160,8 +161,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       // FIELD_POLICY=off (development/benchmarks; refused in production): no field authorization at all
       ...(config.FIELD_POLICY === "off" ? [] : [authorizationPlugin(schema)]),
       // after authorization (it reads the plan), before error reporting; commits the access record before the response leaves
-      ...(deps.audit ? [auditPlugin(schema, deps.audit.writer, app.log)] : []),
-      errorReportingPlugin(app.log),
+      ...(deps.audit ? [auditPlugin(schema, deps.audit.writer, withOperationName(app.log))] : []),
+      errorReportingPlugin(withOperationName(app.log)),
     ],
   });
   await apollo.start();

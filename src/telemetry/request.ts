@@ -128,3 +128,13 @@ function finish(metrics: GatewayMetrics, state: GraphqlRequestState, seconds: nu
   }
   span.end();
 }
+
+/** A logger for Apollo plugins (ErrorLog): each line gets the current GraphQL request's operation name. */
+export function withOperationName<L extends { error(obj: object, msg: string): void }>(log: L): { error(obj: object, msg: string): void } {
+  return {
+    error(obj, msg) {
+      const state = currentGraphqlRequest();
+      log.error(state ? { ...obj, operationName: state.operation } : obj, msg);
+    },
+  };
+}

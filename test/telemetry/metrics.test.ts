@@ -170,7 +170,7 @@ describe("access-log appends", () => {
     before = await scrape(gw);
     let res;
     try {
-      res = await gw.gql(ONE, { id }, as);
+      res = await gw.gql(ONE, { id }, as, { "x-request-id": "audit-blocked-0001" });
     } finally {
       await gw.db.sql.exec(`ALTER TABLE audit_log DROP CONSTRAINT test_refuse_all`);
     }
@@ -179,6 +179,9 @@ describe("access-log appends", () => {
     expect(delta(before, after, M.auditAppendFailures, { kind: "request" })).toBe(1);
     expect(delta(before, after, `${M.auditAppendDuration}_count`)).toBe(0);
     expect(delta(before, after, M.errors, { code: "AUDIT_UNAVAILABLE" })).toBe(1);
+    // the plugin's error line names the operation too
+    const logged = lines.find((l) => l.requestId === "audit-blocked-0001" && l.msg === "audit log unavailable: response withheld");
+    expect(logged?.operationName).toBe("One");
   });
 });
 
