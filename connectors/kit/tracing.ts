@@ -7,7 +7,7 @@
  * recorded (both carry ID numbers and registry numbers), nor any body.
  */
 import { SpanKind, context, propagation, trace, type Context } from "@opentelemetry/api";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 
 const tracer = trace.getTracer("safetynet-gateway");
 

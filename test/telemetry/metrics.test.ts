@@ -8,10 +8,10 @@ import { Writable } from "node:stream";
 import Fastify from "fastify";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { GATEWAY_METRIC_NAMES as M, OPERATION_LABEL, OperationNames } from "../../src/telemetry/metrics.js";
 import { metricsRoute } from "../../src/telemetry/metrics-route.js";
-import { SOURCES } from "../../connectors/unified.js";
+import { SOURCES } from "../../src/domain/records.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { Metrics, delta, parsePrometheus, scrape, stats } from "../integration/harness.js";
 
@@ -30,7 +30,9 @@ beforeAll(async () => {
   gw = await startGateway({
     now: new Date(`${POPULATION.asOf}T12:00:00Z`),
     audit: true,
-    seed: (db) => runSeed({ sql: db.sql, ...POPULATION, progress: "none" }),
+    seed: async (db) => {
+      await runSeed({ sql: db.sql, ...POPULATION, progress: "none" });
+    },
     sandboxes: { ...POPULATION, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
     edge: { LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: 10 },
     logStream,
@@ -198,7 +200,7 @@ describe("GET /metrics outside development", () => {
   test("with METRICS_TOKEN: refused without it or with another (401), served with it", async () => {
     const none = await fetch(`${prod.url}/metrics`);
     expect(none.status).toBe(401);
-    expect((await none.json()).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(((await none.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer /);
     const wrong = await fetch(`${prod.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}x` } });
     expect(wrong.status).toBe(401);
@@ -221,7 +223,7 @@ describe("GET /metrics outside development", () => {
     try {
       const res = await fetch(`${url}/metrics`);
       expect(res.status).toBe(403);
-      expect((await res.json()).errors[0].extensions.code).toBe("FORBIDDEN");
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe("FORBIDDEN");
     } finally {
       await app.close();
     }

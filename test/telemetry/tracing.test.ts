@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { trace, context, propagation, SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { runSeed } from "../../prisma/seed/run.js";
-import { SOURCES, type SourceName } from "../../connectors/unified.js";
+import { runSeed } from "../../dev/seed/run.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { stats } from "../integration/harness.js";
 
@@ -50,7 +50,9 @@ beforeAll(async () => {
   gw = await startGateway({
     now: NOW,
     audit: true,
-    seed: (db) => runSeed({ sql: db.sql, ...POPULATION, progress: "none" }),
+    seed: async (db) => {
+      await runSeed({ sql: db.sql, ...POPULATION, progress: "none" });
+    },
     sandboxes: { ...POPULATION, employment: { rateLimitPerSecond: 1_000_000, burst: 100_000 } },
   });
   // a household with at least three members (the registry's own rows: the oracle of the keys asked)
