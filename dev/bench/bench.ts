@@ -268,6 +268,8 @@ interface UpstreamSnapshot {
   /** attempts that were not `ok`, all sources */
   failed: number;
   inFlight: number;
+  /** the gateway process's CPU seconds so far (user + system, prom-client's process.cpuUsage reading) */
+  cpuSeconds: number;
 }
 
 async function upstream(gw: Gateway): Promise<UpstreamSnapshot> {
@@ -275,14 +277,16 @@ async function upstream(gw: Gateway): Promise<UpstreamSnapshot> {
   const requests = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
   let failed = 0;
   let inFlight = 0;
+  let cpuSeconds = 0;
   for (const s of samples) {
     if (s.name === "gateway_upstream_requests_total") {
       requests[s.labels.source as Source] += s.value;
       if (s.labels.outcome !== "ok") failed += s.value;
     }
     if (s.name === "gateway_upstream_in_flight") inFlight += s.value;
+    if (s.name === "gateway_process_cpu_seconds_total") cpuSeconds = s.value;
   }
-  return { requests, failed, inFlight };
+  return { requests, failed, inFlight, cpuSeconds };
 }
 
 /** Waits until the gateway has no upstream call in flight and its counters stand still. */
@@ -420,6 +424,8 @@ interface Row {
   completed: number;
   bad: number;
   upstreamFailed: number;
+  /** the gateway's CPU time per completed request (the scrapes between measurements included; robust to other load) */
+  cpuMsPerRequest: number;
   callsPerQuery: Record<Source, number>;
 }
 
@@ -469,6 +475,7 @@ async function measure(gw: Gateway, token: string, scenario: Scenario, policy: "
     completed: r.requests.total,
     bad: r.non2xx + r.errors + r.timeouts,
     upstreamFailed: after.failed - before.failed,
+    cpuMsPerRequest: r.requests.total ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / r.requests.total : NaN,
     callsPerQuery,
   };
   process.stderr.write(
@@ -528,14 +535,26 @@ function tracingSection(rows: Row[], sink: { requests: number; bytes: number }):
       `batch span processor defaults). The receiver got ${sink.requests} export request(s), ${(sink.bytes / 1024).toFixed(0)} KiB.`,
     "",
   );
-  lines.push("| query | tracing | connections | req/s | p50 ms | p99 ms | mean ms |");
-  lines.push("|---|---|---:|---:|---:|---:|---:|");
+  lines.push("| query | tracing | connections | requests | req/s | p50 ms | p99 ms | mean ms | gateway CPU ms / request |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows.filter((x) => x.group === "tracing"))
-    lines.push(`| ${r.scenario.label} | ${r.tracing} | ${r.scenario.connections} | ${r.reqPerSec.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.mean.toFixed(1)} |`);
-  const mean = (rs: Row[]) => rs.reduce((a, r) => a + r.mean, 0) / rs.length;
-  const cost = ((mean(on) - mean(off)) / mean(off)) * 100;
+    lines.push(
+      `| ${r.scenario.label} | ${r.tracing} | ${r.scenario.connections} | ${r.completed} | ${r.reqPerSec.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.mean.toFixed(1)} | ${r.cpuMsPerRequest.toFixed(2)} |`,
+    );
+  const avg = (rs: Row[], f: (r: Row) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
   const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
-  lines.push("", `- tracing cost, ${on[0].scenario.label}: mean ${mean(on).toFixed(2)} ms on vs ${mean(off).toFixed(2)} ms off = ${signed(cost)} of latency`, "");
+  const pct = (a: number, b: number) => ((a - b) / b) * 100;
+  lines.push("");
+  for (const scenario of [...new Set(on.map((r) => r.scenario))]) {
+    const [sOn, sOff] = [on.filter((r) => r.scenario === scenario), off.filter((r) => r.scenario === scenario)];
+    const [meanOn, meanOff] = [avg(sOn, (r) => r.mean), avg(sOff, (r) => r.mean)];
+    const [cpuOn, cpuOff] = [avg(sOn, (r) => r.cpuMsPerRequest), avg(sOff, (r) => r.cpuMsPerRequest)];
+    lines.push(
+      `- tracing cost, ${scenario.label} at ${scenario.connections} connection(s): gateway CPU ${cpuOn.toFixed(2)} ms on vs ${cpuOff.toFixed(2)} ms off per request = ` +
+        `${signed(pct(cpuOn, cpuOff))}; mean latency ${meanOn.toFixed(1)} ms on vs ${meanOff.toFixed(1)} ms off = ${signed(pct(meanOn, meanOff))}`,
+    );
+  }
+  lines.push("");
   return lines;
 }
 
@@ -695,7 +714,7 @@ async function main(): Promise<void> {
         process.stderr.write(`bench: restarting the gateway with tracing ${tracing} …\n`);
         await stop(gw.child);
         gw = await startGateway(dataDir, sb, "enforce", "on", tracing === "on" ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {});
-        rows.push({ ...(await measure(gw, token, one, "enforce", "tracing")), tracing });
+        for (const s of [one, oneLoaded]) rows.push({ ...(await measure(gw, token, s, "enforce", "tracing")), tracing });
       }
     };
     if (process.env.BENCH_ONLY === "tracing") {
