@@ -191,3 +191,36 @@ describe("incoming trace context", () => {
     expect(attr(got[0], "http.response.status_code")).toBe(401);
   });
 });
+
+describe("retries", () => {
+  test("a department system that is down: one batch span with its attempts numbered 1..n, each failed HTTP call with its status, the batch marked failed", async () => {
+    const setDown = (down: boolean) =>
+      fetch(`${gw.sandboxes!.urls.disability}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ down }) });
+    exporter.reset();
+    expect((await setDown(true)).status).toBe(200);
+    let res;
+    try {
+      res = await gw.gql(`query Dis($id: ID!) { household(id: $id) { members { disability { grade } } } }`, { id: household.id });
+    } finally {
+      await setDown(false);
+    }
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(household.members.map(() => "UPSTREAM_UNAVAILABLE"));
+    await provider.forceFlush();
+    spans = exporter.getFinishedSpans();
+    const batches = spans.filter((s) => s.name === "upstream.batch" && attr(s, "safetynet.upstream.source") === "disability");
+    expect(batches).toHaveLength(1);
+    const attempts = children(batches[0], "upstream.attempt");
+    const n = attempts.length;
+    expect(n).toBeGreaterThan(1); // retried (503 is retryable)
+    expect(attempts.map((a) => Number(attr(a, "safetynet.upstream.attempt"))).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(attr(batches[0], "safetynet.upstream.attempts")).toBe(n);
+    expect(attr(batches[0], "error.type")).toBe("UPSTREAM_UNAVAILABLE");
+    for (const a of attempts) {
+      const [call] = children(a).filter((s) => s.kind === SpanKind.CLIENT);
+      expect(attr(call, "http.response.status_code")).toBe(503);
+      expect(attr(a, "error.type")).toBe("UPSTREAM_UNAVAILABLE");
+    }
+    const [op] = spans.filter((s) => s.name === "query Dis");
+    expect(attr(op, "safetynet.graphql.error_codes")).toEqual(["UPSTREAM_UNAVAILABLE"]);
+  });
+});
