@@ -268,7 +268,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await scope.register(fastifyApollo(apollo), {
       path: "/graphql",
       method: ["GET", "POST"],
-      context: async (req) => createContext(contextDeps, req.id, req.principal as Principal, clock()),
+      context: async (req) => telemetry.bindContext(req, createContext(contextDeps, req.id, req.principal as Principal, clock())),
     });
   });
 

@@ -6,12 +6,12 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GatewayContext } from "../graphql/context.js";
 import { operationTypeLabel, type GatewayMetrics } from "./metrics.js";
-import { GRAPHQL_ATTR, currentGraphqlRequest, logOperation } from "./request.js";
+import { GRAPHQL_ATTR, graphqlRequestOf, logOperation } from "./request.js";
 
 export function telemetryPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart(start) {
-      const state = currentGraphqlRequest();
+      const state = graphqlRequestOf(start.contextValue);
       if (!state) return;
       state.audience = start.contextValue?.principal?.audience;
       const response = start.response;

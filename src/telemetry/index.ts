@@ -12,7 +12,7 @@ import type { Verifier } from "../auth/verify.js";
 import type { AuditWriter } from "../audit/writer.js";
 import type { GatewayContext } from "../graphql/context.js";
 import { gatewayMetrics, type GatewayMetrics } from "./metrics.js";
-import { installRequestTelemetry } from "./request.js";
+import { bindContext, installRequestTelemetry } from "./request.js";
 import { telemetryPlugin } from "./graphql-plugin.js";
 import { countingVerifier } from "./auth.js";
 import { auditAppendTelemetry } from "./audit.js";
@@ -24,6 +24,8 @@ export interface GatewayTelemetry {
   plugin: ApolloServerPlugin<GatewayContext>;
   /** the verifier, counting refusals by reason */
   verifier: Verifier;
+  /** wrap the GraphQL route's context function's result: links the context to the request's telemetry */
+  bindContext: typeof bindContext;
 }
 
 export function gatewayTelemetry(
@@ -34,5 +36,5 @@ export function gatewayTelemetry(
   installRequestTelemetry(app, metrics);
   if (deps.auditWriter) deps.auditWriter.instrument = auditAppendTelemetry(metrics);
   metricsRoute(app, deps.registry, { token: deps.metricsToken, production: deps.production });
-  return { metrics, plugin: telemetryPlugin(metrics), verifier: countingVerifier(deps.verifier, metrics) };
+  return { metrics, plugin: telemetryPlugin(metrics), verifier: countingVerifier(deps.verifier, metrics), bindContext };
 }

@@ -8,9 +8,11 @@
  *     (name, type, audience; duration; errors by code) — after every Apollo plugin has had its say, so an
  *     access record's failure (AUDIT_UNAVAILABLE) is counted as what the client got;
  *   - 429 answers counted (rate-limit rejections), before they are sent.
- * The GraphQL plugin (graphql-plugin.ts) reaches this request's state through `currentGraphqlRequest()`.
+ * The GraphQL plugin (graphql-plugin.ts) reaches this request's state through its GraphQL context
+ * (`bindContext` links the two when the context is made): no AsyncLocalStorage of our own, which would turn on
+ * promise hooks for every promise of the process even with tracing off (the OpenTelemetry SDK, once started,
+ * brings its own for the active span).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from "fastify";
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Span } from "@opentelemetry/api";
@@ -44,11 +46,22 @@ export interface GraphqlRequestState {
   errors?: () => readonly GraphQLFormattedError[] | undefined;
 }
 
-const store = new AsyncLocalStorage<GraphqlRequestState>();
+const byRequest = new WeakMap<FastifyRequest, GraphqlRequestState>();
+/** on the context object itself: Apollo runs each operation with a shallow copy of it (symbols are copied) */
+const STATE = Symbol("safetynet.telemetry");
+/** for log lines, which carry only the request id (a client may reuse one: the latest request wins) */
+const byRequestId = new Map<string, GraphqlRequestState>();
 
-/** The GraphQL request being handled (undefined outside the /graphql route, e.g. apollo.executeOperation). */
-export function currentGraphqlRequest(): GraphqlRequestState | undefined {
-  return store.getStore();
+/** Links a request's GraphQL context to its telemetry state (call from the route's context function). */
+export function bindContext<C extends object>(request: FastifyRequest, contextValue: C): C {
+  const state = byRequest.get(request);
+  if (state) Object.assign(contextValue, { [STATE]: state });
+  return contextValue;
+}
+
+/** The telemetry state of the GraphQL request with this context (undefined outside the /graphql route). */
+export function graphqlRequestOf(contextValue: object | undefined): GraphqlRequestState | undefined {
+  return (contextValue as { [STATE]?: GraphqlRequestState } | undefined)?.[STATE];
 }
 
 /** Gives this request's log lines (Fastify's "request completed" among them) the operation name. */
@@ -103,9 +116,12 @@ export function installRequestTelemetry(app: FastifyInstance, metrics: GatewayMe
       const parent = httpSpan ? trace.setSpan(context.active(), httpSpan) : context.active();
       const span = tracer.startSpan("graphql.operation", { kind: SpanKind.INTERNAL }, parent);
       const state: GraphqlRequestState = { request: req, reply, span, operation: OPERATION_LABEL.unresolved, type: OPERATION_LABEL.unresolved };
+      byRequest.set(req, state);
+      byRequestId.set(req.id, state);
       try {
-        return await context.with(trace.setSpan(parent, span), () => store.run(state, () => handler.call(this, req, reply)));
+        return await context.with(trace.setSpan(parent, span), () => handler.call(this, req, reply));
       } finally {
+        if (byRequestId.get(req.id) === state) byRequestId.delete(req.id);
         finish(metrics, state, (performance.now() - started) / 1000);
       }
     };
@@ -129,11 +145,12 @@ function finish(metrics: GatewayMetrics, state: GraphqlRequestState, seconds: nu
   span.end();
 }
 
-/** A logger for Apollo plugins (ErrorLog): each line gets the current GraphQL request's operation name. */
+/** A logger for Apollo plugins (ErrorLog): a line with a `requestId` gets that request's operation name. */
 export function withOperationName<L extends { error(obj: object, msg: string): void }>(log: L): { error(obj: object, msg: string): void } {
   return {
     error(obj, msg) {
-      const state = currentGraphqlRequest();
+      const id = (obj as { requestId?: unknown }).requestId;
+      const state = typeof id === "string" ? byRequestId.get(id) : undefined;
       log.error(state ? { ...obj, operationName: state.operation } : obj, msg);
     },
   };
