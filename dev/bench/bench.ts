@@ -508,7 +508,8 @@ function header(meta: Meta, title = "the unified view"): string[] {
   lines.push(
     `- load average (1 / 5 / 15 min) before: ${load(meta.loadBefore)}, after: ${load(os.loadavg())} — the gateway, the sandboxes and autocannon share these ${cpu.length} cores; other load on the machine skews the numbers`,
   );
-  lines.push(`- command: \`npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_WARMUP=${WARMUP_S}; total ${meta.elapsedS.toFixed(0)} s)`);
+  const only = process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : "";
+  lines.push(`- command: \`${only}npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_WARMUP=${WARMUP_S}; total ${meta.elapsedS.toFixed(0)} s)`);
   lines.push(
     `- setup: gateway (\`node dist/src/app/main.js\`, embedded PGlite, default population seed ${SEED} as of ${meta.asOf}, started in ${(meta.startMs / 1000).toFixed(1)} s incl. seeding), ` +
       `the five sandboxes (\`node dist/dev/sandboxes/cli.js\`, same seed and as-of) with ${SANDBOX_LATENCY_MS} ms latency per request, ` +
