@@ -1,7 +1,7 @@
 /**
  * Telemetry of one gateway server (buildServer calls `gatewayTelemetry` once, right after creating Fastify):
  * request and operation spans and metrics (request.ts, graphql-plugin.ts), authentication failures
- * (auth.ts), the access log's appends (audit.ts) and GET /metrics (metrics-route.ts). Upstream spans are the
+ * (auth.ts) and the access log's appends (audit.ts); GET /metrics is src/app/plugins/metrics.ts. Upstream spans are the
  * connector kit's (connectors/kit/tracing.ts), database spans the database's (db-spans.ts); the SDK is
  * started by startTracing (tracing.ts) from the OTEL_* variables.
  */
@@ -16,7 +16,6 @@ import { bindContext, installRequestTelemetry } from "./request.js";
 import { telemetryPlugin } from "./graphql-plugin.js";
 import { countingVerifier } from "./auth.js";
 import { auditAppendTelemetry } from "./audit.js";
-import { metricsRoute } from "./metrics-route.js";
 
 export interface GatewayTelemetry {
   metrics: GatewayMetrics;
@@ -30,11 +29,10 @@ export interface GatewayTelemetry {
 
 export function gatewayTelemetry(
   app: FastifyInstance,
-  deps: { registry: Registry; verifier: Verifier; auditWriter?: AuditWriter; metricsToken?: string; production: boolean },
+  deps: { registry: Registry; verifier: Verifier; auditWriter?: AuditWriter },
 ): GatewayTelemetry {
   const metrics = gatewayMetrics(deps.registry);
   installRequestTelemetry(app, metrics);
   if (deps.auditWriter) deps.auditWriter.instrument = auditAppendTelemetry(metrics);
-  metricsRoute(app, deps.registry, { token: deps.metricsToken, production: deps.production });
   return { metrics, plugin: telemetryPlugin(metrics), verifier: countingVerifier(deps.verifier, metrics), bindContext };
 }

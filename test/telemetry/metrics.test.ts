@@ -10,7 +10,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runSeed } from "../../dev/seed/run.js";
 import { GATEWAY_METRIC_NAMES as M, OPERATION_LABEL, OperationNames } from "../../src/telemetry/metrics.js";
-import { metricsRoute } from "../../src/telemetry/metrics-route.js";
+import { metricsRoute } from "../../src/app/plugins/metrics.js";
 import { SOURCES } from "../../src/domain/records.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { Metrics, delta, parsePrometheus, scrape, stats } from "../integration/harness.js";
@@ -218,7 +218,7 @@ describe("GET /metrics outside development", () => {
   test("in production without METRICS_TOKEN: not served (403); in development without it: public", async () => {
     const registry = new Registry();
     const app = Fastify();
-    metricsRoute(app, registry, { production: true });
+    await app.register(metricsRoute, { registry, production: true });
     const url = await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const res = await fetch(`${url}/metrics`);

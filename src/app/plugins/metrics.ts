@@ -1,10 +1,12 @@
 /**
- * GET /metrics (Prometheus text). With METRICS_TOKEN set it answers only `Authorization: Bearer <token>`
- * (401 UNAUTHENTICATED otherwise, in any environment). In production without METRICS_TOKEN it is not served
- * (403 FORBIDDEN): the families name departments, audiences and error rates, not for the public.
+ * GET /metrics: the Prometheus registry (upstream families, GraphQL operations, errors, authentication
+ * failures, rate limits, access-log appends, load shedding, rate-limit store, process; README "Telemetry").
+ * With METRICS_TOKEN set it answers only `Authorization: Bearer <token>` (401 UNAUTHENTICATED otherwise, in any
+ * environment). In production without METRICS_TOKEN it is not served (403 FORBIDDEN): the families name
+ * departments, audiences and error rates, not for the public.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import type { Registry } from "prom-client";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -16,8 +18,7 @@ export function bearerMatches(header: string | string[] | undefined, token: stri
   return m !== null && timingSafeEqual(digest(m[1]), digest(token));
 }
 
-export function metricsRoute(app: FastifyInstance, registry: Registry, options: { token?: string; production: boolean }): void {
-  const { token, production } = options;
+export const metricsRoute: FastifyPluginAsync<{ registry: Registry; token?: string; production?: boolean }> = async (app, { registry, token, production = false }) => {
   app.get("/metrics", async (req, reply) => {
     const refuse = (status: 401 | 403, code: string, message: string) =>
       reply.code(status).type("application/json").send({ errors: [{ message, extensions: { code, requestId: req.id } }] });
@@ -29,4 +30,4 @@ export function metricsRoute(app: FastifyInstance, registry: Registry, options: 
     } else if (production) return refuse(403, "FORBIDDEN", "Metrics are not served in production without METRICS_TOKEN");
     return reply.type(registry.contentType).send(await registry.metrics());
   });
-}
+};
