@@ -6,7 +6,11 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import type { ServerDeps } from "./server.js";
 import { createContext, type GatewayContext } from "../graphql/context.js";
@@ -57,6 +61,9 @@ export async function graphqlRoute(
       common(ApolloServerPluginLandingPageDisabled()),
       // No HTTP caching of personal data, and no per-field cache-hint hook on every resolver (≈ 9 % of a request's CPU)
       common(ApolloServerPluginCacheControlDisabled()),
+      // A subgraph schema turns on Apollo's inline traces (per-field timings in every response a router asks them
+      // for): off — a per-field hook on every resolver, and traces are OpenTelemetry's business here
+      common(ApolloServerPluginInlineTraceDisabled()),
       // FIELD_POLICY=off (development/benchmarks; refused in production): no field authorization at all
       ...(config.FIELD_POLICY === "off" ? [] : [authorizationPlugin(schema)]),
       // after authorization (it reads the plan), before error reporting; commits the access record before the response leaves

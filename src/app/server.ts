@@ -11,7 +11,7 @@ import type { Registry } from "prom-client";
 import type { Redis } from "ioredis";
 import { explorerEnabled, type Config } from "./config.js";
 import type { Database } from "../db/database.js";
-import { gatewaySchema } from "../graphql/schema.js";
+import { servedSchema } from "../graphql/schema.js";
 import type { Connectors } from "../../connectors/kit/index.js";
 import type { Verifier } from "../auth/verify.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";
@@ -92,7 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const origins = (config.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
   await app.register(cors, { origin: origins.length ? origins : false, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-request-id"] });
 
-  const schema = await gatewaySchema();
+  const schema = await servedSchema(); // the client-facing schema as a Federation v2 subgraph (src/graphql/subgraph.ts)
   const withExplorer = explorerEnabled(config);
 
   // Routes without a token
