@@ -17,12 +17,15 @@
  * measurement, default 10), BENCH_WARMUP (default 2), SEED (default 20190101), BENCH_DATABASE_URL (the gateway on
  * this PostgreSQL server — give it a schema of its own, e.g. ?schema=bench — migrated and seeded by the gateway;
  * default the embedded database), BENCH_ONLY=live (only the live rows — full view with computed fields, 1 and 100
- * households, 1 and 10 connections, gateway CPU per request and RSS — written to bench/results-live.md).
+ * households, 1 and 10 connections, gateway CPU per request and RSS — written to bench/results-live.md),
+ * BENCH_ONLY=tracing (only the tracing comparison — the gateway restarted alternately without OTEL_* variables and
+ * with OTEL_EXPORTER_OTLP_ENDPOINT at a local OTLP/HTTP receiver in this process — written to bench/results-tracing.md).
  * The gateway's CPU time and RSS are read from /proc/<pid> (Linux).
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -37,7 +40,7 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
 const SANDBOX_LATENCY_MS = 20;
 /** a PostgreSQL server for the gateway instead of the embedded database (use a schema of its own: ?schema=bench) */
 const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
-/** "live": only the live rows (CPU per request, RSS); default: everything */
+/** "live": only the live rows (CPU per request, RSS); "tracing": only the tracing comparison; default: everything */
 const BENCH_ONLY = process.env.BENCH_ONLY ?? "";
 const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
 type Source = (typeof SOURCES)[number];
@@ -180,6 +183,23 @@ function rssMbOf(pid: number | undefined): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// an OTLP/HTTP receiver for the tracing comparison: accepts every export, counts requests and bytes
+
+async function startOtlpSink(): Promise<{ url: string; received: { requests: number; bytes: number }; close(): Promise<void> }> {
+  const received = { requests: 0, bytes: 0 };
+  const server = http.createServer((req, res) => {
+    req.on("data", (c: Buffer) => (received.bytes += c.length));
+    req.on("end", () => {
+      received.requests++;
+      res.writeHead(200, { "content-type": String(req.headers["content-type"] ?? "application/x-protobuf") }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // the gateway
 
 interface Sandboxes {
@@ -214,7 +234,7 @@ interface Gateway {
   startMs: number;
 }
 
-async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforce" | "off", auditLog: "on" | "off" = "on"): Promise<Gateway> {
+async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforce" | "off", auditLog: "on" | "off" = "on", extraEnv: NodeJS.ProcessEnv = {}): Promise<Gateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -235,13 +255,16 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
     MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
     MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
     DISABILITY_URL: sb.urls.disability,
+    ...extraEnv,
   };
   // self-contained: the embedded database (or BENCH_DATABASE_URL, migrated and seeded by the gateway), no shared rate-limit store
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   if (BENCH_DATABASE_URL) Object.assign(env, { DATABASE_URL: BENCH_DATABASE_URL, MIGRATE_ON_START: "true", SEED_ON_START: "true" });
+  // tracing only where a comparison asks for it (extraEnv)
+  for (const k of Object.keys(env)) if (k.startsWith("OTEL_") && !(k in extraEnv)) delete env[k];
   const t0 = performance.now();
-  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog})`, [path.join(DIST, "src/app/main.js")], env);
+  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog}${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT ? ", tracing on" : ""})`, [path.join(DIST, "src/app/main.js")], env);
   await waitForLine(child, /safetynet-gateway ready in/, 300_000);
   const dataset = child.output.map((l) => l.match(/data set\s+seed (\d+), as of (\d{4}-\d{2}-\d{2})/)).find(Boolean);
   if (!dataset) throw new Error(`the gateway did not report its data set:\n${child.output.join("\n")}`);
@@ -423,7 +446,9 @@ interface Row {
   policy: "enforce" | "off";
   /** "main": the first gateway process; "policy" / "audit": the comparisons, each side on a freshly restarted gateway;
    *  "computed": the 100-household view with and without the computed fields, on the first gateway process */
-  group: "main" | "policy" | "audit" | "computed" | "live";
+  group: "main" | "policy" | "audit" | "computed" | "live" | "tracing";
+  /** OpenTelemetry export of the gateway measured (group "tracing") */
+  tracing?: "on" | "off";
   /** AUDIT_LOG of the gateway measured */
   audit: "on" | "off";
   mean: number;
@@ -526,6 +551,47 @@ function fmt(n: number, digits = 1): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(digits);
 }
 
+/**
+ * Tracing on vs off: the gateway restarted with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP sink
+ * (every span exported over HTTP, the batch processor's defaults), and without any OTEL_* variable; the sides
+ * alternate (off, on, off, on) so that drifting machine load hits both.
+ */
+function tracingSection(rows: Row[], sink: { requests: number; bytes: number }): string[] {
+  const lines: string[] = [];
+  const side = (t: "on" | "off") => rows.filter((x) => x.group === "tracing" && x.tracing === t);
+  const on = side("on");
+  const off = side("off");
+  if (!on.length || !off.length) return lines;
+  lines.push("## Tracing overhead (OpenTelemetry export on vs off)", "");
+  lines.push(
+    "Same database and sandboxes, field policy and access log on; the gateway restarted for each row, alternately without OTEL_* variables " +
+      "(no SDK: the API's no-op tracer) and with OTEL_EXPORTER_OTLP_ENDPOINT set to a local OTLP/HTTP receiver (SDK on, every span exported, " +
+      `batch span processor defaults). The receiver got ${sink.requests} export request(s), ${(sink.bytes / 1024).toFixed(0)} KiB.`,
+    "",
+  );
+  lines.push("| query | tracing | connections | requests | req/s | p50 ms | p99 ms | mean ms | gateway CPU ms / request |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows.filter((x) => x.group === "tracing"))
+    lines.push(
+      `| ${r.scenario.label} | ${r.tracing} | ${r.scenario.connections} | ${r.completed} | ${r.reqPerSec.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.mean.toFixed(1)} | ${r.cpuMsPerRequest.toFixed(2)} |`,
+    );
+  const avg = (rs: Row[], f: (r: Row) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+  const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
+  const pct = (a: number, b: number) => ((a - b) / b) * 100;
+  lines.push("");
+  for (const scenario of [...new Set(on.map((r) => r.scenario))]) {
+    const [sOn, sOff] = [on.filter((r) => r.scenario === scenario), off.filter((r) => r.scenario === scenario)];
+    const [meanOn, meanOff] = [avg(sOn, (r) => r.mean), avg(sOff, (r) => r.mean)];
+    const [cpuOn, cpuOff] = [avg(sOn, (r) => r.cpuMsPerRequest), avg(sOff, (r) => r.cpuMsPerRequest)];
+    lines.push(
+      `- tracing cost, ${scenario.label} at ${scenario.connections} connection(s): gateway CPU ${cpuOn.toFixed(2)} ms on vs ${cpuOff.toFixed(2)} ms off per request = ` +
+        `${signed(pct(cpuOn, cpuOff))}; mean latency ${meanOn.toFixed(1)} ms on vs ${meanOff.toFixed(1)} ms off = ${signed(pct(meanOn, meanOff))}`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
 function report(rows: Row[], meta: { asOf: string; startMs: number; started: Date; elapsedS: number; loadBefore: number[] }, headerOnly = false): string {
   const cpu = os.cpus();
   const lines: string[] = [];
@@ -537,7 +603,7 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
   lines.push(
     `- load average (1 / 5 / 15 min) before: ${load(meta.loadBefore)}, after: ${load(os.loadavg())} — the gateway, the sandboxes and autocannon share these ${cpu.length} cores; other load on the machine skews the numbers`,
   );
-  lines.push(`- command: \`npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_WARMUP=${WARMUP_S}; total ${meta.elapsedS.toFixed(0)} s)`);
+  lines.push(`- command: \`${BENCH_ONLY ? `BENCH_ONLY=${BENCH_ONLY} ` : ""}npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_WARMUP=${WARMUP_S}; total ${meta.elapsedS.toFixed(0)} s)`);
   lines.push(
     `- setup: gateway (\`node dist/src/app/main.js\`, ${BENCH_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, default population seed ${SEED} as of ${meta.asOf}, started in ${(meta.startMs / 1000).toFixed(1)} s incl. seeding), ` +
       `the five sandboxes (\`node dist/dev/sandboxes/cli.js\`, same seed and as-of) with ${SANDBOX_LATENCY_MS} ms latency per request, ` +
@@ -684,8 +750,10 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const t0 = performance.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "safetynet-bench-"));
+  let closeSink = async () => {};
   const cleanup = async () => {
     for (const c of [...children].reverse()) await stop(c);
+    await closeSink();
     rmSync(dataDir, { recursive: true, force: true });
   };
   const onSignal = () => void cleanup().then(() => process.exit(130));
@@ -706,6 +774,30 @@ async function main(): Promise<void> {
     ).trim();
     const first = await gql(gw, token, `query { households(first: 1) { edges { node { id } } } }`, {});
     const householdId: string = first.households.edges[0].node.id;
+
+    // tracing on vs off (alternating sides, each on a freshly started gateway): alone with BENCH_ONLY=tracing, last otherwise
+    const sink = await startOtlpSink();
+    closeSink = sink.close;
+    const tracingRows: Row[] = [];
+    const oneTraced: Scenario = { label: "household(id:)", query: ONE_HOUSEHOLD, variables: { id: householdId }, connections: 1 };
+    const measureTracing = async () => {
+      for (const tracing of ["off", "on", "off", "on"] as const) {
+        process.stderr.write(`bench: restarting the gateway with tracing ${tracing} …\n`);
+        await stop(gw.child);
+        gw = await startGateway(dataDir, sb, "enforce", "on", tracing === "on" ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {});
+        for (const s of [oneTraced, { ...oneTraced, connections: 10 }]) tracingRows.push({ ...(await measure(gw, token, s, "enforce", "tracing")), tracing });
+      }
+    };
+    if (BENCH_ONLY === "tracing") {
+      await measureTracing();
+      await stop(gw.child);
+      const md = report(tracingRows, { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore }, true) + "\n\n" + tracingSection(tracingRows, sink.received).join("\n");
+      const outDir = path.join(ROOT, "bench");
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(path.join(outDir, "results-tracing.md"), md);
+      process.stdout.write(md + "\n");
+      return;
+    }
 
     // idle memory: a few seconds after start, before any load but the two queries above
     await sleep(5000);
@@ -760,9 +852,12 @@ async function main(): Promise<void> {
       gw = await startGateway(dataDir, sb, "enforce", audit);
       for (const s of [hundred, one]) rows.push(await measure(gw, token, s, "enforce", "audit", audit));
     }
+    await measureTracing();
     await stop(gw.child);
 
-    const md = report([...liveRows, ...rows], { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore }) + "\n" + liveMd + "\n" + matchingMd;
+    const md =
+      report([...liveRows, ...rows], { asOf, startMs, started, elapsedS: (performance.now() - t0) / 1000, loadBefore }) +
+      "\n" + liveMd + "\n" + matchingMd + "\n" + tracingSection(tracingRows, sink.received).join("\n");
     const outDir = path.join(ROOT, "bench");
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, "results.md"), md);

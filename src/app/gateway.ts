@@ -26,6 +26,7 @@ import { AuditWriter } from "../audit/writer.js";
 import { HeadWitness, databaseIdentity } from "../audit/witness.js";
 import { hmacDigester } from "../audit/digest.js";
 import { watchRedis } from "./edge/rate-limit-store.js";
+import { startTracing } from "../telemetry/tracing.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -146,8 +147,14 @@ export async function startGateway(config: Config, log: (line: string) => void =
     const today = new Date().toISOString().slice(0, 10);
     await room.seedInChildProcess(seedCli, { databaseUrl: config.DATABASE_URL, dataDir: path.dirname(config.pgliteDir) }, { seed: config.SEED, asOf: today, log });
   }
-  const db = await prepareDatabase(config, log);
-  const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
+  // OpenTelemetry (OTEL_* variables; null when they ask for no export): started before any traced work
+  const tracing = await startTracing();
+  if (tracing) log("tracing: OpenTelemetry export on (OTEL_* variables)");
+  const db = await prepareDatabase(config, log).catch(async (err) => {
+    await tracing?.shutdown();
+    throw err;
+  });
+  const cleanup: (() => Promise<unknown>)[] = [...(tracing ? [() => tracing.shutdown()] : []), () => db.close()];
   const closeAll = async () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {});
   };

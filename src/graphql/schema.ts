@@ -13,6 +13,7 @@ import { AuditResolver } from "../../resolvers/audit.js";
 import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
 import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
 import { DepartmentSyncResolver } from "../../resolvers/department-sync.js";
+import { TemporaryAidResolver } from "../../resolvers/temporary-aid.js";
 import { buildGatewaySubgraph, subgraphTypeDefs } from "./subgraph.js";
 import { print } from "graphql";
 
@@ -37,6 +38,7 @@ export const resolvers = [
   HouseholdAlertsResolver,
   AlertResolver,
   DepartmentSyncResolver,
+  TemporaryAidResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -66,6 +66,8 @@ export interface StartOptions {
   mirror?: Partial<Omit<MirrorSettings, "maxAgeMs">> & { maxAgeMs?: Partial<Record<SourceName, number>> };
   /** record every operation in the access log (as AUDIT_LOG=on does), with a fresh audit key */
   audit?: boolean | Omit<AuditWriterOptions, "keys">;
+  /** the server's log lines (with `edge: { LOG_LEVEL }` other than silent) */
+  logStream?: NodeJS.WritableStream;
 }
 
 export const TEST_EDGE: EdgeConfig = {
@@ -158,6 +160,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     clock: opts.now ? () => opts.now as Date : undefined,
     audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
     ...(mirror && { mirror }),
+    logStream: opts.logStream,
   });
   // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
   // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a

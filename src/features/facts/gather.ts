@@ -41,7 +41,7 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
   // (housing above all, an upstream call that answers at its own time): every household of a page gets its
   // members from the same registry batch, so all their loads land on one tick and share each source's batches.
   const membersWithRecords = deps.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(deps, p))));
-  const [members, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+  const [members, incomes, assets, cases, aid, housing, deliveries, temporaryAid] = await Promise.all([
     membersWithRecords,
     deps.loaders.incomes.load(h.id),
     deps.loaders.assets.load(h.id),
@@ -49,6 +49,7 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
     deps.loaders.aidRecords.load(h.id),
     fetchFact(deps.sources.housing, h.registryNo, "housing"),
     deps.loaders.charityDeliveries.load(h.id),
+    deps.loaders.temporaryAidApplications.load(h.id),
   ]);
   return {
     householdId: h.id,
@@ -85,6 +86,15 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
     })),
     housing,
     charityDeliveries: deliveries.map(({ householdId: _, ...d }) => d),
+    temporaryAidApplications: temporaryAid.map((a) => ({
+      id: a.id,
+      personId: a.personId,
+      kind: a.kind,
+      appliedOn: a.appliedOn,
+      status: a.status,
+      decidedOn: a.decidedOn,
+      amountFen: a.amountFen,
+    })),
   };
 }
 
