@@ -46,6 +46,13 @@ const schema = z.object({
   EMPLOYMENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   UPSTREAM_MAX_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 
+  // Monitoring runs (src/monitoring): the schedule of incremental runs in the gateway (seconds; 0 = no runs in the
+  // gateway), households per shard, attempts per shard, and the time a shard may take before its job is retried elsewhere
+  MONITOR_INTERVAL: z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(7 * 86_400).default(900),
+  MONITOR_SHARD_SIZE: z.coerce.number().int().min(1).max(100_000).default(500),
+  MONITOR_SHARD_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  MONITOR_SHARD_TIMEOUT: z.coerce.number().int().min(2).max(86_400).default(600),
+
   // Access
   PSEUDONYM_SECRET: z.string().regex(/^[0-9a-fA-F]{64,}$/, "must be at least 64 hex characters (32 bytes)").optional(),
   FIELD_POLICY: z.enum(["enforce", "off"], { message: "must be enforce or off" }).default("enforce"),
