@@ -20,7 +20,7 @@ import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFact
 import { addDays, dayOf, isoDay } from "./calendar.js";
 import { TIER_ORDER, caseInForce, incomeValidOn, stronger } from "./evaluation.js";
 import { ageOn } from "./age.js";
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "./records.js";
 import type { EligibilityTier } from "./facts.js";
 import { isEmployedStatus } from "./observed.js";
 

@@ -5,7 +5,7 @@
  * before the evaluation's window is STALE: the evaluation treats it like a source that did not answer
  * (every rule needing it is UNKNOWN, the evaluation is not complete), says so in a FRESHNESS reason per
  * record, and lists it in `staleRecords`; the aid chain marks the record's links stale and does not judge
- * gaps on it. The windows are policy parameters (prisma/seed/reference.ts, FRESHNESS_*):
+ * gaps on it. The windows are policy parameters (dev/seed/reference.ts, FRESHNESS_*):
  *
  *   medical insurance  settlement year ≥ evaluation year − FRESHNESS_MEDICAL_SETTLEMENT_YEARS
  *   education          the record's term ended no more than FRESHNESS_EDUCATION_TERM_MONTHS before the day
@@ -21,7 +21,7 @@
  * (`failedSources`, whether or not a rule needed it) and marks the entitlements of an incomplete evaluation
  * `provisional`.
  */
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "./records.js";
 import { addMonths, dayOf, isoDay } from "./calendar.js";
 import type { EligibilityResult, Fetched, HouseholdFacts, MemberFacts, ParameterSet, RuleEvaluation, StaleRecord } from "./facts.js";
 import { ParameterReader } from "./observed.js";

@@ -1,7 +1,7 @@
 /**
  * Issue 13 (rules a caseworker can trust), points 4, 5 and 7 — table-driven, at the boundaries, each row citing
  * the seed clause it checks. Facts are built by hand; the parameters are the seeded defaults
- * (prisma/seed/reference.ts) selected for the street and date as the gateway selects them. Expected values come
+ * (dev/seed/reference.ts) selected for the street and date as the gateway selects them. Expected values come
  * from the seed's rule and the parameter values read here, never from the function under test.
  */
 import { describe, expect, test } from "vitest";
@@ -9,7 +9,7 @@ import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import { buildAidChain } from "../../src/domain/aid-chain.js";
 import { eligibilityView } from "../../src/policy/disclosure.js";
 import type { EligibilityResult, Fetched, HouseholdFacts, MemberFacts } from "../../src/domain/facts.js";
-import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingBenefit, HousingRecord, MedicalInsuranceRecord } from "../../connectors/unified.js";
+import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingBenefit, HousingRecord, MedicalInsuranceRecord } from "../../src/domain/records.js";
 import { seededParameterSet } from "../helpers/population-facts.js";
 import { failed, none } from "./chain-fixtures.js";
 

@@ -1,14 +1,14 @@
 /**
  * HouseholdFacts from registry rows (as read with Prisma) and department records (as loaded through the
- * connectors), built without GraphQL and without src/registry/facts.ts — for tests that need the truth of
+ * connectors), built without GraphQL and without src/features/facts/gather.ts — for tests that need the truth of
  * a computed field (eligibility, aid chain) to compare the gateway's answer with.
  */
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, PolicyParameter } from "../../src/db/generated/client.js";
 import type { CharityDeliveryFact, Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
 import { isUpstreamError } from "../../connectors/kit/index.js";
-import type { SourceName } from "../../connectors/unified.js";
-import { parametersInForce } from "../../src/registry/policy-parameters.js";
-import { regionChain } from "../../src/registry/region.js";
+import type { SourceName } from "../../src/domain/records.js";
+import { parametersInForce } from "../../src/features/policy-parameters/in-force.js";
+import { regionChain } from "../../src/features/policy-parameters/region.js";
 
 export interface RegistryRows {
   persons: Person[];
@@ -18,7 +18,7 @@ export interface RegistryRows {
   aidRecords: AidRecord[];
 }
 
-/** A department record (or null: no record) as the facts hold it; a department system's error as a failed fact (as src/registry/facts.ts fetchFact). */
+/** A department record (or null: no record) as the facts hold it; a department system's error as a failed fact (as src/features/facts/gather.ts fetchFact). */
 const fetched = <T>(v: unknown, source: SourceName): Fetched<T> => {
   if (isUpstreamError(v)) return { ok: false, source: v.source ?? source, code: v.code };
   if (v instanceof Error) throw new Error(`a department system failed while building facts: ${v.message}`);

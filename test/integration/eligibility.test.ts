@@ -7,7 +7,7 @@
  * read are withheld inside reasons and entitlements.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { clearFaults, setFaults } from "./harness.js";
 

@@ -8,9 +8,9 @@ import pg from "pg";
 import type PgBoss from "pg-boss";
 import { startUnifiedGateway, NOW } from "../integration/harness.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import { startEngine, bossSchema } from "../../src/monitoring/engine.js";
-import { liveShardFacts } from "../../src/monitoring/shard-facts.js";
-import { getRun, type MonitorDeps, type RunRow } from "../../src/monitoring/runs.js";
+import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js";
+import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
+import { getRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
 import type { Audience } from "../../src/policy/audiences.js";
 
 export { NOW };

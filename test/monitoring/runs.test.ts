@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRun, workShards } from "../../src/monitoring/runs.js";
-import { alertViews } from "../../src/monitoring/views.js";
-import { findingsFor } from "../../src/registry/audit-findings.js";
+import { startRun, workShards } from "../../src/features/monitoring/runs.js";
+import { alertViews } from "../../src/features/monitoring/views.js";
+import { findingsFor } from "../../src/features/findings/audit-findings.js";
 import { apiAlerts, canonical, NOW, startMonitorHarness, storedAlerts, waitForRun, type MonitorHarness } from "./helpers.js";
 
 let h: MonitorHarness;

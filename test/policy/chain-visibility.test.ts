@@ -1,5 +1,5 @@
 /**
- * What an audience sees of the aid chain's gaps (src/registry/monitoring.ts visibleChain): an entitled amount
+ * What an audience sees of the aid chain's gaps (src/features/aid-chain/monitoring.ts visibleChain): an entitled amount
  * computed from a record the audience may not read is withheld exactly as Eligibility withholds it
  * (src/policy/disclosure.ts) — the dibao employment subsidy is computed from incomes, so employment and the
  * federation, who may follow its gap, do not learn the household's income through the amount.
@@ -9,7 +9,7 @@ import type { AidChain, Gap } from "../../src/domain/aid-chain.js";
 import type { EligibilityResult, Entitlement, EntitlementKind } from "../../src/domain/facts.js";
 import { AUDIENCES } from "../../src/policy/audiences.js";
 import { eligibilityView } from "../../src/policy/disclosure.js";
-import { audienceVisibility, visibleChain } from "../../src/registry/monitoring.js";
+import { audienceVisibility, visibleChain } from "../../src/features/aid-chain/monitoring.js";
 
 const DAY = new Date("2026-11-22T00:00:00Z");
 const PERSON = "00000000-0000-4000-8000-000000000001";

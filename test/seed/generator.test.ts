@@ -13,9 +13,9 @@ import {
   isWorkingAge,
   policyParameters,
   streets,
-} from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
-import { Rng } from "../../prisma/seed/rng.js";
+} from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
+import { Rng } from "../../dev/seed/rng.js";
 
 const AS_OF = "2026-11-22";
 const SEED = 20190101;
