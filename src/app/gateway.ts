@@ -16,9 +16,10 @@ import { setupAuthentication } from "../auth/index.js";
 import type { Audience } from "../auth/principal.js";
 import { Pseudonymizer } from "../policy/pseudonym.js";
 import { loadManifest } from "./edge/persisted-operations.js";
-import { createConnectors, createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+import { createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+import { openDepartments } from "./departments.js";
+import { openMonitoring, scheduleRuns, workShards } from "../features/monitoring/service.js";
 import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
-import { SOURCES, type SourceName } from "../domain/records.js";
 import { keptSecretHex, loadAuditKeys } from "../audit/keys.js";
 import { AuditWriter } from "../audit/writer.js";
 import { HeadWitness, databaseIdentity } from "../audit/witness.js";
@@ -61,7 +62,7 @@ async function prepareDatabase(config: Config, log: (line: string) => void): Pro
 }
 
 /** 32 random bytes kept under DATA_DIR/keys, unless PSEUDONYM_SECRET is configured. */
-function pseudonymSecret(config: Config): Buffer {
+export function pseudonymSecret(config: Config): Buffer {
   return Buffer.from(config.PSEUDONYM_SECRET || keptSecretHex(config.keysDir, "pseudonym-secret.hex")!, "hex");
 }
 
@@ -108,47 +109,11 @@ export async function startGateway(config: Config, log: (line: string) => void =
       ? await (await loadDevRoom()).ensureDataset(db, { seed: config.SEED, asOf: today, log })
       : await recordedDataset(db);
 
-    let sandboxes: RunningSandboxes | null = null;
-    const needSandbox = SOURCES.filter((s) => config.upstreamUrls[s] === null);
-    if (needSandbox.length) {
-      const seed = dataset?.seed ?? config.SEED;
-      const asOf = dataset?.asOf ?? today;
-      sandboxes = await (await loadDevRoom()).startSandboxes({
-        seed,
-        asOf,
-        persons: dataset?.persons ?? undefined,
-        sandbox: config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : undefined,
-      });
-      const running = sandboxes;
-      cleanup.push(() => running.close());
-      if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
-    }
-    const url = (s: SourceName) => config.upstreamUrls[s] ?? sandboxes!.urls[s];
-    const common = {
-      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-      maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
-      breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
-      staleAfterDays: config.STALE_AFTER_DAYS,
-      maxQueue: config.UPSTREAM_MAX_QUEUE,
-    };
     const metrics = createMetricsRegistry();
     collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
-    const connectors = createConnectors(
-      {
-        education: { ...common, baseUrl: url("education") },
-        employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
-        housing: { ...common, baseUrl: url("housing") },
-        medicalInsurance: {
-          ...common,
-          baseUrl: url("medicalInsurance"),
-          clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
-          clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
-        },
-        disability: { ...common, baseUrl: url("disability") },
-      },
-      metrics,
-    );
-    cleanup.push(() => connectors.close());
+    const departments = await openDepartments(config, dataset, metrics, log);
+    cleanup.push(() => departments.close());
+    const { connectors, sandboxes } = departments;
 
     const devTokens = dev ? await (await loadDevRoom()).devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
     let redis;
@@ -192,6 +157,14 @@ export async function startGateway(config: Config, log: (line: string) => void =
       audit,
     });
     cleanup.push(() => app.close());
+    // monitoring runs (src/features/monitoring): this process works shards and schedules the runs (MONITOR_INTERVAL=0: neither)
+    if (config.MONITOR_INTERVAL > 0) {
+      const monitoring = await openMonitoring(db, connectors, pseudonyms, config);
+      cleanup.push(() => monitoring.close());
+      await workShards(monitoring.deps);
+      const stop = scheduleRuns(monitoring, config, log);
+      cleanup.push(stop);
+    }
     return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };
   } catch (err) {
     await closeAll();

@@ -223,16 +223,15 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
     );
     if (!ended.length) return false;
     const view = alertViews()[0]?.name ?? "civil_affairs";
-    const [alerts, findings, sources] = await Promise.all([
-      tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_alert WHERE view = $1 AND resolved_at IS NULL GROUP BY kind ORDER BY kind`, [view]),
-      tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_finding WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind`),
-      tx.query<{ failed: string[] | null; stale: string[] | null; retried: number }>(
-        `SELECT ARRAY(SELECT DISTINCT unnest(failed_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS failed,
-                ARRAY(SELECT DISTINCT unnest(stale_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS stale,
-                (SELECT count(*)::int FROM monitoring_shard WHERE run_id = $1::uuid AND attempts > 1) AS retried`,
-        [runId],
-      ),
-    ]);
+    // one after the other: a transaction is one connection
+    const alerts = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_alert WHERE view = $1 AND resolved_at IS NULL GROUP BY kind ORDER BY kind`, [view]);
+    const findings = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_finding WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind`);
+    const sources = await tx.query<{ failed: string[] | null; stale: string[] | null; retried: number }>(
+      `SELECT ARRAY(SELECT DISTINCT unnest(failed_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS failed,
+              ARRAY(SELECT DISTINCT unnest(stale_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS stale,
+              (SELECT count(*)::int FROM monitoring_shard WHERE run_id = $1::uuid AND attempts > 1) AS retried`,
+      [runId],
+    );
     const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])) };
     await tx.query(`UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5 WHERE id = $1::uuid`, [
       runId,

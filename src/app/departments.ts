@@ -1,0 +1,68 @@
+/**
+ * The department systems a process talks to: the configured URLs, or the built-in sandboxes (development)
+ * for any system without one, behind the connectors. Shared by the gateway (src/app/gateway.ts) and the
+ * monitoring worker and CLI (src/features/monitoring/process.ts), so all of them ask the same systems the same way.
+ */
+import type { Registry } from "prom-client";
+import type { Config } from "./config.js";
+import type { Dataset } from "../db/dataset.js";
+import { createConnectors, type Connectors } from "../../connectors/kit/index.js";
+import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
+import { SOURCES, type SourceName } from "../domain/records.js";
+
+export interface Departments {
+  connectors: Connectors;
+  sandboxes: RunningSandboxes | null;
+  close(): Promise<void>;
+}
+
+export async function openDepartments(config: Config, dataset: Dataset | null, metrics: Registry, log: (line: string) => void): Promise<Departments> {
+  const today = new Date().toISOString().slice(0, 10);
+  const cleanup: (() => Promise<unknown>)[] = [];
+  let sandboxes: RunningSandboxes | null = null;
+  const needSandbox = SOURCES.filter((s) => config.upstreamUrls[s] === null);
+  if (needSandbox.length) {
+    const seed = dataset?.seed ?? config.SEED;
+    const asOf = dataset?.asOf ?? today;
+    sandboxes = await (await loadDevRoom()).startSandboxes({
+      seed,
+      asOf,
+      persons: dataset?.persons ?? undefined,
+      sandbox: config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : undefined,
+    });
+    const running = sandboxes;
+    cleanup.push(() => running.close());
+    if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
+  }
+  const url = (s: SourceName) => config.upstreamUrls[s] ?? sandboxes!.urls[s];
+  const common = {
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
+    breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
+    staleAfterDays: config.STALE_AFTER_DAYS,
+    maxQueue: config.UPSTREAM_MAX_QUEUE,
+  };
+  const connectors = createConnectors(
+    {
+      education: { ...common, baseUrl: url("education") },
+      employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
+      housing: { ...common, baseUrl: url("housing") },
+      medicalInsurance: {
+        ...common,
+        baseUrl: url("medicalInsurance"),
+        clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
+        clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
+      },
+      disability: { ...common, baseUrl: url("disability") },
+    },
+    metrics,
+  );
+  cleanup.push(() => connectors.close());
+  return {
+    connectors,
+    sandboxes,
+    async close() {
+      for (const fn of cleanup.reverse()) await fn().catch(() => {});
+    },
+  };
+}
