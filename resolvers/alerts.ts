@@ -8,8 +8,12 @@ import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/g
 import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
 import { alreadyResolved, badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/features/households/cursor.js";
-import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
+import { alertActions, alertVisible, monitoringOf, policyAudience, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
 import { alertKeyHousehold, opaqueAlertKey } from "../src/policy/opaque.js";
+import { prismaExecutor } from "../src/audit/store.js";
+import { alertPage, latestFinishedRun, storedAlert, type StoredAlertRow } from "../src/features/monitoring/read.js";
+import { viewOf } from "../src/features/monitoring/views.js";
+import { runView } from "./monitoring.js";
 
 /** Households examined per page of Query.alerts: bounds the upstream work of one request. */
 export const MAX_ALERT_HOUSEHOLDS = 50;
@@ -35,9 +39,43 @@ function alertView(ctx: GatewayContext, householdId: string, a: AlertFinding, ac
     status: statusOf(own),
     pushedTo: pushedTo(own),
     history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+    firstSeen: null as Date | null,
+    lastSeen: null as Date | null,
+    clearedAt: null as Date | null,
   };
 }
 type AlertView = ReturnType<typeof alertView>;
+
+/** A stored alert (a monitoring run's) as the API shows it, with its stored actions. */
+function storedAlertView(r: StoredAlertRow, actions: AlertAction[]): AlertView {
+  const own = actions.filter((x) => x.alertKey === r.alert_key);
+  return {
+    key: r.alert_key,
+    kind: r.kind as AlertFinding["kind"],
+    alertClass: r.class as AlertFinding["class"],
+    severity: r.severity as AlertFinding["severity"],
+    department: r.department as AlertFinding["department"],
+    householdId: r.household_id,
+    personId: r.person_id,
+    message: r.message,
+    reference: r.reference,
+    evidence: r.evidence.map((e) => ({ ...e, asOf: e.asOf === null || e.asOf === undefined ? null : new Date(e.asOf) })) as AlertFinding["evidence"],
+    status: statusOf(own),
+    pushedTo: pushedTo(own),
+    history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+    firstSeen: new Date(r.first_seen_at),
+    lastSeen: new Date(r.last_seen_at),
+    clearedAt: r.resolved_at ? new Date(r.resolved_at) : null,
+  };
+}
+
+const encodeAlertCursor = (householdId: string, key: string) => Buffer.from(`sa:${householdId}|${key}`, "utf8").toString("base64url");
+function decodeAlertCursor(cursor: string): { householdId: string; key: string } | null {
+  if (cursor.length > 200) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = /^sa:([0-9a-f-]{36})\|(al_[A-Za-z0-9_-]{43})$/.exec(text);
+  return m && isUuid(m[1]) ? { householdId: m[1], key: m[2] } : null;
+}
 
 /** A household's alerts this audience may see, with their stored status. */
 async function householdAlerts(ctx: GatewayContext, h: HouseholdRow): Promise<AlertView[]> {
@@ -110,14 +148,17 @@ export class AlertResolver {
   async alerts(@Args(() => AlertsArgs) { filter, first, after }: AlertsArgs, @Ctx() ctx: GatewayContext) {
     const pageSize = pageSizeProblems(first, MAX_ALERT_HOUSEHOLDS);
     if (pageSize.length) throw badInput(pageSize);
+    const rows = prismaExecutor(ctx.prisma);
+    const run = await latestFinishedRun(rows);
+    if (run) return storedAlerts(ctx, run, filter, first, after);
     let afterId: string | null = null;
     if (after != null) {
       afterId = decodeCursor(after);
       if (!afterId || !isUuid(afterId)) throw badInput([{ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" }]);
     }
     const where: Prisma.HouseholdWhereInput = { AND: [ctx.scope, filter?.district ? { districtCode: filter.district } : {}, filter?.street ? { streetCode: filter.street } : {}] };
-    const rows = await ctx.prisma.household.findMany({ where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where, orderBy: { id: "asc" }, take: first + 1 });
-    const page = rows.slice(0, first);
+    const list = await ctx.prisma.household.findMany({ where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where, orderBy: { id: "asc" }, take: first + 1 });
+    const page = list.slice(0, first);
     for (const h of page) ctx.loaders.household.prime(h.id, h);
     const [perHousehold, completeness] = await Promise.all([Promise.all(page.map((h) => householdAlerts(ctx, h))), Promise.all(page.map((h) => householdCompleteness(ctx, h)))]);
     const incomplete = page.filter((_, i) => !completeness[i].complete);
@@ -127,7 +168,9 @@ export class AlertResolver {
       failedSources: [...new Set(completeness.flatMap((c) => c.failedSources))].sort(),
       incompleteHouseholds: incomplete.map((h) => h.id),
       householdsScanned: page.length,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
+      pageInfo: { hasNextPage: list.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
+      staleSources: [...new Set(completeness.flatMap((c) => c.staleSources))].sort(),
+      run: null,
     };
   }
 
@@ -165,13 +208,20 @@ async function record(ctx: GatewayContext, key: string, action: "ACKNOWLEDGE" | 
   if (!householdId) throw notFound("Alert");
   const h = await ctx.loaders.household.load(householdId);
   if (!h) throw notFound("Alert");
-  const { alerts } = await monitoringOf(ctx, h);
-  const finding = alerts.find((a) => opaqueAlertKey(ctx.pseudonyms, h.id, a.key) === key);
-  if (!finding || !alertVisible(visibilityFor(ctx), finding)) throw notFound("Alert");
+  // a stored alert of the audience's view (the latest monitoring runs'), else the household's alerts computed now
+  const view = viewOf(policyAudience(ctx));
+  const stored = view ? await storedAlert(prismaExecutor(ctx.prisma), view, h.id, key) : null;
+  let finding: AlertFinding | undefined;
+  if (!stored) {
+    const { alerts } = await monitoringOf(ctx, h);
+    finding = alerts.find((a) => opaqueAlertKey(ctx.pseudonyms, h.id, a.key) === key);
+    if (!finding || !alertVisible(visibilityFor(ctx), finding)) throw notFound("Alert");
+  }
+  const domainKeys = finding ? [key, finding.key] : [key];
   const audience = ctx.principal.audience;
   const rows = await ctx.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "household" WHERE id = ${h.id}::uuid FOR UPDATE`;
-    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: [key, finding.key] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: domainKeys } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     if (statusOf(existing) === "RESOLVED") throw alreadyResolved(key);
     if (DEPARTMENT_AUDIENCES.has(audience) && (action === "PUSH" || pushedTo(existing) !== audience))
       throw new GraphQLError("A department may acknowledge or resolve only an alert pushed to it", { extensions: { code: "FORBIDDEN", reason: "NOT_PUSHED_TO_YOU" } });
@@ -180,5 +230,48 @@ async function record(ctx: GatewayContext, key: string, action: "ACKNOWLEDGE" | 
     });
     return tx.alertAction.findMany({ where: { householdId: h.id }, orderBy: [{ at: "asc" }, { id: "asc" }] });
   });
-  return alertView(ctx, h.id, finding, rows);
+  return finding ? alertView(ctx, h.id, finding, rows) : storedAlertView(stored!, rows);
+}
+
+/** Query.alerts over the stored results of the latest finished monitoring run: a page of alerts (keyset). */
+async function storedAlerts(ctx: GatewayContext, run: import("../src/features/monitoring/runs.js").RunRow, filter: AlertFilter | undefined, first: number, after: string | undefined) {
+  let cursor: { householdId: string; key: string } | undefined;
+  if (after != null) {
+    const c = decodeAlertCursor(after);
+    if (!c) throw badInput([{ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" }]);
+    cursor = c;
+  }
+  const view = viewOf(policyAudience(ctx));
+  const page = view
+    ? await alertPage(prismaExecutor(ctx.prisma), {
+        view,
+        jurisdiction: ctx.principal.jurisdiction,
+        district: filter?.district,
+        street: filter?.street,
+        kind: filter?.kind,
+        alertClass: filter?.alertClass,
+        severity: filter?.severity,
+        department: filter?.department,
+        status: filter?.status,
+        includeCleared: filter?.includeCleared ?? false,
+        after: cursor,
+        first,
+      })
+    : { rows: [], hasNextPage: false };
+  const households = [...new Set(page.rows.map((r) => r.household_id))];
+  const actions = await Promise.all(households.map((id) => alertActions(ctx, id)));
+  const byHousehold = new Map(households.map((id, i) => [id, actions[i]]));
+  const alerts = page.rows.map((r) => storedAlertView(r, byHousehold.get(r.household_id) ?? []));
+  const last = page.rows.at(-1);
+  const runView_ = runView(run);
+  return {
+    alerts,
+    complete: runView_.failedSources.length === 0 && runView_.staleSources.length === 0 && run.status === "SUCCEEDED",
+    failedSources: runView_.failedSources,
+    staleSources: runView_.staleSources,
+    incompleteHouseholds: [...new Set(page.rows.filter((r) => !r.household_complete).map((r) => r.household_id))],
+    householdsScanned: households.length,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeAlertCursor(last.household_id, last.alert_key) : null },
+    run: runView_,
+  };
 }

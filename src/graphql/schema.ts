@@ -12,6 +12,7 @@ import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
 import { AuditResolver } from "../../resolvers/audit.js";
 import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
 import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
+import { MonitoringResolver } from "../../resolvers/monitoring.js";
 
 export const resolvers = [
   HouseholdResolver,
@@ -33,6 +34,7 @@ export const resolvers = [
   HouseholdAidChainResolver,
   HouseholdAlertsResolver,
   AlertResolver,
+  MonitoringResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

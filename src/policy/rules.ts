@@ -64,6 +64,9 @@ const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "educat
 const MATCHING = rule(read(REGISTRY_KEEPERS), read("charity"));
 const ROW_WRITERS = rule(read(["civil_affairs", "street_office"]));
 
+// monitoring runs (issue 16): civil affairs runs them, auditors audit them; a run's counts and sources carry no
+// household data, so every official reads the run its alert list comes from (AlertPage.run)
+const MONITORING = rule(read(["civil_affairs", "auditor"]));
 const ALERT_HANDLERS = rule(read(["civil_affairs", "street_office", "education", "employment", "housing", "medical_insurance", "disability"]));
 const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf", "stale"];
 
@@ -86,6 +89,9 @@ export const POLICY: PolicyRules = {
     auditFindings: rule(read("auditor")),
     // the alert sweep (issue 5): officials; each sees only alerts whose evidence it may read (src/features/aid-chain/monitoring.ts)
     alerts: officials,
+    // monitoring runs (issue 16): who runs monitoring and who audits it
+    monitoringRuns: MONITORING,
+    monitoringRun: MONITORING,
   },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
@@ -258,7 +264,7 @@ export const POLICY: PolicyRules = {
     ["id", "kind", "householdId", "personId", "districtCode", "streetCode", "periodStart", "periodEnd", "amountFen", "paymentIds", "caseId", "reason", "evidence"],
     rule(read("auditor")),
   ),
-  AuditFindingConnection: recordType(["edges", "pageInfo", "totalCount"], rule(read("auditor"))),
+  AuditFindingConnection: recordType(["edges", "pageInfo", "totalCount", "run"], rule(read("auditor"))),
   AuditFindingEdge: recordType(["cursor", "node"], rule(read("auditor"))),
   FindingEvidence: recordType(["name", "value"], rule(read("auditor"))),
 
@@ -302,11 +308,17 @@ export const POLICY: PolicyRules = {
   AidDuplicate: recordType(["key", "kind", "purpose", "personId", "payers", "overlapStart", "overlapEnd", "reason", "links"], officials),
   AidIncompleteCheck: recordType(["kind", "personId", "department", "source", "code"], officials),
   Alert: recordType(
-    ["key", "kind", "class", "severity", "department", "householdId", "personId", "message", "reference", "evidence", "status", "pushedTo", "history"],
+    ["key", "kind", "class", "severity", "department", "householdId", "personId", "message", "reference", "evidence", "status", "pushedTo", "history", "firstSeen", "lastSeen", "clearedAt"],
     officials,
   ),
   AlertEvidence: recordType(["name", "value", "source", "asOf"], officials),
   AlertActionEntry: recordType(["action", "department", "note", "actorSubject", "actorAudience", "at"], officials),
-  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo", "complete", "failedSources", "incompleteHouseholds"], officials),
+  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo", "complete", "failedSources", "incompleteHouseholds", "staleSources", "run"], officials),
+  MonitoringRun: recordType(
+    ["id", "mode", "status", "asOf", "startedAt", "finishedAt", "households", "shardsTotal", "shardsDone", "shardsFailed", "shardsRetried", "alertCounts", "findingCounts", "failedSources", "staleSources"],
+    officials,
+  ),
+  KindCount: recordType(["kind", "count"], officials),
+  MonitoringRunConnection: recordType(["nodes", "pageInfo"], MONITORING),
   AlertCompleteness: recordType(["complete", "failedSources", "staleSources"], officials),
 };

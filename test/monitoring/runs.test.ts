@@ -1,10 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRun, workShards } from "../../src/features/monitoring/runs.js";
+import { processShard, startRun, workShards, type RunRow } from "../../src/features/monitoring/runs.js";
+import { admin } from "../integration/harness.js";
 import { alertViews } from "../../src/features/monitoring/views.js";
 import { findingsFor } from "../../src/features/findings/audit-findings.js";
 import { apiAlerts, canonical, NOW, startMonitorHarness, storedAlerts, waitForRun, type MonitorHarness } from "./helpers.js";
 
 let h: MonitorHarness;
+let fullRun: RunRow;
+
+const ALERT_FIELDS = "key kind class severity department householdId personId evidence { name value source }";
+
+/** Every alert of Query.alerts (the stored path once a run has finished), page by page. */
+async function pagedAlerts(as: Parameters<MonitorHarness["gw"]["gql"]>[2], filter: Record<string, unknown> = {}) {
+  const out: any[] = [];
+  let after: string | null = null;
+  let run: any = null;
+  for (;;) {
+    const res: any = await h.gw.gql(
+      `query($after: String, $filter: AlertFilter) { alerts(first: 50, after: $after, filter: $filter) { alerts { ${ALERT_FIELDS} status } failedSources staleSources run { id status } pageInfo { hasNextPage endCursor } } }`,
+      { after, filter },
+      as,
+    );
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    out.push(...res.data.alerts.alerts);
+    run = res.data.alerts.run;
+    if (!res.data.alerts.pageInfo.hasNextPage) return { alerts: out, run };
+    after = res.data.alerts.pageInfo.endCursor;
+  }
+}
+
+/** Every table a run writes, in a comparable form. */
+async function snapshot() {
+  const q = (sql: string) => h.gw.db.sql.query(sql);
+  return {
+    alerts: await q(`SELECT view, household_id, alert_key, kind, class, severity, department, person_id, message, evidence, first_seen_run, first_seen_at, last_seen_run, last_seen_at, resolved_run, resolved_at FROM monitoring_alert ORDER BY 1, 2, 3`),
+    findings: await q(`SELECT id, household_id, kind, finding, first_seen_run, last_seen_run, resolved_run FROM monitoring_finding ORDER BY id`),
+    households: await q(`SELECT household_id, run_id, evaluated_at, tier, tier_class, failed_sources, stale_sources, needs FROM monitoring_household ORDER BY household_id`),
+  };
+}
 
 beforeAll(async () => {
   h = await startMonitorHarness();
@@ -44,5 +77,111 @@ describe("a full monitoring run", () => {
     const byKind: Record<string, number> = {};
     for (const f of oracle) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     expect(ended.counts.findings).toEqual(byKind);
+    fullRun = ended;
+  }, 600_000);
+
+  it("serves Query.alerts and auditFindings from the stored rows, per view and jurisdiction, with the run they come from", async () => {
+    const stored = await storedAlerts(h, "civil_affairs");
+    const all = await pagedAlerts({ audience: "civil_affairs" });
+    expect(all.run).toEqual({ id: fullRun.id, status: "SUCCEEDED" });
+    expect(all.alerts.map((a) => a.key).sort()).toEqual([...stored.values()].flat().map((a) => a.key).sort());
+    // a street office: only its street's households (the registry says which are on it)
+    const street = (await h.gw.db.sql.query<{ street_code: string }>(`SELECT street_code FROM household GROUP BY street_code ORDER BY count(*) DESC LIMIT 1`))[0].street_code;
+    const onStreet = new Set((await h.gw.db.sql.query<{ id: string }>(`SELECT id FROM household WHERE street_code = $1`, [street])).map((r) => r.id));
+    const office = await pagedAlerts({ audience: "street_office", street });
+    const expected = [...stored].filter(([id]) => onStreet.has(id)).flatMap(([, l]) => l.map((a) => a.key)).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(office.alerts.map((a) => a.key).sort()).toEqual(expected);
+    // a department: its own view
+    const education = await pagedAlerts({ audience: "education" });
+    expect(education.alerts.map((a) => a.key).sort()).toEqual([...(await storedAlerts(h, "education")).values()].flat().map((a) => a.key).sort());
+    // findings: the auditor's pages are the stored findings
+    const res: any = await h.gw.gql(`{ auditFindings(first: 100) { totalCount run { id } edges { node { id kind } } } }`, {}, { audience: "auditor", purpose: "test" });
+    expect(res.errors).toBeUndefined();
+    const findings = await h.gw.db.sql.query<{ id: string }>(`SELECT id FROM monitoring_finding WHERE resolved_at IS NULL ORDER BY id`);
+    expect(res.data.auditFindings.totalCount).toBe(findings.length);
+    expect(res.data.auditFindings.run.id).toBe(fullRun.id);
+    expect(res.data.auditFindings.edges.map((e: any) => e.node.id)).toEqual(findings.slice(0, 100).map((f) => f.id));
+    // the runs, for civil affairs; not for a department
+    const runs: any = await h.gw.gql(`{ monitoringRuns(first: 5) { nodes { id mode status households shardsDone shardsTotal } } }`, {}, { audience: "civil_affairs" });
+    expect(runs.data.monitoringRuns.nodes[0]).toMatchObject({ id: fullRun.id, mode: "FULL", status: "SUCCEEDED", households: fullRun.households });
+    const denied: any = await h.gw.gql(`{ monitoringRuns(first: 5) { nodes { id } } }`, {}, { audience: "education" });
+    expect(denied.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  }, 300_000);
+
+  it("writes a shard processed twice to the same rows", async () => {
+    const before = await snapshot();
+    // the first shard again, as a redelivered job would be if its first worker had died after evaluating it
+    await h.gw.db.sql.query(`UPDATE monitoring_shard SET status = 'RUNNING' WHERE run_id = $1 AND shard_no = 0`, [fullRun.id]);
+    await h.gw.db.sql.query(`UPDATE monitoring_run SET shards_done = shards_done - 1 WHERE id = $1`, [fullRun.id]);
+    expect(await processShard(h.deps, { runId: fullRun.id, shardNo: 0 })).toBe("done");
+    expect(await processShard(h.deps, { runId: fullRun.id, shardNo: 0 })).toBe("skipped");
+    expect(await snapshot()).toEqual(before);
+  }, 120_000);
+
+  it("incremental runs re-evaluate exactly the households a registry or department change touched; disposal survives", async () => {
+    // an alert acknowledged through the API before the runs
+    const keepers = await storedAlerts(h, "civil_affairs");
+    const [ackHousehold, ackAlerts] = [...keepers].find(([, l]) => l.length > 0)!;
+    const ack: any = await h.gw.gql(`mutation($key: ID!) { acknowledgeAlert(key: $key, note: "seen") { key status } }`, { key: ackAlerts[0].key }, { audience: "civil_affairs" });
+    expect(ack.data.acknowledgeAlert).toEqual({ key: ackAlerts[0].key, status: "ACKNOWLEDGED" });
+
+    // a registry change: an overdue re-certification done (next review a year ahead)
+    const overdue = (await h.gw.db.sql.query<{ household_id: string }>(
+      `SELECT household_id FROM monitoring_alert WHERE view = 'civil_affairs' AND kind = 'RECERTIFICATION_OVERDUE' AND resolved_at IS NULL AND household_id <> $1 ORDER BY household_id LIMIT 1`,
+      [ackHousehold],
+    ))[0].household_id;
+    await h.gw.db.sql.query(`UPDATE assistance_case SET next_review_date = '2027-10-01' WHERE household_id = $1`, [overdue]);
+    await h.gw.db.sql.query(`UPDATE household SET updated_at = now() WHERE id = $1`, [overdue]);
+
+    const { run } = await startRun(h.deps, "INCREMENTAL", NOW);
+    const ended = await waitForRun(h, run.id);
+    expect(ended).toMatchObject({ mode: "INCREMENTAL", status: "SUCCEEDED", households: 1 });
+    const touched = await h.gw.db.sql.query<{ household_id: string }>(`SELECT household_id FROM monitoring_household WHERE run_id = $1`, [run.id]);
+    expect(touched.map((r) => r.household_id)).toEqual([overdue]);
+    // its stored alerts now equal the API's for it, in the keepers' view: the overdue alert resolved by this run
+    const res: any = await h.gw.gql(`query($id: ID!) { household(id: $id) { alerts { key kind class severity department personId evidence { name value source } } } }`, { id: overdue }, { audience: "civil_affairs" });
+    const api = new Map([[overdue, res.data.household.alerts]]);
+    const stored = await storedAlerts(h, "civil_affairs");
+    expect(canonical(new Map([[overdue, stored.get(overdue) ?? []]]))).toEqual(canonical(api));
+    expect(res.data.household.alerts.some((a: any) => a.kind === "RECERTIFICATION_OVERDUE")).toBe(false);
+    const resolved = await h.gw.db.sql.query<{ resolved_run: string }>(`SELECT resolved_run FROM monitoring_alert WHERE household_id = $1 AND kind = 'RECERTIFICATION_OVERDUE' AND view = 'civil_affairs'`, [overdue]);
+    expect(resolved.length).toBeGreaterThan(0);
+    expect(resolved.every((r) => r.resolved_run === run.id)).toBe(true);
+
+    // a department change: a severe-disability certificate withdrawn from the federation's system, seen by the mirror
+    const severe = (await h.gw.db.sql.query<{ household_id: string; person_id: string }>(
+      `SELECT household_id, person_id FROM monitoring_alert WHERE view = 'civil_affairs' AND kind = 'NEW_SEVERE_DISABILITY' AND resolved_at IS NULL ORDER BY household_id LIMIT 1`,
+    ))[0];
+    const idNumber = (await h.gw.db.sql.query<{ id_number: string }>(`SELECT id_number FROM person WHERE id = $1`, [severe.person_id]))[0].id_number;
+    await admin(h.gw, "disability", "DELETE", `/__sandbox/fixtures/${idNumber}`);
+    await ensureMirrorTables();
+    await h.gw.db.sql.query(`INSERT INTO mirror_disability (id_number, record, source_updated_at, synced_at, source_cursor) VALUES ($1, 'null'::jsonb, now(), now(), 'test')`, [idNumber]);
+    const second = await startRun(h.deps, "INCREMENTAL", NOW);
+    const ended2 = await waitForRun(h, second.run.id);
+    expect(ended2).toMatchObject({ status: "SUCCEEDED", households: 1 });
+    expect((await h.gw.db.sql.query<{ household_id: string }>(`SELECT household_id FROM monitoring_household WHERE run_id = $1`, [second.run.id])).map((r) => r.household_id)).toEqual([severe.household_id]);
+    const res2: any = await h.gw.gql(`query($id: ID!) { household(id: $id) { alerts { key kind class severity department personId evidence { name value source } } } }`, { id: severe.household_id }, { audience: "civil_affairs" });
+    const stored2 = await storedAlerts(h, "civil_affairs");
+    expect(canonical(new Map([[severe.household_id, stored2.get(severe.household_id) ?? []]]))).toEqual(canonical(new Map([[severe.household_id, res2.data.household.alerts]])));
+    expect(res2.data.household.alerts.some((a: any) => a.kind === "NEW_SEVERE_DISABILITY" && a.personId === severe.person_id)).toBe(false);
+
+    // every other household kept the full run's results
+    const others = await h.gw.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM monitoring_household WHERE run_id = $1`, [fullRun.id]);
+    expect(others[0].n).toBe(fullRun.households - 2);
+    // the acknowledged alert is still acknowledged, on the stored list
+    const listed = await pagedAlerts({ audience: "civil_affairs" }, { status: "ACKNOWLEDGED" });
+    expect(listed.alerts.map((a) => a.key)).toContain(ackAlerts[0].key);
+    expect(listed.alerts.every((a) => a.status === "ACKNOWLEDGED")).toBe(true);
   }, 300_000);
 });
+
+/** The department mirror's tables as issue 15's contract names them, when that migration is not here. */
+async function ensureMirrorTables() {
+  const present = await h.gw.db.sql.query<{ t: string | null }>(`SELECT to_regclass('mirror_sync_state')::text AS t`);
+  if (present[0].t) return;
+  for (const t of ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability"])
+    await h.gw.db.sql.exec(`CREATE TABLE ${t} (id_number text PRIMARY KEY, record jsonb, source_updated_at timestamptz, synced_at timestamptz NOT NULL, source_cursor text)`);
+  await h.gw.db.sql.exec(`CREATE TABLE mirror_housing (registry_no text PRIMARY KEY, record jsonb, source_updated_at timestamptz, synced_at timestamptz NOT NULL, source_cursor text)`);
+  await h.gw.db.sql.exec(`CREATE TABLE mirror_sync_state (source text PRIMARY KEY, cursor text, last_success_at timestamptz)`);
+}

@@ -79,8 +79,9 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
     // alerts no longer seen: resolved, unless they rest on a source that failed or was stale for the household
     const seen = new Set(r.alerts.map((a) => `${a.view}|${a.householdId}|${a.key}`));
     const open = await tx.query<{ view: string; household_id: string; alert_key: string; evidence: { source: string }[] }>(
-      `SELECT view, household_id, alert_key, evidence FROM monitoring_alert WHERE household_id = ANY($1::uuid[]) AND resolved_at IS NULL AND last_seen_at < $2::timestamptz`,
-      [r.householdIds, at],
+      `SELECT view, household_id, alert_key, evidence FROM monitoring_alert
+       WHERE household_id = ANY($1::uuid[]) AND resolved_at IS NULL AND last_seen_at <= $2::timestamptz AND last_seen_run <> $3::uuid`,
+      [r.householdIds, at, r.runId],
     );
     const resolve = open
       .filter((o) => !seen.has(`${o.view}|${o.household_id}|${o.alert_key}`))
@@ -120,7 +121,7 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
       );
     await tx.query(
       `UPDATE monitoring_finding SET resolved_run = $3::uuid, resolved_at = $4::timestamptz
-       WHERE household_id = ANY($1::uuid[]) AND resolved_at IS NULL AND last_seen_at < $4::timestamptz AND NOT (id = ANY($2::text[]))`,
+       WHERE household_id = ANY($1::uuid[]) AND resolved_at IS NULL AND last_seen_at <= $4::timestamptz AND last_seen_run <> $3::uuid AND NOT (id = ANY($2::text[]))`,
       [r.householdIds.filter((h) => byHousehold.has(h)), r.findings.map((f) => f.id), r.runId, at],
     );
 
