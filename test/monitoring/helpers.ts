@@ -12,6 +12,7 @@ import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js
 import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
 import { getRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
 import type { Audience } from "../../src/policy/audiences.js";
+import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
 
 export { NOW };
 
@@ -22,11 +23,12 @@ export interface MonitorHarness {
   close(): Promise<void>;
 }
 
-export async function startMonitorHarness(settings: { attempts?: number; timeoutSeconds?: number; shardSize?: number } = {}): Promise<MonitorHarness> {
+export async function startMonitorHarness(settings: { attempts?: number; timeoutSeconds?: number; shardSize?: number; pseudonyms?: Pseudonymizer } = {}): Promise<MonitorHarness> {
   const gw = await startUnifiedGateway();
   const attempts = settings.attempts ?? 3;
   const boss = await startEngine(gw.db, { attempts, timeoutSeconds: settings.timeoutSeconds ?? 600 });
-  const deps: MonitorDeps = { db: gw.db, boss, shardFacts: liveShardFacts(gw.db.prisma, gw.connectors, gw.pseudonyms), pseudonyms: gw.pseudonyms, shardSize: settings.shardSize ?? 100, attempts };
+  const pseudonyms = settings.pseudonyms ?? gw.pseudonyms;
+  const deps: MonitorDeps = { db: gw.db, boss, shardFacts: liveShardFacts(gw.db.prisma, gw.connectors, pseudonyms), pseudonyms, shardSize: settings.shardSize ?? 100, attempts };
   return {
     gw,
     boss,
@@ -102,4 +104,14 @@ export function canonical(m: Map<string, ApiAlert[]>): Record<string, string[]> 
   const out: Record<string, string[]> = {};
   for (const [h, list] of [...m].sort(([a], [b]) => (a < b ? -1 : 1))) if (list.length) out[h] = list.map((a) => JSON.stringify(a)).sort();
   return out;
+}
+
+/** The stored results of every view, without run ids and instants: what two runs over the same facts must agree on. */
+export async function results(h: MonitorHarness) {
+  const q = (sql: string) => h.gw.db.sql.query(sql);
+  return {
+    alerts: await q(`SELECT view, household_id, alert_key, kind, class, severity, department, person_id, message, evidence FROM monitoring_alert WHERE resolved_at IS NULL ORDER BY 1, 2, 3`),
+    findings: await q(`SELECT id, household_id, kind, finding FROM monitoring_finding WHERE resolved_at IS NULL ORDER BY id`),
+    households: await q(`SELECT household_id, tier, tier_class, failed_sources, stale_sources, needs FROM monitoring_household ORDER BY household_id`),
+  };
 }
