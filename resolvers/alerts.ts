@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { GraphQLError } from "graphql";
 import { Household } from "../schema/registry.js";
 import { Alert, AlertCompleteness as AlertCompletenessType, AlertFilter, AlertPage } from "../schema/alerts.js";
@@ -14,6 +14,8 @@ import { prismaExecutor } from "../src/audit/store.js";
 import { alertPage, latestFinishedRun, storedAlert, type StoredAlertRow } from "../src/features/monitoring/read.js";
 import { viewOf } from "../src/features/monitoring/views.js";
 import { runView } from "./monitoring.js";
+import type { RaisedAlert } from "../src/features/monitoring/raised.js";
+import { cityPrefix } from "../src/policy/scope.js";
 
 /** Households examined per page of Query.alerts: bounds the upstream work of one request. */
 export const MAX_ALERT_HOUSEHOLDS = 50;
@@ -274,4 +276,43 @@ async function storedAlerts(ctx: GatewayContext, run: import("../src/features/mo
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeAlertCursor(last.household_id, last.alert_key) : null },
     run: runView_,
   };
+}
+
+/** Whether a raised alert is within the subscriber's jurisdiction and filter (its view is checked before). */
+function raisedMatches(ctx: GatewayContext, r: RaisedAlert, f: AlertFilter | undefined): boolean {
+  const j = ctx.principal.jurisdiction;
+  const inScope = j.kind === "city" ? r.district_code.startsWith(cityPrefix(j.city)) : j.kind === "districts" ? j.districts.includes(r.district_code) : j.streets.includes(r.street_code);
+  if (!inScope || !f) return inScope;
+  return (
+    (!f.district || r.district_code === f.district) &&
+    (!f.street || r.street_code === f.street) &&
+    (!f.kind || r.kind === f.kind) &&
+    (!f.alertClass || r.class === f.alertClass) &&
+    (!f.severity || r.severity === f.severity) &&
+    (!f.department || r.department === f.department) &&
+    (!f.status || f.status === "OPEN") // a new alert has no action yet
+  );
+}
+
+async function* raisedFor(ctx: GatewayContext, filter: AlertFilter | undefined): AsyncGenerator<AlertView> {
+  const view = viewOf(policyAudience(ctx));
+  if (!ctx.alertFeed || !view) return;
+  const stop = new AbortController();
+  try {
+    for await (const r of ctx.alertFeed.subscribe(stop.signal)) if (r.view === view && raisedMatches(ctx, r, filter)) yield storedAlertView(r, []);
+  } finally {
+    stop.abort();
+  }
+}
+
+@Resolver()
+export class AlertSubscriptionResolver {
+  @Subscription(() => Alert, {
+    subscribe: ({ args, context }) => raisedFor(context as GatewayContext, (args as { filter?: AlertFilter }).filter),
+    description:
+      "New alerts as monitoring runs store them (over graphql-ws on /graphql, token in connection_init's `authorization`): only those of the subscriber's view (the alerts its audience may see), jurisdiction and filter. Each delivered alert is recorded in the access log.",
+  })
+  alertRaised(@Root() alert: AlertView, @Arg("filter", () => AlertFilter, { nullable: true }) _filter?: AlertFilter): AlertView {
+    return alert;
+  }
 }

@@ -19,6 +19,7 @@ import { loadManifest } from "./edge/persisted-operations.js";
 import { createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
 import { openDepartments } from "./departments.js";
 import { openMonitoring, scheduleRuns, workShards } from "../features/monitoring/service.js";
+import { AlertFeed } from "../features/monitoring/raised.js";
 import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
 import { keptSecretHex, loadAuditKeys } from "../audit/keys.js";
 import { AuditWriter } from "../audit/writer.js";
@@ -145,7 +146,10 @@ export async function startGateway(config: Config, log: (line: string) => void =
     // The embedded database's owner serves audit:verify / audit:checkpoint for the CLIs it locks out.
     const admin = await startOwnerCommands({ db, writer: audit?.writer });
     if (admin) cleanup.push(() => admin.close());
+    const alertFeed = await AlertFeed.start(db, (err) => log(`alert feed: ${err instanceof Error ? err.message : String(err)}`));
+    cleanup.push(() => alertFeed.close());
     const app = await buildServer({
+      alertFeed,
       config,
       db,
       connectors,

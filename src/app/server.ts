@@ -27,6 +27,8 @@ import { failoverRateLimitStore } from "./edge/rate-limit-store.js";
 import { addLoadShedding } from "./edge/load-shedding.js";
 import { authorizationHeaders, clientErrorHandler, installHttpErrors } from "./edge/http-errors.js";
 import { inputGuardPlugin } from "./edge/input-guard.js";
+import { serveSubscriptions } from "./edge/subscriptions.js";
+import type { AlertFeed } from "../features/monitoring/raised.js";
 import { auditPlugin } from "../audit/plugin.js";
 import { trackDisclosures } from "../audit/disclosure.js";
 import { RequestAudit } from "../audit/request.js";
@@ -54,6 +56,8 @@ export interface ServerDeps {
   db: Database;
   connectors: Connectors;
   verifier: Verifier;
+  /** new alerts from the monitoring runs: Subscription.alertRaised over graphql-ws (absent: no subscriptions) */
+  alertFeed?: AlertFeed;
   pseudonyms: Pseudonymizer;
   metrics: Registry;
   /** shared rate-limit store (REDIS_URL); in memory when absent */
@@ -258,6 +262,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       context: async (req) => createContext(contextDeps, req.id, req.principal as Principal, clock()),
     });
   });
+  if (deps.alertFeed) {
+    const subscriptions = serveSubscriptions({
+      server: app.server,
+      schema,
+      verifier,
+      contextDeps,
+      feed: deps.alertFeed,
+      enforcePolicy,
+      audit,
+      clock,
+      onError: (err) => app.log.error({ err }, "subscription"),
+    });
+    app.addHook("onClose", async () => subscriptions.close());
+  }
 
   return app;
 }

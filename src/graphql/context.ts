@@ -6,6 +6,7 @@ import type { Pseudonymizer } from "../policy/pseudonym.js";
 import { householdScope } from "../policy/scope.js";
 import type { OperationPlan } from "../policy/plan.js";
 import type { RequestAudit } from "../audit/request.js";
+import type { AlertFeed } from "../features/monitoring/raised.js";
 
 /** Everything a resolver may use for one request. Built fresh per request: nothing here is shared. */
 export interface GatewayContext {
@@ -26,6 +27,8 @@ export interface GatewayContext {
   plan?: OperationPlan;
   /** this request's access record in the making (absent when AUDIT_LOG=off): ids disclosed, mutation diffs */
   audit?: RequestAudit;
+  /** subscriptions (graphql-ws): the stream of alerts the monitoring runs raise */
+  alertFeed?: AlertFeed;
 }
 
 export interface ContextDeps {

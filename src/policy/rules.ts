@@ -93,6 +93,10 @@ export const POLICY: PolicyRules = {
     monitoringRuns: MONITORING,
     monitoringRun: MONITORING,
   },
+  // new alerts as runs store them (issue 16): officials, each its own view and jurisdiction (resolvers/alerts.ts)
+  Subscription: {
+    alertRaised: officials,
+  },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
     updateHousehold: rule(read(["civil_affairs", "street_office"])),

@@ -20,6 +20,7 @@ import type { Redis } from "ioredis";
 import { auditKeysFromSeed, type AuditKeys } from "../../src/audit/keys.js";
 import { AuditWriter, type AuditWriterOptions } from "../../src/audit/writer.js";
 import { hmacDigester } from "../../src/audit/digest.js";
+import { AlertFeed } from "../../src/features/monitoring/raised.js";
 
 export interface GqlResult<T = any> {
   status: number;
@@ -61,6 +62,8 @@ export interface StartOptions {
   redis?: Redis;
   /** record every operation in the access log (as AUDIT_LOG=on does), with a fresh audit key */
   audit?: boolean | Omit<AuditWriterOptions, "keys">;
+  /** serve Subscription.alertRaised over graphql-ws from the monitoring runs' notifications */
+  alertFeed?: boolean;
 }
 
 export const TEST_EDGE: EdgeConfig = {
@@ -125,7 +128,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     const keys = auditKeysFromSeed(randomBytes(32).toString("hex"));
     audit = { keys, writer: new AuditWriter(db.sql, { keys, ...(typeof opts.audit === "object" ? opts.audit : {}) }) };
   }
+  const alertFeed = opts.alertFeed ? await AlertFeed.start(db) : undefined;
   const app = await buildServer({
+    alertFeed,
     config: { ...TEST_EDGE, ...opts.edge },
     db,
     connectors,
@@ -180,6 +185,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     },
     async close() {
       await app.close();
+      await alertFeed?.close();
       await audit?.writer.close();
       await connectors.close();
       await sandboxes?.close();

@@ -155,6 +155,8 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
       [r.runId, r.shardNo, failed, stale],
     );
     if (done.length) await tx.query(`UPDATE monitoring_run SET shards_done = shards_done + 1 WHERE id = $1::uuid`, [r.runId]);
+    // subscribers (Subscription.alertRaised, src/features/monitoring/raised.ts) learn of the shard at commit
+    if (done.length && rows.length) await tx.query(`SELECT pg_notify('monitoring_alerts', current_schema() || ':' || $1 || ':' || $2)`, [r.runId, String(r.shardNo)]);
     return done.length > 0;
   });
 }
