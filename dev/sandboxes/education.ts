@@ -135,7 +135,8 @@ function aidFor(stage: SchoolStage, group: Group, term: string, rng: ReturnType<
 
 function groupOf(tier: Tier | null, hardship: boolean): Group | null {
   if (tier === "TEKUN" || tier === "DIBAO") return "core";
-  if (tier === "DIBAO_MARGINAL" || hardship) return "other";
+  // 003 §10: marginal and other economically hard-up families' students (the OTHER tier), and hardship students
+  if (tier === "DIBAO_MARGINAL" || tier === "OTHER" || hardship) return "other";
   return null;
 }
 

@@ -130,7 +130,7 @@ export interface SynthPolicyParameter {
   regionCode: string;
   key: string;
   value: string; // decimal as string
-  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS";
+  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS" | "PERSONS";
   effectiveFrom: IsoDate;
   effectiveTo: IsoDate | null;
   source: string;

@@ -205,6 +205,9 @@ export function policyParameters(): SynthPolicyParameter[] {
     ...series(CITY_CODE, "TEKUN_NO_INCOME_SOURCE_RATIO", "RATIO",
       "National rule where the seeds are silent: 特困人员认定办法 (民发〔2021〕43号) 第七条: own income below the local dibao standard (this multiple of it) counts as no income source",
       [["2016-01-01", 1]]),
+    ...series(CITY_CODE, "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE", "PERSONS",
+      `${ILLUSTRATIVE}. Local decision where the seeds are silent: the registry cannot see legally obliged supporters living elsewhere (特困人员认定办法 2021 第八条: children, spouse), so the possible-TEKUN alert is raised only for households of at most this many members (1 = persons living alone), the ones a street office visits first (003 §2: big-data comparison plus door-to-door checks); raise it to widen the alert`,
+      [["2016-01-01", 1]]),
   );
   return p;
 }
@@ -247,6 +250,7 @@ export const PARAM = {
   FRESHNESS_EMPLOYMENT_TRAINING_MONTHS: "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS",
   TEKUN_PRESUMED_UNABLE_TO_WORK_AGE: "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE",
   TEKUN_NO_INCOME_SOURCE_RATIO: "TEKUN_NO_INCOME_SOURCE_RATIO",
+  POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE: "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE",
 } as const;
 
 /**

@@ -200,7 +200,7 @@ export interface CharityDeliveryFact {
 export interface ParameterValue {
   key: string;
   value: number;
-  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS";
+  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS" | "PERSONS";
   regionCode: string;
   effectiveFrom: Date;
   effectiveTo: Date | null;

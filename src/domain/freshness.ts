@@ -38,8 +38,12 @@ export const FRESHNESS_KEYS = {
 /** How long a training counts for a zero-employment household's employment assistance (the aid chain's window). */
 export const TRAINING_WINDOW_KEY = "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS";
 
-/** National presumptions for the possible-TEKUN alert (特困人员认定办法 2021 第六条, 第七条); optional: absent = no such alert. */
-export const TEKUN_PRESUMPTION_KEYS = ["TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO"] as const;
+/**
+ * National presumptions for the possible-TEKUN alert (特困人员认定办法 2021 第六条, 第七条); optional: absent = no such
+ * alert. POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE (a local decision, optional: absent = any size) bounds the households the
+ * alert looks at.
+ */
+export const TEKUN_PRESUMPTION_KEYS = ["TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO", "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE"] as const;
 
 const REFERENCE = "DOMAIN §3 (cross-department comparison on current facts); 003 §4–7";
 

@@ -5,6 +5,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { applyMask } from "./masks.js";
 import type { OperationPlan, PathTemplate } from "./plan.js";
+import { ErrorCode, type ForbiddenReason } from "../errors.js";
 
 type Json = unknown;
 
@@ -45,7 +46,7 @@ export function applyPlan(
       errors.push({
         message: `Not authorized to read ${coordinate}`,
         path,
-        extensions: { code: "FORBIDDEN", reason: "FIELD_NOT_ALLOWED" },
+        extensions: { code: ErrorCode.FORBIDDEN, reason: "FIELD_NOT_ALLOWED" satisfies ForbiddenReason },
       });
     });
   }

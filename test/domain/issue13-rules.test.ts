@@ -217,6 +217,27 @@ describe("point 7 — education by stage (002 #8; 003 §10)", () => {
   });
 });
 
+describe("point 7 — education for the OTHER tier (003 §10 其他经济困难家庭对象)", () => {
+  // income far above the marginal limit and the disposable income: only the registry's OTHER case gives a tier
+  const highIncome = 10 * STD;
+  const otherCase = (personId: string | null) => ({ id: "c-other", tier: "OTHER" as const, tierClass: null, status: "ACTIVE" as const, personId, startDate: D("2024-01-01"), endDate: null, nextReviewDate: null, monthlyFen: null });
+  const rows: [string, "household" | "student" | "none", EducationRecord["stage"], string[]][] = [
+    ["a household-level OTHER case: its senior-high student gets fee waiver + national grant", "household", "SENIOR", ["EDUCATION_FEE_WAIVER", "EDUCATION_NATIONAL_GRANT"]],
+    ["a person-level OTHER case on the student: pre-school fee waiver + living subsidy", "student", "PRESCHOOL", ["EDUCATION_FEE_WAIVER", "EDUCATION_LIVING_SUBSIDY"]],
+    ["no OTHER case, the same income: NOT_ELIGIBLE, no education aid", "none", "SENIOR", []],
+  ];
+  test.each(rows)("%s", (_n, where, stage, kinds) => {
+    const head = member();
+    const child = member({ relation: "CHILD", birthDate: D("2010-06-01"), education: school({ stage, necessaryExpenseFen: 0 }) });
+    const cases = where === "none" ? [] : [otherCase(where === "student" ? child.personId : null)];
+    const r = evaluate(household({ members: [head, child], incomes: [income(highIncome)], cases }));
+    const childTier = r.persons.find((p) => p.personId === child.personId)?.tier ?? r.tier;
+    expect(childTier).toBe(where === "none" ? "NOT_ELIGIBLE" : "OTHER");
+    const got = r.entitlements.filter((e) => e.department === "education" && e.personId === child.personId).map((e) => e.kind).sort();
+    expect(got).toEqual([...kinds].sort());
+  });
+});
+
 describe("point 7 — medical premium: tier 1 by tier, tier 2 at 100 % of the tier-1 personal premium (003 §9)", () => {
   const rows: [string, Fetched<MedicalInsuranceRecord>, number | null, string][] = [
     ["DIBAO member in tier 1: MEDICAL_PREMIUM_SUBSIDY_DIBAO", medical({ tier: 1 }), value("MEDICAL_PREMIUM_SUBSIDY_DIBAO"), "ESTABLISHED"],

@@ -8,7 +8,7 @@
  */
 import DataLoader from "dataloader";
 import type { AlertAction, Household } from "../../db/generated/client.js";
-import type { GatewayContext } from "../../graphql/context.js";
+import type { RequestDeps } from "../request.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../../domain/aid-chain.js";
 import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../../domain/alerts.js";
 import type { EligibilityResult, EntitlementKind, FactSource, HouseholdFacts } from "../../domain/facts.js";
@@ -16,10 +16,14 @@ import { BASIS, SOURCE_BASIS } from "../../domain/observed.js";
 import type { Audience } from "../../policy/audiences.js";
 import { entitlementAmountReadable, mayRead } from "../../policy/disclosure.js";
 import { householdFacts } from "../facts/gather.js";
-import { eligibilityOf } from "../eligibility/eligibility.js";
-import { perRequestMemo } from "../../graphql/per-request.js";
+import { eligibilityOf, type EligibilityDeps } from "../eligibility/eligibility.js";
+import { memoSlot } from "../memo.js";
 import { dayOf } from "../../domain/calendar.js";
 import { factsFor, withheldSources } from "../../policy/noninterference.js";
+
+/** What the aid chain and alerts use: the eligibility's dependencies, the request's day, the database (stored actions). */
+export type MonitoringDeps = EligibilityDeps & Pick<RequestDeps, "now" | "prisma">;
+type Deps = MonitoringDeps;
 
 // ---------------------------------------------------------------------------------------------------
 // Computation, memoised per request and household
@@ -29,14 +33,14 @@ export interface Monitoring {
   alerts: AlertFinding[];
 }
 
-const computed = perRequestMemo<Promise<Monitoring>>();
+const computed = memoSlot<Promise<Monitoring>>();
 
-export function monitoringOf(ctx: GatewayContext, household: Household): Promise<Monitoring> {
-  return computed(ctx, household.id, () => {
-    const asOf = ctx.now;
+export function monitoringOf(deps: Deps, household: Household): Promise<Monitoring> {
+  return computed(deps.memo, household.id, () => {
+    const asOf = deps.now;
     // the eligibility of the request's day, shared with Household.eligibility (its default asOf): one evaluation per request
-    return Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, dayOf(asOf))]).then(([facts, eligibility]) =>
-      monitoringFrom(facts, eligibility, asOf, policyAudience(ctx)),
+    return Promise.all([householdFacts(deps, household), eligibilityOf(deps, household, dayOf(asOf))]).then(([facts, eligibility]) =>
+      monitoringFrom(facts, eligibility, asOf, policyAudience(deps)),
     );
   });
 }
@@ -59,18 +63,19 @@ export function monitoringFrom(facts: HouseholdFacts, eligibility: EligibilityRe
 // ---------------------------------------------------------------------------------------------------
 // Stored actions
 
-const actionLoaders = new WeakMap<GatewayContext, DataLoader<string, AlertAction[]>>();
+const actionLoader = memoSlot<DataLoader<string, AlertAction[]>>();
 
 /** The stored actions of a household's alerts, oldest first (batched across households per request). */
-export function alertActions(ctx: GatewayContext, householdId: string): Promise<AlertAction[]> {
-  let loader = actionLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader<string, AlertAction[]>(async (ids) => {
-      const rows = await ctx.prisma.alertAction.findMany({ where: { householdId: { in: [...ids] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
-      return ids.map((id) => rows.filter((r) => r.householdId === id));
-    });
-    actionLoaders.set(ctx, loader);
-  }
+export function alertActions(deps: Pick<RequestDeps, "prisma" | "memo">, householdId: string): Promise<AlertAction[]> {
+  const loader = actionLoader(
+    deps.memo,
+    "",
+    () =>
+      new DataLoader<string, AlertAction[]>(async (ids) => {
+        const rows = await deps.prisma.alertAction.findMany({ where: { householdId: { in: [...ids] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+        return ids.map((id) => rows.filter((r) => r.householdId === id));
+      }),
+  );
   return loader.load(householdId);
 }
 
@@ -106,8 +111,8 @@ function sourceCoordinate(source: FactSource | "policy", evidenceName = ""): str
 }
 
 /** The audience whose field policy applies to this request (null: FIELD_POLICY=off, everything readable). */
-export function policyAudience(ctx: GatewayContext): Audience | null {
-  return ctx.enforcePolicy ? ctx.principal.audience : null;
+export function policyAudience(deps: Pick<RequestDeps, "enforcePolicy" | "principal">): Audience | null {
+  return deps.enforcePolicy ? deps.principal.audience : null;
 }
 
 export interface Visibility {
@@ -116,8 +121,8 @@ export interface Visibility {
   amountReadable(kind: EntitlementKind): boolean;
 }
 
-export function visibilityFor(ctx: GatewayContext): Visibility {
-  return audienceVisibility(policyAudience(ctx));
+export function visibilityFor(deps: Pick<RequestDeps, "enforcePolicy" | "principal">): Visibility {
+  return audienceVisibility(policyAudience(deps));
 }
 
 /** What one audience may see (null: the field policy is off, everything). */

@@ -10,7 +10,8 @@
  * it is asked once per person, bounded by EMPLOYMENT_CONCURRENCY — the mirror (issue 15) removes that.
  */
 import type { Household, PrismaClient } from "../../db/generated/client.js";
-import type { GatewayContext } from "../../graphql/context.js";
+import type { RequestDeps } from "../request.js";
+import { RequestMemo } from "../memo.js";
 import type { HouseholdFacts } from "../../domain/facts.js";
 import type { Connectors } from "../../../connectors/kit/index.js";
 import { createRegistryLoaders } from "../households/loaders.js";
@@ -25,7 +26,7 @@ export interface ShardFacts {
 }
 
 /** The monitoring run's own principal: the whole registry, no field policy (views are applied per audience). */
-function systemContext(prisma: PrismaClient, connectors: Connectors, pseudonyms: Pseudonymizer, asOf: Date): GatewayContext {
+function systemContext(prisma: PrismaClient, connectors: Connectors, pseudonyms: Pseudonymizer, asOf: Date): RequestDeps {
   return {
     requestId: "monitoring",
     prisma,
@@ -45,6 +46,7 @@ function systemContext(prisma: PrismaClient, connectors: Connectors, pseudonyms:
     sources: connectors.loaders(),
     pseudonyms,
     now: asOf,
+    memo: new RequestMemo(),
   };
 }
 
