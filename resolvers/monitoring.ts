@@ -1,11 +1,12 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Query, Resolver } from "type-graphql";
-import { MonitoringRun, MonitoringRunConnection, type MonitoringRunMode, type MonitoringRunStatus } from "../schema/monitoring.js";
+import { Arg, Args, ArgsType, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Lead, LeadConnection, MonitoringRun, MonitoringRunConnection, type MonitoringRunMode, type MonitoringRunStatus } from "../schema/monitoring.js";
+import { DataSource as DataSourceEnum } from "../schema/departments.js";
 import type { DataSource } from "../schema/departments.js";
 import type { GatewayContext } from "../src/graphql/context.js";
-import { badInput, pageSizeProblems } from "../src/errors.js";
+import { badInput, notFound, pageSizeProblems } from "../src/errors.js";
 import { isUuid } from "../src/features/households/cursor.js";
 import { prismaExecutor } from "../src/audit/store.js";
-import { runById, runPage } from "../src/features/monitoring/read.js";
+import { dismissLead, latestFinishedRun, leadPage, runById, runPage, type LeadRow } from "../src/features/monitoring/read.js";
 import type { RunRow } from "../src/features/monitoring/runs.js";
 
 const MAX_RUNS = 100;
@@ -39,6 +40,40 @@ function decodeRunCursor(c: string): { at: string; id: string } | null {
   return m && isUuid(m[2]) ? { at: m[1], id: m[2] } : null;
 }
 
+function leadView(r: LeadRow): Lead {
+  return {
+    id: r.id,
+    source: r.source as DataSource,
+    reason: r.reason,
+    coverage: String(r.evidence.find((e) => e.name === "registry.coverage")?.value ?? (r.household_id ? "NO_CASE" : "NOT_IN_REGISTRY")),
+    idNumber: r.id_number,
+    householdId: r.household_id,
+    districtCode: r.district_code,
+    streetCode: r.street_code,
+    evidence: r.evidence.map((e) => ({ name: e.name, value: e.value === null || e.value === undefined ? null : String(e.value), source: e.source, asOf: e.asOf ? new Date(e.asOf) : null })),
+    lastSeen: new Date(r.last_seen_at),
+    dismissedAt: r.dismissed_at ? new Date(r.dismissed_at) : null,
+    dismissReason: r.dismiss_reason,
+  };
+}
+
+@InputType({ description: "Leads to list; every field narrows. Leads outside the token's jurisdiction never appear." })
+class LeadFilter {
+  @Field(() => String, { nullable: true, description: "Street code (9 digits)." }) street?: string;
+  @Field(() => DataSourceEnum, { nullable: true }) source?: DataSource;
+  @Field(() => String, { nullable: true }) reason?: string;
+  @Field(() => Boolean, { nullable: true, description: "Also dismissed leads." }) includeDismissed?: boolean;
+}
+
+@ArgsType()
+class LeadsArgs {
+  @Field(() => LeadFilter, { nullable: true }) filter?: LeadFilter;
+  @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_RUNS}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
+}
+
+const MAX_DISMISS_REASON = 2000;
+
 @ArgsType()
 class RunsArgs {
   @Field(() => Int, { defaultValue: 20, description: `Page size, 1..${MAX_RUNS}.` }) first!: number;
@@ -60,6 +95,38 @@ export class MonitoringResolver {
     const page = await runPage(prismaExecutor(ctx.prisma), first, cursor);
     const last = page.rows.at(-1);
     return { nodes: page.rows.map(runView), pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeRunCursor(last) : null } };
+  }
+
+  @Query(() => LeadConnection, { nullable: true, description: "Leads of the latest finished monitoring run (civil affairs; a street office: its streets), by id." })
+  async leads(@Args(() => LeadsArgs) { filter, first, after }: LeadsArgs, @Ctx() ctx: GatewayContext) {
+    const problems = pageSizeProblems(first, MAX_RUNS);
+    let afterId: string | undefined;
+    if (after != null) {
+      const text = Buffer.from(after, "base64url").toString("utf8");
+      if (!/^ld:[0-9a-f]{32}$/.test(text)) problems.push({ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" });
+      else afterId = text.slice(3);
+    }
+    if (filter?.street != null && !/^\d{9}$/.test(filter.street)) problems.push({ field: "filter.street", reason: "INVALID_FORMAT", message: "filter.street must be a 9-digit street code" });
+    if (problems.length) throw badInput(problems);
+    const rows = prismaExecutor(ctx.prisma);
+    const run = await latestFinishedRun(rows);
+    if (!run) return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, run: null };
+    const page = await leadPage(rows, { runId: run.id, jurisdiction: ctx.principal.jurisdiction, street: filter?.street, source: filter?.source, reason: filter?.reason, includeDismissed: filter?.includeDismissed ?? false, afterId, first });
+    const last = page.rows.at(-1);
+    ctx.audit?.disclose({ households: page.rows.map((r) => r.household_id) });
+    return { nodes: page.rows.map(leadView), pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? Buffer.from(`ld:${last.id}`, "utf8").toString("base64url") : null }, run: runView(run) };
+  }
+
+  @Mutation(() => Lead, { description: "Dismiss a lead with a reason (civil affairs, the lead's street office). Dismissing again keeps the first dismissal." })
+  async dismissLead(@Arg("id", () => ID) id: string, @Arg("reason", () => String) reason: string, @Ctx() ctx: GatewayContext) {
+    const r = reason.trim();
+    if (!/^[0-9a-f]{32}$/.test(id)) throw notFound("Lead");
+    if (r === "") throw badInput([{ field: "reason", reason: "REQUIRED", message: "a reason is required to dismiss a lead" }]);
+    if (r.length > MAX_DISMISS_REASON) throw badInput([{ field: "reason", reason: "TOO_LONG", message: `reason must be at most ${MAX_DISMISS_REASON} characters` }]);
+    const row = await dismissLead(prismaExecutor(ctx.prisma), ctx.principal.jurisdiction, id, ctx.principal.subject, r);
+    if (!row) throw notFound("Lead");
+    ctx.audit?.disclose({ households: [row.household_id] });
+    return leadView(row);
   }
 
   @Query(() => MonitoringRun, { nullable: true, description: "One monitoring run (civil affairs, auditors); null when there is none with this id." })

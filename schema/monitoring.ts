@@ -38,3 +38,37 @@ export class MonitoringRunConnection {
   @Field(() => [MonitoringRun]) nodes!: MonitoringRun[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
+
+@ObjectType({ description: "A fact a lead rests on: a department record's field (or the registry's coverage), with its source and as-of time." })
+export class LeadEvidence {
+  @Field(() => String) name!: string;
+  @Field(() => String, { nullable: true }) value!: string | null;
+  @Field(() => String) source!: string;
+  @Field(() => DateTimeScalar, { nullable: true }) asOf!: Date | null;
+}
+
+@ObjectType({
+  description:
+    "A person a department knows as a hardship case who is not covered (003 §2, §6; class (b) possibly eligible, not covered): not in any registry household, or in one without an assistance case in force. Found by every monitoring run over the department mirror.",
+})
+export class Lead {
+  @Field(() => ID) id!: string;
+  @Field(() => DataSource, { description: "The department system that knows the person." }) source!: DataSource;
+  @Field(() => String, { description: "HARDSHIP_STUDENT, LARGE_EDUCATION_SPENDING, REGISTERED_UNEMPLOYED, SERIOUS_DISEASE, LARGE_MEDICAL_SPENDING or SEVERE_DISABILITY." }) reason!: string;
+  @Field(() => String, { description: "NOT_IN_REGISTRY or NO_CASE." }) coverage!: string;
+  @Field(() => String, { description: "Whom to contact: the person's ID number." }) idNumber!: string;
+  @Field(() => ID, { nullable: true, description: "The registry household, when the person is in one (without a case)." }) householdId!: string | null;
+  @Field(() => String, { nullable: true }) districtCode!: string | null;
+  @Field(() => String, { nullable: true, description: "The responsible street: the household's, or the department record's (address or school); null: not known." }) streetCode!: string | null;
+  @Field(() => [LeadEvidence]) evidence!: LeadEvidence[];
+  @Field(() => DateTimeScalar) lastSeen!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) dismissedAt!: Date | null;
+  @Field(() => String, { nullable: true }) dismissReason!: string | null;
+}
+
+@ObjectType()
+export class LeadConnection {
+  @Field(() => [Lead]) nodes!: Lead[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => MonitoringRun, { nullable: true, description: "The run that found these leads; null: no run has finished yet." }) run!: MonitoringRun | null;
+}

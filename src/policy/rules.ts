@@ -92,6 +92,8 @@ export const POLICY: PolicyRules = {
     // monitoring runs (issue 16): who runs monitoring and who audits it
     monitoringRuns: MONITORING,
     monitoringRun: MONITORING,
+    // leads (003 §2, §6): civil affairs and the street offices, who contact and take applications
+    leads: ROW_WRITERS,
   },
   // new alerts as runs store them (issue 16): officials, each its own view and jurisdiction (resolvers/alerts.ts)
   Subscription: {
@@ -118,6 +120,7 @@ export const POLICY: PolicyRules = {
     acknowledgeAlert: ALERT_HANDLERS,
     pushAlert: rule(read(["civil_affairs", "street_office"])),
     resolveAlert: ALERT_HANDLERS,
+    dismissLead: ROW_WRITERS,
   },
 
   Household: {
@@ -323,6 +326,9 @@ export const POLICY: PolicyRules = {
     officials,
   ),
   KindCount: recordType(["kind", "count"], officials),
+  Lead: recordType(["id", "source", "reason", "coverage", "idNumber", "householdId", "districtCode", "streetCode", "evidence", "lastSeen", "dismissedAt", "dismissReason"], ROW_WRITERS),
+  LeadEvidence: recordType(["name", "value", "source", "asOf"], ROW_WRITERS),
+  LeadConnection: recordType(["nodes", "pageInfo", "run"], ROW_WRITERS),
   MonitoringRunConnection: recordType(["nodes", "pageInfo"], MONITORING),
   AlertCompleteness: recordType(["complete", "failedSources", "staleSources"], officials),
 };

@@ -174,6 +174,63 @@ describe("a full monitoring run", () => {
     expect(listed.alerts.map((a) => a.key)).toContain(ackAlerts[0].key);
     expect(listed.alerts.every((a) => a.status === "ACKNOWLEDGED")).toBe(true);
   }, 300_000);
+
+  it("finds leads: department-only persons and persons in households without a case, by their street; dismissable", async () => {
+    await ensureMirrorTables();
+    const sql = h.gw.db.sql;
+    const day = NOW.toISOString().slice(0, 10);
+    // a registry person in a household with a case in force: never a lead
+    const covered = (await sql.query<{ id_number: string }>(
+      `SELECT p.id_number FROM person p JOIN assistance_case c ON c.household_id = p.household_id WHERE c.status = 'ACTIVE' AND c.start_date <= $1 AND (c.end_date IS NULL OR c.end_date >= $1) ORDER BY p.id_number LIMIT 1`,
+      [day],
+    ))[0].id_number;
+    // a registry person in a household without a case in force
+    const uncovered = (await sql.query<{ id_number: string; household_id: string; street_code: string }>(
+      `SELECT p.id_number, p.household_id, h.street_code FROM person p JOIN household h ON h.id = p.household_id
+       WHERE NOT EXISTS (SELECT 1 FROM assistance_case c WHERE c.household_id = p.household_id AND c.status IN ('ACTIVE', 'GRADUAL_EXIT') AND c.start_date <= $1 AND (c.end_date IS NULL OR c.end_date >= $1))
+       ORDER BY p.id_number LIMIT 1`,
+      [day],
+    ))[0];
+    const streetX = (await sql.query<{ code: string }>(`SELECT code FROM street WHERE code <> $1 ORDER BY code LIMIT 1`, [uncovered.street_code]))[0].code;
+    const studentId = "500103201001010000", patientId = "500103195001010000"; // known to no registry household
+    expect((await sql.query(`SELECT 1 FROM person WHERE id_number IN ($1, $2)`, [studentId, patientId])).length).toBe(0);
+    const put = (table: string, id: string, record: unknown) =>
+      sql.query(`INSERT INTO ${table} (id_number, record, source_updated_at, synced_at, source_cursor) VALUES ($1, $2::jsonb, now(), now(), 'test') ON CONFLICT (id_number) DO UPDATE SET record = EXCLUDED.record, synced_at = now()`, [id, JSON.stringify(record)]);
+    await put("mirror_disability", covered, { severe: true, grade: 1, category: "PHYSICAL" });
+    await put("mirror_employment", uncovered.id_number, { status: "UNEMPLOYED_REGISTERED", registeredUnemployedSince: "2026-09-01" });
+    await put("mirror_education", studentId, { hardshipStudent: true, schoolName: "Test Middle School", necessaryExpenseFen: 300000, streetCode: streetX, districtCode: "500103" });
+    await put("mirror_medical_insurance", patientId, { seriousDisease: "LEUKEMIA", outOfPocketFen: 100000, year: 2026 });
+
+    const { run } = await startRun(h.deps, "INCREMENTAL", NOW);
+    expect((await waitForRun(h, run.id)).status).toBe("SUCCEEDED");
+    const q = `query($filter: LeadFilter) { leads(first: 100, filter: $filter) { run { id } nodes { id source reason coverage idNumber householdId streetCode dismissedAt dismissReason } } }`;
+    const civil: any = await h.gw.gql(q, {}, { audience: "civil_affairs", city: "500000" });
+    expect(civil.errors).toBeUndefined();
+    expect(civil.data.leads.run.id).toBe(run.id);
+    const got = civil.data.leads.nodes.map((l: any) => `${l.source}|${l.reason}|${l.coverage}|${l.idNumber}|${l.streetCode}`).sort();
+    expect(got).toEqual(
+      [
+        `education|HARDSHIP_STUDENT|NOT_IN_REGISTRY|${studentId}|${streetX}`,
+        `employment|REGISTERED_UNEMPLOYED|NO_CASE|${uncovered.id_number}|${uncovered.street_code}`,
+        `medicalInsurance|SERIOUS_DISEASE|NOT_IN_REGISTRY|${patientId}|null`,
+      ].sort(),
+    );
+    // the street office of street X sees the student only; education may not list leads
+    const office: any = await h.gw.gql(q, {}, { audience: "street_office", street: streetX });
+    expect(office.data.leads.nodes.map((l: any) => l.idNumber)).toEqual([studentId]);
+    const denied: any = await h.gw.gql(q, {}, { audience: "education", city: "500000" });
+    expect(denied.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // dismissal: out of scope is not found; in scope, with a reason, and it stays dismissed
+    const student = office.data.leads.nodes[0];
+    const other: any = await h.gw.gql(`mutation($id: ID!) { dismissLead(id: $id, reason: "no") { id } }`, { id: student.id }, { audience: "street_office", street: uncovered.street_code });
+    expect(other.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const dismissed: any = await h.gw.gql(`mutation($id: ID!) { dismissLead(id: $id, reason: "moved away") { id dismissReason } }`, { id: student.id }, { audience: "street_office", street: streetX });
+    expect(dismissed.data.dismissLead).toEqual({ id: student.id, dismissReason: "moved away" });
+    const after: any = await h.gw.gql(q, {}, { audience: "street_office", street: streetX });
+    expect(after.data.leads.nodes).toEqual([]);
+    const withDismissed: any = await h.gw.gql(q, { filter: { includeDismissed: true } }, { audience: "street_office", street: streetX });
+    expect(withDismissed.data.leads.nodes.map((l: any) => [l.idNumber, l.dismissReason])).toEqual([[studentId, "moved away"]]);
+  }, 300_000);
 });
 
 /** The department mirror's tables as issue 15's contract names them, when that migration is not here. */

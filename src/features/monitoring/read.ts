@@ -153,3 +153,73 @@ export async function storedAlert(sql: Rows, view: string, householdId: string, 
   );
   return rows[0] ?? null;
 }
+
+export interface LeadRow {
+  id: string;
+  source: string;
+  reason: string;
+  id_number: string;
+  household_id: string | null;
+  district_code: string | null;
+  street_code: string | null;
+  evidence: { name: string; value: string | null; source: string; asOf: string | null }[];
+  last_seen_at: Date;
+  dismissed_at: Date | null;
+  dismissed_by: string | null;
+  dismiss_reason: string | null;
+}
+
+export interface LeadQuery {
+  runId: string;
+  jurisdiction: Jurisdiction | null;
+  street?: string;
+  source?: string;
+  reason?: string;
+  includeDismissed?: boolean;
+  afterId?: string;
+  first: number;
+}
+
+/** A lead's jurisdiction: its district/street; a lead without a street is a city-wide official's only. */
+function leadScope(j: Jurisdiction, p: Params): string {
+  switch (j.kind) {
+    case "city":
+      return `(l.district_code IS NULL OR l.district_code LIKE ${p.add(`${cityPrefix(j.city)}%`)})`;
+    case "districts":
+      return `l.district_code = ANY(${p.add(j.districts)}::text[])`;
+    case "streets":
+      return `l.street_code = ANY(${p.add(j.streets)}::text[])`;
+  }
+}
+
+/** The leads the given run saw (every run rediscovers all of them), keyset by id. */
+export async function leadPage(sql: Rows, q: LeadQuery): Promise<{ rows: LeadRow[]; hasNextPage: boolean }> {
+  const p = new Params();
+  const where = [`l.last_seen_run = ${p.add(q.runId)}::uuid`];
+  if (!q.includeDismissed) where.push(`l.dismissed_at IS NULL`);
+  if (q.jurisdiction) where.push(leadScope(q.jurisdiction, p));
+  if (q.street) where.push(`l.street_code = ${p.add(q.street)}`);
+  if (q.source) where.push(`l.source = ${p.add(q.source)}`);
+  if (q.reason) where.push(`l.reason = ${p.add(q.reason)}`);
+  if (q.afterId) where.push(`l.id > ${p.add(q.afterId)}`);
+  const rows = await sql.query<LeadRow>(
+    `SELECT l.id, l.source, l.reason, l.id_number, l.household_id, l.district_code, l.street_code, l.evidence, l.last_seen_at, l.dismissed_at, l.dismissed_by, l.dismiss_reason
+     FROM monitoring_lead l WHERE ${where.join(" AND ")} ORDER BY l.id LIMIT ${p.add(q.first + 1)}`,
+    p.values,
+  );
+  return { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first };
+}
+
+/** Dismisses a lead in scope (once); null when there is none in scope with this id. */
+export async function dismissLead(sql: Rows, jurisdiction: Jurisdiction, id: string, by: string, reason: string): Promise<LeadRow | null> {
+  const p = new Params();
+  const idParam = p.add(id);
+  const scope = leadScope(jurisdiction, p);
+  const rows = await sql.query<LeadRow>(
+    `UPDATE monitoring_lead l SET dismissed_at = COALESCE(l.dismissed_at, now()), dismissed_by = COALESCE(l.dismissed_by, ${p.add(by)}), dismiss_reason = COALESCE(l.dismiss_reason, ${p.add(reason)})
+     WHERE l.id = ${idParam} AND ${scope}
+     RETURNING l.id, l.source, l.reason, l.id_number, l.household_id, l.district_code, l.street_code, l.evidence, l.last_seen_at, l.dismissed_at, l.dismissed_by, l.dismiss_reason`,
+    p.values,
+  );
+  return rows[0] ?? null;
+}

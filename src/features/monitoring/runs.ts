@@ -26,6 +26,7 @@ import { alertViews } from "./views.js";
 import { writeShard, type StoredAlertInput } from "./store.js";
 import { SHARD_QUEUE, bossSchema } from "./engine.js";
 import type { ShardFacts } from "./shard-facts.js";
+import { discoverLeads, mirrorPresent } from "./leads.js";
 
 export type RunMode = "FULL" | "INCREMENTAL";
 
@@ -62,10 +63,6 @@ export interface MonitorDeps {
 
 const MIRROR_PERSON_TABLES = ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability"];
 
-async function mirrorPresent(db: Database): Promise<boolean> {
-  const rows = await db.sql.query<{ t: string | null }>(`SELECT to_regclass('mirror_sync_state')::text AS t`);
-  return rows[0]?.t != null;
-}
 
 /** The household ids an incremental run takes, given the previous run. */
 async function changedHouseholds(db: Database, previous: RunRow): Promise<string[]> {
@@ -75,7 +72,7 @@ async function changedHouseholds(db: Database, previous: RunRow): Promise<string
     `SELECT h.id FROM household h LEFT JOIN monitoring_household m ON m.household_id = h.id WHERE m.household_id IS NULL`,
     `SELECT unnest(household_ids) FROM monitoring_shard WHERE run_id = $2::uuid AND status <> 'DONE'`,
   ];
-  if (await mirrorPresent(db)) {
+  if (await mirrorPresent(db.sql)) {
     for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON m.id_number = p.id_number WHERE m.synced_at >= $1::timestamptz`);
     parts.push(`SELECT h.id FROM household h JOIN mirror_housing m ON m.registry_no = h.registry_no WHERE m.synced_at >= $1::timestamptz`);
   }
@@ -232,7 +229,10 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
               (SELECT count(*)::int FROM monitoring_shard WHERE run_id = $1::uuid AND attempts > 1) AS retried`,
       [runId],
     );
-    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])) };
+    // proactive discovery over the department mirror (src/features/monitoring/leads.ts)
+    const run = (await tx.query<{ as_of: Date }>(`SELECT as_of FROM monitoring_run WHERE id = $1::uuid`, [runId]))[0];
+    const leads = await discoverLeads(tx, runId, new Date(run.as_of));
+    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads } };
     await tx.query(`UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5 WHERE id = $1::uuid`, [
       runId,
       JSON.stringify(counts),
