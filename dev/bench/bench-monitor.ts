@@ -97,7 +97,7 @@ async function main() {
     const startWorkers = (n: number) => {
       const list: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {
-        const c = spawn(process.execPath, [path.join(ROOT, "dist/src/features/monitoring/cli-worker.js")], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+        const c = spawn(process.execPath, [path.join(ROOT, "dist/src/app/worker-cli.js")], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
         list.push(c);
         workers.push(c);
       }

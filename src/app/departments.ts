@@ -1,7 +1,7 @@
 /**
  * The department systems a process talks to: the configured URLs, or the built-in sandboxes (development)
  * for any system without one, behind the connectors. Shared by the gateway (src/app/gateway.ts) and the
- * monitoring worker and CLI (src/features/monitoring/process.ts), so all of them ask the same systems the same way.
+ * monitoring worker and CLI (src/app/monitoring-process.ts), so all of them ask the same systems the same way.
  */
 import type { Registry } from "prom-client";
 import type { Config } from "./config.js";

@@ -55,7 +55,7 @@ describe("a worker killed mid-shard", () => {
     if (build) {
       const db = h.gw.db.target as { url: string; schema: string };
       const urls = h.gw.sandboxes!.urls;
-      child = spawn(process.execPath, [path.join(build, "src/features/monitoring/cli-worker.js")], {
+      child = spawn(process.execPath, [path.join(build, "src/app/worker-cli.js")], {
         cwd: REPO,
         stdio: "ignore",
         env: baseEnv({

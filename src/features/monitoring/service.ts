@@ -5,7 +5,6 @@
  * fails the shards the engine gave up on (a worker killed on the last attempt).
  */
 import type PgBoss from "pg-boss";
-import type { Config } from "../../app/config.js";
 import type { Database } from "../../db/database.js";
 import type { Connectors } from "../../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../../policy/pseudonym.js";
@@ -13,7 +12,13 @@ import { startEngine } from "./engine.js";
 import { liveShardFacts } from "./shard-facts.js";
 import { getRun, latestRun, reapFailedShards, startRun, workShards, type MonitorDeps, type RunMode, type RunRow } from "./runs.js";
 
-export type MonitorConfig = Pick<Config, "MONITOR_INTERVAL" | "MONITOR_SHARD_SIZE" | "MONITOR_SHARD_ATTEMPTS" | "MONITOR_SHARD_TIMEOUT">;
+/** The monitoring settings of the configuration (src/app/config.ts MONITOR_*). */
+export interface MonitorConfig {
+  MONITOR_INTERVAL: number;
+  MONITOR_SHARD_SIZE: number;
+  MONITOR_SHARD_ATTEMPTS: number;
+  MONITOR_SHARD_TIMEOUT: number;
+}
 
 export interface Monitoring {
   deps: MonitorDeps;

@@ -3,14 +3,14 @@
  * database (already migrated), the pseudonym secret (alert keys are the gateway's opaque keys), the department
  * systems (configured URLs, or the development sandboxes over the recorded data set) and the job engine.
  */
-import { createMetricsRegistry } from "../../../connectors/kit/index.js";
-import { loadConfig, type Config } from "../../app/config.js";
-import { openDepartments, type Departments } from "../../app/departments.js";
-import { pseudonymSecret } from "../../app/gateway.js";
-import { configuredTarget, openDatabase, type Database } from "../../db/database.js";
-import { recordedDataset } from "../../db/dataset.js";
-import { Pseudonymizer } from "../../policy/pseudonym.js";
-import { openMonitoring, type Monitoring } from "./service.js";
+import { createMetricsRegistry } from "../../connectors/kit/index.js";
+import { loadConfig, type Config } from "./config.js";
+import { openDepartments, type Departments } from "./departments.js";
+import { pseudonymSecret } from "./gateway.js";
+import { configuredTarget, openDatabase, type Database } from "../db/database.js";
+import { recordedDataset } from "../db/dataset.js";
+import { Pseudonymizer } from "../policy/pseudonym.js";
+import { openMonitoring, type Monitoring } from "../features/monitoring/service.js";
 
 export interface MonitoringProcess {
   config: Config;

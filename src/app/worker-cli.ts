@@ -3,9 +3,9 @@
 // (PGlite) belongs to one process: there the gateway works the shards itself.
 import "reflect-metadata";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../app/config.js";
-import { openMonitoringProcess } from "./process.js";
-import { workShards } from "./runs.js";
+import { ConfigError } from "./config.js";
+import { openMonitoringProcess } from "./monitoring-process.js";
+import { workShards } from "../features/monitoring/runs.js";
 
 const { values } = parseArgs({ options: { concurrency: { type: "string", default: "1" } }, strict: true });
 const concurrency = Number(values.concurrency);

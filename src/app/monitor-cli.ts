@@ -6,11 +6,11 @@
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { ConfigError } from "../../app/config.js";
-import { DatabaseBusyError } from "../../db/owner-lock.js";
-import { openMonitoringProcess } from "./process.js";
-import { startRun, workShards } from "./runs.js";
-import { describeRun, followRun } from "./service.js";
+import { ConfigError } from "./config.js";
+import { DatabaseBusyError } from "../db/owner-lock.js";
+import { openMonitoringProcess } from "./monitoring-process.js";
+import { startRun, workShards } from "../features/monitoring/runs.js";
+import { describeRun, followRun } from "../features/monitoring/service.js";
 
 const { values } = parseArgs({ options: { full: { type: "boolean" }, incremental: { type: "boolean" }, work: { type: "boolean" } }, strict: true });
 if (Boolean(values.full) === Boolean(values.incremental)) {
