@@ -39,8 +39,9 @@ export const ErrorCode = {
   SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP",
   /** HTTP 503: load shedding (src/app/edge/load-shedding.ts); `retryAfterSeconds` says when to retry */
   OVERLOADED: "OVERLOADED",
-  // GraphQL documents (Apollo's codes, kept): a document that does not parse or does not validate (every
-  // document limit answers GRAPHQL_VALIDATION_FAILED alike, src/graphql/format-error.ts)
+  // GraphQL documents (Apollo's codes, kept): a document that does not parse or does not validate (a document
+  // limit answers GRAPHQL_VALIDATION_FAILED with a `reason` naming it — DEPTH_LIMIT, ALIAS_LIMIT, DIRECTIVE_LIMIT,
+  // TOKEN_LIMIT, COST_LIMIT —, src/graphql/limits.ts)
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   // persisted operations (src/app/edge/persisted-operations.ts)

@@ -4,15 +4,12 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GatewayContext } from "./context.js";
 import { MissingParameterError } from "../domain/observed.js";
 import { badRequestReason } from "../app/edge/http-errors.js";
+import { limitError, limitReasonOf } from "./limits.js";
 import { CLIENT_CODES, ErrorCode } from "../errors.js";
 
 export { CLIENT_CODES };
 
 
-/** graphql-js's token-limit message names the limit (and its location points at it). */
-const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:at|an) \d+ tokens/; // graphql-js 16 says "more that"
-/** What graphql-armor says for every other document limit (exposeLimits: false). */
-export const LIMIT_MESSAGE = "Syntax Error: Query validation error.";
 /**
  * graphql-js suggestions ("Did you mean "x"?", "Did you mean the enum value "X"?") reveal the schema;
  * hideSchemaDetailsFromClientErrors and armor cover validation messages only, not variable coercion.
@@ -36,9 +33,9 @@ export function formatError(formatted: GraphQLFormattedError, error?: unknown): 
       extensions: { code: ErrorCode.POLICY_PARAMETER_MISSING, parameter: cause.key },
     };
   const code = formatted.extensions?.code as string | undefined;
-  // every document limit looks the same to a client: 400, GRAPHQL_VALIDATION_FAILED, no number, no location
-  if (code === ErrorCode.GRAPHQL_PARSE_FAILED && TOKEN_LIMIT.test(formatted.message))
-    return { message: LIMIT_MESSAGE, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } };
+  // a document limit: 400, GRAPHQL_VALIDATION_FAILED, the limit's `reason`; no number, no location
+  const limit = limitReasonOf(code, formatted.message);
+  if (limit) return limitError(limit);
   if (code && CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
     // Apollo's BAD_REQUESTs (CSRF prevention, batching, a malformed request) get a stable reason
