@@ -71,8 +71,8 @@ export function scheduleRuns(m: Monitoring, config: MonitorConfig, log: (line: s
   let current: Promise<unknown> = Promise.resolve();
   const run = async (mode: RunMode) => {
     const { run, started } = await startRun(m.deps, mode);
-    if (!started) return;
-    log(`monitoring: ${run.mode} run ${run.id} started: ${run.households} households in ${run.shards_total} shards`);
+    // a run left RUNNING (e.g. by a process that stopped): followed to its end, its abandoned shards reaped
+    log(`monitoring: ${run.mode} run ${run.id} ${started ? "started" : "in progress, following it"}: ${run.households} households in ${run.shards_total} shards`);
     let reported = -1;
     const ended = await followRun(
       m.deps,
