@@ -7,7 +7,7 @@
  *   full         every registry household, in id order, MONITOR_SHARD_SIZE per shard
  *   incremental  the households whose registry row changed since the previous run started (household.updated_at;
  *                every registry mutation bumps it), those never evaluated, those of the previous run's
- *                failed shards, and — when the department mirror is present (issue 15: mirror_* tables) —
+ *                failed shards, those for which a department system failed when last evaluated, and — when the department mirror is present (issue 15: mirror_* tables) —
  *                those with a member whose mirrored record (or a housing record) was synced since then
  */
 import { randomUUID } from "node:crypto";
@@ -71,6 +71,8 @@ async function changedHouseholds(db: Database, previous: RunRow): Promise<string
     `SELECT id FROM household WHERE updated_at >= $1::timestamptz`,
     `SELECT h.id FROM household h LEFT JOIN monitoring_household m ON m.household_id = h.id WHERE m.household_id IS NULL`,
     `SELECT unnest(household_ids) FROM monitoring_shard WHERE run_id = $2::uuid AND status <> 'DONE'`,
+    // a department system failed for them last time: evaluated again until it answers
+    `SELECT household_id FROM monitoring_household WHERE cardinality(failed_sources) > 0`,
   ];
   if (await mirrorPresent(db.sql)) {
     for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON m.id_number = p.id_number WHERE m.synced_at >= $1::timestamptz`);
@@ -167,7 +169,13 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
       findingsFor(db.prisma, { id: { in: ids } }, {}),
     ]);
     const views = alertViews();
-    const evaluations = facts.map((f) => evaluateHousehold(f, params(f.streetCode), asOf, views));
+    // CPU-bound: yield to the event loop between households, so this process's other work (another shard's department
+    // calls and their deadlines, the gateway's requests, in-process sandboxes) is not starved for a whole shard
+    const evaluations = [];
+    for (const f of facts) {
+      evaluations.push(evaluateHousehold(f, params(f.streetCode), asOf, views));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
       [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
     );

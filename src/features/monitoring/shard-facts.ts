@@ -18,6 +18,9 @@ import { createRegistryLoaders } from "../households/loaders.js";
 import { householdFacts } from "../facts/gather.js";
 import type { Pseudonymizer } from "../../policy/pseudonym.js";
 
+/** Households whose department records are asked for at once: a request's page (MAX_PAGE_SIZE 100) is the load the connectors are sized for. */
+const CHUNK = 50;
+
 export interface ShardFacts {
   /** which implementation (recorded with the run) */
   readonly kind: "live" | "mirror";
@@ -26,7 +29,7 @@ export interface ShardFacts {
 }
 
 /** The monitoring run's own principal: the whole registry, no field policy (views are applied per audience). */
-function systemContext(prisma: PrismaClient, connectors: Connectors, pseudonyms: Pseudonymizer, asOf: Date): RequestDeps {
+function systemDeps(prisma: PrismaClient, connectors: Connectors, pseudonyms: Pseudonymizer, asOf: Date): RequestDeps {
   return {
     requestId: "monitoring",
     prisma,
@@ -54,21 +57,28 @@ export function liveShardFacts(prisma: PrismaClient, connectors: Connectors, pse
   return {
     kind: "live",
     async facts(households, asOf) {
-      const ctx = systemContext(prisma, connectors, pseudonyms, asOf);
-      for (const h of households) ctx.loaders.household.prime(h.id, h);
-      // the registry: one query per table for the shard
-      const members = await Promise.all(households.map((h) => ctx.loaders.members.load(h.id)));
-      // the departments: every key at once (one batch per batch size), before the per-household gathering reads the cache
-      const ids = members.flat().map((p) => p.idNumber);
-      const s = ctx.sources;
-      await Promise.all([
-        s.education.loadMany(ids),
-        s.employment.loadMany(ids),
-        s.medicalInsurance.loadMany(ids),
-        s.disability.loadMany(ids),
-        s.housing.loadMany(households.map((h) => h.registryNo)),
-      ]);
-      return Promise.all(households.map((h) => householdFacts(ctx, h)));
+      const out: HouseholdFacts[] = [];
+      // in chunks: every key of a chunk at once (one batch per batch size), a chunk after the other — so a shard never
+      // queues more calls than the connectors' queue and deadlines were made for (a request's page of households)
+      for (let i = 0; i < households.length; i += CHUNK) {
+        const chunk = households.slice(i, i + CHUNK);
+        const deps = systemDeps(prisma, connectors, pseudonyms, asOf);
+        for (const h of chunk) deps.loaders.household.prime(h.id, h);
+        // the registry: one query per table for the chunk
+        const members = await Promise.all(chunk.map((h) => deps.loaders.members.load(h.id)));
+        // the departments: every key at once, before the per-household gathering reads the loaders' cache
+        const ids = members.flat().map((p) => p.idNumber);
+        const s = deps.sources;
+        await Promise.all([
+          s.education.loadMany(ids),
+          s.employment.loadMany(ids),
+          s.medicalInsurance.loadMany(ids),
+          s.disability.loadMany(ids),
+          s.housing.loadMany(chunk.map((h) => h.registryNo)),
+        ]);
+        out.push(...(await Promise.all(chunk.map((h) => householdFacts(deps, h)))));
+      }
+      return out;
     },
   };
 }
