@@ -6,12 +6,21 @@
 import type { Registry } from "prom-client";
 import type { Config } from "./config.js";
 import type { Dataset } from "../db/dataset.js";
-import { createConnectors, type Connectors } from "../../connectors/kit/index.js";
+import { createConnectors, createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+
+/** The deadline of one department call made by a monitoring run (see Departments.monitoringConnectors). */
+export const MONITOR_UPSTREAM_TIMEOUT_MS = 60_000;
 import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
 import { SOURCES, type SourceName } from "../domain/records.js";
 
 export interface Departments {
   connectors: Connectors;
+  /**
+   * The same systems for monitoring runs: their own breakers and queues (a run never opens the breakers requests
+   * depend on), a queue as large as a shard asks for, and a deadline of MONITOR_UPSTREAM_TIMEOUT_MS (a one-person API
+   * such as employment answers a chunk of a shard in many waves). Their metrics are not on /metrics.
+   */
+  monitoringConnectors: Connectors;
   sandboxes: RunningSandboxes | null;
   close(): Promise<void>;
 }
@@ -42,24 +51,29 @@ export async function openDepartments(config: Config, dataset: Dataset | null, m
     staleAfterDays: config.STALE_AFTER_DAYS,
     maxQueue: config.UPSTREAM_MAX_QUEUE,
   };
-  const connectors = createConnectors(
-    {
-      education: { ...common, baseUrl: url("education") },
-      employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
-      housing: { ...common, baseUrl: url("housing") },
-      medicalInsurance: {
-        ...common,
-        baseUrl: url("medicalInsurance"),
-        clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
-        clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
+  const make = (c: typeof common, registry: Registry) =>
+    createConnectors(
+      {
+        education: { ...c, baseUrl: url("education") },
+        employment: { ...c, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
+        housing: { ...c, baseUrl: url("housing") },
+        medicalInsurance: {
+          ...c,
+          baseUrl: url("medicalInsurance"),
+          clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
+          clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
+        },
+        disability: { ...c, baseUrl: url("disability") },
       },
-      disability: { ...common, baseUrl: url("disability") },
-    },
-    metrics,
-  );
+      registry,
+    );
+  const connectors = make(common, metrics);
+  const monitoringConnectors = make({ ...common, timeoutMs: Math.max(config.UPSTREAM_TIMEOUT_MS, MONITOR_UPSTREAM_TIMEOUT_MS), maxQueue: 1_000_000 }, createMetricsRegistry());
+  cleanup.push(() => monitoringConnectors.close());
   cleanup.push(() => connectors.close());
   return {
     connectors,
+    monitoringConnectors,
     sandboxes,
     async close() {
       for (const fn of cleanup.reverse()) await fn().catch(() => {});

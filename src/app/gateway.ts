@@ -163,7 +163,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
     cleanup.push(() => app.close());
     // monitoring runs (src/features/monitoring): this process works shards and schedules the runs (MONITOR_INTERVAL=0: neither)
     if (config.MONITOR_INTERVAL > 0) {
-      const monitoring = await openMonitoring(db, connectors, pseudonyms, config);
+      const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config);
       cleanup.push(() => monitoring.close());
       await workShards(monitoring.deps);
       const stop = scheduleRuns(monitoring, config, log);

@@ -26,7 +26,7 @@ export async function openMonitoringProcess(log: (line: string) => void): Promis
   try {
     const pseudonyms = new Pseudonymizer(pseudonymSecret(config));
     const departments = await openDepartments(config, await recordedDataset(db), createMetricsRegistry(), log);
-    const monitoring = await openMonitoring(db, departments.connectors, pseudonyms, config);
+    const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config);
     return {
       config,
       db,
