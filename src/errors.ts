@@ -86,7 +86,9 @@ export type ForbiddenReason =
   | "FIELD_NOT_ALLOWED"
   | "CHARITY_NOT_REGISTERED"
   | "CHARITY_SUSPENDED"
-  | "NOT_PUSHED_TO_YOU";
+  | "NOT_PUSHED_TO_YOU"
+  // federation (src/graphql/subgraph.ts): an `_entities` representation of a type the audience may not look up
+  | "ENTITY_NOT_ALLOWED";
 
 /** The principal may not do (or read) this; `http` for a refusal of the whole operation (403). */
 export function forbidden(message: string, reason: ForbiddenReason, http?: { status: number }): GraphQLError {
@@ -120,6 +122,10 @@ export type InputReason =
   | "REQUIRED"
   | "TOO_LONG"
   | "INVALID_FORMAT"
+  // a person id that is not a member of the household named beside it
+  | "NOT_A_MEMBER"
+  // a field that does not apply to the rest of the input (a decision date on an application still APPLIED, an amount on a refusal)
+  | "NOT_APPLICABLE"
   // charity matching
   | "NOT_POSITIVE"
   | "RANGE"
@@ -138,7 +144,9 @@ export type InputReason =
   // the edge's generic input guard: variables nested deeper than MAX_INPUT_DEPTH
   | "TOO_DEEP"
   // caseworker input outside its code list (src/domain/codes.ts: serious diseases, disability categories, insurance tiers)
-  | "UNKNOWN_CODE";
+  | "UNKNOWN_CODE"
+  // federation (src/graphql/subgraph.ts): an `_entities` representation that names no entity type
+  | "INVALID_REPRESENTATION";
 
 export interface InputProblem {
   field: string;

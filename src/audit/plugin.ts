@@ -21,7 +21,7 @@ import type { ErrorLog } from "../graphql/format-error.js";
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from "../errors.js";
 
 /** Root fields that return no household or person data: an operation of only these is not recorded. */
-export const UNRECORDED_ROOT_FIELDS: ReadonlySet<string> = new Set(["Query.policyParameters"]);
+export const UNRECORDED_ROOT_FIELDS: ReadonlySet<string> = new Set(["Query.policyParameters", "Query._service"]);
 
 /** Every field readable by everyone: the plan of an operation when no field policy applies. */
 function permissiveRules(schema: GraphQLSchema): PolicyRules {

@@ -70,6 +70,13 @@ const MONITORING = rule(read(["civil_affairs", "auditor"]));
 const ALERT_HANDLERS = rule(read(["civil_affairs", "street_office", "education", "employment", "housing", "medical_insurance", "disability"]));
 const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf", "stale"];
 
+/**
+ * Federation entities (src/graphql/subgraph.ts): `_entities` resolves a representation of type T only for the
+ * audiences that may call the root field that looks T up, with that field's scope and checks (a charity
+ * resolves no Person, as it may not call `person`).
+ */
+export const ENTITY_LOOKUP = { Household: "household", Person: "person" } as const;
+
 export const POLICY: PolicyRules = {
   Query: {
     // a charity looks up only a household behind a need it claimed or one that matches one of its
@@ -78,6 +85,11 @@ export const POLICY: PolicyRules = {
     households: officials,
     person: officials, // a lookup by ID number is an identity lookup: not for charities
     policyParameters: everyone,
+    // Apollo Federation (issue 17): a router's entry points. `_service` hands out the subgraph SDL (what the
+    // checked-in schema already shows); `_entities` looks each entity up as ENTITY_LOOKUP says, and every field
+    // of it is decided by its type's rules below, exactly as through `household` / `person`.
+    _service: everyone,
+    _entities: everyone,
     // a trial calculation over typed-in facts (issue 5): the caseworkers who take applications
     assessEligibility: rule(read(["civil_affairs", "street_office"])),
     needs: MATCHING, // a charity: open needs in the districts it serves
@@ -121,6 +133,8 @@ export const POLICY: PolicyRules = {
     pushAlert: rule(read(["civil_affairs", "street_office"])),
     resolveAlert: ALERT_HANDLERS,
     dismissLead: ROW_WRITERS,
+    // temporary aid 临时救助 (issue 13, 003 §5): the registry's writers, within their jurisdiction
+    recordTemporaryAidApplication: ROW_WRITERS,
   },
 
   Household: {
@@ -153,6 +167,8 @@ export const POLICY: PolicyRules = {
     aidChain: officials,
     alerts: officials,
     alertCompleteness: officials,
+    // temporary-aid applications and decisions: the registry keepers (departments and charities have no part in them)
+    temporaryAidApplications: keepers,
   },
 
   // Persons: officials only (a charity reaches no person: Household.members and Query.person are not its)
@@ -192,6 +208,7 @@ export const POLICY: PolicyRules = {
     monthlyFen: rule(read(REGISTRY_KEEPERS), mask(DEPARTMENTS, "amountBand")),
     note: keepers,
   },
+  TemporaryAidApplication: recordType(["id", "personId", "kind", "appliedOn", "status", "decidedOn", "amountFen", "reason", "recordedAt"], keepers),
   AidRecord: recordType(["id", "program", "amountFen", "periodStart", "periodEnd", "paidAt", "idempotencyKey"], keepers),
   Street: recordType(["code", "districtCode", "name"], everyone),
   HouseholdConnection: recordType(["edges", "pageInfo", "totalCount"], officials),
@@ -331,4 +348,6 @@ export const POLICY: PolicyRules = {
   LeadConnection: recordType(["nodes", "pageInfo", "run"], ROW_WRITERS),
   MonitoringRunConnection: recordType(["nodes", "pageInfo"], MONITORING),
   AlertCompleteness: recordType(["complete", "failedSources", "staleSources"], officials),
+  // the subgraph SDL (Query._service)
+  _Service: { sdl: everyone },
 };

@@ -64,6 +64,8 @@ export interface StartOptions {
   audit?: boolean | Omit<AuditWriterOptions, "keys">;
   /** serve Subscription.alertRaised over graphql-ws from the monitoring runs' notifications */
   alertFeed?: boolean;
+  /** the server's log lines (with `edge: { LOG_LEVEL }` other than silent) */
+  logStream?: NodeJS.WritableStream;
 }
 
 export const TEST_EDGE: EdgeConfig = {
@@ -141,6 +143,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     redis: opts.redis,
     clock: opts.now ? () => opts.now as Date : undefined,
     audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
+    logStream: opts.logStream,
   });
   // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
   // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a

@@ -4,7 +4,7 @@
  * a computed field (eligibility, aid chain) to compare the gateway's answer with.
  */
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, PolicyParameter } from "../../src/db/generated/client.js";
-import type { CharityDeliveryFact, Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
+import type { CharityDeliveryFact, Fetched, HouseholdFacts, ParameterSet, TemporaryAidApplicationFact } from "../../src/domain/facts.js";
 import { isUpstreamError } from "../../connectors/kit/index.js";
 import type { SourceName } from "../../src/domain/records.js";
 import { parametersInForce } from "../../src/features/policy-parameters/in-force.js";
@@ -33,6 +33,8 @@ export function factsFromRows(
     housing: unknown;
     /** the household's delivered charity claims (HouseholdFacts.charityDeliveries), when the caller has them */
     charityDeliveries?: CharityDeliveryFact[];
+    /** the household's temporary-aid applications (HouseholdFacts.temporaryAidApplications), when the caller has them */
+    temporaryAidApplications?: TemporaryAidApplicationFact[];
   },
 ): HouseholdFacts {
   const mine = <T extends { householdId: string }>(list: T[]) => list.filter((r) => r.householdId === h.id);
@@ -86,6 +88,7 @@ export function factsFromRows(
     })),
     housing: fetched(records.housing, "housing"),
     ...(records.charityDeliveries ? { charityDeliveries: records.charityDeliveries } : {}),
+    ...(records.temporaryAidApplications ? { temporaryAidApplications: records.temporaryAidApplications } : {}),
   };
 }
 

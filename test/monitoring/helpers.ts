@@ -24,7 +24,7 @@ export interface MonitorHarness {
 }
 
 export async function startMonitorHarness(settings: { attempts?: number; timeoutSeconds?: number; shardSize?: number; pseudonyms?: Pseudonymizer; alertFeed?: boolean; audit?: boolean } = {}): Promise<MonitorHarness> {
-  const gw = await startUnifiedGateway(undefined, { alertFeed: settings.alertFeed, audit: settings.audit });
+  const gw = await startUnifiedGateway(undefined, undefined, { alertFeed: settings.alertFeed, audit: settings.audit });
   const attempts = settings.attempts ?? 3;
   const boss = await startEngine(gw.db, { attempts, timeoutSeconds: settings.timeoutSeconds ?? 600 });
   const pseudonyms = settings.pseudonyms ?? gw.pseudonyms;

@@ -5,8 +5,8 @@
  * A failed department source becomes a `failed` fact (never an exception): the domain code then says
  * `complete: false` and names the source.
  */
-import type DataLoader from "dataloader";
-import type { Household } from "../../db/generated/client.js";
+import DataLoader from "dataloader";
+import type { Household, Person } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import { isUpstreamError } from "../../../connectors/kit/index.js";
 import type { SourceName } from "../../domain/records.js";
@@ -37,38 +37,20 @@ export function householdFacts(deps: Deps, household: Household): Promise<Househ
 }
 
 async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
-  const [people, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
-    deps.loaders.members.load(h.id),
+  // The members' department records are asked for the moment the members are known, not after the rest
+  // (housing above all, an upstream call that answers at its own time): every household of a page gets its
+  // members from the same registry batch, so all their loads land on one tick and share each source's batches.
+  const membersWithRecords = deps.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(deps, p))));
+  const [members, incomes, assets, cases, aid, housing, deliveries, temporaryAid] = await Promise.all([
+    membersWithRecords,
     deps.loaders.incomes.load(h.id),
     deps.loaders.assets.load(h.id),
     deps.loaders.cases.load(h.id),
     deps.loaders.aidRecords.load(h.id),
     fetchFact(deps.sources.housing, h.registryNo, "housing"),
     deps.loaders.charityDeliveries.load(h.id),
+    deps.loaders.temporaryAidApplications.load(h.id),
   ]);
-  const members: MemberFacts[] = await Promise.all(
-    people.map(async (p) => {
-      const [education, employment, medicalInsurance, disability] = await Promise.all([
-        fetchFact(deps.sources.education, p.idNumber, "education"),
-        fetchFact(deps.sources.employment, p.idNumber, "employment"),
-        fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
-        fetchFact(deps.sources.disability, p.idNumber, "disability"),
-      ]);
-      return {
-        personId: p.id,
-        idNumber: p.idNumber,
-        sex: p.sex,
-        birthDate: p.birthDate,
-        relation: p.relation,
-        workAbility: p.workAbility,
-        selfCare: p.selfCare,
-        education,
-        employment,
-        medicalInsurance,
-        disability,
-      };
-    }),
-  );
   return {
     householdId: h.id,
     registryNo: h.registryNo,
@@ -103,44 +85,75 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
       districtCode: r.districtCode,
     })),
     housing,
-    charityDeliveries: deliveries.map((c) => ({
-      claimId: c.id,
-      charityId: c.charityId,
-      charityName: c.charity.name,
-      resourceId: c.resourceId,
-      category: c.need.category,
-      benefit: c.resource.title,
-      unit: c.resource.unit,
-      units: c.units,
-      personId: c.need.personId,
-      deliveredAt: c.deliveredAt as Date,
+    charityDeliveries: deliveries.map(({ householdId: _, ...d }) => d),
+    temporaryAidApplications: temporaryAid.map((a) => ({
+      id: a.id,
+      personId: a.personId,
+      kind: a.kind,
+      appliedOn: a.appliedOn,
+      status: a.status,
+      decidedOn: a.decidedOn,
+      amountFen: a.amountFen,
     })),
   };
 }
 
-/** Per request: the policy-parameter rows of a region chain (one query per region per request). */
-const parameterRows = memoSlot<Promise<ParameterValue[]>>();
-
-function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
-  return parameterRows(deps.memo, regionCode, () =>
-    deps.prisma.policyParameter
-      .findMany({ where: { regionCode: { in: regionChain(regionCode) } } })
-      .then((list) =>
-        list.map((r) => ({
-          key: r.key,
-          value: Number(r.value.toString()),
-          unit: r.unit,
-          regionCode: r.regionCode,
-          effectiveFrom: r.effectiveFrom,
-          effectiveTo: r.effectiveTo,
-          source: r.source,
-        })),
-      ),
-  );
+/** One member's registry facts and department records (the loads start synchronously: same tick for a whole page). */
+async function memberFacts(deps: Deps, p: Person): Promise<MemberFacts> {
+  const [education, employment, medicalInsurance, disability] = await Promise.all([
+    fetchFact(deps.sources.education, p.idNumber, "education"),
+    fetchFact(deps.sources.employment, p.idNumber, "employment"),
+    fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
+    fetchFact(deps.sources.disability, p.idNumber, "disability"),
+  ]);
+  return {
+    personId: p.id,
+    idNumber: p.idNumber,
+    sex: p.sex,
+    birthDate: p.birthDate,
+    relation: p.relation,
+    workAbility: p.workAbility,
+    selfCare: p.selfCare,
+    education,
+    employment,
+    medicalInsurance,
+    disability,
+  };
 }
 
+/**
+ * Per request: the policy-parameter rows of each region chain asked for, all chains of a page (one per street
+ * of its households) in one query.
+ */
+const parameterLoaders = memoSlot<DataLoader<string, ParameterValue[]>>();
+
+function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
+  const loader = parameterLoaders(deps.memo, "", () =>
+    new DataLoader<string, ParameterValue[]>(async (codes) => {
+      const chains = codes.map((code) => new Set(regionChain(code)));
+      const regions = [...new Set(chains.flatMap((c) => [...c]))];
+      const rows = (await deps.prisma.policyParameter.findMany({ where: { regionCode: { in: regions } } })).map((r) => ({
+        key: r.key,
+        value: Number(r.value.toString()),
+        unit: r.unit,
+        regionCode: r.regionCode,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+        source: r.source,
+      }));
+      return chains.map((chain) => rows.filter((r) => chain.has(r.regionCode)));
+    }),
+  );
+  return loader.load(regionCode);
+}
+
+const parameterSets = memoSlot<Promise<ParameterSet>>();
+
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
-export async function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
-  const inForce = parametersInForce(await rowsFor(deps, regionCode), regionChain(regionCode), on);
-  return new Map(inForce.map((r) => [r.key, r]));
+export function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
+  // memoised per request, region and day: the households of a page share their street's set
+  return parameterSets(deps.memo, `${regionCode}|${on.getTime()}`, async () => {
+    const inForce = parametersInForce(await rowsFor(deps, regionCode), regionChain(regionCode), on);
+    return new Map(inForce.map((r) => [r.key, r]));
+  });
 }
