@@ -91,7 +91,10 @@ export function scheduleRuns(m: Monitoring, config: MonitorConfig, log: (line: s
   const guarded = (mode: RunMode) => {
     current = current.then(() => (stopped ? undefined : run(mode))).catch((err) => log(`monitoring: run failed: ${err instanceof Error ? err.message : String(err)}`));
   };
-  void latestRun(m.deps.db).then((prev) => guarded(prev ? "INCREMENTAL" : "FULL"));
+  // a failure here is logged, never a crash of the process that hosts the schedule (the gateway)
+  void latestRun(m.deps.db)
+    .then((prev) => guarded(prev ? "INCREMENTAL" : "FULL"))
+    .catch((err) => log(`monitoring: cannot start: ${err instanceof Error ? err.message : String(err)}`));
   if (config.MONITOR_INTERVAL > 0) {
     timer = setInterval(() => guarded("INCREMENTAL"), config.MONITOR_INTERVAL * 1000);
     timer.unref();
