@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Household } from "../schema/registry.js";
 import { Alert, AlertCompleteness as AlertCompletenessType, AlertFilter, AlertPage } from "../schema/alerts.js";
 import { ResponsibleDepartment } from "../schema/eligibility.js";
@@ -7,7 +7,13 @@ import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/g
 import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
 import { badInput, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/features/households/cursor.js";
-import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
+import { alertActions, alertVisible, monitoringOf, policyAudience, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
+import { prismaExecutor } from "../src/audit/store.js";
+import { alertPage, latestFinishedRun, type StoredAlertRow } from "../src/features/monitoring/read.js";
+import { viewOf } from "../src/features/monitoring/views.js";
+import { runView } from "./monitoring.js";
+import type { RaisedAlert } from "../src/features/monitoring/raised.js";
+import { cityPrefix } from "../src/policy/scope.js";
 import { opaqueAlertKey } from "../src/policy/opaque.js";
 import { alertNote, recordAlertAction, type AlertActionKind } from "../src/features/aid-chain/alert-actions.js";
 
@@ -32,9 +38,44 @@ function alertView(ctx: GatewayContext, householdId: string, a: AlertFinding, ac
     status: statusOf(own),
     pushedTo: pushedTo(own),
     history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+    firstSeen: null as Date | null,
+    lastSeen: null as Date | null,
+    clearedAt: null as Date | null,
   };
 }
 type AlertView = ReturnType<typeof alertView>;
+
+/** A stored alert (a monitoring run's) as the API shows it, with its stored actions. */
+function storedAlertView(r: StoredAlertRow, actions: AlertAction[]): AlertView {
+  const own = actions.filter((x) => x.alertKey === r.alert_key);
+  return {
+    key: r.alert_key,
+    kind: r.kind as AlertFinding["kind"],
+    alertClass: r.class as AlertFinding["class"],
+    severity: r.severity as AlertFinding["severity"],
+    department: r.department as AlertFinding["department"],
+    householdId: r.household_id,
+    personId: r.person_id,
+    message: r.message,
+    reference: r.reference,
+    evidence: r.evidence.map((e) => ({ ...e, asOf: e.asOf === null || e.asOf === undefined ? null : new Date(e.asOf) })) as AlertFinding["evidence"],
+    status: statusOf(own),
+    pushedTo: pushedTo(own),
+    history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+    firstSeen: new Date(r.first_seen_at),
+    lastSeen: new Date(r.last_seen_at),
+    clearedAt: r.resolved_at ? new Date(r.resolved_at) : null,
+  };
+}
+
+const encodeAlertCursor = (householdId: string, key: string) => Buffer.from(`sa:${householdId}|${key}`, "utf8").toString("base64url");
+function decodeAlertCursor(cursor: string): { householdId: string; key: string } | null {
+  if (cursor.length > 200) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = /^sa:([0-9a-f-]{36})\|(al_[A-Za-z0-9_-]{43})$/.exec(text);
+  return m && isUuid(m[1]) ? { householdId: m[1], key: m[2] } : null;
+}
+
 
 /** A household's alerts this audience may see, with their stored status. */
 async function householdAlerts(ctx: GatewayContext, h: HouseholdRow): Promise<AlertView[]> {
@@ -101,6 +142,8 @@ export class AlertResolver {
   async alerts(@Args(() => AlertsArgs) { filter, first, after }: AlertsArgs, @Ctx() ctx: GatewayContext) {
     const pageSize = pageSizeProblems(first, MAX_ALERT_HOUSEHOLDS);
     if (pageSize.length) throw badInput(pageSize);
+    const run = await latestFinishedRun(prismaExecutor(ctx.prisma));
+    if (run) return storedAlerts(ctx, run, filter, first, after);
     let afterId: string | null = null;
     if (after != null) {
       afterId = decodeCursor(after);
@@ -119,6 +162,8 @@ export class AlertResolver {
       incompleteHouseholds: incomplete.map((h) => h.id),
       householdsScanned: page.length,
       pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
+      staleSources: [...new Set(completeness.flatMap((c) => c.staleSources))].sort(),
+      run: null,
     };
   }
 
@@ -148,6 +193,88 @@ export class AlertResolver {
 
 /** Records one action (src/features/aid-chain/alert-actions.ts) and answers the alert as the caller sees it. */
 async function record(ctx: GatewayContext, key: string, action: AlertActionKind, department: string | null, note: string | null): Promise<AlertView> {
-  const { householdId, finding, actions } = await recordAlertAction(ctx, key, action, department, note);
-  return alertView(ctx, householdId, finding, actions);
+  const { householdId, finding, stored, actions } = await recordAlertAction(ctx, key, action, department, note);
+  return finding ? alertView(ctx, householdId, finding, actions) : storedAlertView(stored!, actions);
+}
+
+/** Query.alerts over the stored results of the latest finished monitoring run: a page of alerts (keyset). */
+async function storedAlerts(ctx: GatewayContext, run: import("../src/features/monitoring/runs.js").RunRow, filter: AlertFilter | undefined, first: number, after: string | undefined) {
+  let cursor: { householdId: string; key: string } | undefined;
+  if (after != null) {
+    const c = decodeAlertCursor(after);
+    if (!c) throw badInput([{ field: "after", reason: "INVALID_CURSOR", message: "after is not a cursor from this API" }]);
+    cursor = c;
+  }
+  const view = viewOf(policyAudience(ctx));
+  const page = view
+    ? await alertPage(prismaExecutor(ctx.prisma), {
+        view,
+        jurisdiction: ctx.principal.jurisdiction,
+        district: filter?.district,
+        street: filter?.street,
+        kind: filter?.kind,
+        alertClass: filter?.alertClass,
+        severity: filter?.severity,
+        department: filter?.department,
+        status: filter?.status,
+        includeCleared: filter?.includeCleared ?? false,
+        after: cursor,
+        first,
+      })
+    : { rows: [], hasNextPage: false };
+  const households = [...new Set(page.rows.map((r) => r.household_id))];
+  const actions = await Promise.all(households.map((id) => alertActions(ctx, id)));
+  const byHousehold = new Map(households.map((id, i) => [id, actions[i]]));
+  const alerts = page.rows.map((r) => storedAlertView(r, byHousehold.get(r.household_id) ?? []));
+  const last = page.rows.at(-1);
+  const runView_ = runView(run);
+  return {
+    alerts,
+    complete: runView_.failedSources.length === 0 && runView_.staleSources.length === 0 && run.status === "SUCCEEDED",
+    failedSources: runView_.failedSources,
+    staleSources: runView_.staleSources,
+    incompleteHouseholds: [...new Set(page.rows.filter((r) => !r.household_complete).map((r) => r.household_id))],
+    householdsScanned: households.length,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeAlertCursor(last.household_id, last.alert_key) : null },
+    run: runView_,
+  };
+}
+
+/** Whether a raised alert is within the subscriber's jurisdiction and filter (its view is checked before). */
+function raisedMatches(ctx: GatewayContext, r: RaisedAlert, f: AlertFilter | undefined): boolean {
+  const j = ctx.principal.jurisdiction;
+  const inScope = j.kind === "city" ? r.district_code.startsWith(cityPrefix(j.city)) : j.kind === "districts" ? j.districts.includes(r.district_code) : j.streets.includes(r.street_code);
+  if (!inScope || !f) return inScope;
+  return (
+    (!f.district || r.district_code === f.district) &&
+    (!f.street || r.street_code === f.street) &&
+    (!f.kind || r.kind === f.kind) &&
+    (!f.alertClass || r.class === f.alertClass) &&
+    (!f.severity || r.severity === f.severity) &&
+    (!f.department || r.department === f.department) &&
+    (!f.status || f.status === "OPEN") // a new alert has no action yet
+  );
+}
+
+async function* raisedFor(ctx: GatewayContext, filter: AlertFilter | undefined): AsyncGenerator<AlertView> {
+  const view = viewOf(policyAudience(ctx));
+  if (!ctx.alertFeed || !view) return;
+  const stop = new AbortController();
+  try {
+    for await (const r of ctx.alertFeed.subscribe(stop.signal)) if (r.view === view && raisedMatches(ctx, r, filter)) yield storedAlertView(r, []);
+  } finally {
+    stop.abort();
+  }
+}
+
+@Resolver()
+export class AlertSubscriptionResolver {
+  @Subscription(() => Alert, {
+    subscribe: ({ args, context }) => raisedFor(context as GatewayContext, (args as { filter?: AlertFilter }).filter),
+    description:
+      "New alerts as monitoring runs store them (over graphql-ws on /graphql, token in connection_init's `authorization`): only those of the subscriber's view (the alerts its audience may see), jurisdiction and filter. Each delivered alert is recorded in the access log.",
+  })
+  alertRaised(@Root() alert: AlertView, @Arg("filter", () => AlertFilter, { nullable: true }) _filter?: AlertFilter): AlertView {
+    return alert;
+  }
 }

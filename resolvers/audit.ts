@@ -8,6 +8,8 @@ import { prismaExecutor } from "../src/audit/store.js";
 import { queryAccessLog } from "../src/audit/access-log.js";
 import type { ChainedRecord } from "../src/audit/record.js";
 import { MAX_PAGE_SIZE } from "./household.js";
+import { findingPage, latestFinishedRun } from "../src/features/monitoring/read.js";
+import { runView } from "./monitoring.js";
 
 @ArgsType()
 class AccessLogArgs {
@@ -111,6 +113,24 @@ export class AuditResolver {
     if (f.street != null && !/^\d{9}$/.test(f.street)) problems.push({ field: "filter.street", reason: "INVALID_FORMAT", message: "filter.street must be a 9-digit street code" });
     if (f.from && f.to && f.from > f.to) problems.push({ field: "filter.to", reason: "DATE_RANGE", message: "filter.to is before filter.from" });
     if (problems.length) throw badInput(problems);
+    const run = await latestFinishedRun(prismaExecutor(ctx.prisma));
+    if (run) {
+      // the stored findings of the latest monitoring run (keyset by id)
+      const page = await findingPage(prismaExecutor(ctx.prisma), {
+        jurisdiction: ctx.principal.jurisdiction,
+        district: f.district ?? undefined,
+        street: f.street ?? undefined,
+        kind: f.kind ?? undefined,
+        from: f.from ?? undefined,
+        to: f.to ?? undefined,
+        afterId: afterId ?? undefined,
+        first,
+      });
+      const nodes = page.rows.map((r) => ({ ...r.finding, id: r.id, periodStart: new Date(`${r.finding.periodStart}T00:00:00Z`), periodEnd: new Date(`${r.finding.periodEnd}T00:00:00Z`) }));
+      ctx.audit?.disclose({ households: nodes.map((x) => x.householdId), persons: nodes.map((x) => x.personId) });
+      const edges = nodes.map((node) => ({ cursor: encodeSeqCursor("f", node.id), node }));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null }, totalCount: page.totalCount, run: runView(run) };
+    }
     const all = await findingsFor(ctx.prisma, ctx.scope, { district: f.district ?? undefined, street: f.street ?? undefined, kind: f.kind ?? undefined, from: f.from ?? undefined, to: f.to ?? undefined });
     const start = afterId ? all.findIndex((x) => x.id > afterId!) : 0;
     const rest = start < 0 ? [] : all.slice(start);
@@ -121,6 +141,7 @@ export class AuditResolver {
       edges,
       pageInfo: { hasNextPage: rest.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
       totalCount: all.length,
+      run: null,
     };
   }
 }

@@ -3,6 +3,7 @@ import { DateTimeScalar } from "./scalars.js";
 import { FactSource, ResponsibleDepartment } from "./eligibility.js";
 import { PageInfo } from "./registry.js";
 import { DataSource } from "./departments.js";
+import { MonitoringRun } from "./monitoring.js";
 
 export enum AlertKind {
   NEWLY_UNEMPLOYED = "NEWLY_UNEMPLOYED",
@@ -65,6 +66,9 @@ export class Alert {
   @Field(() => AlertStatus) status!: AlertStatus;
   @Field(() => ResponsibleDepartment, { nullable: true, description: "The department of the latest push, if any." }) pushedTo!: ResponsibleDepartment | null;
   @Field(() => [AlertActionEntry], { description: "Every action, oldest first." }) history!: AlertActionEntry[];
+  @Field(() => DateTimeScalar, { nullable: true, description: "Stored alerts (Query.alerts after a monitoring run): the run that first saw it (its evaluation instant)." }) firstSeen!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: "Stored alerts: the latest run that saw it." }) lastSeen!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: "Stored alerts: when a later run no longer saw the condition (only with filter.includeCleared)." }) clearedAt!: Date | null;
 }
 
 @InputType({ description: "Alerts to list; every field narrows. Households outside the token's jurisdiction never appear." })
@@ -76,6 +80,7 @@ export class AlertFilter {
   @Field(() => AlertSeverity, { nullable: true }) severity?: AlertSeverity;
   @Field(() => ResponsibleDepartment, { nullable: true, description: "The responsible department, or the department it was pushed to." }) department?: ResponsibleDepartment;
   @Field(() => AlertStatus, { nullable: true }) status?: AlertStatus;
+  @Field(() => Boolean, { nullable: true, description: "Stored alerts: also those a later run no longer saw (clearedAt set)." }) includeCleared?: boolean;
 }
 
 @ObjectType({ description: "Whether a household's alert list is complete: every department system answered with current records." })
@@ -95,5 +100,7 @@ export class AlertPage {
   @Field(() => [DataSource], { description: "The department systems that failed for some household on this page." }) failedSources!: DataSource[];
   @Field(() => [ID], { description: "The households on this page whose alerts are not complete." }) incompleteHouseholds!: string[];
   @Field(() => Int, { description: "Households examined on this page." }) householdsScanned!: number;
-  @Field(() => PageInfo, { description: "endCursor: the last household examined." }) pageInfo!: PageInfo;
+  @Field(() => PageInfo, { description: "endCursor: the last household examined (live) or the last alert (stored)." }) pageInfo!: PageInfo;
+  @Field(() => [DataSource], { description: "The department systems with records outside the evaluation's period for some household (stored: during the run)." }) staleSources!: DataSource[];
+  @Field(() => MonitoringRun, { nullable: true, description: "The monitoring run this page comes from; null: computed live (no run has finished yet)." }) run!: MonitoringRun | null;
 }

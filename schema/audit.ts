@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateScalar, DateTimeScalar, FenScalar } from "./scalars.js";
+import { MonitoringRun } from "./monitoring.js";
 import { PageInfo } from "./registry.js";
 import { SENSITIVE_CLASSES } from "../src/policy/classes.js";
 
@@ -146,6 +147,7 @@ export class AuditFindingConnection {
   @Field(() => [AuditFindingEdge]) edges!: AuditFindingEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int) totalCount!: number;
+  @Field(() => MonitoringRun, { nullable: true, description: "The monitoring run these findings come from; null: computed now (no run has finished yet)." }) run!: MonitoringRun | null;
 }
 
 @InputType()

@@ -85,6 +85,12 @@ const schema = z.object({
   SANDBOX_CHANGE_RATE: z.coerce.number().min(0).max(1).default(0.01),
   SANDBOX_DAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
   SANDBOX_FEED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  // Monitoring runs (src/monitoring): the schedule of incremental runs in the gateway (seconds; 0 = no runs in the
+  // gateway), households per shard, attempts per shard, and the time a shard may take before its job is retried elsewhere
+  MONITOR_INTERVAL: z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(7 * 86_400).default(900),
+  MONITOR_SHARD_SIZE: z.coerce.number().int().min(1).max(100_000).default(500),
+  MONITOR_SHARD_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  MONITOR_SHARD_TIMEOUT: z.coerce.number().int().min(2).max(86_400).default(600),
 
   // Access
   PSEUDONYM_SECRET: z.string().regex(/^[0-9a-fA-F]{64,}$/, "must be at least 64 hex characters (32 bytes)").optional(),

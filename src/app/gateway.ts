@@ -18,9 +18,11 @@ import { setupAuthentication } from "../auth/index.js";
 import type { Audience } from "../auth/principal.js";
 import { Pseudonymizer } from "../policy/pseudonym.js";
 import { loadManifest } from "./edge/persisted-operations.js";
-import { MirrorService, createConnectors, createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+import { MirrorService, createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+import { openDepartments } from "./departments.js";
+import { openMonitoring, scheduleRuns, workShards } from "../features/monitoring/service.js";
+import { AlertFeed } from "../features/monitoring/raised.js";
 import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
-import { SOURCES, type SourceName } from "../domain/records.js";
 import { keptSecretHex, loadAuditKeys } from "../audit/keys.js";
 import { AuditWriter } from "../audit/writer.js";
 import { HeadWitness, databaseIdentity } from "../audit/witness.js";
@@ -64,7 +66,7 @@ async function prepareDatabase(config: Config, log: (line: string) => void): Pro
 }
 
 /** 32 random bytes kept under DATA_DIR/keys, unless PSEUDONYM_SECRET is configured. */
-function pseudonymSecret(config: Config): Buffer {
+export function pseudonymSecret(config: Config): Buffer {
   return Buffer.from(config.PSEUDONYM_SECRET || keptSecretHex(config.keysDir, "pseudonym-secret.hex")!, "hex");
 }
 
@@ -83,42 +85,6 @@ async function configuredFile<T>(variable: string, load: () => T | Promise<T>): 
     const named = CONFIG_VARIABLES.some((v) => message.startsWith(`${v}:`) || message.startsWith(`${v}=`));
     throw new ConfigError([named ? message : `${variable}: ${message}`]);
   }
-}
-
-/** The connectors a configuration names: the configured URLs, the built-in sandboxes for the rest. */
-export function configuredConnectors(config: Config, sandboxes: Pick<RunningSandboxes, "urls" | "medicalCredentials"> | null, metrics: Registry): Connectors {
-  const url = (s: SourceName) => {
-    const u = config.upstreamUrls[s] ?? sandboxes?.urls[s];
-    if (!u) throw new ConfigError([`${envNameOf(s)}: not set, and no built-in sandbox runs here`]);
-    return u;
-  };
-  const common = {
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
-    breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
-    staleAfterDays: config.STALE_AFTER_DAYS,
-    maxQueue: config.UPSTREAM_MAX_QUEUE,
-  };
-  const credential = (given: string | undefined, which: "clientId" | "clientSecret") => {
-    const v = given ?? sandboxes?.medicalCredentials[which];
-    if (!v) throw new ConfigError([`MEDICAL_INSURANCE_CLIENT_${which === "clientId" ? "ID" : "SECRET"}: not set, and no built-in sandbox runs here`]);
-    return v;
-  };
-  return createConnectors(
-    {
-      education: { ...common, baseUrl: url("education") },
-      employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
-      housing: { ...common, baseUrl: url("housing") },
-      medicalInsurance: {
-        ...common,
-        baseUrl: url("medicalInsurance"),
-        clientId: credential(config.MEDICAL_INSURANCE_CLIENT_ID, "clientId"),
-        clientSecret: credential(config.MEDICAL_INSURANCE_CLIENT_SECRET, "clientSecret"),
-      },
-      disability: { ...common, baseUrl: url("disability") },
-    },
-    metrics,
-  );
 }
 
 export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
@@ -164,29 +130,11 @@ export async function startGateway(config: Config, log: (line: string) => void =
       ? await (await loadDevRoom()).ensureDataset(db, { seed: config.SEED, asOf: today, log })
       : await recordedDataset(db);
 
-    let sandboxes: RunningSandboxes | null = null;
-    const needSandbox = SOURCES.filter((s) => config.upstreamUrls[s] === null);
-    if (needSandbox.length) {
-      const seed = dataset?.seed ?? config.SEED;
-      const asOf = dataset?.asOf ?? today;
-      sandboxes = await (await loadDevRoom()).startSandboxes({
-        seed,
-        asOf,
-        persons: dataset?.persons ?? undefined,
-        sandbox: {
-          ...(config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : {}),
-          bulk: { changeRate: config.SANDBOX_CHANGE_RATE, retentionDays: config.SANDBOX_FEED_RETENTION_DAYS },
-        },
-        daySeconds: config.SANDBOX_DAY_SECONDS,
-      });
-      const running = sandboxes;
-      cleanup.push(() => running.close());
-      if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
-    }
     const metrics = createMetricsRegistry();
     collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
-    const connectors = configuredConnectors(config, sandboxes, metrics);
-    cleanup.push(() => connectors.close());
+    const departments = await openDepartments(config, dataset, metrics, log);
+    cleanup.push(() => departments.close());
+    const { connectors, sandboxes } = departments;
 
     const devTokens = dev ? await (await loadDevRoom()).devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
     let redis;
@@ -227,7 +175,10 @@ export async function startGateway(config: Config, log: (line: string) => void =
     // The embedded database's owner serves audit:verify / audit:checkpoint / sync for the CLIs it locks out.
     const admin = await startOwnerCommands({ db, writer: audit?.writer, mirror });
     if (admin) cleanup.push(() => admin.close());
+    const alertFeed = await AlertFeed.start(db, (err) => log(`alert feed: ${err instanceof Error ? err.message : String(err)}`));
+    cleanup.push(() => alertFeed.close());
     const app = await buildServer({
+      alertFeed,
       config,
       db,
       connectors,
@@ -240,6 +191,14 @@ export async function startGateway(config: Config, log: (line: string) => void =
       mirror,
     });
     cleanup.push(() => app.close());
+    // monitoring runs (src/features/monitoring): this process works shards and schedules the runs (MONITOR_INTERVAL=0: neither)
+    if (config.MONITOR_INTERVAL > 0) {
+      const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config);
+      cleanup.push(() => monitoring.close());
+      await workShards(monitoring.deps);
+      const stop = scheduleRuns(monitoring, config, log);
+      cleanup.push(stop);
+    }
     return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };
   } catch (err) {
     await closeAll();

@@ -17,6 +17,8 @@ import type { Verifier } from "../auth/verify.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";
 import type { Manifest } from "./edge/persisted-operations.js";
 import { addLoadShedding } from "./edge/load-shedding.js";
+import { serveSubscriptions } from "./edge/subscriptions.js";
+import type { AlertFeed } from "../features/monitoring/raised.js";
 import { clientErrorHandler, installHttpErrors } from "./edge/http-errors.js";
 import type { AuditWriter } from "../audit/writer.js";
 import type { Digester } from "../audit/digest.js";
@@ -50,6 +52,8 @@ export interface ServerDeps {
   db: Database;
   connectors: Connectors;
   verifier: Verifier;
+  /** new alerts from the monitoring runs: Subscription.alertRaised over graphql-ws (absent: no subscriptions) */
+  alertFeed?: AlertFeed;
   pseudonyms: Pseudonymizer;
   metrics: Registry;
   /** shared rate-limit store (REDIS_URL); in memory when absent */
@@ -121,5 +125,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (deps.persisted) await api.register(persistedOperations, { manifest: deps.persisted });
     await api.register(graphql);
   });
+  // Subscriptions over graphql-ws (WebSocket upgrades of /graphql), authenticated in connection_init
+  if (deps.alertFeed) {
+    const audit = deps.audit;
+    const subscriptions = serveSubscriptions({
+      server: app.server,
+      schema,
+      verifier: telemetry.verifier,
+      contextDeps: { prisma: db.prisma, pseudonyms: deps.pseudonyms, sources: () => connectors.loaders(), enforcePolicy: config.FIELD_POLICY !== "off" },
+      feed: deps.alertFeed,
+      enforcePolicy: config.FIELD_POLICY !== "off",
+      audit,
+      clock: deps.clock ?? (() => new Date()),
+      onError: (err) => app.log.error({ err }, "subscription"),
+    });
+    app.addHook("onClose", async () => subscriptions.close());
+  }
   return app;
 }

@@ -20,7 +20,7 @@ import { configuredTarget, openDatabase, type Database } from "../db/database.js
 import { DatabaseBusyError } from "../db/owner-lock.js";
 import { throughOwner } from "../db/admin-socket.js";
 import { recordedDataset } from "../db/dataset.js";
-import { configuredConnectors } from "./gateway.js";
+import { configuredConnectors } from "./departments.js";
 import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
 
 export const USAGE = "usage: sync [--full] [--source <education|employment|housing|medicalInsurance|disability>[,...]] [--sandboxes]";

@@ -18,6 +18,8 @@ export interface Database {
   readonly sql: SqlExecutor;
   /** embedded database in a directory: this process's exclusive lock on it (src/db/owner-lock.ts) */
   readonly owner?: OwnerLock;
+  /** embedded database: the PGlite instance itself (the job engine runs on it in-process, src/monitoring/engine.ts) */
+  readonly pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       prisma,
       sql: tracedSql(pgliteExecutor(pglite)),
       owner,
+      pglite,
       async close() {
         if (closed) return;
         closed = true;

@@ -8,6 +8,7 @@ import type { Pseudonymizer } from "../policy/pseudonym.js";
 import { householdScope } from "../policy/scope.js";
 import type { OperationPlan } from "../policy/plan.js";
 import type { RequestAudit } from "../audit/request.js";
+import type { AlertFeed } from "../features/monitoring/raised.js";
 
 /**
  * Everything a resolver may use for one request: the feature services' dependencies (RequestDeps, which
@@ -23,6 +24,8 @@ export interface GatewayContext extends RequestDeps {
   departments: DepartmentMode;
   /** the department mirror (absent: every department read is live) */
   mirror?: MirrorService;
+  /** subscriptions (graphql-ws): the stream of alerts the monitoring runs raise */
+  alertFeed?: AlertFeed;
 }
 
 export interface ContextDeps {

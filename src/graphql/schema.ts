@@ -11,8 +11,9 @@ import { CharityResolver, ClaimResolver, ContactConsentResolver, HouseholdNeedsR
 import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
 import { AuditResolver } from "../../resolvers/audit.js";
 import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
-import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
+import { AlertResolver, AlertSubscriptionResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
 import { DepartmentSyncResolver } from "../../resolvers/department-sync.js";
+import { MonitoringResolver } from "../../resolvers/monitoring.js";
 import { TemporaryAidResolver } from "../../resolvers/temporary-aid.js";
 import { buildGatewaySubgraph, subgraphTypeDefs } from "./subgraph.js";
 import { print } from "graphql";
@@ -38,6 +39,8 @@ export const resolvers = [
   HouseholdAlertsResolver,
   AlertResolver,
   DepartmentSyncResolver,
+  MonitoringResolver,
+  AlertSubscriptionResolver,
   TemporaryAidResolver,
 ] as const;
 
@@ -45,7 +48,16 @@ let built: Promise<GraphQLSchema> | null = null;
 
 /** The executable schema, built once per process (type-graphql metadata is global). */
 export function gatewaySchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  // every subscription brings its own source (`subscribe`, e.g. the monitoring runs' alert feed): no topics to publish to
+  const pubSub = {
+    publish: () => {
+      throw new Error("no topics: subscriptions have their own sources");
+    },
+    subscribe: () => {
+      throw new Error("no topics: subscriptions have their own sources");
+    },
+  };
+  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub });
   return built;
 }
 

@@ -65,6 +65,9 @@ const DISABILITY_READERS = rule(read([...REGISTRY_KEEPERS, "disability", "educat
 const MATCHING = rule(read(REGISTRY_KEEPERS), read("charity"));
 const ROW_WRITERS = rule(read(["civil_affairs", "street_office"]));
 
+// monitoring runs (issue 16): civil affairs runs them, auditors audit them; a run's counts and sources carry no
+// household data, so every official reads the run its alert list comes from (AlertPage.run)
+const MONITORING = rule(read(["civil_affairs", "auditor"]));
 const ALERT_HANDLERS = rule(read(["civil_affairs", "street_office", "education", "employment", "housing", "medical_insurance", "disability"]));
 const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf", "stale"];
 
@@ -101,6 +104,15 @@ export const POLICY: PolicyRules = {
     alerts: officials,
     // the department mirror's sync status (issue 15): civil affairs runs it, auditors check it
     departmentSync: SYNC_READERS,
+    // monitoring runs (issue 16): who runs monitoring and who audits it
+    monitoringRuns: MONITORING,
+    monitoringRun: MONITORING,
+    // leads (003 §2, §6): civil affairs and the street offices, who contact and take applications
+    leads: ROW_WRITERS,
+  },
+  // new alerts as runs store them (issue 16): officials, each its own view and jurisdiction (resolvers/alerts.ts)
+  Subscription: {
+    alertRaised: officials,
   },
   Mutation: {
     registerHousehold: rule(read(["civil_affairs", "street_office"])),
@@ -123,6 +135,7 @@ export const POLICY: PolicyRules = {
     acknowledgeAlert: ALERT_HANDLERS,
     pushAlert: rule(read(["civil_affairs", "street_office"])),
     resolveAlert: ALERT_HANDLERS,
+    dismissLead: ROW_WRITERS,
     // temporary aid 临时救助 (issue 13, 003 §5): the registry's writers, within their jurisdiction
     recordTemporaryAidApplication: ROW_WRITERS,
   },
@@ -285,7 +298,7 @@ export const POLICY: PolicyRules = {
     ["id", "kind", "householdId", "personId", "districtCode", "streetCode", "periodStart", "periodEnd", "amountFen", "paymentIds", "caseId", "reason", "evidence"],
     rule(read("auditor")),
   ),
-  AuditFindingConnection: recordType(["edges", "pageInfo", "totalCount"], rule(read("auditor"))),
+  AuditFindingConnection: recordType(["edges", "pageInfo", "totalCount", "run"], rule(read("auditor"))),
   AuditFindingEdge: recordType(["cursor", "node"], rule(read("auditor"))),
   FindingEvidence: recordType(["name", "value"], rule(read("auditor"))),
 
@@ -329,12 +342,21 @@ export const POLICY: PolicyRules = {
   AidDuplicate: recordType(["key", "kind", "purpose", "personId", "payers", "overlapStart", "overlapEnd", "reason", "links"], officials),
   AidIncompleteCheck: recordType(["kind", "personId", "department", "source", "code"], officials),
   Alert: recordType(
-    ["key", "kind", "class", "severity", "department", "householdId", "personId", "message", "reference", "evidence", "status", "pushedTo", "history"],
+    ["key", "kind", "class", "severity", "department", "householdId", "personId", "message", "reference", "evidence", "status", "pushedTo", "history", "firstSeen", "lastSeen", "clearedAt"],
     officials,
   ),
   AlertEvidence: recordType(["name", "value", "source", "asOf"], officials),
   AlertActionEntry: recordType(["action", "department", "note", "actorSubject", "actorAudience", "at"], officials),
-  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo", "complete", "failedSources", "incompleteHouseholds"], officials),
+  AlertPage: recordType(["alerts", "householdsScanned", "pageInfo", "complete", "failedSources", "incompleteHouseholds", "staleSources", "run"], officials),
+  MonitoringRun: recordType(
+    ["id", "mode", "status", "asOf", "startedAt", "finishedAt", "households", "shardsTotal", "shardsDone", "shardsFailed", "shardsRetried", "alertCounts", "findingCounts", "failedSources", "staleSources"],
+    officials,
+  ),
+  KindCount: recordType(["kind", "count"], officials),
+  Lead: recordType(["id", "source", "reason", "coverage", "idNumber", "householdId", "districtCode", "streetCode", "evidence", "lastSeen", "dismissedAt", "dismissReason"], ROW_WRITERS),
+  LeadEvidence: recordType(["name", "value", "source", "asOf"], ROW_WRITERS),
+  LeadConnection: recordType(["nodes", "pageInfo", "run"], ROW_WRITERS),
+  MonitoringRunConnection: recordType(["nodes", "pageInfo"], MONITORING),
   AlertCompleteness: recordType(["complete", "failedSources", "staleSources"], officials),
   // the subgraph SDL (Query._service)
   _Service: { sdl: everyone },

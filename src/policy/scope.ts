@@ -6,7 +6,7 @@ import type { Prisma } from "../db/generated/client.js";
 import type { Jurisdiction } from "../auth/principal.js";
 
 /** District-code prefix a city code covers: municipality 500000 -> "50", prefecture-level 510100 -> "5101". */
-function cityPrefix(city: string): string {
+export function cityPrefix(city: string): string {
   return city.endsWith("0000") ? city.slice(0, 2) : city.slice(0, 4);
 }
 

@@ -21,6 +21,7 @@ import type { Redis } from "ioredis";
 import { auditKeysFromSeed, type AuditKeys } from "../../src/audit/keys.js";
 import { AuditWriter, type AuditWriterOptions } from "../../src/audit/writer.js";
 import { hmacDigester } from "../../src/audit/digest.js";
+import { AlertFeed } from "../../src/features/monitoring/raised.js";
 
 export interface GqlResult<T = any> {
   status: number;
@@ -66,6 +67,8 @@ export interface StartOptions {
   mirror?: Partial<Omit<MirrorSettings, "maxAgeMs">> & { maxAgeMs?: Partial<Record<SourceName, number>> };
   /** record every operation in the access log (as AUDIT_LOG=on does), with a fresh audit key */
   audit?: boolean | Omit<AuditWriterOptions, "keys">;
+  /** serve Subscription.alertRaised over graphql-ws from the monitoring runs' notifications */
+  alertFeed?: boolean;
   /** the server's log lines (with `edge: { LOG_LEVEL }` other than silent) */
   logStream?: NodeJS.WritableStream;
 }
@@ -148,7 +151,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
       )
     : null;
   await mirror?.start();
+  const alertFeed = opts.alertFeed ? await AlertFeed.start(db) : undefined;
   const app = await buildServer({
+    alertFeed,
     config: { ...TEST_EDGE, ...opts.edge },
     db,
     connectors,
@@ -207,6 +212,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     async close() {
       await app.close();
       await mirror?.stop();
+      await alertFeed?.close();
       await audit?.writer.close();
       await connectors.close();
       await sandboxes?.close();

@@ -21,8 +21,13 @@ export const NOW = new Date(`${POPULATION.asOf}T12:00:00Z`);
  * (TEST_CONNECTOR_DEFAULTS: a 30 s deadline, a breaker that stays open): a test about a deadline gives its own
  * `timeoutMs` and hangs the sandbox.
  */
-export function startUnifiedGateway(connectors?: Partial<Record<SourceName, Record<string, unknown>>>, edge?: StartOptions["edge"]): Promise<TestGateway> {
+export function startUnifiedGateway(
+  connectors?: Partial<Record<SourceName, Record<string, unknown>>>,
+  edge?: StartOptions["edge"],
+  more: { alertFeed?: boolean; audit?: boolean } = {},
+): Promise<TestGateway> {
   return startGateway({
+    ...more,
     edge,
     now: NOW,
     seed: async (db) => {

@@ -33,7 +33,7 @@ export async function removeBuild(out: string | undefined): Promise<void> {
 
 /** A minimal environment: no DATABASE_URL or other settings leak in from the test runner. */
 export function baseEnv(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "development", LOG_LEVEL: "warn", PORT: "0", ...extra };
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "development", LOG_LEVEL: "warn", PORT: "0", MONITOR_INTERVAL: "0", ...extra };
 }
 
 export interface RunResult {

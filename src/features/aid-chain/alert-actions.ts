@@ -10,7 +10,10 @@ import type { AlertFinding } from "../../domain/alerts.js";
 import { alreadyResolved, badInput, forbidden, notFound } from "../../errors.js";
 import { alertKeyHousehold, opaqueAlertKey } from "../../policy/opaque.js";
 import type { RequestDeps } from "../request.js";
-import { alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor, type MonitoringDeps } from "./monitoring.js";
+import { alertVisible, monitoringOf, policyAudience, pushedTo, statusOf, visibilityFor, type MonitoringDeps } from "./monitoring.js";
+import { prismaExecutor } from "../../audit/store.js";
+import { storedAlert, type StoredAlertRow } from "../monitoring/read.js";
+import { viewOf } from "../monitoring/views.js";
 
 const MAX_NOTE = 2000;
 /** Departments that may acknowledge / resolve an alert pushed to them (their audience name is the department's). */
@@ -33,18 +36,25 @@ export async function recordAlertAction(
   action: AlertActionKind,
   department: string | null,
   note: string | null,
-): Promise<{ householdId: string; finding: AlertFinding; actions: AlertAction[] }> {
+): Promise<{ householdId: string; finding: AlertFinding | null; stored: StoredAlertRow | null; actions: AlertAction[] }> {
   const householdId = alertKeyHousehold(key);
   if (!householdId) throw notFound("Alert");
   const h = await deps.loaders.household.load(householdId);
   if (!h) throw notFound("Alert");
-  const { alerts } = await monitoringOf(deps, h);
-  const finding = alerts.find((a) => opaqueAlertKey(deps.pseudonyms, h.id, a.key) === key);
-  if (!finding || !alertVisible(visibilityFor(deps), finding)) throw notFound("Alert");
+  // a stored alert of the audience's view (the monitoring runs', src/features/monitoring), else the household's alerts computed now
+  const view = viewOf(policyAudience(deps));
+  const stored = view ? await storedAlert(prismaExecutor(deps.prisma), view, h.id, key) : null;
+  let finding: AlertFinding | null = null;
+  if (!stored) {
+    const { alerts } = await monitoringOf(deps, h);
+    finding = alerts.find((a) => opaqueAlertKey(deps.pseudonyms, h.id, a.key) === key) ?? null;
+    if (!finding || !alertVisible(visibilityFor(deps), finding)) throw notFound("Alert");
+  }
+  const keys = finding ? [key, finding.key] : [key];
   const audience = deps.principal.audience;
   const actions = await deps.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "household" WHERE id = ${h.id}::uuid FOR UPDATE`;
-    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: [key, finding.key] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: keys } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     if (statusOf(existing) === "RESOLVED") throw alreadyResolved(key);
     if (DEPARTMENT_AUDIENCES.has(audience) && (action === "PUSH" || pushedTo(existing) !== audience))
       throw forbidden("A department may acknowledge or resolve only an alert pushed to it", "NOT_PUSHED_TO_YOU");
@@ -53,5 +63,5 @@ export async function recordAlertAction(
     });
     return tx.alertAction.findMany({ where: { householdId: h.id }, orderBy: [{ at: "asc" }, { id: "asc" }] });
   });
-  return { householdId: h.id, finding, actions };
+  return { householdId: h.id, finding, stored, actions };
 }

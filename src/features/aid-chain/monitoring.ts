@@ -11,7 +11,7 @@ import type { AlertAction, Household } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../../domain/aid-chain.js";
 import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../../domain/alerts.js";
-import type { EntitlementKind, FactSource } from "../../domain/facts.js";
+import type { EligibilityResult, EntitlementKind, FactSource, HouseholdFacts } from "../../domain/facts.js";
 import { BASIS, SOURCE_BASIS } from "../../domain/observed.js";
 import type { Audience } from "../../policy/audiences.js";
 import { entitlementAmountReadable, mayRead } from "../../policy/disclosure.js";
@@ -28,7 +28,7 @@ type Deps = MonitoringDeps;
 // ---------------------------------------------------------------------------------------------------
 // Computation, memoised per request and household
 
-interface Monitoring {
+export interface Monitoring {
   chain: AidChain;
   alerts: AlertFinding[];
 }
@@ -39,16 +39,25 @@ export function monitoringOf(deps: Deps, household: Household): Promise<Monitori
   return computed(deps.memo, household.id, () => {
     const asOf = deps.now;
     // the eligibility of the request's day, shared with Household.eligibility (its default asOf): one evaluation per request
-    return Promise.all([householdFacts(deps, household), eligibilityOf(deps, household, dayOf(asOf))]).then(([facts, eligibility]) => {
-      // over the records this request's audience may read, as the eligibility (src/policy/noninterference.ts)
-      const seen = factsFor(facts, policyAudience(deps));
-      const withheld = withheldSources(policyAudience(deps));
-      const built = buildAidChain(seen, eligibility, asOf);
-      // complete: every source this audience may read answered (a withheld one is not a failure)
-      const chain = { ...built, complete: built.failedSources.every((s) => (withheld as string[]).includes(s)) };
-      return { chain, alerts: deriveAlerts(seen, eligibility, asOf, chain) };
-    });
+    return Promise.all([householdFacts(deps, household), eligibilityOf(deps, household, dayOf(asOf))]).then(([facts, eligibility]) =>
+      monitoringFrom(facts, eligibility, asOf, policyAudience(deps)),
+    );
   });
+}
+
+/**
+ * The aid chain and alerts of one household for one audience, from its facts and its eligibility evaluated
+ * over the facts that audience may read (the same function serves requests and the monitoring runs,
+ * src/monitoring/evaluate.ts). Pure.
+ */
+export function monitoringFrom(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date, audience: Audience | null): Monitoring {
+  // over the records this request's audience may read, as the eligibility (src/policy/noninterference.ts)
+  const seen = factsFor(facts, audience);
+  const withheld = withheldSources(audience);
+  const built = buildAidChain(seen, eligibility, asOf);
+  // complete: every source this audience may read answered (a withheld one is not a failure)
+  const chain = { ...built, complete: built.failedSources.every((s) => (withheld as string[]).includes(s)) };
+  return { chain, alerts: deriveAlerts(seen, eligibility, asOf, chain) };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,193 @@
+/**
+ * npm run bench:monitor — monitoring runs on PostgreSQL (DATABASE_URL required; a schema of its own, dropped
+ * at the end):
+ *   1. seeds a population (BENCH_MONITOR_PERSONS, default: the default set) and starts the five department
+ *      sandboxes over it in this process (employment's rate limit lifted, no latency fault);
+ *   2. a full run worked by 1, then by 2 `npm run worker` processes (compiled dist/, separate processes),
+ *      wall time and each worker's peak RSS (VmHWM);
+ *   3. an incremental run after 1 % of the households changed (household.updated_at), 2 workers;
+ *   4. city-wide page latency of the stored reads the API uses (alerts first page and deep pages, auditFindings),
+ *      p50/p99 over 200 reads each (SQL through src/features/monitoring/read.ts, without HTTP).
+ * Prints Markdown. Run it niced: `nice -n 10 npm run bench:monitor`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { ensureSchema, openDatabase, postgresTarget } from "../../src/db/database.js";
+import { applyMigrations } from "../../src/db/migrate.js";
+import { runSeed } from "../seed/run.js";
+import { startSandboxes } from "../sandboxes/index.js";
+import { Pseudonymizer } from "../../src/policy/pseudonym.js";
+import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js";
+import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
+import { getRun, startRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
+import { alertPage, findingPage } from "../../src/features/monitoring/read.js";
+import { createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const url = process.env.DATABASE_URL;
+if (!url) {
+  console.error("bench:monitor needs DATABASE_URL (PostgreSQL)");
+  process.exit(2);
+}
+const persons = process.env.BENCH_MONITOR_PERSONS ? Number(process.env.BENCH_MONITOR_PERSONS) : undefined;
+const SEED = 20190101;
+const asOf = new Date().toISOString().slice(0, 10);
+const schema = `bench_monitor_${randomBytes(4).toString("hex")}`;
+const secret = randomBytes(32);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function peakRss(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function main() {
+  const base = postgresTarget(url!);
+  if (base.kind !== "postgres") throw new Error("unreachable");
+  const target = { kind: "postgres" as const, url: base.url, schema };
+  await ensureSchema(target);
+  const db = await openDatabase(target);
+  const workers: ChildProcess[] = [];
+  const rows: string[] = [];
+  try {
+    await applyMigrations(db.sql);
+    let t = Date.now();
+    await runSeed({ sql: db.sql, seed: SEED, asOf, persons, progress: "none" });
+    const [{ households, people }] = await db.sql.query<{ households: number; people: number }>(`SELECT (SELECT count(*)::int FROM household) AS households, (SELECT count(*)::int FROM person) AS people`);
+    log(`seeded ${households} households / ${people} persons in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    t = Date.now();
+    const sandboxes = await startSandboxes({ seed: SEED, asOf, persons, employment: { rateLimitPerSecond: 1_000_000, burst: 1_000_000 } });
+    log(`sandboxes up in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    const connectors = createConnectors(
+      {
+        education: { baseUrl: sandboxes.urls.education },
+        employment: { baseUrl: sandboxes.urls.employment },
+        housing: { baseUrl: sandboxes.urls.housing },
+        medicalInsurance: { baseUrl: sandboxes.urls.medicalInsurance, ...sandboxes.medicalCredentials },
+        disability: { baseUrl: sandboxes.urls.disability },
+      },
+      createMetricsRegistry(),
+    );
+    const boss = await startEngine(db, { attempts: 3, timeoutSeconds: 600 });
+    const deps: MonitorDeps = { db, boss, shardFacts: liveShardFacts(db.prisma, connectors, new Pseudonymizer(secret)), pseudonyms: new Pseudonymizer(secret), shardSize: 500, attempts: 3 };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      NODE_ENV: "development",
+      DATABASE_URL: `${base.url}${base.url.includes("?") ? "&" : "?"}schema=${schema}`,
+      EDUCATION_URL: sandboxes.urls.education,
+      EMPLOYMENT_URL: sandboxes.urls.employment,
+      HOUSING_URL: sandboxes.urls.housing,
+      MEDICAL_INSURANCE_URL: sandboxes.urls.medicalInsurance,
+      MEDICAL_INSURANCE_CLIENT_ID: sandboxes.medicalCredentials.clientId,
+      MEDICAL_INSURANCE_CLIENT_SECRET: sandboxes.medicalCredentials.clientSecret,
+      DISABILITY_URL: sandboxes.urls.disability,
+      PSEUDONYM_SECRET: secret.toString("hex"),
+      MONITOR_SHARD_SIZE: "500",
+    };
+    const startWorkers = (n: number) => {
+      const list: ChildProcess[] = [];
+      for (let i = 0; i < n; i++) {
+        const c = spawn(process.execPath, [path.join(ROOT, "dist/src/app/worker-cli.js")], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+        list.push(c);
+        workers.push(c);
+      }
+      return list;
+    };
+    const stopWorkers = async (list: ChildProcess[]) => {
+      const rss = list.map((c) => peakRss(c.pid!));
+      for (const c of list) c.kill("SIGTERM");
+      await Promise.all(list.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+      return rss;
+    };
+    const timedRun = async (label: string, mode: "FULL" | "INCREMENTAL", n: number) => {
+      const list = startWorkers(n);
+      await new Promise((r) => setTimeout(r, 3000)); // the workers are up
+      const started = Date.now();
+      const { run } = await startRun(deps, mode);
+      let ended: RunRow;
+      for (;;) {
+        ended = (await getRun(db, run.id))!;
+        if (ended.status !== "RUNNING") break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const rss = await stopWorkers(list);
+      const alerts = Object.values(ended.counts.alerts ?? {}).reduce((a, b) => a + b, 0);
+      rows.push(`| ${label} | ${ended.households} | ${n} | ${seconds.toFixed(1)} s | ${(ended.households / seconds).toFixed(0)} | ${rss.map((r) => `${r.toFixed(0)} MB`).join(", ")} | ${ended.status}, ${alerts} alerts | ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`);
+      log(rows.at(-1)!);
+    };
+    await timedRun("full", "FULL", 1);
+    await timedRun("full", "FULL", 2);
+    await db.sql.query(`UPDATE household SET updated_at = now() WHERE id IN (SELECT id FROM household ORDER BY md5(id::text) LIMIT (SELECT greatest(1, count(*) / 100) FROM household))`);
+    await timedRun("incremental after 1 % change", "INCREMENTAL", 2);
+
+    // stored reads: city-wide pages
+    const lat: string[] = [];
+    const measure = async (label: string, fn: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const s = process.hrtime.bigint();
+        await fn();
+        times.push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      lat.push(`| ${label} | ${times[99].toFixed(1)} ms | ${times[197].toFixed(1)} ms |`);
+    };
+    const city = { kind: "city" as const, city: "500000" };
+    const keys = await db.sql.query<{ household_id: string; alert_key: string }>(`SELECT household_id, alert_key FROM monitoring_alert WHERE view = 'civil_affairs' AND resolved_at IS NULL ORDER BY household_id, alert_key`);
+    const fids = await db.sql.query<{ id: string }>(`SELECT id FROM monitoring_finding WHERE resolved_at IS NULL ORDER BY id`);
+    let i = 0;
+    await measure("alerts, city-wide, first page (50)", () => alertPage(db.sql, { view: "civil_affairs", jurisdiction: city, first: 50 }));
+    await measure("alerts, city-wide, a random deep page (50)", () => {
+      const k = keys[(i++ * 7919) % Math.max(1, keys.length)];
+      return alertPage(db.sql, { view: "civil_affairs", jurisdiction: city, first: 50, after: k ? { householdId: k.household_id, key: k.alert_key } : undefined });
+    });
+    await measure("alerts, city-wide, status OPEN (50)", () => alertPage(db.sql, { view: "civil_affairs", jurisdiction: city, first: 50, status: "OPEN" }));
+    await measure("auditFindings, city-wide, a random page (50, with totalCount)", () => findingPage(db.sql, { jurisdiction: city, first: 50, afterId: fids[(i++ * 7919) % Math.max(1, fids.length)]?.id }));
+    process.stdout.write(
+      [
+        `## Monitoring runs (npm run bench:monitor), ${households} households / ${people} persons, PostgreSQL, ${new Date().toISOString()}`,
+        "",
+        "| run | households | worker processes | wall time | households/s | peak RSS per worker | result | load (1/5/15 min) |",
+        "|---|---|---|---|---|---|---|---|",
+        ...rows,
+        "",
+        `${keys.length} current alerts (registry keepers' view), ${fids.length} findings.`,
+        "",
+        "| stored read | p50 | p99 |",
+        "|---|---|---|",
+        ...lat,
+        "",
+      ].join("\n"),
+    );
+    await boss.stop({ graceful: false, close: true });
+    await connectors.close();
+    await sandboxes.close();
+  } finally {
+    for (const c of workers) if (c.exitCode === null) c.kill("SIGKILL");
+    await db.close();
+    const c = new pg.Client({ connectionString: base.url });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await c.query(`DROP SCHEMA IF EXISTS "${bossSchema({ target } as never)}" CASCADE`);
+    await c.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

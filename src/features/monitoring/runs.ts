@@ -1,0 +1,265 @@
+/**
+ * Monitoring runs: planning (which households, in which shards), the shard job's handler, and the run's
+ * end. A run is a row in monitoring_run; its shards are rows in monitoring_shard and jobs on the engine's
+ * queue (src/monitoring/engine.ts). Any process with the same database and department access can work
+ * shards (`npm run worker`, or the gateway's own worker on the embedded database).
+ *
+ *   full         every registry household, in id order, MONITOR_SHARD_SIZE per shard
+ *   incremental  the households whose registry row changed since the previous run started (household.updated_at;
+ *                every registry mutation bumps it), those never evaluated, those of the previous run's
+ *                failed shards, those for which a department system failed when last evaluated, and — when the department mirror is present (issue 15: mirror_* tables) —
+ *                those with a member whose mirrored record (or a housing record) was synced since then
+ */
+import { randomUUID } from "node:crypto";
+import type PgBoss from "pg-boss";
+import type { Database } from "../../db/database.js";
+import type { Household } from "../../db/generated/client.js";
+import type { Pseudonymizer } from "../../policy/pseudonym.js";
+import { opaqueAlertKey } from "../../policy/opaque.js";
+import { findingsFor } from "../findings/audit-findings.js";
+import { parametersInForce } from "../policy-parameters/in-force.js";
+import { regionChain } from "../policy-parameters/region.js";
+import type { ParameterSet, ParameterValue } from "../../domain/facts.js";
+import { dayOf } from "../../domain/calendar.js";
+import { evaluateHousehold } from "./evaluate.js";
+import { alertViews } from "./views.js";
+import { writeShard, type StoredAlertInput } from "./store.js";
+import { SHARD_QUEUE, bossSchema } from "./engine.js";
+import type { ShardFacts } from "./shard-facts.js";
+import { discoverLeads, mirrorPresent } from "./leads.js";
+
+export type RunMode = "FULL" | "INCREMENTAL";
+
+export interface RunRow {
+  id: string;
+  mode: RunMode;
+  status: "RUNNING" | "SUCCEEDED" | "PARTIAL" | "FAILED";
+  as_of: Date;
+  started_at: Date;
+  finished_at: Date | null;
+  households: number;
+  shards_total: number;
+  shards_done: number;
+  shards_failed: number;
+  shards_retried: number;
+  counts: Record<string, Record<string, number>>;
+  failed_sources: string[] | null;
+  stale_sources: string[] | null;
+}
+
+export interface ShardJob {
+  runId: string;
+  shardNo: number;
+}
+
+export interface MonitorDeps {
+  db: Database;
+  boss: PgBoss;
+  shardFacts: ShardFacts;
+  pseudonyms: Pseudonymizer;
+  shardSize: number;
+  attempts: number;
+}
+
+const MIRROR_PERSON_TABLES = ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability"];
+
+
+/** The household ids an incremental run takes, given the previous run. */
+async function changedHouseholds(db: Database, previous: RunRow): Promise<string[]> {
+  const since = previous.started_at;
+  const parts = [
+    `SELECT id FROM household WHERE updated_at >= $1::timestamptz`,
+    `SELECT h.id FROM household h LEFT JOIN monitoring_household m ON m.household_id = h.id WHERE m.household_id IS NULL`,
+    `SELECT unnest(household_ids) FROM monitoring_shard WHERE run_id = $2::uuid AND status <> 'DONE'`,
+    // a department system failed for them last time: evaluated again until it answers
+    `SELECT household_id FROM monitoring_household WHERE cardinality(failed_sources) > 0`,
+  ];
+  if (await mirrorPresent(db.sql)) {
+    for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON m.id_number = p.id_number WHERE m.synced_at >= $1::timestamptz`);
+    parts.push(`SELECT h.id FROM household h JOIN mirror_housing m ON m.registry_no = h.registry_no WHERE m.synced_at >= $1::timestamptz`);
+  }
+  const rows = await db.sql.query<{ id: string }>(`SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id) ORDER BY id`, [since, previous.id]);
+  return rows.map((r) => r.id);
+}
+
+export async function latestRun(db: Database, finishedOnly = true): Promise<RunRow | null> {
+  const rows = await db.sql.query<RunRow>(
+    `SELECT * FROM monitoring_run ${finishedOnly ? "WHERE status IN ('SUCCEEDED', 'PARTIAL')" : ""} ORDER BY started_at DESC, id DESC LIMIT 1`,
+  );
+  return rows[0] ?? null;
+}
+
+export async function getRun(db: Database, id: string): Promise<RunRow | null> {
+  return (await db.sql.query<RunRow>(`SELECT * FROM monitoring_run WHERE id = $1::uuid`, [id]))[0] ?? null;
+}
+
+/**
+ * Plans a run and enqueues its shards. INCREMENTAL without a finished previous run is FULL. A run is
+ * refused while another is RUNNING (one at a time: their rows would interleave) — the running one is returned.
+ */
+export async function startRun(deps: MonitorDeps, mode: RunMode, asOf = new Date()): Promise<{ run: RunRow; started: boolean }> {
+  const { db } = deps;
+  const running = (await db.sql.query<RunRow>(`SELECT * FROM monitoring_run WHERE status = 'RUNNING' ORDER BY started_at LIMIT 1`))[0];
+  if (running) return { run: running, started: false };
+  const previous = mode === "INCREMENTAL" ? await latestRun(db) : null;
+  const effective: RunMode = previous ? "INCREMENTAL" : "FULL";
+  const ids = previous ? await changedHouseholds(db, previous) : (await db.sql.query<{ id: string }>(`SELECT id FROM household ORDER BY id`)).map((r) => r.id);
+  const id = randomUUID();
+  const shards: string[][] = [];
+  for (let i = 0; i < ids.length; i += deps.shardSize) shards.push(ids.slice(i, i + deps.shardSize));
+  await db.sql.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO monitoring_run (id, mode, status, as_of, registry_since, department_since, started_at, households, shards_total)
+       VALUES ($1::uuid, $2, 'RUNNING', $3::timestamptz, $4::timestamptz, $4::timestamptz, now(), $5, $6)`,
+      [id, effective, asOf.toISOString(), previous?.started_at ?? null, ids.length, shards.length],
+    );
+    for (let i = 0; i < shards.length; i += 200) {
+      const batch = shards.slice(i, i + 200).map((h, j) => ({ shard_no: i + j, household_ids: h }));
+      await tx.query(
+        `INSERT INTO monitoring_shard (run_id, shard_no, household_ids)
+         SELECT $1::uuid, x.shard_no, ARRAY(SELECT jsonb_array_elements_text(x.household_ids))::uuid[] FROM jsonb_to_recordset($2::jsonb) AS x(shard_no int, household_ids jsonb)`,
+        [id, JSON.stringify(batch)],
+      );
+    }
+  });
+  for (let i = 0; i < shards.length; i += 500)
+    await deps.boss.insert(shards.slice(i, i + 500).map((_, j) => ({ name: SHARD_QUEUE, data: { runId: id, shardNo: i + j } satisfies ShardJob })));
+  if (shards.length === 0) await finishRun(db, id);
+  return { run: (await getRun(db, id))!, started: true };
+}
+
+/** The policy parameters in force per street on the run's day (one query per shard). */
+async function parameterSets(db: Database, day: Date): Promise<(street: string) => ParameterSet> {
+  const rows = await db.sql.query<{ key: string; value: string; unit: string; region_code: string; effective_from: Date; effective_to: Date | null; source: string }>(
+    `SELECT key, value::text AS value, unit::text AS unit, region_code, effective_from, effective_to, source FROM policy_parameter`,
+  );
+  const values: ParameterValue[] = rows.map((r) => ({
+    key: r.key,
+    value: Number(r.value),
+    unit: r.unit as ParameterValue["unit"],
+    regionCode: r.region_code,
+    effectiveFrom: new Date(r.effective_from),
+    effectiveTo: r.effective_to ? new Date(r.effective_to) : null,
+    source: r.source,
+  }));
+  const memo = new Map<string, ParameterSet>();
+  return (street) => {
+    let set = memo.get(street);
+    if (!set) memo.set(street, (set = new Map(parametersInForce(values, regionChain(street), day).map((r) => [r.key, r]))));
+    return set;
+  };
+}
+
+/** The shard job: evaluate its households and write the results (idempotent). Throws to have the engine retry. */
+export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { beforeWrite?: () => Promise<void> }): Promise<"done" | "skipped" | "failed"> {
+  const { db } = deps;
+  const claimed = await db.sql.query<{ household_ids: string[]; attempts: number }>(
+    `UPDATE monitoring_shard SET attempts = attempts + 1, status = 'RUNNING' WHERE run_id = $1::uuid AND shard_no = $2 AND status NOT IN ('DONE', 'FAILED') RETURNING household_ids, attempts`,
+    [job.runId, job.shardNo],
+  );
+  if (!claimed.length) return "skipped";
+  const { household_ids: ids, attempts } = claimed[0];
+  try {
+    const run = (await getRun(db, job.runId))!;
+    const asOf = new Date(run.as_of);
+    const households: Household[] = await db.prisma.household.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    const [facts, params, findings] = await Promise.all([
+      deps.shardFacts.facts(households, asOf),
+      parameterSets(db, dayOf(asOf)),
+      findingsFor(db.prisma, { id: { in: ids } }, {}),
+    ]);
+    const views = alertViews();
+    // CPU-bound: yield to the event loop between households, so this process's other work (another shard's department
+    // calls and their deadlines, the gateway's requests, in-process sandboxes) is not starved for a whole shard
+    const evaluations = [];
+    for (const f of facts) {
+      evaluations.push(evaluateHousehold(f, params(f.streetCode), asOf, views));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
+      [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
+    );
+    await hooks?.beforeWrite?.();
+    await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids });
+    await finishRun(db, job.runId);
+    return "done";
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await db.sql.query(`UPDATE monitoring_shard SET error = $3 WHERE run_id = $1::uuid AND shard_no = $2`, [job.runId, job.shardNo, message.slice(0, 2000)]);
+    if (attempts >= deps.attempts) {
+      await failShard(db, job, message);
+      return "failed";
+    }
+    throw err;
+  }
+}
+
+async function failShard(db: Database, job: ShardJob, message: string): Promise<void> {
+  const marked = await db.sql.query(
+    `UPDATE monitoring_shard SET status = 'FAILED', error = $3, finished_at = now() WHERE run_id = $1::uuid AND shard_no = $2 AND status NOT IN ('DONE', 'FAILED') RETURNING shard_no`,
+    [job.runId, job.shardNo, message.slice(0, 2000)],
+  );
+  if (marked.length) await db.sql.query(`UPDATE monitoring_run SET shards_failed = shards_failed + 1 WHERE id = $1::uuid`, [job.runId]);
+  await finishRun(db, job.runId);
+}
+
+/**
+ * Shards whose job the engine gave up on without our handler recording it (the worker was killed on the
+ * last attempt): failed with the engine's reason. Called by whoever follows a run.
+ */
+export async function reapFailedShards(deps: MonitorDeps, runId: string): Promise<void> {
+  const schema = bossSchema(deps.db);
+  const rows = await deps.db.sql.query<{ shard_no: number; output: unknown }>(
+    `SELECT (j.data->>'shardNo')::int AS shard_no, j.output FROM ${schema}.job j
+     JOIN monitoring_shard s ON s.run_id = (j.data->>'runId')::uuid AND s.shard_no = (j.data->>'shardNo')::int
+     WHERE j.name = $1 AND j.data->>'runId' = $2 AND j.state = 'failed' AND s.status NOT IN ('DONE', 'FAILED')`,
+    [SHARD_QUEUE, runId],
+  );
+  for (const r of rows) await failShard(deps.db, { runId, shardNo: r.shard_no }, `job failed: ${JSON.stringify(r.output ?? null).slice(0, 500)}`);
+}
+
+/** Ends the run once every shard is done or failed: status, counts by kind, the sources that failed or were stale. Once. */
+export async function finishRun(db: Database, runId: string): Promise<boolean> {
+  return db.sql.transaction(async (tx) => {
+    const ended = await tx.query<{ id: string }>(
+      `UPDATE monitoring_run SET status = CASE WHEN shards_failed > 0 THEN 'PARTIAL' ELSE 'SUCCEEDED' END, finished_at = now()
+       WHERE id = $1::uuid AND status = 'RUNNING' AND shards_done + shards_failed >= shards_total RETURNING id`,
+      [runId],
+    );
+    if (!ended.length) return false;
+    const view = alertViews()[0]?.name ?? "civil_affairs";
+    // one after the other: a transaction is one connection
+    const alerts = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_alert WHERE view = $1 AND resolved_at IS NULL GROUP BY kind ORDER BY kind`, [view]);
+    const findings = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_finding WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind`);
+    const sources = await tx.query<{ failed: string[] | null; stale: string[] | null; retried: number }>(
+      `SELECT ARRAY(SELECT DISTINCT unnest(failed_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS failed,
+              ARRAY(SELECT DISTINCT unnest(stale_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS stale,
+              (SELECT count(*)::int FROM monitoring_shard WHERE run_id = $1::uuid AND attempts > 1) AS retried`,
+      [runId],
+    );
+    // proactive discovery over the department mirror (src/features/monitoring/leads.ts)
+    const run = (await tx.query<{ as_of: Date }>(`SELECT as_of FROM monitoring_run WHERE id = $1::uuid`, [runId]))[0];
+    const leads = await discoverLeads(tx, runId, new Date(run.as_of));
+    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads } };
+    await tx.query(`UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5 WHERE id = $1::uuid`, [
+      runId,
+      JSON.stringify(counts),
+      sources[0].failed ?? [],
+      sources[0].stale ?? [],
+      sources[0].retried,
+    ]);
+    return true;
+  });
+}
+
+/** Works shards in this process (the gateway on the embedded database, `npm run worker`). */
+export async function workShards(deps: MonitorDeps, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < (options.concurrency ?? 1); i++)
+    ids.push(
+      await deps.boss.work<ShardJob>(SHARD_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
+        await processShard(deps, job.data);
+      }),
+    );
+  return ids;
+}

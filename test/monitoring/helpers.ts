@@ -1,0 +1,117 @@
+/**
+ * Monitoring tests' shared pieces: a gateway + sandboxes over one population (test/integration/harness.ts),
+ * the job engine on its database, the run's dependencies, and the API's own per-household answers — the
+ * oracle the stored results are compared with (Household.alerts is computed per household on request,
+ * independently of any run; the policy and domain tests validate it).
+ */
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import { startUnifiedGateway, NOW } from "../integration/harness.js";
+import type { TestGateway } from "../helpers/gateway.js";
+import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js";
+import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
+import { getRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
+import type { Audience } from "../../src/policy/audiences.js";
+import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
+
+export { NOW };
+
+export interface MonitorHarness {
+  gw: TestGateway;
+  boss: PgBoss;
+  deps: MonitorDeps;
+  close(): Promise<void>;
+}
+
+export async function startMonitorHarness(settings: { attempts?: number; timeoutSeconds?: number; shardSize?: number; pseudonyms?: Pseudonymizer; alertFeed?: boolean; audit?: boolean } = {}): Promise<MonitorHarness> {
+  const gw = await startUnifiedGateway(undefined, undefined, { alertFeed: settings.alertFeed, audit: settings.audit });
+  const attempts = settings.attempts ?? 3;
+  const boss = await startEngine(gw.db, { attempts, timeoutSeconds: settings.timeoutSeconds ?? 600 });
+  const pseudonyms = settings.pseudonyms ?? gw.pseudonyms;
+  const deps: MonitorDeps = { db: gw.db, boss, shardFacts: liveShardFacts(gw.db.prisma, gw.connectors, pseudonyms), pseudonyms, shardSize: settings.shardSize ?? 100, attempts };
+  return {
+    gw,
+    boss,
+    deps,
+    async close() {
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+      const schema = bossSchema(gw.db);
+      const target = gw.db.target;
+      await gw.close();
+      if (target.kind === "postgres") {
+        const c = new pg.Client({ connectionString: target.url });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Polls the run row until it has ended (the test's timeout bounds it). */
+export async function waitForRun(h: MonitorHarness, runId: string): Promise<RunRow> {
+  for (;;) {
+    const run = await getRun(h.gw.db, runId);
+    if (run && run.status !== "RUNNING") return run;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface ApiAlert {
+  key: string;
+  kind: string;
+  class: string;
+  severity: string;
+  department: string;
+  personId: string | null;
+  evidence: { name: string; value: string; source: string }[];
+}
+
+/** Every household's alerts as the API computes them for one audience (Household.alerts, page by page). */
+export async function apiAlerts(gw: TestGateway, audience: Audience): Promise<Map<string, ApiAlert[]>> {
+  const out = new Map<string, ApiAlert[]>();
+  let after: string | null = null;
+  for (;;) {
+    const res: any = await gw.gql(
+      `query($after: String) { households(first: 20, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id alerts { key kind class severity department personId evidence { name value source } } } } } }`,
+      { after },
+      { audience },
+    );
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    for (const e of res.data.households.edges) out.set(e.node.id, e.node.alerts);
+    if (!res.data.households.pageInfo.hasNextPage) return out;
+    after = res.data.households.pageInfo.endCursor;
+  }
+}
+
+/** The stored current alerts of one view, per household, in the API's shape. */
+export async function storedAlerts(h: MonitorHarness, view: string): Promise<Map<string, ApiAlert[]>> {
+  const rows = await h.gw.db.sql.query<{ household_id: string; alert_key: string; kind: string; class: string; severity: string; department: string; person_id: string | null; evidence: any[] }>(
+    `SELECT household_id, alert_key, kind, class, severity, department, person_id, evidence FROM monitoring_alert WHERE view = $1 AND resolved_at IS NULL`,
+    [view],
+  );
+  const out = new Map<string, ApiAlert[]>();
+  for (const r of rows) {
+    const list = out.get(r.household_id) ?? [];
+    list.push({ key: r.alert_key, kind: r.kind, class: r.class, severity: r.severity, department: r.department, personId: r.person_id, evidence: r.evidence.map((e) => ({ name: e.name, value: String(e.value), source: e.source })) });
+    out.set(r.household_id, list);
+  }
+  return out;
+}
+
+/** A comparable form: per household, the sorted alerts. */
+export function canonical(m: Map<string, ApiAlert[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [h, list] of [...m].sort(([a], [b]) => (a < b ? -1 : 1))) if (list.length) out[h] = list.map((a) => JSON.stringify(a)).sort();
+  return out;
+}
+
+/** The stored results of every view, without run ids and instants: what two runs over the same facts must agree on. */
+export async function results(h: MonitorHarness) {
+  const q = (sql: string) => h.gw.db.sql.query(sql);
+  return {
+    alerts: await q(`SELECT view, household_id, alert_key, kind, class, severity, department, person_id, message, evidence FROM monitoring_alert WHERE resolved_at IS NULL ORDER BY 1, 2, 3`),
+    findings: await q(`SELECT id, household_id, kind, finding FROM monitoring_finding WHERE resolved_at IS NULL ORDER BY id`),
+    households: await q(`SELECT household_id, tier, tier_class, failed_sources, stale_sources, needs FROM monitoring_household ORDER BY household_id`),
+  };
+}
