@@ -4,7 +4,8 @@
  * HTTP server. Used by `npm start` (src/main.ts) and the benchmark.
  */
 import type { FastifyInstance } from "fastify";
-import { collectDefaultMetrics } from "prom-client";
+import type { Redis } from "ioredis";
+import { collectDefaultMetrics, type Registry } from "prom-client";
 import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
 import { assertReachable, configuredTarget, openDatabase, type Database } from "./db/database.js";
 import { startOwnerCommands } from "./db/owner-commands.js";
@@ -19,7 +20,8 @@ import { loadManifest } from "./edge/persisted-operations.js";
 import { createConnectors, createMetricsRegistry, type Connectors } from "../connectors/kit/index.js";
 import { startSandboxes, type RunningSandboxes } from "../connectors/sandboxes.js";
 import { SOURCES, type SourceName } from "../connectors/unified.js";
-import { keptSecretHex, loadAuditKeys } from "./audit/keys.js";
+import { keptSecretHex, loadAuditKeys, type AuditKeys } from "./audit/keys.js";
+import type { Verifier } from "./auth/verify.js";
 import { AuditWriter } from "./audit/writer.js";
 import { HeadWitness, databaseIdentity } from "./audit/witness.js";
 import { hmacDigester } from "./audit/digest.js";
@@ -31,13 +33,35 @@ export interface RunningGateway {
   dataset: Dataset | null;
   sandboxes: RunningSandboxes | null;
   connectors: Connectors;
+  metrics: Registry;
+  pseudonyms: Pseudonymizer;
+  /** the access log's writer and keys (null: AUDIT_LOG=off) */
+  audit: { writer: AuditWriter; keys: AuditKeys } | null;
   devTokens: { audience: Audience; token: string }[];
   close(): Promise<void>;
 }
 
-async function prepareDatabase(config: Config, log: (line: string) => void): Promise<Database> {
-  const target = configuredTarget(config);
-  const db = await openDatabase(target);
+/**
+ * What the assembly may be given instead of making it from the configuration — explicit dependencies, for a
+ * host that owns them (the test harness: an in-memory database or a schema of its own, a fixed clock, a key
+ * set served over HTTP, a Redis client it controls, per-department connector settings). Every one is optional;
+ * `npm start` gives none.
+ */
+export interface GatewayDeps {
+  /** an opened database (the gateway migrates it as configured and closes it) instead of DATABASE_URL / DATA_DIR */
+  db?: Database;
+  /** the requests' and connectors' clock */
+  clock?: () => Date;
+  /** verifies tokens instead of the configured keys */
+  verifier?: Verifier;
+  /** shares rate-limit counts through this client instead of one made from REDIS_URL (the caller closes it) */
+  redis?: Redis;
+  /** per-department connector settings over the configured ones (deadline, attempts, breaker, …) */
+  connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
+}
+
+async function prepareDatabase(config: Config, log: (line: string) => void, given?: Database): Promise<Database> {
+  const db = given ?? (await openDatabase(configuredTarget(config)));
   try {
     if (config.migrateOnStart) {
       const applied = await applyMigrations(db.sql);
@@ -82,11 +106,12 @@ async function configuredFile<T>(variable: string, load: () => T | Promise<T>): 
   }
 }
 
-export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
+export async function startGateway(config: Config, log: (line: string) => void = console.log, deps: GatewayDeps = {}): Promise<RunningGateway> {
   // Before any work: the database server answers (a clear error naming it otherwise), and keys, key sets
   // and manifests are read and checked before the database is opened, migrated or seeded.
-  await assertReachable(configuredTarget(config));
-  const { verifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
+  if (!deps.db) await assertReachable(configuredTarget(config));
+  const { verifier: configuredVerifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
+  const verifier = deps.verifier ?? configuredVerifier;
   const persisted =
     config.PERSISTED_OPERATIONS === "enforce"
       ? await configuredFile(`PERSISTED_OPERATIONS_MANIFEST: ${config.PERSISTED_OPERATIONS_MANIFEST}`, () => loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!))
@@ -97,7 +122,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       : undefined;
   const pseudonyms = await configuredFile("PSEUDONYM_SECRET", () => new Pseudonymizer(pseudonymSecret(config)));
 
-  const db = await prepareDatabase(config, log);
+  const db = await prepareDatabase(config, log, deps.db);
   const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
   const closeAll = async () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {});
@@ -133,26 +158,29 @@ export async function startGateway(config: Config, log: (line: string) => void =
     };
     const metrics = createMetricsRegistry();
     collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
+    const o = deps.connectors ?? {};
     const connectors = createConnectors(
       {
-        education: { ...common, baseUrl: url("education") },
-        employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
-        housing: { ...common, baseUrl: url("housing") },
+        education: { ...common, baseUrl: url("education"), ...o.education },
+        employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY, ...o.employment },
+        housing: { ...common, baseUrl: url("housing"), ...o.housing },
         medicalInsurance: {
           ...common,
           baseUrl: url("medicalInsurance"),
           clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
           clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
+          ...o.medicalInsurance,
         },
-        disability: { ...common, baseUrl: url("disability") },
+        disability: { ...common, baseUrl: url("disability"), ...o.disability },
+        ...(deps.clock ? { clock: deps.clock } : {}),
       },
       metrics,
     );
     cleanup.push(() => connectors.close());
 
     const devTokens = dev ? await devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
-    let redis;
-    if (config.REDIS_URL) {
+    let redis = deps.redis;
+    if (!redis && config.REDIS_URL) {
       const { Redis } = await import("ioredis");
       redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 });
       watchRedis(redis); // an error listener at once: outages are logged once by the server, not as ioredis traces
@@ -160,6 +188,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       cleanup.push(async () => (r.status === "ready" ? r.quit() : r.disconnect()));
     }
     let audit;
+    let auditParts: RunningGateway["audit"] = null;
     if (auditKeys) {
       const keys = auditKeys;
       const onError = (err: unknown, what: string) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -176,6 +205,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       });
       cleanup.push(() => writer.close());
       audit = { writer, digest: hmacDigester(keys.digestKey) };
+      auditParts = { writer, keys };
     }
     // The embedded database's owner serves audit:verify / audit:checkpoint for the CLIs it locks out.
     const admin = await startOwnerCommands({ db, writer: audit?.writer });
@@ -190,9 +220,10 @@ export async function startGateway(config: Config, log: (line: string) => void =
       redis,
       persisted,
       audit,
+      clock: deps.clock,
     });
     cleanup.push(() => app.close());
-    return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };
+    return { app, db, dataset, sandboxes, connectors, metrics, pseudonyms, audit: auditParts, devTokens, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -6,10 +6,11 @@
  * `complete: false` and names the source.
  */
 import type DataLoader from "dataloader";
-import type { Household } from "../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Household, Income, Person } from "../db/generated/client.js";
 import type { GatewayContext } from "../graphql/context.js";
 import { isUpstreamError } from "../../connectors/kit/index.js";
-import type { SourceName } from "../../connectors/unified.js";
+import type { HousingRecord, SourceName } from "../../connectors/unified.js";
+import type { CharityDelivery } from "./loaders.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue } from "../domain/facts.js";
 import { perRequestMemo } from "./per-request.js";
 import { parametersInForce } from "./policy-parameters.js";
@@ -33,7 +34,7 @@ export function householdFacts(ctx: GatewayContext, household: Household): Promi
 }
 
 async function gatherFacts(ctx: GatewayContext, h: Household): Promise<HouseholdFacts> {
-  const [people, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+  const [members, incomes, assets, cases, aidRecords, housing, deliveries] = await Promise.all([
     ctx.loaders.members.load(h.id),
     ctx.loaders.incomes.load(h.id),
     ctx.loaders.assets.load(h.id),
@@ -42,29 +43,51 @@ async function gatherFacts(ctx: GatewayContext, h: Household): Promise<Household
     fetchFact(ctx.sources.housing, h.registryNo, "housing"),
     ctx.loaders.charityDeliveries.load(h.id),
   ]);
-  const members: MemberFacts[] = await Promise.all(
-    people.map(async (p) => {
+  const records = await Promise.all(
+    members.map(async (p) => {
       const [education, employment, medicalInsurance, disability] = await Promise.all([
         fetchFact(ctx.sources.education, p.idNumber, "education"),
         fetchFact(ctx.sources.employment, p.idNumber, "employment"),
         fetchFact(ctx.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
         fetchFact(ctx.sources.disability, p.idNumber, "disability"),
       ]);
-      return {
-        personId: p.id,
-        idNumber: p.idNumber,
-        sex: p.sex,
-        birthDate: p.birthDate,
-        relation: p.relation,
-        workAbility: p.workAbility,
-        selfCare: p.selfCare,
-        education,
-        employment,
-        medicalInsurance,
-        disability,
-      };
+      return { education, employment, medicalInsurance, disability };
     }),
   );
+  return assembleFacts(h, { members, incomes, assets, cases, aidRecords, deliveries }, { members: records, housing });
+}
+
+/** A household's registry rows, in the loaders' order (src/registry/loaders.ts). */
+export interface RegistryRows {
+  members: Person[];
+  incomes: Income[];
+  assets: Asset[];
+  cases: AssistanceCase[];
+  aidRecords: AidRecord[];
+  /** delivered charity claims with their need, charity and resource */
+  deliveries: CharityDelivery[];
+}
+
+/** Each member's department records (same order as `rows.members`) and the household's housing record, as facts. */
+export interface DepartmentFacts {
+  members: Pick<MemberFacts, "education" | "employment" | "medicalInsurance" | "disability">[];
+  housing: Fetched<HousingRecord>;
+}
+
+/** The facts from a household's registry rows and department records: pure (also the policy matrix's, over rows it reads itself). */
+export function assembleFacts(h: Household, rows: RegistryRows, records: DepartmentFacts): HouseholdFacts {
+  const { incomes, assets, cases, aidRecords: aid, deliveries } = rows;
+  const members: MemberFacts[] = rows.members.map((p, i) => ({
+    personId: p.id,
+    idNumber: p.idNumber,
+    sex: p.sex,
+    birthDate: p.birthDate,
+    relation: p.relation,
+    workAbility: p.workAbility,
+    selfCare: p.selfCare,
+    ...records.members[i],
+  }));
+  const housing = records.housing;
   return {
     householdId: h.id,
     registryNo: h.registryNo,
@@ -137,6 +160,12 @@ function rowsFor(ctx: GatewayContext, regionCode: string): Promise<ParameterValu
 
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
 export async function parameterSet(ctx: GatewayContext, regionCode: string, on: Date): Promise<ParameterSet> {
-  const inForce = parametersInForce(await rowsFor(ctx, regionCode), regionChain(regionCode), on);
+  return parameterSetOf(await rowsFor(ctx, regionCode), regionCode, on);
+}
+
+/** The parameters in force for a region on a date among the given rows (pure; rows of other regions are ignored). */
+export function parameterSetOf(rows: readonly ParameterValue[], regionCode: string, on: Date): ParameterSet {
+  const chain = regionChain(regionCode);
+  const inForce = parametersInForce(rows.filter((r) => chain.includes(r.regionCode)), chain, on);
   return new Map(inForce.map((r) => [r.key, r]));
 }
