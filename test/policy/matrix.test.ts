@@ -50,7 +50,10 @@ import { matchableNeed, matchableResource } from "../../src/charity/requests.js"
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult } from "../../src/domain/facts.js";
 import { assembleFacts, parameterSetOf } from "../../src/registry/facts.js";
-import { isUpstreamError } from "../../connectors/kit/index.js";
+import { generatePopulation } from "../../prisma/seed/generator.js";
+import { deriveAllSandboxData } from "../../connectors/sandboxes.js";
+import { CHRONIC_DISEASES, PREMIUM_SUBSIDY_RATIO, SPECIAL_DISEASES } from "../../connectors/medical-insurance/connector.js";
+import { DISABILITY_CATEGORIES } from "../../connectors/disability/connector.js";
 import type { Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
 import type { AlertAction } from "../../src/db/generated/client.js";
 import type { SourceName } from "../../connectors/unified.js";
@@ -570,14 +573,14 @@ async function loadFactSources() {
   ]);
   const relationOrder = ["HEAD", "SPOUSE", "PARENT", "GRANDPARENT", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "SIBLING", "OTHER"];
   persons.sort((a, b) => relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) || a.birthDate.getTime() - b.birthDate.getTime() || a.idNumber.localeCompare(b.idNumber));
-  const sources = gw.connectors.loaders();
-  const [education, employment, medicalInsurance, disability, housing] = await Promise.all([
-    sources.education.loadMany(persons.map((x) => x.idNumber)),
-    sources.employment.loadMany(persons.map((x) => x.idNumber)),
-    sources.medicalInsurance.loadMany(persons.map((x) => x.idNumber)),
-    sources.disability.loadMany(persons.map((x) => x.idNumber)),
-    sources.housing.loadMany(list.map((h) => h.registryNo)),
-  ]);
+  const raw = departmentRecords();
+  const [education, employment, medicalInsurance, disability, housing] = [
+    persons.map((x) => raw.education(x.idNumber)),
+    persons.map((x) => raw.employment(x.idNumber)),
+    persons.map((x) => raw.medicalInsurance(x.idNumber)),
+    persons.map((x) => raw.disability(x.idNumber)),
+    list.map((h) => raw.housing(h.registryNo)),
+  ];
   const personIndex = new Map(persons.map((x, i) => [x.id, i]));
   const householdIndex = new Map(list.map((h, i) => [h.id, i]));
   const records = {
@@ -588,10 +591,9 @@ async function loadFactSources() {
     housing: (h: HouseholdRow) => housing[householdIndex.get(h.id)!],
   };
   const rows = { persons, incomes, assets, cases, aidRecords };
-  /** A department record (or null: no record) as a fact; a department system's error as a failed fact. */
+  /** A department record (or null: no record) as a fact; a record the sandbox serves malformed as the failed fact the gateway makes of it. */
   const fact = <T>(v: unknown, source: SourceName): Fetched<T> => {
-    if (isUpstreamError(v)) return { ok: false, source: v.source ?? source, code: v.code };
-    if (v instanceof Error) throw new Error(`a department system failed while building facts: ${v.message}`);
+    if (v instanceof Error) return { ok: false, source, code: "UPSTREAM_BAD_RESPONSE" };
     return { ok: true, value: (v ?? null) as T | null };
   };
   /** HouseholdFacts from the household's rows and records, by the gateway's own pure assembly (charity deliveries included) */
@@ -618,6 +620,91 @@ async function loadFactSources() {
 const DAY = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate()));
 /** Households with a department record served malformed (see failRecordsForIncompleteChecks). */
 const failing = new Set<string>();
+/** "source:key" of each record the sandboxes serve malformed */
+const malformed = new Set<string>();
+
+/**
+ * The department records as the sandboxes hold them — their raw population data (the wire records they serve,
+ * derived from the same generated population) — read into the schema's shape here, as connectors/WIRE.md describes
+ * each wire format: not through the connectors' conversion. Code tables are the departments' declarations
+ * (imported as data). Staleness: a record older than the gateway's 365 days on the requests' clock. A record
+ * served malformed (failRecordsForIncompleteChecks) is an Error here: the gateway answers UPSTREAM_BAD_RESPONSE.
+ */
+function departmentRecords() {
+  const data = deriveAllSandboxData(generatePopulation({ seed: SEED, asOf: AS_OF, persons: PERSONS }), { seed: SEED, asOf: AS_OF });
+  const fen = (yuan: string) => {
+    const [whole, cents = ""] = yuan.split(".");
+    return Number(whole) * 100 + Number(cents.padEnd(2, "0"));
+  };
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+  // yyyyMMddHHmmss in Beijing time (UTC+8)
+  const beijing = (t: string) => new Date(Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10) - 8, +t.slice(10, 12), +t.slice(12, 14)));
+  const stale = (asOf: Date) => NOW.getTime() - asOf.getTime() > 365 * 86_400_000;
+  const served = <T>(source: SourceName, key: string, record: T | undefined): T | Error | null =>
+    malformed.has(`${source}:${key}`) ? new Error(`${source} serves ${key} malformed`) : (record ?? null);
+  return {
+    education: (id: string) => {
+      const w = data.education.students.get(id);
+      return served("education", id, w && {
+        source: "education", asOf: new Date(w.updatedAt), stale: stale(new Date(w.updatedAt)),
+        stage: w.stage, schoolName: w.schoolName, schoolCode: w.schoolCode, hardshipStudent: w.hardship, term: w.term,
+        aid: w.aid.map((a) => ({ item: a.item, term: a.term, amountFen: fen(a.amountYuan) })),
+        necessaryExpenseFen: fen(w.necessaryExpenseYuan),
+      });
+    },
+    employment: (id: string) => {
+      const w = data.employment.persons.get(id);
+      return served("employment", id, w && {
+        source: "employment", asOf: day(w.lastUpdated), stale: stale(day(w.lastUpdated)),
+        status: w.status,
+        registeredUnemployedSince: w.unemploymentRegisteredOn ? day(w.unemploymentRegisteredOn) : null,
+        publicWelfarePost: w.publicWelfarePost,
+        trainings: w.trainings.map((t) => ({ course: t.course, completedOn: day(t.completedOn) })),
+        dibaoEmploymentSubsidy: w.dibaoEmploymentSubsidy
+          ? { monthlyFen: w.dibaoEmploymentSubsidy.monthlyFen, from: day(w.dibaoEmploymentSubsidy.from), to: day(w.dibaoEmploymentSubsidy.to) }
+          : null,
+      });
+    },
+    medicalInsurance: (id: string) => {
+      const w = data.medicalInsurance.insured.get(id);
+      return served("medicalInsurance", id, w && {
+        source: "medicalInsurance", asOf: beijing(w.updated_time), stale: stale(beijing(w.updated_time)),
+        tier: w.insured_tier === "1" ? 1 : 2,
+        premiumSubsidyRatio: PREMIUM_SUBSIDY_RATIO[w.assist_type_code as keyof typeof PREMIUM_SUBSIDY_RATIO],
+        premiumSubsidyFen: w.premium_subsidy_fen,
+        inPolicyExpenseFen: w.in_policy_expense_fen,
+        outOfPocketFen: w.out_of_pocket_fen,
+        medicalAidPaidFen: w.medical_aid_paid_fen,
+        seriousDisease: w.special_disease_code ? SPECIAL_DISEASES[w.special_disease_code as keyof typeof SPECIAL_DISEASES] : null,
+        chronicDisease: w.chronic_disease_code ? CHRONIC_DISEASES[w.chronic_disease_code as keyof typeof CHRONIC_DISEASES] : null,
+        year: w.settle_year,
+      });
+    },
+    disability: (id: string) => {
+      const w = data.disability.certificates.get(id);
+      return served("disability", id, w && {
+        source: "disability", asOf: day(w.lastModified), stale: stale(day(w.lastModified)),
+        certificateNo: w.certNo,
+        category: DISABILITY_CATEGORIES[w.category as keyof typeof DISABILITY_CATEGORIES],
+        grade: Number(w.grade),
+        severe: Number(w.grade) <= 2,
+        livingSubsidyFen: w.livingSubsidy,
+        nursingSubsidyFen: w.nursingSubsidy,
+        rehabilitation: [...w.rehab],
+        certificateStatus: w.certStatus,
+      });
+    },
+    housing: (registryNo: string) => {
+      const w = data.housing.households.get(registryNo);
+      // a household the system knows but with no benefits has no timestamp of its own: the fetch time
+      const asOf = w?.items.length ? new Date(Math.max(...w.items.map((b) => new Date(b.modified).getTime()))) : NOW;
+      return served("housing", registryNo, w && {
+        source: "housing", asOf, stale: stale(asOf), registryNo,
+        benefits: w.items.map((b) => ({ type: b.benefitType, status: b.state, monthlyRentFen: b.monthlyRentFen, monthlySubsidyFen: b.monthlySubsidyFen, grantFen: b.grantFen, startDate: day(b.startDate), endDate: b.endDate ? day(b.endDate) : null })),
+      });
+    },
+  };
+}
 /** Fields that read a department record directly: for a failing household they carry an UPSTREAM error, proven elsewhere. */
 const RECORD_FIELDS = new Set(["education", "employment", "medicalInsurance", "disability", "housing"]);
 
@@ -664,6 +751,7 @@ async function failRecordsForIncompleteChecks() {
     if (drops[source]) await gw.db.prisma.aidRecord.deleteMany({ where: { householdId: chosen.h.id, program: drops[source] as "TEKUN_CARE_SUBSIDY" } });
     const res = await fetch(`${gw.sandboxes!.urls[source]}/__sandbox/malformed`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: chosen.key }) });
     expect(await res.json(), source).toMatchObject({ known: true });
+    malformed.add(`${source}:${chosen.key}`);
     failing.add(chosen.h.id);
   }
 }
