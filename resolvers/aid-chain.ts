@@ -5,7 +5,7 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import type { Household as HouseholdRow } from "../src/db/generated/client.js";
 import type { AidChain as DomainChain, AidLink, Duplicate, Gap } from "../src/domain/aid-chain.js";
 import { householdIds, type HouseholdIds } from "../src/policy/opaque.js";
-import { monitoringOf, visibilityFor, visibleChain } from "../src/registry/monitoring.js";
+import { monitoringOf, visibilityFor, visibleChain } from "../src/features/aid-chain/monitoring.js";
 
 /**
  * The domain chain in the GraphQL shape. Ids are opaque (src/policy/opaque.ts): the domain's link, gap and

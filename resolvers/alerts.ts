@@ -7,8 +7,8 @@ import type { GatewayContext } from "../src/graphql/context.js";
 import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/generated/client.js";
 import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
 import { alreadyResolved, badInput, notFound, pageSizeProblems } from "../src/errors.js";
-import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
-import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/registry/monitoring.js";
+import { decodeCursor, encodeCursor, isUuid } from "../src/features/households/cursor.js";
+import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
 import { alertKeyHousehold, opaqueAlertKey } from "../src/policy/opaque.js";
 
 /** Households examined per page of Query.alerts: bounds the upstream work of one request. */

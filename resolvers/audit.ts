@@ -1,9 +1,9 @@
 import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-graphql";
 import { AccessLogFilter, AccessRecordConnection, AuditFindingConnection, AuditFindingFilter, type AccessRecord, type Disclosure } from "../schema/audit.js";
-import { findingsFor } from "../src/registry/audit-findings.js";
+import { findingsFor } from "../src/features/findings/audit-findings.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, pageSizeProblems } from "../src/errors.js";
-import { isUuid } from "../src/registry/cursor.js";
+import { isUuid } from "../src/features/households/cursor.js";
 import { prismaExecutor } from "../src/audit/store.js";
 import { queryAccessLog } from "../src/audit/access-log.js";
 import type { ChainedRecord } from "../src/audit/record.js";

@@ -19,17 +19,17 @@ import {
 } from "../schema/charity.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { alreadyExists, badInput, notFound, type InputProblem } from "../src/errors.js";
-import { isUuid } from "../src/registry/cursor.js";
+import { isUuid } from "../src/features/households/cursor.js";
 import { streetInScope } from "../src/policy/scope.js";
 import { STREET_CODE } from "../src/auth/principal.js";
-import { requireCharity, today } from "../src/charity/requests.js";
-import { needIdFrom } from "../src/charity/refs.js";
-import { cancelClaim, claimNeed, needInReach, recordDelivery } from "../src/charity/claims.js";
-import { refreshDerivedNeeds } from "../src/charity/derive.js";
-import { validateCharity, validateClaim, validateResource, validateResourceUpdate, validateText } from "../src/charity/validate.js";
+import { requireCharity, today } from "../src/features/charity/requests.js";
+import { needIdFrom } from "../src/features/charity/refs.js";
+import { cancelClaim, claimNeed, needInReach, recordDelivery } from "../src/features/charity/claims.js";
+import { refreshDerivedNeeds } from "../src/features/charity/derive.js";
+import { validateCharity, validateClaim, validateResource, validateResourceUpdate, validateText } from "../src/features/charity/validate.js";
 import { ageOn } from "../src/domain/age.js";
 import { ageBand, householdTier } from "../src/domain/needs.js";
-import { fetchFact } from "../src/registry/facts.js";
+import { fetchFact } from "../src/features/facts/gather.js";
 
 function uuidArg(field: string, value: string, what: string) {
   if (!isUuid(value)) throw badInput([{ field, reason: "INVALID_ID", message: `${field} is not a ${what} id` }]);

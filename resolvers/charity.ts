@@ -12,9 +12,9 @@ import { Household, Street } from "../schema/registry.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, pageSizeProblems } from "../src/errors.js";
 import { MAX_PAGE_SIZE, headName } from "./household.js";
-import { consentWithheld } from "../src/charity/household-access.js";
-import { charityLoaders, matchableNeed, matchableResource, needScope, requireCharity, today, type ResourceWithArea } from "../src/charity/requests.js";
-import { decodeNeedCursor, encodeNeedCursor } from "../src/charity/refs.js";
+import { consentWithheld } from "../src/features/charity/household-access.js";
+import { charityLoaders, matchableNeed, matchableResource, needScope, requireCharity, today, type ResourceWithArea } from "../src/features/charity/requests.js";
+import { decodeNeedCursor, encodeNeedCursor } from "../src/features/charity/refs.js";
 import { matchesForNeed, matchesForResource, type Match } from "../src/domain/matching.js";
 import { URGENCIES, URGENCY_RANK } from "../src/domain/needs.js";
 

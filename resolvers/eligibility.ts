@@ -8,12 +8,12 @@ import { badInput } from "../src/errors.js";
 import { dayOf } from "../src/domain/calendar.js";
 import { evaluateEligibility } from "../src/domain/eligibility.js";
 import { MissingParameterError } from "../src/domain/observed.js";
-import { eligibilityOf } from "../src/registry/eligibility.js";
-import { parameterSet } from "../src/registry/facts.js";
-import { caseworkerFacts, validateFactsInput } from "../src/registry/caseworker-facts.js";
+import { eligibilityOf } from "../src/features/eligibility/eligibility.js";
+import { parameterSet } from "../src/features/facts/gather.js";
+import { caseworkerFacts, validateFactsInput } from "../src/features/eligibility/caseworker-facts.js";
 import { streetInScope } from "../src/policy/scope.js";
 import { eligibilityView } from "../src/policy/disclosure.js";
-import { policyAudience } from "../src/registry/monitoring.js";
+import { policyAudience } from "../src/features/aid-chain/monitoring.js";
 
 /**
  * An evaluation date the caller chose with no policy parameters in force (before the parameters start) is bad

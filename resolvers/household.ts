@@ -13,9 +13,9 @@ import { HouseholdFilter } from "../schema/inputs.js";
 import { DateScalar } from "../schema/scalars.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput, notFound, pageSizeProblems } from "../src/errors.js";
-import { decodeCursor, encodeCursor, isUuid } from "../src/registry/cursor.js";
+import { decodeCursor, encodeCursor, isUuid } from "../src/features/households/cursor.js";
 import type { Prisma } from "../src/db/generated/client.js";
-import { charityMayOpen, consentWithheld } from "../src/charity/household-access.js";
+import { charityMayOpen, consentWithheld } from "../src/features/charity/household-access.js";
 
 export const MAX_PAGE_SIZE = 100;
 /** Case statuses under which a household counts as "in" a tier. */

@@ -3,8 +3,8 @@ import { PolicyParameter } from "../schema/registry.js";
 import { DateScalar } from "../schema/scalars.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { badInput } from "../src/errors.js";
-import { parametersInForce } from "../src/registry/policy-parameters.js";
-import { regionChain } from "../src/registry/region.js";
+import { parametersInForce } from "../src/features/policy-parameters/in-force.js";
+import { regionChain } from "../src/features/policy-parameters/region.js";
 
 @Resolver()
 export class PolicyResolver {

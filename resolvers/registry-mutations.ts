@@ -4,11 +4,11 @@ import { Household } from "../schema/registry.js";
 import { RegisterHouseholdInput, UpdateHouseholdInput, type IncomeInput, type AssetInput } from "../schema/inputs.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import { alreadyExists, badInput, notFound, staleVersion } from "../src/errors.js";
-import { decodeIdNumber, validateRegister, validateUpdate } from "../src/registry/validate.js";
-import { isUuid } from "../src/registry/cursor.js";
+import { decodeIdNumber, validateRegister, validateUpdate } from "../src/features/households/validate.js";
+import { isUuid } from "../src/features/households/cursor.js";
 import { streetInScope } from "../src/policy/scope.js";
 import { Prisma } from "../src/db/generated/client.js";
-import { householdSnapshot, snapshotPersons } from "../src/registry/audit-snapshot.js";
+import { householdSnapshot, snapshotPersons } from "../src/features/households/audit-snapshot.js";
 import { prismaExecutor } from "../src/audit/store.js";
 
 /** Records the change in the access log inside the mutation's transaction (it commits or rolls back with it). */

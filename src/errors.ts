@@ -15,7 +15,7 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
   AUDIT_UNAVAILABLE: "AUDIT_UNAVAILABLE",
   ALREADY_RESOLVED: "ALREADY_RESOLVED",
-  // The HTTP edge (src/edge/http-errors.ts, src/edge/input-guard.ts): every refusal answers
+  // The HTTP edge (src/app/edge/http-errors.ts, src/app/edge/input-guard.ts): every refusal answers
   // { errors: [{ message, extensions: { code, requestId, reason? } }] } with one of these.
   /** a request the edge cannot take (malformed JSON, CSRF prevention, batching, a malformed HTTP request); `reason` says which */
   BAD_REQUEST: "BAD_REQUEST",
@@ -81,7 +81,7 @@ export type InputReason =
   | "CLAIM_NOT_ACTIVE"
   // alerts
   | "NOT_A_DEPARTMENT"
-  // the edge's generic input guard (src/edge/input-guard.ts): NUL (U+0000) or a lone UTF-16 surrogate in a string
+  // the edge's generic input guard (src/app/edge/input-guard.ts): NUL (U+0000) or a lone UTF-16 surrogate in a string
   | "INVALID_CHARACTER"
   // the edge's generic input guard: variables nested deeper than MAX_INPUT_DEPTH
   | "TOO_DEEP"

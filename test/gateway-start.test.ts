@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { loadConfig } from "../src/config.js";
-import { startGateway, type RunningGateway } from "../src/gateway.js";
-import { YUZHONG_STREETS } from "../prisma/seed/reference.js";
+import { loadConfig } from "../src/app/config.js";
+import { startGateway, type RunningGateway } from "../src/app/gateway.js";
+import { YUZHONG_STREETS } from "../dev/seed/reference.js";
 
 // The `npm start` path on the embedded default: an empty data directory is migrated and seeded with the
 // default set, the sandboxes serve the same population, and a second start reuses all of it.

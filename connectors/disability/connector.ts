@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { DisabilityCategory, DisabilityRecord } from "../unified.js";
+import type { DisabilityCategory, DisabilityRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { joinUrl } from "../kit/http.js";

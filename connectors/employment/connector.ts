@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { EmploymentRecord } from "../unified.js";
+import type { EmploymentRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { badResponseError } from "../kit/errors.js";

@@ -1,6 +1,6 @@
 import { bulkhead } from "cockatiel";
 import { z } from "zod";
-import type { HousingBenefit, HousingRecord } from "../unified.js";
+import type { HousingBenefit, HousingRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, parseEnvelope, probeHealth } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { UpstreamError, badResponseError } from "../kit/errors.js";

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import DataLoader from "dataloader";
 import type { z } from "zod";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 import { UpstreamError, badResponseError, toUpstreamError } from "./errors.js";
 import type { HttpClient } from "./http.js";
 import type { SourceMetrics } from "./metrics.js";

@@ -1,5 +1,5 @@
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from "cockatiel";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 
 /**
  * The only error a connector call ever rejects with. `code` and `source` are safe to show to clients;

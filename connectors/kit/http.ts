@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { Agent, type Dispatcher } from "undici";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 import { UpstreamError, badResponseError, timeoutError, toUpstreamError, unavailableError } from "./errors.js";
 import type { SourceMetrics } from "./metrics.js";
 

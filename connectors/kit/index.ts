@@ -1,8 +1,8 @@
 import { setMaxListeners } from "node:events";
 import type DataLoader from "dataloader";
 import type { Registry } from "prom-client";
-import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingRecord, MedicalInsuranceRecord, SourceName } from "../unified.js";
-import { SOURCES } from "../unified.js";
+import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingRecord, MedicalInsuranceRecord, SourceName } from "../../src/domain/records.js";
+import { SOURCES } from "../../src/domain/records.js";
 import { DISABILITY_MAX_BATCH, createDisabilityConnector } from "../disability/connector.js";
 import { EDUCATION_MAX_BATCH, createEducationConnector } from "../education/connector.js";
 import { createEmploymentConnector } from "../employment/connector.js";

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 import type { UpstreamErrorCode } from "./errors.js";
 
 /**

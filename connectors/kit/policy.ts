@@ -14,7 +14,7 @@ import {
   type IBackoffFactory,
   type IRetryBackoffContext,
 } from "cockatiel";
-import type { SourceName } from "../unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 import { UpstreamError, timeoutError, toUpstreamError, unavailableError } from "./errors.js";
 import { ConcurrencyLimiter, LimiterRejection } from "./limiter.js";
 import type { AttemptOutcome, SourceMetrics } from "./metrics.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MedicalInsuranceRecord } from "../unified.js";
+import type { MedicalInsuranceRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, collectRecords, field, parseEnvelope, probeHealth, raceAbort } from "../kit/connector.js";
 import { isStale, wire } from "../kit/convert.js";
 import { badResponseError, toUpstreamError } from "../kit/errors.js";

@@ -5,7 +5,7 @@
  * tool, not an API call — auditors stay read-only at the API.
  */
 import { pathToFileURL } from "node:url";
-import { loadConfig } from "../config.js";
+import { loadConfig } from "../app/config.js";
 import { configuredTarget, openDatabase, type Database } from "../db/database.js";
 import { DatabaseBusyError } from "../db/owner-lock.js";
 import { throughOwner } from "../db/admin-socket.js";

@@ -13,7 +13,7 @@
  * `--no-witness` to ignore it) supplies the newest such head for this database automatically.
  */
 import { pathToFileURL } from "node:url";
-import { loadConfig, ConfigError } from "../config.js";
+import { loadConfig, ConfigError } from "../app/config.js";
 import { configuredTarget, openDatabase, type Database } from "../db/database.js";
 import { DatabaseBusyError } from "../db/owner-lock.js";
 import { throughOwner } from "../db/admin-socket.js";

@@ -6,8 +6,7 @@
  *   const principal = await verifier.verify(request.headers.authorization);  // throws AuthError
  */
 import type { AuthConfig } from "./config.js";
-import type { DevKeys } from "./dev-keys.js";
-import { loadVerificationKeys } from "./keys.js";
+import { loadVerificationKeys, type DevKeys } from "./keys.js";
 import { createVerifier, type Verifier, type VerifierOptions } from "./verify.js";
 
 export * from "./principal.js";
@@ -15,7 +14,6 @@ export * from "./errors.js";
 export * from "./config.js";
 export * from "./keys.js";
 export * from "./verify.js";
-export * from "./dev-keys.js";
 export { authErrorToGraphQLError } from "./graphql.js";
 
 /**

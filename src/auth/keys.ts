@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { AuthConfig } from "./config.js";
-import { loadOrCreateDevKeys, type DevKeys } from "./dev-keys.js";
+
+/** The development key pair (dev/keys/dev-keys.ts), loaded only for the development key source. */
+export type DevKeys = Awaited<ReturnType<(typeof import("../../dev/keys/dev-keys.js"))["loadOrCreateDevKeys"]>>;
 
 /** The keys a verifier trusts: a fixed key set (file or development keys) or a remote JWKS URL. */
 export type VerificationKeys =
@@ -61,6 +63,8 @@ export async function loadVerificationKeys(config: AuthConfig): Promise<{ keys: 
       return { keys: { kind: "remote", url: source.url }, dev: null };
     case "dev": {
       if (config.production) throw new Error("development keys are never used in production; set JWT_JWKS_URL or JWT_JWKS_FILE");
+      // the development room (dev/) is loaded here, dynamically, and only here: production never gets this far
+      const { loadOrCreateDevKeys } = await import("../../dev/keys/dev-keys.js");
       const dev = await loadOrCreateDevKeys(source.dir, config);
       return { keys: { kind: "local", jwks: dev.jwks, source: dev.jwksPath }, dev };
     }

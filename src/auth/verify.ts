@@ -16,7 +16,7 @@ export interface Verifier {
   /**
    * Verifies an `Authorization` header value ("Bearer <jwt>", scheme case-insensitive) and returns the
    * Principal. Every failure is an AuthError (code UNAUTHENTICATED, stable `reason`). Several values
-   * (the header sent more than once; see authorizationHeaders in src/edge/http-errors.ts) are refused
+   * (the header sent more than once; see authorizationHeaders in src/app/edge/http-errors.ts) are refused
    * as DUPLICATE_AUTHORIZATION: which one counts would otherwise depend on who parses the request.
    */
   verify(authorizationHeader: string | readonly string[] | undefined): Promise<Principal>;

@@ -1,5 +1,5 @@
 // npm run db:migrate — applies prisma/migrations to DATABASE_URL (or the embedded database).
-import { loadConfig, ConfigError } from "../config.js";
+import { loadConfig, ConfigError } from "../app/config.js";
 import { configuredTarget, ensureSchema, openDatabase } from "./database.js";
 import { applyMigrations } from "./migrate.js";
 

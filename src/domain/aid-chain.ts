@@ -8,7 +8,7 @@
  * Pure: facts + eligibility + evaluation date. Periods are inclusive UTC days; how a period is derived
  * for a record without dates is in src/domain/periods.ts and `periodBasis` says which rule applied.
  */
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "./records.js";
 import type {
   AidRecordFact,
   Department,

@@ -20,7 +20,7 @@ import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFact
 import { addDays, dayOf, isoDay } from "./calendar.js";
 import { TIER_ORDER, caseInForce, incomeValidOn, stronger } from "./evaluation.js";
 import { ageOn } from "./age.js";
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "./records.js";
 import type { EligibilityTier } from "./facts.js";
 import { isEmployedStatus } from "./observed.js";
 
@@ -422,7 +422,11 @@ function tierMismatch(facts: HouseholdFacts, eligibility: EligibilityResult, asO
 function possibleTekun(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AlertFinding[] {
   const ageP = eligibility.parametersUsed.find((p) => p.key === "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE");
   const ratioP = eligibility.parametersUsed.find((p) => p.key === "TEKUN_NO_INCOME_SOURCE_RATIO");
+  const sizeP = eligibility.parametersUsed.find((p) => p.key === "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE");
   if (!ageP || !ratioP || facts.status === "CLOSED") return [];
+  // the registry cannot see legally obliged supporters living elsewhere (children, 第八条); the local decision
+  // POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE keeps the alert to the households a street office should visit first
+  if (sizeP && facts.members.length > sizeP.value) return [];
   const day = dayOf(asOf);
   const incomes = facts.incomes.filter((i) => incomeValidOn(i, day));
   const alone = facts.members.length === 1;
@@ -456,6 +460,8 @@ function possibleTekun(facts: HouseholdFacts, eligibility: EligibilityResult, as
           ev("case.ableSupportersInHousehold", 0, "registry", facts.registry.asOf),
           ev("TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", ageP.value, "policy", ageP.effectiveFrom),
           ev("TEKUN_NO_INCOME_SOURCE_RATIO", ratioP.value, "policy", ratioP.effectiveFrom),
+          ...(sizeP ? [ev("POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE", sizeP.value, "policy", sizeP.effectiveFrom)] : []),
+          ev("case.householdSize", facts.members.length, "registry", facts.registry.asOf),
         ],
       }),
     );

@@ -55,7 +55,7 @@ export interface CaseFact {
   nextReviewDate: Date | null;
 }
 
-/** A housing-system benefit (connectors/unified.ts HousingBenefit) as the findings read it. */
+/** A housing-system benefit (src/domain/records.ts HousingBenefit) as the findings read it. */
 export interface HousingBenefitFact {
   type: "PUBLIC_RENTAL" | "RENTAL_SUBSIDY" | "DILAPIDATED_RENOVATION";
   status: "ACTIVE" | "ENDED" | "APPLIED";

@@ -1,9 +1,9 @@
 /**
  * Code lists for facts a caseworker types in and department records carry (issue 13 point 8): a value
- * outside its list is BAD_USER_INPUT at the input (src/registry/caseworker-facts.ts) and is not a
+ * outside its list is BAD_USER_INPUT at the input (src/features/eligibility/caseworker-facts.ts) and is not a
  * qualifying fact in a rule (src/domain/observed.ts). Pure data.
  */
-import type { DisabilityCategory, SchoolStage } from "../../connectors/unified.js";
+import type { DisabilityCategory, SchoolStage } from "./records.js";
 
 /**
  * Serious / special diseases (大病, 特殊病) the medical-insurance system's unified codes name: the special

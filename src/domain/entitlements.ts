@@ -9,7 +9,7 @@
  *   70 %; MONITORED gets no premium subsidy (the insurer's assist-type table has none for it).
  *   Out-of-pocket aid 70 % (DIBAO, TEKUN) / 60 % (the others) for members with in-policy out-of-pocket
  *   spending, amount = ratio × that year's spending.
- * - Education (002 #8–10, 003 §10) for students of DIBAO/TEKUN and marginal members, by stage; free
+ * - Education (002 #8–10, 003 §10) for students of DIBAO/TEKUN, marginal, rigid-expenditure and OTHER members, by stage; free
  *   senior-high textbooks only while EDUCATION_FREE_TEXTBOOKS_SENIOR is in force. No amounts (no parameter).
  * - Disability: living subsidy for certificate holders who are DIBAO, TEKUN or marginal; nursing subsidy
  *   for grade 1–2 members of any eligible tier except TEKUN (who get the TEKUN care subsidy: not both);
@@ -246,8 +246,9 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
     }
 
     // --- education, by stage
-    // 003 §10: students of DIBAO, TEKUN, marginal and rigid-expenditure households; stages per 002 #8
-    if (t === "DIBAO" || t === "TEKUN" || t === "DIBAO_MARGINAL" || t === "RIGID_EXPENDITURE") {
+    // 003 §10: students of DIBAO, TEKUN, marginal, rigid-expenditure and other economically hard-up households
+    // (其他经济困难家庭对象: the registered special-hardship OTHER tier); stages per 002 #8
+    if (t === "DIBAO" || t === "TEKUN" || t === "DIBAO_MARGINAL" || t === "RIGID_EXPENDITURE" || t === "OTHER") {
       const core = t === "DIBAO" || t === "TEKUN";
       const stage = memberReadings.studentStage(m);
       const textbooks = core ? P.optional("EDUCATION_FREE_TEXTBOOKS_SENIOR") : null;
@@ -278,7 +279,7 @@ export function entitlementsOf(ev: Evaluation, x: EntitlementContext): Entitleme
         () => {
           const k = kinds(stage.known ? stage.value : null);
           return k.length > 0
-            ? { pass: true, explanation: `${core ? "dibao/TEKUN" : t === "RIGID_EXPENDITURE" ? "rigid-expenditure" : "marginal"} student at ${stage.known ? stage.value : "?"}: ${k.join(", ")}` }
+            ? { pass: true, explanation: `${core ? "dibao/TEKUN" : t === "RIGID_EXPENDITURE" ? "rigid-expenditure" : t === "OTHER" ? "special-hardship (OTHER)" : "marginal"} student at ${stage.known ? stage.value : "?"}: ${k.join(", ")}` }
             : { pass: false, explanation: stage.known && stage.value ? `no stage aid for a ${t} student at ${stage.value}` : "not a student" };
         },
         () => {

@@ -1,7 +1,7 @@
 /**
  * The facts the computed fields work on (eligibility, aid chain, alerts), and the shapes they return.
  * Pure types: the domain functions in src/domain/ take these plus policy parameters plus an evaluation
- * date, and never read a clock or do I/O. Resolvers gather the facts (src/registry/facts.ts) from the
+ * date, and never read a clock or do I/O. Resolvers gather the facts (src/features/facts/gather.ts) from the
  * registry and the request's department loaders; `assessEligibility` builds them from a caseworker's input.
  *
  * Dates are UTC-midnight `Date`s (as the registry and the unified department model use them);
@@ -14,7 +14,7 @@ import type {
   HousingRecord,
   MedicalInsuranceRecord,
   SourceName,
-} from "../../connectors/unified.js";
+} from "./records.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Sources
@@ -161,7 +161,7 @@ export interface HouseholdFacts {
   aidRecords: AidRecordFact[];
   housing: Fetched<HousingRecord>;
   /**
-   * Help partner charities delivered to the household (claims recorded as DELIVERED, src/charity/claims.ts):
+   * Help partner charities delivered to the household (claims recorded as DELIVERED, src/features/charity/claims.ts):
    * the aid chain's charity links (DOMAIN.md §2 charities). Optional, for compatibility: absent = none known.
    */
   charityDeliveries?: CharityDeliveryFact[];
@@ -200,7 +200,7 @@ export interface CharityDeliveryFact {
 export interface ParameterValue {
   key: string;
   value: number;
-  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS";
+  unit: "FEN_PER_MONTH" | "FEN_PER_YEAR" | "FEN_PER_PERSON" | "RATIO" | "MONTHS" | "YEARS" | "PERSONS";
   regionCode: string;
   effectiveFrom: Date;
   effectiveTo: Date | null;
@@ -208,7 +208,7 @@ export interface ParameterValue {
 }
 
 /**
- * The parameters in force for one region on one date, by key (see prisma/seed/reference.ts PARAM for
+ * The parameters in force for one region on one date, by key (see dev/seed/reference.ts PARAM for
  * the keys). A rule that needs a missing key fails loudly: a parameter is never defaulted in code.
  */
 export type ParameterSet = ReadonlyMap<string, ParameterValue>;

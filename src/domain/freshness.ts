@@ -5,7 +5,7 @@
  * before the evaluation's window is STALE: the evaluation treats it like a source that did not answer
  * (every rule needing it is UNKNOWN, the evaluation is not complete), says so in a FRESHNESS reason per
  * record, and lists it in `staleRecords`; the aid chain marks the record's links stale and does not judge
- * gaps on it. The windows are policy parameters (prisma/seed/reference.ts, FRESHNESS_*):
+ * gaps on it. The windows are policy parameters (dev/seed/reference.ts, FRESHNESS_*):
  *
  *   medical insurance  settlement year ≥ evaluation year − FRESHNESS_MEDICAL_SETTLEMENT_YEARS
  *   education          the record's term ended no more than FRESHNESS_EDUCATION_TERM_MONTHS before the day
@@ -21,7 +21,7 @@
  * (`failedSources`, whether or not a rule needed it) and marks the entitlements of an incomplete evaluation
  * `provisional`.
  */
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "./records.js";
 import { addMonths, dayOf, isoDay } from "./calendar.js";
 import type { EligibilityResult, Fetched, HouseholdFacts, MemberFacts, ParameterSet, RuleEvaluation, StaleRecord } from "./facts.js";
 import { ParameterReader } from "./observed.js";
@@ -38,8 +38,12 @@ export const FRESHNESS_KEYS = {
 /** How long a training counts for a zero-employment household's employment assistance (the aid chain's window). */
 export const TRAINING_WINDOW_KEY = "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS";
 
-/** National presumptions for the possible-TEKUN alert (特困人员认定办法 2021 第六条, 第七条); optional: absent = no such alert. */
-export const TEKUN_PRESUMPTION_KEYS = ["TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO"] as const;
+/**
+ * National presumptions for the possible-TEKUN alert (特困人员认定办法 2021 第六条, 第七条); optional: absent = no such
+ * alert. POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE (a local decision, optional: absent = any size) bounds the households the
+ * alert looks at.
+ */
+export const TEKUN_PRESUMPTION_KEYS = ["TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO", "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE"] as const;
 
 const REFERENCE = "DOMAIN §3 (cross-department comparison on current facts); 003 §4–7";
 

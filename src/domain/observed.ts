@@ -3,7 +3,7 @@
  * department reading whose source failed is `known: false` (the rule is then UNKNOWN). A source that
  * answered "no record" is a fact (no disability certificate, not insured, not a student). Pure.
  */
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "./records.js";
 import { isSeriousDisease } from "./codes.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue, RuleInput } from "./facts.js";
 

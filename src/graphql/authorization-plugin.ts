@@ -4,7 +4,7 @@ import type { GatewayContext } from "./context.js";
 import { planOperation, forbidden, type OperationPlan } from "../policy/plan.js";
 import { applyPlan } from "../policy/apply.js";
 import { pseudonymKindOf } from "../policy/pseudonym.js";
-import { refuseSuspendedCharity } from "../charity/suspension.js";
+import { refuseSuspendedCharity } from "../features/charity/suspension.js";
 
 /**
  * Field authorization, decided once per operation (see src/policy/plan.ts). Plans are cached per
@@ -21,7 +21,7 @@ export function authorizationPlugin(schema: GraphQLSchema): ApolloServerPlugin<G
           const principal = rc.contextValue.principal;
           if (!principal) return; // authorization switched off (bench comparison only)
           const operation = rc.operation;
-          if (!operation) return; // unresolvable: refused by the input guard (src/edge/input-guard.ts) before anything runs
+          if (!operation) return; // unresolvable: refused by the input guard (src/app/edge/input-guard.ts) before anything runs
           if (operation.operation !== "query" && principal.audience === "auditor")
             throw forbidden("Auditors are read-only", "READ_ONLY_AUDIENCE");
           await refuseSuspendedCharity(rc.contextValue, operation);

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client.js";
-import { createRegistryLoaders, type RegistryLoaders } from "../registry/loaders.js";
+import { createRegistryLoaders, type RegistryLoaders } from "../features/households/loaders.js";
 import type { Principal } from "../auth/principal.js";
 import type { Loaders } from "../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";

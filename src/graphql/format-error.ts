@@ -3,7 +3,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GatewayContext } from "./context.js";
 import { MissingParameterError } from "../domain/observed.js";
-import { badRequestReason } from "../edge/http-errors.js";
+import { badRequestReason } from "../app/edge/http-errors.js";
 
 /** Codes whose messages were written for clients; anything else is masked. */
 export const CLIENT_CODES = new Set([

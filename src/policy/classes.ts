@@ -8,7 +8,7 @@
  *   derived  a field whose value is computed from or quotes records (a rule input's value, an explanation,
  *            an alert's message and evidence, an aid link's amounts, an audit finding's evidence): the classes
  *            of every record it may draw on *that the audience may read* — the withholding layer
- *            (src/policy/disclosure.ts, src/registry/monitoring.ts) keeps the others out of it
+ *            (src/policy/disclosure.ts, src/features/aid-chain/monitoring.ts) keeps the others out of it
  * A coordinate read or masked counts (a mask still discloses part: an amount band, a year, a street);
  * a pseudonym (a per-charity reference) and a denied field do not.
  */

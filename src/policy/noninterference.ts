@@ -14,7 +14,7 @@
  * record changes until civil affairs decides again.
  */
 import type { HouseholdFacts } from "../domain/facts.js";
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "../domain/records.js";
 import { SOURCE_BASIS } from "../domain/observed.js";
 import type { Audience } from "./audiences.js";
 import { mayRead } from "./disclosure.js";

@@ -84,7 +84,7 @@ export const POLICY: PolicyRules = {
     // the access log and audit findings: auditors only (DOMAIN.md §4, §5); their own reads are recorded too
     accessLog: rule(read("auditor")),
     auditFindings: rule(read("auditor")),
-    // the alert sweep (issue 5): officials; each sees only alerts whose evidence it may read (src/registry/monitoring.ts)
+    // the alert sweep (issue 5): officials; each sees only alerts whose evidence it may read (src/features/aid-chain/monitoring.ts)
     alerts: officials,
   },
   Mutation: {

@@ -5,9 +5,9 @@
  * diff atomically with the change; auditors find every access to one household in one query.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 import { AUDIENCES } from "../../src/auth/principal.js";
 import { verifyLog } from "../../src/audit/verify.js";
 import { readRecords } from "../../src/audit/store.js";

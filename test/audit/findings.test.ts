@@ -4,10 +4,10 @@
  * through the rules), filterable by district, street, kind and period. Auditors only.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { FINDING_KINDS } from "../../src/domain/audit-findings.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 
 const NOW = new Date("2026-11-01T12:00:00Z");
 const AUDITOR: MintOptions = { audience: "auditor", city: "500000", purpose: "2026 dibao fund review" };

@@ -4,13 +4,18 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, expect, test } from "vitest";
-import { loadConfig, ConfigError } from "../../src/config.js";
+import { loadConfig, ConfigError } from "../../src/app/config.js";
 import { AUDIT_KEY_FILE, auditKeysFromSeed, loadAuditKeys } from "../../src/audit/keys.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "audit-keys-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const PROD = { NODE_ENV: "production", JWT_ISSUER: "i", JWT_AUDIENCE: "a", JWT_JWKS_FILE: "/k.json", PSEUDONYM_SECRET: "ab".repeat(32), DEPARTMENT_SANDBOXES: "true" };
+// production never starts the development sandboxes (dev/): every department system has a URL
+const DEPARTMENT_URLS = {
+  EDUCATION_URL: "http://edu.example", EMPLOYMENT_URL: "http://emp.example", HOUSING_URL: "http://hou.example", DISABILITY_URL: "http://dis.example",
+  MEDICAL_INSURANCE_URL: "http://med.example", MEDICAL_INSURANCE_CLIENT_ID: "c", MEDICAL_INSURANCE_CLIENT_SECRET: "s",
+};
+const PROD = { NODE_ENV: "production", JWT_ISSUER: "i", JWT_AUDIENCE: "a", JWT_JWKS_FILE: "/k.json", PSEUDONYM_SECRET: "ab".repeat(32), ...DEPARTMENT_URLS };
 
 function problems(env: Record<string, string>): string {
   try {

@@ -13,7 +13,7 @@ import { openTestDatabase } from "../helpers/database.js";
 import type { Database } from "../../src/db/database.js";
 import { configuredTarget } from "../../src/db/database.js";
 import type { SqlExecutor } from "../../src/db/sql.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/app/config.js";
 import { AuditWriter } from "../../src/audit/writer.js";
 import { auditKeysFromSeed } from "../../src/audit/keys.js";
 import { buildEntry } from "../../src/audit/record.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { authConfigFromEnv, type AuthConfig } from "../../src/auth/config.js";
-import { devTokensForAllAudiences, loadOrCreateDevKeys, MintError, parseTtl } from "../../src/auth/dev-keys.js";
+import { devTokensForAllAudiences, loadOrCreateDevKeys, MintError, parseTtl } from "../../dev/keys/dev-keys.js";
 import { setupAuthentication } from "../../src/auth/index.js";
 import { loadVerificationKeys } from "../../src/auth/keys.js";
 import { AUDIENCES } from "../../src/auth/principal.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJwt } from "jose";
 import { authConfigFromEnv } from "../../src/auth/config.js";
-import { main, USAGE } from "../../src/auth/token-cli.js";
+import { main, USAGE } from "../../dev/keys/token-cli.js";
 import { createVerifier } from "../../src/auth/verify.js";
 import { compileCli, runCli } from "../helpers/cli.js";
 
@@ -94,7 +94,7 @@ describe("token-cli (compiled, real process)", () => {
   let cliJs: string;
   beforeAll(async () => {
     // Compile just the auth module (independent of the rest of the tree).
-    cliJs = await compileCli(dir, "src/auth/token-cli.ts");
+    cliJs = await compileCli(dir, "dev/keys/token-cli.ts");
   });
 
   it("prints exactly one line that verifies; exit 1 with usage for a bad audience", async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { opaqueId } from "../../src/policy/opaque.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { createRegistryLoaders } from "../../src/registry/loaders.js";
+import { createRegistryLoaders } from "../../src/features/households/loaders.js";
 import { JIEFANGBEI, NOW, QIXINGGANG, charity, civil, createResource, needRef, recordNeed, registerCharity, seedRegistry, type Registry } from "./fixture.js";
 
 let gw: TestGateway;

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import { runSeed } from "../../dev/seed/run.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 
 const SEED = 7;
 const AS_OF = "2026-11-01";

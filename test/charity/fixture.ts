@@ -4,11 +4,11 @@
  * charities and resources and to record needs through the API — as the real actors would.
  */
 import type { Database } from "../../src/db/database.js";
-import { writeReferenceData } from "../../prisma/seed/writer.js";
-import { policyParameters } from "../../prisma/seed/generator.js";
+import { writeReferenceData } from "../../dev/seed/writer.js";
+import { policyParameters } from "../../dev/seed/generator.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 
 export const NOW = new Date("2026-11-22T08:00:00Z");
 export const QIXINGGANG = "500103001";

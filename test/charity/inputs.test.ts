@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { BICHENG, NOW, QIXINGGANG, charity, civil, createResource, householdRef, needRef, recordNeed, registerCharity, seedRegistry, streetOffice, type Registry } from "./fixture.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 
 let gw: TestGateway;
 let reg: Registry;

@@ -1,14 +1,14 @@
 /**
- * The default data set's charities, resources and needs (prisma/seed/charities.ts): deterministic,
+ * The default data set's charities, resources and needs (dev/seed/charities.ts): deterministic,
  * across the seeded streets, needs without identities, and matching visible at once.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openTestDatabase } from "../helpers/database.js";
 import type { Database } from "../../src/db/database.js";
-import { runSeed } from "../../prisma/seed/run.js";
-import { SEED_CHARITIES, seedCharities } from "../../prisma/seed/charities.js";
+import { runSeed } from "../../dev/seed/run.js";
+import { SEED_CHARITIES, seedCharities } from "../../dev/seed/charities.js";
 import { matchAll, type MatchableResource } from "../../src/domain/matching.js";
-import { matchableNeed, matchableResource } from "../../src/charity/requests.js";
+import { matchableNeed, matchableResource } from "../../src/features/charity/requests.js";
 
 let db: Database;
 const AS_OF = "2026-11-22";
@@ -76,7 +76,7 @@ test("deterministic: seeding the same population again gives the same charities,
 });
 
 test("the development charity token (npm start prints it) speaks for a seeded charity that has resources to match", async () => {
-  const { DEV_CHARITY_ID } = await import("../../src/auth/dev-keys.js");
+  const { DEV_CHARITY_ID } = await import("../../dev/keys/dev-keys.js");
   const charity = await db.prisma.charity.findUnique({ where: { id: DEV_CHARITY_ID } });
   expect(charity?.status).toBe("ACTIVE");
   expect(await db.prisma.charityResource.count({ where: { OR: [{ charityId: DEV_CHARITY_ID }, { shared: true }] } })).toBeGreaterThan(0);

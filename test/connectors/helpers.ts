@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { type ConnectorsConfig, type Connectors, type SourceInput, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
-import { SandboxStats, type StatsSnapshot } from "../../connectors/sandbox-kit/stats.js";
-import type { SourceName } from "../../connectors/unified.js";
+import { SandboxStats, type StatsSnapshot } from "../../dev/sandboxes/kit/stats.js";
+import type { SourceName } from "../../src/domain/records.js";
 
 /** A purpose-built upstream on 127.0.0.1:0 (real HTTP) that counts what it is asked. */
 export interface TestUpstream {

@@ -5,9 +5,9 @@
  * alert kind occurs (DOMAIN §3).
  */
 import { beforeAll, expect, test } from "vitest";
-import { generatePopulation } from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
-import type { SandboxDataSet } from "../../connectors/sandboxes.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
+import type { SandboxDataSet } from "../../dev/sandboxes/index.js";
 import { buildAidChain, type AidChain } from "../../src/domain/aid-chain.js";
 import { ALERT_KINDS, deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";

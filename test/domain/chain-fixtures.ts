@@ -2,7 +2,7 @@
  * Small hand-built facts for the aid-chain and alert tables: one household, members with department
  * records given per test, and an EligibilityResult carrying just the entitlements / figures a case needs.
  */
-import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingBenefit, MedicalInsuranceRecord } from "../../connectors/unified.js";
+import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingBenefit, MedicalInsuranceRecord } from "../../src/domain/records.js";
 import type { AidRecordFact, CaseFact, EligibilityResult, Entitlement, Fetched, HouseholdFacts, MemberFacts, ParameterValue } from "../../src/domain/facts.js";
 
 export const d = (iso: string): Date => new Date(`${iso}T00:00:00Z`);

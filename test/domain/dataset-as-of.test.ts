@@ -4,8 +4,8 @@
  * figures are DOMAIN.md §6 typed in here (the published 001 attachment), not read from the generator.
  */
 import { expect, test } from "vitest";
-import { ageOn, assistedTier, generatePopulation } from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
+import { ageOn, assistedTier, generatePopulation } from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
 
 const SEED = 20190101;
 

@@ -1,12 +1,12 @@
 /**
- * Issue 5, "every tier occurs in the default data set": the default population (prisma/seed/generator.ts,
+ * Issue 5, "every tier occurs in the default data set": the default population (dev/seed/generator.ts,
  * deterministic, no database), its department records derived exactly as the sandboxes derive them and
  * mapped through the connectors, evaluated by the pure evaluateEligibility. Every tier of DOMAIN §1
  * occurs, and the computed tier agrees with the registry case for the kinds generated to be in it.
  */
 import { beforeAll, expect, test } from "vitest";
-import { generatePopulation } from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult } from "../../src/domain/facts.js";
 import { deriveDepartments, factsOf, seededParameterSet } from "../helpers/population-facts.js";

@@ -1,13 +1,13 @@
 /**
  * evaluateEligibility, rule by rule (DOMAIN.md §1–§3), table-driven, at the boundaries: income exactly at
  * the standard, exactly 1.5 ×, assets exactly at the limit, age exactly 18, the day a grace period ends.
- * Facts are built by hand; the parameters are the seeded documented defaults (prisma/seed/reference.ts)
+ * Facts are built by hand; the parameters are the seeded documented defaults (dev/seed/reference.ts)
  * selected for the street and date exactly as the gateway selects them.
  */
 import { describe, expect, test } from "vitest";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult, Fetched, HouseholdFacts, MemberFacts, ParameterSet } from "../../src/domain/facts.js";
-import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingRecord, MedicalInsuranceRecord } from "../../connectors/unified.js";
+import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingRecord, MedicalInsuranceRecord } from "../../src/domain/records.js";
 import { seededParameterSet } from "../helpers/population-facts.js";
 import { failed, none } from "./chain-fixtures.js";
 

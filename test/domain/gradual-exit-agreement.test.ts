@@ -10,9 +10,9 @@
  * seeded standard, by hand (6 months from the first day the income reached the standard).
  */
 import { beforeAll, expect, test } from "vitest";
-import { generatePopulation } from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
-import { deriveDepartments, factsOf, findingsFactsOf, seededDibaoStandard, seededGraceParameters, seededParameterSet } from "../../prisma/seed/population-facts.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
+import { deriveDepartments, factsOf, findingsFactsOf, seededDibaoStandard, seededGraceParameters, seededParameterSet } from "../../dev/seed/population-facts.js";
 import { auditFindings } from "../../src/domain/audit-findings.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 

@@ -82,6 +82,29 @@ describe("POSSIBLE_TEKUN: unable to work (60+, 第六条), no income source (bel
   });
 });
 
+describe("POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE (local decision: supporters living elsewhere are invisible to the registry)", () => {
+  const old = (id: string, relation: "HEAD" | "SPOUSE" = "HEAD") => member(id, { birthDate: born(75), relation, workAbility: "NONE" });
+  type Row = [string, number | null, number, string[]];
+  const rows: Row[] = [
+    ["size 1: a person living alone is raised", 1, 1, ["p1"]],
+    ["size 1: an elderly couple without income is not (exactly one over the bound)", 1, 2, []],
+    ["size 2: the same couple is raised, both", 2, 2, ["p1", "p2"]],
+    ["size 2: three elderly members are not", 2, 3, []],
+    ["no size parameter in force: any household size (the national rule alone)", null, 3, ["p1", "p2", "p3"]],
+  ];
+  test.each(rows)("%s", (_n, bound, size, want) => {
+    const members = [old("p1"), ...Array.from({ length: size - 1 }, (_, i) => old(`p${i + 2}`, "SPOUSE"))];
+    const params = bound === null ? TEKUN_PARAMS : [...TEKUN_PARAMS, param("POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE", bound)];
+    const got = kinds(facts({ members }), elig({ tier: "NOT_ELIGIBLE", parametersUsed: params }), "POSSIBLE_TEKUN");
+    expect(got.map((a) => a.personId).sort()).toEqual(want);
+    for (const a of got) {
+      const sizeEvidence = a.evidence.find((x) => x.name === "case.householdSize");
+      expect(sizeEvidence?.value).toBe(String(size));
+      if (bound !== null) expect(a.evidence.find((x) => x.name === "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE")?.value).toBe(String(bound));
+    }
+  });
+});
+
 describe("HOUSING_BENEFIT_HOME_OWNER (003 §11: housing security is for those without a home)", () => {
   const rows: [string, Partial<HouseholdFacts>, boolean][] = [
     ["a HOUSE asset and an active rental subsidy: verify", { assets: [{ kind: "HOUSE", valueFen: 1 }], housing: housing([benefit()]) }, true],

@@ -1,7 +1,7 @@
 /**
  * Issue 13 (rules a caseworker can trust), points 4, 5 and 7 — table-driven, at the boundaries, each row citing
  * the seed clause it checks. Facts are built by hand; the parameters are the seeded defaults
- * (prisma/seed/reference.ts) selected for the street and date as the gateway selects them. Expected values come
+ * (dev/seed/reference.ts) selected for the street and date as the gateway selects them. Expected values come
  * from the seed's rule and the parameter values read here, never from the function under test.
  */
 import { describe, expect, test } from "vitest";
@@ -9,7 +9,7 @@ import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import { buildAidChain } from "../../src/domain/aid-chain.js";
 import { eligibilityView } from "../../src/policy/disclosure.js";
 import type { EligibilityResult, Fetched, HouseholdFacts, MemberFacts } from "../../src/domain/facts.js";
-import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingBenefit, HousingRecord, MedicalInsuranceRecord } from "../../connectors/unified.js";
+import type { DisabilityRecord, EducationRecord, EmploymentRecord, HousingBenefit, HousingRecord, MedicalInsuranceRecord } from "../../src/domain/records.js";
 import { seededParameterSet } from "../helpers/population-facts.js";
 import { failed, none } from "./chain-fixtures.js";
 
@@ -212,6 +212,27 @@ describe("point 7 — education by stage (002 #8; 003 §10)", () => {
     const child = member({ relation: "CHILD", birthDate: D("2008-06-01"), education: school({ stage, necessaryExpenseFen: expense }) });
     const r = evaluate(household({ members: [head, child], incomes: total ? [income(total)] : [] }));
     if (expense > 0) expect(r.tier).toBe("RIGID_EXPENDITURE");
+    const got = r.entitlements.filter((e) => e.department === "education" && e.personId === child.personId).map((e) => e.kind).sort();
+    expect(got).toEqual([...kinds].sort());
+  });
+});
+
+describe("point 7 — education for the OTHER tier (003 §10 其他经济困难家庭对象)", () => {
+  // income far above the marginal limit and the disposable income: only the registry's OTHER case gives a tier
+  const highIncome = 10 * STD;
+  const otherCase = (personId: string | null) => ({ id: "c-other", tier: "OTHER" as const, tierClass: null, status: "ACTIVE" as const, personId, startDate: D("2024-01-01"), endDate: null, nextReviewDate: null, monthlyFen: null });
+  const rows: [string, "household" | "student" | "none", EducationRecord["stage"], string[]][] = [
+    ["a household-level OTHER case: its senior-high student gets fee waiver + national grant", "household", "SENIOR", ["EDUCATION_FEE_WAIVER", "EDUCATION_NATIONAL_GRANT"]],
+    ["a person-level OTHER case on the student: pre-school fee waiver + living subsidy", "student", "PRESCHOOL", ["EDUCATION_FEE_WAIVER", "EDUCATION_LIVING_SUBSIDY"]],
+    ["no OTHER case, the same income: NOT_ELIGIBLE, no education aid", "none", "SENIOR", []],
+  ];
+  test.each(rows)("%s", (_n, where, stage, kinds) => {
+    const head = member();
+    const child = member({ relation: "CHILD", birthDate: D("2010-06-01"), education: school({ stage, necessaryExpenseFen: 0 }) });
+    const cases = where === "none" ? [] : [otherCase(where === "student" ? child.personId : null)];
+    const r = evaluate(household({ members: [head, child], incomes: [income(highIncome)], cases }));
+    const childTier = r.persons.find((p) => p.personId === child.personId)?.tier ?? r.tier;
+    expect(childTier).toBe(where === "none" ? "NOT_ELIGIBLE" : "OTHER");
     const got = r.entitlements.filter((e) => e.department === "education" && e.personId === child.personId).map((e) => e.kind).sort();
     expect(got).toEqual([...kinds].sort());
   });

@@ -5,10 +5,10 @@
  * rows and the seeded policy table.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { generatePopulation, PolicyTable, policyParameters } from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
-import type { SandboxDataSet } from "../../connectors/sandboxes.js";
-import { deriveDepartments, factsOf, findingsFactsOf, seededDibaoStandard, seededGraceParameters } from "../../prisma/seed/population-facts.js";
+import { generatePopulation, PolicyTable, policyParameters } from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
+import type { SandboxDataSet } from "../../dev/sandboxes/index.js";
+import { deriveDepartments, factsOf, findingsFactsOf, seededDibaoStandard, seededGraceParameters } from "../../dev/seed/population-facts.js";
 import { auditFindings, type Finding, type FindingsFacts, type HousingBenefitFact } from "../../src/domain/audit-findings.js";
 
 const D = (iso: string) => new Date(`${iso}T00:00:00Z`);

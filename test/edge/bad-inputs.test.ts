@@ -17,11 +17,11 @@ import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, TEST_EDGE, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { createVerifier } from "../../src/auth/verify.js";
 import { b64json, claims, jwksOf, makeKey, sign, testConfig, type TestKey } from "../auth/helpers.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
-import { MAX_INPUT_DEPTH } from "../../src/edge/input-guard.js";
+import { MAX_INPUT_DEPTH } from "../../src/app/edge/input-guard.js";
 
 const SEED = 11;
 const AS_OF = "2026-11-01";

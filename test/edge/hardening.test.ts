@@ -16,12 +16,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Lexer, Source, TokenKind } from "graphql";
 import { Redis } from "ioredis";
 import { startGateway, TEST_EDGE, type GqlResult, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
-import { sha256 } from "../../src/edge/persisted-operations.js";
+import { runSeed } from "../../dev/seed/run.js";
+import { sha256 } from "../../src/app/edge/persisted-operations.js";
 import { createVerifier } from "../../src/auth/verify.js";
 import { claims, jwksOf, makeKey, sign, testConfig } from "../auth/helpers.js";
 import type { Database } from "../../src/db/database.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 
 const SEED = 7;
 const AS_OF = "2026-11-01";

@@ -35,8 +35,8 @@ test("aidChain, alerts and eligibility without parameters: POLICY_PARAMETER_MISS
 });
 
 test("the same household once the parameters exist: every computed field resolves", async () => {
-  const { writeReferenceData } = await import("../../prisma/seed/writer.js");
-  const { policyParameters } = await import("../../prisma/seed/generator.js");
+  const { writeReferenceData } = await import("../../dev/seed/writer.js");
+  const { policyParameters } = await import("../../dev/seed/generator.js");
   await writeReferenceData(gw.db.sql, [], policyParameters());
   const res = await gw.gql(`query ($id: ID!) { household(id: $id) { aidChain { complete } alerts { key } eligibility { tier } } }`, { id: reg.elderly.id }, civil);
   expect((res.errors ?? []).filter((e) => e.extensions?.code === "POLICY_PARAMETER_MISSING")).toEqual([]);

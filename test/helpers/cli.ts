@@ -8,7 +8,7 @@ const execFileAsync = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, "../..");
 
 /**
- * Compiles one CLI entry point (repo-relative, e.g. "src/auth/token-cli.ts", and what it imports) into
+ * Compiles one CLI entry point (repo-relative, e.g. "dev/keys/token-cli.ts", and what it imports) into
  * `dir`/build, with `dir` seeing the repo's node_modules; returns the compiled script's path.
  */
 export async function compileCli(dir: string, entry: string): Promise<string> {

@@ -4,18 +4,18 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import type { EdgeConfig } from "../../src/server.js";
+import type { EdgeConfig } from "../../src/app/server.js";
 import type { Database } from "../../src/db/database.js";
 import { openTestDatabase } from "./database.js";
-import { loadConfig } from "../../src/config.js";
-import { startGateway as startProductionGateway } from "../../src/gateway.js";
-import { loadOrCreateDevKeys, type DevKeys, type MintOptions } from "../../src/auth/dev-keys.js";
+import { loadConfig } from "../../src/app/config.js";
+import { startGateway as startProductionGateway } from "../../src/app/gateway.js";
+import { loadOrCreateDevKeys, type DevKeys, type MintOptions } from "../../dev/keys/dev-keys.js";
 import { authConfigFromEnv } from "../../src/auth/config.js";
 import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
 import type { Connectors } from "../../connectors/kit/index.js";
-import { startSandboxes, type RunningSandboxes, type StartSandboxesOptions } from "../../connectors/sandboxes.js";
-import type { Manifest } from "../../src/edge/persisted-operations.js";
-import type { SourceName } from "../../connectors/unified.js";
+import { startSandboxes, type RunningSandboxes, type StartSandboxesOptions } from "../../dev/sandboxes/index.js";
+import type { Manifest } from "../../src/app/edge/persisted-operations.js";
+import type { SourceName } from "../../src/domain/records.js";
 import type { Verifier } from "../../src/auth/verify.js";
 import type { Redis } from "ioredis";
 import type { AuditKeys } from "../../src/audit/keys.js";
@@ -93,7 +93,7 @@ const asEnv = (o: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
 
 /**
- * The production assembly (src/gateway.ts startGateway, as `npm start` runs it) on an ephemeral loopback port,
+ * The production assembly (src/app/gateway.ts startGateway, as `npm start` runs it) on an ephemeral loopback port,
  * configured as an operator would — environment variables through loadConfig: a temporary DATA_DIR (development
  * keys, pseudonym secret, audit key, the audit head witness), the department systems' URLs (the sandboxes on free
  * ports, or a closed port), the access log ON — over a fresh database of the test file's own (in-memory PGlite, or

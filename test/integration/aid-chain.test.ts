@@ -6,12 +6,12 @@
  * who did it; and the computed fields add no upstream calls (DOMAIN §3).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runSeed } from "../../prisma/seed/run.js";
-import { generatePopulation } from "../../prisma/seed/generator.js";
+import { runSeed } from "../../dev/seed/run.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
 import { buildAidChain } from "../../src/domain/aid-chain.js";
 import { ALERT_KINDS, deriveAlerts } from "../../src/domain/alerts.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
-import { encodeCursor } from "../../src/registry/cursor.js";
+import { encodeCursor } from "../../src/features/households/cursor.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { deriveDepartments, factsOf, seededParameterSet } from "../helpers/population-facts.js";
 import { admin, clearFaults, recordUpstreamCalls, setFaults } from "./harness.js";

@@ -7,10 +7,10 @@
  * read are withheld inside reasons and entitlements.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { clearFaults, setFaults } from "./harness.js";
-import { generatePopulation } from "../../prisma/seed/generator.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import { deriveDepartments, factsOf, seededParameterSet } from "../helpers/population-facts.js";
 

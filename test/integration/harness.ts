@@ -4,10 +4,10 @@
  * routes (over HTTP), and a passive recorder of the gateway's upstream HTTP calls.
  */
 import diagnostics from "node:diagnostics_channel";
-import { runSeed } from "../../prisma/seed/run.js";
-import { NO_FAULTS } from "../../connectors/sandbox-kit/faults.js";
-import type { StatsSnapshot } from "../../connectors/sandbox-kit/stats.js";
-import { SOURCES, type SourceName } from "../../connectors/unified.js";
+import { runSeed } from "../../dev/seed/run.js";
+import { NO_FAULTS } from "../../dev/sandboxes/kit/faults.js";
+import type { StatsSnapshot } from "../../dev/sandboxes/kit/stats.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 
 export const POPULATION = { seed: 20190101, asOf: "2026-11-01", persons: 1500 } as const;

@@ -8,8 +8,8 @@
  * HTTP calls (which keys each call asked for, and the status it got).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { Rng } from "../../prisma/seed/rng.js";
-import { SOURCES, type SourceName } from "../../connectors/unified.js";
+import { Rng } from "../../dev/seed/rng.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import { METRIC_NAMES } from "../../connectors/kit/metrics.js";
 import type { GqlResult, TestGateway } from "../helpers/gateway.js";
 import {

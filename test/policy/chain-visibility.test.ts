@@ -1,5 +1,5 @@
 /**
- * What an audience sees of the aid chain's gaps (src/registry/monitoring.ts visibleChain), against the policy
+ * What an audience sees of the aid chain's gaps (src/features/aid-chain/monitoring.ts visibleChain), against the policy
  * table itself (POLICY, looked up here): a gap is shown only to an audience that may read every source it rests on
  * (registry payments: Household.aidRecords; a department: its record's field), and an entitled amount computed from
  * a record the audience may not read is withheld — the dibao employment subsidy is computed from incomes
@@ -12,7 +12,7 @@ import type { EligibilityResult, Entitlement, EntitlementKind } from "../../src/
 import { AUDIENCES } from "../../src/policy/audiences.js";
 import { POLICY } from "../../src/policy/rules.js";
 import type { Audience } from "../../src/policy/audiences.js";
-import { audienceVisibility, visibleChain } from "../../src/registry/monitoring.js";
+import { audienceVisibility, visibleChain } from "../../src/features/aid-chain/monitoring.js";
 
 const DAY = new Date("2026-11-22T00:00:00Z");
 const PERSON = "00000000-0000-4000-8000-000000000001";

@@ -12,12 +12,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { POLICY } from "../../src/policy/rules.js";
 import { accessFor } from "../../src/policy/plan.js";
 import { AUDIENCES, type Audience } from "../../src/policy/audiences.js";
 import { gatewaySchema } from "../../src/graphql/schema.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 import { createResource, registerCharity } from "../charity/fixture.js";
 
 const SEED = 11;

@@ -29,7 +29,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getNamedType, isObjectType, isNonNullType, type GraphQLObjectType } from "graphql";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import { POLICY, type Access } from "../../src/policy/rules.js";
 import { AUDIENCES, type Audience } from "../../src/policy/audiences.js";
 import type { MaskKind } from "../../src/policy/masks.js";
@@ -37,26 +37,26 @@ import { cell as cellLabel } from "../../src/policy/table.js";
 import { gatewaySchema } from "../../src/graphql/schema.js";
 import { formatDate } from "../../schema/scalars.js";
 import { ageOn } from "../../src/domain/age.js";
-import { encodeCursor } from "../../src/registry/cursor.js";
-import { parametersInForce } from "../../src/registry/policy-parameters.js";
-import { regionChain } from "../../src/registry/region.js";
+import { encodeCursor } from "../../src/features/households/cursor.js";
+import { parametersInForce } from "../../src/features/policy-parameters/in-force.js";
+import { regionChain } from "../../src/features/policy-parameters/region.js";
 import { makeIdNumber } from "../../src/domain/idnumber.js";
-import type { MintOptions } from "../../src/auth/dev-keys.js";
+import type { MintOptions } from "../../dev/keys/dev-keys.js";
 import { createHash } from "node:crypto";
 import { auditFindings, type FindingsFacts } from "../../src/domain/audit-findings.js";
 import type { Household as HouseholdRow } from "../../src/db/generated/client.js";
 import { matchesForNeed, matchesForResource, type Match } from "../../src/domain/matching.js";
-import { matchableNeed, matchableResource } from "../../src/charity/requests.js";
+import { matchableNeed, matchableResource } from "../../src/features/charity/requests.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult } from "../../src/domain/facts.js";
-import { assembleFacts, parameterSetOf } from "../../src/registry/facts.js";
-import { generatePopulation } from "../../prisma/seed/generator.js";
-import { deriveAllSandboxData } from "../../connectors/sandboxes.js";
+import { assembleFacts, parameterSetOf } from "../../src/features/facts/gather.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
+import { deriveAllSandboxData } from "../../dev/sandboxes/index.js";
 import { CHRONIC_DISEASES, PREMIUM_SUBSIDY_RATIO, SPECIAL_DISEASES } from "../../connectors/medical-insurance/connector.js";
 import { DISABILITY_CATEGORIES } from "../../connectors/disability/connector.js";
 import type { Fetched, HouseholdFacts, ParameterSet } from "../../src/domain/facts.js";
 import type { AlertAction } from "../../src/db/generated/client.js";
-import type { SourceName } from "../../connectors/unified.js";
+import type { SourceName } from "../../src/domain/records.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap } from "../../src/domain/aid-chain.js";
 import { deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
 import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
@@ -65,7 +65,7 @@ import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
  * A population of 300 persons is small: whether it holds every situation the cells need (a gap housing may see,
  * a stale housing record, a duplicate besides the household whose care-subsidy payments the failed disability
  * record removes, enough alerts per audience for the alert mutations, …) depends on the generator's seed.
- * `npm run -s matrix:seed -- 1 120` (scripts/matrix-seed.ts) checks that with the pure generator for a range of
+ * `npm run -s matrix:seed -- 1 120` (dev/scripts/matrix-seed.ts) checks that with the pure generator for a range of
  * seeds; 218 covers everything any seed of 1–260 covers (generator of issue 13). Re-run it when the generator moves.
  */
 const SEED = 218;
@@ -106,7 +106,7 @@ const ROOTS: Record<string, { type: string; args: string; vars: string }> = {
 
 /**
  * Fields an audience may read whose value it can never get, by construction of the aid chain's content filter
- * (src/registry/monitoring.ts: links, gaps, duplicates and alerts resting on a source the audience may not read
+ * (src/features/aid-chain/monitoring.ts: links, gaps, duplicates and alerts resting on a source the audience may not read
  * are left out). Not exempted but proven by the filtering: on a household where the unfiltered value exists,
  * the audience gets exactly its own (empty) truth and no error — a leak would show the value. Every cell below
  * such a coordinate (e.g. each AidDuplicate field for a department, which never receives a duplicate) is proven
@@ -402,7 +402,7 @@ function eligibilityFor(audience: Audience | null, id: string): EligibilityResul
   if (!audienceEligibilities.has(key)) audienceEligibilities.set(key, evaluateEligibility(factsSeenBy(householdFacts.get(id)!, audience), parameterSets.get(id)!, DAY));
   return audienceEligibilities.get(key)!;
 }
-/** each household's facts, assembled from the rows and department records (src/registry/facts.ts assembleFacts: pure) */
+/** each household's facts, assembled from the rows and department records (src/features/facts/gather.ts assembleFacts: pure) */
 const householdFacts = new Map<string, HouseholdFacts>();
 
 const CITY = "500000";
@@ -553,7 +553,7 @@ async function findingsTruth(street: string): Promise<Raw> {
   };
 }
 
-/** Registry rows in the order the gateway's loaders give them (src/registry/loaders.ts), and every department record. */
+/** Registry rows in the order the gateway's loaders give them (src/features/households/loaders.ts), and every department record. */
 async function loadFactSources() {
   const p = gw.db.prisma;
   const list = await p.household.findMany({ orderBy: { id: "asc" } });
@@ -1008,12 +1008,12 @@ function matchingView(forCharity: boolean, street: string | null): (id: string) 
 
 // ------------------------------------------------------------------------------------------------
 // The aid chain and alerts (issue 5): the pure domain functions over each household's facts, evaluated as
-// src/registry/monitoring.ts does (eligibility of the request's day, chain and alerts at the request's
+// src/features/aid-chain/monitoring.ts does (eligibility of the request's day, chain and alerts at the request's
 // instant), cut to what the audience may see by the same visibility functions; alert status and history
 // from the stored alert actions (read after beforeAll acted on some). Computed per household on demand.
 
 const monitored = new Map<string, { chain: AidChain; alerts: AlertFinding[] }>();
-/** per audience: over the facts its computations see, complete when every source it may read answered (src/registry/monitoring.ts) */
+/** per audience: over the facts its computations see, complete when every source it may read answered (src/features/aid-chain/monitoring.ts) */
 let alertActionRows: AlertAction[] = [];
 
 function monitoringTruth(id: string, audience: Audience | null = null) {

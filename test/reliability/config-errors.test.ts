@@ -1,5 +1,5 @@
 /**
- * Configuration errors stop `npm start` (dist/src/main.js) before any work, saying what failed: an
+ * Configuration errors stop `npm start` (dist/src/app/main.js) before any work, saying what failed: an
  * unreachable database names host, port, database and reason (never "pending migrations"); a missing
  * key set or a broken persisted-operation manifest is refused before the database is created or seeded.
  * The oracle is the data directory: nothing in it afterwards.
@@ -34,7 +34,7 @@ test.each([
   ["not migrating on start", { MIGRATE_ON_START: "false", SEED_ON_START: "false" }],
 ])("a closed database port (%s): exit 1, host:port/database and the reason; nothing created", { timeout: 120_000 }, async (_name, extra) => {
   const dir = dataDir(`closed-${Object.keys(extra).length}`);
-  const r = await runNode(out, "src/main.js", [], baseEnv({ DATA_DIR: dir, DATABASE_URL: "postgresql://postgres@127.0.0.1:1/test", ...extra }));
+  const r = await runNode(out, "src/app/main.js", [], baseEnv({ DATA_DIR: dir, DATABASE_URL: "postgresql://postgres@127.0.0.1:1/test", ...extra }));
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.stderr).toContain("cannot connect to PostgreSQL at 127.0.0.1:1/test: connection refused");
   expect(r.stderr).not.toMatch(/pending migration/);
@@ -44,7 +44,7 @@ test.each([
 
 test("db:migrate and seed against a closed port say the same", { timeout: 120_000 }, async () => {
   const env = baseEnv({ DATA_DIR: dataDir("closed-cli"), DATABASE_URL: "postgresql://postgres@127.0.0.1:1/test?schema=nowhere" });
-  for (const script of ["src/db/cli-migrate.js", "prisma/seed/cli.js"]) {
+  for (const script of ["src/db/cli-migrate.js", "dev/seed/cli.js"]) {
     const r = await runNode(out, script, [], env);
     expect(r.code, script).toBe(1);
     expect(r.stderr, script).toContain("cannot connect to PostgreSQL at 127.0.0.1:1/test: connection refused");
@@ -54,7 +54,7 @@ test("db:migrate and seed against a closed port say the same", { timeout: 120_00
 test("a missing JWKS file is refused before the database directory is created or seeded", { timeout: 120_000 }, async () => {
   const dir = dataDir("jwks");
   const jwks = path.join(tmp, "no-such-jwks.json");
-  const r = await runNode(out, "src/main.js", [], baseEnv({ DATA_DIR: dir, JWT_JWKS_FILE: jwks }));
+  const r = await runNode(out, "src/app/main.js", [], baseEnv({ DATA_DIR: dir, JWT_JWKS_FILE: jwks }));
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.stderr).toContain(`JWT_JWKS_FILE: cannot read ${jwks} (ENOENT)`);
   expect(r.stdout).not.toMatch(/seeding|migration/);
@@ -66,7 +66,7 @@ test("a persisted-operation manifest that is not JSON is refused before the data
   const dir = dataDir("manifest");
   const manifest = path.join(tmp, "manifest.json");
   await writeFile(manifest, "{ not json");
-  const r = await runNode(out, "src/main.js", [], baseEnv({ DATA_DIR: dir, PERSISTED_OPERATIONS: "enforce", PERSISTED_OPERATIONS_MANIFEST: manifest }));
+  const r = await runNode(out, "src/app/main.js", [], baseEnv({ DATA_DIR: dir, PERSISTED_OPERATIONS: "enforce", PERSISTED_OPERATIONS_MANIFEST: manifest }));
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.stderr).toContain(`Invalid configuration:\n  - PERSISTED_OPERATIONS_MANIFEST: ${manifest}: `);
   expect(existsSync(path.join(dir, "pglite"))).toBe(false);

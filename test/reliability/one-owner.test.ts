@@ -1,5 +1,5 @@
 /**
- * One owner per embedded database, over real processes: a gateway (dist/src/main.js) serving traffic on
+ * One owner per embedded database, over real processes: a gateway (dist/src/app/main.js) serving traffic on
  * a PGlite directory, and everything else that would open that directory started against it at once.
  * The oracle is the database's own rows, read after the gateway stopped: every request that got an
  * answer has its access record, and nothing else does.
@@ -92,8 +92,8 @@ describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory
       const answeredBefore = answered.length;
 
       const [second, seed, migrate, verify, checkpoint] = await Promise.all([
-        runNode(out, "src/main.js", [], env),
-        runNode(out, "prisma/seed/cli.js", ["--persons", "50"], env),
+        runNode(out, "src/app/main.js", [], env),
+        runNode(out, "dev/seed/cli.js", ["--persons", "50"], env),
         runNode(out, "src/db/cli-migrate.js", [], env),
         runNode(out, "src/audit/verify-cli.js", ["--json"], env),
         runNode(out, "src/audit/checkpoint-cli.js", [], env),

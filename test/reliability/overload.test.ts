@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type GqlResult, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import type { Database } from "../../src/db/database.js";
 import { ATTEMPT_OUTCOMES } from "../../connectors/kit/index.js";
 import { metric } from "../connectors/helpers.js";

@@ -1,7 +1,7 @@
 /**
  * Real processes for the reliability tests: the project compiled once per test file (its own output
  * directory, so test files running side by side never write the same files), the gateway started as
- * `npm start` starts it (dist/src/main.js) and the CLIs run as `npm run <cli>` runs them.
+ * `npm start` starts it (dist/src/app/main.js) and the CLIs run as `npm run <cli>` runs them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -71,9 +71,9 @@ export interface GatewayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts dist/src/main.js and waits until it printed its URL and /readyz answers 200. */
+/** Starts dist/src/app/main.js and waits until it printed its URL and /readyz answers 200. */
 export async function startGatewayProcess(out: string, env: Record<string, string>, timeoutMs = 400_000): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [path.join(out, "src/main.js")], { env, cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(out, "src/app/main.js")], { env, cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout!.on("data", (d) => (text += d));
   child.stderr!.on("data", (d) => (text += d));

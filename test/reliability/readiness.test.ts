@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { runSeed } from "../../prisma/seed/run.js";
+import { runSeed } from "../../dev/seed/run.js";
 import type { Database } from "../../src/db/database.js";
-import { SOURCES } from "../../connectors/unified.js";
-import { watchRedis } from "../../src/edge/rate-limit-store.js";
+import { SOURCES } from "../../src/domain/records.js";
+import { watchRedis } from "../../src/app/edge/rate-limit-store.js";
 
 /**
  * GET /readyz over real HTTP: each dependency's state in words (up / degraded / down, never a breaker's

@@ -8,10 +8,10 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import Fastify from "fastify";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { watchRedis } from "../../src/edge/rate-limit-store.js";
+import { watchRedis } from "../../src/app/edge/rate-limit-store.js";
 import { metric } from "../connectors/helpers.js";
-import { loadConfig } from "../../src/config.js";
-import { startGateway as startConfiguredGateway } from "../../src/gateway.js";
+import { loadConfig } from "../../src/app/config.js";
+import { startGateway as startConfiguredGateway } from "../../src/app/gateway.js";
 
 /**
  * Rate limiting while Redis (REDIS_URL) is unreachable: requests keep working, the limit is still enforced
@@ -21,7 +21,7 @@ import { startGateway as startConfiguredGateway } from "../../src/gateway.js";
 
 const LIMIT = 5;
 const NAMESPACE = "safetynet-rl:";
-/** the gateway's own client options (src/gateway.ts) */
+/** the gateway's own client options (src/app/gateway.ts) */
 const clientOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 } as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

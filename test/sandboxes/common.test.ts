@@ -3,9 +3,9 @@
  * malformed, untidy — over real HTTP against the five sandboxes on ephemeral ports.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { NO_FAULTS } from "../../connectors/sandbox-kit/faults.js";
-import { type RunningSandboxes, startSandboxes } from "../../connectors/sandboxes.js";
-import { SOURCES, type SourceName } from "../../connectors/unified.js";
+import { NO_FAULTS } from "../../dev/sandboxes/kit/faults.js";
+import { type RunningSandboxes, startSandboxes } from "../../dev/sandboxes/index.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import { AS_OF, SEED, type JsonResponse, population, post, put, request, until } from "./helpers.js";
 
 let sb: RunningSandboxes;

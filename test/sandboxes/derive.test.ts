@@ -1,13 +1,13 @@
 /** The derive functions: deterministic, covering what they should, untidy on purpose. */
 import { describe, expect, it } from "vitest";
-import { buildSandbox as buildDisability } from "../../connectors/disability/sandbox.js";
-import { deriveEducationData } from "../../connectors/education/sandbox.js";
-import { deriveEmploymentData } from "../../connectors/employment/sandbox.js";
-import { deriveHousingData } from "../../connectors/housing/sandbox.js";
-import { buildSandbox as buildMedical, deriveMedicalInsuranceData } from "../../connectors/medical-insurance/sandbox.js";
-import { deriveDisabilityData } from "../../connectors/disability/sandbox.js";
-import { addDays, aidToPerson, personTier } from "../../connectors/sandbox-kit/population.js";
-import { deriveAllSandboxData } from "../../connectors/sandboxes.js";
+import { buildSandbox as buildDisability } from "../../dev/sandboxes/disability.js";
+import { deriveEducationData } from "../../dev/sandboxes/education.js";
+import { deriveEmploymentData } from "../../dev/sandboxes/employment.js";
+import { deriveHousingData } from "../../dev/sandboxes/housing.js";
+import { buildSandbox as buildMedical, deriveMedicalInsuranceData } from "../../dev/sandboxes/medical-insurance.js";
+import { deriveDisabilityData } from "../../dev/sandboxes/disability.js";
+import { addDays, aidToPerson, personTier } from "../../dev/sandboxes/kit/population.js";
+import { deriveAllSandboxData } from "../../dev/sandboxes/index.js";
 import { AS_OF, SEED, listen, population, request } from "./helpers.js";
 
 const opts = { seed: SEED, asOf: AS_OF };

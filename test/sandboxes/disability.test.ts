@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSandbox, CATEGORY_CODE, deriveDisabilityData, type DisabilityData } from "../../connectors/disability/sandbox.js";
-import { ageOn, personTier } from "../../connectors/sandbox-kit/population.js";
+import { buildSandbox, CATEGORY_CODE, deriveDisabilityData, type DisabilityData } from "../../dev/sandboxes/disability.js";
+import { ageOn, personTier } from "../../dev/sandboxes/kit/population.js";
 import { AS_OF, SEED, listen, population, request } from "./helpers.js";
 
 let data: DisabilityData;

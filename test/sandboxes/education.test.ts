@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSandbox, deriveEducationData, type EducationData, schoolCodeOf, termOf } from "../../connectors/education/sandbox.js";
+import { buildSandbox, deriveEducationData, type EducationData, schoolCodeOf, termOf } from "../../dev/sandboxes/education.js";
 import { AS_OF, SEED, listen, population, post } from "./helpers.js";
 
 let data: EducationData;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildSandbox, deriveEmploymentData, type EmploymentData } from "../../connectors/employment/sandbox.js";
-import { addMonths } from "../../connectors/sandbox-kit/population.js";
+import { buildSandbox, deriveEmploymentData, type EmploymentData } from "../../dev/sandboxes/employment.js";
+import { addMonths } from "../../dev/sandboxes/kit/population.js";
 import { AS_OF, SEED, listen, population, put, request } from "./helpers.js";
 
 let data: EmploymentData;

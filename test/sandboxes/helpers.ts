@@ -1,5 +1,5 @@
-import { generatePopulation } from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
 
 export const AS_OF = "2026-11-22";
 export const SEED = 4242;

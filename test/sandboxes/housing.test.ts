@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSandbox, deriveHousingData, type HousingData } from "../../connectors/housing/sandbox.js";
-import { personTier } from "../../connectors/sandbox-kit/population.js";
+import { buildSandbox, deriveHousingData, type HousingData } from "../../dev/sandboxes/housing.js";
+import { personTier } from "../../dev/sandboxes/kit/population.js";
 import { AS_OF, SEED, listen, population, post, request } from "./helpers.js";
 
 let data: HousingData;

@@ -10,8 +10,8 @@ import {
   TIER1_PERSONAL_PREMIUM_FEN,
   buildSandbox,
   deriveMedicalInsuranceData,
-} from "../../connectors/medical-insurance/sandbox.js";
-import { personTier } from "../../connectors/sandbox-kit/population.js";
+} from "../../dev/sandboxes/medical-insurance.js";
+import { personTier } from "../../dev/sandboxes/kit/population.js";
 import { AS_OF, SEED, listen, population, post, put, request } from "./helpers.js";
 
 const credentials = { clientId: "gateway-test", clientSecret: "s3cret-for-tests" };

@@ -1,7 +1,7 @@
 /** startSandboxes: generates the population once, starts five servers on loopback, closes them. */
 import { describe, expect, it } from "vitest";
-import { startSandboxes } from "../../connectors/sandboxes.js";
-import { SOURCES } from "../../connectors/unified.js";
+import { startSandboxes } from "../../dev/sandboxes/index.js";
+import { SOURCES } from "../../src/domain/records.js";
 import { AS_OF, SEED, request } from "./helpers.js";
 
 describe("startSandboxes", () => {

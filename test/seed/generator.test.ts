@@ -13,9 +13,9 @@ import {
   isWorkingAge,
   policyParameters,
   streets,
-} from "../../prisma/seed/generator.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
-import { Rng } from "../../prisma/seed/rng.js";
+} from "../../dev/seed/generator.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
+import { Rng } from "../../dev/seed/rng.js";
 
 const AS_OF = "2026-11-22";
 const SEED = 20190101;
@@ -386,7 +386,7 @@ test("policy parameters: required keys, sources, Yuzhong overrides and the 16 ->
     "MEDICAL_PREMIUM_SUBSIDY_MARGINAL", "MEDICAL_OOP_AID_RATIO_DIBAO_TEKUN", "MEDICAL_OOP_AID_RATIO_MARGINAL",
     "FRESHNESS_MEDICAL_SETTLEMENT_YEARS", "FRESHNESS_EDUCATION_TERM_MONTHS", "FRESHNESS_DISABILITY_MONTHS",
     "FRESHNESS_EMPLOYMENT_MONTHS", "FRESHNESS_HOUSING_MONTHS", "FRESHNESS_EMPLOYMENT_TRAINING_MONTHS",
-    "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO",
+    "TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", "TEKUN_NO_INCOME_SOURCE_RATIO", "POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE",
   ]) expect(keys.has(k), k).toBe(true);
   for (const p of params) {
     expect(p.source.length).toBeGreaterThan(10);
@@ -411,6 +411,8 @@ test("policy parameters: required keys, sources, Yuzhong overrides and the 16 ->
   // 特困人员认定办法 第六条 (60+ without ability to work), 第七条 (income below the dibao standard: no income source)
   expect(policy.value("TEKUN_PRESUMED_UNABLE_TO_WORK_AGE", AS_OF, "500103")).toBe(60);
   expect(policy.value("TEKUN_NO_INCOME_SOURCE_RATIO", AS_OF, "500103")).toBe(1);
+  // local decision (illustrative): the possible-TEKUN alert for persons living alone
+  expect(policy.value("POSSIBLE_TEKUN_MAX_HOUSEHOLD_SIZE", AS_OF, "500103")).toBe(1);
   // district override wins over the city value
   expect(policy.value("ASSET_LIMIT_DEPOSIT_PER_CAPITA", AS_OF, "500103")).toBe(3_000_000);
   expect(policy.value("ASSET_LIMIT_DEPOSIT_PER_CAPITA", AS_OF, "500120")).toBe(2_400_000);

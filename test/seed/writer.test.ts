@@ -3,10 +3,10 @@ import { openDatabase } from "../../src/db/database.js";
 import { openTestDatabase } from "../helpers/database.js";
 import { applyMigrations } from "../../src/db/migrate.js";
 import type { SqlExecutor } from "../../src/db/sql.js";
-import { generatePopulation, policyParameters, streets } from "../../prisma/seed/generator.js";
-import { isSeeded, seedDatabase, type SeedStats } from "../../prisma/seed/writer.js";
-import { AlreadySeededError, runSeed } from "../../prisma/seed/run.js";
-import type { SynthHousehold } from "../../prisma/seed/model.js";
+import { generatePopulation, policyParameters, streets } from "../../dev/seed/generator.js";
+import { isSeeded, seedDatabase, type SeedStats } from "../../dev/seed/writer.js";
+import { AlreadySeededError, runSeed } from "../../dev/seed/run.js";
+import type { SynthHousehold } from "../../dev/seed/model.js";
 
 const AS_OF = "2026-11-22";
 

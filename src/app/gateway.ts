@@ -1,0 +1,231 @@
+/**
+ * Assembles a running gateway from configuration: database (migrated, seeded when empty), department
+ * systems (the built-in sandboxes for any system without a configured URL), connectors, keys and the
+ * HTTP server. The seed, the sandboxes and the development tokens come from the development room, loaded
+ * only when needed (./dev-room.ts). Used by `npm start` (src/app/main.ts) and the benchmark.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import { collectDefaultMetrics, type Registry } from "prom-client";
+import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
+import { assertReachable, configuredTarget, openDatabase, type Database } from "../db/database.js";
+import { startOwnerCommands } from "../db/owner-commands.js";
+import { applyMigrations, readMigrations } from "../db/migrate.js";
+import { recordedDataset, type Dataset } from "../db/dataset.js";
+import { buildServer } from "./server.js";
+import { setupAuthentication } from "../auth/index.js";
+import type { Audience } from "../auth/principal.js";
+import { Pseudonymizer } from "../policy/pseudonym.js";
+import { loadManifest } from "./edge/persisted-operations.js";
+import { createConnectors, createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
+import { SOURCES, type SourceName } from "../domain/records.js";
+import { keptSecretHex, loadAuditKeys, type AuditKeys } from "../audit/keys.js";
+import type { Verifier } from "../auth/verify.js";
+import { AuditWriter } from "../audit/writer.js";
+import { HeadWitness, databaseIdentity } from "../audit/witness.js";
+import { hmacDigester } from "../audit/digest.js";
+import { watchRedis } from "./edge/rate-limit-store.js";
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  db: Database;
+  dataset: Dataset | null;
+  sandboxes: RunningSandboxes | null;
+  connectors: Connectors;
+  metrics: Registry;
+  pseudonyms: Pseudonymizer;
+  /** the access log's writer and keys (null: AUDIT_LOG=off) */
+  audit: { writer: AuditWriter; keys: AuditKeys } | null;
+  devTokens: { audience: Audience; token: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * What the assembly may be given instead of making it from the configuration — explicit dependencies, for a
+ * host that owns them (the test harness: an in-memory database or a schema of its own, a fixed clock, a key
+ * set served over HTTP, a Redis client it controls, per-department connector settings). Every one is optional;
+ * `npm start` gives none.
+ */
+export interface GatewayDeps {
+  /** an opened database (the gateway migrates it as configured and closes it) instead of DATABASE_URL / DATA_DIR */
+  db?: Database;
+  /** the requests' and connectors' clock */
+  clock?: () => Date;
+  /** verifies tokens instead of the configured keys */
+  verifier?: Verifier;
+  /** shares rate-limit counts through this client instead of one made from REDIS_URL (the caller closes it) */
+  redis?: Redis;
+  /** per-department connector settings over the configured ones (deadline, attempts, breaker, …) */
+  connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
+}
+
+async function prepareDatabase(config: Config, log: (line: string) => void, given?: Database): Promise<Database> {
+  const db = given ?? (await openDatabase(configuredTarget(config)));
+  try {
+    if (config.migrateOnStart) {
+      const applied = await applyMigrations(db.sql);
+      if (applied.length) log(`database: applied ${applied.length} migration(s)`);
+    } else {
+      const have = await db.sql
+        .query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`)
+        .catch((err) => {
+          if ((err as { code?: string }).code === "42P01") return []; // no migration table yet: all pending
+          throw err;
+        });
+      const pending = readMigrations().filter((m) => !have.some((h) => h.migration_name === m.name));
+      if (pending.length)
+        throw new Error(`the database has ${pending.length} pending migration(s); run \`npm run db:migrate\` first (or set MIGRATE_ON_START=true)`);
+    }
+    return db;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/** 32 random bytes kept under DATA_DIR/keys, unless PSEUDONYM_SECRET is configured. */
+function pseudonymSecret(config: Config): Buffer {
+  return Buffer.from(config.PSEUDONYM_SECRET || keptSecretHex(config.keysDir, "pseudonym-secret.hex")!, "hex");
+}
+
+/** Reads a configured file now, so a bad one stops the start before any database work, naming the variable. */
+async function configuredFile<T>(variable: string, load: () => T | Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues; // a schema's findings
+    const message = Array.isArray(issues)
+      ? issues.map((i) => `${i.path.map(String).join(".") || "(file)"}: ${i.message}`).join("; ")
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    const named = CONFIG_VARIABLES.some((v) => message.startsWith(`${v}:`) || message.startsWith(`${v}=`));
+    throw new ConfigError([named ? message : `${variable}: ${message}`]);
+  }
+}
+
+export async function startGateway(config: Config, log: (line: string) => void = console.log, deps: GatewayDeps = {}): Promise<RunningGateway> {
+  // Before any work: the database server answers (a clear error naming it otherwise), and keys, key sets
+  // and manifests are read and checked before the database is opened, migrated or seeded.
+  if (!deps.db) await assertReachable(configuredTarget(config));
+  const { verifier: configuredVerifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
+  const verifier = deps.verifier ?? configuredVerifier;
+  const persisted =
+    config.PERSISTED_OPERATIONS === "enforce"
+      ? await configuredFile(`PERSISTED_OPERATIONS_MANIFEST: ${config.PERSISTED_OPERATIONS_MANIFEST}`, () => loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!))
+      : undefined;
+  const auditKeys =
+    config.AUDIT_LOG === "on"
+      ? await configuredFile("AUDIT_SIGNING_KEY", () => loadAuditKeys({ configured: config.AUDIT_SIGNING_KEY, keysDir: config.keysDir, create: true }))
+      : undefined;
+  const pseudonyms = await configuredFile("PSEUDONYM_SECRET", () => new Pseudonymizer(pseudonymSecret(config)));
+
+  const db = await prepareDatabase(config, log, deps.db);
+  const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
+  const closeAll = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const today = new Date().toISOString().slice(0, 10);
+    const dataset = config.seedOnStart
+      ? await (await loadDevRoom()).ensureDataset(db, { seed: config.SEED, asOf: today, log })
+      : await recordedDataset(db);
+
+    let sandboxes: RunningSandboxes | null = null;
+    const needSandbox = SOURCES.filter((s) => config.upstreamUrls[s] === null);
+    if (needSandbox.length) {
+      const seed = dataset?.seed ?? config.SEED;
+      const asOf = dataset?.asOf ?? today;
+      sandboxes = await (await loadDevRoom()).startSandboxes({
+        seed,
+        asOf,
+        persons: dataset?.persons ?? undefined,
+        sandbox: config.SANDBOX_LATENCY_MS ? { faults: { latencyMs: config.SANDBOX_LATENCY_MS } } : undefined,
+      });
+      const running = sandboxes;
+      cleanup.push(() => running.close());
+      if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
+    }
+    const url = (s: SourceName) => config.upstreamUrls[s] ?? sandboxes!.urls[s];
+    const common = {
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
+      breaker: { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS },
+      staleAfterDays: config.STALE_AFTER_DAYS,
+      maxQueue: config.UPSTREAM_MAX_QUEUE,
+    };
+    const metrics = createMetricsRegistry();
+    collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
+    const o = deps.connectors ?? {};
+    const connectors = createConnectors(
+      {
+        education: { ...common, baseUrl: url("education"), ...o.education },
+        employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY, ...o.employment },
+        housing: { ...common, baseUrl: url("housing"), ...o.housing },
+        medicalInsurance: {
+          ...common,
+          baseUrl: url("medicalInsurance"),
+          clientId: config.MEDICAL_INSURANCE_CLIENT_ID ?? sandboxes!.medicalCredentials.clientId,
+          clientSecret: config.MEDICAL_INSURANCE_CLIENT_SECRET ?? sandboxes!.medicalCredentials.clientSecret,
+          ...o.medicalInsurance,
+        },
+        disability: { ...common, baseUrl: url("disability"), ...o.disability },
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      },
+      metrics,
+    );
+    cleanup.push(() => connectors.close());
+
+    const devTokens = dev ? await (await loadDevRoom()).devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
+    let redis = deps.redis;
+    if (!redis && config.REDIS_URL) {
+      const { Redis } = await import("ioredis");
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 });
+      watchRedis(redis); // an error listener at once: outages are logged once by the server, not as ioredis traces
+      const r = redis;
+      cleanup.push(async () => (r.status === "ready" ? r.quit() : r.disconnect()));
+    }
+    let audit;
+    let auditParts: RunningGateway["audit"] = null;
+    if (auditKeys) {
+      const keys = auditKeys;
+      const onError = (err: unknown, what: string) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+      const witness = config.auditWitnessFile
+        ? new HeadWitness(config.auditWitnessFile, databaseIdentity(db.target), (err) => onError(err, "audit head witness"))
+        : null;
+      if (witness) cleanup.push(() => witness.close());
+      const writer = new AuditWriter(db.sql, {
+        keys,
+        checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
+        checkpointSeconds: config.AUDIT_CHECKPOINT_SECONDS,
+        onError,
+        ...(witness && { onHead: (head) => witness.record(head) }),
+      });
+      cleanup.push(() => writer.close());
+      audit = { writer, digest: hmacDigester(keys.digestKey) };
+      auditParts = { writer, keys };
+    }
+    // The embedded database's owner serves audit:verify / audit:checkpoint for the CLIs it locks out.
+    const admin = await startOwnerCommands({ db, writer: audit?.writer });
+    if (admin) cleanup.push(() => admin.close());
+    const app = await buildServer({
+      config,
+      db,
+      connectors,
+      verifier,
+      pseudonyms,
+      metrics,
+      redis,
+      persisted,
+      audit,
+      clock: deps.clock,
+    });
+    cleanup.push(() => app.close());
+    return { app, db, dataset, sandboxes, connectors, metrics, pseudonyms, audit: auditParts, devTokens, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import DataLoader from "dataloader";
+import type { PrismaClient, Prisma } from "../../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Claim, Household, Income, Person, Street } from "../../db/generated/client.js";
+
+/** Groups rows by a key, in the order of `keys`, so a DataLoader batch costs one query. */
+export function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = keyOf(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+export function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
+  const map = new Map(rows.map((r) => [keyOf(r), r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+const relationOrder = ["HEAD", "SPOUSE", "PARENT", "GRANDPARENT", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "SIBLING", "OTHER"];
+
+/** Per-request loaders; `scope` (the principal's jurisdiction) filters every household lookup. */
+export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.HouseholdWhereInput = {}) {
+  const ids = (keys: readonly string[]) => ({ in: [...keys] });
+  return {
+    household: new DataLoader<string, Household | null>(async (keys) =>
+      byKey(keys, await prisma.household.findMany({ where: { AND: [scope, { id: ids(keys) }] } }), (h) => h.id),
+    ),
+    street: new DataLoader<string, Street | null>(async (keys) =>
+      byKey(keys, await prisma.street.findMany({ where: { code: ids(keys) } }), (s) => s.code),
+    ),
+    members: new DataLoader<string, Person[]>(async (keys) => {
+      const rows = await prisma.person.findMany({ where: { householdId: ids(keys) } });
+      rows.sort(
+        (a, b) =>
+          relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) ||
+          a.birthDate.getTime() - b.birthDate.getTime() ||
+          a.idNumber.localeCompare(b.idNumber),
+      );
+      return groupBy(keys, rows, (p) => p.householdId);
+    }),
+    incomes: new DataLoader<string, Income[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.income.findMany({ where: { householdId: ids(keys) }, orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
+        (r) => r.householdId,
+      ),
+    ),
+    assets: new DataLoader<string, Asset[]>(async (keys) =>
+      groupBy(keys, await prisma.asset.findMany({ where: { householdId: ids(keys) }, orderBy: { id: "asc" } }), (r) => r.householdId),
+    ),
+    cases: new DataLoader<string, AssistanceCase[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.assistanceCase.findMany({ where: { householdId: ids(keys) }, orderBy: [{ startDate: "desc" }, { id: "asc" }] }),
+        (r) => r.householdId,
+      ),
+    ),
+    /** delivered charity claims per household, oldest first, with the charity and resource they came from */
+    charityDeliveries: new DataLoader<string, CharityDelivery[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.claim.findMany({
+          where: { status: "DELIVERED", need: { householdId: ids(keys) } },
+          include: { need: { select: { householdId: true, personId: true, category: true } }, charity: { select: { name: true } }, resource: { select: { title: true, unit: true } } },
+          orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+        }),
+        (c) => c.need.householdId,
+      ),
+    ),
+    aidRecords: new DataLoader<string, AidRecord[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.aidRecord.findMany({ where: { householdId: ids(keys) }, orderBy: [{ periodStart: "desc" }, { id: "asc" }] }),
+        (r) => r.householdId,
+      ),
+    ),
+  };
+}
+
+export type RegistryLoaders = ReturnType<typeof createRegistryLoaders>;
+
+export type CharityDelivery = Claim & {
+  need: { householdId: string; personId: string | null; category: string };
+  charity: { name: string };
+  resource: { title: string; unit: "ITEMS" | "FEN" };
+};
