@@ -1,12 +1,11 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { GraphQLError } from "graphql";
 import { Household } from "../schema/registry.js";
 import { Alert, AlertCompleteness as AlertCompletenessType, AlertFilter, AlertPage } from "../schema/alerts.js";
 import { ResponsibleDepartment } from "../schema/eligibility.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/generated/client.js";
 import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
-import { alreadyResolved, badInput, notFound, pageSizeProblems } from "../src/errors.js";
+import { alreadyResolved, badInput, forbidden, notFound, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/features/households/cursor.js";
 import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
 import { alertKeyHousehold, opaqueAlertKey } from "../src/policy/opaque.js";
@@ -174,7 +173,7 @@ async function record(ctx: GatewayContext, key: string, action: "ACKNOWLEDGE" | 
     const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: [key, finding.key] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     if (statusOf(existing) === "RESOLVED") throw alreadyResolved(key);
     if (DEPARTMENT_AUDIENCES.has(audience) && (action === "PUSH" || pushedTo(existing) !== audience))
-      throw new GraphQLError("A department may acknowledge or resolve only an alert pushed to it", { extensions: { code: "FORBIDDEN", reason: "NOT_PUSHED_TO_YOU" } });
+      throw forbidden("A department may acknowledge or resolve only an alert pushed to it", "NOT_PUSHED_TO_YOU");
     await tx.alertAction.create({
       data: { householdId: h.id, alertKey: key, action, department, note, actorSubject: ctx.principal.subject, actorAudience: audience },
     });

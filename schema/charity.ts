@@ -12,6 +12,7 @@ import {
   ResourceUnit,
   Urgency,
 } from "../src/db/generated/enums.js";
+import type { RecordNeedFields, RegisterCharityFields, ResourceFields, UpdateResourceFields } from "../src/features/charity/inputs.js";
 
 export { CharityStatus, ClaimStatus, NeedCategory, NeedOrigin, NeedStatus, ResourceStatus, ResourceUnit, Urgency };
 
@@ -145,7 +146,7 @@ export class NeedFilter {
 }
 
 @InputType()
-export class RegisterCharityInput {
+export class RegisterCharityInput implements RegisterCharityFields {
   @Field(() => String, { description: "The id its tokens carry (letters, digits, _ . : -; at most 64)." }) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String, { description: "Unified social credit code (18 characters)." }) registrationNo!: string;
@@ -153,7 +154,7 @@ export class RegisterCharityInput {
 }
 
 @InputType()
-export class ResourceInput {
+export class ResourceInput implements ResourceFields {
   @Field(() => NeedCategory) category!: NeedCategory;
   @Field(() => String) title!: string;
   @Field(() => ResourceUnit) unit!: ResourceUnit;
@@ -170,7 +171,7 @@ export class ResourceInput {
 }
 
 @InputType({ description: "Fields to change; omitted fields stay. quantity changes remaining by the same amount (never below what is claimed)." })
-export class UpdateResourceInput {
+export class UpdateResourceInput implements UpdateResourceFields {
   @Field(() => String, { nullable: true }) title?: string;
   @Field(() => Int, { nullable: true }) quantity?: number;
   @Field(() => [String], { nullable: true }) districts?: string[];
@@ -183,7 +184,7 @@ export class UpdateResourceInput {
 }
 
 @InputType()
-export class RecordNeedInput {
+export class RecordNeedInput implements RecordNeedFields {
   @Field(() => ID) householdId!: string;
   @Field(() => ID, { nullable: true, description: "The member it concerns, if one." }) personId?: string;
   @Field(() => NeedCategory) category!: NeedCategory;

@@ -3,6 +3,7 @@ import { DateScalar, DateTimeScalar, FenScalar } from "./scalars.js";
 import { AssetKind, CaseStatus, HukouType, IncomeSource, Relation, SelfCare, Sex, Tier, TierClass, WorkAbility } from "./enums.js";
 import { EmploymentStatus, SchoolStage } from "./departments.js";
 import { PolicyParameter } from "./registry.js";
+import type { AssetFactFields, CaseFactFields, HouseholdFactsFields, IncomeFactFields, MemberFactsFields } from "../src/features/eligibility/inputs.js";
 
 export enum EligibilityTier {
   TEKUN = "TEKUN",
@@ -155,7 +156,7 @@ export class Eligibility {
 // assessEligibility input: facts typed in by a caseworker (nothing is stored)
 
 @InputType({ description: "A household member as a caseworker describes them." })
-export class MemberFactsInput {
+export class MemberFactsInput implements MemberFactsFields {
   @Field(() => String, { nullable: true, description: "A local reference for incomes and the case (default m1, m2, ... in order)." }) ref?: string;
   @Field(() => Sex) sex!: Sex;
   @Field(() => DateScalar) birthDate!: Date;
@@ -180,7 +181,7 @@ export class MemberFactsInput {
 }
 
 @InputType()
-export class IncomeFactInput {
+export class IncomeFactInput implements IncomeFactFields {
   @Field(() => IncomeSource) source!: IncomeSource;
   @Field(() => FenScalar) monthlyFen!: number;
   @Field(() => String, { nullable: true, description: "The earning member's ref; omitted = household income." }) memberRef?: string;
@@ -189,13 +190,13 @@ export class IncomeFactInput {
 }
 
 @InputType()
-export class AssetFactInput {
+export class AssetFactInput implements AssetFactFields {
   @Field(() => AssetKind) kind!: AssetKind;
   @Field(() => FenScalar) valueFen!: number;
 }
 
 @InputType({ description: "The household's current case, if any (e.g. a dibao case, for gradual exit and re-certification)." })
-export class CaseFactInput {
+export class CaseFactInput implements CaseFactFields {
   @Field(() => Tier) tier!: Tier;
   @Field(() => TierClass, { nullable: true }) tierClass?: TierClass;
   @Field(() => CaseStatus) status!: CaseStatus;
@@ -206,7 +207,7 @@ export class CaseFactInput {
 }
 
 @InputType({ description: "Facts typed in by a caseworker for a trial calculation." })
-export class HouseholdFactsInput {
+export class HouseholdFactsInput implements HouseholdFactsFields {
   @Field(() => HukouType) hukou!: HukouType;
   @Field(() => String) streetCode!: string;
   @Field(() => [MemberFactsInput]) members!: MemberFactsInput[];

@@ -1,6 +1,7 @@
 import { Field, InputType } from "type-graphql";
 import { DateScalar, FenScalar } from "./scalars.js";
 import { AssetKind, HouseholdStatus, HukouType, IncomeSource, Relation, SelfCare, Sex, Tier, WorkAbility } from "./enums.js";
+import type { AssetFields, IncomeFields, PersonFields, RegisterHouseholdFields, UpdateHouseholdFields } from "../src/features/households/inputs.js";
 
 @InputType()
 export class HouseholdFilter {
@@ -11,7 +12,7 @@ export class HouseholdFilter {
 }
 
 @InputType()
-export class PersonInput {
+export class PersonInput implements PersonFields {
   @Field(() => String) idNumber!: string;
   @Field(() => String) name!: string;
   @Field(() => Sex, { nullable: true, description: "Defaults to the sex encoded in the ID number; must agree with it." })
@@ -24,7 +25,7 @@ export class PersonInput {
 }
 
 @InputType()
-export class IncomeInput {
+export class IncomeInput implements IncomeFields {
   @Field(() => IncomeSource) source!: IncomeSource;
   @Field(() => FenScalar) monthlyFen!: number;
   @Field(() => String, { nullable: true, description: "ID number of the member who earns it, if any." })
@@ -34,14 +35,14 @@ export class IncomeInput {
 }
 
 @InputType()
-export class AssetInput {
+export class AssetInput implements AssetFields {
   @Field(() => AssetKind) kind!: AssetKind;
   @Field(() => FenScalar) valueFen!: number;
   @Field(() => String, { nullable: true }) description?: string;
 }
 
 @InputType()
-export class RegisterHouseholdInput {
+export class RegisterHouseholdInput implements RegisterHouseholdFields {
   @Field(() => String, { nullable: true, description: "Registry number; generated when omitted." }) registryNo?: string;
   @Field(() => String) districtCode!: string;
   @Field(() => String) streetCode!: string;
@@ -55,7 +56,7 @@ export class RegisterHouseholdInput {
 }
 
 @InputType({ description: "Fields to change; omitted fields stay. incomes/assets, when given, replace the whole list." })
-export class UpdateHouseholdInput {
+export class UpdateHouseholdInput implements UpdateHouseholdFields {
   @Field(() => String, { nullable: true }) streetCode?: string;
   @Field(() => String, { nullable: true }) address?: string;
   @Field(() => HukouType, { nullable: true }) hukou?: HukouType;

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
+import { ErrorCode } from "../src/errors.js";
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -18,7 +19,7 @@ export function formatDate(d: Date): string {
 
 function badDate(value: unknown): GraphQLError {
   return new GraphQLError(`Date must be a calendar date YYYY-MM-DD, got ${JSON.stringify(value)?.slice(0, 40)}`, {
-    extensions: { code: "BAD_USER_INPUT", reason: "INVALID_DATE" },
+    extensions: { code: ErrorCode.BAD_USER_INPUT, reason: "INVALID_DATE" },
   });
 }
 
@@ -52,12 +53,12 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
   parseValue(value) {
     if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
-      throw new GraphQLError("DateTime must be ISO 8601", { extensions: { code: "BAD_USER_INPUT", reason: "INVALID_DATETIME" } });
+      throw new GraphQLError("DateTime must be ISO 8601", { extensions: { code: ErrorCode.BAD_USER_INPUT, reason: "INVALID_DATETIME" } });
     return new Date(value);
   },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING || Number.isNaN(Date.parse(ast.value)))
-      throw new GraphQLError("DateTime must be ISO 8601", { extensions: { code: "BAD_USER_INPUT", reason: "INVALID_DATETIME" } });
+      throw new GraphQLError("DateTime must be ISO 8601", { extensions: { code: ErrorCode.BAD_USER_INPUT, reason: "INVALID_DATETIME" } });
     return new Date(ast.value);
   },
 });
@@ -66,7 +67,7 @@ function toFen(value: unknown): number {
   const n = typeof value === "bigint" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isSafeInteger(n))
     throw new GraphQLError("Fen must be a whole number of fen (1 yuan = 100 fen) within ±2^53", {
-      extensions: { code: "BAD_USER_INPUT", reason: "INVALID_AMOUNT" },
+      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: "INVALID_AMOUNT" },
     });
   return n;
 }

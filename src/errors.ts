@@ -37,9 +37,63 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
   /** HTTP 400: the gateway serves no subscriptions over HTTP */
   SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP",
+  /** HTTP 503: load shedding (src/app/edge/load-shedding.ts); `retryAfterSeconds` says when to retry */
+  OVERLOADED: "OVERLOADED",
+  // GraphQL documents (Apollo's codes, kept): a document that does not parse or does not validate (a document
+  // limit answers GRAPHQL_VALIDATION_FAILED with a `reason` naming it — DEPTH_LIMIT, ALIAS_LIMIT, DIRECTIVE_LIMIT,
+  // TOKEN_LIMIT, COST_LIMIT —, src/graphql/limits.ts)
+  GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
+  // persisted operations (src/app/edge/persisted-operations.ts)
+  PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
+  PERSISTED_QUERY_NOT_SUPPORTED: "PERSISTED_QUERY_NOT_SUPPORTED",
+  OPERATION_NOT_PERSISTED: "OPERATION_NOT_PERSISTED",
+  // a department system's failure, per path, beside the partial data (connectors/kit/errors.ts)
+  UPSTREAM_TIMEOUT: "UPSTREAM_TIMEOUT",
+  UPSTREAM_UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
+  UPSTREAM_BAD_RESPONSE: "UPSTREAM_BAD_RESPONSE",
+  /** a computed field needs a policy parameter no version of which is in force for the region and day */
+  POLICY_PARAMETER_MISSING: "POLICY_PARAMETER_MISSING",
 } as const;
 
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes whose messages were written for clients; any other error reaches a client as INTERNAL_SERVER_ERROR (src/graphql/format-error.ts). */
+export const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCodeName>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.STALE_VERSION,
+  ErrorCode.ALREADY_EXISTS,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ErrorCode.UPSTREAM_TIMEOUT,
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+  ErrorCode.UPSTREAM_BAD_RESPONSE,
+  ErrorCode.AUDIT_UNAVAILABLE,
+  ErrorCode.ALREADY_RESOLVED,
+  ErrorCode.POLICY_PARAMETER_MISSING,
+  ErrorCode.SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP,
+]);
+
+/** Stable `reason`s of FORBIDDEN. */
+export type ForbiddenReason =
+  | "FIELD_NOT_ALLOWED"
+  | "CHARITY_NOT_REGISTERED"
+  | "CHARITY_SUSPENDED"
+  | "NOT_PUSHED_TO_YOU"
+  // federation (src/graphql/subgraph.ts): an `_entities` representation of a type the audience may not look up
+  | "ENTITY_NOT_ALLOWED";
+
+/** The principal may not do (or read) this; `http` for a refusal of the whole operation (403). */
+export function forbidden(message: string, reason: ForbiddenReason, http?: { status: number }): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, reason, ...(http && { http }) } });
+}
 
 /** Stable `reason`s of BAD_REQUEST (HTTP 400 at the edge). */
 export type BadRequestReason =
@@ -86,7 +140,9 @@ export type InputReason =
   // the edge's generic input guard: variables nested deeper than MAX_INPUT_DEPTH
   | "TOO_DEEP"
   // caseworker input outside its code list (src/domain/codes.ts: serious diseases, disability categories, insurance tiers)
-  | "UNKNOWN_CODE";
+  | "UNKNOWN_CODE"
+  // federation (src/graphql/subgraph.ts): an `_entities` representation that names no entity type
+  | "INVALID_REPRESENTATION";
 
 export interface InputProblem {
   field: string;

@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test } from "vitest";
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../src/app/config.js";
+import { CONFIG_VARIABLES, ConfigError, explorerEnabled, loadConfig } from "../src/app/config.js";
+import { readEnvFile } from "../src/app/env-file.js";
 
 test(".env.example lists exactly the variables the gateway reads", () => {
   const listed = new Set([...readFileSync(".env.example", "utf8").matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
@@ -47,6 +50,60 @@ test("production refuses what only development may do", () => {
   expect(err?.problems.join("\n")).toMatch(/PSEUDONYM_SECRET/);
   expect(err?.problems.join("\n")).toMatch(/FIELD_POLICY=off/);
   expect(err?.problems.join("\n")).toMatch(/DEPARTMENT_SANDBOXES/);
+});
+
+test(".env: read into the environment, the real environment wins, a bad value is the same error naming the file", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "env-file-"));
+  try {
+    const file = path.join(dir, ".env");
+    writeFileSync(file, "# comment\nPORT=4100\nLOG_LEVEL=warn\nSEED='77'\n");
+    const env: NodeJS.ProcessEnv = { PORT: "5000" };
+    expect([...readEnvFile(env, file)!.supplied].sort()).toEqual(["LOG_LEVEL", "SEED"]);
+    const c = loadConfig(env);
+    expect([c.PORT, c.LOG_LEVEL, c.SEED]).toEqual([5000, "warn", 77]);
+
+    writeFileSync(file, "PORT=abc\n");
+    const fromFile: NodeJS.ProcessEnv = {};
+    readEnvFile(fromFile, file);
+    const problems = (e: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(e);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems;
+      }
+      throw new Error("no ConfigError");
+    };
+    const fromEnvironment = problems({ PORT: "abc" });
+    expect(fromEnvironment).toEqual(['PORT="abc": must be a number']);
+    expect(problems(fromFile)).toEqual([`${fromEnvironment[0]} (set in ${file})`]);
+    // no file: nothing read, no error
+    expect(readEnvFile({}, path.join(dir, "missing.env"))).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the explorer: on outside production, off in production unless EXPLORER=on", () => {
+  expect(explorerEnabled(loadConfig({}))).toBe(true);
+  expect(explorerEnabled(loadConfig({ EXPLORER: "off" }))).toBe(false);
+  const prod = {
+    NODE_ENV: "production",
+    PSEUDONYM_SECRET: "a".repeat(64),
+    AUDIT_SIGNING_KEY: "b".repeat(64),
+    EDUCATION_URL: "http://education.example",
+    EMPLOYMENT_URL: "http://employment.example",
+    HOUSING_URL: "http://housing.example",
+    MEDICAL_INSURANCE_URL: "http://insurance.example",
+    MEDICAL_INSURANCE_CLIENT_ID: "gateway",
+    MEDICAL_INSURANCE_CLIENT_SECRET: "secret",
+    DISABILITY_URL: "http://disability.example",
+    JWT_JWKS_FILE: "/dev/null",
+    JWT_ISSUER: "https://idp.example",
+    JWT_AUDIENCE: "safetynet-gateway",
+  };
+  expect(explorerEnabled(loadConfig(prod))).toBe(false);
+  expect(explorerEnabled(loadConfig({ ...prod, EXPLORER: "on" }))).toBe(true);
 });
 
 test("production never loads the development room: no sandboxes, no synthetic seed (not even when asked)", () => {

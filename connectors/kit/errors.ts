@@ -1,12 +1,13 @@
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from "cockatiel";
 import type { SourceName } from "../../src/domain/records.js";
+import type { ErrorCodeName } from "../../src/errors.js";
 
 /**
  * The only error a connector call ever rejects with. `code` and `source` are safe to show to clients;
  * `detail` (upstream URL, HTTP status, internal reason) is for logs only and is kept out of `message`
  * and out of JSON serialisation.
  */
-export type UpstreamErrorCode = "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_BAD_RESPONSE";
+export type UpstreamErrorCode = Extract<ErrorCodeName, "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_BAD_RESPONSE">;
 
 export interface UpstreamErrorDetail {
   url?: string;

@@ -10,6 +10,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { authConfigFromEnv } from "../../src/auth/config.js";
+import { readEnvFile } from "../../src/app/env-file.js";
 import { loadOrCreateDevKeys, MintError, type MintOptions } from "./dev-keys.js";
 import { AUDIENCES, isAudience } from "../../src/auth/principal.js";
 
@@ -69,6 +70,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return error("auditor tokens need --purpose <text> (the stated purpose of the audit)");
   }
 
+  if (env === process.env) readEnvFile(env); // .env, as the gateway reads it (the real environment wins)
   const auth = authConfigFromEnv(env);
   if (!auth.ok) return error(`configuration problems:\n  ${auth.problems.join("\n  ")}`);
   const { config } = auth;

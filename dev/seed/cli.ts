@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { AlreadySeededError, runSeed } from "./run.js";
 import { DatabaseConnectError } from "../../src/db/database.js";
 import { DatabaseBusyError } from "../../src/db/owner-lock.js";
+import { readEnvFile } from "../../src/app/env-file.js";
 
 export { runSeed, seedTarget, AlreadySeededError, DEFAULT_SEED, type RunSeedOptions, type RunSeedResult } from "./run.js";
 
@@ -32,6 +33,7 @@ function int(name: string, v: string | undefined, min: number): number | undefin
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
+  readEnvFile(); // .env, as the gateway reads it (the real environment wins)
   let values;
   try {
     ({ values } = parseArgs({

@@ -2,10 +2,12 @@ import path from "node:path";
 import { z } from "zod";
 import { AUTH_VARIABLES, authConfigFromEnv, type AuthConfig } from "../auth/config.js";
 import type { SourceName } from "../domain/records.js";
+import { envFileOf, readEnvFile } from "./env-file.js";
 
 /**
- * Configuration, from environment variables only, validated at start. Every variable is listed in
- * .env.example; a bad value stops the start with one line per problem naming the variable.
+ * Configuration, from environment variables and `.env` (src/app/env-file.ts: the real environment wins),
+ * validated at start. Every variable is listed in .env.example; a bad value stops the start with one
+ * line per problem naming the variable (and the file, when the value came from `.env`).
  */
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -68,10 +70,15 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
-  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  // graphql-armor's estimate (src/graphql/limits.ts). 200,000 admits the heaviest documented read — a charity's
+  // needs(first: 100) with matches(first: 50) each, 150,181 — and refuses a page size beyond the fields' own maxima
+  // multiplied through nested lists (households(first: 99999999) costs 3.4 billion).
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(10_000_000).default(200_000),
   GRAPHQL_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(256),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  /** the GraphiQL explorer at `/`: default on outside production */
+  EXPLORER: z.enum(["on", "off"], { message: "must be on or off" }).optional(),
 });
 
 export type RawConfig = z.output<typeof schema>;
@@ -101,6 +108,23 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) readEnvFile(env);
+  try {
+    return loadConfigFrom(env);
+  } catch (err) {
+    // a value that came from .env: say so, so the fix is made where the value is
+    if (err instanceof ConfigError)
+      throw new ConfigError(
+        err.problems.map((p) => {
+          const file = envFileOf(env, /^[A-Z][A-Z0-9_]*/.exec(p)?.[0] ?? "");
+          return file ? `${p} (set in ${file})` : p;
+        }),
+      );
+    throw err;
+  }
+}
+
+function loadConfigFrom(env: NodeJS.ProcessEnv): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = schema.safeParse(input);
   const problems: string[] = [];
@@ -151,6 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamUrls,
     auth: auth.config,
   };
+}
+
+/** The explorer (GraphiQL at `/`, and introspection with it): EXPLORER, else on outside production. */
+export function explorerEnabled(config: Pick<Config, "NODE_ENV" | "EXPLORER">): boolean {
+  return config.EXPLORER ? config.EXPLORER === "on" : config.NODE_ENV !== "production";
 }
 
 export function envNameOf(source: SourceName): string {

@@ -1,7 +1,9 @@
 // npm start: configuration -> database (create, migrate, seed when empty) -> department sandboxes ->
-// gateway on HOST:PORT, printing the URL, one ready token per audience (development) and a first query.
+// gateway on HOST:PORT, printing the URLs, where the development tokens are and a first query (src/app/banner.ts).
 import "reflect-metadata";
-import { loadConfig, ConfigError } from "./config.js";
+import path from "node:path";
+import { loadConfig, ConfigError, explorerEnabled } from "./config.js";
+import { startBanner, writeTokenFile, type BannerInfo } from "./banner.js";
 import { startGateway } from "./gateway.js";
 import { DatabaseConnectError } from "../db/database.js";
 import { DatabaseBusyError } from "../db/owner-lock.js";
@@ -26,31 +28,23 @@ async function main() {
   const address = gw.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
-  const civil = gw.devTokens.find((t) => t.audience === "civil_affairs")?.token ?? "<token>";
-  const lines = [
-    "",
-    `safetynet-gateway ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  GraphQL    ${url}/graphql   (database: ${gw.db.target.kind === "pglite" ? `embedded PGlite in ${config.pgliteDir}` : "PostgreSQL"})`,
-    `  health     ${url}/healthz   ready: ${url}/readyz   metrics: ${url}/metrics`,
-    ...(config.NODE_ENV !== "production" ? [`  explorer   ${url}/`] : []),
-    ...(gw.sandboxes
-      ? [`  sandboxes  ${Object.entries(gw.sandboxes.urls).map(([k, v]) => `${k} ${v}`).join(", ")}`]
-      : []),
-    ...(gw.dataset ? [`  data set   seed ${gw.dataset.seed}, as of ${gw.dataset.asOf}`] : []),
-  ];
-  if (gw.devTokens.length) {
-    lines.push("", "Development tokens (8 h; mint more with `npm run -s token -- --audience <name>`):");
-    for (const t of gw.devTokens) lines.push(`  ${t.audience.padEnd(18)} ${t.token}`);
+  let tokens: BannerInfo["tokens"] = null;
+  const civil = gw.devTokens.find((t) => t.audience === "civil_affairs");
+  if (civil) {
+    const file = path.join(config.DATA_DIR, "dev-tokens.env");
+    writeTokenFile(file, gw.devTokens, new Date(), "8 h");
+    tokens = { file, civilAffairs: civil.token };
   }
-  lines.push(
-    "",
-    "Try:",
-    `  curl -s ${url}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${civil.slice(0, 12)}…' \\`,
-    `    -d '{"query":"{ households(first: 5) { totalCount edges { node { registryNo address currentCase { tier tierClass } members { name relation age } } } } }"}'`,
-    "  (use the full civil_affairs token above)",
-    "",
-  );
-  console.log(lines.join("\n"));
+  const banner = startBanner({
+    url,
+    seconds: (Date.now() - started) / 1000,
+    database: gw.db.target.kind === "pglite" ? `embedded PGlite in ${config.pgliteDir}` : "PostgreSQL",
+    explorer: explorerEnabled(config),
+    sandboxes: gw.sandboxes?.urls,
+    dataset: gw.dataset,
+    tokens,
+  });
+  console.log(banner);
 }
 
 main().catch((err) => {

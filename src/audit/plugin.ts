@@ -21,7 +21,7 @@ import type { ErrorLog } from "../graphql/format-error.js";
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from "../errors.js";
 
 /** Root fields that return no household or person data: an operation of only these is not recorded. */
-export const UNRECORDED_ROOT_FIELDS: ReadonlySet<string> = new Set(["Query.policyParameters"]);
+export const UNRECORDED_ROOT_FIELDS: ReadonlySet<string> = new Set(["Query.policyParameters", "Query._service"]);
 
 /** Every field readable by everyone: the plan of an operation when no field policy applies. */
 function permissiveRules(schema: GraphQLSchema): PolicyRules {
@@ -133,10 +133,12 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
             if (refused && !audit.recorded.length) audit.operation = operationInfo(rc, true);
             if (!audit.operation?.recordable) return;
             if (audit.recorded.length && !audit.failed) return; // a mutation recorded itself, with its diff
-            if (audit.failed) throw new Error("the mutation's record could not be appended");
+            if (audit.failed) throw new Error("the mutation's record could not be appended", { cause: audit.failure });
             await writer.append(audit.entry(outcomeOf(hasData, codes, refused), codes, null));
           } catch (err) {
-            log?.error({ err, requestId: ctx.requestId }, "audit log unavailable: response withheld");
+            // the database's own error, not only that there was one (a mutation's failed append keeps it as the cause)
+            const cause = err instanceof Error && err.cause !== undefined ? err.cause : undefined;
+            log?.error({ err, ...(cause !== undefined && { cause }), requestId: ctx.requestId }, "audit log unavailable: response withheld");
             delete result.data;
             delete result.extensions;
             result.errors = [

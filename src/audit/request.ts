@@ -30,6 +30,8 @@ export class RequestAudit {
   readonly recorded: ChainedRecord[] = [];
   /** an append inside a mutation failed: the response must fail closed */
   failed = false;
+  /** why it failed (the database's error), for the log line the audit plugin writes with the request id */
+  failure: unknown = undefined;
 
   constructor(
     private readonly writer: AuditWriter,
@@ -71,8 +73,9 @@ export class RequestAudit {
   async recordChange(tx: RowExecutor, changes: Change[]): Promise<void> {
     try {
       this.recorded.push(await this.writer.appendWithin(tx, this.entry("OK", [], changes)));
-    } catch {
+    } catch (err) {
       this.failed = true;
+      this.failure = err;
       throw auditUnavailable();
     }
   }

@@ -1,5 +1,7 @@
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
-import { createRegistryLoaders, type RegistryLoaders } from "../features/households/loaders.js";
+import type { PrismaClient } from "../db/generated/client.js";
+import { createRegistryLoaders } from "../features/households/loaders.js";
+import { RequestMemo } from "../features/memo.js";
+import type { RequestDeps } from "../features/request.js";
 import type { Principal } from "../auth/principal.js";
 import type { Loaders } from "../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";
@@ -7,21 +9,12 @@ import { householdScope } from "../policy/scope.js";
 import type { OperationPlan } from "../policy/plan.js";
 import type { RequestAudit } from "../audit/request.js";
 
-/** Everything a resolver may use for one request. Built fresh per request: nothing here is shared. */
-export interface GatewayContext {
-  requestId: string;
-  prisma: PrismaClient;
-  principal: Principal;
-  /** the principal's row scope, as a household filter (out of scope = not found) */
-  scope: Prisma.HouseholdWhereInput;
-  /** false only when FIELD_POLICY=off (development/bench comparison) */
-  enforcePolicy: boolean;
-  loaders: RegistryLoaders;
-  /** one DataLoader per department system, for this request only */
-  sources: Loaders;
-  pseudonyms: Pseudonymizer;
-  /** The request's clock reading: every rule in one request sees the same "today". */
-  now: Date;
+/**
+ * Everything a resolver may use for one request: the feature services' dependencies (RequestDeps, which
+ * resolvers hand to the services) and what only the GraphQL layer uses. Built fresh per request: nothing
+ * here is shared.
+ */
+export interface GatewayContext extends RequestDeps {
   /** the operation's field plan, set by the authorization plugin (absent when FIELD_POLICY=off) */
   plan?: OperationPlan;
   /** this request's access record in the making (absent when AUDIT_LOG=off): ids disclosed, mutation diffs */
@@ -49,6 +42,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     sources: deps.sources(),
     pseudonyms: deps.pseudonyms,
     now,
+    memo: new RequestMemo(),
     ...(deps.audit && { audit: deps.audit(requestId, principal) }),
   };
 }

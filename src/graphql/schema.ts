@@ -12,6 +12,8 @@ import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
 import { AuditResolver } from "../../resolvers/audit.js";
 import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
 import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
+import { buildGatewaySubgraph, subgraphTypeDefs } from "./subgraph.js";
+import { print } from "graphql";
 
 export const resolvers = [
   HouseholdResolver,
@@ -43,7 +45,23 @@ export function gatewaySchema(): Promise<GraphQLSchema> {
   return built;
 }
 
-/** The schema as checked in at schema/schema.graphql (sorted, so diffs are stable). */
+let served: Promise<GraphQLSchema> | null = null;
+
+/**
+ * The schema the gateway serves: the client-facing schema as an Apollo Federation v2 subgraph (src/graphql/subgraph.ts:
+ * plus `_service` and `_entities`). Built once per process.
+ */
+export function servedSchema(): Promise<GraphQLSchema> {
+  served ??= gatewaySchema().then(buildGatewaySubgraph);
+  return served;
+}
+
+/** The subgraph SDL as checked in at schema/subgraph.graphql (what `{ _service { sdl } }` answers is composed from it). */
+export async function printedSubgraphTypeDefs(): Promise<string> {
+  return print(subgraphTypeDefs(lexicographicSortSchema(await gatewaySchema()))) + "\n";
+}
+
+/** The client-facing schema as checked in at schema/schema.graphql (sorted, so diffs are stable). */
 export async function printedSchema(): Promise<string> {
   return printSchema(lexicographicSortSchema(await gatewaySchema())) + "\n";
 }

@@ -67,6 +67,13 @@ const ROW_WRITERS = rule(read(["civil_affairs", "street_office"]));
 const ALERT_HANDLERS = rule(read(["civil_affairs", "street_office", "education", "employment", "housing", "medical_insurance", "disability"]));
 const AID_LINK_FIELDS = ["id", "department", "program", "purpose", "personId", "periodStart", "periodEnd", "periodBasis", "amountFen", "monthly", "benefit", "basisFen", "ratio", "status", "source", "districtCode", "asOf", "stale"];
 
+/**
+ * Federation entities (src/graphql/subgraph.ts): `_entities` resolves a representation of type T only for the
+ * audiences that may call the root field that looks T up, with that field's scope and checks (a charity
+ * resolves no Person, as it may not call `person`).
+ */
+export const ENTITY_LOOKUP = { Household: "household", Person: "person" } as const;
+
 export const POLICY: PolicyRules = {
   Query: {
     // a charity looks up only a household behind a need it claimed or one that matches one of its
@@ -75,6 +82,11 @@ export const POLICY: PolicyRules = {
     households: officials,
     person: officials, // a lookup by ID number is an identity lookup: not for charities
     policyParameters: everyone,
+    // Apollo Federation (issue 17): a router's entry points. `_service` hands out the subgraph SDL (what the
+    // checked-in schema already shows); `_entities` looks each entity up as ENTITY_LOOKUP says, and every field
+    // of it is decided by its type's rules below, exactly as through `household` / `person`.
+    _service: everyone,
+    _entities: everyone,
     // a trial calculation over typed-in facts (issue 5): the caseworkers who take applications
     assessEligibility: rule(read(["civil_affairs", "street_office"])),
     needs: MATCHING, // a charity: open needs in the districts it serves
@@ -309,4 +321,6 @@ export const POLICY: PolicyRules = {
   AlertActionEntry: recordType(["action", "department", "note", "actorSubject", "actorAudience", "at"], officials),
   AlertPage: recordType(["alerts", "householdsScanned", "pageInfo", "complete", "failedSources", "incompleteHouseholds"], officials),
   AlertCompleteness: recordType(["complete", "failedSources", "staleSources"], officials),
+  // the subgraph SDL (Query._service)
+  _Service: { sdl: everyone },
 };

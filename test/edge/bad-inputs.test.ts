@@ -448,10 +448,12 @@ const cases = (): Case[] => [
   { name: "an unknown enum value", send: gql(`query($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }`, { f: { status: "GONE" } }), status: 400, code: "BAD_USER_INPUT", record: "REFUSED" },
   { name: "an unknown input field", send: gql(`query($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }`, { f: { nope: 1 } }), status: 400, code: "BAD_USER_INPUT", record: "REFUSED" },
   { name: "a registration missing its members", send: gql(REGISTER, { input: { ...registration(), members: undefined } }), status: 400, code: "BAD_USER_INPUT", record: "REFUSED" },
+  // the cost counts a variable's page size: refused before execution
+  { name: "first: 99999999 through a variable", send: gql(`query($n: Int!) { households(first: $n) { edges { node { members { education { schoolName } } } } } }`, { n: 99_999_999 }), status: 400, code: "GRAPHQL_VALIDATION_FAILED", reason: "COST_LIMIT", record: "REFUSED" },
 
   // refused by a resolver before any read or upstream call: BAD_USER_INPUT beside data null (an ERROR record)
   { name: "first: 0", send: gql(`query($n: Int!) { households(first: $n) { edges { node { members { education { schoolName } } } } } }`, { n: 0 }), status: 200, code: "BAD_USER_INPUT", reason: "PAGE_SIZE", record: "ERROR" },
-  { name: "first: 99999999 through a variable", send: gql(`query($n: Int!) { households(first: $n) { edges { node { members { education { schoolName } } } } } }`, { n: 99_999_999 }), status: 200, code: "BAD_USER_INPUT", reason: "PAGE_SIZE", record: "ERROR" },
+  { name: "first: 101 through a variable (within the cost limit)", send: gql(`query($n: Int!) { households(first: $n) { totalCount edges { node { members { education { schoolName } } } } } }`, { n: 101 }), status: 200, code: "BAD_USER_INPUT", reason: "PAGE_SIZE", record: "ERROR" },
   { name: "a garbage cursor", send: gql(`query($a: String) { households(first: 5, after: $a) { edges { node { members { education { schoolName } } } } } }`, { a: "garbage" }), status: 200, code: "BAD_USER_INPUT", reason: "INVALID_CURSOR", record: "ERROR" },
   { name: "a registration with an invalid ID number", send: gql(REGISTER, { input: registration({ idNumber: "500103198001010010" }) }), status: 200, code: "BAD_USER_INPUT", reason: "INVALID_ID_NUMBER", record: "ERROR" },
 ];

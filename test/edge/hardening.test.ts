@@ -5,9 +5,9 @@
  * client; headers, CORS, per-principal rate limits (in memory and shared through Redis) and
  * persisted-operations mode.
  *
- * Every document limit (depth, aliases, tokens, directives, cost) answers the same way: HTTP 400, one
- * error { code: GRAPHQL_VALIDATION_FAILED, message: "Syntax Error: Query validation error." } with no
- * number and no location, so a client learns neither which limit nor its value.
+ * Every document limit (depth, aliases, tokens, directives, cost) answers HTTP 400 with one error
+ * { code: GRAPHQL_VALIDATION_FAILED, reason: <which limit> } and a message naming the limit, with no
+ * number and no location: a client learns which limit it hit, never its value.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,7 +27,14 @@ const SEED = 7;
 const AS_OF = "2026-11-01";
 const PERSONS = 300;
 const ORIGIN = "https://portal.safetynet.example";
-const LIMIT_MESSAGE = "Syntax Error: Query validation error.";
+/** What a client is told per limit (README, "Document limits"): the stable reason and the message. */
+const LIMITS = {
+  DEPTH_LIMIT: "The operation nests fields deeper than the gateway accepts",
+  ALIAS_LIMIT: "The operation uses more aliases than the gateway accepts",
+  DIRECTIVE_LIMIT: "The operation uses more directives than the gateway accepts",
+  TOKEN_LIMIT: "The operation is longer than the gateway accepts (too many tokens)",
+  COST_LIMIT: "The operation asks for more than the gateway serves in one request (cost limit): ask for smaller pages or fewer fields",
+} as const;
 const CIVIL: MintOptions = { audience: "civil_affairs", city: "500000" };
 
 let gw: TestGateway; // development, sandboxes, CORS for ORIGIN
@@ -41,7 +48,8 @@ const seeded = async (db: Database) => {
 
 beforeAll(async () => {
   [gw, prod] = await Promise.all([
-    startGateway({ seed: seeded, sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS }, edge: { NODE_ENV: "development", CORS_ORIGINS: ORIGIN } }),
+    // GRAPHQL_MAX_COST 5000 (a deployment's lower limit): the cost tests below are computed against it
+    startGateway({ seed: seeded, sandboxes: { seed: SEED, asOf: AS_OF, persons: PERSONS }, edge: { NODE_ENV: "development", CORS_ORIGINS: ORIGIN, GRAPHQL_MAX_COST: 5000 } }),
     startGateway({ edge: { NODE_ENV: "production" } }),
   ]);
   const persons = await gw.db.prisma.person.findMany({ orderBy: { id: "asc" } });
@@ -92,14 +100,15 @@ async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; upstream: 
   return { result, upstream: s1 - s0 };
 }
 
-/** A document limit: 400, the generic message, nothing else; no upstream call. */
-async function expectLimitRejected(query: string, variables: Record<string, unknown> = { id: household.id }) {
+/** A document limit: 400, the limit named (reason and message) without its value; no upstream call. */
+async function expectLimitRejected(query: string, reason: keyof typeof LIMITS, variables: Record<string, unknown> = { id: household.id }) {
   const { result: res, upstream } = await counted(() => gw.gql(query, variables));
   expect(res.status).toBe(400);
   expect(res.data).toBeUndefined();
   expect(res.errors).toHaveLength(1);
-  expect(res.errors![0].message).toBe(LIMIT_MESSAGE);
-  expect(res.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", requestId: res.headers.get("x-request-id") });
+  expect(res.errors![0].message).toBe(LIMITS[reason]);
+  expect(res.errors![0].message, "no limit value").not.toMatch(/\d/);
+  expect(res.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", reason, requestId: res.headers.get("x-request-id") });
   expect(res.errors![0]).not.toHaveProperty("locations");
   expect(upstream, "rejected before execution: no upstream request").toBe(0);
 }
@@ -127,10 +136,11 @@ describe("document limits: rejected before execution, no upstream call, the limi
     const depth8 = `query($id: ID!) { household(id: $id) { members { household { members { household { members { education { schoolName } } } } } } } }`;
     const depth9 = `query($id: ID!) { household(id: $id) { members { household { members { household { members { education { aid { amountFen } } } } } } } } }`;
     await expectPasses(depth8);
-    await expectLimitRejected(depth9);
+    await expectLimitRejected(depth9, "DEPTH_LIMIT");
     // fragments are counted flat: hiding a level in a fragment does not help
     await expectLimitRejected(
       `query($id: ID!) { household(id: $id) { members { household { members { household { ...M } } } } } } fragment M on Household { members { education { aid { amountFen } } } }`,
+      "DEPTH_LIMIT",
     );
   });
 
@@ -138,7 +148,7 @@ describe("document limits: rejected before execution, no upstream call, the limi
     const aliases = (n: number) =>
       `query($id: ID!) { ${Array.from({ length: n }, (_, i) => `a${i}: household(id: $id) { members { education { schoolName } } }`).join(" ")} }`;
     await expectPasses(aliases(15));
-    await expectLimitRejected(aliases(16));
+    await expectLimitRejected(aliases(16), "ALIAS_LIMIT");
   });
 
   test("1,001 tokens are refused (at parsing); 1,000 run", async () => {
@@ -161,9 +171,9 @@ describe("document limits: rejected before execution, no upstream call, the limi
     const over = build(1001);
     expect([tokenCount(ok), tokenCount(over)]).toEqual([1000, 1001]);
     await expectPasses(ok);
-    await expectLimitRejected(over);
+    await expectLimitRejected(over, "TOKEN_LIMIT");
     // far over the limit: still a 400 with the same message, never a 500
-    await expectLimitRejected(`{ ${"__typename ".repeat(50_000)}}`, {});
+    await expectLimitRejected(`{ ${"__typename ".repeat(50_000)}}`, "TOKEN_LIMIT", {});
   });
 
   test("21 directives are refused; 20 run", async () => {
@@ -178,14 +188,36 @@ describe("document limits: rejected before execution, no upstream call, the limi
     };
     expect(fields.length + memberFields.length).toBeGreaterThan(21);
     await expectPasses(directives(20));
-    await expectLimitRejected(directives(21));
+    await expectLimitRejected(directives(21), "DIRECTIVE_LIMIT");
   });
 
-  test("first: 99999999 is refused by the cost limit; through a variable, by the resolver before any read", async () => {
+  // graphql-armor's cost (objects 2, scalars 1, ×1.5 per level, × the page size) of one household in
+  // HOUSEHOLD: 105.6875; of one in HEAVY: 156.3125 — so 5 households fit under GRAPHQL_MAX_COST (5000), 100 do not,
+  // and two HEAVY lists of the default page (20) do not either.
+  const HOUSEHOLD = `edges { node { registryNo address members { name relation age education { schoolName stage term } disability { grade } } currentCase { tier tierClass } } }`;
+  const HEAVY = `edges { node { registryNo address incomes { source monthlyFen } assets { kind valueFen } cases { tier status } members { name relation age education { schoolName stage term } disability { grade } } currentCase { tier tierClass } } }`;
+
+  test("the cost counts a list's page size alike as a literal, a variable or the argument's default", async () => {
+    await expectPasses(`{ households(first: 5) { ${HOUSEHOLD} } }`, {});
+    await expectLimitRejected(`{ households(first: 100) { ${HOUSEHOLD} } }`, "COST_LIMIT", {});
+    const viaVariable = `query($n: Int!) { households(first: $n) { ${HOUSEHOLD} } }`;
+    await expectPasses(viaVariable, { n: 5 });
+    await expectLimitRejected(viaVariable, "COST_LIMIT", { n: 100 });
+    await expectLimitRejected(`query($n: Int! = 100) { households(first: $n) { ${HOUSEHOLD} } }`, "COST_LIMIT", {});
+    // no `first`: the schema's default page (20)
+    await expectPasses(`{ a: households(first: 5) { ${HEAVY} } b: households(first: 5) { ${HEAVY} } }`, {});
+    await expectLimitRejected(`{ a: households { ${HEAVY} } b: households { ${HEAVY} } }`, "COST_LIMIT", {});
+  });
+
+  test("first: 99999999 is refused by the cost limit, literal or variable, before any read", async () => {
     const literal = `{ households(first: 99999999) { edges { node { members { education { schoolName } } } } } }`;
-    await expectLimitRejected(literal, {});
+    await expectLimitRejected(literal, "COST_LIMIT", {});
     const viaVariable = `query($n: Int!) { households(first: $n) { edges { node { members { education { schoolName } } } } } }`;
-    const { result: res, upstream } = await counted(() => gw.gql(viaVariable, { n: 99_999_999 }));
+    await expectLimitRejected(viaVariable, "COST_LIMIT", { n: 99_999_999 });
+  });
+
+  test("a page size over the field's maximum within the cost limit is refused by the resolver (PAGE_SIZE)", async () => {
+    const { result: res, upstream } = await counted(() => gw.gql(`query($n: Int!) { households(first: $n) { totalCount } }`, { n: 101 }));
     expect(upstream).toBe(0);
     expect(res.data?.households ?? null).toBeNull(); // households is nullable since issue 12 (a charity may not list them)
     expect(res.errors).toHaveLength(1);

@@ -74,7 +74,7 @@ export const TEST_EDGE: EdgeConfig = {
   GRAPHQL_MAX_ALIASES: 15,
   GRAPHQL_MAX_TOKENS: 1000,
   GRAPHQL_MAX_DIRECTIVES: 20,
-  GRAPHQL_MAX_COST: 5000,
+  GRAPHQL_MAX_COST: 200_000, // the production default (src/app/config.ts)
 };
 
 /**

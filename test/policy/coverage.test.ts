@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
-import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLObjectType } from "graphql";
-import { gatewaySchema } from "../../src/graphql/schema.js";
-import { POLICY } from "../../src/policy/rules.js";
+import { getNamedType, isAbstractType, isListType, isNonNullType, isObjectType, type GraphQLObjectType } from "graphql";
+import { servedSchema as gatewaySchema } from "../../src/graphql/schema.js"; // what the gateway serves: the client schema + federation's _service/_entities
+import { ENTITY_LOOKUP, POLICY } from "../../src/policy/rules.js";
 import { AUDIENCES, type Audience } from "../../src/policy/audiences.js";
 
 /** Object types an audience can reach from the roots through fields it may read. */
@@ -17,6 +17,13 @@ function reachable(schema: Awaited<ReturnType<typeof gatewaySchema>>, audience: 
       if (!POLICY[t.name]?.[f.name]?.[audience]) continue;
       const named = getNamedType(f.type);
       if (isObjectType(named)) queue.push(named);
+      // _entities (_Entity = Household | Person): an entity type only for the audiences that may look it up
+      else if (isAbstractType(named))
+        queue.push(
+          ...schema
+            .getPossibleTypes(named)
+            .filter((o) => !(o.name in ENTITY_LOOKUP) || POLICY.Query[ENTITY_LOOKUP[o.name as keyof typeof ENTITY_LOOKUP]]?.[audience]),
+        );
     }
   }
   return seen;

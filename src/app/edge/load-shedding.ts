@@ -10,6 +10,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import type { FastifyInstance } from "fastify";
 import { Counter, Gauge, type Registry } from "prom-client";
+import { ErrorCode } from "../../errors.js";
 
 export interface LoadSheddingOptions {
   /** most GraphQL requests in progress at once; 0 = no limit */
@@ -64,7 +65,7 @@ export function addLoadShedding(scope: FastifyInstance, options: LoadSheddingOpt
         .header("retry-after", String(retryAfterSeconds))
         .header("cache-control", "no-store")
         .type("application/json")
-        .send({ errors: [{ message: "The gateway is overloaded; retry shortly", extensions: { code: "OVERLOADED", retryAfterSeconds, requestId: req.id } }] });
+        .send({ errors: [{ message: "The gateway is overloaded; retry shortly", extensions: { code: ErrorCode.OVERLOADED, retryAfterSeconds, requestId: req.id } }] });
     }
     inFlight++;
     let done = false;

@@ -8,7 +8,7 @@
  */
 import DataLoader from "dataloader";
 import type { AlertAction, Household } from "../../db/generated/client.js";
-import type { GatewayContext } from "../../graphql/context.js";
+import type { RequestDeps } from "../request.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../../domain/aid-chain.js";
 import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../../domain/alerts.js";
 import type { EntitlementKind, FactSource } from "../../domain/facts.js";
@@ -16,10 +16,14 @@ import { BASIS, SOURCE_BASIS } from "../../domain/observed.js";
 import type { Audience } from "../../policy/audiences.js";
 import { entitlementAmountReadable, mayRead } from "../../policy/disclosure.js";
 import { householdFacts } from "../facts/gather.js";
-import { eligibilityOf } from "../eligibility/eligibility.js";
-import { perRequestMemo } from "../../graphql/per-request.js";
+import { eligibilityOf, type EligibilityDeps } from "../eligibility/eligibility.js";
+import { memoSlot } from "../memo.js";
 import { dayOf } from "../../domain/calendar.js";
 import { factsFor, withheldSources } from "../../policy/noninterference.js";
+
+/** What the aid chain and alerts use: the eligibility's dependencies, the request's day, the database (stored actions). */
+export type MonitoringDeps = EligibilityDeps & Pick<RequestDeps, "now" | "prisma">;
+type Deps = MonitoringDeps;
 
 // ---------------------------------------------------------------------------------------------------
 // Computation, memoised per request and household
@@ -29,16 +33,16 @@ interface Monitoring {
   alerts: AlertFinding[];
 }
 
-const computed = perRequestMemo<Promise<Monitoring>>();
+const computed = memoSlot<Promise<Monitoring>>();
 
-export function monitoringOf(ctx: GatewayContext, household: Household): Promise<Monitoring> {
-  return computed(ctx, household.id, () => {
-    const asOf = ctx.now;
+export function monitoringOf(deps: Deps, household: Household): Promise<Monitoring> {
+  return computed(deps.memo, household.id, () => {
+    const asOf = deps.now;
     // the eligibility of the request's day, shared with Household.eligibility (its default asOf): one evaluation per request
-    return Promise.all([householdFacts(ctx, household), eligibilityOf(ctx, household, dayOf(asOf))]).then(([facts, eligibility]) => {
+    return Promise.all([householdFacts(deps, household), eligibilityOf(deps, household, dayOf(asOf))]).then(([facts, eligibility]) => {
       // over the records this request's audience may read, as the eligibility (src/policy/noninterference.ts)
-      const seen = factsFor(facts, policyAudience(ctx));
-      const withheld = withheldSources(policyAudience(ctx));
+      const seen = factsFor(facts, policyAudience(deps));
+      const withheld = withheldSources(policyAudience(deps));
       const built = buildAidChain(seen, eligibility, asOf);
       // complete: every source this audience may read answered (a withheld one is not a failure)
       const chain = { ...built, complete: built.failedSources.every((s) => (withheld as string[]).includes(s)) };
@@ -50,18 +54,19 @@ export function monitoringOf(ctx: GatewayContext, household: Household): Promise
 // ---------------------------------------------------------------------------------------------------
 // Stored actions
 
-const actionLoaders = new WeakMap<GatewayContext, DataLoader<string, AlertAction[]>>();
+const actionLoader = memoSlot<DataLoader<string, AlertAction[]>>();
 
 /** The stored actions of a household's alerts, oldest first (batched across households per request). */
-export function alertActions(ctx: GatewayContext, householdId: string): Promise<AlertAction[]> {
-  let loader = actionLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader<string, AlertAction[]>(async (ids) => {
-      const rows = await ctx.prisma.alertAction.findMany({ where: { householdId: { in: [...ids] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
-      return ids.map((id) => rows.filter((r) => r.householdId === id));
-    });
-    actionLoaders.set(ctx, loader);
-  }
+export function alertActions(deps: Pick<RequestDeps, "prisma" | "memo">, householdId: string): Promise<AlertAction[]> {
+  const loader = actionLoader(
+    deps.memo,
+    "",
+    () =>
+      new DataLoader<string, AlertAction[]>(async (ids) => {
+        const rows = await deps.prisma.alertAction.findMany({ where: { householdId: { in: [...ids] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+        return ids.map((id) => rows.filter((r) => r.householdId === id));
+      }),
+  );
   return loader.load(householdId);
 }
 
@@ -97,8 +102,8 @@ function sourceCoordinate(source: FactSource | "policy", evidenceName = ""): str
 }
 
 /** The audience whose field policy applies to this request (null: FIELD_POLICY=off, everything readable). */
-export function policyAudience(ctx: GatewayContext): Audience | null {
-  return ctx.enforcePolicy ? ctx.principal.audience : null;
+export function policyAudience(deps: Pick<RequestDeps, "enforcePolicy" | "principal">): Audience | null {
+  return deps.enforcePolicy ? deps.principal.audience : null;
 }
 
 export interface Visibility {
@@ -107,8 +112,8 @@ export interface Visibility {
   amountReadable(kind: EntitlementKind): boolean;
 }
 
-export function visibilityFor(ctx: GatewayContext): Visibility {
-  return audienceVisibility(policyAudience(ctx));
+export function visibilityFor(deps: Pick<RequestDeps, "enforcePolicy" | "principal">): Visibility {
+  return audienceVisibility(policyAudience(deps));
 }
 
 /** What one audience may see (null: the field policy is off, everything). */

@@ -1,15 +1,21 @@
 /**
  * Per-request charity data: the calling charity, and DataLoaders for resources, needs, claims and
  * consents, so that matches, claims and contacts over a page of needs cost a few queries, not one per
- * need. Memoised per request context (like src/features/facts/gather.ts): nothing is shared between requests.
+ * need. Memoised per request (like src/features/facts/gather.ts): nothing is shared between requests.
  */
 import DataLoader from "dataloader";
-import { GraphQLError } from "graphql";
+import type { GraphQLError } from "graphql";
+import { forbidden } from "../../errors.js";
 import type { Charity, CharityResource, Claim, ContactConsent, Need, Prisma } from "../../db/generated/client.js";
-import type { GatewayContext } from "../../graphql/context.js";
+import type { RequestDeps } from "../request.js";
 import type { MatchableNeed, MatchableResource } from "../../domain/matching.js";
 import { dayOf } from "../../domain/calendar.js";
 import { byKey, groupBy } from "../households/loaders.js";
+import { memoSlot } from "../memo.js";
+
+/** What the charity services use for one request. */
+export type CharityDeps = Pick<RequestDeps, "prisma" | "principal" | "scope" | "now" | "memo">;
+type Deps = CharityDeps;
 
 
 export type ResourceWithArea = CharityResource & { charity: { districts: string[]; status: Charity["status"] } };
@@ -19,9 +25,9 @@ interface VisibleResources {
   matchable: MatchableResource[];
 }
 
-function createCharityLoaders(ctx: GatewayContext) {
-  const prisma = ctx.prisma;
-  const me = ctx.principal.audience === "charity" ? ctx.principal.charityId : null;
+function createCharityLoaders(deps: Deps) {
+  const prisma = deps.prisma;
+  const me = deps.principal.audience === "charity" ? deps.principal.charityId : null;
   let visible: Promise<VisibleResources> | null = null;
   let mine: Promise<Charity | null> | null = null;
   return {
@@ -44,7 +50,7 @@ function createCharityLoaders(ctx: GatewayContext) {
       groupBy(
         keys,
         await prisma.claim.findMany({
-          where: { needId: { in: [...keys] }, ...(ctx.principal.audience === "charity" ? { charityId: me ?? "" } : {}) },
+          where: { needId: { in: [...keys] }, ...(deps.principal.audience === "charity" ? { charityId: me ?? "" } : {}) },
           orderBy: [{ claimedAt: "asc" }, { id: "asc" }],
         }),
         (c) => c.needId,
@@ -70,7 +76,7 @@ function createCharityLoaders(ctx: GatewayContext) {
     openNeedsInDistrict: new DataLoader<string, Need[]>(async (keys) =>
       groupBy(
         keys,
-        await prisma.need.findMany({ where: { AND: [needScope(ctx), { districtCode: { in: [...keys] }, status: "OPEN" }] } }),
+        await prisma.need.findMany({ where: { AND: [needScope(deps), { districtCode: { in: [...keys] }, status: "OPEN" }] } }),
         (n) => n.districtCode,
       ),
     ),
@@ -94,7 +100,7 @@ function createCharityLoaders(ctx: GatewayContext) {
           where: {
             status: "ACTIVE",
             charity: { status: "ACTIVE" },
-            ...(ctx.principal.audience === "charity" ? { OR: [{ charityId: me ?? "" }, { shared: true }] } : {}),
+            ...(deps.principal.audience === "charity" ? { OR: [{ charityId: me ?? "" }, { shared: true }] } : {}),
           },
           include: { charity: { select: { districts: true, status: true } } },
           orderBy: { id: "asc" },
@@ -106,35 +112,29 @@ function createCharityLoaders(ctx: GatewayContext) {
 }
 
 export type CharityLoaders = ReturnType<typeof createCharityLoaders>;
-const perRequest = new WeakMap<GatewayContext, CharityLoaders>();
+const perRequest = memoSlot<CharityLoaders>();
 
-export function charityLoaders(ctx: GatewayContext): CharityLoaders {
-  let l = perRequest.get(ctx);
-  if (!l) perRequest.set(ctx, (l = createCharityLoaders(ctx)));
-  return l;
+export function charityLoaders(deps: Deps): CharityLoaders {
+  return perRequest(deps.memo, "", () => createCharityLoaders(deps));
 }
 
 /** The principal's row scope as a need filter (needs carry their household's district and street). */
-export function needScope(ctx: GatewayContext): Prisma.NeedWhereInput {
-  const { districtCode, streetCode } = ctx.scope as Prisma.NeedWhereInput;
+export function needScope(deps: Deps): Prisma.NeedWhereInput {
+  const { districtCode, streetCode } = deps.scope as Prisma.NeedWhereInput;
   return { ...(districtCode !== undefined && { districtCode }), ...(streetCode !== undefined && { streetCode }) };
 }
 
 /** The calling charity, which must be registered and — unless `allowSuspended` — ACTIVE. */
-export async function requireCharity(ctx: GatewayContext, allowSuspended = false): Promise<Charity> {
-  const me = await charityLoaders(ctx).me();
+export async function requireCharity(deps: Deps, allowSuspended = false): Promise<Charity> {
+  const me = await charityLoaders(deps).me();
   if (!me)
-    throw new GraphQLError("This charity is not registered with the gateway", {
-      extensions: { code: "FORBIDDEN", reason: "CHARITY_NOT_REGISTERED" },
-    });
+    throw forbidden("This charity is not registered with the gateway", "CHARITY_NOT_REGISTERED");
   if (me.status !== "ACTIVE" && !allowSuspended) throw suspended();
   return me;
 }
 
 export function suspended(): GraphQLError {
-  return new GraphQLError("This charity is suspended by civil affairs", {
-    extensions: { code: "FORBIDDEN", reason: "CHARITY_SUSPENDED", http: { status: 403 } },
-  });
+  return forbidden("This charity is suspended by civil affairs", "CHARITY_SUSPENDED", { status: 403 });
 }
 
 export function matchableNeed(n: Need): MatchableNeed {
@@ -172,6 +172,6 @@ export function matchableResource(r: ResourceWithArea): MatchableResource {
 }
 
 /** The request's day as a UTC-midnight date (resources' validity and needs' `since` are dates). */
-export function today(ctx: GatewayContext): Date {
-  return dayOf(ctx.now);
+export function today(deps: Deps): Date {
+  return dayOf(deps.now);
 }

@@ -5,14 +5,16 @@
  * returned. Checked once per operation, before anything executes.
  */
 import { Kind, type OperationDefinitionNode } from "graphql";
-import type { GatewayContext } from "../../graphql/context.js";
-import { charityLoaders, suspended } from "./requests.js";
+import type { RequestDeps } from "../request.js";
+import { charityLoaders, suspended, type CharityDeps } from "./requests.js";
+
+type Deps = CharityDeps;
 
 const ALLOWED_WHILE_SUSPENDED = new Set(["myClaims", "cancelClaim", "__typename"]);
 
-export async function refuseSuspendedCharity(ctx: GatewayContext, operation: OperationDefinitionNode): Promise<void> {
-  if (ctx.principal.audience !== "charity") return;
-  const me = await charityLoaders(ctx).me();
+export async function refuseSuspendedCharity(deps: Deps, operation: OperationDefinitionNode): Promise<void> {
+  if (deps.principal.audience !== "charity") return;
+  const me = await charityLoaders(deps).me();
   if (!me || me.status !== "SUSPENDED") return;
   const onlyAllowed = operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && ALLOWED_WHILE_SUSPENDED.has(s.name.value));
   if (!onlyAllowed) throw suspended();

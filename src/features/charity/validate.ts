@@ -2,9 +2,10 @@
  * Input validation for the charity mutations: pure functions returning every problem found, each with
  * a stable reason and the argument path at fault (like src/features/households/validate.ts).
  */
-import type { InputProblem } from "../../errors.js";
+import { badInput, type InputProblem } from "../../errors.js";
+import { isUuid } from "../households/cursor.js";
 import { CHARITY_ID, DISTRICT_CODE as DISTRICT, STREET_CODE as STREET } from "../../auth/principal.js";
-import type { RegisterCharityInput, ResourceInput, UpdateResourceInput } from "../../../schema/charity.js";
+import type { RegisterCharityFields, ResourceFields, UpdateResourceFields } from "./inputs.js";
 
 const MAX_TEXT = 200;
 /** Unified social credit code (统一社会信用代码): 18 characters, no I, O, S, V, Z. */
@@ -24,7 +25,7 @@ function codes(problems: InputProblem[], field: string, list: string[] | undefin
   });
 }
 
-export function validateCharity(input: RegisterCharityInput): InputProblem[] {
+export function validateCharity(input: RegisterCharityFields): InputProblem[] {
   const problems: InputProblem[] = [];
   if (!CHARITY_ID.test(input.id))
     problems.push({ field: "input.id", reason: "INVALID_FORMAT", message: "input.id must be 1-64 of letters, digits, _ . : - (starting with a letter or digit)" });
@@ -64,7 +65,7 @@ function area(problems: InputProblem[], districts: string[] | undefined, streets
   });
 }
 
-export function validateResource(input: ResourceInput, served: string[]): InputProblem[] {
+export function validateResource(input: ResourceFields, served: string[]): InputProblem[] {
   const problems: InputProblem[] = [];
   text(problems, "input.title", input.title, true);
   quantity(problems, input.quantity);
@@ -76,7 +77,7 @@ export function validateResource(input: ResourceInput, served: string[]): InputP
 }
 
 export function validateResourceUpdate(
-  input: UpdateResourceInput,
+  input: UpdateResourceFields,
   current: { minAge: number | null; maxAge: number | null; validFrom: Date; quantity: number; remaining: number },
   served: string[],
 ): InputProblem[] {
@@ -108,4 +109,14 @@ export function validateText(field: string, value: string | undefined | null, re
   if (required && value == null) problems.push({ field, reason: "REQUIRED", message: `${field} must be given` });
   text(problems, field, value, required);
   return problems;
+}
+
+/** Throws BAD_USER_INPUT with every problem found, if any. */
+export function fail(problems: InputProblem[]): void {
+  if (problems.length) throw badInput(problems);
+}
+
+/** An id argument must be a uuid (INVALID_ID otherwise). */
+export function uuidArg(field: string, value: string, what: string): void {
+  if (!isUuid(value)) throw badInput([{ field, reason: "INVALID_ID", message: `${field} is not a ${what} id` }]);
 }

@@ -7,13 +7,13 @@ import type { InputProblem } from "../../errors.js";
 import type { HouseholdFacts, MemberFacts } from "../../domain/facts.js";
 import { DISABILITY_CATEGORIES, DISABILITY_GRADES, SERIOUS_DISEASES, isSeriousDisease } from "../../domain/codes.js";
 import type { DisabilityCategory } from "../../domain/records.js";
-import type { HouseholdFactsInput, MemberFactsInput } from "../../../schema/eligibility.js";
+import type { HouseholdFactsFields, MemberFactsFields } from "./inputs.js";
 
 const MAX_TEXT = 100;
 
-const refOf = (m: MemberFactsInput, i: number): string => m.ref ?? `m${i + 1}`;
+const refOf = (m: MemberFactsFields, i: number): string => m.ref ?? `m${i + 1}`;
 
-export function validateFactsInput(input: HouseholdFactsInput, asOf: Date): InputProblem[] {
+export function validateFactsInput(input: HouseholdFactsFields, asOf: Date): InputProblem[] {
   const problems: InputProblem[] = [];
   const p = (field: string, reason: InputProblem["reason"], message: string) => problems.push({ field, reason, message });
   const money = (field: string, v: number | undefined | null) => {
@@ -75,7 +75,7 @@ export function validateFactsInput(input: HouseholdFactsInput, asOf: Date): Inpu
 }
 
 /** The facts of a valid input, as of `now` (when they were typed in), for a street of `districtCode`. */
-export function caseworkerFacts(input: HouseholdFactsInput, districtCode: string, asOf: Date, now: Date): HouseholdFacts {
+export function caseworkerFacts(input: HouseholdFactsFields, districtCode: string, asOf: Date, now: Date): HouseholdFacts {
   const typedIn = now;
   const typed = <T>(value: T | null) => ({ ok: true as const, value, typedIn });
   const sourced = <S extends string>(source: S) => ({ source, asOf: now, stale: false });

@@ -7,14 +7,18 @@
  */
 import type DataLoader from "dataloader";
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person } from "../../db/generated/client.js";
-import type { GatewayContext } from "../../graphql/context.js";
+import type { RequestDeps } from "../request.js";
 import { isUpstreamError } from "../../../connectors/kit/index.js";
 import type { HousingRecord, SourceName } from "../../domain/records.js";
 import type { CharityDelivery } from "../households/loaders.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue } from "../../domain/facts.js";
-import { perRequestMemo } from "../../graphql/per-request.js";
+import { memoSlot } from "../memo.js";
 import { parametersInForce } from "../policy-parameters/in-force.js";
 import { regionChain } from "../policy-parameters/region.js";
+
+/** What gathering facts uses: the request's registry and department loaders, the database (policy parameters), the memo. */
+export type FactsDeps = Pick<RequestDeps, "loaders" | "sources" | "prisma" | "memo">;
+type Deps = FactsDeps;
 
 /** Loads one department record as a fact: ok (record or null) or failed with the upstream code. */
 export async function fetchFact<V>(loader: DataLoader<string, V | null>, key: string, source: SourceName): Promise<Fetched<V>> {
@@ -27,29 +31,29 @@ export async function fetchFact<V>(loader: DataLoader<string, V | null>, key: st
 }
 
 /** Per request and household: the gathered facts, so eligibility, aidChain and alerts share one gathering. */
-const gathered = perRequestMemo<Promise<HouseholdFacts>>();
+const gathered = memoSlot<Promise<HouseholdFacts>>();
 
-export function householdFacts(ctx: GatewayContext, household: Household): Promise<HouseholdFacts> {
-  return gathered(ctx, household.id, () => gatherFacts(ctx, household));
+export function householdFacts(deps: Deps, household: Household): Promise<HouseholdFacts> {
+  return gathered(deps.memo, household.id, () => gatherFacts(deps, household));
 }
 
-async function gatherFacts(ctx: GatewayContext, h: Household): Promise<HouseholdFacts> {
+async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
   const [members, incomes, assets, cases, aidRecords, housing, deliveries] = await Promise.all([
-    ctx.loaders.members.load(h.id),
-    ctx.loaders.incomes.load(h.id),
-    ctx.loaders.assets.load(h.id),
-    ctx.loaders.cases.load(h.id),
-    ctx.loaders.aidRecords.load(h.id),
-    fetchFact(ctx.sources.housing, h.registryNo, "housing"),
-    ctx.loaders.charityDeliveries.load(h.id),
+    deps.loaders.members.load(h.id),
+    deps.loaders.incomes.load(h.id),
+    deps.loaders.assets.load(h.id),
+    deps.loaders.cases.load(h.id),
+    deps.loaders.aidRecords.load(h.id),
+    fetchFact(deps.sources.housing, h.registryNo, "housing"),
+    deps.loaders.charityDeliveries.load(h.id),
   ]);
   const records = await Promise.all(
     members.map(async (p) => {
       const [education, employment, medicalInsurance, disability] = await Promise.all([
-        fetchFact(ctx.sources.education, p.idNumber, "education"),
-        fetchFact(ctx.sources.employment, p.idNumber, "employment"),
-        fetchFact(ctx.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
-        fetchFact(ctx.sources.disability, p.idNumber, "disability"),
+        fetchFact(deps.sources.education, p.idNumber, "education"),
+        fetchFact(deps.sources.employment, p.idNumber, "employment"),
+        fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
+        fetchFact(deps.sources.disability, p.idNumber, "disability"),
       ]);
       return { education, employment, medicalInsurance, disability };
     }),
@@ -138,11 +142,11 @@ export function assembleFacts(h: Household, rows: RegistryRows, records: Departm
 }
 
 /** Per request: the policy-parameter rows of a region chain (one query per region per request). */
-const parameterRows = perRequestMemo<Promise<ParameterValue[]>>();
+const parameterRows = memoSlot<Promise<ParameterValue[]>>();
 
-function rowsFor(ctx: GatewayContext, regionCode: string): Promise<ParameterValue[]> {
-  return parameterRows(ctx, regionCode, () =>
-    ctx.prisma.policyParameter
+function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
+  return parameterRows(deps.memo, regionCode, () =>
+    deps.prisma.policyParameter
       .findMany({ where: { regionCode: { in: regionChain(regionCode) } } })
       .then((list) =>
         list.map((r) => ({
@@ -159,8 +163,8 @@ function rowsFor(ctx: GatewayContext, regionCode: string): Promise<ParameterValu
 }
 
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
-export async function parameterSet(ctx: GatewayContext, regionCode: string, on: Date): Promise<ParameterSet> {
-  return parameterSetOf(await rowsFor(ctx, regionCode), regionCode, on);
+export async function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
+  return parameterSetOf(await rowsFor(deps, regionCode), regionCode, on);
 }
 
 /** The parameters in force for a region on a date among the given rows (pure; rows of other regions are ignored). */

@@ -4,7 +4,7 @@
  */
 import type { InputProblem } from "../../errors.js";
 import { birthDateOf, isValidIdNumber, sexOf } from "../../domain/idnumber.js";
-import type { AssetInput, IncomeInput, PersonInput, RegisterHouseholdInput, UpdateHouseholdInput } from "../../../schema/inputs.js";
+import type { AssetFields, IncomeFields, PersonFields, RegisterHouseholdFields, UpdateHouseholdFields } from "./inputs.js";
 
 const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const REGISTRY_NO = /^[0-9A-Z-]{6,32}$/;
@@ -27,7 +27,7 @@ function phone(problems: InputProblem[], field: string, value: string | undefine
     problems.push({ field, reason: "INVALID_FORMAT", message: `${field} is not a mainland mobile or landline number` });
 }
 
-export function validateMembers(members: PersonInput[], today: Date): InputProblem[] {
+export function validateMembers(members: PersonFields[], today: Date): InputProblem[] {
   const problems: InputProblem[] = [];
   if (members.length === 0) problems.push({ field: "input.members", reason: "REQUIRED", message: "a household needs at least one member" });
   const heads = members.filter((m) => m.relation === "HEAD").length;
@@ -55,7 +55,7 @@ export function validateMembers(members: PersonInput[], today: Date): InputProbl
   return problems;
 }
 
-export function validateIncomes(incomes: IncomeInput[] | undefined, memberIds: Set<string> | null, today: Date): InputProblem[] {
+export function validateIncomes(incomes: IncomeFields[] | undefined, memberIds: Set<string> | null, today: Date): InputProblem[] {
   const problems: InputProblem[] = [];
   incomes?.forEach((inc, i) => {
     const f = `input.incomes.${i}`;
@@ -70,7 +70,7 @@ export function validateIncomes(incomes: IncomeInput[] | undefined, memberIds: S
   return problems;
 }
 
-export function validateAssets(assets: AssetInput[] | undefined): InputProblem[] {
+export function validateAssets(assets: AssetFields[] | undefined): InputProblem[] {
   const problems: InputProblem[] = [];
   assets?.forEach((a, i) => {
     const f = `input.assets.${i}`;
@@ -80,7 +80,7 @@ export function validateAssets(assets: AssetInput[] | undefined): InputProblem[]
   return problems;
 }
 
-export function validateRegister(input: RegisterHouseholdInput, today: Date): InputProblem[] {
+export function validateRegister(input: RegisterHouseholdFields, today: Date): InputProblem[] {
   const problems: InputProblem[] = [];
   if (input.registryNo != null && !REGISTRY_NO.test(input.registryNo))
     problems.push({ field: "input.registryNo", reason: "INVALID_FORMAT", message: "input.registryNo must be 6-32 of 0-9, A-Z and '-'" });
@@ -94,7 +94,7 @@ export function validateRegister(input: RegisterHouseholdInput, today: Date): In
   return problems;
 }
 
-export function validateUpdate(input: UpdateHouseholdInput, memberIds: Set<string>, today: Date): InputProblem[] {
+export function validateUpdate(input: UpdateHouseholdFields, memberIds: Set<string>, today: Date): InputProblem[] {
   const problems: InputProblem[] = [];
   text(problems, "input.address", input.address, true);
   phone(problems, "input.phone", input.phone);
