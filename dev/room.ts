@@ -5,5 +5,5 @@
  * development keys are refused there too).
  */
 export { startSandboxes } from "./sandboxes/index.js";
-export { ensureDataset } from "./seed/dataset.js";
+export { compiledSeedCli, ensureDataset, seedInChildProcess } from "./seed/dataset.js";
 export { devTokensForAllAudiences } from "./keys/dev-keys.js";

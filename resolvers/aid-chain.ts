@@ -12,7 +12,14 @@ import { monitoringOf, visibilityFor, visibleChain } from "../src/features/aid-c
  * duplicate keys embed ID numbers, certificate and registry numbers and never leave the gateway.
  */
 export function chainView(c: DomainChain, ids: Pick<HouseholdIds, "link" | "gap" | "duplicate">) {
-  const link = (l: AidLink) => ({ ...l, id: ids.link(l.id), periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
+  // one view per link: the lists below share their links
+  const views = new Map<AidLink, ReturnType<typeof linkView>>();
+  const linkView = (l: AidLink) => ({ ...l, id: ids.link(l.id), periodStart: l.period.start, periodEnd: l.period.end, stale: l.stale ?? false });
+  const link = (l: AidLink) => {
+    let v = views.get(l);
+    if (v === undefined) views.set(l, (v = linkView(l)));
+    return v;
+  };
   const gap = (g: Gap) => ({
     ...g,
     key: ids.gap(g.key),

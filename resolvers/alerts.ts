@@ -5,16 +5,14 @@ import { ResponsibleDepartment } from "../schema/eligibility.js";
 import type { GatewayContext } from "../src/graphql/context.js";
 import type { AlertAction, Household as HouseholdRow, Prisma } from "../src/db/generated/client.js";
 import { alertCompleteness, type AlertCompleteness, type AlertFinding } from "../src/domain/alerts.js";
-import { alreadyResolved, badInput, forbidden, notFound, pageSizeProblems } from "../src/errors.js";
+import { badInput, pageSizeProblems } from "../src/errors.js";
 import { decodeCursor, encodeCursor, isUuid } from "../src/features/households/cursor.js";
 import { alertActions, alertVisible, monitoringOf, pushedTo, statusOf, visibilityFor } from "../src/features/aid-chain/monitoring.js";
-import { alertKeyHousehold, opaqueAlertKey } from "../src/policy/opaque.js";
+import { opaqueAlertKey } from "../src/policy/opaque.js";
+import { alertNote, recordAlertAction, type AlertActionKind } from "../src/features/aid-chain/alert-actions.js";
 
 /** Households examined per page of Query.alerts: bounds the upstream work of one request. */
 export const MAX_ALERT_HOUSEHOLDS = 50;
-const MAX_NOTE = 2000;
-/** Departments that may acknowledge / resolve an alert pushed to them (their audience name is the department's). */
-const DEPARTMENT_AUDIENCES = new Set<string>(["education", "employment", "housing", "medical_insurance", "disability"]);
 
 function alertView(ctx: GatewayContext, householdId: string, a: AlertFinding, actions: AlertAction[]) {
   const key = opaqueAlertKey(ctx.pseudonyms, householdId, a.key);
@@ -73,12 +71,6 @@ class AlertsArgs {
   @Field(() => String, { nullable: true, description: "endCursor of the previous page." }) after?: string;
 }
 
-function checkNote(note: string | null | undefined, required: boolean): string | null {
-  const n = note?.trim() ?? "";
-  if (required && n === "") throw badInput([{ field: "note", reason: "REQUIRED", message: "a note is required to resolve an alert" }]);
-  if (n.length > MAX_NOTE) throw badInput([{ field: "note", reason: "TOO_LONG", message: `note must be at most ${MAX_NOTE} characters` }]);
-  return n === "" ? null : n;
-}
 
 @Resolver(() => Household)
 export class HouseholdAlertsResolver {
@@ -132,7 +124,7 @@ export class AlertResolver {
 
   @Mutation(() => Alert, { description: "Acknowledge an alert (civil affairs, street office; a department for an alert pushed to it)." })
   acknowledgeAlert(@Arg("key", () => ID) key: string, @Arg("note", () => String, { nullable: true }) note: string | null, @Ctx() ctx: GatewayContext) {
-    return record(ctx, key, "ACKNOWLEDGE", null, checkNote(note, false));
+    return record(ctx, key, "ACKNOWLEDGE", null, alertNote(note, false));
   }
 
   @Mutation(() => Alert, { description: "Push an alert to the responsible department (civil affairs, street office)." })
@@ -145,39 +137,17 @@ export class AlertResolver {
     // a charity provides help (an aid-chain link) but is not a department an alert can be pushed to
     if (department === ResponsibleDepartment.charity)
       throw badInput([{ field: "department", reason: "NOT_A_DEPARTMENT", message: "alerts are pushed to government departments, not to charities" }]);
-    return record(ctx, key, "PUSH", department, checkNote(note, false));
+    return record(ctx, key, "PUSH", department, alertNote(note, false));
   }
 
   @Mutation(() => Alert, { description: "Resolve an alert with a note saying how (final: resolving again is ALREADY_RESOLVED)." })
   resolveAlert(@Arg("key", () => ID) key: string, @Arg("note", () => String) note: string, @Ctx() ctx: GatewayContext) {
-    return record(ctx, key, "RESOLVE", null, checkNote(note, true));
+    return record(ctx, key, "RESOLVE", null, alertNote(note, true));
   }
 }
 
-/**
- * Records one action. The alert must exist now for this household (recomputed from its facts) and be
- * visible to the caller; a household out of scope or an unknown key is NOT_FOUND. Actions on one
- * household are serialised (row lock), so two concurrent resolves give one RESOLVE and one ALREADY_RESOLVED.
- */
-async function record(ctx: GatewayContext, key: string, action: "ACKNOWLEDGE" | "PUSH" | "RESOLVE", department: string | null, note: string | null): Promise<AlertView> {
-  const householdId = alertKeyHousehold(key);
-  if (!householdId) throw notFound("Alert");
-  const h = await ctx.loaders.household.load(householdId);
-  if (!h) throw notFound("Alert");
-  const { alerts } = await monitoringOf(ctx, h);
-  const finding = alerts.find((a) => opaqueAlertKey(ctx.pseudonyms, h.id, a.key) === key);
-  if (!finding || !alertVisible(visibilityFor(ctx), finding)) throw notFound("Alert");
-  const audience = ctx.principal.audience;
-  const rows = await ctx.prisma.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "household" WHERE id = ${h.id}::uuid FOR UPDATE`;
-    const existing = await tx.alertAction.findMany({ where: { householdId: h.id, alertKey: { in: [key, finding.key] } }, orderBy: [{ at: "asc" }, { id: "asc" }] });
-    if (statusOf(existing) === "RESOLVED") throw alreadyResolved(key);
-    if (DEPARTMENT_AUDIENCES.has(audience) && (action === "PUSH" || pushedTo(existing) !== audience))
-      throw forbidden("A department may acknowledge or resolve only an alert pushed to it", "NOT_PUSHED_TO_YOU");
-    await tx.alertAction.create({
-      data: { householdId: h.id, alertKey: key, action, department, note, actorSubject: ctx.principal.subject, actorAudience: audience },
-    });
-    return tx.alertAction.findMany({ where: { householdId: h.id }, orderBy: [{ at: "asc" }, { id: "asc" }] });
-  });
-  return alertView(ctx, h.id, finding, rows);
+/** Records one action (src/features/aid-chain/alert-actions.ts) and answers the alert as the caller sees it. */
+async function record(ctx: GatewayContext, key: string, action: AlertActionKind, department: string | null, note: string | null): Promise<AlertView> {
+  const { householdId, finding, actions } = await recordAlertAction(ctx, key, action, department, note);
+  return alertView(ctx, householdId, finding, actions);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The npm scripts' runner: `node scripts/run-built.mjs dist/src/auth/token-cli.js --audience …`.
+ * The npm scripts' runner: `node scripts/run-built.mjs dist/dev/keys/token-cli.js --audience …`.
  * Compiles (tsc) only when a TypeScript source, tsconfig.json or package.json is newer than the last
  * build, then runs the built entry in this process. So `npm run -s token` does not rebuild each time,
  * and an edited source is never run stale.

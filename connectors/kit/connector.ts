@@ -6,6 +6,7 @@ import { UpstreamError, badResponseError, toUpstreamError } from "./errors.js";
 import type { HttpClient } from "./http.js";
 import type { SourceMetrics } from "./metrics.js";
 import type { UpstreamPolicy } from "./policy.js";
+import { attemptSpan, batchSpan, markBatchFailed } from "./tracing.js";
 
 /**
  * A batch answer: per asked key the mapped record, `null` when the system does not know the key, or an
@@ -66,11 +67,15 @@ export function createLoader<V>(
   const signal = options.signal ? AbortSignal.any([options.signal, runtime.closed]) : runtime.closed;
   // every concurrent batch of this request listens on it (and only while in flight): not a leak
   setMaxListeners(0, signal);
-  const batchFn = async (keys: readonly string[]): Promise<Array<V | null | Error>> => {
+  const batchFn = (keys: readonly string[]): Promise<Array<V | null | Error>> => batchSpan(connector.name, keys.length, (attempted) => load(keys, attempted));
+  const load = async (keys: readonly string[], attempted: () => number): Promise<Array<V | null | Error>> => {
     metrics.batch();
     metrics.keys(keys.length);
     try {
-      const result = await policy.execute((attemptSignal) => connector.loadBatch([...keys], attemptSignal), signal);
+      const result = await policy.execute(
+        (attemptSignal) => attemptSpan(connector.name, attempted(), keys.length, () => connector.loadBatch([...keys], attemptSignal)),
+        signal,
+      );
       return keys.map((k) => {
         const v = result.get(k);
         if (v instanceof Error) {
@@ -83,6 +88,7 @@ export function createLoader<V>(
     } catch (e) {
       const err = toUpstreamError(e, connector.name);
       metrics.error(err.code);
+      markBatchFailed(err.code);
       return keys.map(() => err);
     }
   };

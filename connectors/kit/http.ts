@@ -3,6 +3,7 @@ import { Agent, type Dispatcher } from "undici";
 import type { SourceName } from "../../src/domain/records.js";
 import { UpstreamError, badResponseError, timeoutError, toUpstreamError, unavailableError } from "./errors.js";
 import type { SourceMetrics } from "./metrics.js";
+import { activeContext, httpSpan } from "./tracing.js";
 
 /**
  * JSON over HTTP to one department system, with undici's `request()` over a keep-alive Agent of the
@@ -105,7 +106,15 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
   const abortOutcome = options.abortOutcome ?? (() => "timeout" as const);
   let closed = false;
 
-  async function attempt(method: string, url: string, body: string | undefined, contentType: string | undefined, opts: RequestOptions, signal: AbortSignal): Promise<HttpResult> {
+  async function attempt(
+    method: string,
+    url: string,
+    body: string | undefined,
+    contentType: string | undefined,
+    opts: RequestOptions,
+    signal: AbortSignal,
+    traceHeaders: Record<string, string>,
+  ): Promise<HttpResult> {
     // the log detail, built only when something goes wrong
     const where = () => ({ method, url: logUrl(url) });
     if (signal.aborted) {
@@ -127,7 +136,7 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
     let text: string;
     try {
       const u = new URL(url);
-      const reqHeaders: Record<string, string> = { accept: "application/json", "user-agent": USER_AGENT, ...opts.headers };
+      const reqHeaders: Record<string, string> = { accept: "application/json", "user-agent": USER_AGENT, ...opts.headers, ...traceHeaders };
       if (contentType) reqHeaders["content-type"] = contentType;
       const res = await dispatcher.request({ origin: u.origin, path: u.pathname + u.search, method: method as Dispatcher.HttpMethod, headers: reqHeaders, body, signal });
       status = res.statusCode;
@@ -184,7 +193,9 @@ export function createHttpClient(source: SourceName, metrics: SourceMetrics, lim
   const client: HttpClient = {
     source,
     request(method, url, body, contentType, opts) {
-      const run = (signal: AbortSignal) => attempt(method, url, body, contentType, opts, signal);
+      // the caller's trace context, taken now: the request may run later, from another request's slot release
+      const parent = activeContext();
+      const run = (signal: AbortSignal) => httpSpan(source, method, url, parent, (traceHeaders) => attempt(method, url, body, contentType, opts, signal, traceHeaders));
       if (opts.unlimited) return run(opts.signal);
       return limit(run, opts.signal).catch((e: unknown) => {
         throw toUpstreamError(e, source, { method, url: logUrl(url) });

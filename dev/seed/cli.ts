@@ -21,7 +21,8 @@ const USAGE = `usage: npm run seed -- [--persons N] [--seed S] [--batch N] [--co
   --batch N        households per insert batch / transaction (default 2000)
   --concurrency N  batches written at once on PostgreSQL (default 3)
   --as-of DATE     the data set's "today" (default: the current UTC date)
-  --force          empty the registry tables first if they hold data`;
+  --force          empty the registry tables first if they hold data
+  --if-empty       seed only an empty registry; one that holds data is left as it is (exit 0)`;
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -45,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         concurrency: { type: "string" },
         "as-of": { type: "string" },
         force: { type: "boolean", default: false },
+        "if-empty": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -68,7 +70,12 @@ export async function main(argv: string[]): Promise<number> {
       concurrency: int("concurrency", values.concurrency, 1),
       asOf,
       force: values.force,
+      ifEmpty: values["if-empty"],
     });
+    if (result.skipped) {
+      console.log("the registry already holds data: not seeded");
+      return 0;
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const s = result.stats!;
     const rssMb = process.resourceUsage().maxRSS / 1024;

@@ -22,13 +22,15 @@ import { auditPlugin } from "../audit/plugin.js";
 import { trackDisclosures } from "../audit/disclosure.js";
 import { RequestAudit } from "../audit/request.js";
 import type { Principal } from "../auth/principal.js";
+import type { GatewayTelemetry } from "../telemetry/index.js";
+import { withOperationName } from "../telemetry/request.js";
 
 /** Starts Apollo Server and returns the plugin that serves it at /graphql (GET and POST). */
 export async function graphqlRoute(
   app: FastifyInstance,
   schema: GraphQLSchema,
   deps: ServerDeps,
-  options: { introspection: boolean },
+  options: { introspection: boolean; telemetry: GatewayTelemetry },
 ): Promise<FastifyPluginAsync> {
   const { config, db, connectors, pseudonyms, clock = () => new Date() } = deps;
   const limits = validationLimits(config);
@@ -50,6 +52,8 @@ export async function graphqlRoute(
     plugins: [
       // first: refuses unresolvable operations, subscriptions, NUL/lone surrogates and over-deep variables before any other plugin
       inputGuardPlugin<GatewayContext>(),
+      // names the operation for its span, its metrics and its log lines (src/telemetry)
+      options.telemetry.plugin,
       // second: the cost, with the variables' page sizes
       costLimitPlugin<GatewayContext>(schema, config.GRAPHQL_MAX_COST),
       ...limits.plugins.map(common),
@@ -63,8 +67,8 @@ export async function graphqlRoute(
       // FIELD_POLICY=off (development/benchmarks; refused in production): no field authorization at all
       ...(config.FIELD_POLICY === "off" ? [] : [authorizationPlugin(schema)]),
       // after authorization (it reads the plan), before error reporting; commits the access record before the response leaves
-      ...(deps.audit ? [auditPlugin(schema, deps.audit.writer, app.log)] : []),
-      errorReportingPlugin(app.log),
+      ...(deps.audit ? [auditPlugin(schema, deps.audit.writer, withOperationName(app.log))] : []),
+      errorReportingPlugin(withOperationName(app.log)),
     ],
   });
   await apollo.start();
@@ -82,7 +86,7 @@ export async function graphqlRoute(
     await scope.register(fastifyApollo(apollo), {
       path: "/graphql",
       method: ["GET", "POST"],
-      context: async (req) => createContext(contextDeps, req.id, req.principal as Principal, clock()),
+      context: async (req) => options.telemetry.bindContext(req, createContext(contextDeps, req.id, req.principal as Principal, clock())),
     });
   };
 }

@@ -79,6 +79,10 @@ const schema = z.object({
   SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
   /** the GraphiQL explorer at `/`: default on outside production */
   EXPLORER: z.enum(["on", "off"], { message: "must be on or off" }).optional(),
+
+  // Telemetry (src/telemetry; traces are configured by the standard OTEL_* variables, read by the SDK)
+  /** GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: public in development, not served in production */
+  METRICS_TOKEN: z.string().regex(/^\S{16,}$/, "must be at least 16 characters without spaces").optional(),
 });
 
 export type RawConfig = z.output<typeof schema>;

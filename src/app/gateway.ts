@@ -4,12 +4,14 @@
  * HTTP server. The seed, the sandboxes and the development tokens come from the development room, loaded
  * only when needed (./dev-room.ts). Used by `npm start` (src/app/main.ts) and the benchmark.
  */
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { collectDefaultMetrics, type Registry } from "prom-client";
 import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
 import { assertReachable, configuredTarget, openDatabase, type Database } from "../db/database.js";
 import { startOwnerCommands } from "../db/owner-commands.js";
+import { acquireOwnerLock } from "../db/owner-lock.js";
 import { applyMigrations, readMigrations } from "../db/migrate.js";
 import { recordedDataset, type Dataset } from "../db/dataset.js";
 import { buildServer } from "./server.js";
@@ -26,6 +28,7 @@ import { AuditWriter } from "../audit/writer.js";
 import { HeadWitness, databaseIdentity } from "../audit/witness.js";
 import { hmacDigester } from "../audit/digest.js";
 import { watchRedis } from "./edge/rate-limit-store.js";
+import { startTracing } from "../telemetry/tracing.js";
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -58,6 +61,8 @@ export interface GatewayDeps {
   redis?: Redis;
   /** per-department connector settings over the configured ones (deadline, attempts, breaker, …) */
   connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
+  /** where the server writes its log lines (default: standard output) */
+  logStream?: NodeJS.WritableStream;
 }
 
 async function prepareDatabase(config: Config, log: (line: string) => void, given?: Database): Promise<Database> {
@@ -122,8 +127,25 @@ export async function startGateway(config: Config, log: (line: string) => void =
       : undefined;
   const pseudonyms = await configuredFile("PSEUDONYM_SECRET", () => new Pseudonymizer(pseudonymSecret(config)));
 
-  const db = await prepareDatabase(config, log, deps.db);
-  const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
+  // The embedded default (migrated and seeded on start) is seeded out of process when the registry is empty, so
+  // that the serving process does not keep what migrating a fresh directory and seeding grew (dev/seed/dataset.ts);
+  // the child leaves a seeded registry as it is. From the TypeScript sources (tests) it is seeded in process, below.
+  const room = config.seedOnStart && config.migrateOnStart && !deps.db ? await loadDevRoom() : null;
+  const seedCli = room?.compiledSeedCli() ?? null;
+  if (room && seedCli) {
+    const target = configuredTarget(config);
+    if (target.kind === "pglite" && target.dataDir) acquireOwnerLock(target.dataDir).release(); // in use: DatabaseBusyError, as below
+    const today = new Date().toISOString().slice(0, 10);
+    await room.seedInChildProcess(seedCli, { databaseUrl: config.DATABASE_URL, dataDir: path.dirname(config.pgliteDir) }, { seed: config.SEED, asOf: today, log });
+  }
+  // OpenTelemetry (OTEL_* variables; null when they ask for no export): started before any traced work
+  const tracing = await startTracing();
+  if (tracing) log("tracing: OpenTelemetry export on (OTEL_* variables)");
+  const db = await prepareDatabase(config, log, deps.db).catch(async (err) => {
+    await tracing?.shutdown();
+    throw err;
+  });
+  const cleanup: (() => Promise<unknown>)[] = [...(tracing ? [() => tracing.shutdown()] : []), () => db.close()];
   const closeAll = async () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {});
   };
@@ -221,6 +243,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       persisted,
       audit,
       clock: deps.clock,
+      logStream: deps.logStream,
     });
     cleanup.push(() => app.close());
     return { app, db, dataset, sandboxes, connectors, metrics, pseudonyms, audit: auditParts, devTokens, close: closeAll };

@@ -27,6 +27,7 @@ import { persistedOperations } from "./plugins/persisted-operations.js";
 import { explorer } from "./plugins/explorer.js";
 import { health } from "./plugins/health.js";
 import { metricsRoute } from "./plugins/metrics.js";
+import { gatewayTelemetry } from "../telemetry/index.js";
 
 export type EdgeConfig = Pick<
   Config,
@@ -42,7 +43,7 @@ export type EdgeConfig = Pick<
   | "GRAPHQL_MAX_DIRECTIVES"
   | "GRAPHQL_MAX_COST"
 > &
-  Partial<Pick<Config, "GRAPHQL_MAX_IN_FLIGHT" | "SHED_EVENT_LOOP_DELAY_MS" | "SHED_RETRY_AFTER_SECONDS" | "EXPLORER">>;
+  Partial<Pick<Config, "GRAPHQL_MAX_IN_FLIGHT" | "SHED_EVENT_LOOP_DELAY_MS" | "SHED_RETRY_AFTER_SECONDS" | "EXPLORER" | "METRICS_TOKEN">>;
 
 export interface ServerDeps {
   config: EdgeConfig;
@@ -59,14 +60,16 @@ export interface ServerDeps {
   clock?: () => Date;
   /** the access log (src/audit); absent only with AUDIT_LOG=off (development/benchmarks; refused in production) */
   audit?: { writer: AuditWriter; digest: Digester };
+  /** where log lines go (default: standard output) */
+  logStream?: NodeJS.WritableStream;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const { config, db, connectors, verifier, metrics, redis } = deps;
+  const { config, db, connectors, metrics, redis } = deps;
   const app = Fastify({
-    logger: config.LOG_LEVEL === "silent" ? false : { level: config.LOG_LEVEL },
+    logger: config.LOG_LEVEL === "silent" ? false : { level: config.LOG_LEVEL, ...(deps.logStream && { stream: deps.logStream }) },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Accept a caller's request id when it is well-formed, so logs correlate across systems.
     genReqId: (req) => {
@@ -77,6 +80,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clientErrorHandler, // the HTTP parser's refusals (431 and others) in the GraphQL error shape
   });
   installHttpErrors(app); // every refusal: { errors: [{ message, extensions: { code, requestId } }] }
+  // spans, operation metrics, authentication-failure counts, access-log append timing (src/telemetry)
+  const telemetry = gatewayTelemetry(app, { registry: metrics, verifier: deps.verifier, auditWriter: deps.audit?.writer });
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -92,11 +97,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Routes without a token
   await app.register(health, { db, connectors, redis, audit: deps.audit?.writer });
-  await app.register(metricsRoute, { registry: metrics });
+  await app.register(metricsRoute, { registry: metrics, token: config.METRICS_TOKEN, production: config.NODE_ENV === "production" });
   if (withExplorer) await app.register(explorer, { endpoint: "/graphql" });
 
   // /graphql: every request authenticated, counted and (in persisted-operations mode) checked against the manifest
-  const graphql = await graphqlRoute(app, schema, deps, { introspection: withExplorer });
+  const graphql = await graphqlRoute(app, schema, deps, { introspection: withExplorer, telemetry });
   await app.register(async (api) => {
     addLoadShedding(api, {
       maxInFlight: config.GRAPHQL_MAX_IN_FLIGHT ?? 0,
@@ -109,7 +114,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       reply.header("cache-control", "no-store");
       return payload;
     });
-    await api.register(authentication, { verifier });
+    await api.register(authentication, { verifier: telemetry.verifier });
     await api.register(rateLimiting, { perMinute: config.RATE_LIMIT_PER_MINUTE, redis, metrics });
     if (deps.persisted) await api.register(persistedOperations, { manifest: deps.persisted });
     await api.register(graphql);

@@ -40,6 +40,9 @@ import type { AuditKeys } from "./keys.js";
 
 export const MAX_BATCH = 200;
 
+/** Wraps one append: `kind` request (group commit) or mutation (inside the mutation's transaction). */
+export type AppendInstrument = <T>(kind: "request" | "mutation", run: () => Promise<T>) => Promise<T>;
+
 export interface AuditWriterOptions {
   keys: Pick<AuditKeys, "sign" | "keyId" | "chainKey">;
   /** write a checkpoint when this many records were appended since the last one (0: never by count) */
@@ -80,20 +83,29 @@ export class AuditWriter {
     }
   }
 
+  /** Telemetry around each append (span, latency, failures; src/telemetry/audit.ts); none by default. */
+  instrument: AppendInstrument = (_kind, run) => run();
+
   /** Resolves once the record is committed; rejects when it could not be (the caller then fails closed). */
   append(entry: AuditEntry): Promise<ChainedRecord> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
-      this.kick();
-    });
+    return this.instrument(
+      "request",
+      () =>
+        new Promise<ChainedRecord>((resolve, reject) => {
+          this.pending.push({ entry, resolve, reject });
+          this.kick();
+        }),
+    );
   }
 
   /** Appends inside the caller's transaction (which must commit for the record to exist). */
-  async appendWithin(tx: RowExecutor, entry: AuditEntry): Promise<ChainedRecord> {
-    const { records, head } = await this.write(tx, [entry]);
-    this.seen(records[0].seq);
-    this.announce(head);
-    return records[0];
+  appendWithin(tx: RowExecutor, entry: AuditEntry): Promise<ChainedRecord> {
+    return this.instrument("mutation", async () => {
+      const { records, head } = await this.write(tx, [entry]);
+      this.seen(records[0].seq);
+      this.announce(head);
+      return records[0];
+    });
   }
 
   /** Signs and stores a checkpoint of the current head (null when the log is empty). */

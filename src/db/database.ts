@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaClient } from "./generated/client.js";
 import type { SqlExecutor } from "./sql.js";
 import { acquireOwnerLock, type OwnerLock } from "./owner-lock.js";
+import { tracedPrismaAdapter, tracedSql } from "../telemetry/db-spans.js";
 
 export type DatabaseTarget =
   | { kind: "pglite"; dataDir: string | null } // null: in memory (tests)
@@ -124,12 +125,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       owner?.release();
       throw err;
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    const prisma = new PrismaClient({ adapter: tracedPrismaAdapter(new PrismaPGlite(pglite)) });
     let closed = false;
     return {
       target,
       prisma,
-      sql: pgliteExecutor(pglite),
+      sql: tracedSql(pgliteExecutor(pglite)),
       owner,
       async close() {
         if (closed) return;
@@ -149,11 +150,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     options: `-c search_path=${target.schema}`,
   });
   pool.on("error", () => {}); // idle-client errors surface on the next query instead of crashing
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: target.schema }) });
+  const prisma = new PrismaClient({ adapter: tracedPrismaAdapter(new PrismaPg(pool, { schema: target.schema })) });
   return {
     target,
     prisma,
-    sql: poolExecutor(pool),
+    sql: tracedSql(poolExecutor(pool)),
     async close() {
       await prisma.$disconnect();
       await pool.end();

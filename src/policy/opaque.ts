@@ -52,11 +52,20 @@ export interface HouseholdIds {
   alert(key: string): string;
 }
 
+/** Memoised per call: a chain names the same link in several lists (all links, per person, in gaps and duplicates). */
 export function householdIds(p: Pseudonymizer, householdId: string): HouseholdIds {
+  const memo = (kind: Exclude<OpaqueKind, "alert">) => {
+    const ids = new Map<string, string>();
+    return (k: string) => {
+      let id = ids.get(k);
+      if (id === undefined) ids.set(k, (id = opaqueId(p, kind, householdId, k)));
+      return id;
+    };
+  };
   return {
-    link: (k) => opaqueId(p, "link", householdId, k),
-    gap: (k) => opaqueId(p, "gap", householdId, k),
-    duplicate: (k) => opaqueId(p, "duplicate", householdId, k),
+    link: memo("link"),
+    gap: memo("gap"),
+    duplicate: memo("duplicate"),
     alert: (k) => opaqueAlertKey(p, householdId, k),
   };
 }

@@ -118,7 +118,7 @@ describe("delivery and cancellation", () => {
     expect(again.data.recordDelivery.status).toBe("DELIVERED");
 
     const delivered = await createRegistryLoaders(gw.db.prisma).charityDeliveries.load(reg.elderly.id);
-    expect(delivered.map((c) => ({ id: c.id, charity: c.charity.name, benefit: c.resource.title, units: c.units, person: c.need.personId, category: c.need.category }))).toEqual([
+    expect(delivered.map((c) => ({ id: c.claimId, charity: c.charityName, benefit: c.benefit, units: c.units, person: c.personId, category: c.category }))).toEqual([
       { id, charity: "渝中区慈善会（合成数据）", benefit: "助老探访服务", units: 1, person: reg.elderly.members[0].id, category: "CARE_VISITS" },
     ]);
     // ... and in the household's aid chain, as a charity link on the delivery day (never a duplicate, never filling a gap)

@@ -61,6 +61,8 @@ export interface StartOptions {
   redis?: Redis;
   /** the access log: on (AUDIT_LOG=on, as in production) unless false */
   audit?: boolean;
+  /** the server's log lines (with `edge: { LOG_LEVEL }` other than silent) */
+  logStream?: NodeJS.WritableStream;
 }
 
 export const TEST_EDGE: EdgeConfig = {
@@ -159,6 +161,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
       verifier: opts.verifier,
       redis: opts.redis,
       connectors: opts.connectors,
+      logStream: opts.logStream,
     });
   } catch (err) {
     if (!gateway) await db.close().catch(() => {});
@@ -168,6 +171,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
   }
   const running = gateway;
   const { app, connectors, metrics, pseudonyms, audit } = running;
+  // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
+  // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a
+  // connection the server is just closing fails as "fetch failed" — a race a loaded machine's timer lag makes
+  // real. The server still closes them when the gateway closes.
   app.server.keepAliveTimeout = 0;
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   const tokens = new Map<string, Promise<string>>();

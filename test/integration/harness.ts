@@ -8,7 +8,7 @@ import { runSeed } from "../../dev/seed/run.js";
 import { NO_FAULTS } from "../../dev/sandboxes/kit/faults.js";
 import type { StatsSnapshot } from "../../dev/sandboxes/kit/stats.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
-import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { startGateway, type StartOptions, type TestGateway } from "../helpers/gateway.js";
 
 export const POPULATION = { seed: 20190101, asOf: "2026-11-01", persons: 1500 } as const;
 /** the requests' clock: the population's as-of date (staleness is judged against it) */
@@ -21,8 +21,9 @@ export const NOW = new Date(`${POPULATION.asOf}T12:00:00Z`);
  * (TEST_CONNECTOR_DEFAULTS: a 30 s deadline, a breaker that stays open): a test about a deadline gives its own
  * `timeoutMs` and hangs the sandbox.
  */
-export function startUnifiedGateway(connectors?: Partial<Record<SourceName, Record<string, unknown>>>): Promise<TestGateway> {
+export function startUnifiedGateway(connectors?: Partial<Record<SourceName, Record<string, unknown>>>, edge?: StartOptions["edge"]): Promise<TestGateway> {
   return startGateway({
+    edge,
     now: NOW,
     seed: async (db) => {
       await runSeed({ sql: db.sql, ...POPULATION, progress: "none" });

@@ -49,7 +49,7 @@ import { matchesForNeed, matchesForResource, type Match } from "../../src/domain
 import { matchableNeed, matchableResource } from "../../src/features/charity/requests.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult } from "../../src/domain/facts.js";
-import { assembleFacts, parameterSetOf } from "../../src/features/facts/gather.js";
+import { householdFactsOf, memberFactsOf, parameterSetOf } from "../../src/features/facts/gather.js";
 import { generatePopulation } from "../../dev/seed/generator.js";
 import { deriveAllSandboxData } from "../../dev/sandboxes/index.js";
 import { CHRONIC_DISEASES, PREMIUM_SUBSIDY_RATIO, SPECIAL_DISEASES } from "../../connectors/medical-insurance/connector.js";
@@ -405,7 +405,7 @@ function eligibilityFor(audience: Audience | null, id: string): EligibilityResul
   if (!audienceEligibilities.has(key)) audienceEligibilities.set(key, evaluateEligibility(factsSeenBy(householdFacts.get(id)!, audience), parameterSets.get(id)!, DAY));
   return audienceEligibilities.get(key)!;
 }
-/** each household's facts, assembled from the rows and department records (src/features/facts/gather.ts assembleFacts: pure) */
+/** each household's facts, assembled from the rows and department records (src/features/facts/gather.ts householdFactsOf/memberFactsOf: pure) */
 const householdFacts = new Map<string, HouseholdFacts>();
 
 const CITY = "500000";
@@ -603,16 +603,23 @@ async function loadFactSources() {
   const factsOf = (h: HouseholdRow): HouseholdFacts => {
     const mine = <T extends { householdId: string }>(list: T[]) => list.filter((r) => r.householdId === h.id);
     const members = mine(persons);
-    return assembleFacts(
+    return householdFactsOf(
       h,
-      { members, incomes: mine(incomes), assets: mine(assets), cases: mine(cases), aidRecords: mine(aidRecords), deliveries: deliveries.filter((c) => c.need.householdId === h.id) },
       {
         members: members.map((m) => {
           const r = records.person(m);
-          return { education: fact(r.education, "education"), employment: fact(r.employment, "employment"), medicalInsurance: fact(r.medicalInsurance, "medicalInsurance"), disability: fact(r.disability, "disability") };
+          return memberFactsOf(m, { education: fact(r.education, "education"), employment: fact(r.employment, "employment"), medicalInsurance: fact(r.medicalInsurance, "medicalInsurance"), disability: fact(r.disability, "disability") });
         }),
-        housing: fact(records.housing(h), "housing"),
+        incomes: mine(incomes),
+        assets: mine(assets),
+        cases: mine(cases),
+        aidRecords: mine(aidRecords),
+        // as the claims loader gives them: the delivered claims of the household's needs
+        deliveries: deliveries
+          .filter((c) => c.need.householdId === h.id)
+          .map((c) => ({ claimId: c.id, charityId: c.charityId, charityName: c.charity.name, resourceId: c.resourceId, category: c.need.category, benefit: c.resource.title, unit: c.resource.unit, units: c.units, personId: c.need.personId, deliveredAt: c.deliveredAt as Date, householdId: h.id })),
       },
+      fact(records.housing(h), "housing"),
     );
   };
   const parameterValues = parameterRows.map((r) => ({ key: r.key, value: Number(r.value.toString()), unit: r.unit, regionCode: r.regionCode, effectiveFrom: r.effectiveFrom, effectiveTo: r.effectiveTo, source: r.source }));

@@ -55,7 +55,7 @@ async function lockFiles(dataDir: string): Promise<string[]> {
   return (await readdir(path.join(dataDir, "pglite.owner"))).filter((f) => f.endsWith(".lock"));
 }
 
-const IN_USE = (pid: number) => new RegExp(`in use by process ${pid} \\(\\S*node\\S* \\S*src/main\\.js\\) since \\d{4}-\\d\\d-\\d\\dT`);
+const IN_USE = (pid: number) => new RegExp(`in use by process ${pid} \\(\\S*node\\S* \\S*src/app/main\\.js\\) since \\d{4}-\\d\\d-\\d\\dT`);
 
 describe.skipIf(!!process.env.DATABASE_URL)("embedded database (PGlite directory)", () => {
   test(

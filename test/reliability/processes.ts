@@ -90,7 +90,8 @@ export async function startGatewayProcess(out: string, env: Record<string, strin
       throw new Error(`the gateway was not ready in time:\n${text}`);
     }
     url = /GraphQL\s+(http:\/\/\S+)\/graphql/.exec(text)?.[1];
-    token = /^\s+civil_affairs\s+(\S+)\s*$/m.exec(text)?.[1];
+    // the banner shows the civil-affairs token as `TOKEN_CIVIL_AFFAIRS=<jwt>` above its curl (src/app/banner.ts)
+    token = /^TOKEN_CIVIL_AFFAIRS=(\S+)\s*$/m.exec(text)?.[1];
     await new Promise((r) => setTimeout(r, 200));
   }
   for (;;) {

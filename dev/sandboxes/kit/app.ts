@@ -74,7 +74,7 @@ export function createSandboxApp<R>(
 
   app.addHook("onRequest", async (req, reply) => {
     if (req.url.startsWith(ADMIN_PREFIX)) return;
-    const end = stats.begin(`${req.method} ${req.routeOptions.url ?? "(unmatched)"}`);
+    const end = stats.begin(`${req.method} ${req.routeOptions.url ?? "(unmatched)"}`, req.headers.traceparent);
     reply.raw.once("close", end);
     const now = faults.immediate();
     if (now.kind === "down") return reply.code(503).send({ error: "unavailable" });

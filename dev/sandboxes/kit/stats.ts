@@ -3,6 +3,8 @@ export interface StatsSnapshot {
   requests: number;
   byRoute: Record<string, number>;
   maxInFlight: number;
+  /** the W3C `traceparent` header of the latest request that carried one (null: none yet) */
+  lastTraceparent: string | null;
 }
 
 export class SandboxStats {
@@ -10,9 +12,11 @@ export class SandboxStats {
   private byRoute = new Map<string, number>();
   private inFlight = 0;
   private maxInFlight = 0;
+  private lastTraceparent: string | null = null;
 
   /** Counts a request that has started; call the returned function once when it has ended. */
-  begin(route: string): () => void {
+  begin(route: string, traceparent?: string | string[]): () => void {
+    if (typeof traceparent === "string") this.lastTraceparent = traceparent;
     this.requests++;
     this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
     this.inFlight++;
@@ -26,7 +30,7 @@ export class SandboxStats {
   }
 
   snapshot(): StatsSnapshot {
-    return { requests: this.requests, byRoute: Object.fromEntries(this.byRoute), maxInFlight: this.maxInFlight };
+    return { requests: this.requests, byRoute: Object.fromEntries(this.byRoute), maxInFlight: this.maxInFlight, lastTraceparent: this.lastTraceparent };
   }
 
   /** Zeroes the counters; maxInFlight restarts from the requests still in flight. */
@@ -34,5 +38,6 @@ export class SandboxStats {
     this.requests = 0;
     this.byRoute.clear();
     this.maxInFlight = this.inFlight;
+    this.lastTraceparent = null;
   }
 }

@@ -5,7 +5,7 @@
  * A failed department source becomes a `failed` fact (never an exception): the domain code then says
  * `complete: false` and names the source.
  */
-import type DataLoader from "dataloader";
+import DataLoader from "dataloader";
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import { isUpstreamError } from "../../../connectors/kit/index.js";
@@ -38,8 +38,12 @@ export function householdFacts(deps: Deps, household: Household): Promise<Househ
 }
 
 async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
-  const [members, incomes, assets, cases, aidRecords, housing, deliveries] = await Promise.all([
-    deps.loaders.members.load(h.id),
+  // The members' department records are asked for the moment the members are known, not after the rest
+  // (housing above all, an upstream call that answers at its own time): every household of a page gets its
+  // members from the same registry batch, so all their loads land on one tick and share each source's batches.
+  const membersWithRecords = deps.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(deps, p))));
+  const [members, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+    membersWithRecords,
     deps.loaders.incomes.load(h.id),
     deps.loaders.assets.load(h.id),
     deps.loaders.cases.load(h.id),
@@ -47,51 +51,23 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
     fetchFact(deps.sources.housing, h.registryNo, "housing"),
     deps.loaders.charityDeliveries.load(h.id),
   ]);
-  const records = await Promise.all(
-    members.map(async (p) => {
-      const [education, employment, medicalInsurance, disability] = await Promise.all([
-        fetchFact(deps.sources.education, p.idNumber, "education"),
-        fetchFact(deps.sources.employment, p.idNumber, "employment"),
-        fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
-        fetchFact(deps.sources.disability, p.idNumber, "disability"),
-      ]);
-      return { education, employment, medicalInsurance, disability };
-    }),
-  );
-  return assembleFacts(h, { members, incomes, assets, cases, aidRecords, deliveries }, { members: records, housing });
+  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries }, housing);
 }
 
-/** A household's registry rows, in the loaders' order (src/registry/loaders.ts). */
-export interface RegistryRows {
-  members: Person[];
+/** A household's registry rows (members already with their records), in the loaders' order (src/features/households/loaders.ts). */
+export interface HouseholdRows {
+  members: MemberFacts[];
   incomes: Income[];
   assets: Asset[];
   cases: AssistanceCase[];
   aidRecords: AidRecord[];
-  /** delivered charity claims with their need, charity and resource */
+  /** delivered charity claims (the loader's rows) */
   deliveries: CharityDelivery[];
 }
 
-/** Each member's department records (same order as `rows.members`) and the household's housing record, as facts. */
-export interface DepartmentFacts {
-  members: Pick<MemberFacts, "education" | "employment" | "medicalInsurance" | "disability">[];
-  housing: Fetched<HousingRecord>;
-}
-
-/** The facts from a household's registry rows and department records: pure (also the policy matrix's, over rows it reads itself). */
-export function assembleFacts(h: Household, rows: RegistryRows, records: DepartmentFacts): HouseholdFacts {
-  const { incomes, assets, cases, aidRecords: aid, deliveries } = rows;
-  const members: MemberFacts[] = rows.members.map((p, i) => ({
-    personId: p.id,
-    idNumber: p.idNumber,
-    sex: p.sex,
-    birthDate: p.birthDate,
-    relation: p.relation,
-    workAbility: p.workAbility,
-    selfCare: p.selfCare,
-    ...records.members[i],
-  }));
-  const housing = records.housing;
+/** The facts from a household's registry rows and housing record: pure (also the policy matrix's, over rows it reads itself). */
+export function householdFactsOf(h: Household, rows: HouseholdRows, housing: Fetched<HousingRecord>): HouseholdFacts {
+  const { members, incomes, assets, cases, aidRecords: aid, deliveries } = rows;
   return {
     householdId: h.id,
     registryNo: h.registryNo,
@@ -126,45 +102,71 @@ export function assembleFacts(h: Household, rows: RegistryRows, records: Departm
       districtCode: r.districtCode,
     })),
     housing,
-    charityDeliveries: deliveries.map((c) => ({
-      claimId: c.id,
-      charityId: c.charityId,
-      charityName: c.charity.name,
-      resourceId: c.resourceId,
-      category: c.need.category,
-      benefit: c.resource.title,
-      unit: c.resource.unit,
-      units: c.units,
-      personId: c.need.personId,
-      deliveredAt: c.deliveredAt as Date,
-    })),
+    charityDeliveries: deliveries.map(({ householdId: _, ...d }) => d),
   };
 }
 
-/** Per request: the policy-parameter rows of a region chain (one query per region per request). */
-const parameterRows = memoSlot<Promise<ParameterValue[]>>();
-
-function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
-  return parameterRows(deps.memo, regionCode, () =>
-    deps.prisma.policyParameter
-      .findMany({ where: { regionCode: { in: regionChain(regionCode) } } })
-      .then((list) =>
-        list.map((r) => ({
-          key: r.key,
-          value: Number(r.value.toString()),
-          unit: r.unit,
-          regionCode: r.regionCode,
-          effectiveFrom: r.effectiveFrom,
-          effectiveTo: r.effectiveTo,
-          source: r.source,
-        })),
-      ),
-  );
+/** One member's registry facts and department records (the loads start synchronously: same tick for a whole page). */
+async function memberFacts(deps: Deps, p: Person): Promise<MemberFacts> {
+  const [education, employment, medicalInsurance, disability] = await Promise.all([
+    fetchFact(deps.sources.education, p.idNumber, "education"),
+    fetchFact(deps.sources.employment, p.idNumber, "employment"),
+    fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
+    fetchFact(deps.sources.disability, p.idNumber, "disability"),
+  ]);
+  return memberFactsOf(p, { education, employment, medicalInsurance, disability });
 }
 
+/** A member's facts from the person's registry row and department records: pure (also the policy matrix's). */
+export function memberFactsOf(p: Person, records: Pick<MemberFacts, "education" | "employment" | "medicalInsurance" | "disability">): MemberFacts {
+  const { education, employment, medicalInsurance, disability } = records;
+  return {
+    personId: p.id,
+    idNumber: p.idNumber,
+    sex: p.sex,
+    birthDate: p.birthDate,
+    relation: p.relation,
+    workAbility: p.workAbility,
+    selfCare: p.selfCare,
+    education,
+    employment,
+    medicalInsurance,
+    disability,
+  };
+}
+
+/**
+ * Per request: the policy-parameter rows of each region chain asked for, all chains of a page (one per street
+ * of its households) in one query.
+ */
+const parameterLoaders = memoSlot<DataLoader<string, ParameterValue[]>>();
+
+function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
+  const loader = parameterLoaders(deps.memo, "", () =>
+    new DataLoader<string, ParameterValue[]>(async (codes) => {
+      const chains = codes.map((code) => new Set(regionChain(code)));
+      const regions = [...new Set(chains.flatMap((c) => [...c]))];
+      const rows = (await deps.prisma.policyParameter.findMany({ where: { regionCode: { in: regions } } })).map((r) => ({
+        key: r.key,
+        value: Number(r.value.toString()),
+        unit: r.unit,
+        regionCode: r.regionCode,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+        source: r.source,
+      }));
+      return chains.map((chain) => rows.filter((r) => chain.has(r.regionCode)));
+    }),
+  );
+  return loader.load(regionCode);
+}
+
+const parameterSets = memoSlot<Promise<ParameterSet>>();
+
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
-export async function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
-  return parameterSetOf(await rowsFor(deps, regionCode), regionCode, on);
+export function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
+  // memoised per request, region and day: the households of a page share their street's set
+  return parameterSets(deps.memo, `${regionCode}|${on.getTime()}`, async () => parameterSetOf(await rowsFor(deps, regionCode), regionCode, on));
 }
 
 /** The parameters in force for a region on a date among the given rows (pure; rows of other regions are ignored). */
