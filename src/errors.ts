@@ -122,6 +122,10 @@ export type InputReason =
   | "REQUIRED"
   | "TOO_LONG"
   | "INVALID_FORMAT"
+  // a person id that is not a member of the household named beside it
+  | "NOT_A_MEMBER"
+  // a field that does not apply to the rest of the input (a decision date on an application still APPLIED, an amount on a refusal)
+  | "NOT_APPLICABLE"
   // charity matching
   | "NOT_POSITIVE"
   | "RANGE"

@@ -47,6 +47,10 @@ function main(): void {
     if (e.tierClass) add(`tier class: ${e.tierClass}`);
     for (const p of e.persons) add(`tier (person, differs from household): ${p.tier}`);
     if (e.gradualExitEnds) add("eligibility: in gradual exit");
+    for (const t of f.temporaryAidApplications ?? []) add(`data set: temporary-aid applications ${t.status}`);
+    // 003 §5: in the monitoring database, by what keeps the household there (the latest refusal or exit decides)
+    const retained = e.reasons.find((r) => r.rule === "MONITORING_RETENTION" && r.outcome === "PASS");
+    if (retained) add(retained.inputs.some((i) => i.name === "temporary aid decision date") ? "retained: refused temporary aid" : "retained: refused or left a case");
     if ((e as { overdue?: boolean }).overdue) add("eligibility: re-certification overdue");
     if (e.nextRecertification && e.nextRecertification < day) add("eligibility: next re-certification in the past");
     const zeroDibao = e.entitlements.filter((x) => x.kind === "DIBAO_PAYMENT" && x.amountFen === 0).length;

@@ -118,6 +118,20 @@ export interface SynthHousehold {
   assets: SynthAsset[];
   cases: SynthCase[];
   aid: SynthAid[];
+  /** temporary-aid applications (dev/seed/temporary-aid.ts attaches them; absent = none) */
+  temporaryAid?: SynthTemporaryAid[];
+}
+
+/** A temporary-aid application 临时救助 and its decision (dev/seed/temporary-aid.ts). */
+export interface SynthTemporaryAid {
+  id: string;
+  personId: string | null;
+  kind: "EMERGENCY" | "EXPENDITURE";
+  appliedOn: IsoDate;
+  status: "APPLIED" | "GRANTED" | "REFUSED";
+  decidedOn: IsoDate | null;
+  amountFen: number | null;
+  reason: string | null;
 }
 
 export interface SynthStreet {

@@ -7,6 +7,7 @@
  */
 import type { SynthHousehold } from "./model.js";
 import { policyParameters } from "./reference.js";
+import { temporaryAidOf } from "./temporary-aid.js";
 import { deriveAllSandboxData, type SandboxDataSet } from "../sandboxes/index.js";
 import { mapStudentRecord, studentRecordSchema } from "../../connectors/education/connector.js";
 import { employmentRecordSchema, mapEmploymentRecord } from "../../connectors/employment/connector.js";
@@ -82,6 +83,16 @@ export function factsOf(h: SynthHousehold, data: SandboxDataSet, now: Date): Hou
         ? null
         : mapHousehold(h.registryNo, [{ registryNo: h.registryNo, page: 1, pageSize: 50, totalPages: 1, items: housingRaw.items.map((b) => benefitSchema.parse(b)) }], now, STALE_AFTER_DAYS),
     ),
+    // as the seed writes them (dev/seed/temporary-aid.ts), for a population generated as of `now`
+    temporaryAidApplications: (h.temporaryAid ?? temporaryAidOf(h, now.toISOString().slice(0, 10))).map((t) => ({
+      id: t.id,
+      personId: t.personId,
+      kind: t.kind,
+      appliedOn: day(t.appliedOn),
+      status: t.status,
+      decidedOn: t.decidedOn ? day(t.decidedOn) : null,
+      amountFen: t.amountFen,
+    })),
   };
 }
 

@@ -11,6 +11,7 @@ import type { SqlExecutor } from "../../src/db/sql.js";
 import { estimatePersons, generatePopulation, streets } from "./generator.js";
 import type { IsoDate } from "./model.js";
 import { isSeeded, seedDatabase, truncateRegistry, type SeedStats } from "./writer.js";
+import { withTemporaryAid } from "./temporary-aid.js";
 import { MAX_PERSONS_FOR_CHARITIES, seedCharities } from "./charities.js";
 
 export const DEFAULT_SEED = 20190101;
@@ -139,7 +140,7 @@ export async function runSeed(opts: RunSeedOptions = {}): Promise<RunSeedResult>
     }
     const total = estimatePersons({ persons: opts.persons });
     const progress = progressReporter(opts.progress ?? "auto", total, log);
-    const stats = await seedDatabase(sql, generatePopulation({ seed, persons: opts.persons, asOf }), {
+    const stats = await seedDatabase(sql, withTemporaryAid(generatePopulation({ seed, persons: opts.persons, asOf }), asOf), {
       batchSize: opts.batchSize,
       concurrency: opts.concurrency,
       streets: streets({ persons: opts.persons }),

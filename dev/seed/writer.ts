@@ -66,6 +66,10 @@ const AID: Table = {
   name: "aid_record",
   columns: [["id", "uuid"], ["household_id", "uuid"], ["person_id", "uuid"], ["case_id", "uuid"], ["program", '"AidProgram"'], ["amount_fen", "integer"], ["period_start", "date"], ["period_end", "date"], ["paid_at", "timestamptz"], ["idempotency_key", "text"], ["district_code", "text"]],
 };
+const TEMPORARY_AID: Table = {
+  name: "temporary_aid_application",
+  columns: [["id", "uuid"], ["household_id", "uuid"], ["person_id", "uuid"], ["kind", '"TemporaryAidKind"'], ["applied_on", "date"], ["status", '"TemporaryAidStatus"'], ["decided_on", "date"], ["amount_fen", "integer"], ["reason", "text"]],
+};
 const STREET: Table = { name: "street", columns: [["code", "text"], ["district_code", "text"], ["name", "text"]] };
 const POLICY: Table = {
   name: "policy_parameter",
@@ -78,7 +82,7 @@ function insertSql(t: Table, onConflict = ""): string {
   return `INSERT INTO "${t.name}" (${cols}) SELECT * FROM unnest(${arrays})${onConflict}`;
 }
 
-const SQL = new Map<Table, string>([HOUSEHOLD, PERSON, INCOME, ASSET, CASE, AID].map((t) => [t, insertSql(t)]));
+const SQL = new Map<Table, string>([HOUSEHOLD, PERSON, INCOME, ASSET, CASE, AID, TEMPORARY_AID].map((t) => [t, insertSql(t)]));
 
 const NEEDS_QUOTING = /[",\\{}\s]|^NULL$/i;
 
@@ -119,6 +123,7 @@ interface Batch {
   assets: Columns;
   cases: Columns;
   aid: Columns;
+  temporaryAid: Columns;
   nHouseholds: number;
   nPersons: number;
 }
@@ -131,6 +136,7 @@ function newBatch(): Batch {
     assets: new Columns(ASSET),
     cases: new Columns(CASE),
     aid: new Columns(AID),
+    temporaryAid: new Columns(TEMPORARY_AID),
     nHouseholds: 0,
     nPersons: 0,
   };
@@ -149,6 +155,8 @@ function addHousehold(b: Batch, h: SynthHousehold): void {
     const caseId = a.caseIndex === null ? null : h.cases[a.caseIndex].id;
     b.aid.add(a.id, h.id, personId(a.personIndex), caseId, a.program, a.amountFen, a.periodStart, a.periodEnd, a.paidAt, a.idempotencyKey, a.districtCode ?? null);
   }
+  // attached by dev/seed/temporary-aid.ts (withTemporaryAid)
+  for (const t of h.temporaryAid ?? []) b.temporaryAid.add(t.id, h.id, t.personId, t.kind, t.appliedOn, t.status, t.decidedOn, t.amountFen, t.reason);
   b.nHouseholds++;
   b.nPersons += h.members.length;
 }
@@ -158,7 +166,7 @@ async function writeBatch(sql: SqlExecutor, b: Batch): Promise<void> {
     // a lost seed batch after a server crash is re-seeded, not recovered: don't wait for the WAL flush
     if (tx.kind === "postgres") await tx.query("SET LOCAL synchronous_commit = off");
     // parents before children (foreign keys)
-    for (const cols of [b.households, b.persons, b.incomes, b.assets, b.cases, b.aid]) {
+    for (const cols of [b.households, b.persons, b.incomes, b.assets, b.cases, b.aid, b.temporaryAid]) {
       if (cols.rows > 0) await tx.query(cols.sql, cols.params());
     }
   });
@@ -248,7 +256,7 @@ export async function isSeeded(sql: SqlExecutor): Promise<boolean> {
 }
 
 /** The registry tables, children first. */
-export const REGISTRY_TABLES = ["aid_record", "assistance_case", "asset", "income", "person", "household", "street", "policy_parameter", "seed_run"] as const;
+export const REGISTRY_TABLES = ["temporary_aid_application", "aid_record", "assistance_case", "asset", "income", "person", "household", "street", "policy_parameter", "seed_run"] as const;
 
 /** Empties the registry tables (and, through CASCADE, rows of other tables that reference them). */
 export async function truncateRegistry(sql: SqlExecutor): Promise<void> {

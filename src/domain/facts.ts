@@ -166,6 +166,11 @@ export interface HouseholdFacts {
    */
   charityDeliveries?: CharityDeliveryFact[];
   /**
+   * Temporary-aid (临时救助) applications and their decisions (the registry's temporary_aid_application): a refusal
+   * keeps the household in the monitoring database (003 §5). Optional, for compatibility: absent = none known.
+   */
+  temporaryAidApplications?: TemporaryAidApplicationFact[];
+  /**
    * What the household's housing conditions are, where a caseworker established it (assessEligibility
    * `housingCondition`): OWNS_HOME, RENTING, NO_HOME. The registry records homes only as assets when
    * declared, so a household without a HOUSE asset has unknown housing conditions — its housing security is
@@ -175,6 +180,20 @@ export interface HouseholdFacts {
 }
 
 export type HousingCondition = "OWNS_HOME" | "RENTING" | "NO_HOME";
+
+/** One temporary-aid application: EMERGENCY 急难型 or EXPENDITURE 支出型 (DOMAIN.md §2 civil affairs). */
+export interface TemporaryAidApplicationFact {
+  id: string;
+  /** the member the hardship concerns; null = the household */
+  personId: string | null;
+  kind: "EMERGENCY" | "EXPENDITURE";
+  appliedOn: Date;
+  status: "APPLIED" | "GRANTED" | "REFUSED";
+  /** null while APPLIED */
+  decidedOn: Date | null;
+  /** granted amount (fen), only when GRANTED */
+  amountFen: number | null;
+}
 
 /** One delivered charity claim. `units` are items, or fen when `unit` is FEN. */
 export interface CharityDeliveryFact {

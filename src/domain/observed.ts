@@ -21,6 +21,7 @@ export const BASIS = {
   INCOMES: "Household.incomes",
   ASSETS: "Household.assets",
   CASE_AMOUNT: "AssistanceCase.monthlyFen",
+  TEMPORARY_AID: "Household.temporaryAidApplications",
 } as const;
 
 export type Reading<T> = { known: true; value: T; input: RuleInput } | { known: false; source: SourceName; input: RuleInput };

@@ -5,8 +5,8 @@
  */
 import { isWorkingAge } from "./age.js";
 import { addMonths, isoDay } from "./calendar.js";
-import type { EligibilityTier, MemberFacts, PersonEligibility, TierClass } from "./facts.js";
-import { memberReadings } from "./observed.js";
+import type { EligibilityTier, MemberFacts, PersonEligibility, RuleInput, TierClass } from "./facts.js";
+import { BASIS, memberReadings } from "./observed.js";
 import { type Evaluation, REF, caseInForce } from "./evaluation.js";
 
 /** DOMAIN §1 dibao A-class: no covered member of working age able to work fully (students excepted). TEKUN: the case's support form. */
@@ -111,24 +111,60 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
 
 const RETAINED_TIERS = new Set<EligibilityTier>(["DIBAO", "TEKUN", "DIBAO_MARGINAL", "RIGID_EXPENDITURE"]);
 
+/** What keeps a household in the monitoring database: a day it was refused or left, and the facts that say so. */
+interface RetentionBasis {
+  on: Date;
+  what: string;
+  inputs: RuleInput[];
+}
+
+/**
+ * 003 §5: 将不符合最低生活保障、特困人员救助供养、最低生活保障边缘家庭成员、临时救助条件的申请对象及退出不满两年的对象 …
+ * 纳入低收入人口数据库实施动态监测 — applicants refused dibao, TEKUN, marginal status or temporary aid, and households
+ * that left assistance (any assisted tier), stay in the monitoring database for MONITORING_RETENTION_YEARS from the
+ * refusal or exit, the last day included. The latest such day decides.
+ */
+function retentionBases(ev: Evaluation): RetentionBasis[] {
+  const { facts } = ev;
+  const bases: RetentionBasis[] = [];
+  for (const c of facts.cases) {
+    if ((c.status !== "REJECTED" && c.status !== "TERMINATED") || c.endDate === null || !RETAINED_TIERS.has(c.tier)) continue;
+    bases.push({
+      on: c.endDate,
+      what: c.status === "REJECTED" ? "rejected" : "left assistance",
+      inputs: [ev.reg("case status", c.status), ev.reg("case end date", isoDay(c.endDate))],
+    });
+  }
+  for (const a of facts.temporaryAidApplications ?? []) {
+    if (a.status !== "REFUSED" || a.decidedOn === null) continue;
+    bases.push({
+      on: a.decidedOn,
+      what: `refused temporary aid (${a.kind})`,
+      inputs: [
+        ev.reg("temporary aid application status", a.status, BASIS.TEMPORARY_AID),
+        ev.reg("temporary aid decision date", isoDay(a.decidedOn), BASIS.TEMPORARY_AID),
+        ev.reg("temporary aid kind", a.kind, BASIS.TEMPORARY_AID),
+      ],
+    });
+  }
+  return bases;
+}
+
 export function monitoringRetention(ev: Evaluation): void {
-  const { facts, day, P } = ev;
+  const { day, P } = ev;
+  const latest = retentionBases(ev).sort((a, b) => b.on.getTime() - a.on.getTime())[0];
+  if (!latest) return;
   const years = P.value("MONITORING_RETENTION_YEARS");
-  const left = facts.cases
-    // 003 §5: applicants refused dibao, TEKUN or marginal status, and households that left assistance (any assisted tier), less than two years ago
-    .filter((c) => (c.status === "REJECTED" || c.status === "TERMINATED") && c.endDate !== null && RETAINED_TIERS.has(c.tier))
-    .sort((a, b) => b.endDate!.getTime() - a.endDate!.getTime())[0];
-  if (!left) return;
-  const until = addMonths(left.endDate!, 12 * years);
+  const until = addMonths(latest.on, 12 * years);
   const inside = day.getTime() <= until.getTime();
   ev.reasons.push({
     rule: "MONITORING_RETENTION",
     reference: REF.RETENTION,
     outcome: inside ? "PASS" : "FAIL",
     explanation: inside
-      ? `${left.status === "REJECTED" ? "rejected" : "left assistance"} on ${isoDay(left.endDate!)}: stays in the monitoring database until ${isoDay(until)}`
+      ? `${latest.what} on ${isoDay(latest.on)}: stays in the monitoring database until ${isoDay(until)}`
       : `left the monitoring database on ${isoDay(until)}`,
     personId: null,
-    inputs: [ev.reg("case status", left.status), ev.reg("case end date", isoDay(left.endDate!)), P.input("MONITORING_RETENTION_YEARS")],
+    inputs: [...latest.inputs, P.input("MONITORING_RETENTION_YEARS")],
   });
 }

@@ -12,6 +12,7 @@ import { CharityMutationResolver } from "../../resolvers/charity-mutations.js";
 import { AuditResolver } from "../../resolvers/audit.js";
 import { HouseholdAidChainResolver } from "../../resolvers/aid-chain.js";
 import { AlertResolver, HouseholdAlertsResolver } from "../../resolvers/alerts.js";
+import { TemporaryAidResolver } from "../../resolvers/temporary-aid.js";
 import { buildGatewaySubgraph, subgraphTypeDefs } from "./subgraph.js";
 import { print } from "graphql";
 
@@ -35,6 +36,7 @@ export const resolvers = [
   HouseholdAidChainResolver,
   HouseholdAlertsResolver,
   AlertResolver,
+  TemporaryAidResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

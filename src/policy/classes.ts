@@ -49,6 +49,7 @@ export const TYPE_CLASSES: Record<string, SensitiveClass[]> = {
   Income: ["INCOME"],
   Asset: ["ASSETS"],
   AidRecord: ["ASSISTANCE"],
+  TemporaryAidApplication: ["ASSISTANCE"],
 };
 
 /** Fields that hold such data themselves. */
@@ -82,6 +83,7 @@ export const BASIS_CLASSES: Record<string, SensitiveClass[]> = {
   "Household.incomes": ["INCOME"],
   "Household.assets": ["ASSETS"],
   "Household.aidRecords": ["ASSISTANCE"],
+  "Household.temporaryAidApplications": ["ASSISTANCE"],
 };
 
 /** Fields whose value is computed from or quotes records (see BASIS_CLASSES). */

@@ -120,6 +120,8 @@ export const POLICY: PolicyRules = {
     acknowledgeAlert: ALERT_HANDLERS,
     pushAlert: rule(read(["civil_affairs", "street_office"])),
     resolveAlert: ALERT_HANDLERS,
+    // temporary aid 临时救助 (issue 13, 003 §5): the registry's writers, within their jurisdiction
+    recordTemporaryAidApplication: ROW_WRITERS,
   },
 
   Household: {
@@ -152,6 +154,8 @@ export const POLICY: PolicyRules = {
     aidChain: officials,
     alerts: officials,
     alertCompleteness: officials,
+    // temporary-aid applications and decisions: the registry keepers (departments and charities have no part in them)
+    temporaryAidApplications: keepers,
   },
 
   // Persons: officials only (a charity reaches no person: Household.members and Query.person are not its)
@@ -191,6 +195,7 @@ export const POLICY: PolicyRules = {
     monthlyFen: rule(read(REGISTRY_KEEPERS), mask(DEPARTMENTS, "amountBand")),
     note: keepers,
   },
+  TemporaryAidApplication: recordType(["id", "personId", "kind", "appliedOn", "status", "decidedOn", "amountFen", "reason", "recordedAt"], keepers),
   AidRecord: recordType(["id", "program", "amountFen", "periodStart", "periodEnd", "paidAt", "idempotencyKey"], keepers),
   Street: recordType(["code", "districtCode", "name"], everyone),
   HouseholdConnection: recordType(["edges", "pageInfo", "totalCount"], officials),

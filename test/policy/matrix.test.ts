@@ -560,7 +560,7 @@ async function findingsTruth(street: string): Promise<Raw> {
 async function loadFactSources() {
   const p = gw.db.prisma;
   const list = await p.household.findMany({ orderBy: { id: "asc" } });
-  const [streets, persons, incomes, assets, cases, aidRecords, parameterRows, deliveries] = await Promise.all([
+  const [streets, persons, incomes, assets, cases, aidRecords, parameterRows, deliveries, temporaryAid] = await Promise.all([
     p.street.findMany(),
     p.person.findMany(),
     p.income.findMany({ orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
@@ -573,6 +573,7 @@ async function loadFactSources() {
       include: { need: { select: { householdId: true, personId: true, category: true } }, charity: { select: { name: true } }, resource: { select: { title: true, unit: true } } },
       orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
     }),
+    p.temporaryAidApplication.findMany({ orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
   ]);
   const relationOrder = ["HEAD", "SPOUSE", "PARENT", "GRANDPARENT", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "SIBLING", "OTHER"];
   persons.sort((a, b) => relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) || a.birthDate.getTime() - b.birthDate.getTime() || a.idNumber.localeCompare(b.idNumber));
@@ -593,13 +594,13 @@ async function loadFactSources() {
     },
     housing: (h: HouseholdRow) => housing[householdIndex.get(h.id)!],
   };
-  const rows = { persons, incomes, assets, cases, aidRecords };
+  const rows = { persons, incomes, assets, cases, aidRecords, temporaryAid };
   /** A department record (or null: no record) as a fact; a record the sandbox serves malformed as the failed fact the gateway makes of it. */
   const fact = <T>(v: unknown, source: SourceName): Fetched<T> => {
     if (v instanceof Error) return { ok: false, source, code: "UPSTREAM_BAD_RESPONSE" };
     return { ok: true, value: (v ?? null) as T | null };
   };
-  /** HouseholdFacts from the household's rows and records, by the gateway's own pure assembly (charity deliveries included) */
+  /** HouseholdFacts from the household's rows and records, by the gateway's own pure assembly (charity deliveries and temporary-aid applications included) */
   const factsOf = (h: HouseholdRow): HouseholdFacts => {
     const mine = <T extends { householdId: string }>(list: T[]) => list.filter((r) => r.householdId === h.id);
     const members = mine(persons);
@@ -614,6 +615,7 @@ async function loadFactSources() {
         assets: mine(assets),
         cases: mine(cases),
         aidRecords: mine(aidRecords),
+        temporaryAid: mine(temporaryAid),
         // as the claims loader gives them: the delivered claims of the household's needs
         deliveries: deliveries
           .filter((c) => c.need.householdId === h.id)
@@ -768,7 +770,7 @@ async function failRecordsForIncompleteChecks() {
 
 async function buildTruths() {
   const { households: list, streets, rows, records, parametersOf, factsOf } = await loadFactSources();
-  const { persons, incomes, assets, cases, aidRecords } = rows;
+  const { persons, incomes, assets, cases, aidRecords, temporaryAid } = rows;
   households = list;
   const by = <T extends { householdId: string }>(rows: T[], id: string) => rows.filter((r) => r.householdId === id);
   const fail = (h: HouseholdRow) => (v: unknown) => {
@@ -792,6 +794,7 @@ async function buildTruths() {
       cases: hhCases,
       currentCase: hhCases.find((c) => c.personId === null && (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT")) ?? null,
       aidRecords: by(aidRecords, h.id),
+      temporaryAidApplications: by(temporaryAid, h.id),
       housing: record(records.housing(h)),
     };
     // the contact name: the head of household's (members head first)
@@ -1819,6 +1822,7 @@ describe("mutations", () => {
       asset: await p.asset.count(),
       case: await p.assistanceCase.count(),
       aid: await p.aidRecord.count(),
+      temporaryAid: await p.temporaryAidApplication.count(),
     };
   };
   const CALLS: Record<string, MutationCall> = {
@@ -1850,6 +1854,18 @@ describe("mutations", () => {
         async check(data) {
           expect(data.updateHousehold).toEqual({ phone, version: current.version + 1 });
           expect((await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } })).phone).toBe(phone);
+        },
+      };
+    },
+    async recordTemporaryAidApplication(_audience, h) {
+      // a grant: it retains nothing (003 §5 retains refusals), so the household's computed fields stay as the truth has them
+      const amountFen = 100_000 + seq++;
+      return {
+        query: `mutation M($input: TemporaryAidApplicationInput!) { recordTemporaryAidApplication(input: $input) { kind status amountFen } }`,
+        variables: { input: { householdId: h.id, kind: "EMERGENCY", appliedOn: "2026-10-01", status: "GRANTED", decidedOn: "2026-10-10", amountFen } },
+        async check(data) {
+          expect(data.recordTemporaryAidApplication).toEqual({ kind: "EMERGENCY", status: "GRANTED", amountFen });
+          expect(await gw.db.prisma.temporaryAidApplication.count({ where: { householdId: h.id, amountFen } })).toBe(1);
         },
       };
     },

@@ -6,7 +6,7 @@
  * `complete: false` and names the source.
  */
 import DataLoader from "dataloader";
-import type { AidRecord, Asset, AssistanceCase, Household, Income, Person } from "../../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, TemporaryAidApplication } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import { isUpstreamError } from "../../../connectors/kit/index.js";
 import type { HousingRecord, SourceName } from "../../domain/records.js";
@@ -42,7 +42,7 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
   // (housing above all, an upstream call that answers at its own time): every household of a page gets its
   // members from the same registry batch, so all their loads land on one tick and share each source's batches.
   const membersWithRecords = deps.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(deps, p))));
-  const [members, incomes, assets, cases, aid, housing, deliveries] = await Promise.all([
+  const [members, incomes, assets, cases, aid, housing, deliveries, temporaryAid] = await Promise.all([
     membersWithRecords,
     deps.loaders.incomes.load(h.id),
     deps.loaders.assets.load(h.id),
@@ -50,8 +50,9 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
     deps.loaders.aidRecords.load(h.id),
     fetchFact(deps.sources.housing, h.registryNo, "housing"),
     deps.loaders.charityDeliveries.load(h.id),
+    deps.loaders.temporaryAidApplications.load(h.id),
   ]);
-  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries }, housing);
+  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid }, housing);
 }
 
 /** A household's registry rows (members already with their records), in the loaders' order (src/features/households/loaders.ts). */
@@ -63,11 +64,13 @@ export interface HouseholdRows {
   aidRecords: AidRecord[];
   /** delivered charity claims (the loader's rows) */
   deliveries: CharityDelivery[];
+  /** temporary-aid applications */
+  temporaryAid: TemporaryAidApplication[];
 }
 
 /** The facts from a household's registry rows and housing record: pure (also the policy matrix's, over rows it reads itself). */
 export function householdFactsOf(h: Household, rows: HouseholdRows, housing: Fetched<HousingRecord>): HouseholdFacts {
-  const { members, incomes, assets, cases, aidRecords: aid, deliveries } = rows;
+  const { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid } = rows;
   return {
     householdId: h.id,
     registryNo: h.registryNo,
@@ -103,6 +106,15 @@ export function householdFactsOf(h: Household, rows: HouseholdRows, housing: Fet
     })),
     housing,
     charityDeliveries: deliveries.map(({ householdId: _, ...d }) => d),
+    temporaryAidApplications: temporaryAid.map((a) => ({
+      id: a.id,
+      personId: a.personId,
+      kind: a.kind,
+      appliedOn: a.appliedOn,
+      status: a.status,
+      decidedOn: a.decidedOn,
+      amountFen: a.amountFen,
+    })),
   };
 }
 

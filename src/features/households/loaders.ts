@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { Prisma, type PrismaClient } from "../../db/generated/client.js";
-import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, Street } from "../../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, Street, TemporaryAidApplication } from "../../db/generated/client.js";
 import type { CharityDeliveryFact } from "../../domain/facts.js";
 
 /** Groups rows by a key, in the order of `keys`, so a DataLoader batch costs one query. */
@@ -77,6 +77,14 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
         ORDER BY c.delivered_at ASC, c.id ASC`;
       return groupBy(keys, rows, (c) => c.householdId);
     }),
+    /** temporary-aid applications per household, oldest application first: one statement per batch */
+    temporaryAidApplications: new DataLoader<string, TemporaryAidApplication[]>(async (keys) =>
+      groupBy(
+        keys,
+        await prisma.temporaryAidApplication.findMany({ where: { householdId: ids(keys) }, orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
+        (r) => r.householdId,
+      ),
+    ),
     aidRecords: new DataLoader<string, AidRecord[]>(async (keys) =>
       groupBy(
         keys,
