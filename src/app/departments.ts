@@ -14,6 +14,14 @@ import { SOURCES, type SourceName } from "../domain/records.js";
 /** The deadline of one department call made by a monitoring run (see Departments.monitoringConnectors). */
 export const MONITOR_UPSTREAM_TIMEOUT_MS = 60_000;
 
+/** What a host may give instead of the configuration (the test harness): per-department connector settings, a clock. */
+export interface DepartmentDeps {
+  /** per-department connector settings over the configured ones (deadline, attempts, breaker, …) */
+  connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
+  /** the connectors' clock (staleness) */
+  clock?: () => Date;
+}
+
 export interface Departments {
   connectors: Connectors;
   /**
@@ -26,7 +34,7 @@ export interface Departments {
   close(): Promise<void>;
 }
 
-export async function openDepartments(config: Config, dataset: Dataset | null, metrics: Registry, log: (line: string) => void): Promise<Departments> {
+export async function openDepartments(config: Config, dataset: Dataset | null, metrics: Registry, log: (line: string) => void, given: DepartmentDeps = {}): Promise<Departments> {
   const today = new Date().toISOString().slice(0, 10);
   const cleanup: (() => Promise<unknown>)[] = [];
   let sandboxes: RunningSandboxes | null = null;
@@ -48,11 +56,14 @@ export async function openDepartments(config: Config, dataset: Dataset | null, m
     cleanup.push(() => running.close());
     if (!dataset) log("department sandboxes: the registry was not seeded by this generator; sandbox records will not match it");
   }
-  const connectors = configuredConnectors(config, sandboxes, metrics);
-  const monitoringConnectors = configuredConnectors(config, sandboxes, createMetricsRegistry(), {
-    timeoutMs: Math.max(config.UPSTREAM_TIMEOUT_MS, MONITOR_UPSTREAM_TIMEOUT_MS),
-    maxQueue: 1_000_000,
-  });
+  const connectors = configuredConnectors(config, sandboxes, metrics, {}, given);
+  const monitoringConnectors = configuredConnectors(
+    config,
+    sandboxes,
+    createMetricsRegistry(),
+    { timeoutMs: Math.max(config.UPSTREAM_TIMEOUT_MS, MONITOR_UPSTREAM_TIMEOUT_MS), maxQueue: 1_000_000 },
+    { clock: given.clock },
+  );
   cleanup.push(() => monitoringConnectors.close());
   cleanup.push(() => connectors.close());
   return {
@@ -71,7 +82,9 @@ export function configuredConnectors(
   sandboxes: Pick<RunningSandboxes, "urls" | "medicalCredentials"> | null,
   metrics: Registry,
   overrides: { timeoutMs?: number; maxQueue?: number } = {},
+  given: DepartmentDeps = {},
 ): Connectors {
+  const o = given.connectors ?? {};
   const url = (s: SourceName) => {
     const u = config.upstreamUrls[s] ?? sandboxes?.urls[s];
     if (!u) throw new ConfigError([`${envNameOf(s)}: not set, and no built-in sandbox runs here`]);
@@ -92,16 +105,18 @@ export function configuredConnectors(
   };
   return createConnectors(
     {
-      education: { ...common, baseUrl: url("education") },
-      employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY },
-      housing: { ...common, baseUrl: url("housing") },
+      education: { ...common, baseUrl: url("education"), ...o.education },
+      employment: { ...common, baseUrl: url("employment"), maxConcurrency: config.EMPLOYMENT_CONCURRENCY, ...o.employment },
+      housing: { ...common, baseUrl: url("housing"), ...o.housing },
       medicalInsurance: {
         ...common,
         baseUrl: url("medicalInsurance"),
         clientId: credential(config.MEDICAL_INSURANCE_CLIENT_ID, "clientId"),
         clientSecret: credential(config.MEDICAL_INSURANCE_CLIENT_SECRET, "clientSecret"),
+        ...o.medicalInsurance,
       },
-      disability: { ...common, baseUrl: url("disability") },
+      disability: { ...common, baseUrl: url("disability"), ...o.disability },
+      ...(given.clock ? { clock: given.clock } : {}),
     },
     metrics,
   );

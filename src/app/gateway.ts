@@ -6,8 +6,9 @@
  */
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import { collectDefaultMetrics, type Registry } from "prom-client";
-import { CONFIG_VARIABLES, ConfigError, envNameOf, type Config } from "./config.js";
+import { CONFIG_VARIABLES, ConfigError, type Config } from "./config.js";
 import { assertReachable, configuredTarget, openDatabase, type Database } from "../db/database.js";
 import { startOwnerCommands } from "../db/owner-commands.js";
 import { acquireOwnerLock } from "../db/owner-lock.js";
@@ -18,12 +19,14 @@ import { setupAuthentication } from "../auth/index.js";
 import type { Audience } from "../auth/principal.js";
 import { Pseudonymizer } from "../policy/pseudonym.js";
 import { loadManifest } from "./edge/persisted-operations.js";
-import { MirrorService, createMetricsRegistry, type Connectors } from "../../connectors/kit/index.js";
+import { MirrorService, createMetricsRegistry, type Connectors, type MirrorSettings } from "../../connectors/kit/index.js";
 import { openDepartments } from "./departments.js";
 import { openMonitoring, scheduleRuns, workShards } from "../features/monitoring/service.js";
 import { AlertFeed } from "../features/monitoring/raised.js";
 import { loadDevRoom, type RunningSandboxes } from "./dev-room.js";
-import { keptSecretHex, loadAuditKeys } from "../audit/keys.js";
+import type { SourceName } from "../domain/records.js";
+import { keptSecretHex, loadAuditKeys, type AuditKeys } from "../audit/keys.js";
+import type { Verifier } from "../auth/verify.js";
 import { AuditWriter } from "../audit/writer.js";
 import { HeadWitness, databaseIdentity } from "../audit/witness.js";
 import { hmacDigester } from "../audit/digest.js";
@@ -36,13 +39,41 @@ export interface RunningGateway {
   dataset: Dataset | null;
   sandboxes: RunningSandboxes | null;
   connectors: Connectors;
+  metrics: Registry;
+  pseudonyms: Pseudonymizer;
+  /** the department mirror (synced on its schedule, or by `npm run sync`; read while fresh) */
+  mirror: MirrorService;
+  /** the access log's writer and keys (null: AUDIT_LOG=off) */
+  audit: { writer: AuditWriter; keys: AuditKeys } | null;
   devTokens: { audience: Audience; token: string }[];
   close(): Promise<void>;
 }
 
-async function prepareDatabase(config: Config, log: (line: string) => void): Promise<Database> {
-  const target = configuredTarget(config);
-  const db = await openDatabase(target);
+/**
+ * What the assembly may be given instead of making it from the configuration — explicit dependencies, for a
+ * host that owns them (the test harness: an in-memory database or a schema of its own, a fixed clock, a key
+ * set served over HTTP, a Redis client it controls, per-department connector settings). Every one is optional;
+ * `npm start` gives none.
+ */
+export interface GatewayDeps {
+  /** an opened database (the gateway migrates it as configured and closes it) instead of DATABASE_URL / DATA_DIR */
+  db?: Database;
+  /** the requests' and connectors' clock */
+  clock?: () => Date;
+  /** verifies tokens instead of the configured keys */
+  verifier?: Verifier;
+  /** shares rate-limit counts through this client instead of one made from REDIS_URL (the caller closes it) */
+  redis?: Redis;
+  /** per-department connector settings over the configured ones (deadline, attempts, breaker, …) */
+  connectors?: Partial<Record<SourceName, Record<string, unknown>>>;
+  /** where the server writes its log lines (default: standard output) */
+  logStream?: NodeJS.WritableStream;
+  /** department mirror settings over the configured ones (a test's clock, page size, per-source freshness) */
+  mirror?: Partial<Omit<MirrorSettings, "maxAgeMs">> & { maxAgeMs?: Partial<Record<SourceName, number>> };
+}
+
+async function prepareDatabase(config: Config, log: (line: string) => void, given?: Database): Promise<Database> {
+  const db = given ?? (await openDatabase(configuredTarget(config)));
   try {
     if (config.migrateOnStart) {
       const applied = await applyMigrations(db.sql);
@@ -87,11 +118,12 @@ async function configuredFile<T>(variable: string, load: () => T | Promise<T>): 
   }
 }
 
-export async function startGateway(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
+export async function startGateway(config: Config, log: (line: string) => void = console.log, deps: GatewayDeps = {}): Promise<RunningGateway> {
   // Before any work: the database server answers (a clear error naming it otherwise), and keys, key sets
   // and manifests are read and checked before the database is opened, migrated or seeded.
-  await assertReachable(configuredTarget(config));
-  const { verifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
+  if (!deps.db) await assertReachable(configuredTarget(config));
+  const { verifier: configuredVerifier, dev } = await configuredFile("JWT keys", () => setupAuthentication(config.auth));
+  const verifier = deps.verifier ?? configuredVerifier;
   const persisted =
     config.PERSISTED_OPERATIONS === "enforce"
       ? await configuredFile(`PERSISTED_OPERATIONS_MANIFEST: ${config.PERSISTED_OPERATIONS_MANIFEST}`, () => loadManifest(config.PERSISTED_OPERATIONS_MANIFEST!))
@@ -105,7 +137,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
   // The embedded default (migrated and seeded on start) is seeded out of process when the registry is empty, so
   // that the serving process does not keep what migrating a fresh directory and seeding grew (dev/seed/dataset.ts);
   // the child leaves a seeded registry as it is. From the TypeScript sources (tests) it is seeded in process, below.
-  const room = config.seedOnStart && config.migrateOnStart ? await loadDevRoom() : null;
+  const room = config.seedOnStart && config.migrateOnStart && !deps.db ? await loadDevRoom() : null;
   const seedCli = room?.compiledSeedCli() ?? null;
   if (room && seedCli) {
     const target = configuredTarget(config);
@@ -116,7 +148,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
   // OpenTelemetry (OTEL_* variables; null when they ask for no export): started before any traced work
   const tracing = await startTracing();
   if (tracing) log("tracing: OpenTelemetry export on (OTEL_* variables)");
-  const db = await prepareDatabase(config, log).catch(async (err) => {
+  const db = await prepareDatabase(config, log, deps.db).catch(async (err) => {
     await tracing?.shutdown();
     throw err;
   });
@@ -132,13 +164,13 @@ export async function startGateway(config: Config, log: (line: string) => void =
 
     const metrics = createMetricsRegistry();
     collectDefaultMetrics({ register: metrics, prefix: "gateway_" });
-    const departments = await openDepartments(config, dataset, metrics, log);
+    const departments = await openDepartments(config, dataset, metrics, log, { connectors: deps.connectors, clock: deps.clock });
     cleanup.push(() => departments.close());
     const { connectors, sandboxes } = departments;
 
     const devTokens = dev ? await (await loadDevRoom()).devTokensForAllAudiences(dev.mint, { ttl: "8h" }) : [];
-    let redis;
-    if (config.REDIS_URL) {
+    let redis = deps.redis;
+    if (!redis && config.REDIS_URL) {
       const { Redis } = await import("ioredis");
       redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 });
       watchRedis(redis); // an error listener at once: outages are logged once by the server, not as ioredis traces
@@ -146,6 +178,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       cleanup.push(async () => (r.status === "ready" ? r.quit() : r.disconnect()));
     }
     let audit;
+    let auditParts: RunningGateway["audit"] = null;
     if (auditKeys) {
       const keys = auditKeys;
       const onError = (err: unknown, what: string) => log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -162,12 +195,19 @@ export async function startGateway(config: Config, log: (line: string) => void =
       });
       cleanup.push(() => writer.close());
       audit = { writer, digest: hmacDigester(keys.digestKey) };
+      auditParts = { writer, keys };
     }
     // The department mirror: its sync schedule (MIRROR_SYNC) and the freshness reads go by.
     const mirror = new MirrorService(
       db.sql,
       connectors,
-      { schedule: config.mirrorSync, intervalMs: config.syncIntervalMs, maxAgeMs: config.mirrorMaxAgeMs, pageSize: config.SYNC_PAGE_SIZE },
+      {
+        schedule: config.mirrorSync,
+        intervalMs: config.syncIntervalMs,
+        pageSize: config.SYNC_PAGE_SIZE,
+        ...deps.mirror,
+        maxAgeMs: { ...config.mirrorMaxAgeMs, ...deps.mirror?.maxAgeMs },
+      },
       metrics,
     );
     await mirror.start();
@@ -189,6 +229,8 @@ export async function startGateway(config: Config, log: (line: string) => void =
       persisted,
       audit,
       mirror,
+      clock: deps.clock,
+      logStream: deps.logStream,
     });
     cleanup.push(() => app.close());
     // monitoring runs (src/features/monitoring): this process works shards and schedules the runs (MONITOR_INTERVAL=0: neither)
@@ -199,7 +241,7 @@ export async function startGateway(config: Config, log: (line: string) => void =
       const stop = scheduleRuns(monitoring, config, log);
       cleanup.push(stop);
     }
-    return { app, db, dataset, sandboxes, connectors, devTokens, close: closeAll };
+    return { app, db, dataset, sandboxes, connectors, metrics, pseudonyms, audit: auditParts, mirror, devTokens, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -1,5 +1,6 @@
 /**
- * The writer against a real database: group commit (concurrent appends share one transaction and one
+ * The writer against a real database: group commit (concurrent appends share one transaction — as the database
+ * itself records it, txid_current() copied by a trigger — and one
  * signed head), two writers (as two gateway processes) on one chain, checkpoints by count and time. No fixed
  * sleeps: what happens asynchronously (a checkpoint) is polled for, bounded by the test's timeout.
  */
@@ -38,7 +39,15 @@ const entry = (requestId: string) =>
     changes: null,
   });
 
-test("concurrent appends are group-committed: fewer transactions than appends, one signed head per transaction", async () => {
+test("concurrent appends are group-committed: the database records one transaction for n − 1 of them, one signed head per transaction", async () => {
+  // The database's own record of which transaction inserted each row: a trigger in this test's schema copies
+  // txid_current() of every audit_log and audit_head insert into a side table. If each append committed alone,
+  // there would be n transactions here, not 2.
+  await db.sql.query(`CREATE TABLE gc_probe (tbl text NOT NULL, seq bigint NOT NULL, tx bigint NOT NULL)`);
+  await db.sql.query(`CREATE FUNCTION gc_probe_record() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO gc_probe VALUES (TG_TABLE_NAME, NEW.seq, txid_current()); RETURN NEW; END $$`);
+  await db.sql.query(`CREATE TRIGGER gc_probe_log AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION gc_probe_record()`);
+  await db.sql.query(`CREATE TRIGGER gc_probe_head AFTER INSERT ON audit_head FOR EACH ROW EXECUTE FUNCTION gc_probe_record()`);
   const n = 60;
   const heads: { seq: number; firstSeq: number }[] = [];
   const w = new AuditWriter(db.sql, { keys, onHead: (h) => heads.push({ seq: h.seq, firstSeq: h.firstSeq }) });
@@ -47,23 +56,27 @@ test("concurrent appends are group-committed: fewer transactions than appends, o
   // of the flush can run before this loop has returned.
   const results = await Promise.all(Array.from({ length: n }, (_, i) => w.append(entry(`gc-${i}`))));
   await w.close();
-  // The database's own transaction ids: rows inserted by one transaction share xmin.
-  const rows = await db.sql.query<{ seq: string; tx: string }>(`SELECT seq::text AS seq, xmin::text AS tx FROM audit_log WHERE request_id LIKE 'gc-%' ORDER BY audit_log.seq`);
-  expect(rows).toHaveLength(n);
+  await db.sql.query(`DROP TRIGGER gc_probe_log ON audit_log`);
+  await db.sql.query(`DROP TRIGGER gc_probe_head ON audit_head`);
+  const probe = await db.sql.query<{ tbl: string; seq: string; tx: string }>(`SELECT tbl, seq::text AS seq, tx::text AS tx FROM gc_probe ORDER BY tbl, seq`);
+  const records = probe.filter((r) => r.tbl === "audit_log");
+  expect(records.map((r) => Number(r.seq)).sort((x, y) => x - y)).toEqual(results.map((r) => r.seq).sort((x, y) => x - y));
   const byTx = new Map<string, number[]>();
-  for (const r of rows) byTx.set(r.tx, [...(byTx.get(r.tx) ?? []), Number(r.seq)]);
+  for (const r of records) byTx.set(r.tx, [...(byTx.get(r.tx) ?? []), Number(r.seq)]);
+  // exactly two transactions: the first append alone, the other n − 1 together
   expect([...byTx.values()].map((seqs) => seqs.length).sort((x, y) => x - y)).toEqual([1, n - 1]);
-  // one signed head per transaction, covering exactly that transaction's records
-  const stored = await db.sql.query<{ seq: string; first_seq: string; tx: string }>(
-    `SELECT seq::text AS seq, first_seq::text AS first_seq, xmin::text AS tx FROM audit_head WHERE seq >= $1::bigint ORDER BY audit_head.seq`,
+  // one signed head per transaction, inserted by that transaction and covering exactly its records
+  const headRows = probe.filter((r) => r.tbl === "audit_head");
+  expect(headRows.map((h) => h.tx).sort()).toEqual([...byTx.keys()].sort());
+  const stored = await db.sql.query<{ seq: string; first_seq: string }>(
+    `SELECT seq::text AS seq, first_seq::text AS first_seq FROM audit_head WHERE seq >= $1::bigint ORDER BY audit_head.seq`,
     [String(Math.min(...results.map((r) => r.seq)))],
   );
   expect(stored.map((h) => ({ seq: Number(h.seq), firstSeq: Number(h.first_seq) }))).toEqual(heads);
-  expect(stored).toHaveLength(byTx.size);
-  for (const h of stored) {
-    const seqs = byTx.get(h.tx);
-    expect(seqs, `head ${h.seq} committed with its records`).toBeDefined();
-    expect([Math.min(...seqs!), Math.max(...seqs!)]).toEqual([Number(h.first_seq), Number(h.seq)]);
+  for (const h of headRows) {
+    const seqs = byTx.get(h.tx)!;
+    const head = stored.find((x) => x.seq === h.seq)!;
+    expect([Math.min(...seqs), Math.max(...seqs)], `head ${h.seq} committed with its records`).toEqual([Number(head.first_seq), Number(head.seq)]);
   }
   expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, heads: stored.length, notRecomputed: 0 });
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJwt } from "jose";
 import { authConfigFromEnv } from "../../src/auth/config.js";
-import { main, USAGE, devTokensForAllAudiences } from "../../dev/keys/token-cli.js";
+import { main, USAGE } from "../../dev/keys/token-cli.js";
 import { createVerifier } from "../../src/auth/verify.js";
 import { compileCli, runCli } from "../helpers/cli.js";
 
@@ -87,10 +87,6 @@ describe("token-cli (in process)", () => {
     const prod = await cli(["--audience", "education"], { NODE_ENV: "production" });
     expect(prod.code).toBe(1);
     expect(prod.stdout).toBe("");
-  });
-
-  it("re-exports devTokensForAllAudiences", () => {
-    expect(typeof devTokensForAllAudiences).toBe("function");
   });
 });
 

@@ -1,27 +1,26 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import { buildServer, type EdgeConfig } from "../../src/app/server.js";
+import type { EdgeConfig } from "../../src/app/server.js";
 import type { Database } from "../../src/db/database.js";
 import { openTestDatabase } from "./database.js";
+import { loadConfig } from "../../src/app/config.js";
+import { startGateway as startProductionGateway } from "../../src/app/gateway.js";
+import { loadOrCreateDevKeys, type DevKeys, type MintOptions } from "../../dev/keys/dev-keys.js";
 import { authConfigFromEnv } from "../../src/auth/config.js";
-import { setupAuthentication } from "../../src/auth/index.js";
-import type { MintOptions } from "../../dev/keys/dev-keys.js";
-import { Pseudonymizer } from "../../src/policy/pseudonym.js";
-import { MirrorService, createConnectors, createMetricsRegistry, type Connectors, type ConnectorsConfig, type MirrorSettings } from "../../connectors/kit/index.js";
-import { SOURCES } from "../../src/domain/records.js";
+import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
+import type { Connectors, MirrorService } from "../../connectors/kit/index.js";
+import type { GatewayDeps } from "../../src/app/gateway.js";
 import { startSandboxes, type RunningSandboxes, type StartSandboxesOptions } from "../../dev/sandboxes/index.js";
 import type { Manifest } from "../../src/app/edge/persisted-operations.js";
 import type { SourceName } from "../../src/domain/records.js";
 import type { Verifier } from "../../src/auth/verify.js";
 import type { Redis } from "ioredis";
-import { auditKeysFromSeed, type AuditKeys } from "../../src/audit/keys.js";
-import { AuditWriter, type AuditWriterOptions } from "../../src/audit/writer.js";
-import { hmacDigester } from "../../src/audit/digest.js";
-import { AlertFeed } from "../../src/features/monitoring/raised.js";
+import type { AuditKeys } from "../../src/audit/keys.js";
+import type { AuditWriter } from "../../src/audit/writer.js";
 
 export interface GqlResult<T = any> {
   status: number;
@@ -39,9 +38,9 @@ export interface TestGateway {
   connectors: Connectors;
   sandboxes: RunningSandboxes | null;
   pseudonyms: Pseudonymizer;
-  /** the department mirror, when started with `mirror` */
-  mirror: MirrorService | null;
-  /** the access log, when started with `audit` */
+  /** the department mirror (never synced unless the test runs gw.mirror.run; read while fresh) */
+  mirror: MirrorService;
+  /** the access log (on unless the test turns it off with `audit: false`) */
   audit: { writer: AuditWriter; keys: AuditKeys } | null;
   /** a token minted with the test's own development key pair */
   token(options: MintOptions): Promise<string>;
@@ -63,12 +62,10 @@ export interface StartOptions {
   verifier?: Verifier;
   /** share rate-limit counts through this Redis client (as REDIS_URL does) */
   redis?: Redis;
-  /** keep the department mirror (no schedule: the test runs syncs with gw.mirror.run), reads from it while fresh */
-  mirror?: Partial<Omit<MirrorSettings, "maxAgeMs">> & { maxAgeMs?: Partial<Record<SourceName, number>> };
-  /** record every operation in the access log (as AUDIT_LOG=on does), with a fresh audit key */
-  audit?: boolean | Omit<AuditWriterOptions, "keys">;
-  /** serve Subscription.alertRaised over graphql-ws from the monitoring runs' notifications */
-  alertFeed?: boolean;
+  /** department mirror settings (the schedule is off under NODE_ENV=test: the test runs syncs with gw.mirror.run) */
+  mirror?: GatewayDeps["mirror"];
+  /** the access log: on (AUDIT_LOG=on, as in production) unless false */
+  audit?: boolean;
   /** the server's log lines (with `edge: { LOG_LEVEL }` other than silent) */
   logStream?: NodeJS.WritableStream;
 }
@@ -98,75 +95,90 @@ export const TEST_EDGE: EdgeConfig = {
  */
 export const TEST_CONNECTOR_DEFAULTS = { timeoutMs: 30_000, breaker: { halfOpenAfterMs: 600_000 } } as const;
 
+/** Configuration variables from a test's settings: only defined values, as strings (as the environment holds them). */
+const asEnv = (o: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
+
 /**
- * A real gateway on an ephemeral loopback port over a fresh database, with real JWTs (a key pair made
- * for the test), real connectors and — when asked — the real department sandboxes over HTTP.
+ * The production assembly (src/app/gateway.ts startGateway, as `npm start` runs it) on an ephemeral loopback port,
+ * configured as an operator would — environment variables through loadConfig: a temporary DATA_DIR (development
+ * keys, pseudonym secret, audit key, the audit head witness), the department systems' URLs (the sandboxes on free
+ * ports, or a closed port), the access log ON — over a fresh database of the test file's own (in-memory PGlite, or
+ * a schema of its own on DATABASE_URL's server), seeded before the gateway starts. Real JWTs (the key pair the
+ * gateway made in DATA_DIR/keys), real connectors, real sandboxes over HTTP when asked. What no variable can say
+ * is given as the assembly's explicit dependencies: the database, a fixed clock, another verifier, a Redis
+ * client, per-department connector settings.
  */
 export async function startGateway(opts: StartOptions = {}): Promise<TestGateway> {
-  const keysDir = mkdtempSync(path.join(os.tmpdir(), "gw-keys-"));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "gw-data-"));
   const db = await openTestDatabase();
-  if (opts.seed) await opts.seed(db);
-  const sandboxes = opts.sandboxes ? await startSandboxes({ ...opts.sandboxes, host: "127.0.0.1" }) : null;
-  const nowhere = "http://127.0.0.1:9"; // discard port: nothing listens, a call fails at once
-  const o = opts.connectors ?? {};
-  const t = TEST_CONNECTOR_DEFAULTS;
-  const cfg: ConnectorsConfig = {
-    education: { baseUrl: sandboxes?.urls.education ?? nowhere, ...t, ...o.education },
-    employment: { baseUrl: sandboxes?.urls.employment ?? nowhere, ...t, ...o.employment },
-    housing: { baseUrl: sandboxes?.urls.housing ?? nowhere, ...t, ...o.housing },
-    medicalInsurance: {
-      baseUrl: sandboxes?.urls.medicalInsurance ?? nowhere,
-      clientId: sandboxes?.medicalCredentials.clientId ?? "x",
-      clientSecret: sandboxes?.medicalCredentials.clientSecret ?? "x",
-      ...t,
-      ...o.medicalInsurance,
-    },
-    disability: { baseUrl: sandboxes?.urls.disability ?? nowhere, ...t, ...o.disability },
-    ...(opts.now ? { clock: () => opts.now as Date } : {}),
-  };
-  const metrics = createMetricsRegistry();
-  const connectors = createConnectors(cfg, metrics);
-  const auth = authConfigFromEnv({ NODE_ENV: "test", DATA_DIR: keysDir });
-  if (!auth.ok) throw new Error(auth.problems.join("; "));
-  const { verifier, dev } = await setupAuthentication({ ...auth.config, keySource: { kind: "dev", dir: keysDir } });
-  const pseudonyms = new Pseudonymizer(randomBytes(32));
-  let audit: TestGateway["audit"] = null;
-  if (opts.audit) {
-    const keys = auditKeysFromSeed(randomBytes(32).toString("hex"));
-    audit = { keys, writer: new AuditWriter(db.sql, { keys, ...(typeof opts.audit === "object" ? opts.audit : {}) }) };
+  let sandboxes: RunningSandboxes | null = null;
+  let gateway: Awaited<ReturnType<typeof startProductionGateway>> | null = null;
+  let devMint: DevKeys["mint"];
+  try {
+    if (opts.seed) await opts.seed(db);
+    sandboxes = opts.sandboxes ? await startSandboxes({ ...opts.sandboxes, host: "127.0.0.1" }) : null;
+    const nowhere = "http://127.0.0.1:9"; // discard port: nothing listens, a call fails at once
+    const edge = { ...TEST_EDGE, ...opts.edge };
+    const production = edge.NODE_ENV === "production";
+    const keysDir = path.join(dataDir, "keys");
+    // the test's key pair, made where the gateway looks for development keys (DATA_DIR/keys); in production the
+    // gateway is given its public key set as a file, as an operator would give the identity provider's
+    const devAuth = authConfigFromEnv({ NODE_ENV: "test", DATA_DIR: dataDir });
+    if (!devAuth.ok) throw new Error(devAuth.problems.join("; "));
+    const dev = await loadOrCreateDevKeys(keysDir, devAuth.config);
+    devMint = dev.mint;
+    const env: Record<string, string> = {
+      ...asEnv(edge),
+      DATA_DIR: dataDir,
+      HOST: "127.0.0.1",
+      PORT: "0",
+      SEED_ON_START: "false",
+      // monitoring runs are the monitoring tests' own (test/monitoring): a test gateway starts none
+      MONITOR_INTERVAL: "0",
+      MIGRATE_ON_START: "true",
+      AUDIT_LOG: opts.audit === false ? "off" : "on",
+      DEPARTMENT_SANDBOXES: "false",
+      EDUCATION_URL: sandboxes?.urls.education ?? nowhere,
+      EMPLOYMENT_URL: sandboxes?.urls.employment ?? nowhere,
+      HOUSING_URL: sandboxes?.urls.housing ?? nowhere,
+      MEDICAL_INSURANCE_URL: sandboxes?.urls.medicalInsurance ?? nowhere,
+      MEDICAL_INSURANCE_CLIENT_ID: sandboxes?.medicalCredentials.clientId ?? "x",
+      MEDICAL_INSURANCE_CLIENT_SECRET: sandboxes?.medicalCredentials.clientSecret ?? "x",
+      DISABILITY_URL: sandboxes?.urls.disability ?? nowhere,
+      UPSTREAM_TIMEOUT_MS: String(TEST_CONNECTOR_DEFAULTS.timeoutMs),
+      BREAKER_HALF_OPEN_MS: String(TEST_CONNECTOR_DEFAULTS.breaker.halfOpenAfterMs),
+      ...(production && {
+        PSEUDONYM_SECRET: randomBytes(32).toString("hex"),
+        AUDIT_SIGNING_KEY: randomBytes(32).toString("hex"),
+        JWT_JWKS_FILE: dev.jwksPath,
+        JWT_ISSUER: devAuth.config.issuer,
+        JWT_AUDIENCE: devAuth.config.audience,
+      }),
+    };
+    if (opts.persisted) {
+      const file = path.join(dataDir, "persisted-operations.json");
+      const operations = [...opts.persisted].map(([id, body]) => ({ id, body }));
+      writeFileSync(file, JSON.stringify({ format: "apollo-persisted-query-manifest", version: 1, operations }));
+      Object.assign(env, { PERSISTED_OPERATIONS: "enforce", PERSISTED_OPERATIONS_MANIFEST: file });
+    }
+    gateway = await startProductionGateway(loadConfig(env), () => {}, {
+      db,
+      clock: opts.now ? () => opts.now as Date : undefined,
+      verifier: opts.verifier,
+      redis: opts.redis,
+      connectors: opts.connectors,
+      logStream: opts.logStream,
+      mirror: { pageSize: 100, ...opts.mirror },
+    });
+  } catch (err) {
+    if (!gateway) await db.close().catch(() => {});
+    await sandboxes?.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   }
-  const bySource = (ms: number) => Object.fromEntries(SOURCES.map((s) => [s, ms])) as Record<SourceName, number>;
-  const mirror = opts.mirror
-    ? new MirrorService(
-        db.sql,
-        connectors,
-        {
-          schedule: false,
-          intervalMs: bySource(300_000),
-          pageSize: 100,
-          ...opts.mirror,
-          maxAgeMs: { ...bySource(900_000), ...opts.mirror.maxAgeMs },
-        },
-        metrics,
-      )
-    : null;
-  await mirror?.start();
-  const alertFeed = opts.alertFeed ? await AlertFeed.start(db) : undefined;
-  const app = await buildServer({
-    alertFeed,
-    config: { ...TEST_EDGE, ...opts.edge },
-    db,
-    connectors,
-    verifier: opts.verifier ?? verifier,
-    pseudonyms,
-    metrics,
-    persisted: opts.persisted,
-    redis: opts.redis,
-    clock: opts.now ? () => opts.now as Date : undefined,
-    audit: audit ? { writer: audit.writer, digest: hmacDigester(audit.keys.digestKey) } : undefined,
-    ...(mirror && { mirror }),
-    logStream: opts.logStream,
-  });
+  const running = gateway;
+  const { app, connectors, metrics, pseudonyms, audit, mirror } = running;
   // Idle keep-alive connections: the test's client (fetch) closes one after 4 s; the server here never does. With
   // both closing them (Fastify's default is 72 s, announced to the client), a request the client sends on a
   // connection the server is just closing fails as "fetch failed" — a race a loaded machine's timer lag makes
@@ -176,7 +188,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
   const tokens = new Map<string, Promise<string>>();
   const token = (m: MintOptions) => {
     const key = JSON.stringify(m);
-    if (!tokens.has(key)) tokens.set(key, dev!.mint({ ttl: "1h", ...m }));
+    if (!tokens.has(key)) tokens.set(key, devMint({ ttl: "1h", ...m }));
     return tokens.get(key)!;
   };
   return {
@@ -210,14 +222,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
       return { status: res.status, data: body.data, errors: body.errors, headers: res.headers, body };
     },
     async close() {
-      await app.close();
-      await mirror?.stop();
-      await alertFeed?.close();
-      await audit?.writer.close();
-      await connectors.close();
+      await running.close(); // the server, the access log's writer, connectors and the database
       await sandboxes?.close();
-      await db.close();
-      rmSync(keysDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,14 +10,29 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runSeed } from "../../dev/seed/run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { clearFaults, setFaults } from "./harness.js";
+import { generatePopulation } from "../../dev/seed/generator.js";
+import { evaluateEligibility } from "../../src/domain/eligibility.js";
+import { deriveDepartments, factsOf, seededParameterSet } from "../helpers/population-facts.js";
 
 const POPULATION = { seed: 20190101, asOf: "2026-11-01" } as const;
 const NOW = new Date(`${POPULATION.asOf}T12:00:00Z`);
 const CIVIL = { audience: "civil_affairs", city: "500000" } as const;
 
 let gw: TestGateway;
+/**
+ * The oracle: each household's tier and completeness from the generator's own population (no database, no
+ * HTTP, no gateway fact gathering) — department records derived as the sandboxes derive them, evaluated by the
+ * domain rules on the request's day. The gateway must reach the same answer from its database and over HTTP.
+ */
+const expected = new Map<string, { tier: string; complete: boolean }>();
 
 beforeAll(async () => {
+  const households = [...generatePopulation(POPULATION)];
+  const departments = deriveDepartments(households, POPULATION.seed, POPULATION.asOf);
+  for (const h of households) {
+    const e = evaluateEligibility(factsOf(h, departments, NOW), seededParameterSet(h.streetCode, NOW), NOW);
+    expected.set(h.id, { tier: e.tier, complete: e.complete });
+  }
   gw = await startGateway({
     now: NOW,
     seed: async (db) => {
@@ -93,8 +108,13 @@ describe("every tier of the default data set is reachable by a query (DOMAIN §1
       // point 5): the tier must be reachable with complete facts, and complete must say exactly whether every source
       // consulted answered with current records
       const nodes = await scan(filter, (all) => all.some((n) => n.eligibility.tier === tier && n.eligibility.complete));
+      // every household scanned: exactly the oracle's tier and completeness, so the count of this tier is exact too
+      expect(nodes.map((n) => [n.id, n.eligibility.tier, n.eligibility.complete])).toEqual(nodes.map((n) => [n.id, expected.get(n.id)?.tier, expected.get(n.id)?.complete]));
       const hit = nodes.filter((n) => n.eligibility.tier === tier);
-      expect(hit.some((n) => n.eligibility.complete), `no complete ${tier} among ${nodes.length} households`).toBe(true);
+      const want = nodes.filter((n) => expected.get(n.id)!.tier === tier);
+      expect(hit.length).toBe(want.length);
+      expect(hit.filter((n) => n.eligibility.complete).length).toBe(want.filter((n) => expected.get(n.id)!.complete).length);
+      expect(want.filter((n) => expected.get(n.id)!.complete).length, `the data set holds a complete ${tier} among the ${nodes.length} households scanned`).toBeGreaterThanOrEqual(1);
       for (const n of hit.slice(0, 5)) {
         const { sources } = ok<any>(await gw.gql(`query($id: ID!) { household(id: $id) { eligibility { sources { source answered stale } } } }`, { id: n.id }, CIVIL)).household.eligibility;
         expect(n.eligibility.complete).toBe(sources.every((x: { answered: boolean; stale: boolean }) => x.answered && !x.stale));

@@ -6,10 +6,11 @@
  * `complete: false` and names the source.
  */
 import DataLoader from "dataloader";
-import type { Household, Person } from "../../db/generated/client.js";
+import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, TemporaryAidApplication } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import { isUpstreamError } from "../../../connectors/kit/index.js";
-import type { SourceName } from "../../domain/records.js";
+import type { HousingRecord, SourceName } from "../../domain/records.js";
+import type { CharityDelivery } from "../households/loaders.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue } from "../../domain/facts.js";
 import { memoSlot } from "../memo.js";
 import { parametersInForce } from "../policy-parameters/in-force.js";
@@ -51,6 +52,25 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
     deps.loaders.charityDeliveries.load(h.id),
     deps.loaders.temporaryAidApplications.load(h.id),
   ]);
+  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid }, housing);
+}
+
+/** A household's registry rows (members already with their records), in the loaders' order (src/features/households/loaders.ts). */
+export interface HouseholdRows {
+  members: MemberFacts[];
+  incomes: Income[];
+  assets: Asset[];
+  cases: AssistanceCase[];
+  aidRecords: AidRecord[];
+  /** delivered charity claims (the loader's rows) */
+  deliveries: CharityDelivery[];
+  /** temporary-aid applications */
+  temporaryAid: TemporaryAidApplication[];
+}
+
+/** The facts from a household's registry rows and housing record: pure (also the policy matrix's, over rows it reads itself). */
+export function householdFactsOf(h: Household, rows: HouseholdRows, housing: Fetched<HousingRecord>): HouseholdFacts {
+  const { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid } = rows;
   return {
     householdId: h.id,
     registryNo: h.registryNo,
@@ -106,6 +126,12 @@ async function memberFacts(deps: Deps, p: Person): Promise<MemberFacts> {
     fetchFact(deps.sources.medicalInsurance, p.idNumber, "medicalInsurance"),
     fetchFact(deps.sources.disability, p.idNumber, "disability"),
   ]);
+  return memberFactsOf(p, { education, employment, medicalInsurance, disability });
+}
+
+/** A member's facts from the person's registry row and department records: pure (also the policy matrix's). */
+export function memberFactsOf(p: Person, records: Pick<MemberFacts, "education" | "employment" | "medicalInsurance" | "disability">): MemberFacts {
+  const { education, employment, medicalInsurance, disability } = records;
   return {
     personId: p.id,
     idNumber: p.idNumber,
@@ -152,8 +178,12 @@ const parameterSets = memoSlot<Promise<ParameterSet>>();
 /** The parameters in force for a region (street, district or city code) on a date, most specific region first. */
 export function parameterSet(deps: Deps, regionCode: string, on: Date): Promise<ParameterSet> {
   // memoised per request, region and day: the households of a page share their street's set
-  return parameterSets(deps.memo, `${regionCode}|${on.getTime()}`, async () => {
-    const inForce = parametersInForce(await rowsFor(deps, regionCode), regionChain(regionCode), on);
-    return new Map(inForce.map((r) => [r.key, r]));
-  });
+  return parameterSets(deps.memo, `${regionCode}|${on.getTime()}`, async () => parameterSetOf(await rowsFor(deps, regionCode), regionCode, on));
+}
+
+/** The parameters in force for a region on a date among the given rows (pure; rows of other regions are ignored). */
+export function parameterSetOf(rows: readonly ParameterValue[], regionCode: string, on: Date): ParameterSet {
+  const chain = regionChain(regionCode);
+  const inForce = parametersInForce(rows.filter((r) => chain.includes(r.regionCode)), chain, on);
+  return new Map(inForce.map((r) => [r.key, r]));
 }
