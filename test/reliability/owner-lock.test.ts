@@ -142,7 +142,7 @@ describe("in one process", () => {
     await mkdir(lockDirOf(dir), { recursive: true });
     const remote = { pid: 1, command: "node dist/src/app/main.js", since: "2026-01-01T00:00:00.000Z", host: `not-${os.hostname()}`, startTick: 5 };
     await writeFile(path.join(lockDirOf(dir), "000000000003.lock"), JSON.stringify(remote));
-    expect(() => acquireOwnerLock(dir)).toThrow(/in use by process 1 on host not-.*\(node dist\/src\/main\.js\) since 2026-01-01T00:00:00\.000Z.*another host/);
+    expect(() => acquireOwnerLock(dir)).toThrow(/in use by process 1 on host not-.*\(node dist\/src\/app\/main\.js\) since 2026-01-01T00:00:00\.000Z.*another host/);
     expect((await readdir(lockDirOf(dir))).filter((f) => f.endsWith(".lock"))).toEqual(["000000000003.lock"]);
   });
 
