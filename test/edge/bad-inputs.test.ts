@@ -353,11 +353,12 @@ const cases = (): Case[] => [
     code: "OPERATION_RESOLUTION_FAILURE",
     record: "REFUSED",
   },
-  { name: "a subscription", send: gql(`subscription S { households(first: 1) { totalCount } }`), status: 400, code: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP", record: "REFUSED" },
-  { name: "an anonymous subscription", send: gql(`subscription { __typename }`), status: 400, code: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP", record: "REFUSED" },
+  // valid subscriptions (Subscription.alertRaised exists since issue 16): refused over HTTP before anything runs
+  { name: "a subscription", send: gql(`subscription S { alertRaised { class } }`), status: 400, code: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP", record: "REFUSED" },
+  { name: "an anonymous subscription", send: gql(`subscription { alertRaised { class } }`), status: 400, code: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP", record: "REFUSED" },
   {
     name: "a subscription picked by operationName",
-    send: gql(`query Q { households(first: 1) { totalCount } } subscription S { households(first: 1) { totalCount } }`, undefined, { operationName: "S" }),
+    send: gql(`query Q { households(first: 1) { totalCount } } subscription S { alertRaised { class } }`, undefined, { operationName: "S" }),
     status: 400,
     code: "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP",
     record: "REFUSED",

@@ -136,6 +136,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
       SEED_ON_START: "false",
       // monitoring runs are the monitoring tests' own (test/monitoring): a test gateway starts none
       MONITOR_INTERVAL: "0",
+      // the mirror's schedule is off (whatever NODE_ENV a test asks for): a test syncs with gw.mirror.run
+      MIRROR_SYNC: "false",
       MIGRATE_ON_START: "true",
       AUDIT_LOG: opts.audit === false ? "off" : "on",
       DEPARTMENT_SANDBOXES: "false",

@@ -55,9 +55,18 @@ const allUp = () => ({
   ...Object.fromEntries(SOURCES.map((s) => [s, { state: "up" }])),
 });
 
+// The test gateway keeps a mirror it never syncs (no schedule: MIRROR_SYNC off): not in use, which is not a degradation.
+const mirrorOff = () =>
+  Object.fromEntries(
+    SOURCES.map((s) => [
+      s,
+      { state: "off", detail: "never synced, no schedule here (MIRROR_SYNC off): reads are live", lastSuccessAt: null, lagSeconds: null, records: 0, malformed: 0, lastError: null },
+    ]),
+  );
+
 describe("/readyz", () => {
   it("everything answers: ready, every dependency up", async () => {
-    expect(await readyz()).toEqual({ status: 200, body: { status: "ready", dependencies: allUp() } });
+    expect(await readyz()).toEqual({ status: 200, body: { status: "ready", dependencies: allUp(), mirror: mirrorOff() } });
   });
 
   it("a department system answering 503: degraded (still HTTP 200), that system down", async () => {
@@ -68,6 +77,7 @@ describe("/readyz", () => {
       expect(r.body).toEqual({
         status: "degraded",
         dependencies: { ...allUp(), employment: { state: "down", detail: "health check failed: UPSTREAM_UNAVAILABLE (HTTP 503)" } },
+        mirror: mirrorOff(),
       });
     } finally {
       await faults("employment", { down: false });
@@ -111,7 +121,7 @@ describe("/readyz", () => {
     }
     const ok = await gw.gql(`{ households(first: 1) { totalCount } }`);
     expect(ok.errors).toBeUndefined();
-    expect(await readyz()).toEqual({ status: 200, body: { status: "ready", dependencies: allUp() } });
+    expect(await readyz()).toEqual({ status: 200, body: { status: "ready", dependencies: allUp(), mirror: mirrorOff() } });
   });
 
   it("the database does not answer: unavailable (HTTP 503)", async () => {

@@ -36,7 +36,9 @@ export interface ReadinessReport {
   mirror?: Record<string, MirrorReport>;
 }
 
-export interface MirrorReport extends DependencyReport {
+export interface MirrorReport extends Omit<DependencyReport, "state"> {
+  /** up: reads served from the mirror; degraded: not fresh, reads go live; off: never synced and no schedule here (MIRROR_SYNC off) — the mirror is not in use, reads are live as configured */
+  state: DependencyState | "off";
   lastSuccessAt: string | null;
   lagSeconds: number | null;
   records: number;
@@ -162,7 +164,7 @@ export function readinessCheck(deps: ReadinessDeps): () => Promise<ReadinessRepo
     Object.assign(dependencies, dept);
     const mirror = deps.mirror ? mirrorReports(deps.mirror) : undefined;
     const cannotServe = db.state === "down" || au?.state === "down";
-    const allUp = [...Object.values(dependencies), ...Object.values(mirror ?? {})].every((d) => d.state === "up");
+    const allUp = [...Object.values(dependencies), ...Object.values(mirror ?? {})].every((d) => d.state === "up" || d.state === "off");
     return { status: cannotServe ? "unavailable" : allUp ? "ready" : "degraded", dependencies, ...(mirror && { mirror }) };
   }
 
@@ -181,10 +183,13 @@ function mirrorReports(service: MirrorService): Record<string, MirrorReport> {
       : s.lastSuccessAt === null
         ? s.fullLoadInProgress
           ? "first full load in progress: reads are live"
-          : "never synced: reads are live"
+          : service.settings.schedule
+            ? "never synced: reads are live"
+            : "never synced, no schedule here (MIRROR_SYNC off): reads are live"
         : `last sync older than ${s.maxAgeSeconds} s: reads are live`;
+    const unused = !service.settings.schedule && s.lastSuccessAt === null && !s.fullLoadInProgress && !s.lastError;
     out[s.source] = {
-      state: s.fresh ? "up" : "degraded",
+      state: s.fresh ? "up" : unused ? "off" : "degraded",
       ...(detail && { detail: s.lastError ? `${detail}; last error: ${s.lastError}` : detail }),
       lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
       lagSeconds: s.lagSeconds === null ? null : Math.round(s.lagSeconds),
