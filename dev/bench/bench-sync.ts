@@ -231,6 +231,8 @@ async function readsOverMirror(sb: Sandboxes, schema: string, asOf: string): Pro
     RATE_LIMIT_PER_MINUTE: "1000000",
     GRAPHQL_MAX_COST: "1000000",
     MIRROR_SYNC: "true",
+    // no monitoring run in the measured gateway: in development its first full run would share the gateway's CPU with the reads
+    MONITOR_INTERVAL: "0",
     ...sourceEnv(sb),
   };
   delete env.REDIS_URL;
