@@ -116,6 +116,26 @@ export function coverage(seed: number, persons: number): { households: number; p
     }
     if (ok) paths.add(`${a}: an unused alert for each alert mutation`);
   }
+  // the matrix's monitoring runs (monitorPopulation): a household (neither the first nor the last, no failed record)
+  // with an overdue re-certification alert on the first alert page (ALERT_PAGE alerts) of its street and a stale
+  // department record
+  const ALERT_PAGE = 50;
+  const before = new Map<string, number>();
+  const seen = new Map<string, number>();
+  for (const h of all) {
+    before.set(h.id, seen.get(h.streetCode) ?? 0);
+    seen.set(h.streetCode, (seen.get(h.streetCode) ?? 0) + (alertsById.get(h.id) ?? []).length);
+  }
+  const recertifiable = all.filter((h, i) => {
+    const alerts = alertsById.get(h.id);
+    return i !== 0 && i !== all.length - 1 && alerts !== undefined && alerts.some((x) => x.kind === "RECERTIFICATION_OVERDUE") && before.get(h.id)! + alerts.length <= ALERT_PAGE;
+  });
+  const staleOf = (h: (typeof all)[number]) => {
+    const facts = factsOf(h, data, DAY);
+    const e = evaluateEligibility(facts, seededParameterSet(h.streetCode, DAY), DAY);
+    return buildAidChain(facts, e, NOW).staleRecords.length > 0;
+  };
+  if (recertifiable.some(staleOf)) paths.add("monitoring: a re-certifiable overdue household with a stale record");
   return { households: all.length, paths: new Set([...paths].filter(needed)) };
 }
 

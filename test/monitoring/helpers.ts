@@ -10,7 +10,7 @@ import { startUnifiedGateway, NOW } from "../integration/harness.js";
 import type { TestGateway } from "../helpers/gateway.js";
 import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js";
 import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
-import { getRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
+import { getRun, startRun, workShards, type MonitorDeps, type RunMode, type RunRow } from "../../src/features/monitoring/runs.js";
 import type { Audience } from "../../src/policy/audiences.js";
 import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
 
@@ -113,5 +113,40 @@ export async function results(h: MonitorHarness) {
     alerts: await q(`SELECT view, household_id, alert_key, kind, class, severity, department, person_id, message, evidence FROM monitoring_alert WHERE resolved_at IS NULL ORDER BY 1, 2, 3`),
     findings: await q(`SELECT id, household_id, kind, finding FROM monitoring_finding WHERE resolved_at IS NULL ORDER BY id`),
     households: await q(`SELECT household_id, tier, tier_class, failed_sources, stale_sources, needs FROM monitoring_household ORDER BY household_id`),
+  };
+}
+
+/**
+ * The production monitoring run over an existing test gateway (one whose setup cannot be the harness's, e.g. the
+ * policy matrix's): the job engine on the gateway's database, shards worked in this process, each run awaited.
+ * `close` stops the engine and drops its schema (PostgreSQL); the gateway stays up.
+ */
+export async function monitorOn(gw: TestGateway, settings: { shardSize?: number; attempts?: number } = {}) {
+  const attempts = settings.attempts ?? 3;
+  const boss = await startEngine(gw.db, { attempts, timeoutSeconds: 600 });
+  const deps: MonitorDeps = { db: gw.db, boss, shardFacts: liveShardFacts(gw.db.prisma, gw.connectors, gw.pseudonyms), pseudonyms: gw.pseudonyms, shardSize: settings.shardSize ?? 100, attempts };
+  await workShards(deps, { pollingIntervalSeconds: 0.5 });
+  return {
+    deps,
+    /** starts a run and waits until it has ended (the caller's timeout bounds it) */
+    async run(mode: RunMode, asOf: Date): Promise<RunRow> {
+      const { run, started } = await startRun(deps, mode, asOf);
+      if (!started) throw new Error(`a monitoring run is already running: ${run.id}`);
+      for (;;) {
+        const row = await getRun(gw.db, run.id);
+        if (row && row.status !== "RUNNING") return row;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async close() {
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+      const target = gw.db.target;
+      if (target.kind === "postgres") {
+        const c = new pg.Client({ connectionString: target.url });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "${bossSchema(gw.db)}" CASCADE`);
+        await c.end();
+      }
+    },
   };
 }

@@ -61,6 +61,7 @@ import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap } 
 import { deriveAlerts, type AlertFinding } from "../../src/domain/alerts.js";
 import { opaqueAlertKey, opaqueId } from "../../src/policy/opaque.js";
 import { MIRROR_TABLES } from "../../connectors/kit/index.js";
+import { monitorOn } from "../monitoring/helpers.js";
 
 /**
  * A population of 300 persons is small: whether it holds every situation the cells need (a gap housing may see,
@@ -80,6 +81,8 @@ const PAGE = 5;
 const FINDINGS_PAGE = 100;
 /** households examined by the matrix's page of Query.alerts (its maximum, resolvers/alerts.ts MAX_ALERT_HOUSEHOLDS) */
 const ALERT_PAGE = 50;
+/** leads asked for at once (resolvers/monitoring.ts: at most 100) */
+const LEADS_PAGE = 100;
 
 type Raw = Record<string, unknown>;
 type Json = unknown;
@@ -101,13 +104,15 @@ const ROOTS: Record<string, { type: string; args: string; vars: string }> = {
   accessLog: { type: "AccessRecordConnection", args: `(first: ${PAGE}, filter: { household: $household, to: $to })`, vars: "$household: ID, $to: DateTime" },
   // a whole page of a street's findings (100): person-level ones are rarer than household-level ones
   auditFindings: { type: "AuditFindingConnection", args: `(first: ${FINDINGS_PAGE}, filter: { street: $street })`, vars: "$street: String" },
-  // the alert sweep over the household's street: one page examining up to ALERT_PAGE households (issue 5)
-  alerts: { type: "AlertPage", args: `(first: ${ALERT_PAGE}, filter: { street: $street })`, vars: "$street: String" },
+  // the alert list of the household's street: after the setup's monitoring runs, the stored alerts of the latest run
+  // (issue 16), a page of up to ALERT_PAGE alerts, those a later run cleared included
+  alerts: { type: "AlertPage", args: `(first: ${ALERT_PAGE}, filter: { street: $street, includeCleared: true })`, vars: "$street: String" },
   // the department mirror's sync status (issue 15): synced once before the cells, an hour before NOW
   departmentSync: { type: "DepartmentSyncStatus", args: "", vars: "" },
-  // monitoring runs and their leads (issue 16): the matrix's population has no finished run (see STORED_ONLY)
+  // monitoring runs and their leads (issue 16): the two runs of the setup (monitorPopulation); the leads of the latest,
+  // a whole page (the maximum), dismissed ones included
   monitoringRuns: { type: "MonitoringRunConnection", args: "(first: 20)", vars: "" },
-  leads: { type: "LeadConnection", args: "(first: 20)", vars: "" },
+  leads: { type: "LeadConnection", args: `(first: ${LEADS_PAGE}, filter: { includeDismissed: true })`, vars: "" },
 };
 /** `(a, b)` of the non-empty variable definitions, or nothing */
 const varDefs = (...defs: string[]) => (defs.filter(Boolean).length ? `(${defs.filter(Boolean).join(", ")})` : "");
@@ -164,44 +169,35 @@ const FILTERED_OUT: Record<string, { audiences: Audience[]; why: string }> = {
 const filteredOut = (audience: Audience, coordinate: string) => FILTERED_OUT[coordinate]?.audiences.includes(audience) ?? false;
 
 /**
- * NOT YET PROVEN (issue 16, city-scale monitoring): coordinates whose value exists only once a monitoring run has
- * finished — stored alerts (first/last seen, cleared), the run a page or lead list comes from, the runs
- * themselves and the leads a run derives from the department mirror. The matrix's population has no finished run
- * (its gateway starts no monitoring; the setup does not run one yet), so these cells have no value to compare.
- * They are NOT exempt: each such cell still asks the gateway and asserts that the oracle (the raw monitoring_run
- * and monitoring_lead rows, read in setup: empty) has no value there, that the gateway shows none either and
- * raises no error for an audience the policy table grants the field. Denials of these coordinates (audiences
- * without a grant) are proven fully, at their own cells or at the denied root. What is left to do: run the
- * production monitoring run (src/features/monitoring/runs.ts startRun + workShards) in the setup, take the truth
- * from the stored rows, and empty this list. A test below fails if it grows.
+ * Coordinates whose value exists only once a monitoring run has finished (issue 16) — stored alerts (first/last
+ * seen, cleared), the run a page, a findings list or a lead list comes from, the runs themselves and the leads a run
+ * derives from the department mirror — are proven with values like any other cell: the setup runs the production
+ * monitoring run twice over the matrix's population (monitorPopulation: a full run after the mirror sync, a registry
+ * change that clears alerts, an incremental run), and their truth is the raw monitoring_run, monitoring_alert,
+ * monitoring_household and monitoring_lead rows, read with SQL (readMonitoringRows), never the resolvers.
+ * STORED_ONLY would list a coordinate still without a value (its cell then checks that neither the oracle nor the
+ * gateway has one anywhere); a test below keeps it empty.
  */
-const STORED_ONLY: Record<string, string> = {
-  "Alert.firstSeen": "a stored alert's first run (live alerts: null)",
-  "Alert.lastSeen": "a stored alert's latest run (live alerts: null)",
-  "Alert.clearedAt": "a stored alert a later run no longer saw (live alerts: null)",
-  "AlertPage.run": "the run a stored page comes from (live page: null)",
-  "AuditFindingConnection.run": "the run stored findings come from (live findings: null)",
-  "MonitoringRunConnection.nodes": "the monitoring runs: none in the population",
-  "MonitoringRun.*": "a monitoring run: none in the population",
-  "KindCount.*": "a run's counts by kind: none in the population",
-  "LeadConnection.nodes": "the leads of the latest finished run: none without a run",
-  "LeadConnection.run": "the run the leads come from: none",
-  "Lead.*": "a lead: stored by a run only",
-  "LeadEvidence.*": "a lead's evidence: stored by a run only",
-  "Query.monitoringRun": "granted audiences get null for any id: there is no run to look up",
-  "Mutation.dismissLead": "granted audiences get NOT_FOUND: there is no lead to dismiss",
-};
+const STORED_ONLY: Record<string, string> = {};
 const storedOnly = (coordinate: string) => STORED_ONLY[coordinate] !== undefined || STORED_ONLY[`${coordinate.split(".")[0]}.*`] !== undefined;
+
+/**
+ * Alert's stored-only fields are asked where stored alerts are listed — Query.alerts (AlertPage.alerts), the stored
+ * page of the latest run — not through Household.alerts, which is computed on request (null there by construction).
+ */
+const STORED_ROUTES: Record<string, string[]> = {
+  "Alert.firstSeen": ["alerts", "alerts"],
+  "Alert.lastSeen": ["alerts", "alerts"],
+  "Alert.clearedAt": ["alerts", "alerts"],
+};
+
 /**
  * NOT YET PROVEN for want of data (not by construction, unlike FILTERED_OUT): the cell is checked as a STORED_ONLY one
- * (the oracle has no value anywhere, the gateway shows none and no error). A test below fails if it grows.
+ * (the oracle has no value anywhere, the gateway shows none and no error). A test below keeps it empty.
+ * (AlertPage.staleSources for housing, listed until issue 16's matrix work: the stored page names the run's stale
+ * sources, which the incremental run has — proven.)
  */
-const NO_VALUE_IN_DATA_SET: Record<string, { audiences: Audience[]; why: string }> = {
-  "AlertPage.staleSources": {
-    audiences: ["housing"],
-    why: "added by issue 16; in this data set no street's first alert page (ALERT_PAGE households) holds a stale record housing may read (housing's stale records are proven at AidChain.staleRecords and AlertCompleteness.staleSources); proving it needs a paged alert root",
-  },
-};
+const NO_VALUE_IN_DATA_SET: Record<string, { audiences: Audience[]; why: string }> = {};
 const unproven = (audience: Audience, coordinate: string) => storedOnly(coordinate) || (NO_VALUE_IN_DATA_SET[coordinate]?.audiences.includes(audience) ?? false);
 /** Subscription roots cannot be asked over HTTP (the input guard refuses subscriptions, src/app/apollo.ts): not planned here. */
 const NOT_OVER_HTTP = ["alertRaised"];
@@ -273,7 +269,9 @@ function cellsFor(audience: Audience): Cell[] {
     const t = objectType(type);
     for (const field of Object.keys(fields)) {
       const def = t.getFields()[field];
-      const template = [...route, field];
+      const stored = STORED_ROUTES[`${type}.${field}`];
+      // a stored-only field through the stored list, for an audience that may read the list (else its own route's denial)
+      const template = stored && deniedAt === null && stored.every((_, i) => POLICY[i === 0 ? "Query" : leafType(stored.slice(0, i))]?.[stored[i]]?.[audience]) ? [...stored, field] : [...route, field];
       let filteredAt: number | null = null;
       for (let i = 1, parent = getNamedType(objectType("Query").getFields()[template[0]].type).name; deniedAt === null && i < template.length; i++) {
         if (filteredOut(audience, `${parent}.${template[i]}`)) {
@@ -485,23 +483,175 @@ async function syncMirror() {
     } as unknown as Raw);
   }
 }
+// ------------------------------------------------------------------------------------------------
+// Monitoring runs (issue 16): the production run (src/features/monitoring/runs.ts startRun + workShards on the job
+// engine) over the matrix's population, twice; the truth of every stored-only cell is the raw rows it wrote.
+
+/** The evaluation instants of the two runs: an hour apart on the requests' day (the same facts, the same alerts). */
+const RUN_1_AS_OF = new Date(NOW.getTime() - 3_600_000);
+const RUN_2_AS_OF = NOW;
+/** The registry change between the runs: the households re-certified (their overdue re-certification alert cleared). */
+let recertified: string[] = [];
+
 /**
- * Query.monitoringRuns / Query.leads: their truth is the raw monitoring_run and monitoring_lead rows. The matrix's
- * gateway runs no monitoring, so both are empty (STORED_ONLY); should rows appear, the mapping must be written
- * and STORED_ONLY emptied — the setup says so instead of presenting an empty truth.
+ * A full run after the mirror sync (leads come from the mirror), a registry change, an incremental run. The change
+ * is a re-certification (003: a case's next review moved into the future, the household's row written, as every
+ * registry write does) of a household with a RECERTIFICATION_OVERDUE alert — an alert every official's view shows
+ * (its evidence is the case's, Household.cases: officials) — chosen where that alert is on the first page
+ * (ALERT_PAGE alerts) of its street for every view, and with a stale department record (so that the incremental run,
+ * which evaluates only changed households, has stale sources). Which households have such alerts
+ * is the pure oracle's answer over the rows (deriveAlerts); what the runs stored is read back from the rows alone.
+ * One shard for the whole population (MONITOR_SHARD_SIZE): the run's cost here is its evaluation, not its planning.
  */
-let monitoringRows: { runs: number; leads: number } = { runs: -1, leads: -1 };
-let runsTruth: Raw = {};
-let leadsTruth: Raw = {};
-async function readMonitoringRows() {
-  const [{ n: runs }] = await gw.db.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM monitoring_run`);
-  const [{ n: leads }] = await gw.db.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM monitoring_lead`);
-  monitoringRows = { runs: Number(runs), leads: Number(leads) };
-  if (monitoringRows.runs || monitoringRows.leads) throw new Error(`the matrix's population has monitoring rows (${JSON.stringify(monitoringRows)}): map them into the truth and empty STORED_ONLY`);
-  const empty = { hasNextPage: false, endCursor: null };
-  runsTruth = { nodes: [], pageInfo: empty };
-  leadsTruth = { nodes: [], pageInfo: empty, run: null };
+async function monitorPopulation() {
+  const { households: list, parametersOf, factsOf } = await loadFactSources();
+  const evaluated = new Map(
+    list.map((h) => {
+      const facts = factsOf(h);
+      const e = evaluateEligibility(facts, parametersOf(h.streetCode), DAY);
+      const chain = buildAidChain(facts, e, NOW);
+      return [h.id, { chain, alerts: deriveAlerts(facts, e, NOW, chain) }] as const;
+    }),
+  );
+  const before = new Map<string, number>(); // alerts (unfiltered: at least any view's) of the street's earlier households
+  const seen = new Map<string, number>();
+  for (const h of list) {
+    before.set(h.id, seen.get(h.streetCode) ?? 0);
+    seen.set(h.streetCode, (seen.get(h.streetCode) ?? 0) + evaluated.get(h.id)!.alerts.length);
+  }
+  const candidates = list.filter(
+    (h, i) => i !== 0 && i !== list.length - 1 && !failing.has(h.id) && evaluated.get(h.id)!.alerts.some((a) => a.kind === "RECERTIFICATION_OVERDUE") && before.get(h.id)! + evaluated.get(h.id)!.alerts.length <= ALERT_PAGE,
+  );
+  const chosen = candidates.find((h) => evaluated.get(h.id)!.chain.staleRecords.length > 0);
+  if (!chosen) throw new Error("no household with a stale record whose overdue re-certification the matrix can clear: re-run npm run -s matrix:seed");
+  recertified = [chosen.id];
+
+  const monitor = await monitorOn(gw, { shardSize: 1000 });
+  try {
+    const full = await monitor.run("FULL", RUN_1_AS_OF);
+    if (full.status !== "SUCCEEDED") throw new Error(`the full monitoring run ended ${full.status}`);
+    for (const id of recertified) {
+      const overdue = evaluated.get(id)!.alerts.filter((a) => a.kind === "RECERTIFICATION_OVERDUE");
+      const cases = await gw.db.prisma.assistanceCase.findMany({ where: { householdId: id, nextReviewDate: { lt: DAY } } });
+      expect(cases.length, `${id} has an overdue case (${overdue.length} alerts)`).toBeGreaterThan(0);
+      await gw.db.prisma.$transaction([
+        ...cases.map((c) => gw.db.prisma.assistanceCase.update({ where: { id: c.id }, data: { nextReviewDate: new Date("2027-05-31") } })),
+        gw.db.prisma.household.update({ where: { id }, data: { version: { increment: 1 } } }),
+      ]);
+    }
+    const incremental = await monitor.run("INCREMENTAL", RUN_2_AS_OF);
+    if (incremental.mode !== "INCREMENTAL" || incremental.status !== "SUCCEEDED") throw new Error(`the incremental run ended ${incremental.mode} ${incremental.status}`);
+  } finally {
+    await monitor.close();
+  }
 }
+
+/** The rows the runs wrote, read with SQL (the oracle of every stored-only cell). */
+let runRows: Record<string, any>[] = [];
+let latestRun: Record<string, any>;
+let storedAlertRows: Record<string, any>[] = [];
+const snapshots = new Map<string, { failed: string[]; stale: string[] }>();
+let leadRows: Record<string, any>[] = [];
+let registryIdNumbers = new Set<string>();
+const jsonValue = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+async function readMonitoringRows() {
+  const q = <T = Record<string, any>>(text: string) => gw.db.sql.query<T>(text);
+  runRows = await q(`SELECT * FROM monitoring_run ORDER BY started_at DESC, id DESC`);
+  latestRun = runRows.find((r) => r.status === "SUCCEEDED" || r.status === "PARTIAL")!;
+  storedAlertRows = await q(
+    `SELECT view, household_id, alert_key, district_code, street_code, kind, class, severity, department, person_id, message, reference, evidence, first_seen_at, last_seen_at, resolved_at
+     FROM monitoring_alert ORDER BY view, household_id, alert_key`,
+  );
+  for (const r of await q(`SELECT household_id, failed_sources, stale_sources FROM monitoring_household`)) snapshots.set(r.household_id, { failed: r.failed_sources ?? [], stale: r.stale_sources ?? [] });
+  leadRows = await q(`SELECT * FROM monitoring_lead ORDER BY id`);
+  registryIdNumbers = new Set((await q<{ id_number: string }>(`SELECT id_number FROM person`)).map((r) => r.id_number));
+}
+
+/** A monitoring_run row as the schema describes MonitoringRun (counts by kind in kind order). */
+function runTruth(r: Record<string, any>): Raw {
+  const counts = (m: Record<string, number> | undefined) => Object.entries(m ?? {}).map(([kind, count]) => ({ kind, count: Number(count) })).sort((a, b) => (a.kind < b.kind ? -1 : 1));
+  const c = jsonValue(r.counts) as Record<string, Record<string, number>>;
+  return {
+    id: r.id,
+    mode: r.mode,
+    status: r.status,
+    asOf: new Date(r.as_of),
+    startedAt: new Date(r.started_at),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
+    households: Number(r.households),
+    shardsTotal: Number(r.shards_total),
+    shardsDone: Number(r.shards_done),
+    shardsFailed: Number(r.shards_failed),
+    shardsRetried: Number(r.shards_retried),
+    alertCounts: counts(c?.alerts),
+    findingCounts: counts(c?.findings),
+    failedSources: r.failed_sources ?? [],
+    staleSources: r.stale_sources ?? [],
+  };
+}
+
+/** Query.monitoringRuns(first: 20): the runs, newest first. */
+function runsTruth(): Raw {
+  const page = runRows.slice(0, 20);
+  const last = page.at(-1);
+  return {
+    nodes: page.map(runTruth),
+    pageInfo: { hasNextPage: runRows.length > 20, endCursor: last ? Buffer.from(`mr:${new Date(last.started_at).toISOString()}|${last.id}`, "utf8").toString("base64url") : null },
+  };
+}
+
+/**
+ * A monitoring_lead row as the schema describes Lead. Its coverage from the registry rows themselves: NO_CASE for a
+ * person the registry has (in a household without a case in force), NOT_IN_REGISTRY for one it has not.
+ */
+function leadTruth(l: Record<string, any>): Raw {
+  return {
+    id: l.id,
+    source: l.source,
+    reason: l.reason,
+    coverage: registryIdNumbers.has(l.id_number) ? "NO_CASE" : "NOT_IN_REGISTRY",
+    idNumber: l.id_number,
+    householdId: l.household_id,
+    districtCode: l.district_code,
+    streetCode: l.street_code,
+    evidence: (jsonValue(l.evidence) as { name: string; value: unknown; source: string; asOf: string | null }[]).map((e) => ({
+      name: e.name,
+      value: e.value === null || e.value === undefined ? null : String(e.value),
+      source: e.source,
+      asOf: e.asOf ? new Date(e.asOf) : null,
+    })),
+    lastSeen: new Date(l.last_seen_at),
+    dismissedAt: l.dismissed_at === null ? null : new Date(l.dismissed_at),
+    dismissReason: l.dismiss_reason,
+  };
+}
+
+/** The leads of the latest finished run in the audience's jurisdiction (a street office: its street), dismissed ones included. */
+function leadsInScope(audience: Audience, h: { streetCode: string }): Record<string, any>[] {
+  return leadRows.filter((l) => l.last_seen_run === latestRun.id && (audience !== "street_office" || l.street_code === h.streetCode));
+}
+function leadsTruthFor(audience: Audience, h: HouseholdRow): Raw {
+  const all = leadsInScope(audience, h);
+  const page = all.slice(0, LEADS_PAGE);
+  const last = page.at(-1);
+  return {
+    nodes: page.map(leadTruth),
+    pageInfo: { hasNextPage: all.length > LEADS_PAGE, endCursor: last ? Buffer.from(`ld:${last.id}`, "utf8").toString("base64url") : null },
+    run: runTruth(latestRun),
+  };
+}
+
+/**
+ * The stored alert view an audience reads, from the policy table here: the audiences that may read Query.alerts,
+ * grouped by the department records withheld from them and the evidence they may read (a registry case, income or
+ * payment, the policy, each department's records, a caseworker's input, a charity's delivery) — the alerts each
+ * sees are then the same — each group named after its first audience (AUDIENCES order).
+ */
+const EVIDENCE_PROBES: [string, string][] = [["registry", "case.x"], ["registry", "income.x"], ["registry", "payment.x"], ["policy", ""], ...SOURCE_NAMES.map((s): [string, string] => [s, ""]), ["caseworker", ""], ["charity", ""]];
+const viewSignature = (a: Audience) => `${withheldFrom(a).join(",")}|${EVIDENCE_PROBES.map(([s, n]) => (seesSource(a, s, n) ? "1" : "0")).join("")}`;
+const storedViewOf = (audience: Audience): Audience | null =>
+  POLICY.Query.alerts[audience] ? AUDIENCES.find((a) => POLICY.Query.alerts[a] && viewSignature(a) === viewSignature(audience))! : null;
+
 let households: HouseholdRow[];
 const truths = new Map<string, Raw>();
 /** Household.eligibility (default asOf: the request's day), computed by the pure domain function over the same facts; disclosed per audience */
@@ -666,8 +816,8 @@ async function findingsTruth(street: string): Promise<Raw> {
     edges: page.map((node) => ({ cursor: cursorOf(node.id), node })),
     pageInfo: { hasNextPage: all.length > FINDINGS_PAGE, endCursor: page.length ? cursorOf(page[page.length - 1].id) : null },
     totalCount: all.length,
-    // computed live: no monitoring run has finished (STORED_ONLY)
-    run: null,
+    // the stored findings of the latest run (the runs' findings are the pure rules' over the same rows)
+    run: runTruth(latestRun),
   };
 }
 
@@ -1217,7 +1367,7 @@ function alertsTruth(audience: Audience | null, id: string): Raw[] {
         status: own.some((x) => x.action === "RESOLVE") ? "RESOLVED" : !last ? "OPEN" : last.action === "PUSH" ? "PUSHED" : "ACKNOWLEDGED",
         pushedTo: own.filter((x) => x.action === "PUSH").at(-1)?.department ?? null,
         history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
-        // live alerts (no finished run: STORED_ONLY)
+        // Household.alerts: computed on request, never stored (Alert's stored fields: STORED_ROUTES)
         firstSeen: null,
         lastSeen: null,
         clearedAt: null,
@@ -1225,26 +1375,52 @@ function alertsTruth(audience: Audience | null, id: string): Raw[] {
     });
 }
 
-/** alerts(first: ALERT_PAGE, filter: { street }): the street's households in id order, their visible alerts. */
-function alertPageTruth(audience: Audience, street: string): Raw {
-  const ids = households.filter((h) => h.streetCode === street).map((h) => h.id);
-  const page = ids.slice(0, ALERT_PAGE);
-  // complete: every household of the page had every department source answer with current records (issue 13 point 9)
-  const incomplete = page.filter((id) => {
-    const c = monitoringTruth(id, audience).chain;
-    return c.failedSources.length > 0 || c.staleRecords.length > 0;
-  });
+/** A stored alert (a monitoring_alert row) as the schema describes Alert, its status and history from the stored actions. */
+function storedAlertTruth(r: Record<string, any>): Raw {
+  const own = alertActionRows.filter((x) => x.householdId === r.household_id && x.alertKey === r.alert_key);
+  const last = own.at(-1);
   return {
-    alerts: page.flatMap((id) => alertsTruth(audience, id)),
-    complete: incomplete.length === 0,
-    failedSources: [...new Set(page.flatMap((id) => monitoringTruth(id, audience).chain.failedSources))].sort(),
-    // the sources with a record outside the evaluation's period for some household of the page
-    staleSources: [...new Set(page.flatMap((id) => monitoringTruth(id, audience).chain.staleRecords.map((x) => x.source)))].sort(),
-    // computed live: no run has finished (STORED_ONLY)
-    run: null,
-    incompleteHouseholds: incomplete,
-    householdsScanned: page.length,
-    pageInfo: { hasNextPage: ids.length > ALERT_PAGE, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
+    key: r.alert_key,
+    kind: r.kind,
+    class: r.class,
+    severity: r.severity,
+    department: r.department,
+    householdId: r.household_id,
+    personId: r.person_id,
+    message: r.message,
+    reference: r.reference,
+    evidence: (jsonValue(r.evidence) as Raw[]).map((e) => ({ ...e, value: String(e.value), asOf: e.asOf ? new Date(e.asOf as string) : null })),
+    status: own.some((x) => x.action === "RESOLVE") ? "RESOLVED" : !last ? "OPEN" : last.action === "PUSH" ? "PUSHED" : "ACKNOWLEDGED",
+    pushedTo: own.filter((x) => x.action === "PUSH").at(-1)?.department ?? null,
+    history: own.map((x) => ({ action: x.action, department: x.department, note: x.note, actorSubject: x.actorSubject, actorAudience: x.actorAudience, at: x.at })),
+    firstSeen: new Date(r.first_seen_at),
+    lastSeen: new Date(r.last_seen_at),
+    clearedAt: r.resolved_at === null ? null : new Date(r.resolved_at),
+  };
+}
+
+/**
+ * alerts(first: ALERT_PAGE, filter: { street, includeCleared: true }) after the runs: the stored alerts of the
+ * audience's view in the street (the token's jurisdiction holds it), in (household, key) order as the rows sort, the
+ * first ALERT_PAGE; the run's failed and stale sources; incomplete: a household of the page whose stored evaluation
+ * had a failed or stale source.
+ */
+function alertPageTruth(audience: Audience, street: string): Raw {
+  const view = storedViewOf(audience) ?? storedViewOf("civil_affairs"); // (an audience denied the list: its truth is unused)
+  const all = storedAlertRows.filter((r) => r.view === view && r.street_code === street);
+  const page = all.slice(0, ALERT_PAGE);
+  const run = runTruth(latestRun);
+  const scanned = [...new Set(page.map((r) => r.household_id as string))];
+  const last = page.at(-1);
+  return {
+    alerts: page.map(storedAlertTruth),
+    complete: (run.failedSources as string[]).length === 0 && (run.staleSources as string[]).length === 0 && latestRun.status === "SUCCEEDED",
+    failedSources: run.failedSources,
+    staleSources: run.staleSources,
+    run,
+    incompleteHouseholds: scanned.filter((id) => snapshots.has(id) && (snapshots.get(id)!.failed.length > 0 || snapshots.get(id)!.stale.length > 0)),
+    householdsScanned: scanned.length,
+    pageInfo: { hasNextPage: all.length > ALERT_PAGE, endCursor: last ? Buffer.from(`sa:${last.household_id}|${last.alert_key}`, "utf8").toString("base64url") : null },
   };
 }
 
@@ -1279,6 +1455,23 @@ async function actOnAlerts() {
   alertActionRows = await gw.db.prisma.alertAction.findMany({ orderBy: [{ at: "asc" }, { id: "asc" }] });
 }
 
+/**
+ * A lead dismissed through the API, so that Lead.dismissedAt / dismissReason have values: the first lead (by id) of
+ * the latest run with a registry street, dismissed by that street's office.
+ */
+async function dismissOneLead() {
+  const streets = new Set(households.map((h) => h.streetCode));
+  const [lead] = await gw.db.sql.query<{ id: string; street_code: string }>(
+    `SELECT l.id, l.street_code FROM monitoring_lead l JOIN monitoring_run r ON r.id = l.last_seen_run
+     WHERE l.street_code = ANY($1::text[]) ORDER BY r.started_at DESC, l.id LIMIT 1`,
+    [[...streets]],
+  );
+  if (!lead) throw new Error("the runs found no lead in a registry street");
+  const h = households.find((x) => x.streetCode === lead.street_code)!;
+  const res = await gw.gql(`mutation Dismiss($id: ID!) { dismissLead(id: $id, reason: "policy matrix: contacted, not eligible") { id } }`, { id: lead.id }, asFor("street_office", h));
+  if (res.errors) throw new Error(`dismissLead failed: ${JSON.stringify(res.errors)}`);
+}
+
 function truthRoot(audience: Audience, h: HouseholdRow): Promise<Raw> {
   const key = `${audience}:${h.id}`; // a charity's cursors differ; the eligibility's disclosed values differ per audience
   if (!roots.has(key)) {
@@ -1296,8 +1489,8 @@ function truthRoot(audience: Audience, h: HouseholdRow): Promise<Raw> {
           return alertPageTruth(audience, h.streetCode);
         },
         departmentSync: syncTruth,
-        monitoringRuns: runsTruth,
-        leads: leadsTruth,
+        monitoringRuns: runsTruth(),
+        leads: leadsTruthFor(audience, h),
       }))(),
     );
   }
@@ -1479,11 +1672,13 @@ beforeAll(async () => {
   });
   await failRecordsForIncompleteChecks();
   await syncMirror();
+  await monitorPopulation();
   await writeAccessRecords();
   await readAccessRows();
   await buildTruths();
   await buildMatchingTruths();
   await actOnAlerts();
+  await dismissOneLead();
   await readMonitoringRows();
 });
 afterAll(async () => gw?.close());
@@ -1505,20 +1700,74 @@ test("the matrix covers every audience × every (type, field) of POLICY, the sen
   for (const f of Object.keys(objectType("Person").getFields())) expect(coordinates).toContain(`Person.${f}`);
 });
 
-test("STORED_ONLY (not yet proven with values: no monitoring run in the population) does not grow and names real coordinates", () => {
-  // 14 on 2026-12-06 (issue 16 landed without a run in the matrix's setup); lower this as entries are proven
-  expect(Object.keys(STORED_ONLY).length).toBeLessThanOrEqual(14);
-  expect(Object.keys(NO_VALUE_IN_DATA_SET)).toEqual(["AlertPage.staleSources"]);
-  expect(NO_VALUE_IN_DATA_SET["AlertPage.staleSources"].audiences).toEqual(["housing"]);
-  for (const [coordinate, why] of Object.entries(STORED_ONLY)) {
-    const [type, field] = coordinate.split(".");
-    expect(POLICY[type], coordinate).toBeDefined();
-    if (field !== "*") expect(POLICY[type][field], coordinate).toBeDefined();
-    if (type !== "Query" && type !== "Mutation") expect(objectType(type).getFields()[field === "*" ? "__typename" : field] ?? field === "*", coordinate).toBeTruthy();
-    expect(why.length).toBeGreaterThan(10);
-  }
-  // only issue 16's types and fields
-  expect(Object.keys(STORED_ONLY).every((c) => /^(Alert\.(firstSeen|lastSeen|clearedAt)|AlertPage\.run|AuditFindingConnection\.run|MonitoringRun|KindCount|Lead|Query\.monitoringRun$|Mutation\.dismissLead$)/.test(c))).toBe(true);
+test("STORED_ONLY and NO_VALUE_IN_DATA_SET are empty: every monitoring cell is proven with the runs' rows", () => {
+  // emptied on 2026-12-06 (issue 16: the setup runs the production monitoring run, full then incremental)
+  expect(STORED_ONLY).toEqual({});
+  expect(NO_VALUE_IN_DATA_SET).toEqual({});
+  // the stored-only Alert fields are planned through the stored list for every audience that may read it
+  for (const a of AUDIENCES)
+    for (const c of CELLS.get(a)!.filter((x) => STORED_ROUTES[`${x.type}.${x.field}`]))
+      if (POLICY.Query.alerts[a]) expect(c.template, `${a} ${c.type}.${c.field}`).toEqual([...STORED_ROUTES[`${c.type}.${c.field}`], c.field]);
+});
+
+/**
+ * The runs the setup made, as their rows have them — the conditions the stored-only cells rest on, checked here so
+ * that a cell cannot pass on a truth that lost its point: two finished runs, the second incremental over exactly the
+ * households it had to take (those the registry change wrote, those a department system failed for); the cleared
+ * alerts are the re-certified households' overdue ones, in every view; first and last seen by different runs; leads
+ * from the mirror in the registry's streets; each view's stored alerts are that audience's own alerts (computed here
+ * over the facts it may see: non-interference), for every household no department system failed for.
+ */
+describe("the setup's monitoring runs", () => {
+  test("a full run, then an incremental one over the changed households only", () => {
+    expect(runRows.map((r) => [r.mode, r.status])).toEqual([["INCREMENTAL", "SUCCEEDED"], ["FULL", "SUCCEEDED"]]);
+    const [second, first] = runRows;
+    expect(Number(first.households)).toBe(households.length);
+    expect(new Date(first.as_of)).toEqual(RUN_1_AS_OF);
+    expect(new Date(second.as_of)).toEqual(RUN_2_AS_OF);
+    // the households the incremental run evaluated: the re-certified ones and those a department system failed for
+    const evaluated = [...snapshots.keys()].length;
+    expect(evaluated).toBe(households.length);
+    expect(Number(second.households)).toBe(new Set([...recertified, ...failing]).size);
+    expect((second.stale_sources as string[]).length, "the incremental run met a stale record").toBeGreaterThan(0);
+    expect((second.failed_sources as string[]).sort()).toEqual(["disability", "housing", "medicalInsurance"]);
+  });
+
+  test("the registry change cleared the overdue re-certification alerts in every view, and only those", () => {
+    const cleared = storedAlertRows.filter((r) => r.resolved_at !== null);
+    expect(new Set(cleared.map((r) => r.view))).toEqual(new Set(AUDIENCES.map(storedViewOf).filter(Boolean)));
+    for (const r of cleared) {
+      expect(recertified).toContain(r.household_id);
+      expect(r.kind).toBe("RECERTIFICATION_OVERDUE");
+      expect(new Date(r.resolved_at)).toEqual(RUN_2_AS_OF);
+    }
+    const seenTwice = storedAlertRows.filter((r) => r.resolved_at === null && new Date(r.first_seen_at).getTime() !== new Date(r.last_seen_at).getTime());
+    expect(seenTwice.length, "alerts first seen by the full run and again by the incremental one").toBeGreaterThan(0);
+  });
+
+  test("each view's stored alerts are its audiences' own (the oracle's alerts over the facts each may see)", () => {
+    for (const audience of AUDIENCES) {
+      const view = storedViewOf(audience);
+      if (!view) continue;
+      for (const h of households.filter((x) => !failing.has(x.id))) {
+        const stored = storedAlertRows.filter((r) => r.view === view && r.household_id === h.id && r.resolved_at === null).map((r) => r.alert_key).sort();
+        const own = alertsTruth(audience, h.id).map((a) => a.key as string).sort();
+        expect(stored, `${audience} ${h.id}`).toEqual(own);
+      }
+    }
+  });
+
+  test("leads: found over the mirror, in the registry's jurisdiction; both kinds of coverage where the population has them", () => {
+    const latest = leadRows.filter((l) => l.last_seen_run === latestRun.id);
+    expect(latest.length).toBeGreaterThan(0);
+    for (const l of latest) expect(l.district_code === null || String(l.district_code).startsWith("500")).toBe(true);
+    // the page civil affairs' Lead cells are proven on (the first LEADS_PAGE by id) and a street office's
+    const coverage = (rows: Record<string, any>[]) => new Set(rows.slice(0, LEADS_PAGE).map((l) => leadTruth(l).coverage));
+    expect(coverage(latest)).toContain("NO_CASE");
+    const street = households.find((h) => leadsInScope("street_office", h).length > 0)!;
+    expect(coverage(leadsInScope("street_office", street))).toContain("NO_CASE");
+    expect(latest.some((l) => l.dismissed_at !== null), "a lead dismissed in setup (Lead.dismissedAt has a value)").toBe(true);
+  });
 });
 
 test("Subscription roots are not planned (not over HTTP): the list does not grow, and the gateway refuses a subscription over HTTP", async () => {
@@ -1576,16 +1825,15 @@ describe("types behind a denied field", () => {
 for (const audience of AUDIENCES) {
   describe.concurrent(`${audience}`, () => {
     for (const c of CELLS.get(audience)!.filter((x) => x.deniedAt === null)) {
-      const label = (c.access === "consent" ? "consent (see below)" : cellLabel(c.access)) + (storedOnly(`${c.type}.${c.field}`) ? " (STORED_ONLY: no value without a monitoring run)" : unproven(audience, `${c.type}.${c.field}`) ? " (NO_VALUE_IN_DATA_SET)" : "");
+      const label = (c.access === "consent" ? "consent (see below)" : cellLabel(c.access)) + (storedOnly(`${c.type}.${c.field}`) ? " (STORED_ONLY: no value in the runs' rows)" : unproven(audience, `${c.type}.${c.field}`) ? " (NO_VALUE_IN_DATA_SET)" : "");
       const filteredLabel = c.filteredAt === null ? "" : ` (${c.filteredAt === c.template.length ? "" : `${c.template.slice(0, c.filteredAt).join(".")} `}filtered: never a value for it)`;
       test(`${c.type}.${c.field} → ${label + filteredLabel}`, async ({ expect }) => {
         const coordinate = `${c.type}.${c.field}`;
         if (unproven(audience, coordinate)) {
-          // STORED_ONLY: no value in the oracle anywhere, none from the gateway, and no error where the field is granted
-          expect(c.access, `${audience} × ${coordinate}: a STORED_ONLY cell the audience is denied must be proven as a denial`).toBeDefined();
-          expect(monitoringRows).toEqual({ runs: 0, leads: 0 });
+          // STORED_ONLY / NO_VALUE_IN_DATA_SET: no value in the oracle anywhere, none from the gateway, and no error where the field is granted
+          expect(c.access, `${audience} × ${coordinate}: an unproven cell the audience is denied must be proven as a denial`).toBeDefined();
           const target = c.template;
-          expect(await householdWithValue(audience, target, c.objectLeaf), `${coordinate} has a value now: prove it and remove it from STORED_ONLY`).toBeNull();
+          expect(await householdWithValue(audience, target, c.objectLeaf), `${coordinate} has a value now: prove it (remove it from STORED_ONLY / NO_VALUE_IN_DATA_SET)`).toBeNull();
           const h = households[0];
           const leaf = target[target.length - 1];
           const { query, root: rootField } = queryFor(target, c.objectLeaf ? `${leaf} { __typename }` : leaf, c.sibling);
@@ -1697,9 +1945,9 @@ describe("Query fields", () => {
     accessLog: { select: "accessLog(first: 1, filter: { household: $logHousehold }) { totalCount }", vars: "$logHousehold: ID", values: (h) => ({ logHousehold: h.id }) },
     auditFindings: { select: "auditFindings(first: 1, filter: { street: $findingStreet }) { totalCount }", vars: "$findingStreet: String", values: (h) => ({ findingStreet: h.streetCode }) },
     departmentSync: { select: "departmentSync { source }", vars: "", values: () => ({}) },
-    // monitoring (issue 16): a page of runs, one run by id (none exists: STORED_ONLY), a page of leads
+    // monitoring (issue 16): a page of runs, one run by id (the latest of the setup's runs), a page of leads
     monitoringRuns: { select: "monitoringRuns(first: 1) { pageInfo { hasNextPage } }", vars: "", values: () => ({}) },
-    monitoringRun: { select: "monitoringRun(id: $runId) { id }", vars: "$runId: ID!", values: () => ({ runId: "6f1c2a9e-3b4d-4e5f-8a6b-7c8d9e0f1a2b" }) },
+    monitoringRun: { select: "monitoringRun(id: $runId) { id mode }", vars: "$runId: ID!", values: () => ({ runId: latestRun.id }) },
     leads: { select: "leads(first: 1) { pageInfo { hasNextPage } }", vars: "", values: () => ({}) },
     // federation (issue 17): the subgraph SDL, and an entity looked up as household(id:) looks it up
     _service: { select: "_service { sdl @include(if: $withSdl) }", vars: "$withSdl: Boolean = true", values: () => ({}) },
@@ -1732,17 +1980,14 @@ describe("Query fields", () => {
         const res = await gw.gql(query, vars, asFor(audience, h));
         expect(res.status).toBe(200);
         expect(res.data[sibling]).toBeTruthy();
-        if (access && storedOnly(`Query.${field}`)) {
-          // STORED_ONLY: the oracle has no run with this id (monitoring_run is empty): null, no error
-          expect(monitoringRows.runs).toBe(0);
-          expect(res.errors).toBeUndefined();
-          expect(res.data[field]).toBeNull();
-        } else if (access) {
+        if (access) {
           expect(res.errors).toBeUndefined();
           expect(hasValue(res.data[field])).toBe(true);
-          // the connections of monitoring: their page as the raw rows have it (none)
-          if (field === "monitoringRuns") expect(res.data[field]).toEqual({ pageInfo: { hasNextPage: (runsTruth.pageInfo as Raw).hasNextPage } });
-          if (field === "leads") expect(res.data[field]).toEqual({ pageInfo: { hasNextPage: (leadsTruth.pageInfo as Raw).hasNextPage } });
+          // monitoring (issue 16): as the raw rows have it — a page of one run (two runs stored), the run asked for by
+          // its id, a page of one lead (of the non-dismissed leads of the latest run in the token's jurisdiction)
+          if (field === "monitoringRuns") expect(res.data[field]).toEqual({ pageInfo: { hasNextPage: runRows.length > 1 } });
+          if (field === "monitoringRun") expect(res.data[field]).toEqual({ id: latestRun.id, mode: latestRun.mode });
+          if (field === "leads") expect(res.data[field]).toEqual({ pageInfo: { hasNextPage: leadsInScope(audience, h).filter((l) => l.dismissed_at === null).length > 1 } });
         } else {
           expect(res.data[field]).toBeNull();
           expect(res.errors).toHaveLength(1);
@@ -1997,6 +2242,8 @@ function matchingCalls(next: () => number): Record<string, MutationCall> {
 
 describe("mutations", () => {
   let seq = 100;
+  /** leads the dismissLead calls took */
+  const dismissedHere = new Set<string>();
   const counts = async () => {
     const p = gw.db.prisma;
     return {
@@ -2055,13 +2302,41 @@ describe("mutations", () => {
     },
     ...matchingCalls(() => seq++),
     ...alertCalls(),
-    // STORED_ONLY: no lead exists without a monitoring run; a granted call passes the policy and finds none (NOT_FOUND)
-    async dismissLead() {
+    // a lead of the latest run no one dismissed, in the audience's jurisdiction (a street office: one with its street,
+    // the token minted for that street), taken from the end of the id order; the mutations run after every cell
+    async dismissLead(audience) {
+      const raw = async (id: string) => (await gw.db.sql.query<Record<string, any>>(`SELECT dismissed_at, dismissed_by, dismiss_reason FROM monitoring_lead WHERE id = $1`, [id]))[0];
+      const open = async () => {
+        const ids = leadRows.filter((l) => l.last_seen_run === latestRun.id && (audience !== "street_office" || l.street_code !== null)).map((l) => l.id as string).reverse();
+        for (const id of ids) if (!dismissedHere.has(id) && (await raw(id)).dismissed_at === null) return leadRows.find((l) => l.id === id)!;
+        throw new Error(`no undismissed lead left for ${audience}`);
+      };
+      const allowed = POLICY.Mutation.dismissLead[audience] !== undefined && audience !== "auditor";
+      const lead = allowed ? await open() : leadRows.at(-1)!;
+      if (allowed) dismissedHere.add(lead.id);
+      const as = audience === "street_office" ? households.find((x) => x.streetCode === lead.street_code) : undefined;
+      if (audience === "street_office" && !as) throw new Error(`no registry household in the street of lead ${lead.id}`);
       return {
-        query: `mutation M($id: ID!) { dismissLead(id: $id, reason: "matrix") { id } }`,
-        variables: { id: "0123456789abcdef0123456789abcdef" },
-        async check() {
-          throw new Error("dismissLead has no lead to dismiss in the matrix's population (STORED_ONLY)");
+        query: `mutation M($id: ID!) { dismissLead(id: $id, reason: "matrix") { id dismissReason } }`,
+        variables: { id: lead.id },
+        as,
+        async check(data) {
+          expect(data.dismissLead).toEqual({ id: lead.id, dismissReason: "matrix" });
+          const row = await raw(lead.id);
+          expect(row.dismissed_at).not.toBeNull();
+          expect(row.dismiss_reason).toBe("matrix");
+          if (audience !== "street_office") return;
+          // the office of another street (one without leads) lists none of them, and cannot dismiss an open one: not found, still open
+          const other = leadRows.find((l) => l.last_seen_run === latestRun.id && l.street_code === lead.street_code && !dismissedHere.has(l.id) && l.dismissed_at === null);
+          expect(other, "another open lead of the street").toBeDefined();
+          const elsewhere = { districtCode: as!.districtCode, streetCode: `${lead.street_code.slice(0, 6)}999` };
+          expect(leadRows.some((l) => l.street_code === elsewhere.streetCode)).toBe(false);
+          const res = await gw.gql(`mutation M($id: ID!) { dismissLead(id: $id, reason: "matrix") { id } }`, { id: other!.id }, asFor("street_office", elsewhere));
+          expect(res.errors?.map((e) => e.extensions?.code)).toEqual(["NOT_FOUND"]);
+          expect((await raw(other!.id)).dismissed_at).toBeNull();
+          const listed = await gw.gql(`{ leads(first: ${LEADS_PAGE}, filter: { includeDismissed: true }) { nodes { id } } }`, {}, asFor("street_office", elsewhere));
+          expect(listed.errors).toBeUndefined();
+          expect(listed.data.leads.nodes).toEqual([]);
         },
       };
     },
@@ -2074,20 +2349,12 @@ describe("mutations", () => {
   for (const audience of AUDIENCES)
     for (const mutation of Object.keys(POLICY.Mutation)) {
       const allowed = POLICY.Mutation[mutation][audience] !== undefined && audience !== "auditor";
-      const unproven = allowed && storedOnly(`Mutation.${mutation}`);
-      test(`${audience} × Mutation.${mutation} → ${unproven ? "allowed, NOT_FOUND (STORED_ONLY: nothing to act on)" : allowed ? "succeeds" : audience === "auditor" ? "FORBIDDEN (read-only)" : "FORBIDDEN"}`, async () => {
+      test(`${audience} × Mutation.${mutation} → ${allowed ? "succeeds" : audience === "auditor" ? "FORBIDDEN (read-only)" : "FORBIDDEN"}`, async () => {
         const h = households[households.length - 1];
         const call = await CALLS[mutation](audience, h);
         const before = await counts();
         const row = await gw.db.prisma.household.findUniqueOrThrow({ where: { id: h.id } });
         const res = await gw.gql(call.query, call.variables, asFor(audience, call.as ?? h));
-        if (unproven) {
-          // past the policy (not FORBIDDEN), to the store, which has no lead (the oracle: monitoring_lead is empty)
-          expect(monitoringRows.leads).toBe(0);
-          expect(res.errors?.map((e) => e.extensions?.code)).toEqual(["NOT_FOUND"]);
-          expect(await counts()).toEqual(before);
-          return;
-        }
         if (allowed) {
           expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
           await call.check(res.data);
