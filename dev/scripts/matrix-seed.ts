@@ -116,9 +116,9 @@ export function coverage(seed: number, persons: number): { households: number; p
     }
     if (ok) paths.add(`${a}: an unused alert for each alert mutation`);
   }
-  // the matrix's monitoring runs (monitorPopulation): a household (neither the first nor the last, no failed record)
-  // with an overdue re-certification alert on the first alert page (ALERT_PAGE alerts) of its street and a stale
-  // department record
+  // the matrix's monitoring runs (monitorPopulation): households (neither the first nor the last, no failed record)
+  // with an overdue re-certification alert on the first alert page (ALERT_PAGE alerts) of their street, one with a
+  // stale department record, one with another alert
   const ALERT_PAGE = 50;
   const before = new Map<string, number>();
   const seen = new Map<string, number>();
@@ -136,6 +136,7 @@ export function coverage(seed: number, persons: number): { households: number; p
     return buildAidChain(facts, e, NOW).staleRecords.length > 0;
   };
   if (recertifiable.some(staleOf)) paths.add("monitoring: a re-certifiable overdue household with a stale record");
+  if (recertifiable.some((h) => alertsById.get(h.id)!.some((x) => x.kind !== "RECERTIFICATION_OVERDUE"))) paths.add("monitoring: a re-certifiable overdue household with another alert");
   return { households: all.length, paths: new Set([...paths].filter(needed)) };
 }
 

@@ -498,8 +498,9 @@ let recertified: string[] = [];
  * is a re-certification (003: a case's next review moved into the future, the household's row written, as every
  * registry write does) of a household with a RECERTIFICATION_OVERDUE alert — an alert every official's view shows
  * (its evidence is the case's, Household.cases: officials) — chosen where that alert is on the first page
- * (ALERT_PAGE alerts) of its street for every view, and with a stale department record (so that the incremental run,
- * which evaluates only changed households, has stale sources). Which households have such alerts
+ * (ALERT_PAGE alerts) of its street for every view: one with a stale department record (so that the incremental run,
+ * which evaluates only changed households, has stale sources), one with another alert, which the incremental run
+ * sees again (first and last seen by different runs). Which households have such alerts
  * is the pure oracle's answer over the rows (deriveAlerts); what the runs stored is read back from the rows alone.
  * One shard for the whole population (MONITOR_SHARD_SIZE): the run's cost here is its evaluation, not its planning.
  */
@@ -522,9 +523,10 @@ async function monitorPopulation() {
   const candidates = list.filter(
     (h, i) => i !== 0 && i !== list.length - 1 && !failing.has(h.id) && evaluated.get(h.id)!.alerts.some((a) => a.kind === "RECERTIFICATION_OVERDUE") && before.get(h.id)! + evaluated.get(h.id)!.alerts.length <= ALERT_PAGE,
   );
-  const chosen = candidates.find((h) => evaluated.get(h.id)!.chain.staleRecords.length > 0);
-  if (!chosen) throw new Error("no household with a stale record whose overdue re-certification the matrix can clear: re-run npm run -s matrix:seed");
-  recertified = [chosen.id];
+  const withStale = candidates.find((h) => evaluated.get(h.id)!.chain.staleRecords.length > 0);
+  const withOther = candidates.find((h) => evaluated.get(h.id)!.alerts.some((a) => a.kind !== "RECERTIFICATION_OVERDUE"));
+  if (!withStale || !withOther) throw new Error("no household whose overdue re-certification the matrix can clear with a stale record, or with another alert: re-run npm run -s matrix:seed");
+  recertified = [...new Set([withStale.id, withOther.id])];
 
   const monitor = await monitorOn(gw, { shardSize: 1000 });
   try {
