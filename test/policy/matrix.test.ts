@@ -1759,15 +1759,20 @@ describe("the setup's monitoring runs", () => {
     }
   });
 
-  test("leads: found over the mirror, in the registry's jurisdiction; both kinds of coverage where the population has them", () => {
+  test("leads: found over the mirror, in the city; both kinds of coverage on the page the Lead cells are proven on", () => {
     const latest = leadRows.filter((l) => l.last_seen_run === latestRun.id);
     expect(latest.length).toBeGreaterThan(0);
     for (const l of latest) expect(l.district_code === null || String(l.district_code).startsWith("500")).toBe(true);
     // the page civil affairs' Lead cells are proven on (the first LEADS_PAGE by id) and a street office's
     const coverage = (rows: Record<string, any>[]) => new Set(rows.slice(0, LEADS_PAGE).map((l) => leadTruth(l).coverage));
-    expect(coverage(latest)).toContain("NO_CASE");
+    expect([...coverage(latest)].sort()).toEqual(["NOT_IN_REGISTRY", "NO_CASE"]);
+    // a street office's Lead cells: its street's leads only — and there are leads it must not see (other streets',
+    // or without a street: the department-only persons of the seed live across the city)
     const street = households.find((h) => leadsInScope("street_office", h).length > 0)!;
     expect(coverage(leadsInScope("street_office", street))).toContain("NO_CASE");
+    expect(latest.some((l) => l.street_code !== street.streetCode)).toBe(true);
+    // NOT_IN_REGISTRY: a person no registry household has, and the lead names no household
+    for (const l of latest.filter((x) => leadTruth(x).coverage === "NOT_IN_REGISTRY")) expect(l.household_id).toBeNull();
     expect(latest.some((l) => l.dismissed_at !== null), "a lead dismissed in setup (Lead.dismissedAt has a value)").toBe(true);
   });
 });
@@ -2309,7 +2314,9 @@ describe("mutations", () => {
     async dismissLead(audience) {
       const raw = async (id: string) => (await gw.db.sql.query<Record<string, any>>(`SELECT dismissed_at, dismissed_by, dismiss_reason FROM monitoring_lead WHERE id = $1`, [id]))[0];
       const open = async () => {
-        const ids = leadRows.filter((l) => l.last_seen_run === latestRun.id && (audience !== "street_office" || l.street_code !== null)).map((l) => l.id as string).reverse();
+        // (a street office: a lead of a registry street, which has other open leads for the check below)
+        const streets = new Set(households.map((x) => x.streetCode));
+        const ids = leadRows.filter((l) => l.last_seen_run === latestRun.id && (audience !== "street_office" || streets.has(l.street_code))).map((l) => l.id as string).reverse();
         for (const id of ids) if (!dismissedHere.has(id) && (await raw(id)).dismissed_at === null) return leadRows.find((l) => l.id === id)!;
         throw new Error(`no undismissed lead left for ${audience}`);
       };
