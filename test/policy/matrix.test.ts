@@ -2022,7 +2022,8 @@ function alertCalls(): Record<string, MutationCall> {
     const found = alertsVisibleTo(audience).find((x) => !used.has(x.key));
     if (!found) {
       // a refused call never reaches the alert: any key will do
-      if (!POLICY.Household.alerts[audience] || audience === "auditor") return { h: households[0], key: `${households[0].id}|NONE`, department: "civil_affairs" };
+      const handles = ["acknowledgeAlert", "pushAlert", "resolveAlert"].some((m) => POLICY.Mutation[m][audience]);
+      if (!POLICY.Household.alerts[audience] || audience === "auditor" || !handles) return { h: households[0], key: `${households[0].id}|NONE`, department: "civil_affairs" };
       throw new Error(`no unused alert visible to ${audience}`);
     }
     used.add(found.key);
