@@ -151,16 +151,20 @@ export async function applyPage(sql: SqlExecutor, source: SourceName, page: Page
   const badKeys = new Set(page.malformed.map((m) => m.key).filter((k): k is string => k !== null));
   for (const k of badKeys) byKey.delete(k);
   if (byKey.size) {
-    const rows = [...byKey.values()].map((u) => {
-      const { stale: _stale, servedFrom: _from, ...stored } = u.record as Record<string, unknown>;
-      return { k: u.key, r: stored, u: u.record.asOf.toISOString() };
-    });
+    // the page as one JSON array text, built row by row (no intermediate row objects): `stale` and
+    // `servedFrom` depend on the reader, so they are not stored (undefined members are left out by JSON)
+    let rows = "[";
+    for (const u of byKey.values()) {
+      if (rows.length > 1) rows += ",";
+      rows += `{"k":${JSON.stringify(u.key)},"u":"${u.record.asOf.toISOString()}","r":${JSON.stringify({ ...u.record, stale: undefined, servedFrom: undefined })}}`;
+    }
+    rows += "]";
     await sql.query(
       `INSERT INTO ${table} (${key}, record, source_updated_at, synced_at, source_cursor)
        SELECT x.k, x.r, x.u, $2, $3 FROM jsonb_to_recordset($1::jsonb) AS x(k text, r jsonb, u timestamptz)
        ON CONFLICT (${key}) DO UPDATE SET record = EXCLUDED.record, source_updated_at = EXCLUDED.source_updated_at,
          synced_at = EXCLUDED.synced_at, source_cursor = EXCLUDED.source_cursor`,
-      [JSON.stringify(rows), syncedAt, cursor],
+      [rows, syncedAt, cursor],
     );
     if (reportsExist) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, [...byKey.keys()]]);
   }

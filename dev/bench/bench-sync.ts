@@ -30,6 +30,8 @@ const SCALED = Number(process.env.BENCH_SYNC_PERSONS ?? 200_000);
 const DEFAULT_SET = process.env.BENCH_SYNC_DEFAULT !== "0";
 const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
+/** BENCH_CPU_PROF_DIR=<dir>: the sandboxes and every sync process write a V8 CPU profile there */
+const PROF = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF_DIR)] : [];
 
 const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { total: number; sent: number }; latency: { p50: number; p99: number; mean: number }; duration: number; non2xx: number; errors: number; timeouts: number };
@@ -48,7 +50,7 @@ interface Sandboxes {
 
 async function startSandboxes(asOf: string, persons?: number): Promise<Sandboxes> {
   const args = [path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf, ...(persons ? ["--persons", String(persons)] : [])];
-  const child = start(["--max-old-space-size=8192", ...args], { ...process.env });
+  const child = start(["--max-old-space-size=8192", ...PROF, ...args], { ...process.env });
   const [line] = await waitForLine(child, /^\{.*"urls".*\}$/, 1_800_000);
   const info = JSON.parse(line);
   // the sync pages at the rate limit's mercy: lift employment's (its lookup limit is not what is measured)
@@ -93,7 +95,7 @@ interface SyncRun {
 /** `npm run sync` as its own process under /usr/bin/time: records applied, wall seconds, peak RSS. */
 async function runSync(sb: Sandboxes, schema: string, full: boolean): Promise<SyncRun> {
   const env = { ...process.env, NODE_ENV: "development", DATABASE_URL: schemaUrl(schema), LOG_LEVEL: "warn", ...sourceEnv(sb) };
-  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, path.join(DIST, "src/app/sync-cli.js"), ...(full ? ["--full"] : [])], env);
+  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, ...PROF, path.join(DIST, "src/app/sync-cli.js"), ...(full ? ["--full"] : [])], env);
   const t = /TIME (\d+) ([\d.]+)/.exec(stderr);
   if (!t) throw new Error(`no /usr/bin/time output:\n${stderr}`);
   const lines = stdout.split("\n").filter(Boolean);
