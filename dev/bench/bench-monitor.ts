@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +26,7 @@ import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
 import { getRun, startRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
 import { alertPage, findingPage } from "../../src/features/monitoring/read.js";
 import { createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
+import { peakRssMbOf as peakRss } from "./processes.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const url = process.env.DATABASE_URL;
@@ -40,15 +40,6 @@ const asOf = new Date().toISOString().slice(0, 10);
 const schema = `bench_monitor_${randomBytes(4).toString("hex")}`;
 const secret = randomBytes(32);
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-function peakRss(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 async function main() {
   const base = postgresTarget(url!);
