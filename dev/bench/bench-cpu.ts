@@ -96,10 +96,13 @@ function exec(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   );
 }
 
-/** A process's CPU time (user + system) in ms, from /proc (Linux). */
+/** A process's CPU time (user + system) in ms, and the system (kernel) part, from /proc (Linux). */
 function cpuMsOf(pid: number): number {
+  return cpuOf(pid).total;
+}
+function cpuOf(pid: number): { total: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  return { total: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, system: (Number(fields[12]) * 1000) / 100 };
 }
 
 function schemaUrl(schema: string): string {
@@ -137,6 +140,8 @@ interface Row {
   p50: number;
   p99: number;
   cpuMsPerRequest: number;
+  /** the kernel's part of it (system time: socket writes and reads, …) */
+  systemMsPerRequest: number;
   bad: number;
   servedFrom: string;
 }
@@ -152,9 +157,11 @@ async function measure(url: string, pid: number, token: string, key: string, lab
   if (WARMUP_S > 0) await autocannon({ ...opts, duration: WARMUP_S });
   // BENCH_CPU_SIGNAL=1: SIGUSR2 to the gateway before and after the measured run (for a --require'd counter)
   if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
+  const sys0 = cpuOf(pid).system;
   const cpu0 = cpuMsOf(pid);
   const r = await autocannon({ ...opts, duration: DURATION_S });
   const cpu1 = cpuMsOf(pid);
+  const sys1 = cpuOf(pid).system;
   if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
   const row: Row = {
     key,
@@ -165,11 +172,12 @@ async function measure(url: string, pid: number, token: string, key: string, lab
     p50: r.latency.p50,
     p99: r.latency.p99,
     cpuMsPerRequest: (cpu1 - cpu0) / r.requests.total,
+    systemMsPerRequest: (sys1 - sys0) / r.requests.total,
     bad: r.non2xx + r.errors + r.timeouts,
     servedFrom: [...served].join("+"),
   };
   process.stdout.write(
-    `${label.padEnd(44)} c=${String(connections).padEnd(2)} ${row.reqPerSec.toFixed(1).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  CPU ${row.cpuMsPerRequest.toFixed(2)} ms/req  served ${row.servedFrom}${row.bad ? `  ${row.bad} FAILED` : ""}\n`,
+    `${label.padEnd(44)} c=${String(connections).padEnd(2)} ${row.reqPerSec.toFixed(1).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  CPU ${row.cpuMsPerRequest.toFixed(2)} ms/req (kernel ${row.systemMsPerRequest.toFixed(2)})  served ${row.servedFrom}${row.bad ? `  ${row.bad} FAILED` : ""}\n`,
   );
   return row;
 }
