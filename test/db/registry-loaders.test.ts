@@ -20,6 +20,12 @@ let streets: string[] = [];
 beforeAll(async () => {
   db = await openTestDatabase();
   await runSeed({ sql: db.sql, seed: 4242, asOf: "2026-11-01", persons: 400, progress: "none" });
+  // a small population lives in one street: move every fifth household to another street of its district, so a
+  // street scope leaves some out
+  await db.sql.query(
+    `UPDATE household h SET street_code = (SELECT s.code FROM street s WHERE s.district_code = h.district_code AND s.code <> h.street_code ORDER BY s.code LIMIT 1)
+     WHERE h.id IN (SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM household) x WHERE x.n % 5 = 0)`,
+  );
   ids = (await db.sql.query<{ id: string }>(`SELECT id::text AS id FROM household ORDER BY id`)).map((r) => r.id);
   districts = (await db.sql.query<{ d: string }>(`SELECT DISTINCT district_code AS d FROM household ORDER BY 1`)).map((r) => r.d);
   streets = (await db.sql.query<{ s: string }>(`SELECT DISTINCT street_code AS s FROM household ORDER BY 1`)).map((r) => r.s);
