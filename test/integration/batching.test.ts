@@ -39,7 +39,8 @@ function wrap(original: QueryFn): QueryFn {
 
 /** The tables a statement reads from (FROM / JOIN targets), lower case, without the schema. */
 function tablesOf(sql: string): string[] {
-  return [...sql.matchAll(/\b(?:FROM|JOIN)\s+(?:"[^"]+"\.)?"([a-z_]+)"/gi)].map((m) => m[1]);
+  // Prisma quotes its identifiers ("schema"."table"); the gateway's own SQL (the hot loaders) does not
+  return [...sql.matchAll(/\b(?:FROM|JOIN)\s+(?:"[^"]+"\.)?(?:"([a-z_]+)"|([a-z_]+)\b(?!\s*\())/gi)].map((m) => (m[1] ?? m[2]).toLowerCase());
 }
 
 /** How many statements read each table while `run` ran. */
