@@ -53,7 +53,8 @@ async function statementsPerTable(run: () => Promise<unknown>): Promise<Map<stri
     recording = false;
   }
   const per = new Map<string, number>();
-  for (const s of statements) for (const t of new Set(tablesOf(s))) per.set(t, (per.get(t) ?? 0) + 1);
+  // the mirror scheduler reloads its sync state on its own timer, whatever requests run: not a read of the page
+  for (const s of statements) for (const t of new Set(tablesOf(s))) if (t !== "mirror_sync_state") per.set(t, (per.get(t) ?? 0) + 1);
   return per;
 }
 
