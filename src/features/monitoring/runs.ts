@@ -45,6 +45,9 @@ export interface RunRow {
   counts: Record<string, Record<string, number>>;
   failed_sources: string[] | null;
   stale_sources: string[] | null;
+  /** department sources some shard read from the mirror / asked live (a source can be both when its freshness changed during the run) */
+  mirror_sources: string[] | null;
+  live_sources: string[] | null;
 }
 
 export interface ShardJob {
@@ -77,8 +80,13 @@ async function changedHouseholds(db: Database, previous: RunRow): Promise<string
   if (await mirrorPresent(db.sql)) {
     for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON m.id_number = p.id_number WHERE m.synced_at >= $1::timestamptz`);
     parts.push(`SELECT h.id FROM household h JOIN mirror_housing m ON m.registry_no = h.registry_no WHERE m.synced_at >= $1::timestamptz`);
+    // keys the sync removed (a department delete, a record turned malformed): recorded by a trigger on each mirror table
+    parts.push(`SELECT p.household_id FROM person p JOIN mirror_removed r ON r.key = p.id_number AND r.source <> 'housing' WHERE r.removed_at >= $1::timestamptz`);
+    parts.push(`SELECT h.id FROM household h JOIN mirror_removed r ON r.key = h.registry_no AND r.source = 'housing' WHERE r.removed_at >= $1::timestamptz`);
   }
   const rows = await db.sql.query<{ id: string }>(`SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id) ORDER BY id`, [since, previous.id]);
+  // removals the previous run already covered are of no further use (a day's margin for runs that overlap)
+  await db.sql.query(`DELETE FROM mirror_removed WHERE removed_at < $1::timestamptz - interval '1 day'`, [since]).catch(() => {});
   return rows.map((r) => r.id);
 }
 
@@ -163,7 +171,7 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
     const run = (await getRun(db, job.runId))!;
     const asOf = new Date(run.as_of);
     const households: Household[] = await db.prisma.household.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
-    const [facts, params, findings] = await Promise.all([
+    const [{ facts, mirror: mirrorSources, live: liveSources }, params, findings] = await Promise.all([
       deps.shardFacts.facts(households, asOf),
       parameterSets(db, dayOf(asOf)),
       findingsFor(db.prisma, { id: { in: ids } }, {}),
@@ -180,7 +188,7 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
       [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
     );
     await hooks?.beforeWrite?.();
-    await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids });
+    await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids, mirrorSources, liveSources });
     await finishRun(db, job.runId);
     return "done";
   } catch (err) {
@@ -231,9 +239,11 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
     // one after the other: a transaction is one connection
     const alerts = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_alert WHERE view = $1 AND resolved_at IS NULL GROUP BY kind ORDER BY kind`, [view]);
     const findings = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_finding WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind`);
-    const sources = await tx.query<{ failed: string[] | null; stale: string[] | null; retried: number }>(
+    const sources = await tx.query<{ failed: string[] | null; stale: string[] | null; mirror: string[] | null; live: string[] | null; retried: number }>(
       `SELECT ARRAY(SELECT DISTINCT unnest(failed_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS failed,
               ARRAY(SELECT DISTINCT unnest(stale_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS stale,
+              ARRAY(SELECT DISTINCT unnest(mirror_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS mirror,
+              ARRAY(SELECT DISTINCT unnest(live_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS live,
               (SELECT count(*)::int FROM monitoring_shard WHERE run_id = $1::uuid AND attempts > 1) AS retried`,
       [runId],
     );
@@ -241,13 +251,11 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
     const run = (await tx.query<{ as_of: Date }>(`SELECT as_of FROM monitoring_run WHERE id = $1::uuid`, [runId]))[0];
     const leads = await discoverLeads(tx, runId, new Date(run.as_of));
     const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads } };
-    await tx.query(`UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5 WHERE id = $1::uuid`, [
-      runId,
-      JSON.stringify(counts),
-      sources[0].failed ?? [],
-      sources[0].stale ?? [],
-      sources[0].retried,
-    ]);
+    await tx.query(
+      `UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5, mirror_sources = $6::text[], live_sources = $7::text[]
+       WHERE id = $1::uuid`,
+      [runId, JSON.stringify(counts), sources[0].failed ?? [], sources[0].stale ?? [], sources[0].retried, sources[0].mirror ?? [], sources[0].live ?? []],
+    );
     return true;
   });
 }
