@@ -247,15 +247,20 @@ describe("a full monitoring run", () => {
     const streetX = (await sql.query<{ code: string }>(`SELECT code FROM street WHERE code <> $1 ORDER BY code LIMIT 1`, [uncovered.street_code]))[0].code;
     const studentId = "500103201001010000", patientId = "500103195001010000"; // known to no registry household
     expect((await sql.query(`SELECT 1 FROM person WHERE id_number IN ($1, $2)`, [studentId, patientId])).length).toBe(0);
+    // only the rows this test sets up: the mirror synced from the sandboxes (earlier tests) is emptied first
+    for (const t of ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability", "mirror_housing"]) await sql.query(`DELETE FROM ${t}`);
     const put = (table: string, id: string, record: unknown) =>
       sql.query(`INSERT INTO ${table} (id_number, record, source_updated_at, synced_at, source_cursor) VALUES ($1, $2::jsonb, now(), now(), 'test') ON CONFLICT (id_number) DO UPDATE SET record = EXCLUDED.record, synced_at = now()`, [id, JSON.stringify({ asOf: NOW.toISOString(), ...(record as object) })]);
-    await put("mirror_disability", covered, { severe: true, grade: 1, category: "PHYSICAL" });
-    await put("mirror_employment", uncovered.id_number, { status: "UNEMPLOYED_REGISTERED", registeredUnemployedSince: "2026-09-01" });
-    await put("mirror_education", studentId, { hardshipStudent: true, schoolName: "Test Middle School", necessaryExpenseFen: 300000, streetCode: streetX, districtCode: "500103" });
-    await put("mirror_medical_insurance", patientId, { seriousDisease: "LEUKEMIA", outOfPocketFen: 100000, year: 2026 });
+    // whole unified records (the mirror contract): the registry persons' records are evaluated by the run too
+    await put("mirror_disability", covered, { source: "disability", certificateNo: "T-1", severe: true, grade: 1, category: "PHYSICAL", livingSubsidyFen: 0, nursingSubsidyFen: 0, rehabilitation: [], certificateStatus: "VALID" });
+    await put("mirror_employment", uncovered.id_number, { source: "employment", status: "UNEMPLOYED_REGISTERED", registeredUnemployedSince: "2026-09-01", publicWelfarePost: false, trainings: [], dibaoEmploymentSubsidy: null });
+    await put("mirror_education", studentId, { source: "education", stage: "JUNIOR", schoolCode: "T", term: "2026-fall", aid: [], hardshipStudent: true, schoolName: "Test Middle School", necessaryExpenseFen: 300000, streetCode: streetX, districtCode: "500103" });
+    await put("mirror_medical_insurance", patientId, { source: "medicalInsurance", tier: 1, premiumSubsidyRatio: 0, premiumSubsidyFen: 0, inPolicyExpenseFen: 0, medicalAidPaidFen: 0, chronicDisease: null, seriousDisease: "LEUKEMIA", outOfPocketFen: 100000, year: 2026 });
 
     const { run } = await startRun(h.deps, "INCREMENTAL", NOW);
-    expect((await waitForRun(h, run.id)).status).toBe("SUCCEEDED");
+    const ended = await waitForRun(h, run.id);
+    if (ended.status !== "SUCCEEDED") console.log(await sql.query(`SELECT shard_no, error FROM monitoring_shard WHERE run_id = $1 AND error IS NOT NULL LIMIT 3`, [run.id]));
+    expect(ended.status).toBe("SUCCEEDED");
     const q = `query($filter: LeadFilter) { leads(first: 100, filter: $filter) { run { id } nodes { id source reason coverage idNumber householdId streetCode dismissedAt dismissReason } } }`;
     const civil: any = await h.gw.gql(q, {}, { audience: "civil_affairs", city: "500000" });
     expect(civil.errors).toBeUndefined();
