@@ -58,6 +58,16 @@ function peakRss(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
 async function main() {
   const base = postgresTarget(url!);
   if (base.kind !== "postgres") throw new Error("unreachable");
@@ -131,10 +141,13 @@ async function main() {
     };
     const liveEnv = { ...env, EDUCATION_MAX_AGE: "1ms", EMPLOYMENT_MAX_AGE: "1ms", HOUSING_MAX_AGE: "1ms", MEDICAL_INSURANCE_MAX_AGE: "1ms", DISABILITY_MAX_AGE: "1ms" };
     const prof = process.env.BENCH_MONITOR_PROF;
+    // BENCH_MONITOR_NODE_FLAGS: V8/Node flags of the worker processes; BENCH_MONITOR_WORKER_CONCURRENCY: shards per worker at once
+    const nodeFlags = (process.env.BENCH_MONITOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+    const workerArgs = process.env.BENCH_MONITOR_WORKER_CONCURRENCY ? ["--concurrency", process.env.BENCH_MONITOR_WORKER_CONCURRENCY] : [];
     const startWorkers = (n: number, live = false) => {
       const list: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {
-        const args = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), path.join(ROOT, "dist/src/app/worker-cli.js")];
+        const args = [...nodeFlags, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), path.join(ROOT, "dist/src/app/worker-cli.js"), ...workerArgs];
         const c = spawn(process.execPath, args, { cwd: ROOT, env: live ? liveEnv : env, stdio: ["ignore", "ignore", "inherit"] });
         list.push(c);
         workers.push(c);
@@ -143,13 +156,16 @@ async function main() {
     };
     const stopWorkers = async (list: ChildProcess[]) => {
       const rss = list.map((c) => peakRss(c.pid!));
+      cpu = list.map((c) => cpuSeconds(c.pid!));
       for (const c of list) c.kill("SIGTERM");
       await Promise.all(list.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
       return rss;
     };
+    let cpu: number[] = [];
     const timedRun = async (label: string, mode: "FULL" | "INCREMENTAL", n: number, live = false) => {
       const list = startWorkers(n, live);
       await new Promise((r) => setTimeout(r, 3000)); // the workers are up
+      const cpuAtStart = list.map((c) => cpuSeconds(c.pid!));
       const load = os.loadavg();
       const requests = await departmentRequests();
       const started = Date.now();
@@ -164,9 +180,10 @@ async function main() {
       const rss = await stopWorkers(list);
       const alerts = Object.values(ended.counts.alerts ?? {}).reduce((a, b) => a + b, 0);
       const made = (await departmentRequests()) - requests;
+      const workerCpu = cpu.reduce((a, c, i) => a + c - cpuAtStart[i], 0);
       const served = `mirror: ${(ended.mirror_sources ?? []).length}, live: ${(ended.live_sources ?? []).length}`;
       rows.push(
-        `| ${label} | ${ended.households} | ${n} | ${seconds.toFixed(1)} s | ${(ended.households / seconds).toFixed(0)} | ${rss.map((r) => `${r.toFixed(0)} MB`).join(", ")} | ${ended.status}, ${alerts} alerts | ${served}; ${made} department requests | ${load.map((l) => l.toFixed(2)).join(" ")} → ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`,
+        `| ${label} | ${ended.households} | ${n} | ${seconds.toFixed(1)} s | ${(ended.households / seconds).toFixed(0)} | ${rss.map((r) => `${r.toFixed(0)} MB`).join(", ")} | ${workerCpu.toFixed(1)} s (${((workerCpu * 1000) / Math.max(1, ended.households)).toFixed(2)} ms/household) | ${ended.status}, ${alerts} alerts | ${served}; ${made} department requests | ${load.map((l) => l.toFixed(2)).join(" ")} → ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`,
       );
       log(rows.at(-1)!);
     };
@@ -207,8 +224,8 @@ async function main() {
         "|---|---|---|---|---|---|",
         syncRow,
         "",
-        "| run | households | worker processes | wall time | households/s | peak RSS per worker | result | sources; department requests during the run | load before → after (1/5/15 min) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| run | households | worker processes | wall time | households/s | peak RSS per worker | workers' CPU (user+sys) | result | sources; department requests during the run | load before → after (1/5/15 min) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         ...rows,
         "",
         `${keys.length} current alerts (registry keepers' view), ${fids.length} findings.`,

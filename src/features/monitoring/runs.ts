@@ -158,6 +158,18 @@ async function parameterSets(db: Database, day: Date): Promise<(street: string) 
   };
 }
 
+/** The longest a shard's evaluation runs without yielding to the event loop (ms). */
+const YIELD_EVERY_MS = 5;
+
+let viewsOfProcess: { views: ReturnType<typeof alertViews>; key: string } | null = null;
+/** The audience views, derived from the field policy once per process (the same list while the policy is the same). */
+function shardViews() {
+  const views = alertViews();
+  const key = JSON.stringify(views);
+  if (!viewsOfProcess || viewsOfProcess.key !== key) viewsOfProcess = { views, key };
+  return viewsOfProcess.views;
+}
+
 /** The shard job: evaluate its households and write the results (idempotent). Throws to have the engine retry. */
 export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { beforeWrite?: () => Promise<void> }): Promise<"done" | "skipped" | "failed"> {
   const { db } = deps;
@@ -176,13 +188,17 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
       parameterSets(db, dayOf(asOf)),
       findingsFor(db.prisma, { id: { in: ids } }, {}),
     ]);
-    const views = alertViews();
-    // CPU-bound: yield to the event loop between households, so this process's other work (another shard's department
+    const views = shardViews();
+    // CPU-bound: yield to the event loop every few milliseconds, so this process's other work (another shard's department
     // calls and their deadlines, the gateway's requests, in-process sandboxes) is not starved for a whole shard
     const evaluations = [];
+    let slice = performance.now();
     for (const f of facts) {
       evaluations.push(evaluateHousehold(f, params(f.streetCode), asOf, views));
-      await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() - slice >= YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
     }
     const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
       [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
