@@ -16,7 +16,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +31,7 @@ import { getRun, startRun, type MonitorDeps, type RunRow } from "../../src/featu
 import { alertPage, findingPage } from "../../src/features/monitoring/read.js";
 import { MirrorService, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
+import { cpuMsOf, peakRssMbOf as peakRss } from "./processes.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const url = process.env.DATABASE_URL;
@@ -49,24 +49,8 @@ const schema = `bench_monitor_${randomBytes(4).toString("hex")}`;
 const secret = randomBytes(32);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-function peakRss(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 /** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return NaN;
-  }
-}
+const cpuSeconds = (pid: number) => cpuMsOf(pid) / 1000;
 
 async function main() {
   const base = postgresTarget(url!);

@@ -14,18 +14,14 @@
  * BENCH_DURATION (default 10), BENCH_WARMUP (2), SEED (20190101), BENCH_SYNC_PERSONS, BENCH_SYNC_DEFAULT=0 (skip part 1).
  * Writes bench/results-sync.md.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { DIST, ROOT, children, exec, freePort, start as startChild, stop, waitForLine, type Child } from "./processes.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const DIST = path.join(ROOT, "dist");
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
@@ -39,65 +35,7 @@ const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { total: number; sent: number }; latency: { p50: number; p99: number; mean: number }; duration: number; non2xx: number; errors: number; timeouts: number };
 const autocannon = require("autocannon") as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
-interface Child {
-  proc: ChildProcess;
-  output: string[];
-}
-const children: Child[] = [];
-
-function start(args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  const child: Child = { proc, output: [] };
-  const collect = (b: Buffer) => {
-    child.output.push(...b.toString("utf8").split("\n").filter(Boolean));
-    if (child.output.length > 500) child.output.splice(0, child.output.length - 500);
-  };
-  proc.stdout!.on("data", collect);
-  proc.stderr!.on("data", collect);
-  children.push(child);
-  return child;
-}
-
-async function stop(child: Child): Promise<void> {
-  children.splice(children.indexOf(child), 1);
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.proc.once("exit", () => r()));
-  child.proc.kill("SIGTERM");
-  if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
-    child.proc.kill("SIGKILL");
-    await exited;
-  }
-}
-
-async function waitForLine(child: Child, re: RegExp, ms: number): Promise<RegExpMatchArray> {
-  const until = Date.now() + ms;
-  for (;;) {
-    for (const l of child.output) {
-      const m = l.match(re);
-      if (m) return m;
-    }
-    if (child.proc.exitCode !== null) throw new Error(`process exited:\n${child.output.slice(-30).join("\n")}`);
-    if (Date.now() > until) throw new Error(`not ready after ${ms} ms:\n${child.output.slice(-30).join("\n")}`);
-    await sleep(100);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) =>
-    execFile(file, args, { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(" ")}: ${stderr || err.message}`)) : resolve({ stdout, stderr }))),
-  );
-}
+const start = (args: string[], env: NodeJS.ProcessEnv) => startChild(path.basename(args.find((a) => a.endsWith(".js")) ?? "node"), args, env);
 
 // ---------------------------------------------------------------------------------------------------
 

@@ -22,18 +22,15 @@
  * with OTEL_EXPORTER_OTLP_ENDPOINT at a local OTLP/HTTP receiver in this process — written to bench/results-tracing.md).
  * The gateway's CPU time and RSS are read from /proc/<pid> (Linux).
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DIST, ROOT, children, cpuMsOf, freePort, rssMbOf, run, start, stop, waitForLine, type Child } from "./processes.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const DIST = path.join(ROOT, "dist");
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
@@ -81,106 +78,6 @@ interface AutocannonOptions {
   requests?: { method: "POST"; body: string; headers: Record<string, string>; onResponse?: (status: number, body: string) => void }[];
 }
 const autocannon = createRequire(import.meta.url)("autocannon") as (opts: AutocannonOptions) => Promise<AutocannonResult>;
-
-// ---------------------------------------------------------------------------------------------------
-// child processes
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  output: string[];
-}
-const children: Child[] = [];
-
-function start(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  const child: Child = { name, proc, output: [] };
-  const collect = (chunk: Buffer) => {
-    child.output.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""));
-    if (child.output.length > 500) child.output.splice(0, child.output.length - 500);
-  };
-  proc.stdout!.on("data", collect);
-  proc.stderr!.on("data", collect);
-  children.push(child);
-  return child;
-}
-
-async function stop(child: Child): Promise<void> {
-  const i = children.indexOf(child);
-  if (i >= 0) children.splice(i, 1);
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.proc.once("exit", () => resolve()));
-  child.proc.kill("SIGTERM");
-  const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!killed) {
-    child.proc.kill("SIGKILL");
-    await exited;
-  }
-}
-
-/** Resolves with the first output line matching `re` (rejects when the process exits first or after `ms`). */
-function waitForLine(child: Child, re: RegExp, ms: number): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      for (const line of child.output) {
-        const m = line.match(re);
-        if (m) return finish(() => resolve(m));
-      }
-    };
-    const onData = () => setImmediate(check);
-    const onExit = (code: number | null) =>
-      finish(() => reject(new Error(`${child.name} exited (${code}) before it was ready:\n${child.output.slice(-30).join("\n")}`)));
-    const timer = setTimeout(() => finish(() => reject(new Error(`${child.name} not ready after ${ms} ms:\n${child.output.slice(-30).join("\n")}`))), ms);
-    const finish = (fn: () => void) => {
-      clearTimeout(timer);
-      child.proc.stdout!.off("data", onData);
-      child.proc.stderr!.off("data", onData);
-      child.proc.off("exit", onExit);
-      fn();
-    };
-    child.proc.stdout!.on("data", onData);
-    child.proc.stderr!.on("data", onData);
-    child.proc.once("exit", onExit);
-    check();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { cwd: ROOT, env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(" ")}: ${stderr || err.message}`)) : resolve(stdout))),
-  );
-}
-
-/** A process's CPU time (user + system) in ms, from /proc (Linux; NaN elsewhere). */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** A process's resident set size in MB, from /proc (NaN elsewhere). */
-function rssMbOf(pid: number | undefined): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-  } catch {
-    return NaN;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // an OTLP/HTTP receiver for the tracing comparison: accepts every export, counts requests and bytes

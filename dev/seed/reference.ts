@@ -259,7 +259,8 @@ export const PARAM = {
  */
 export class PolicyTable {
   private readonly byKey = new Map<string, SynthPolicyParameter[]>();
-  private readonly cache = new Map<string, number>();
+  /** per key, per region asked: the candidate rows in the order they are tried (the region, its district, the city) */
+  private readonly candidates = new Map<string, Map<string, { from: IsoDate; to: IsoDate | null; value: number }[]>>();
 
   constructor(params: readonly SynthPolicyParameter[] = policyParameters()) {
     for (const p of params) {
@@ -270,24 +271,22 @@ export class PolicyTable {
   }
 
   value(key: string, date: IsoDate, region: string): number {
-    const ck = `${key}|${region}|${date}`;
-    const hit = this.cache.get(ck);
-    if (hit !== undefined) return hit;
-    const list = this.byKey.get(key);
-    if (!list) throw new Error(`unknown policy parameter ${key}`);
-    const regions = [region];
-    if (region.length > 6) regions.push(region.slice(0, 6));
-    if (region.slice(0, 6) !== CITY_CODE) regions.push(region.slice(0, 2) + "0000");
-    for (const r of regions) {
-      for (const p of list) {
-        if (p.regionCode === r && p.effectiveFrom <= date && (p.effectiveTo === null || p.effectiveTo >= date)) {
-          const v = Number(p.value);
-          if (this.cache.size > 20_000) this.cache.clear();
-          this.cache.set(ck, v);
-          return v;
-        }
-      }
+    let byRegion = this.candidates.get(key);
+    if (!byRegion) {
+      if (!this.byKey.has(key)) throw new Error(`unknown policy parameter ${key}`);
+      this.candidates.set(key, (byRegion = new Map()));
     }
+    let rows = byRegion.get(region);
+    if (!rows) {
+      const list = this.byKey.get(key)!;
+      const regions = [region];
+      if (region.length > 6) regions.push(region.slice(0, 6));
+      if (region.slice(0, 6) !== CITY_CODE) regions.push(region.slice(0, 2) + "0000");
+      rows = [];
+      for (const r of regions) for (const p of list) if (p.regionCode === r) rows.push({ from: p.effectiveFrom, to: p.effectiveTo, value: Number(p.value) });
+      byRegion.set(region, rows);
+    }
+    for (const p of rows) if (p.from <= date && (p.to === null || p.to >= date)) return p.value;
     throw new Error(`no policy parameter ${key} for region ${region} on ${date}`);
   }
 }

@@ -3,7 +3,7 @@
  * aid paid to a person, age), per-key seeded randomness (so a record depends only on the seed and
  * its own key, not on the order of the population), the untidiness draw, and date formats.
  */
-import { isoToDays } from "../../seed/generator.js";
+import { daysToIso, isoToDays } from "../../seed/generator.js";
 import { hashString, Rng } from "../../seed/rng.js";
 import type { IsoDate, SynthAid, SynthCase, SynthHousehold } from "../../seed/model.js";
 
@@ -93,7 +93,7 @@ export function fmtCompactBeijing(ms: number): string {
 
 /** `2026-04-01` (Beijing date) */
 export function fmtDateBeijing(ms: number): IsoDate {
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+  return daysToIso(Math.floor((ms + 8 * 3600_000) / DAY_MS)); // the generator's memoised day -> date
 }
 
 // --- the population ---------------------------------------------------------------------------
