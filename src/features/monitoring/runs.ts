@@ -67,9 +67,11 @@ export interface MonitorDeps {
 const MIRROR_PERSON_TABLES = ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability"];
 
 
-/** The household ids an incremental run takes, given the previous run. */
-async function changedHouseholds(db: Database, previous: RunRow): Promise<string[]> {
-  const since = previous.started_at;
+/**
+ * The household ids an incremental run takes, given the previous run: a query (params $1 = the previous run's start,
+ * $2 = its id), so planning never holds the registry's ids in memory.
+ */
+async function changedHouseholdsQuery(db: Database): Promise<string> {
   const parts = [
     `SELECT id FROM household WHERE updated_at >= $1::timestamptz`,
     `SELECT h.id FROM household h LEFT JOIN monitoring_household m ON m.household_id = h.id WHERE m.household_id IS NULL`,
@@ -84,10 +86,7 @@ async function changedHouseholds(db: Database, previous: RunRow): Promise<string
     parts.push(`SELECT p.household_id FROM person p JOIN mirror_removed r ON r.key = p.id_number AND r.source <> 'housing' WHERE r.removed_at >= $1::timestamptz`);
     parts.push(`SELECT h.id FROM household h JOIN mirror_removed r ON r.key = h.registry_no AND r.source = 'housing' WHERE r.removed_at >= $1::timestamptz`);
   }
-  const rows = await db.sql.query<{ id: string }>(`SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id) ORDER BY id`, [since, previous.id]);
-  // removals the previous run already covered are of no further use (a day's margin for runs that overlap)
-  await db.sql.query(`DELETE FROM mirror_removed WHERE removed_at < $1::timestamptz - interval '1 day'`, [since]).catch(() => {});
-  return rows.map((r) => r.id);
+  return `SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id)`;
 }
 
 export async function latestRun(db: Database, finishedOnly = true): Promise<RunRow | null> {
@@ -111,28 +110,34 @@ export async function startRun(deps: MonitorDeps, mode: RunMode, asOf = new Date
   if (running) return { run: running, started: false };
   const previous = mode === "INCREMENTAL" ? await latestRun(db) : null;
   const effective: RunMode = previous ? "INCREMENTAL" : "FULL";
-  const ids = previous ? await changedHouseholds(db, previous) : (await db.sql.query<{ id: string }>(`SELECT id FROM household ORDER BY id`)).map((r) => r.id);
   const id = randomUUID();
-  const shards: string[][] = [];
-  for (let i = 0; i < ids.length; i += deps.shardSize) shards.push(ids.slice(i, i + deps.shardSize));
-  await db.sql.transaction(async (tx) => {
+  // the shards, planned in the database (ids in order, MONITOR_SHARD_SIZE per shard): nothing of the registry is held here
+  // (a full run: every household — there is no previous run, $1 and $2 are null)
+  const households = previous ? await changedHouseholdsQuery(db) : `SELECT id FROM household WHERE $1::timestamptz IS NULL AND $2::uuid IS NULL`;
+  const planned = await db.sql.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO monitoring_run (id, mode, status, as_of, registry_since, department_since, started_at, households, shards_total)
-       VALUES ($1::uuid, $2, 'RUNNING', $3::timestamptz, $4::timestamptz, $4::timestamptz, now(), $5, $6)`,
-      [id, effective, asOf.toISOString(), previous?.started_at ?? null, ids.length, shards.length],
+       VALUES ($1::uuid, $2, 'RUNNING', $3::timestamptz, $4::timestamptz, $4::timestamptz, now(), 0, 0)`,
+      [id, effective, asOf.toISOString(), previous?.started_at ?? null],
     );
-    for (let i = 0; i < shards.length; i += 200) {
-      const batch = shards.slice(i, i + 200).map((h, j) => ({ shard_no: i + j, household_ids: h }));
-      await tx.query(
-        `INSERT INTO monitoring_shard (run_id, shard_no, household_ids)
-         SELECT $1::uuid, x.shard_no, ARRAY(SELECT jsonb_array_elements_text(x.household_ids))::uuid[] FROM jsonb_to_recordset($2::jsonb) AS x(shard_no int, household_ids jsonb)`,
-        [id, JSON.stringify(batch)],
-      );
-    }
+    const rows = await tx.query<{ shards: number; households: number }>(
+      `WITH ids AS (${households}),
+            numbered AS (SELECT id, (row_number() OVER (ORDER BY id) - 1) / $4::int AS shard_no FROM ids),
+            inserted AS (INSERT INTO monitoring_shard (run_id, shard_no, household_ids)
+                         SELECT $3::uuid, shard_no, array_agg(id ORDER BY id) FROM numbered GROUP BY shard_no RETURNING cardinality(household_ids) AS n)
+       SELECT count(*)::int AS shards, coalesce(sum(n), 0)::int AS households FROM inserted`,
+      [previous?.started_at ?? null, previous?.id ?? null, id, deps.shardSize],
+    );
+    await tx.query(`UPDATE monitoring_run SET households = $2, shards_total = $3 WHERE id = $1::uuid`, [id, rows[0].households, rows[0].shards]);
+    return rows[0];
   });
-  for (let i = 0; i < shards.length; i += 500)
-    await deps.boss.insert(shards.slice(i, i + 500).map((_, j) => ({ name: SHARD_QUEUE, data: { runId: id, shardNo: i + j } satisfies ShardJob })));
-  if (shards.length === 0) await finishRun(db, id);
+  // removals the previous run already covered are of no further use (a day's margin for runs that overlap)
+  if (previous) await db.sql.query(`DELETE FROM mirror_removed WHERE removed_at < $1::timestamptz - interval '1 day'`, [previous.started_at]).catch(() => {});
+  for (let i = 0; i < planned.shards; i += 500)
+    await deps.boss.insert(
+      Array.from({ length: Math.min(500, planned.shards - i) }, (_, j) => ({ name: SHARD_QUEUE, data: { runId: id, shardNo: i + j } satisfies ShardJob })),
+    );
+  if (planned.shards === 0) await finishRun(db, id);
   return { run: (await getRun(db, id))!, started: true };
 }
 
