@@ -11,6 +11,8 @@ import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import type { TestGateway } from "../helpers/gateway.js";
 import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js";
 import { mirrorShardFacts } from "../../src/features/monitoring/shard-facts.js";
+import { MONITOR_UPSTREAM_TIMEOUT_MS } from "../../src/app/departments.js";
+import { createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
 import { getRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
 import type { Audience } from "../../src/policy/audiences.js";
 import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
@@ -37,10 +39,25 @@ export async function startMonitorHarness(settings: { attempts?: number; timeout
   const attempts = settings.attempts ?? 3;
   const boss = await startEngine(gw.db, { attempts, timeoutSeconds: settings.timeoutSeconds ?? 600 });
   const pseudonyms = settings.pseudonyms ?? gw.pseudonyms;
+  // the shards' own connectors to the same systems, as the gateway's monitoring connectors (src/app/departments.ts): a
+  // deadline of MONITOR_UPSTREAM_TIMEOUT_MS and a queue as large as a shard asks for; records judged stale as of NOW
+  const urls = gw.sandboxes!.urls;
+  const settings = { timeoutMs: MONITOR_UPSTREAM_TIMEOUT_MS, maxQueue: 1_000_000 };
+  const monitoringConnectors = createConnectors(
+    {
+      education: { baseUrl: urls.education, ...settings },
+      employment: { baseUrl: urls.employment, ...settings },
+      housing: { baseUrl: urls.housing, ...settings },
+      medicalInsurance: { baseUrl: urls.medicalInsurance, ...gw.sandboxes!.medicalCredentials, ...settings },
+      disability: { baseUrl: urls.disability, ...settings },
+      clock: () => NOW,
+    },
+    createMetricsRegistry(),
+  );
   const deps: MonitorDeps = {
     db: gw.db,
     boss,
-    shardFacts: mirrorShardFacts(gw.db.prisma, gw.connectors, gw.mirror.mirror, pseudonyms, gw.mirror.clock),
+    shardFacts: mirrorShardFacts(gw.db.prisma, monitoringConnectors, gw.mirror.mirror, pseudonyms, gw.mirror.clock),
     pseudonyms,
     shardSize: settings.shardSize ?? 100,
     attempts,
@@ -51,6 +68,7 @@ export async function startMonitorHarness(settings: { attempts?: number; timeout
     deps,
     async close() {
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+      await monitoringConnectors.close();
       const schema = bossSchema(gw.db);
       const target = gw.db.target;
       await gw.close();
