@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { DisabilityCategory, DisabilityRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
-import { isStale, wire } from "../kit/convert.js";
+import { isStale, residenceFields, wire } from "../kit/convert.js";
 import { joinUrl } from "../kit/http.js";
 
 /** disabled persons' federation (残联): GET /cdpf/api/certificates?ids=a,b,… with ≤ 50 ID numbers (WIRE.md). */
@@ -27,6 +27,7 @@ export const certificateRecordSchema = z.object({
   nursingSubsidy: wire.fen(),
   rehab: z.array(z.string()),
   certStatus: z.enum(["VALID", "EXPIRED"]),
+  residence: wire.residence(),
   lastModified: wire.date(),
 });
 export type CertificateRecordWire = z.output<typeof certificateRecordSchema>;
@@ -46,6 +47,7 @@ export function mapCertificateRecord(w: CertificateRecordWire, now: Date, staleA
     nursingSubsidyFen: w.nursingSubsidy,
     rehabilitation: [...w.rehab],
     certificateStatus: w.certStatus,
+    ...residenceFields(w.residence),
   };
 }
 

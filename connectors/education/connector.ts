@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EducationRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, parseEnvelope, probeHealth } from "../kit/connector.js";
-import { isStale, wire } from "../kit/convert.js";
+import { isStale, residenceFields, wire } from "../kit/convert.js";
 import { joinUrl } from "../kit/http.js";
 
 /** education (教委): POST /api/v1/students/search with ≤ 200 ID numbers (WIRE.md). */
@@ -20,6 +20,7 @@ export const studentRecordSchema = z.object({
   hardship: z.boolean(),
   aid: z.array(z.object({ item: aidItemSchema, term: z.string().min(1), amountYuan: wire.yuan() })),
   necessaryExpenseYuan: wire.yuan(),
+  residence: wire.residence(),
   updatedAt: wire.dateTime(),
 });
 export type StudentRecordWire = z.output<typeof studentRecordSchema>;
@@ -42,6 +43,7 @@ export function mapStudentRecord(w: StudentRecordWire, now: Date, staleAfterDays
     term: w.term,
     aid: w.aid.map((a) => ({ item: a.item, term: a.term, amountFen: a.amountYuan })),
     necessaryExpenseFen: w.necessaryExpenseYuan,
+    ...residenceFields(w.residence),
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EmploymentRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, probeHealth } from "../kit/connector.js";
-import { isStale, wire } from "../kit/convert.js";
+import { isStale, residenceFields, wire } from "../kit/convert.js";
 import { badResponseError } from "../kit/errors.js";
 import { joinUrl } from "../kit/http.js";
 
@@ -23,6 +23,7 @@ export const employmentRecordSchema = z.object({
   publicWelfarePost: z.boolean(),
   trainings: z.array(z.object({ course: z.string(), completedOn: wire.date() })),
   dibaoEmploymentSubsidy: z.object({ monthlyFen: wire.fen(), from: wire.date(), to: wire.date() }).nullable(),
+  residence: wire.residence(),
   lastUpdated: wire.date(),
 });
 export type EmploymentRecordWire = z.output<typeof employmentRecordSchema>;
@@ -40,6 +41,7 @@ export function mapEmploymentRecord(w: EmploymentRecordWire, now: Date, staleAft
     dibaoEmploymentSubsidy: w.dibaoEmploymentSubsidy
       ? { monthlyFen: w.dibaoEmploymentSubsidy.monthlyFen, from: w.dibaoEmploymentSubsidy.from, to: w.dibaoEmploymentSubsidy.to }
       : null,
+    ...residenceFields(w.residence),
   };
 }
 

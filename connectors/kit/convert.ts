@@ -68,8 +68,32 @@ function converted<T>(base: z.ZodType<string>, convert: (s: string) => T) {
   });
 }
 
+const DISTRICT_CODE = /^[1-9]\d{5}$/;
+const STREET_CODE = /^[1-9]\d{8}$/;
+
+/** WIRE.md `residence`: a 6-digit district code and a 9-digit street code that lies in that district. */
+const residenceCamel = z
+  .object({ districtCode: z.string().regex(DISTRICT_CODE), streetCode: z.string().regex(STREET_CODE) })
+  .refine((r) => r.streetCode.startsWith(r.districtCode), "streetCode must lie in districtCode");
+const residenceSnake = z
+  .object({ district_code: z.string().regex(DISTRICT_CODE), street_code: z.string().regex(STREET_CODE) })
+  .refine((r) => r.street_code.startsWith(r.district_code), "street_code must lie in district_code")
+  .transform((r) => ({ districtCode: r.district_code, streetCode: r.street_code }));
+
+/**
+ * The residence fields of a unified record (`districtCode`, `streetCode`): present only when the wire record
+ * carried a residence, so a record without one is exactly what it was before residences were sent.
+ */
+export function residenceFields(r: { districtCode: string; streetCode: string } | null | undefined): { districtCode?: string; streetCode?: string } {
+  return r ? { districtCode: r.districtCode, streetCode: r.streetCode } : {};
+}
+
 /** zod field types for the wire formats */
 export const wire = {
+  /** `residence: { districtCode, streetCode }`, optional, null when the department holds no address */
+  residence: () => residenceCamel.nullish(),
+  /** the same in snake case (`district_code`, `street_code`) */
+  residenceSnake: () => residenceSnake.nullish(),
   yuan: () => converted(z.string(), yuanToFen),
   date: () => converted(z.string(), isoDateToUtc),
   /** ISO timestamp that must carry an offset (or Z): a zone-less time would be ambiguous */

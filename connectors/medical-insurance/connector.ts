@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { MedicalInsuranceRecord } from "../../src/domain/records.js";
 import { type BatchResult, type Connector, type ConnectorDeps, bulkConverter, collectRecords, field, parseEnvelope, probeHealth, raceAbort } from "../kit/connector.js";
-import { isStale, wire } from "../kit/convert.js";
+import { isStale, residenceFields, wire } from "../kit/convert.js";
 import { badResponseError, toUpstreamError } from "../kit/errors.js";
 import { joinUrl } from "../kit/http.js";
 
@@ -50,6 +50,7 @@ export const insuredRecordSchema = z.object({
   special_disease_code: codeOf(SPECIAL_DISEASES).nullable(),
   chronic_disease_code: codeOf(CHRONIC_DISEASES).nullable(),
   settle_year: z.number().int().min(1900).max(9999),
+  residence: wire.residenceSnake(),
   updated_time: wire.beijingCompact(),
 });
 export type InsuredRecordWire = z.output<typeof insuredRecordSchema>;
@@ -82,6 +83,7 @@ export function mapInsuredRecord(w: InsuredRecordWire, now: Date, staleAfterDays
     seriousDisease: w.special_disease_code ? SPECIAL_DISEASES[w.special_disease_code] : null,
     chronicDisease: w.chronic_disease_code ? CHRONIC_DISEASES[w.chronic_disease_code] : null,
     year: w.settle_year,
+    ...residenceFields(w.residence),
   };
 }
 

@@ -30,8 +30,12 @@ import {
   fmtDateBeijing,
   isDeceased,
   keyRng,
+  knownTo,
   personTier,
-  untidyDraw,
+  type Residence,
+  residenceOf,
+  residenceSchema,
+  untidyOf,
   updatedAtMs, ensureOneDuplicate } from "./kit/population.js";
 
 export interface CertificateRecord {
@@ -43,6 +47,8 @@ export interface CertificateRecord {
   nursingSubsidy: number;
   rehab: string[];
   certStatus: "VALID" | "EXPIRED";
+  /** where the certificate holder lives (WIRE.md): district and street code */
+  residence?: Residence;
   lastModified: string;
 }
 
@@ -75,6 +81,7 @@ export const certificateRecordSchema: z.ZodType<CertificateRecord> = z.object({
   nursingSubsidy: z.number().int().nonnegative(),
   rehab: z.array(z.string()),
   certStatus: z.enum(["VALID", "EXPIRED"]),
+  residence: residenceSchema.optional(),
   lastModified: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
 });
 
@@ -100,9 +107,9 @@ export function createDisabilityDeriver(opts: DeriveOptions): Deriver<Disability
     add(h: SynthHousehold) {
       h.members.forEach((p, i) => {
         const d = p.facts.disability;
-        if (!d) return;
+        if (!d || !knownTo(h, "disability")) return;
         const rng = keyRng(opts.seed, "disability", p.idNumber);
-        const u = untidyDraw(rng);
+        const u = untidyOf(h, rng);
         if (u.unknown) {
           untidy.unknownPersons.push(p.idNumber);
           return;
@@ -137,6 +144,7 @@ export function createDisabilityDeriver(opts: DeriveOptions): Deriver<Disability
           nursingSubsidy: nursing,
           rehab,
           certStatus: valid ? "VALID" : "EXPIRED",
+          residence: residenceOf(h),
           lastModified: fmtDateBeijing(updatedAtMs(rng, opts.asOf, u.stale)),
         };
         certificates.set(p.idNumber, record);

@@ -28,8 +28,12 @@ import {
   isDeceased,
   keyRng,
   msToIso,
+  knownTo,
   personTier,
-  untidyDraw,
+  type Residence,
+  residenceOf,
+  residenceSchema,
+  untidyOf,
   updatedAtMs,
 } from "./kit/population.js";
 
@@ -51,6 +55,8 @@ export interface StudentRecord {
   aid: StudentAid[];
   /** annual necessary education spending (fees, lodging, materials), decimal yuan */
   necessaryExpenseYuan: string;
+  /** where the student lives (WIRE.md): district and street code */
+  residence?: Residence;
   updatedAt: string;
 }
 
@@ -74,6 +80,7 @@ export const studentRecordSchema: z.ZodType<StudentRecord> = z.object({
   hardship: z.boolean(),
   aid: z.array(z.object({ item: z.enum(AID_ITEMS), term: z.string().min(1), amountYuan: z.string().regex(/^\d+(\.\d{1,2})?$/) })),
   necessaryExpenseYuan: z.string().regex(/^\d+(\.\d{1,2})?$/),
+  residence: residenceSchema.optional(),
   updatedAt: z.string().min(1),
 });
 
@@ -149,9 +156,9 @@ export function createEducationDeriver(opts: DeriveOptions): Deriver<EducationDa
     add(h: SynthHousehold) {
       h.members.forEach((p, i) => {
         const school = p.facts.school;
-        if (!school || isDeceased(p, opts.asOf)) return;
+        if (!school || isDeceased(p, opts.asOf) || !knownTo(h, "education")) return;
         const rng = keyRng(opts.seed, "education", p.idNumber);
-        const u = untidyDraw(rng);
+        const u = untidyOf(h, rng);
         if (u.unknown) {
           untidy.unknownPersons.push(p.idNumber);
           return;
@@ -171,6 +178,7 @@ export function createEducationDeriver(opts: DeriveOptions): Deriver<EducationDa
           hardship: school.hardship,
           aid: group === null || gap ? [] : aidFor(school.stage, group, term, rng),
           necessaryExpenseYuan: fenToYuan(p.facts.educationExpenseFen ?? 0),
+          residence: residenceOf(h),
           updatedAt: fmtBeijing(updated),
         });
       });

@@ -26,7 +26,11 @@ import {
   fmtDateBeijing,
   isDeceased,
   keyRng,
-  untidyDraw,
+  knownTo,
+  type Residence,
+  residenceOf,
+  residenceSchema,
+  untidyOf,
   updatedAtMs,
 } from "./kit/population.js";
 import { TokenBucket } from "./kit/rate-limit.js";
@@ -39,6 +43,8 @@ export interface EmploymentWireRecord {
   publicWelfarePost: boolean;
   trainings: { course: string; completedOn: string }[];
   dibaoEmploymentSubsidy: { monthlyFen: number; from: string; to: string } | null;
+  /** where the person lives (WIRE.md): district and street code */
+  residence?: Residence;
   lastUpdated: string;
 }
 
@@ -65,6 +71,7 @@ export const employmentRecordSchema: z.ZodType<EmploymentWireRecord> = z.object(
   publicWelfarePost: z.boolean(),
   trainings: z.array(z.object({ course: z.string(), completedOn: isoDate })),
   dibaoEmploymentSubsidy: z.object({ monthlyFen: z.number().int().nonnegative(), from: isoDate, to: isoDate }).nullable(),
+  residence: residenceSchema.optional(),
   lastUpdated: isoDate,
 });
 
@@ -82,9 +89,9 @@ export function createEmploymentDeriver(opts: DeriveOptions): Deriver<Employment
     add(h: SynthHousehold) {
       h.members.forEach((p, i) => {
         const e = p.facts.employment;
-        if (!e || isDeceased(p, opts.asOf)) return;
+        if (!e || isDeceased(p, opts.asOf) || !knownTo(h, "employment")) return;
         const rng = keyRng(opts.seed, "employment", p.idNumber);
-        const u = untidyDraw(rng);
+        const u = untidyOf(h, rng);
         if (u.unknown) {
           untidy.unknownPersons.push(p.idNumber);
           return;
@@ -128,6 +135,7 @@ export function createEmploymentDeriver(opts: DeriveOptions): Deriver<Employment
           publicWelfarePost: e.publicWelfarePost,
           trainings,
           dibaoEmploymentSubsidy: subsidy,
+          residence: residenceOf(h),
           lastUpdated: updatedOn,
         });
       });

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { generatePopulation } from "../seed/generator.js";
 import type { IsoDate, SynthHousehold } from "../seed/model.js";
+import { generateDepartmentOnly, type SynthDepartmentOnlyPerson } from "../seed/department-only.js";
 import { buildSandbox as buildDisability, createDisabilityDeriver, type DisabilityData } from "./disability.js";
 import { buildSandbox as buildEducation, createEducationDeriver, type EducationData } from "./education.js";
 import { buildSandbox as buildEmployment, createEmploymentDeriver, type EmploymentData, type EmploymentSandboxOptions } from "./employment.js";
@@ -29,23 +30,62 @@ export interface SandboxDataSet {
   housing: HousingData;
   medicalInsurance: MedicalInsuranceData;
   disability: DisabilityData;
+  /** the department-only persons the data hold (dev/seed/department-only.ts); empty unless asked for */
+  departmentOnly: SynthDepartmentOnlyPerson[];
 }
 
-/** Derives the five departments' data in one pass over the households. */
-export function deriveAllSandboxData(households: Iterable<SynthHousehold>, opts: DeriveOptions): SandboxDataSet {
+/** The one-person stand-in a department-only person's records are derived from (no case, no aid: tier none). */
+export function departmentOnlyHousehold(d: SynthDepartmentOnlyPerson): SynthHousehold {
+  return {
+    id: d.person.id,
+    registryNo: "",
+    districtCode: d.districtCode,
+    streetCode: d.streetCode,
+    address: "",
+    hukou: "URBAN",
+    status: "ACTIVE",
+    phone: null,
+    contactConsent: false,
+    members: [d.person],
+    incomes: [],
+    assets: [],
+    cases: [],
+    aid: [],
+    departmentOnly: d.knownTo,
+  };
+}
+
+/**
+ * Derives the five departments' data in one pass over the households. With `departmentOnly` (the `persons`
+ * the population was generated with), the department-only persons of the population (generated after it,
+ * from the registry persons counted in the pass) are added to the four departments that know them; housing
+ * holds registry households only.
+ */
+export function deriveAllSandboxData(households: Iterable<SynthHousehold>, opts: DeriveOptions & { departmentOnly?: { persons?: number } | false }): SandboxDataSet {
   const education = createEducationDeriver(opts);
   const employment = createEmploymentDeriver(opts);
   const housing = createHousingDeriver(opts);
   const medicalInsurance = createMedicalInsuranceDeriver(opts);
   const disability = createDisabilityDeriver(opts);
+  let registryPersons = 0;
   for (const h of households) {
     education.add(h);
     employment.add(h);
     housing.add(h);
     medicalInsurance.add(h);
     disability.add(h);
+    registryPersons += h.members.length;
+  }
+  const departmentOnly = opts.departmentOnly ? [...generateDepartmentOnly({ seed: opts.seed, asOf: opts.asOf, persons: opts.departmentOnly.persons }, registryPersons)] : [];
+  for (const d of departmentOnly) {
+    const h = departmentOnlyHousehold(d);
+    education.add(h);
+    employment.add(h);
+    medicalInsurance.add(h);
+    disability.add(h);
   }
   return {
+    departmentOnly,
     education: education.finish(),
     employment: employment.finish(),
     housing: housing.finish(),
@@ -66,6 +106,8 @@ export interface StartSandboxesOptions {
   ports?: Partial<Record<SourceName, number>>;
   /** the population to use instead of generating one from (seed, persons, asOf) */
   households?: Iterable<SynthHousehold>;
+  /** add the department-only persons (dev/seed/department-only.ts) of the population of (seed, persons, asOf); default: yes for a generated population, no for given `households` */
+  departmentOnly?: boolean;
   /** the medical-insurance OAuth client (default: `defaultMedicalCredentials(seed)`) */
   medicalCredentials?: MedicalCredentials;
   /** options for every sandbox (faults at start, logger); the fault PRNG seed defaults to `seed` */
@@ -91,7 +133,8 @@ export interface RunningSandboxes {
 export async function startSandboxes(opts: StartSandboxesOptions): Promise<RunningSandboxes> {
   const host = opts.host ?? "127.0.0.1";
   const households = opts.households ?? generatePopulation({ seed: opts.seed, asOf: opts.asOf, persons: opts.persons });
-  const data = deriveAllSandboxData(households, { seed: opts.seed, asOf: opts.asOf });
+  const withDepartmentOnly = opts.departmentOnly ?? opts.households === undefined;
+  const data = deriveAllSandboxData(households, { seed: opts.seed, asOf: opts.asOf, departmentOnly: withDepartmentOnly && { persons: opts.persons } });
   const medicalCredentials = opts.medicalCredentials ?? defaultMedicalCredentials(opts.seed);
   const common: SandboxOptions = { faultSeed: opts.seed, ...opts.sandbox, bulk: { clockStart: opts.asOf, seed: opts.seed, ...opts.sandbox?.bulk } };
   const apps: Record<SourceName, FastifyInstance> = {

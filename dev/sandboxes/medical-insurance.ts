@@ -26,8 +26,10 @@ import {
   fmtCompactBeijing,
   isDeceased,
   keyRng,
+  knownTo,
   personTier,
-  untidyDraw,
+  residenceOf,
+  untidyOf,
   updatedAtMs, ensureOneDuplicate } from "./kit/population.js";
 
 export type AssistTypeCode = "11" | "12" | "13" | "14" | "00";
@@ -43,6 +45,8 @@ export interface InsuredRecord {
   special_disease_code: string | null;
   chronic_disease_code: string | null;
   settle_year: number;
+  /** where the insured person lives (WIRE.md): district and street code */
+  residence?: { district_code: string; street_code: string };
   updated_time: string;
 }
 
@@ -114,6 +118,7 @@ export const insuredRecordSchema: z.ZodType<InsuredRecord> = z.object({
   special_disease_code: z.string().nullable(),
   chronic_disease_code: z.string().nullable(),
   settle_year: z.number().int(),
+  residence: z.object({ district_code: z.string(), street_code: z.string() }).optional(),
   updated_time: z.string().regex(/^\d{14}$/),
 });
 
@@ -137,10 +142,10 @@ export function createMedicalInsuranceDeriver(opts: DeriveOptions): Deriver<Medi
   return {
     add(h: SynthHousehold) {
       h.members.forEach((p, i) => {
-        if (isDeceased(p, opts.asOf)) return;
+        if (isDeceased(p, opts.asOf) || !knownTo(h, "medicalInsurance")) return;
         const rng = keyRng(opts.seed, "medicalInsurance", p.idNumber);
-        if (rng.chance(0.02)) return; // not insured (absent by design, not untidiness)
-        const u = untidyDraw(rng);
+        if (h.departmentOnly === undefined && rng.chance(0.02)) return; // not insured (absent by design, not untidiness)
+        const u = untidyOf(h, rng);
         if (u.unknown) {
           untidy.unknownPersons.push(p.idNumber);
           return;
@@ -161,6 +166,7 @@ export function createMedicalInsuranceDeriver(opts: DeriveOptions): Deriver<Medi
           special_disease_code: p.facts.seriousIllness === null ? null : (SPECIAL_DISEASE_CODES[p.facts.seriousIllness] ?? null),
           chronic_disease_code: p.facts.chronicIllness === null ? null : (CHRONIC_DISEASE_CODES[p.facts.chronicIllness] ?? null),
           settle_year: u.stale ? Number(fmtCompactBeijing(updated).slice(0, 4)) : year,
+          residence: { district_code: residenceOf(h).districtCode, street_code: residenceOf(h).streetCode },
           updated_time: fmtCompactBeijing(updated),
         };
         insured.set(p.idNumber, record);

@@ -120,6 +120,11 @@ export interface SynthHousehold {
   aid: SynthAid[];
   /** temporary-aid applications (dev/seed/temporary-aid.ts attaches them; absent = none) */
   temporaryAid?: SynthTemporaryAid[];
+  /**
+   * Set only on the one-person stand-in the sandboxes derive a department-only person's records from
+   * (dev/seed/department-only.ts): the departments that know the person. Never a registry household.
+   */
+  departmentOnly?: readonly ("education" | "employment" | "medicalInsurance" | "disability")[];
 }
 
 /** A temporary-aid application 临时救助 and its decision (dev/seed/temporary-aid.ts). */

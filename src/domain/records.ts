@@ -14,6 +14,12 @@ export interface Sourced {
   stale: boolean;
   /** where the gateway read it: its mirror of the system (MIRROR) or the system itself (LIVE); absent = LIVE */
   servedFrom?: "MIRROR" | "LIVE";
+  /**
+   * Where the person lives, when the department's record says (WIRE.md `residence`): used for leads only (the
+   * responsible street of a person the registry does not know); not a GraphQL field.
+   */
+  districtCode?: string;
+  streetCode?: string;
 }
 
 export type SchoolStage = "PRESCHOOL" | "PRIMARY" | "JUNIOR" | "SENIOR" | "VOCATIONAL" | "HIGHER";

@@ -3,6 +3,7 @@
  * aid paid to a person, age), per-key seeded randomness (so a record depends only on the seed and
  * its own key, not on the order of the population), the untidiness draw, and date formats.
  */
+import { z } from "zod";
 import { daysToIso, isoToDays } from "../../seed/generator.js";
 import { hashString, Rng } from "../../seed/rng.js";
 import type { IsoDate, SynthAid, SynthCase, SynthHousehold } from "../../seed/model.js";
@@ -27,6 +28,34 @@ export function deriveAll<D>(deriver: Deriver<D>, households: Iterable<SynthHous
 /** A PRNG that depends only on (seed, stream name, key). */
 export function keyRng(seed: number, stream: string, key: string): Rng {
   return new Rng(hashString(`${seed >>> 0}|${stream}|${key}`));
+}
+
+/**
+ * Where a person lives, as every department's wire record carries it (WIRE.md `residence`): the registry
+ * household's street, or a department-only person's own (dev/seed/department-only.ts).
+ */
+export interface Residence {
+  districtCode: string;
+  streetCode: string;
+}
+
+export const residenceSchema: z.ZodType<Residence> = z.object({ districtCode: z.string(), streetCode: z.string() });
+
+export function residenceOf(h: SynthHousehold): Residence {
+  return { districtCode: h.districtCode, streetCode: h.streetCode };
+}
+
+/**
+ * Does the department hold a record of this household's member at all? Registry households: decided by the
+ * deriver; a department-only person's stand-in: only the departments that know the person.
+ */
+export function knownTo(h: SynthHousehold, source: NonNullable<SynthHousehold["departmentOnly"]>[number]): boolean {
+  return h.departmentOnly === undefined || h.departmentOnly.includes(source);
+}
+
+/** The untidiness of a record: drawn for registry persons; a department-only person's record is tidy (the department knows them). */
+export function untidyOf(h: SynthHousehold, rng: Rng): { unknown: boolean; stale: boolean } {
+  return h.departmentOnly === undefined ? untidyDraw(rng) : { unknown: false, stale: false };
 }
 
 export const UNKNOWN_RATE = 0.01;

@@ -7,8 +7,9 @@
  * appear at all), one statement per source, at the end of every run; absent mirror, no leads.
  *
  * The responsible street: the registry household's street; for a person the registry does not know, the
- * department record's `streetCode` (the street of the address or school, where the department's record
- * carries it) — else none, and only a city-wide official (civil affairs) sees the lead.
+ * department record's `streetCode` / `districtCode` (the wire record's `residence`, connectors/WIRE.md, which
+ * the four person-keyed systems send) — else (a record without a residence) none, and only a city-wide
+ * official (civil affairs) sees the lead.
  */
 import { createHash } from "node:crypto";
 import type { RowExecutor } from "../../audit/store.js";
