@@ -42,14 +42,14 @@ export async function startMonitorHarness(settings: { attempts?: number; timeout
   // the shards' own connectors to the same systems, as the gateway's monitoring connectors (src/app/departments.ts): a
   // deadline of MONITOR_UPSTREAM_TIMEOUT_MS and a queue as large as a shard asks for; records judged stale as of NOW
   const urls = gw.sandboxes!.urls;
-  const settings = { timeoutMs: MONITOR_UPSTREAM_TIMEOUT_MS, maxQueue: 1_000_000 };
+  const upstream = { timeoutMs: MONITOR_UPSTREAM_TIMEOUT_MS, maxQueue: 1_000_000 };
   const monitoringConnectors = createConnectors(
     {
-      education: { baseUrl: urls.education, ...settings },
-      employment: { baseUrl: urls.employment, ...settings },
-      housing: { baseUrl: urls.housing, ...settings },
-      medicalInsurance: { baseUrl: urls.medicalInsurance, ...gw.sandboxes!.medicalCredentials, ...settings },
-      disability: { baseUrl: urls.disability, ...settings },
+      education: { baseUrl: urls.education, ...upstream },
+      employment: { baseUrl: urls.employment, ...upstream },
+      housing: { baseUrl: urls.housing, ...upstream },
+      medicalInsurance: { baseUrl: urls.medicalInsurance, ...gw.sandboxes!.medicalCredentials, ...upstream },
+      disability: { baseUrl: urls.disability, ...upstream },
       clock: () => NOW,
     },
     createMetricsRegistry(),
