@@ -45,7 +45,9 @@ const withLive = process.env.BENCH_MONITOR_LIVE === "1";
 const DAY_MS = 86_400_000;
 const SEED = 20190101;
 const asOf = new Date().toISOString().slice(0, 10);
-const schema = `bench_monitor_${randomBytes(4).toString("hex")}`;
+/** BENCH_MONITOR_SCHEMA: a schema already migrated and seeded with the same persons, seed and as-of (`npm run seed -- --persons N`), used as it is and kept */
+const reuse = process.env.BENCH_MONITOR_SCHEMA || undefined;
+const schema = reuse ?? `bench_monitor_${randomBytes(4).toString("hex")}`;
 const secret = randomBytes(32);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -61,9 +63,12 @@ async function main() {
   const workers: ChildProcess[] = [];
   const rows: string[] = [];
   try {
-    await applyMigrations(db.sql);
     let t = Date.now();
-    await runSeed({ sql: db.sql, seed: SEED, asOf, persons, progress: "none" });
+    // a reused schema gets the migrations it lacks too (the monitoring-over-mirror columns and tables)
+    await applyMigrations(db.sql);
+    if (!reuse) {
+      await runSeed({ sql: db.sql, seed: SEED, asOf, persons, progress: "none" });
+    }
     const [{ households, people }] = await db.sql.query<{ households: number; people: number }>(`SELECT (SELECT count(*)::int FROM household) AS households, (SELECT count(*)::int FROM person) AS people`);
     log(`seeded ${households} households / ${people} persons in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     t = Date.now();
@@ -228,7 +233,7 @@ async function main() {
     await db.close();
     const c = new pg.Client({ connectionString: base.url });
     await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (!reuse) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await c.query(`DROP SCHEMA IF EXISTS "${bossSchema({ target } as never)}" CASCADE`);
     await c.end();
   }
