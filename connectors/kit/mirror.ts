@@ -86,9 +86,9 @@ export async function readState(sql: SqlExecutor, source: SourceName): Promise<S
 }
 
 /** Fields of the state a sync step sets (undefined = unchanged). */
-export type StatePatch = Partial<Omit<SyncState, "source" | "records" | "malformed">> & { addMalformed?: number };
+export type StatePatch = Partial<Omit<SyncState, "source" | "records" | "malformed">> & { addMalformed?: number; addRecords?: number };
 
-const STATE_COLUMNS: Record<keyof Omit<StatePatch, "addMalformed">, string> = {
+const STATE_COLUMNS: Record<keyof Omit<StatePatch, "addMalformed" | "addRecords">, string> = {
   cursor: "cursor",
   fullSyncAt: "full_sync_at",
   lastSuccessAt: "last_success_at",
@@ -115,6 +115,10 @@ export async function writeState(sql: SqlExecutor, source: SourceName, patch: St
     sets.push(`malformed = malformed + $${params.length}`);
   }
   if (recount) sets.push(`records = (SELECT count(*) FROM ${MIRROR_TABLES[source].table})`);
+  else if (patch.addRecords) {
+    params.push(patch.addRecords);
+    sets.push(`records = records + $${params.length}`);
+  }
   if (sets.length) await sql.query(`UPDATE mirror_sync_state SET ${sets.join(", ")} WHERE source = $1`, params);
 }
 
@@ -142,8 +146,18 @@ export interface PageWrite {
 /**
  * Applies one page (upserts, deletes, malformed reports) in the caller's transaction; returns the malformed count.
  * `reportsExist: false` (the source has no malformed report) skips clearing reports of the page's keys.
+ * `tally.rows` gains the page's net change of the table's row count (rows inserted minus rows deleted), so an
+ * incremental sync keeps `records` without counting the table (a count of 2,000,000 rows per sync is seconds).
  */
-export async function applyPage(sql: SqlExecutor, source: SourceName, page: PageWrite, syncedAt: Date, cursor: string | null, reportsExist = true): Promise<number> {
+export async function applyPage(
+  sql: SqlExecutor,
+  source: SourceName,
+  page: PageWrite,
+  syncedAt: Date,
+  cursor: string | null,
+  reportsExist = true,
+  tally?: { rows: number },
+): Promise<number> {
   const { table, key } = MIRROR_TABLES[source];
   // last one wins within a page (one statement may not touch a row twice)
   const byKey = new Map<string, PageWrite["upserts"][number]>();
@@ -151,22 +165,33 @@ export async function applyPage(sql: SqlExecutor, source: SourceName, page: Page
   const badKeys = new Set(page.malformed.map((m) => m.key).filter((k): k is string => k !== null));
   for (const k of badKeys) byKey.delete(k);
   if (byKey.size) {
-    const rows = [...byKey.values()].map((u) => {
-      const { stale: _stale, servedFrom: _from, ...stored } = u.record as Record<string, unknown>;
-      return { k: u.key, r: stored, u: u.record.asOf.toISOString() };
-    });
-    await sql.query(
-      `INSERT INTO ${table} (${key}, record, source_updated_at, synced_at, source_cursor)
+    // the page as one JSON array text, built row by row (no intermediate row objects): `stale` and
+    // `servedFrom` depend on the reader, so they are not stored (undefined members are left out by JSON)
+    let rows = "[";
+    for (const u of byKey.values()) {
+      if (rows.length > 1) rows += ",";
+      rows += `{"k":${JSON.stringify(u.key)},"u":"${u.record.asOf.toISOString()}","r":${JSON.stringify({ ...u.record, stale: undefined, servedFrom: undefined })}}`;
+    }
+    rows += "]";
+    // (xmax = 0): the row was inserted, not updated
+    const [w] = await sql.query<{ inserted: number }>(
+      `WITH w AS (INSERT INTO ${table} (${key}, record, source_updated_at, synced_at, source_cursor)
        SELECT x.k, x.r, x.u, $2, $3 FROM jsonb_to_recordset($1::jsonb) AS x(k text, r jsonb, u timestamptz)
        ON CONFLICT (${key}) DO UPDATE SET record = EXCLUDED.record, source_updated_at = EXCLUDED.source_updated_at,
-         synced_at = EXCLUDED.synced_at, source_cursor = EXCLUDED.source_cursor`,
-      [JSON.stringify(rows), syncedAt, cursor],
+         synced_at = EXCLUDED.synced_at, source_cursor = EXCLUDED.source_cursor
+       RETURNING (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted FROM w`,
+      [rows, syncedAt, cursor],
     );
+    if (tally) tally.rows += Number(w.inserted);
     if (reportsExist) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, [...byKey.keys()]]);
   }
   // a delete, or a malformed record replacing a good one: the row goes (never serve what the system no longer says)
   const gone = [...page.deletes.filter((k) => !byKey.has(k)), ...badKeys];
-  if (gone.length) await sql.query(`DELETE FROM ${table} WHERE ${key} = ANY($1::text[])`, [gone]);
+  if (gone.length) {
+    const [d] = await sql.query<{ deleted: number }>(`WITH d AS (DELETE FROM ${table} WHERE ${key} = ANY($1::text[]) RETURNING 1) SELECT count(*)::int AS deleted FROM d`, [gone]);
+    if (tally) tally.rows -= Number(d.deleted);
+  }
   const deletedOnly = page.deletes.filter((k) => !byKey.has(k) && !badKeys.has(k));
   if (deletedOnly.length && reportsExist) await sql.query(`DELETE FROM mirror_malformed WHERE source = $1 AND key = ANY($2::text[])`, [source, deletedOnly]);
   if (page.malformed.length) {
@@ -270,17 +295,34 @@ export class Mirror {
 
   /** The mirror's answers for lookup keys: a record (unified, `stale` as of `now`), MALFORMED, or absent (the system does not know the key). */
   async getMany(source: SourceName, keys: readonly string[], now: Date = new Date()): Promise<Map<string, MirrorAnswer>> {
-    const { table, key } = MIRROR_TABLES[source];
-    const out = new Map<string, MirrorAnswer>();
-    if (keys.length === 0) return out;
-    const rows = await this.sql.query<{ k: string; record: Record<string, unknown> | null }>(
-      `SELECT ${key} AS k, record FROM ${table} WHERE ${key} = ANY($1::text[])
-       UNION ALL SELECT key AS k, NULL AS record FROM mirror_malformed WHERE source = $2 AND key = ANY($1::text[])`,
-      [[...keys], source],
-    );
+    return (await this.getManyOf([{ source, keys }], now)).get(source) ?? new Map();
+  }
+
+  /**
+   * `getMany` for several sources in one statement (one round trip to the database): a request's department
+   * loaders that dispatch together read together. Each source's answers as `getMany` gives them.
+   */
+  async getManyOf(requests: readonly { source: SourceName; keys: readonly string[] }[], now: Date = new Date()): Promise<Map<SourceName, Map<string, MirrorAnswer>>> {
+    const out = new Map<SourceName, Map<string, MirrorAnswer>>();
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    for (const { source, keys } of requests) {
+      out.set(source, new Map());
+      if (keys.length === 0) continue;
+      const { table, key } = MIRROR_TABLES[source];
+      const p = `$${params.push([...keys])}::text[]`;
+      // the source names are this module's constants, never input
+      parts.push(
+        `SELECT '${source}' AS s, ${key} AS k, record FROM ${table} WHERE ${key} = ANY(${p})`,
+        `SELECT '${source}' AS s, key AS k, NULL AS record FROM mirror_malformed WHERE source = '${source}' AND key = ANY(${p})`,
+      );
+    }
+    if (parts.length === 0) return out;
+    const rows = await this.sql.query<{ s: SourceName; k: string; record: Record<string, unknown> | null }>(parts.join("\n UNION ALL "), params);
     for (const r of rows) {
-      if (r.record === null) out.set(r.k, MALFORMED);
-      else if (!out.has(r.k)) out.set(r.k, reviveRecord(source, r.record, now, this.options.staleAfterDays[source]));
+      const answers = out.get(r.s)!;
+      if (r.record === null) answers.set(r.k, MALFORMED);
+      else if (!answers.has(r.k)) answers.set(r.k, reviveRecord(r.s, r.record, now, this.options.staleAfterDays[r.s]));
     }
     return out;
   }

@@ -117,7 +117,8 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
         await startFull();
       }
     }
-    await writeState(deps.sql, source, { lastSuccessAt: now(), lastError: null }, true);
+    // `records`: counted after a full load, kept by each incremental page (no count of the table per sync)
+    await writeState(deps.sql, source, { lastSuccessAt: now(), lastError: null });
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -187,8 +188,9 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
       if (bad.length) reportsExist = true;
       const nextCursor = body.cursor;
       await deps.sql.transaction(async (tx) => {
-        result.malformed += await applyPage(tx, source, page, syncedAt, nextCursor, reportsExist);
-        await writeState(tx, source, { cursor: nextCursor, addMalformed: page.malformed.length });
+        const tally = { rows: 0 };
+        result.malformed += await applyPage(tx, source, page, syncedAt, nextCursor, reportsExist, tally);
+        await writeState(tx, source, { cursor: nextCursor, addMalformed: page.malformed.length, addRecords: tally.rows });
       });
       result.upserted += page.upserts.length;
       result.deleted += deletes.length;

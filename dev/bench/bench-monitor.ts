@@ -3,8 +3,12 @@
  * at the end):
  *   1. seeds a population (BENCH_MONITOR_PERSONS, default: the default set) and starts the five department
  *      sandboxes over it in this process (employment's rate limit lifted, no latency fault);
- *   2. a full run worked by 1, then by 2 `npm run worker` processes (compiled dist/, separate processes),
- *      wall time and each worker's peak RSS (VmHWM);
+ *   2. syncs the department mirror from the sandboxes' bulk exchange (the production sync, connectors/kit/sync.ts:
+ *      export pages of SYNC_PAGE_SIZE), all five sources at once: wall time, records/s;
+ *   3. a full run over the mirror worked by 1, then by 2 `npm run worker` processes (compiled dist/, separate
+ *      processes, their <SOURCE>_MAX_AGE long enough that the mirror stays fresh for the bench), wall time,
+ *      households/s, each worker's peak RSS (VmHWM), the department requests the run made (sandbox counters: 0
+ *      when every source came from the mirror); BENCH_MONITOR_LIVE=1 adds a full run with the mirror not used;
  *   3. an incremental run after 1 % of the households changed (household.updated_at), 2 workers;
  *   4. city-wide page latency of the stored reads the API uses (alerts first page and deep pages, auditFindings),
  *      p50/p99 over 200 reads each (SQL through src/features/monitoring/read.ts, without HTTP).
@@ -25,8 +29,9 @@ import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js
 import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
 import { getRun, startRun, type MonitorDeps, type RunRow } from "../../src/features/monitoring/runs.js";
 import { alertPage, findingPage } from "../../src/features/monitoring/read.js";
-import { createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
-import { peakRssMbOf as peakRss } from "./processes.js";
+import { MirrorService, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
+import { cpuMsOf, peakRssMbOf as peakRss } from "./processes.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const url = process.env.DATABASE_URL;
@@ -35,11 +40,19 @@ if (!url) {
   process.exit(2);
 }
 const persons = process.env.BENCH_MONITOR_PERSONS ? Number(process.env.BENCH_MONITOR_PERSONS) : undefined;
+const shardSize = Number(process.env.MONITOR_SHARD_SIZE ?? 500);
+const withLive = process.env.BENCH_MONITOR_LIVE === "1";
+const DAY_MS = 86_400_000;
 const SEED = 20190101;
 const asOf = new Date().toISOString().slice(0, 10);
-const schema = `bench_monitor_${randomBytes(4).toString("hex")}`;
+/** BENCH_MONITOR_SCHEMA: a schema already migrated and seeded with the same persons, seed and as-of (`npm run seed -- --persons N`), used as it is and kept */
+const reuse = process.env.BENCH_MONITOR_SCHEMA || undefined;
+const schema = reuse ?? `bench_monitor_${randomBytes(4).toString("hex")}`;
 const secret = randomBytes(32);
 const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** CPU seconds (user + system) the process has used so far. */
+const cpuSeconds = (pid: number) => cpuMsOf(pid) / 1000;
 
 async function main() {
   const base = postgresTarget(url!);
@@ -50,9 +63,12 @@ async function main() {
   const workers: ChildProcess[] = [];
   const rows: string[] = [];
   try {
-    await applyMigrations(db.sql);
     let t = Date.now();
-    await runSeed({ sql: db.sql, seed: SEED, asOf, persons, progress: "none" });
+    // a reused schema gets the migrations it lacks too (the monitoring-over-mirror columns and tables)
+    await applyMigrations(db.sql);
+    if (!reuse) {
+      await runSeed({ sql: db.sql, seed: SEED, asOf, persons, progress: "none" });
+    }
     const [{ households, people }] = await db.sql.query<{ households: number; people: number }>(`SELECT (SELECT count(*)::int FROM household) AS households, (SELECT count(*)::int FROM person) AS people`);
     log(`seeded ${households} households / ${people} persons in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     t = Date.now();
@@ -68,8 +84,29 @@ async function main() {
       },
       createMetricsRegistry(),
     );
+    // the department mirror: the production sync of every source (full load from the export pages)
+    const perSource = <T>(v: T) => Object.fromEntries(SOURCES.map((s) => [s, v])) as Record<SourceName, T>;
+    const mirrorService = new MirrorService(db.sql, connectors, { schedule: false, intervalMs: perSource(DAY_MS), maxAgeMs: perSource(DAY_MS), pageSize: Number(process.env.SYNC_PAGE_SIZE ?? 5000) }, createMetricsRegistry());
+    await mirrorService.start();
+    t = Date.now();
+    const loadBefore = os.loadavg();
+    const synced = await Promise.all(SOURCES.map((s) => mirrorService.run(s, { full: true })));
+    const syncSeconds = (Date.now() - t) / 1000;
+    const records = synced.reduce((n, r) => n + r.upserted, 0);
+    const syncRow = `| full sync, 5 sources | ${records} records | ${syncSeconds.toFixed(1)} s | ${(records / syncSeconds).toFixed(0)} records/s | ${peakRss(process.pid).toFixed(0)} MB (bench process, sandboxes included) | ${loadBefore.map((l) => l.toFixed(2)).join(" ")} → ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`;
+    log(syncRow);
+    await mirrorService.stop();
+    // the systems' own request counters (their admin routes not counted)
+    const departmentRequests = async () => {
+      let n = 0;
+      for (const s of SOURCES) {
+        const st = (await fetch(`${sandboxes.urls[s]}/__sandbox/stats`).then((r) => r.json())) as { byRoute: Record<string, number> };
+        for (const [route, count] of Object.entries(st.byRoute)) if (!route.includes("__sandbox")) n += count;
+      }
+      return n;
+    };
     const boss = await startEngine(db, { attempts: 3, timeoutSeconds: 600 });
-    const deps: MonitorDeps = { db, boss, shardFacts: liveShardFacts(db.prisma, connectors, new Pseudonymizer(secret)), pseudonyms: new Pseudonymizer(secret), shardSize: 500, attempts: 3 };
+    const deps: MonitorDeps = { db, boss, shardFacts: liveShardFacts(db.prisma, connectors, new Pseudonymizer(secret)), pseudonyms: new Pseudonymizer(secret), shardSize, attempts: 3 };
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/tmp",
@@ -83,12 +120,24 @@ async function main() {
       MEDICAL_INSURANCE_CLIENT_SECRET: sandboxes.medicalCredentials.clientSecret,
       DISABILITY_URL: sandboxes.urls.disability,
       PSEUDONYM_SECRET: secret.toString("hex"),
-      MONITOR_SHARD_SIZE: "500",
+      MONITOR_SHARD_SIZE: String(shardSize),
+      // the mirror stays fresh for the whole bench (a day); BENCH_MONITOR_PROF=dir: each worker writes a CPU profile there
+      EDUCATION_MAX_AGE: "24h",
+      EMPLOYMENT_MAX_AGE: "24h",
+      HOUSING_MAX_AGE: "24h",
+      MEDICAL_INSURANCE_MAX_AGE: "24h",
+      DISABILITY_MAX_AGE: "24h",
     };
-    const startWorkers = (n: number) => {
+    const liveEnv = { ...env, EDUCATION_MAX_AGE: "1ms", EMPLOYMENT_MAX_AGE: "1ms", HOUSING_MAX_AGE: "1ms", MEDICAL_INSURANCE_MAX_AGE: "1ms", DISABILITY_MAX_AGE: "1ms" };
+    const prof = process.env.BENCH_MONITOR_PROF;
+    // BENCH_MONITOR_NODE_FLAGS: V8/Node flags of the worker processes; BENCH_MONITOR_WORKER_CONCURRENCY: shards per worker at once
+    const nodeFlags = (process.env.BENCH_MONITOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+    const workerArgs = process.env.BENCH_MONITOR_WORKER_CONCURRENCY ? ["--concurrency", process.env.BENCH_MONITOR_WORKER_CONCURRENCY] : [];
+    const startWorkers = (n: number, live = false) => {
       const list: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {
-        const c = spawn(process.execPath, [path.join(ROOT, "dist/src/app/worker-cli.js")], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+        const args = [...nodeFlags, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), path.join(ROOT, "dist/src/app/worker-cli.js"), ...workerArgs];
+        const c = spawn(process.execPath, args, { cwd: ROOT, env: live ? liveEnv : env, stdio: ["ignore", "ignore", "inherit"] });
         list.push(c);
         workers.push(c);
       }
@@ -96,13 +145,18 @@ async function main() {
     };
     const stopWorkers = async (list: ChildProcess[]) => {
       const rss = list.map((c) => peakRss(c.pid!));
+      cpu = list.map((c) => cpuSeconds(c.pid!));
       for (const c of list) c.kill("SIGTERM");
       await Promise.all(list.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
       return rss;
     };
-    const timedRun = async (label: string, mode: "FULL" | "INCREMENTAL", n: number) => {
-      const list = startWorkers(n);
+    let cpu: number[] = [];
+    const timedRun = async (label: string, mode: "FULL" | "INCREMENTAL", n: number, live = false) => {
+      const list = startWorkers(n, live);
       await new Promise((r) => setTimeout(r, 3000)); // the workers are up
+      const cpuAtStart = list.map((c) => cpuSeconds(c.pid!));
+      const load = os.loadavg();
+      const requests = await departmentRequests();
       const started = Date.now();
       const { run } = await startRun(deps, mode);
       let ended: RunRow;
@@ -114,9 +168,15 @@ async function main() {
       const seconds = (Date.now() - started) / 1000;
       const rss = await stopWorkers(list);
       const alerts = Object.values(ended.counts.alerts ?? {}).reduce((a, b) => a + b, 0);
-      rows.push(`| ${label} | ${ended.households} | ${n} | ${seconds.toFixed(1)} s | ${(ended.households / seconds).toFixed(0)} | ${rss.map((r) => `${r.toFixed(0)} MB`).join(", ")} | ${ended.status}, ${alerts} alerts | ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`);
+      const made = (await departmentRequests()) - requests;
+      const workerCpu = cpu.reduce((a, c, i) => a + c - cpuAtStart[i], 0);
+      const served = `mirror: ${(ended.mirror_sources ?? []).length}, live: ${(ended.live_sources ?? []).length}`;
+      rows.push(
+        `| ${label} | ${ended.households} | ${n} | ${seconds.toFixed(1)} s | ${(ended.households / seconds).toFixed(0)} | ${rss.map((r) => `${r.toFixed(0)} MB`).join(", ")} | ${workerCpu.toFixed(1)} s (${((workerCpu * 1000) / Math.max(1, ended.households)).toFixed(2)} ms/household) | ${ended.status}, ${alerts} alerts | ${served}; ${made} department requests | ${load.map((l) => l.toFixed(2)).join(" ")} → ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} |`,
+      );
       log(rows.at(-1)!);
     };
+    if (withLive) await timedRun("full, departments live (mirror not used)", "FULL", 1, true);
     await timedRun("full", "FULL", 1);
     await timedRun("full", "FULL", 2);
     await db.sql.query(`UPDATE household SET updated_at = now() WHERE id IN (SELECT id FROM household ORDER BY md5(id::text) LIMIT (SELECT greatest(1, count(*) / 100) FROM household))`);
@@ -149,8 +209,12 @@ async function main() {
       [
         `## Monitoring runs (npm run bench:monitor), ${households} households / ${people} persons, PostgreSQL, ${new Date().toISOString()}`,
         "",
-        "| run | households | worker processes | wall time | households/s | peak RSS per worker | result | load (1/5/15 min) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| sync | records | wall time | rate | peak RSS | load before → after (1/5/15 min) |",
+        "|---|---|---|---|---|---|",
+        syncRow,
+        "",
+        "| run | households | worker processes | wall time | households/s | peak RSS per worker | workers' CPU (user+sys) | result | sources; department requests during the run | load before → after (1/5/15 min) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         ...rows,
         "",
         `${keys.length} current alerts (registry keepers' view), ${fids.length} findings.`,
@@ -169,7 +233,7 @@ async function main() {
     await db.close();
     const c = new pg.Client({ connectionString: base.url });
     await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (!reuse) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await c.query(`DROP SCHEMA IF EXISTS "${bossSchema({ target } as never)}" CASCADE`);
     await c.end();
   }

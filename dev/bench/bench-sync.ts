@@ -15,12 +15,12 @@
  * Writes bench/results-sync.md.
  */
 import { createRequire } from "node:module";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { DIST, ROOT, children, exec, freePort, start as startChild, stop, waitForLine, type Child } from "./processes.js";
+import { DIST, ROOT, children, cpuMsOf, exec, freePort, start as startChild, stop, waitForLine, type Child } from "./processes.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -30,6 +30,8 @@ const SCALED = Number(process.env.BENCH_SYNC_PERSONS ?? 200_000);
 const DEFAULT_SET = process.env.BENCH_SYNC_DEFAULT !== "0";
 const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
+/** BENCH_CPU_PROF_DIR=<dir>: the sandboxes and every sync process write a V8 CPU profile there */
+const PROF = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF_DIR)] : [];
 
 const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { total: number; sent: number }; latency: { p50: number; p99: number; mean: number }; duration: number; non2xx: number; errors: number; timeouts: number };
@@ -48,7 +50,7 @@ interface Sandboxes {
 
 async function startSandboxes(asOf: string, persons?: number): Promise<Sandboxes> {
   const args = [path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf, ...(persons ? ["--persons", String(persons)] : [])];
-  const child = start(["--max-old-space-size=8192", ...args], { ...process.env });
+  const child = start(["--max-old-space-size=8192", ...PROF, ...args], { ...process.env });
   const [line] = await waitForLine(child, /^\{.*"urls".*\}$/, 1_800_000);
   const info = JSON.parse(line);
   // the sync pages at the rate limit's mercy: lift employment's (its lookup limit is not what is measured)
@@ -87,14 +89,38 @@ interface SyncRun {
   seconds: number;
   processSeconds: number;
   peakRssMb: number;
+  /** CPU seconds (user + system) during the sync: the sync process, the sandboxes process, every PostgreSQL process */
+  cpu: { sync: number; sandboxes: number; postgres: number };
   lines: string[];
+}
+
+/**
+ * CPU seconds of every PostgreSQL process on this machine so far: each one's user + system time plus the
+ * postmaster's reaped children's (backends that have exited). Other clients' queries count too.
+ */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
 }
 
 /** `npm run sync` as its own process under /usr/bin/time: records applied, wall seconds, peak RSS. */
 async function runSync(sb: Sandboxes, schema: string, full: boolean): Promise<SyncRun> {
   const env = { ...process.env, NODE_ENV: "development", DATABASE_URL: schemaUrl(schema), LOG_LEVEL: "warn", ...sourceEnv(sb) };
-  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, path.join(DIST, "src/app/sync-cli.js"), ...(full ? ["--full"] : [])], env);
-  const t = /TIME (\d+) ([\d.]+)/.exec(stderr);
+  const before = { sandboxes: cpuMsOf(sb.child.proc.pid), postgres: postgresCpuSeconds() };
+  const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e %U %S", process.execPath, ...PROF, path.join(DIST, "src/app/sync-cli.js"), ...(full ? ["--full"] : [])], env);
+  const cpu = { sandboxes: (cpuMsOf(sb.child.proc.pid) - before.sandboxes) / 1000, postgres: postgresCpuSeconds() - before.postgres };
+  const t = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
   if (!t) throw new Error(`no /usr/bin/time output:\n${stderr}`);
   const lines = stdout.split("\n").filter(Boolean);
   let records = 0;
@@ -103,7 +129,7 @@ async function runSync(sb: Sandboxes, schema: string, full: boolean): Promise<Sy
     if (m) records += Number(m[1]) + Number(m[2]);
   }
   const own = lines.map((l) => /^synced .* in ([\d.]+) s$/.exec(l)).find(Boolean);
-  return { records, seconds: own ? Number(own[1]) : Number(t[2]), processSeconds: Number(t[2]), peakRssMb: Number(t[1]) / 1024, lines };
+  return { records, seconds: own ? Number(own[1]) : Number(t[2]), processSeconds: Number(t[2]), peakRssMb: Number(t[1]) / 1024, cpu: { sync: Number(t[3]) + Number(t[4]), ...cpu }, lines };
 }
 
 async function advanceOnePercent(sb: Sandboxes): Promise<number> {
@@ -242,7 +268,7 @@ async function main(): Promise<void> {
       await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(schemas[1]) });
       const full = await runSync(big, schemas[1], true);
       syncRows.push({ label: `full sync, ${SCALED.toLocaleString("en")} persons`, run: full });
-      process.stderr.write(`  full: ${full.records} records in ${full.seconds} s, peak RSS ${full.peakRssMb.toFixed(0)} MB\n`);
+      process.stderr.write(`  full: ${full.records} records in ${full.seconds} s, peak RSS ${full.peakRssMb.toFixed(0)} MB, CPU s ${JSON.stringify(full.cpu)}, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
       const ch = await advanceOnePercent(big);
       const inc = await runSync(big, schemas[1], false);
       syncRows.push({ label: `incremental after 1 % changes, ${SCALED.toLocaleString("en")} persons`, run: inc, changed: ch });
@@ -258,9 +284,9 @@ async function main(): Promise<void> {
     "",
     `Machine: ${os.cpus().length} cores, load average before ${load.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}. PostgreSQL at ${new URL(BASE_URL).host}. Sandboxes in their own process; the sync is \`npm run sync\` (its own process, peak RSS by /usr/bin/time).`,
     "",
-    "| sync | records applied | seconds (sync) | records/s | seconds (whole process) | peak RSS (sync process) |",
-    "|---|---:|---:|---:|---:|---:|",
-    ...syncRows.map((r) => `| ${r.label}${r.changed !== undefined ? ` (${r.changed} changed at the sources)` : ""} | ${r.run.records} | ${r.run.seconds.toFixed(1)} | ${Math.round(r.run.records / r.run.seconds)} | ${r.run.processSeconds.toFixed(1)} | ${r.run.peakRssMb.toFixed(0)} MB |`),
+    "| sync | records applied | seconds (sync) | records/s | seconds (whole process) | peak RSS (sync process) | CPU s: sync, sandboxes, PostgreSQL (all clients) |",
+    "|---|---:|---:|---:|---:|---:|---|",
+    ...syncRows.map((r) => `| ${r.label}${r.changed !== undefined ? ` (${r.changed} changed at the sources)` : ""} | ${r.run.records} | ${r.run.seconds.toFixed(1)} | ${Math.round(r.run.records / r.run.seconds)} | ${r.run.processSeconds.toFixed(1)} | ${r.run.peakRssMb.toFixed(0)} MB | ${r.run.cpu.sync.toFixed(1)}, ${r.run.cpu.sandboxes.toFixed(1)}, ${r.run.cpu.postgres.toFixed(1)} |`),
     "",
     "| read (authorization and access log on, every department field) | connections | req/s | p50 ms | p99 ms | served from | failed |",
     "|---|---:|---:|---:|---:|---|---:|",

@@ -145,6 +145,10 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
     AUDIT_LOG: auditLog,
     // one token drives all the load: lift the per-principal limit far above what the bench sends
     RATE_LIMIT_PER_MINUTE: "1000000",
+    // the live path is what these rows measure: no mirror sync (in development it would serve from the mirror once
+    // fresh), and no monitoring run sharing the gateway's CPU with the measured reads
+    MIRROR_SYNC: "false",
+    MONITOR_INTERVAL: "0",
     EDUCATION_URL: sb.urls.education,
     EMPLOYMENT_URL: sb.urls.employment,
     HOUSING_URL: sb.urls.housing,

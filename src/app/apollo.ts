@@ -78,6 +78,7 @@ export async function graphqlRoute(
   if (audit) trackDisclosures(schema);
   const contextDeps = {
     prisma: db.prisma,
+    sql: db.sql,
     pseudonyms,
     // the department mirror first while a source is fresh (connectors/kit/mirrored-loaders.ts), else live
     sources: deps.mirror

@@ -235,7 +235,8 @@ export async function startGateway(config: Config, log: (line: string) => void =
     cleanup.push(() => app.close());
     // monitoring runs (src/features/monitoring): this process works shards and schedules the runs (MONITOR_INTERVAL=0: neither)
     if (config.MONITOR_INTERVAL > 0) {
-      const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config);
+      // shards read the department mirror while a source is fresh (the same mirror and freshness clock as requests)
+      const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config, { mirror: mirror.mirror, clock: mirror.clock });
       cleanup.push(() => monitoring.close());
       await workShards(monitoring.deps);
       const stop = scheduleRuns(monitoring, config, log);

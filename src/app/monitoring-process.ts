@@ -3,7 +3,8 @@
  * database (already migrated), the pseudonym secret (alert keys are the gateway's opaque keys), the department
  * systems (configured URLs, or the development sandboxes over the recorded data set) and the job engine.
  */
-import { createMetricsRegistry } from "../../connectors/kit/index.js";
+import { Mirror, createMetricsRegistry } from "../../connectors/kit/index.js";
+import { SOURCES, type SourceName } from "../domain/records.js";
 import { loadConfig, type Config } from "./config.js";
 import { openDepartments, type Departments } from "./departments.js";
 import { pseudonymSecret } from "./gateway.js";
@@ -26,7 +27,12 @@ export async function openMonitoringProcess(log: (line: string) => void): Promis
   try {
     const pseudonyms = new Pseudonymizer(pseudonymSecret(config));
     const departments = await openDepartments(config, await recordedDataset(db), createMetricsRegistry(), log);
-    const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config);
+    // the department mirror in this database (synced by the gateway's schedule or `npm run sync`): shards read a source
+    // from it while that source is fresh (its sync state is reloaded per shard), else live
+    const connectors = departments.monitoringConnectors;
+    const staleAfterDays = Object.fromEntries(SOURCES.map((s) => [s, connectors.config[s].staleAfterDays])) as Record<SourceName, number>;
+    const mirror = new Mirror(db.sql, { maxAgeMs: config.mirrorMaxAgeMs, staleAfterDays });
+    const monitoring = await openMonitoring(db, connectors, pseudonyms, config, { mirror });
     return {
       config,
       db,

@@ -35,14 +35,20 @@ export function keyedRecordHash(chainKey: Uint8Array, prevHash: string, seq: num
   return createHmac("sha256", chainKey).update(prevHash).update("\n").update(canonicalJson(canonicalBody(seq, entry))).digest("hex");
 }
 
+/** The canonical content extendChain computed for a record it made (recordsDigest then reuses it: same seq, same entry). */
+const canonicalOf = new WeakMap<ChainedRecord, { seq: number; text: string }>();
+
 /** Places entries after `head`, in order: seq head+1, head+2, … each linked to the one before (keyed, version 2). */
 export function extendChain(head: ChainHead, entries: readonly AuditEntry[], chainKey: Uint8Array): ChainedRecord[] {
   const out: ChainedRecord[] = [];
   let prev = head;
   for (const entry of entries) {
     const seq = prev.seq + 1;
-    const hash = keyedRecordHash(chainKey, prev.hash, seq, entry);
-    out.push({ ...entry, seq, prevHash: prev.hash, hash, chainVersion: CHAIN_KEYED });
+    const text = canonicalJson(canonicalBody(seq, entry));
+    const hash = createHmac("sha256", chainKey).update(prev.hash).update("\n").update(text).digest("hex");
+    const record: ChainedRecord = { ...entry, seq, prevHash: prev.hash, hash, chainVersion: CHAIN_KEYED };
+    canonicalOf.set(record, { seq, text });
+    out.push(record);
     prev = { seq, hash };
   }
   return out;
@@ -66,9 +72,12 @@ export class RecordsDigest {
 }
 
 export function recordsDigest(records: readonly ChainedRecord[]): string {
-  const d = new RecordsDigest();
-  for (const r of records) d.add(r.seq, r);
-  return d.take();
+  const h = createHash("sha256");
+  for (const r of records) {
+    const known = canonicalOf.get(r);
+    h.update(known && known.seq === r.seq ? known.text : canonicalJson(canonicalBody(r.seq, r))).update("\n");
+  }
+  return h.digest("hex");
 }
 
 export type BreakKind = "GAP" | "PREV_MISMATCH" | "HASH_MISMATCH" | "CHAIN_VERSION";

@@ -22,8 +22,10 @@ export function prismaExecutor(tx: { $queryRawUnsafe<T = unknown>(query: string,
  * prev_hash are assigned one transaction at a time; a rollback releases it having consumed nothing.
  */
 export async function lockChain(tx: RowExecutor): Promise<void> {
-  await tx.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))`);
+  await tx.query(LOCK_CHAIN);
 }
+/** lockChain's statement (parameterless: it may open a transaction in the same round trip as BEGIN) */
+export const LOCK_CHAIN = `SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))`;
 
 export async function readHead(tx: RowExecutor): Promise<ChainHead> {
   const rows = await tx.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`);
@@ -82,16 +84,34 @@ function values(r: ChainedRecord): unknown[] {
   ];
 }
 
-export async function insertRecords(tx: RowExecutor, records: readonly ChainedRecord[]): Promise<void> {
-  if (!records.length) return;
-  const params: unknown[] = [];
+function recordsInsert(records: readonly ChainedRecord[], params: unknown[]): string {
   const rows = records.map((r) => {
     const vs = values(r);
     const start = params.length;
     params.push(...vs);
     return `(${COLUMNS.map(([, type], i) => `$${start + i + 1}::${type}`).join(", ")})`;
   });
-  await tx.query(`INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(", ")}) VALUES ${rows.join(", ")} RETURNING seq::text AS seq`, params);
+  return `INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(", ")}) VALUES ${rows.join(", ")} RETURNING seq::text AS seq`;
+}
+
+export async function insertRecords(tx: RowExecutor, records: readonly ChainedRecord[]): Promise<void> {
+  if (!records.length) return;
+  const params: unknown[] = [];
+  await tx.query(recordsInsert(records, params), params);
+}
+
+/** insertRecords and insertHead in one statement (one round trip): both rows or, failing, neither. */
+export async function insertRecordsAndHead(tx: RowExecutor, records: readonly ChainedRecord[], h: SignedHead): Promise<void> {
+  const params: unknown[] = [];
+  const records_ = recordsInsert(records, params);
+  const p = (v: unknown) => `$${params.push(v)}`;
+  await tx.query(
+    `WITH records AS (${records_})
+     INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
+     VALUES (${p(String(h.seq))}::bigint, ${p(String(h.firstSeq))}::bigint, ${p(h.headHash)}, ${p(h.recordsHash)}, ${p(h.at)}::timestamptz, ${p(h.keyId)}, ${p(h.signature)})
+     RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`,
+    params,
+  );
 }
 
 /** Columns as read back: seq as text, jsonb parsed, at as a Date. */

@@ -28,9 +28,9 @@ import {
   checkpointPayload,
   headPayload,
   insertCheckpoint,
-  insertHead,
-  insertRecords,
+  insertRecordsAndHead,
   lockChain,
+  LOCK_CHAIN,
   readHead,
   type Checkpoint,
   type RowExecutor,
@@ -140,13 +140,19 @@ export class AuditWriter {
   }
 
   /** Under the chain lock: the records after the head, keyed, and the signed head covering them. */
-  private async write(tx: RowExecutor, entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
-    await lockChain(tx);
+  private async write(tx: RowExecutor, entries: AuditEntry[], locked = false): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+    if (!locked) await lockChain(tx);
+    // read under the lock, in a statement of its own (a statement's snapshot predates a lock it waits for)
     const records = extendChain(await readHead(tx), entries, this.options.keys.chainKey);
-    await insertRecords(tx, records);
     const head = signHead(this.options.keys, records, this.clock());
-    await insertHead(tx, head);
+    await insertRecordsAndHead(tx, records, head);
     return { records, head };
+  }
+
+  /** One group commit's transaction: BEGIN and the chain lock in one round trip where the executor can. */
+  private writeBatch(entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+    if (this.sql.transactionWith) return this.sql.transactionWith(LOCK_CHAIN, (tx) => this.write(tx, entries, true));
+    return this.sql.transaction((tx) => this.write(tx, entries));
   }
 
   private announce(head: SignedHead) {
@@ -169,7 +175,7 @@ export class AuditWriter {
     while (this.pending.length) {
       const batch = this.pending.splice(0, MAX_BATCH);
       try {
-        const { records, head } = await this.sql.transaction((tx) => this.write(tx, batch.map((w) => w.entry)));
+        const { records, head } = await this.writeBatch(batch.map((w) => w.entry));
         this.seen(records[records.length - 1].seq);
         this.announce(head);
         batch.forEach((w, i) => w.resolve(records[i]));

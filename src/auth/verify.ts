@@ -51,6 +51,9 @@ export type VerifierConfig = Pick<
 
 /** Longest header prefix tolerated around the token ("Bearer" + spaces) before the size check fails. */
 const HEADER_OVERHEAD = 32;
+/** How long (at most) and how many verified tokens are remembered (see createVerifier). */
+export const VERIFIED_TTL_MS = 60_000;
+export const VERIFIED_MAX = 1_000;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** Wraps any failure to obtain keys (network, timeout, non-200, bad key set) other than "no such key". */
@@ -157,6 +160,16 @@ function keyResolver(config: VerifierConfig, keys: VerificationKeys) {
   return { resolve: remote, refresh: () => remote.reload() };
 }
 
+/** The Principal shared by every request that sends the same token: read-only all the way down. */
+function frozen(p: Principal): Principal {
+  Object.freeze(p.roles);
+  const j = p.jurisdiction;
+  if (j.kind === "districts") Object.freeze(j.districts);
+  if (j.kind === "streets") Object.freeze(j.streets);
+  Object.freeze(j);
+  return Object.freeze(p);
+}
+
 export function createVerifier(config: VerifierConfig, keys: VerificationKeys, options: VerifierOptions = {}): Verifier {
   const { resolve, refresh } = keyResolver(config, keys);
 
@@ -179,10 +192,28 @@ export function createVerifier(config: VerifierConfig, keys: VerificationKeys, o
   };
   const principalOptions = { claims: config.claims, cityCode: config.cityCode };
 
+  // Verified tokens, by their compact string: a client sends the same token with every request, and an ES256
+  // signature check is ≈ 0.4 ms of CPU. Only successes are kept; a hit is re-checked against "exp" (with the same
+  // clock tolerance jose applies) and expires after VERIFIED_TTL_MS at most, so a key withdrawn from a remote key
+  // set stops a token it signed within that time (well inside the key set's own cache, jwksCacheMaxAgeSeconds).
+  // Bounded (least recently used out). "nbf" and a future "iat" only ever get more satisfied with time.
+  const verified = new Map<string, { principal: Principal; exp: number; until: number }>();
+  const ttlMs = Math.min(VERIFIED_TTL_MS, config.jwksCacheMaxAgeSeconds * 1000);
+
   return {
     keySource: keys.kind,
     async verify(authorizationHeader) {
       const token = bearerToken(authorizationHeader, config.maxTokenBytes);
+      const hit = verified.get(token);
+      if (hit) {
+        const nowS = (options.now ? options.now() : new Date()).getTime() / 1000;
+        if (Date.now() < hit.until && hit.exp > nowS - config.clockToleranceSeconds) {
+          verified.delete(token);
+          verified.set(token, hit);
+          return hit.principal;
+        }
+        verified.delete(token);
+      }
       let payload: Record<string, unknown>;
       try {
         const result = await jwtVerify(token, getKey, {
@@ -198,7 +229,12 @@ export function createVerifier(config: VerifierConfig, keys: VerificationKeys, o
       const now = Math.floor((options.now ? options.now() : new Date()).getTime() / 1000);
       if (typeof payload.iat === "number" && payload.iat > now + config.clockToleranceSeconds)
         throw fail("TOKEN_NOT_YET_VALID", "The token is not valid yet (issued in the future)", "iat");
-      return principalFromClaims(payload, principalOptions);
+      const principal = frozen(principalFromClaims(payload, principalOptions));
+      if (ttlMs > 0) {
+        verified.set(token, { principal, exp: principal.expiresAt.getTime() / 1000, until: Date.now() + ttlMs });
+        if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      }
+      return principal;
     },
     async refreshKeys() {
       try {

@@ -177,11 +177,34 @@ function pgliteExecutor(db: PGlite): SqlExecutor {
       await conn.exec(script);
     },
     transaction: (fn) => (conn === db ? db.transaction((tx) => fn(make(tx))) : fn(make(conn))),
+    // in process: no round trip to save, the statements simply run first
+    transactionWith: (first, fn) =>
+      conn === db
+        ? db.transaction(async (tx) => {
+            await tx.exec(first);
+            return fn(make(tx));
+          })
+        : conn.exec(first).then(() => fn(make(conn))),
   });
   return make(db);
 }
 
 function poolExecutor(pool: pg.Pool): SqlExecutor {
+  const transactionWith = async <T>(first: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      // one simple-protocol round trip for BEGIN and the statements that open the transaction
+      await client.query(first ? `BEGIN; ${first}` : "BEGIN");
+      const result = await fn(clientExecutor(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
   const clientExecutor = (client: pg.PoolClient): SqlExecutor => ({
     kind: "postgres",
     async query<T>(text: string, params: unknown[] = []) {
@@ -191,6 +214,10 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
       await client.query(script);
     },
     transaction: (fn) => fn(clientExecutor(client)),
+    transactionWith: async (first, fn) => {
+      await client.query(first);
+      return fn(clientExecutor(client));
+    },
   });
   return {
     kind: "postgres",
@@ -200,19 +227,7 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     async exec(script: string) {
       await pool.query(script);
     },
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn(clientExecutor(client));
-        await client.query("COMMIT");
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => transactionWith("", fn),
+    transactionWith,
   };
 }

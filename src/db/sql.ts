@@ -10,4 +10,9 @@ export interface SqlExecutor {
   exec(script: string): Promise<void>;
   /** Runs fn inside one transaction on one connection. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * `transaction`, with `first` (parameterless statements, e.g. taking an advisory lock) run right after BEGIN in
+   * the same round trip to the database. Optional: a wrapper without it makes callers run `first` themselves.
+   */
+  transactionWith?<T>(first: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }

@@ -17,11 +17,23 @@ export function addMonths(d: Date, n: number): Date {
   return new Date(Date.UTC(y, m, Math.min(d.getUTCDate(), daysInMonth)));
 }
 
-/** The calendar day of an instant, as a UTC-midnight date. */
+/** The calendar day of an instant, as a UTC-midnight date (the date itself when it is one: dates are never modified here). */
 export function dayOf(d: Date): Date {
+  const t = d.getTime();
+  if (t % DAY_MS === 0) return d;
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
+/** ISO days of instants already formatted (a bounded cache: the same few thousand dates recur in every evaluation). */
+const isoDays = new Map<number, string>();
+
 export function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
+  const t = d.getTime();
+  let s = isoDays.get(t);
+  if (s === undefined) {
+    s = d.toISOString().slice(0, 10);
+    if (isoDays.size >= 50_000) isoDays.clear();
+    isoDays.set(t, s);
+  }
+  return s;
 }

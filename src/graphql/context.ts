@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/generated/client.js";
+import type { SqlExecutor } from "../db/sql.js";
 import { createRegistryLoaders } from "../features/households/loaders.js";
 import { RequestMemo } from "../features/memo.js";
 import type { RequestDeps } from "../features/request.js";
@@ -30,6 +31,8 @@ export interface GatewayContext extends RequestDeps {
 
 export interface ContextDeps {
   prisma: PrismaClient;
+  /** the gateway's own SQL executor: the hot registry loaders (household, members) read through it instead of Prisma */
+  sql?: SqlExecutor;
   pseudonyms: Pseudonymizer;
   sources: (mode: DepartmentMode) => Loaders;
   mirror?: MirrorService;
@@ -47,7 +50,7 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     principal,
     scope,
     enforcePolicy: deps.enforcePolicy,
-    loaders: createRegistryLoaders(deps.prisma, scope),
+    loaders: createRegistryLoaders(deps.prisma, scope, deps.sql && { sql: deps.sql, jurisdiction: principal.jurisdiction }),
     sources: deps.sources(departments),
     departments,
     ...(deps.mirror && { mirror: deps.mirror }),

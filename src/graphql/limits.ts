@@ -140,6 +140,20 @@ export function withPageSizes(
   );
 }
 
+const VERDICTS_PER_OPERATION = 64;
+
+/** The variables an operation (with the fragments of its document) passes as a page size (`first`/`last`). */
+function pageSizeVariables(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+  const names = new Set<string>();
+  const only: DocumentNode = { ...document, definitions: document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION) };
+  visit(only, {
+    Argument(a: ArgumentNode) {
+      if (PAGE_SIZE_ARGUMENTS.has(a.name.value) && a.value.kind === Kind.VARIABLE) names.add(a.value.name.value);
+    },
+  });
+  return [...names].sort();
+}
+
 /**
  * The cost limit, once the operation and its variables are known (before any resolver runs). Throws
  * synchronously like the input guard, so it answers before any other plugin does work.
@@ -153,13 +167,31 @@ export function costLimitPlugin<T extends object>(schema: GraphQLSchema, maxCost
     maxTokens: off,
     blockFieldSuggestion: off,
   }).protect().validationRules as ValidationRule[];
+  // The verdict depends on the document, the operation and the values of the variables it uses as page sizes —
+  // nothing else — so it is remembered per parsed document (Apollo hands the same DocumentNode for the same
+  // query text) and per those values: a client repeating an operation costs one map lookup, not a visit and a
+  // validation of the whole document.
+  const verdicts = new WeakMap<DocumentNode, Map<OperationDefinitionNode, { variables: string[]; over: Map<string, boolean> }>>();
+  const costOver = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): boolean => {
+    let byOperation = verdicts.get(document);
+    if (!byOperation) verdicts.set(document, (byOperation = new Map()));
+    let entry = byOperation.get(operation);
+    if (!entry) byOperation.set(operation, (entry = { variables: pageSizeVariables(document, operation), over: new Map() }));
+    const key = JSON.stringify(entry.variables.map((n) => (variables && n in variables ? [variables[n]] : 0)));
+    let over = entry.over.get(key);
+    if (over === undefined) {
+      over = validate(schema, withPageSizes(schema, document, operation, variables), rules).length > 0;
+      if (entry.over.size >= VERDICTS_PER_OPERATION) entry.over.delete(entry.over.keys().next().value!);
+      entry.over.set(key, over);
+    }
+    return over;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
           if (!rc.operation) return; // the input guard refuses it
-          const document = withPageSizes(schema, rc.document, rc.operation, rc.request.variables);
-          if (validate(schema, document, rules).length) {
+          if (costOver(rc.document, rc.operation, rc.request.variables)) {
             const { message, extensions } = limitError("COST_LIMIT");
             throw new GraphQLError(message, { extensions: { ...extensions, http: { status: 400 } } });
           }

@@ -119,15 +119,27 @@ export function classesOf(coordinate: string, audience: Audience): SensitiveClas
   return [...out];
 }
 
+/** The classes a disclosed (read or masked) coordinate adds for an audience: fixed by the policy, so remembered. */
+const contributions = new Map<string, readonly SensitiveClass[]>();
+function contribution(coordinate: string, audience: Audience): readonly SensitiveClass[] {
+  const key = `${audience}\u0000${coordinate}`;
+  let c = contributions.get(key);
+  if (c === undefined) {
+    const [type, field] = coordinate.split(".");
+    const access = accessFor(POLICY, type, field, audience);
+    c = typeof access === "object" && access.mask === "pseudonym" ? [] : classesOf(coordinate, audience);
+    // coordinates come from the schema (finite), but bound it anyway
+    if (contributions.size < 100_000) contributions.set(key, c);
+  }
+  return c;
+}
+
 /** The classes an operation disclosed, from its field disclosures (coordinate → read | masked | denied), sorted. */
 export function disclosedClasses(fields: Record<string, string>, audience: Audience): SensitiveClass[] {
   const out = new Set<SensitiveClass>();
   for (const [coordinate, how] of Object.entries(fields)) {
     if (how === "denied") continue;
-    const [type, field] = coordinate.split(".");
-    const access = accessFor(POLICY, type, field, audience);
-    if (typeof access === "object" && access.mask === "pseudonym") continue;
-    for (const c of classesOf(coordinate, audience)) out.add(c);
+    for (const c of contribution(coordinate, audience)) out.add(c);
   }
   return SENSITIVE_CLASSES.filter((c) => out.has(c));
 }

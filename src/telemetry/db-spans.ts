@@ -40,6 +40,14 @@ export function tracedSql(sql: SqlExecutor, parent?: Context): SqlExecutor {
       inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transaction((tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
         parent: ctx(),
       }),
+    ...(sql.transactionWith
+      ? {
+          transactionWith: <T>(first: string, fn: (tx: SqlExecutor) => Promise<T>) =>
+            inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transactionWith!(first, (tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
+              parent: ctx(),
+            }),
+        }
+      : {}),
   };
 }
 

@@ -153,6 +153,39 @@ describe("time", () => {
   });
 });
 
+describe("verified tokens are remembered (no signature check per request), never past their exp", () => {
+  it("a remembered token still expires: the same token string is TOKEN_EXPIRED once the clock passes exp + tolerance", async () => {
+    let now = new Date("2026-11-22T10:00:00Z");
+    const t = Math.floor(now.getTime() / 1000);
+    const v = createVerifier(testConfig(), { kind: "local", jwks: jwksOf(es), source: "test" }, { now: () => now });
+    const token = await sign(es, claims({ iat: t - 10, nbf: t - 10, exp: t + 100 }));
+    const first = await v.verify(bearer(token));
+    expect(first.expiresAt).toEqual(new Date((t + 100) * 1000));
+    // served again from the cache: the very same Principal, read-only
+    const again = await v.verify(bearer(token));
+    expect(again).toBe(first);
+    expect(Object.isFrozen(again) && Object.isFrozen(again.roles) && Object.isFrozen(again.jurisdiction)).toBe(true);
+    now = new Date((t + 129) * 1000); // within the 30 s tolerance
+    await expect(v.verify(bearer(token))).resolves.toBe(first);
+    now = new Date((t + 131) * 1000);
+    await expectReason(v.verify(bearer(token)), "TOKEN_EXPIRED", "exp");
+  });
+
+  it("each token string answers its own principal; a token differing in one signature byte is still checked", async () => {
+    const a = await sign(es, claims({ sub: "cache-a" }));
+    const b = await sign(es, claims({ sub: "cache-b" }));
+    expect((await verifier.verify(bearer(a))).subject).toBe("cache-a");
+    expect((await verifier.verify(bearer(b))).subject).toBe("cache-b");
+    expect((await verifier.verify(bearer(a))).subject).toBe("cache-a");
+    const [h, p, sig] = a.split(".");
+    const flipped = `${h}.${p}.${sig.slice(0, 10)}${sig[10] === "A" ? "B" : "A"}${sig.slice(11)}`;
+    await expectReason(verifier.verify(bearer(flipped)), "INVALID_SIGNATURE");
+    // and a tampered payload under the remembered token's signature
+    const forged = `${h}.${b64json({ ...claims({ sub: "cache-a" }), roles: ["admin"] })}.${sig}`;
+    await expectReason(verifier.verify(bearer(forged)), "INVALID_SIGNATURE");
+  });
+});
+
 describe("issuer, audience, subject, typ", () => {
   it("wrong aud → WRONG_AUDIENCE; missing aud → MISSING_CLAIM aud", async () => {
     await expectReason(verifier.verify(bearer(await sign(es, claims({ aud: "some-other-api" })))), "WRONG_AUDIENCE", "aud");

@@ -203,6 +203,7 @@ describe("document limits: rejected before execution, no upstream call, the limi
     const viaVariable = `query($n: Int!) { households(first: $n) { ${HOUSEHOLD} } }`;
     await expectPasses(viaVariable, { n: 5 });
     await expectLimitRejected(viaVariable, "COST_LIMIT", { n: 100 });
+    await expectPasses(viaVariable, { n: 5 }); // the same document again: its verdict is per page-size value
     await expectLimitRejected(`query($n: Int! = 100) { households(first: $n) { ${HOUSEHOLD} } }`, "COST_LIMIT", {});
     // no `first`: the schema's default page (20)
     await expectPasses(`{ a: households(first: 5) { ${HEAVY} } b: households(first: 5) { ${HEAVY} } }`, {});

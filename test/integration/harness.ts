@@ -24,7 +24,7 @@ export const NOW = new Date(`${POPULATION.asOf}T12:00:00Z`);
 export function startUnifiedGateway(
   connectors?: Partial<Record<SourceName, Record<string, unknown>>>,
   edge?: StartOptions["edge"],
-  more: { alertFeed?: boolean; audit?: boolean } = {},
+  more: { alertFeed?: boolean; audit?: boolean; mirror?: StartOptions["mirror"] } = {},
 ): Promise<TestGateway> {
   return startGateway({
     ...more,

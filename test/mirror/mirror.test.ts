@@ -3,6 +3,8 @@
  * (PGlite, or PostgreSQL with DATABASE_URL). Oracles: the sandboxes' own export read over HTTP by this test
  * (keys), and the live lookup APIs (records) — never the sync's own state.
  */
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runSeed } from "../../dev/seed/run.js";
 import { MALFORMED, MIRROR_TABLES } from "../../connectors/kit/index.js";
@@ -258,6 +260,40 @@ describe("reads", () => {
       expect(codes(mirrored)).toEqual(codes(live));
       if (as === CIVIL) expect(live.errors).toBeUndefined();
     }
+  });
+
+  test("one round trip for the mirror reads that dispatch together: a household's members' four person-keyed sources in one statement", async () => {
+    await syncAll();
+    const [h] = await gw.db.sql.query<{ id: string; n: number }>(
+      `SELECT household_id::text AS id, count(*)::int AS n FROM person GROUP BY household_id HAVING count(*) > 1 ORDER BY household_id LIMIT 1`,
+    );
+    const ONE = `query($id: ID!) { household(id: $id) { housing { servedFrom } members { idNumber education { servedFrom } employment { servedFrom } medicalInsurance { servedFrom } disability { servedFrom } } } }`;
+    // every statement the gateway sends, at the drivers (node-postgres Client: the pool's queries go through it; PGlite)
+    const sent: string[] = [];
+    type QueryFn = (...args: unknown[]) => unknown;
+    const protos = [pg.Client.prototype, PGlite.prototype] as unknown as { query: QueryFn }[];
+    const originals = protos.map((p) => p.query);
+    protos.forEach((p, i) => {
+      p.query = function (this: unknown, ...args: unknown[]) {
+        const q = args[0];
+        sent.push(typeof q === "string" ? q : ((q as { text?: string } | null)?.text ?? ""));
+        return originals[i].apply(this, args);
+      };
+    });
+    let res: Awaited<ReturnType<TestGateway["gql"]>>;
+    try {
+      res = await gw.gql(ONE, { id: h.id }, CIVIL);
+    } finally {
+      protos.forEach((p, i) => (p.query = originals[i]));
+    }
+    expect(res.errors).toBeUndefined();
+    expect(res.data.household.members).toHaveLength(h.n);
+    expect([...servedFrom(res.data).seen]).toEqual(["MIRROR"]);
+    const reading = (table: string) => sent.filter((q) => new RegExp(`\\bFROM ${table}\\b`).test(q));
+    const person = ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability"].map(reading);
+    for (const statements of person) expect(statements).toHaveLength(1);
+    expect(person.every((statements) => statements[0] === person[0][0])).toBe(true);
+    expect(reading("mirror_housing")).toHaveLength(1);
   });
 
   test("a source that goes down keeps its mirror; past its freshness reads go live, and live failing gives partial data with per-path errors", async () => {

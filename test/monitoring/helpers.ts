@@ -6,10 +6,13 @@
  */
 import pg from "pg";
 import type PgBoss from "pg-boss";
-import { startUnifiedGateway, NOW } from "../integration/harness.js";
+import { startUnifiedGateway, stats, NOW } from "../integration/harness.js";
+import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import type { TestGateway } from "../helpers/gateway.js";
 import { startEngine, bossSchema } from "../../src/features/monitoring/engine.js";
-import { liveShardFacts } from "../../src/features/monitoring/shard-facts.js";
+import { liveShardFacts, mirrorShardFacts } from "../../src/features/monitoring/shard-facts.js";
+import { MONITOR_UPSTREAM_TIMEOUT_MS } from "../../src/app/departments.js";
+import { createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
 import { getRun, startRun, workShards, type MonitorDeps, type RunMode, type RunRow } from "../../src/features/monitoring/runs.js";
 import type { Audience } from "../../src/policy/audiences.js";
 import type { Pseudonymizer } from "../../src/policy/pseudonym.js";
@@ -23,18 +26,49 @@ export interface MonitorHarness {
   close(): Promise<void>;
 }
 
+/** How old a sync may be for the mirror to serve, in these tests: longer than a test file runs (a test makes a source stale itself). */
+export const MIRROR_MAX_AGE_MS = 6 * 3_600_000;
+
+/**
+ * Shards as the gateway wires them (src/app/gateway.ts): over the gateway's department mirror while a source is fresh,
+ * else live. Nothing is synced here: without `gw.mirror.run(…)` every source is live.
+ */
 export async function startMonitorHarness(settings: { attempts?: number; timeoutSeconds?: number; shardSize?: number; pseudonyms?: Pseudonymizer; alertFeed?: boolean; audit?: boolean } = {}): Promise<MonitorHarness> {
-  const gw = await startUnifiedGateway(undefined, undefined, { alertFeed: settings.alertFeed, audit: settings.audit });
+  const maxAgeMs = Object.fromEntries(SOURCES.map((s) => [s, MIRROR_MAX_AGE_MS])) as Record<SourceName, number>;
+  const gw = await startUnifiedGateway(undefined, undefined, { alertFeed: settings.alertFeed, audit: settings.audit, mirror: { maxAgeMs } });
   const attempts = settings.attempts ?? 3;
   const boss = await startEngine(gw.db, { attempts, timeoutSeconds: settings.timeoutSeconds ?? 600 });
   const pseudonyms = settings.pseudonyms ?? gw.pseudonyms;
-  const deps: MonitorDeps = { db: gw.db, boss, shardFacts: liveShardFacts(gw.db.prisma, gw.connectors, pseudonyms), pseudonyms, shardSize: settings.shardSize ?? 100, attempts };
+  // the shards' own connectors to the same systems, as the gateway's monitoring connectors (src/app/departments.ts): a
+  // deadline of MONITOR_UPSTREAM_TIMEOUT_MS and a queue as large as a shard asks for; records judged stale as of NOW
+  const urls = gw.sandboxes!.urls;
+  const upstream = { timeoutMs: MONITOR_UPSTREAM_TIMEOUT_MS, maxQueue: 1_000_000 };
+  const monitoringConnectors = createConnectors(
+    {
+      education: { baseUrl: urls.education, ...upstream },
+      employment: { baseUrl: urls.employment, ...upstream },
+      housing: { baseUrl: urls.housing, ...upstream },
+      medicalInsurance: { baseUrl: urls.medicalInsurance, ...gw.sandboxes!.medicalCredentials, ...upstream },
+      disability: { baseUrl: urls.disability, ...upstream },
+      clock: () => NOW,
+    },
+    createMetricsRegistry(),
+  );
+  const deps: MonitorDeps = {
+    db: gw.db,
+    boss,
+    shardFacts: mirrorShardFacts(gw.db.prisma, monitoringConnectors, gw.mirror.mirror, pseudonyms, gw.mirror.clock),
+    pseudonyms,
+    shardSize: settings.shardSize ?? 100,
+    attempts,
+  };
   return {
     gw,
     boss,
     deps,
     async close() {
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+      await monitoringConnectors.close();
       const schema = bossSchema(gw.db);
       const target = gw.db.target;
       await gw.close();
@@ -67,13 +101,16 @@ export interface ApiAlert {
   evidence: { name: string; value: string; source: string }[];
 }
 
-/** Every household's alerts as the API computes them for one audience (Household.alerts, page by page). */
+/**
+ * Every household's alerts as the API computes them for one audience (Household.alerts, page by page), with every
+ * department record read live from the systems themselves (`live: true`): the oracle never reads the mirror a run reads.
+ */
 export async function apiAlerts(gw: TestGateway, audience: Audience): Promise<Map<string, ApiAlert[]>> {
   const out = new Map<string, ApiAlert[]>();
   let after: string | null = null;
   for (;;) {
     const res: any = await gw.gql(
-      `query($after: String) { households(first: 20, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id alerts { key kind class severity department personId evidence { name value source } } } } } }`,
+      `query($after: String) { households(first: 20, after: $after, live: true) { pageInfo { hasNextPage endCursor } edges { node { id alerts { key kind class severity department personId evidence { name value source } } } } } }`,
       { after },
       { audience },
     );
@@ -149,4 +186,24 @@ export async function monitorOn(gw: TestGateway, settings: { shardSize?: number;
       }
     },
   };
+}
+
+/**
+ * Requests each department system has served so far, by its own counters (GET /__sandbox/stats; its admin routes
+ * not counted): the lookup API and the bulk exchange alike.
+ */
+export async function departmentRequests(gw: TestGateway): Promise<Record<SourceName, number>> {
+  const all = await Promise.all(SOURCES.map((s) => stats(gw, s)));
+  return Object.fromEntries(
+    SOURCES.map((s, i) => [s, Object.entries(all[i].byRoute).reduce((n, [route, count]) => n + (/__sandbox/.test(route) ? 0 : count), 0)]),
+  ) as Record<SourceName, number>;
+}
+
+/** The requests each system served between two counts. */
+export const requestsBetween = (before: Record<SourceName, number>, after: Record<SourceName, number>) =>
+  Object.fromEntries(SOURCES.map((s) => [s, after[s] - before[s]])) as Record<SourceName, number>;
+
+/** Every source synced into the gateway's mirror (full load the first time, then the change feeds). */
+export async function syncMirror(gw: TestGateway): Promise<void> {
+  for (const s of SOURCES) await gw.mirror.run(s);
 }

@@ -3,7 +3,8 @@ import { processShard, startRun, workShards, type RunRow } from "../../src/featu
 import { admin } from "../integration/harness.js";
 import { alertViews } from "../../src/features/monitoring/views.js";
 import { findingsFor } from "../../src/features/findings/audit-findings.js";
-import { apiAlerts, canonical, NOW, startMonitorHarness, storedAlerts, waitForRun, type MonitorHarness } from "./helpers.js";
+import { SOURCES } from "../../src/domain/records.js";
+import { apiAlerts, canonical, departmentRequests, NOW, requestsBetween, results, startMonitorHarness, storedAlerts, syncMirror, waitForRun, type MonitorHarness } from "./helpers.js";
 
 let h: MonitorHarness;
 let fullRun: RunRow;
@@ -41,16 +42,25 @@ async function snapshot() {
 
 beforeAll(async () => {
   h = await startMonitorHarness();
+  // the department mirror, synced from each system's bulk exchange (export pages) as the gateway's schedule does
+  await syncMirror(h.gw);
   await workShards(h.deps, { concurrency: 2 });
 }, 240_000);
+
+const NO_REQUESTS = Object.fromEntries(SOURCES.map((s) => [s, 0]));
+const ALL_SOURCES = [...SOURCES].sort();
 afterAll(async () => h?.close());
 
 describe("a full monitoring run", () => {
-  it("stores, per audience view, exactly the alerts the API computes household by household, and the findings", async () => {
+  it("over a fresh mirror: asks no department system anything, and stores per audience view exactly the alerts the API computes live household by household, and the findings", async () => {
+    const before = await departmentRequests(h.gw);
     const { run, started } = await startRun(h.deps, "INCREMENTAL", NOW); // no previous run: full
     expect(started).toBe(true);
     expect(run.mode).toBe("FULL");
     const ended = await waitForRun(h, run.id);
+    // the systems' own counters: not one request (lookup or bulk) during the run; every source from the mirror
+    expect(requestsBetween(before, await departmentRequests(h.gw))).toEqual(NO_REQUESTS);
+    expect({ mirror: ended.mirror_sources, live: ended.live_sources }).toEqual({ mirror: ALL_SOURCES, live: [] });
     const households = await h.gw.db.prisma.household.count();
     if (ended.shards_failed) console.log(await h.gw.db.sql.query(`SELECT shard_no, error FROM monitoring_shard WHERE run_id = $1 AND error IS NOT NULL LIMIT 3`, [run.id]));
     expect(ended).toMatchObject({ status: "SUCCEEDED", households, shards_failed: 0 });
@@ -149,31 +159,74 @@ describe("a full monitoring run", () => {
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.every((r) => r.resolved_run === run.id)).toBe(true);
 
-    // a department change: a severe-disability certificate withdrawn from the federation's system, seen by the mirror
+    // department changes, through the mirror's sync (the change feeds): a severe-disability certificate withdrawn from
+    // the federation's system (a delete), and a person newly registered unemployed at employment (an upsert)
     const severe = (await h.gw.db.sql.query<{ household_id: string; person_id: string }>(
-      `SELECT household_id, person_id FROM monitoring_alert WHERE view = 'civil_affairs' AND kind = 'NEW_SEVERE_DISABILITY' AND resolved_at IS NULL ORDER BY household_id LIMIT 1`,
+      `SELECT household_id, person_id FROM monitoring_alert WHERE view = 'civil_affairs' AND kind = 'NEW_SEVERE_DISABILITY' AND resolved_at IS NULL AND household_id <> $1 ORDER BY household_id LIMIT 1`,
+      [overdue],
     ))[0];
     const idNumber = (await h.gw.db.sql.query<{ id_number: string }>(`SELECT id_number FROM person WHERE id = $1`, [severe.person_id]))[0].id_number;
     await admin(h.gw, "disability", "DELETE", `/__sandbox/fixtures/${idNumber}`);
-    await ensureMirrorTables();
-    await h.gw.db.sql.query(`INSERT INTO mirror_disability (id_number, record, source_updated_at, synced_at, source_cursor) VALUES ($1, 'null'::jsonb, now(), now(), 'test')`, [idNumber]);
+    // a working-age member of another household, whom employment knows as employed
+    const employed = (await h.gw.db.sql.query<{ household_id: string; id_number: string }>(
+      `SELECT p.household_id, p.id_number FROM person p JOIN mirror_employment m ON m.id_number = p.id_number
+       WHERE m.record->>'status' = 'EMPLOYED' AND p.household_id NOT IN ($1, $2) ORDER BY p.id_number LIMIT 1`,
+      [overdue, severe.household_id],
+    ))[0];
+    await admin(h.gw, "employment", "POST", "/__sandbox/fixtures", {
+      records: [{ idNumber: employed.id_number, status: "UNEMPLOYED_REGISTERED", unemploymentRegisteredOn: "2026-10-01", publicWelfarePost: false, trainings: [], dibaoEmploymentSubsidy: null, lastUpdated: "2026-10-02" }],
+    });
+    const synced = [await h.gw.mirror.run("disability"), await h.gw.mirror.run("employment")];
+    expect(synced.map((r) => [r.full, r.deleted, r.upserted])).toEqual([
+      [false, 1, 0],
+      [false, 0, 1],
+    ]);
+    const before2 = await departmentRequests(h.gw);
     const second = await startRun(h.deps, "INCREMENTAL", NOW);
     const ended2 = await waitForRun(h, second.run.id);
-    expect(ended2).toMatchObject({ status: "SUCCEEDED", households: 1 });
-    expect((await h.gw.db.sql.query<{ household_id: string }>(`SELECT household_id FROM monitoring_household WHERE run_id = $1`, [second.run.id])).map((r) => r.household_id)).toEqual([severe.household_id]);
-    const res2: any = await h.gw.gql(`query($id: ID!) { household(id: $id) { alerts { key kind class severity department personId evidence { name value source } } } }`, { id: severe.household_id }, { audience: "civil_affairs" });
+    expect(requestsBetween(before2, await departmentRequests(h.gw))).toEqual(NO_REQUESTS);
+    const changed = [severe.household_id, employed.household_id].sort();
+    expect(ended2).toMatchObject({ status: "SUCCEEDED", households: 2 });
+    expect((await h.gw.db.sql.query<{ household_id: string }>(`SELECT household_id FROM monitoring_household WHERE run_id = $1 ORDER BY household_id`, [second.run.id])).map((r) => r.household_id)).toEqual(changed);
     const stored2 = await storedAlerts(h, "civil_affairs");
-    expect(canonical(new Map([[severe.household_id, stored2.get(severe.household_id) ?? []]]))).toEqual(canonical(new Map([[severe.household_id, res2.data.household.alerts]])));
-    expect(res2.data.household.alerts.some((a: any) => a.kind === "NEW_SEVERE_DISABILITY" && a.personId === severe.person_id)).toBe(false);
+    for (const id of changed) {
+      const res2: any = await h.gw.gql(`query($id: ID!) { household(id: $id, live: true) { alerts { key kind class severity department personId evidence { name value source } } } }`, { id }, { audience: "civil_affairs" });
+      expect(canonical(new Map([[id, stored2.get(id) ?? []]]))).toEqual(canonical(new Map([[id, res2.data.household.alerts]])));
+      if (id === severe.household_id) expect(res2.data.household.alerts.some((a: any) => a.kind === "NEW_SEVERE_DISABILITY" && a.personId === severe.person_id)).toBe(false);
+    }
 
     // every other household kept the full run's results
     const others = await h.gw.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM monitoring_household WHERE run_id = $1`, [fullRun.id]);
-    expect(others[0].n).toBe(fullRun.households - 2);
+    expect(others[0].n).toBe(fullRun.households - 3);
     // the acknowledged alert is still acknowledged, on the stored list
     const listed = await pagedAlerts({ audience: "civil_affairs" }, { status: "ACKNOWLEDGED" });
     expect(listed.alerts.map((a) => a.key)).toContain(ackAlerts[0].key);
     expect(listed.alerts.every((a) => a.status === "ACKNOWLEDGED")).toBe(true);
   }, 300_000);
+
+  it("with one source's mirror not fresh: that source is asked live (the others not at all), and the results are the same", async () => {
+    const before = await results(h);
+    // employment's last successful sync a day ago: past its freshness, as when its syncs keep failing
+    await h.gw.db.sql.query(`UPDATE mirror_sync_state SET last_success_at = last_success_at - interval '1 day' WHERE source = 'employment'`);
+    await h.gw.mirror.mirror.refresh();
+    try {
+      const calls = await departmentRequests(h.gw);
+      const { run } = await startRun(h.deps, "FULL", NOW);
+      const ended = await waitForRun(h, run.id);
+      const made = requestsBetween(calls, await departmentRequests(h.gw));
+      expect(ended).toMatchObject({ status: "SUCCEEDED", shards_failed: 0, failed_sources: [], live_sources: ["employment"] });
+      expect(ended.mirror_sources).toEqual(ALL_SOURCES.filter((s) => s !== "employment"));
+      // employment: one lookup per person (its one-person API), counted by the system itself; the others: nothing
+      const persons = (await h.gw.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM person`))[0].n;
+      expect(made).toEqual({ ...NO_REQUESTS, employment: persons });
+      // the same stored results as over the mirror, and the keepers' view equals the API's live evaluation
+      expect(await results(h)).toEqual(before);
+      const [api, stored] = await Promise.all([apiAlerts(h.gw, "civil_affairs"), storedAlerts(h, "civil_affairs")]);
+      expect(canonical(stored)).toEqual(canonical(api));
+    } finally {
+      await h.gw.mirror.run("employment");
+    }
+  }, 600_000);
 
   it("finds leads: department-only persons and persons in households without a case, by their street; dismissable", async () => {
     await ensureMirrorTables();
@@ -194,15 +247,20 @@ describe("a full monitoring run", () => {
     const streetX = (await sql.query<{ code: string }>(`SELECT code FROM street WHERE code <> $1 ORDER BY code LIMIT 1`, [uncovered.street_code]))[0].code;
     const studentId = "500103201001010000", patientId = "500103195001010000"; // known to no registry household
     expect((await sql.query(`SELECT 1 FROM person WHERE id_number IN ($1, $2)`, [studentId, patientId])).length).toBe(0);
+    // only the rows this test sets up: the mirror synced from the sandboxes (earlier tests) is emptied first
+    for (const t of ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability", "mirror_housing"]) await sql.query(`DELETE FROM ${t}`);
     const put = (table: string, id: string, record: unknown) =>
-      sql.query(`INSERT INTO ${table} (id_number, record, source_updated_at, synced_at, source_cursor) VALUES ($1, $2::jsonb, now(), now(), 'test') ON CONFLICT (id_number) DO UPDATE SET record = EXCLUDED.record, synced_at = now()`, [id, JSON.stringify(record)]);
-    await put("mirror_disability", covered, { severe: true, grade: 1, category: "PHYSICAL" });
-    await put("mirror_employment", uncovered.id_number, { status: "UNEMPLOYED_REGISTERED", registeredUnemployedSince: "2026-09-01" });
-    await put("mirror_education", studentId, { hardshipStudent: true, schoolName: "Test Middle School", necessaryExpenseFen: 300000, streetCode: streetX, districtCode: "500103" });
-    await put("mirror_medical_insurance", patientId, { seriousDisease: "LEUKEMIA", outOfPocketFen: 100000, year: 2026 });
+      sql.query(`INSERT INTO ${table} (id_number, record, source_updated_at, synced_at, source_cursor) VALUES ($1, $2::jsonb, now(), now(), 'test') ON CONFLICT (id_number) DO UPDATE SET record = EXCLUDED.record, synced_at = now()`, [id, JSON.stringify({ asOf: NOW.toISOString(), ...(record as object) })]);
+    // whole unified records (the mirror contract): the registry persons' records are evaluated by the run too
+    await put("mirror_disability", covered, { source: "disability", certificateNo: "T-1", severe: true, grade: 1, category: "PHYSICAL", livingSubsidyFen: 0, nursingSubsidyFen: 0, rehabilitation: [], certificateStatus: "VALID" });
+    await put("mirror_employment", uncovered.id_number, { source: "employment", status: "UNEMPLOYED_REGISTERED", registeredUnemployedSince: "2026-09-01", publicWelfarePost: false, trainings: [], dibaoEmploymentSubsidy: null });
+    await put("mirror_education", studentId, { source: "education", stage: "JUNIOR", schoolCode: "T", term: "2026-fall", aid: [], hardshipStudent: true, schoolName: "Test Middle School", necessaryExpenseFen: 300000, streetCode: streetX, districtCode: "500103" });
+    await put("mirror_medical_insurance", patientId, { source: "medicalInsurance", tier: 1, premiumSubsidyRatio: 0, premiumSubsidyFen: 0, inPolicyExpenseFen: 0, medicalAidPaidFen: 0, chronicDisease: null, seriousDisease: "LEUKEMIA", outOfPocketFen: 100000, year: 2026 });
 
     const { run } = await startRun(h.deps, "INCREMENTAL", NOW);
-    expect((await waitForRun(h, run.id)).status).toBe("SUCCEEDED");
+    const ended = await waitForRun(h, run.id);
+    if (ended.status !== "SUCCEEDED") console.log(await sql.query(`SELECT shard_no, error FROM monitoring_shard WHERE run_id = $1 AND error IS NOT NULL LIMIT 3`, [run.id]));
+    expect(ended.status).toBe("SUCCEEDED");
     const q = `query($filter: LeadFilter) { leads(first: 100, filter: $filter) { run { id } nodes { id source reason coverage idNumber householdId streetCode dismissedAt dismissReason } } }`;
     const civil: any = await h.gw.gql(q, {}, { audience: "civil_affairs", city: "500000" });
     expect(civil.errors).toBeUndefined();

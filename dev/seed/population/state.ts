@@ -41,6 +41,8 @@ export class Gen {
   readonly months: IsoDate[];
   /** per region: per (birth day, sex) the number of sequence numbers used so far */
   private readonly idCounters = new Map<string, Uint16Array>();
+  /** the household stream seeds used so far (see `startHousehold`) */
+  private readonly usedSeeds = new Set<number>();
 
   constructor(seed: number, asOf: IsoDate) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`asOf must be YYYY-MM-DD: ${asOf}`);
@@ -57,7 +59,13 @@ export class Gen {
 
   /** Starts the draws of household `seq` of a street (see `rng`). */
   startHousehold(streetCode: string, seq: number): void {
-    this.rng = new Rng(hashString(`${this.seed}:${streetCode}:${seq}`));
+    // The stream's seed is a 32-bit hash: among the ~765,000 households of 2,000,000 persons some dozens coincide,
+    // and two households drawn from one stream repeat each other's ids (primary keys). A seed already used is
+    // salted until it is new; at the default set's size none coincide (its households are unchanged).
+    let h = hashString(`${this.seed}:${streetCode}:${seq}`);
+    for (let salt = 1; this.usedSeeds.has(h); salt++) h = hashString(`${this.seed}:${streetCode}:${seq}#${salt}`);
+    this.usedSeeds.add(h);
+    this.rng = new Rng(h);
   }
 
   param(key: string, date: IsoDate, region: string): number {

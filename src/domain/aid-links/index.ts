@@ -19,7 +19,28 @@ export { charityLinks } from "./charity.js";
 
 /** A member's links from the department systems, in a fixed order of sources. */
 function memberLinks(m: MemberFacts, districtCode: string): AidLink[] {
-  return [...educationLinks(m, districtCode), ...employmentLinks(m, districtCode), ...medicalInsuranceLinks(m, districtCode), ...disabilityLinks(m, districtCode)];
+  return [
+    ...sourceLinks(m, m.education, districtCode, educationLinks),
+    ...sourceLinks(m, m.employment, districtCode, employmentLinks),
+    ...sourceLinks(m, m.medicalInsurance, districtCode, medicalInsuranceLinks),
+    ...sourceLinks(m, m.disability, districtCode, disabilityLinks),
+  ];
+}
+
+/**
+ * One source's links of a member: a function of that record, the member's keys and the district only (the files of
+ * this folder read nothing else), so they are made once per record object and reused — a monitoring run evaluates
+ * the same records once per audience view (src/features/monitoring/evaluate.ts). Links are never modified after
+ * they are made; the memo holds them only as long as the record object lives.
+ */
+const made = new WeakMap<object, { idNumber: string | null; personId: string; districtCode: string; links: AidLink[] }>();
+function sourceLinks(m: MemberFacts, fetched: MemberFacts["education"] | MemberFacts["employment"] | MemberFacts["medicalInsurance"] | MemberFacts["disability"], districtCode: string, make: (m: MemberFacts, districtCode: string) => AidLink[]): AidLink[] {
+  if (!fetched.ok || !fetched.value) return make(m, districtCode);
+  const hit = made.get(fetched);
+  if (hit && hit.idNumber === (m.idNumber ?? null) && hit.personId === m.personId && hit.districtCode === districtCode) return hit.links;
+  const links = make(m, districtCode);
+  made.set(fetched, { idNumber: m.idNumber ?? null, personId: m.personId, districtCode, links });
+  return links;
 }
 
 /** Every link of the household, registry first, then per member, then housing, then charities' deliveries. */

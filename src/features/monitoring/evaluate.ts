@@ -26,18 +26,53 @@ export interface HouseholdEvaluation {
   needs: DerivedNeed[];
 }
 
+interface PreparedView {
+  name: string;
+  audience: AlertView["audiences"][number];
+  /** the view reads every department record */
+  whole: boolean;
+  visible(a: AlertFinding): boolean;
+}
+
+const prepared = new WeakMap<readonly AlertView[], PreparedView[]>();
+
+/**
+ * The views with what a household's evaluation asks of the field policy worked out once (the policy is fixed for
+ * the process): whether a view withholds a source, and whether it may read an evidence item — memoised per
+ * (source, name), the same answers audienceVisibility gives.
+ */
+function prepare(views: readonly AlertView[]): PreparedView[] {
+  let p = prepared.get(views);
+  if (!p) {
+    p = views.map((view) => {
+      const audience = view.audiences[0];
+      const visibility = audienceVisibility(audience);
+      const answers = new Map<string, boolean>();
+      const readable = (source: AlertFinding["evidence"][number]["source"], name: string) => {
+        const key = `${source}\u0000${name}`;
+        let r = answers.get(key);
+        if (r === undefined) answers.set(key, (r = visibility.readable(source, name)));
+        return r;
+      };
+      const memoised = { readable, amountReadable: visibility.amountReadable };
+      return { name: view.name, audience, whole: withheldSources(audience).length === 0, visible: (a: AlertFinding) => alertVisible(memoised, a) };
+    });
+    prepared.set(views, p);
+  }
+  return p;
+}
+
 export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, asOf: Date, views: readonly AlertView[]): HouseholdEvaluation {
   const day = dayOf(asOf);
   const alerts = new Map<string, AlertFinding[]>();
   let whole: ReturnType<typeof monitoringFrom> | null = null;
   let wholeEligibility: EligibilityResult | null = null;
-  for (const view of views) {
-    const audience = view.audiences[0];
+  for (const view of prepare(views)) {
+    const audience = view.audience;
     const eligibility = evaluateEligibility(factsFor(facts, audience), params, day);
     const m = monitoringFrom(facts, eligibility, asOf, audience);
-    const visibility = audienceVisibility(audience);
-    alerts.set(view.name, m.alerts.filter((a) => alertVisible(visibility, a)));
-    if (!whole && withheldSources(audience).length === 0) {
+    alerts.set(view.name, m.alerts.filter(view.visible));
+    if (!whole && view.whole) {
       // a view over every record (the registry keepers'): the tier, completeness and needs come from it
       whole = m;
       wholeEligibility = eligibility;

@@ -45,6 +45,9 @@ export interface RunRow {
   counts: Record<string, Record<string, number>>;
   failed_sources: string[] | null;
   stale_sources: string[] | null;
+  /** department sources some shard read from the mirror / asked live (a source can be both when its freshness changed during the run) */
+  mirror_sources: string[] | null;
+  live_sources: string[] | null;
 }
 
 export interface ShardJob {
@@ -64,9 +67,11 @@ export interface MonitorDeps {
 const MIRROR_PERSON_TABLES = ["mirror_education", "mirror_employment", "mirror_medical_insurance", "mirror_disability"];
 
 
-/** The household ids an incremental run takes, given the previous run. */
-async function changedHouseholds(db: Database, previous: RunRow): Promise<string[]> {
-  const since = previous.started_at;
+/**
+ * The household ids an incremental run takes, given the previous run: a query (params $1 = the previous run's start,
+ * $2 = its id), so planning never holds the registry's ids in memory.
+ */
+async function changedHouseholdsQuery(db: Database): Promise<string> {
   const parts = [
     `SELECT id FROM household WHERE updated_at >= $1::timestamptz`,
     `SELECT h.id FROM household h LEFT JOIN monitoring_household m ON m.household_id = h.id WHERE m.household_id IS NULL`,
@@ -77,9 +82,11 @@ async function changedHouseholds(db: Database, previous: RunRow): Promise<string
   if (await mirrorPresent(db.sql)) {
     for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON m.id_number = p.id_number WHERE m.synced_at >= $1::timestamptz`);
     parts.push(`SELECT h.id FROM household h JOIN mirror_housing m ON m.registry_no = h.registry_no WHERE m.synced_at >= $1::timestamptz`);
+    // keys the sync removed (a department delete, a record turned malformed): recorded by a trigger on each mirror table
+    parts.push(`SELECT p.household_id FROM person p JOIN mirror_removed r ON r.key = p.id_number AND r.source <> 'housing' WHERE r.removed_at >= $1::timestamptz`);
+    parts.push(`SELECT h.id FROM household h JOIN mirror_removed r ON r.key = h.registry_no AND r.source = 'housing' WHERE r.removed_at >= $1::timestamptz`);
   }
-  const rows = await db.sql.query<{ id: string }>(`SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id) ORDER BY id`, [since, previous.id]);
-  return rows.map((r) => r.id);
+  return `SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id)`;
 }
 
 export async function latestRun(db: Database, finishedOnly = true): Promise<RunRow | null> {
@@ -103,28 +110,34 @@ export async function startRun(deps: MonitorDeps, mode: RunMode, asOf = new Date
   if (running) return { run: running, started: false };
   const previous = mode === "INCREMENTAL" ? await latestRun(db) : null;
   const effective: RunMode = previous ? "INCREMENTAL" : "FULL";
-  const ids = previous ? await changedHouseholds(db, previous) : (await db.sql.query<{ id: string }>(`SELECT id FROM household ORDER BY id`)).map((r) => r.id);
   const id = randomUUID();
-  const shards: string[][] = [];
-  for (let i = 0; i < ids.length; i += deps.shardSize) shards.push(ids.slice(i, i + deps.shardSize));
-  await db.sql.transaction(async (tx) => {
+  // the shards, planned in the database (ids in order, MONITOR_SHARD_SIZE per shard): nothing of the registry is held here
+  // (a full run: every household — there is no previous run, $1 and $2 are null)
+  const households = previous ? await changedHouseholdsQuery(db) : `SELECT id FROM household WHERE $1::timestamptz IS NULL AND $2::uuid IS NULL`;
+  const planned = await db.sql.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO monitoring_run (id, mode, status, as_of, registry_since, department_since, started_at, households, shards_total)
-       VALUES ($1::uuid, $2, 'RUNNING', $3::timestamptz, $4::timestamptz, $4::timestamptz, now(), $5, $6)`,
-      [id, effective, asOf.toISOString(), previous?.started_at ?? null, ids.length, shards.length],
+       VALUES ($1::uuid, $2, 'RUNNING', $3::timestamptz, $4::timestamptz, $4::timestamptz, now(), 0, 0)`,
+      [id, effective, asOf.toISOString(), previous?.started_at ?? null],
     );
-    for (let i = 0; i < shards.length; i += 200) {
-      const batch = shards.slice(i, i + 200).map((h, j) => ({ shard_no: i + j, household_ids: h }));
-      await tx.query(
-        `INSERT INTO monitoring_shard (run_id, shard_no, household_ids)
-         SELECT $1::uuid, x.shard_no, ARRAY(SELECT jsonb_array_elements_text(x.household_ids))::uuid[] FROM jsonb_to_recordset($2::jsonb) AS x(shard_no int, household_ids jsonb)`,
-        [id, JSON.stringify(batch)],
-      );
-    }
+    const rows = await tx.query<{ shards: number; households: number }>(
+      `WITH ids AS (${households}),
+            numbered AS (SELECT id, (row_number() OVER (ORDER BY id) - 1) / $4::int AS shard_no FROM ids),
+            inserted AS (INSERT INTO monitoring_shard (run_id, shard_no, household_ids)
+                         SELECT $3::uuid, shard_no, array_agg(id ORDER BY id) FROM numbered GROUP BY shard_no RETURNING cardinality(household_ids) AS n)
+       SELECT count(*)::int AS shards, coalesce(sum(n), 0)::int AS households FROM inserted`,
+      [previous?.started_at ?? null, previous?.id ?? null, id, deps.shardSize],
+    );
+    await tx.query(`UPDATE monitoring_run SET households = $2, shards_total = $3 WHERE id = $1::uuid`, [id, rows[0].households, rows[0].shards]);
+    return rows[0];
   });
-  for (let i = 0; i < shards.length; i += 500)
-    await deps.boss.insert(shards.slice(i, i + 500).map((_, j) => ({ name: SHARD_QUEUE, data: { runId: id, shardNo: i + j } satisfies ShardJob })));
-  if (shards.length === 0) await finishRun(db, id);
+  // removals the previous run already covered are of no further use (a day's margin for runs that overlap)
+  if (previous) await db.sql.query(`DELETE FROM mirror_removed WHERE removed_at < $1::timestamptz - interval '1 day'`, [previous.started_at]).catch(() => {});
+  for (let i = 0; i < planned.shards; i += 500)
+    await deps.boss.insert(
+      Array.from({ length: Math.min(500, planned.shards - i) }, (_, j) => ({ name: SHARD_QUEUE, data: { runId: id, shardNo: i + j } satisfies ShardJob })),
+    );
+  if (planned.shards === 0) await finishRun(db, id);
   return { run: (await getRun(db, id))!, started: true };
 }
 
@@ -150,6 +163,18 @@ async function parameterSets(db: Database, day: Date): Promise<(street: string) 
   };
 }
 
+/** The longest a shard's evaluation runs without yielding to the event loop (ms). */
+const YIELD_EVERY_MS = 5;
+
+let viewsOfProcess: { views: ReturnType<typeof alertViews>; key: string } | null = null;
+/** The audience views, derived from the field policy once per process (the same list while the policy is the same). */
+function shardViews() {
+  const views = alertViews();
+  const key = JSON.stringify(views);
+  if (!viewsOfProcess || viewsOfProcess.key !== key) viewsOfProcess = { views, key };
+  return viewsOfProcess.views;
+}
+
 /** The shard job: evaluate its households and write the results (idempotent). Throws to have the engine retry. */
 export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { beforeWrite?: () => Promise<void> }): Promise<"done" | "skipped" | "failed"> {
   const { db } = deps;
@@ -163,24 +188,28 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
     const run = (await getRun(db, job.runId))!;
     const asOf = new Date(run.as_of);
     const households: Household[] = await db.prisma.household.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
-    const [facts, params, findings] = await Promise.all([
+    const [{ facts, mirror: mirrorSources, live: liveSources }, params, findings] = await Promise.all([
       deps.shardFacts.facts(households, asOf),
       parameterSets(db, dayOf(asOf)),
       findingsFor(db.prisma, { id: { in: ids } }, {}),
     ]);
-    const views = alertViews();
-    // CPU-bound: yield to the event loop between households, so this process's other work (another shard's department
+    const views = shardViews();
+    // CPU-bound: yield to the event loop every few milliseconds, so this process's other work (another shard's department
     // calls and their deadlines, the gateway's requests, in-process sandboxes) is not starved for a whole shard
     const evaluations = [];
+    let slice = performance.now();
     for (const f of facts) {
       evaluations.push(evaluateHousehold(f, params(f.streetCode), asOf, views));
-      await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() - slice >= YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
     }
     const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
       [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
     );
     await hooks?.beforeWrite?.();
-    await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids });
+    await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids, mirrorSources, liveSources });
     await finishRun(db, job.runId);
     return "done";
   } catch (err) {
@@ -231,9 +260,11 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
     // one after the other: a transaction is one connection
     const alerts = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_alert WHERE view = $1 AND resolved_at IS NULL GROUP BY kind ORDER BY kind`, [view]);
     const findings = await tx.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM monitoring_finding WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind`);
-    const sources = await tx.query<{ failed: string[] | null; stale: string[] | null; retried: number }>(
+    const sources = await tx.query<{ failed: string[] | null; stale: string[] | null; mirror: string[] | null; live: string[] | null; retried: number }>(
       `SELECT ARRAY(SELECT DISTINCT unnest(failed_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS failed,
               ARRAY(SELECT DISTINCT unnest(stale_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS stale,
+              ARRAY(SELECT DISTINCT unnest(mirror_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS mirror,
+              ARRAY(SELECT DISTINCT unnest(live_sources) FROM monitoring_shard WHERE run_id = $1::uuid ORDER BY 1) AS live,
               (SELECT count(*)::int FROM monitoring_shard WHERE run_id = $1::uuid AND attempts > 1) AS retried`,
       [runId],
     );
@@ -241,13 +272,11 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
     const run = (await tx.query<{ as_of: Date }>(`SELECT as_of FROM monitoring_run WHERE id = $1::uuid`, [runId]))[0];
     const leads = await discoverLeads(tx, runId, new Date(run.as_of));
     const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads } };
-    await tx.query(`UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5 WHERE id = $1::uuid`, [
-      runId,
-      JSON.stringify(counts),
-      sources[0].failed ?? [],
-      sources[0].stale ?? [],
-      sources[0].retried,
-    ]);
+    await tx.query(
+      `UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5, mirror_sources = $6::text[], live_sources = $7::text[]
+       WHERE id = $1::uuid`,
+      [runId, JSON.stringify(counts), sources[0].failed ?? [], sources[0].stale ?? [], sources[0].retried, sources[0].mirror ?? [], sources[0].live ?? []],
+    );
     return true;
   });
 }

@@ -6,10 +6,10 @@
  */
 import type PgBoss from "pg-boss";
 import type { Database } from "../../db/database.js";
-import type { Connectors } from "../../../connectors/kit/index.js";
+import type { Connectors, Mirror } from "../../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../../policy/pseudonym.js";
 import { startEngine } from "./engine.js";
-import { liveShardFacts } from "./shard-facts.js";
+import { liveShardFacts, mirrorShardFacts } from "./shard-facts.js";
 import { getRun, latestRun, reapFailedShards, startRun, workShards, type MonitorDeps, type RunMode, type RunRow } from "./runs.js";
 
 /** The monitoring settings of the configuration (src/app/config.ts MONITOR_*). */
@@ -26,12 +26,21 @@ export interface Monitoring {
   close(): Promise<void>;
 }
 
-export async function openMonitoring(db: Database, connectors: Connectors, pseudonyms: Pseudonymizer, config: MonitorConfig): Promise<Monitoring> {
+/**
+ * The department mirror a process's shards read (connectors/kit/mirror.ts) and the clock its freshness is judged
+ * by; without one, shards ask the department systems live.
+ */
+export interface MonitorMirror {
+  mirror: Mirror;
+  clock?: () => Date;
+}
+
+export async function openMonitoring(db: Database, connectors: Connectors, pseudonyms: Pseudonymizer, config: MonitorConfig, mirror?: MonitorMirror): Promise<Monitoring> {
   const boss = await startEngine(db, { attempts: config.MONITOR_SHARD_ATTEMPTS, timeoutSeconds: config.MONITOR_SHARD_TIMEOUT });
   const deps: MonitorDeps = {
     db,
     boss,
-    shardFacts: liveShardFacts(db.prisma, connectors, pseudonyms),
+    shardFacts: mirror ? mirrorShardFacts(db.prisma, connectors, mirror.mirror, pseudonyms, mirror.clock) : liveShardFacts(db.prisma, connectors, pseudonyms),
     pseudonyms,
     shardSize: config.MONITOR_SHARD_SIZE,
     attempts: config.MONITOR_SHARD_ATTEMPTS,
@@ -46,7 +55,7 @@ export async function openMonitoring(db: Database, connectors: Connectors, pseud
 export function describeRun(r: RunRow): string {
   const alerts = Object.values(r.counts?.alerts ?? {}).reduce((a, b) => a + b, 0);
   const findings = Object.values(r.counts?.findings ?? {}).reduce((a, b) => a + b, 0);
-  return `${r.mode} run ${r.id} ${r.status}: ${r.households} households, shards ${r.shards_done}/${r.shards_total} done, ${r.shards_failed} failed, ${r.shards_retried} retried; ${alerts} current alerts, ${findings} findings${r.failed_sources?.length ? `; sources failed: ${r.failed_sources.join(", ")}` : ""}${r.stale_sources?.length ? `; stale records from: ${r.stale_sources.join(", ")}` : ""}`;
+  return `${r.mode} run ${r.id} ${r.status}: ${r.households} households, shards ${r.shards_done}/${r.shards_total} done, ${r.shards_failed} failed, ${r.shards_retried} retried; ${alerts} current alerts, ${findings} findings${r.failed_sources?.length ? `; sources failed: ${r.failed_sources.join(", ")}` : ""}${r.stale_sources?.length ? `; stale records from: ${r.stale_sources.join(", ")}` : ""}${r.mirror_sources?.length ? `; from the mirror: ${r.mirror_sources.join(", ")}` : ""}${r.live_sources?.length ? `; asked live: ${r.live_sources.join(", ")}` : ""}`;
 }
 
 /** Follows a run until it ends, reporting progress; reaps shards the engine gave up on. */

@@ -32,6 +32,9 @@ export interface ShardResults {
   findings: IdentifiedFinding[];
   /** every household of the shard (also those with no alerts), for resolving */
   householdIds: string[];
+  /** department sources read from the mirror / asked live for this shard */
+  mirrorSources?: string[];
+  liveSources?: string[];
 }
 
 const json = (x: unknown) => JSON.stringify(x);
@@ -150,9 +153,10 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
     const failed = [...new Set(r.evaluations.flatMap((e) => e.failedSources))].sort();
     const stale = [...new Set(r.evaluations.flatMap((e) => e.staleSources))].sort();
     const done = await tx.query(
-      `UPDATE monitoring_shard SET status = 'DONE', error = NULL, finished_at = now(), failed_sources = $3::text[], stale_sources = $4::text[]
+      `UPDATE monitoring_shard SET status = 'DONE', error = NULL, finished_at = now(), failed_sources = $3::text[], stale_sources = $4::text[],
+         mirror_sources = $5::text[], live_sources = $6::text[]
        WHERE run_id = $1::uuid AND shard_no = $2 AND status NOT IN ('DONE', 'FAILED') RETURNING shard_no`,
-      [r.runId, r.shardNo, failed, stale],
+      [r.runId, r.shardNo, failed, stale, r.mirrorSources ?? [], r.liveSources ?? []],
     );
     if (done.length) await tx.query(`UPDATE monitoring_run SET shards_done = shards_done + 1 WHERE id = $1::uuid`, [r.runId]);
     // subscribers (Subscription.alertRaised, src/features/monitoring/raised.ts) learn of the shard at commit

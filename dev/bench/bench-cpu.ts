@@ -1,0 +1,267 @@
+/**
+ * node dist/dev/bench/bench-cpu.js — the gateway's CPU per request on the mirror-served read path (issue 15 point 5).
+ *
+ * Separate processes as in bench-sync.ts: the department sandboxes (dist/dev/sandboxes/cli.js), the gateway
+ * (dist/src/app/main.js; PostgreSQL; it migrates, seeds and syncs the mirror itself; field policy enforced, access log
+ * on, no monitoring run) and autocannon in this process. Per scenario: a warm-up, then a measured run; the gateway's
+ * CPU time (user + system, /proc/<pid>/stat) over the run divided by the requests completed.
+ *
+ * Environment: DATABASE_URL (default the local test server), BENCH_CPU_SCHEMA (reuse/keep this schema: seeded once,
+ * kept after the run with its data directory $TMPDIR/bench-cpu-<schema>; default a fresh schema, dropped after), BENCH_DURATION (10), BENCH_WARMUP (3),
+ * BENCH_CPU_PROF=<dir> (run the gateway under `node --cpu-prof`, profile written there on exit; CPU figures then
+ * include the profiler's own cost), BENCH_CPU_NODE_ARGS (more node flags for the gateway), BENCH_CPU_ONLY=<comma-separated scenario keys: one1,one10,computed1,page1>.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const DIST = path.join(ROOT, "dist");
+const SEED = Number(process.env.SEED ?? 20190101);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
+const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const KEEP_SCHEMA = process.env.BENCH_CPU_SCHEMA;
+const PROF_DIR = process.env.BENCH_CPU_PROF;
+const ONLY = process.env.BENCH_CPU_ONLY?.split(",").filter(Boolean);
+const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
+
+const require = createRequire(import.meta.url);
+type AutocannonResult = { requests: { total: number }; latency: { p50: number; p99: number }; duration: number; non2xx: number; errors: number; timeouts: number };
+const autocannon = require("autocannon") as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface Child {
+  proc: ChildProcess;
+  output: string[];
+}
+const children: Child[] = [];
+
+function start(args: string[], env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: Child = { proc, output: [] };
+  const collect = (b: Buffer) => {
+    child.output.push(...b.toString("utf8").split("\n").filter(Boolean));
+    if (child.output.length > 500) child.output.splice(0, child.output.length - 500);
+  };
+  proc.stdout!.on("data", collect);
+  proc.stderr!.on("data", collect);
+  children.push(child);
+  return child;
+}
+
+async function stop(child: Child): Promise<void> {
+  children.splice(children.indexOf(child), 1);
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.proc.once("exit", () => r()));
+  child.proc.kill("SIGTERM");
+  if (!(await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]))) {
+    child.proc.kill("SIGKILL");
+    await exited;
+  }
+}
+
+async function waitForLine(child: Child, re: RegExp, ms: number): Promise<RegExpMatchArray> {
+  const until = Date.now() + ms;
+  for (;;) {
+    for (const l of child.output) {
+      const m = l.match(re);
+      if (m) return m;
+    }
+    if (child.proc.exitCode !== null) throw new Error(`process exited:\n${child.output.slice(-30).join("\n")}`);
+    if (Date.now() > until) throw new Error(`not ready after ${ms} ms:\n${child.output.slice(-30).join("\n")}`);
+    await sleep(100);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function exec(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, args, { cwd: ROOT, env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(" ")}: ${stderr || err.message}`)) : resolve(stdout))),
+  );
+}
+
+/** A process's CPU time (user + system) in ms, and the system (kernel) part, from /proc (Linux). */
+function cpuMsOf(pid: number): number {
+  return cpuOf(pid).total;
+}
+function cpuOf(pid: number): { total: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return { total: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, system: (Number(fields[12]) * 1000) / 100 };
+}
+
+function schemaUrl(schema: string): string {
+  const u = new URL(BASE_URL);
+  u.searchParams.set("schema", schema);
+  return u.toString();
+}
+
+const MEMBER = `id idNumber
+  education { source asOf stale servedFrom stage schoolName term hardshipStudent aid { item amountFen } necessaryExpenseFen }
+  employment { source asOf stale servedFrom status publicWelfarePost trainings { course completedOn } dibaoEmploymentSubsidy { monthlyFen from to } }
+  medicalInsurance { source asOf stale servedFrom tier premiumSubsidyRatio outOfPocketFen medicalAidPaidFen seriousDisease chronicDisease }
+  disability { source asOf stale servedFrom grade category severe livingSubsidyFen nursingSubsidyFen certificateStatus }`;
+const HOUSEHOLD = `id registryNo housing { source asOf stale servedFrom benefits { type status monthlySubsidyFen startDate endDate } } members { ${MEMBER} }`;
+const COMPUTED = `
+  eligibility { tier complete incomePerCapitaFen standardFen gradualExitEnds nextRecertification
+    persons { personId tier reason }
+    entitlements { kind department personId amountFen ratio }
+    reasons { rule outcome explanation inputs { name value source asOf } } }
+  aidChain { complete
+    links { id department program purpose personId periodStart periodEnd amountFen source }
+    gaps { key kind department personId reason }
+    duplicates { key kind purpose personId overlapStart overlapEnd } }
+  alerts { key kind class severity department status evidence { name value source asOf } }`;
+const ONE = `query One($id: ID!) { household(id: $id) { ${HOUSEHOLD} } }`;
+const ONE_COMPUTED = `query OneComputed($id: ID!) { household(id: $id) { ${HOUSEHOLD} ${COMPUTED} } }`;
+const PAGE = `query Page($first: Int!) { households(first: $first) { edges { node { ${HOUSEHOLD} } } } }`;
+
+interface Row {
+  key: string;
+  label: string;
+  connections: number;
+  requests: number;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  /** the kernel's part of it (system time: socket writes and reads, …) */
+  systemMsPerRequest: number;
+  bad: number;
+  servedFrom: string;
+}
+
+async function measure(url: string, pid: number, token: string, key: string, label: string, query: string, variables: Record<string, unknown>, connections: number): Promise<Row> {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const body = JSON.stringify({ query, variables });
+  const check: any = await fetch(`${url}/graphql`, { method: "POST", headers, body }).then((r) => r.json());
+  if (check.errors) throw new Error(`${label}: ${JSON.stringify(check.errors).slice(0, 400)}`);
+  const served = new Set<string>();
+  JSON.stringify(check, (k, v) => (k === "servedFrom" ? (served.add(v), v) : v));
+  const opts = { url: `${url}/graphql`, method: "POST", headers, body, connections, pipelining: 1 };
+  if (WARMUP_S > 0) await autocannon({ ...opts, duration: WARMUP_S });
+  // BENCH_CPU_SIGNAL=1: SIGUSR2 to the gateway before and after the measured run (for a --require'd counter)
+  if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
+  const sys0 = cpuOf(pid).system;
+  const cpu0 = cpuMsOf(pid);
+  const r = await autocannon({ ...opts, duration: DURATION_S });
+  const cpu1 = cpuMsOf(pid);
+  const sys1 = cpuOf(pid).system;
+  if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
+  const row: Row = {
+    key,
+    label,
+    connections,
+    requests: r.requests.total,
+    reqPerSec: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuMsPerRequest: (cpu1 - cpu0) / r.requests.total,
+    systemMsPerRequest: (sys1 - sys0) / r.requests.total,
+    bad: r.non2xx + r.errors + r.timeouts,
+    servedFrom: [...served].join("+"),
+  };
+  process.stdout.write(
+    `${label.padEnd(44)} c=${String(connections).padEnd(2)} ${row.reqPerSec.toFixed(1).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  CPU ${row.cpuMsPerRequest.toFixed(2)} ms/req (kernel ${row.systemMsPerRequest.toFixed(2)})  served ${row.servedFrom}${row.bad ? `  ${row.bad} FAILED` : ""}\n`,
+  );
+  return row;
+}
+
+async function main(): Promise<void> {
+  const schema = KEEP_SCHEMA ?? `bench_cpu_${Math.random().toString(16).slice(2, 8)}`;
+  const loadBefore = os.loadavg();
+  const asOf = new Date().toISOString().slice(0, 10);
+  const sbChild = start([path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf], { ...process.env });
+  // a kept schema keeps its data directory too (the gateway's keys sign the audit chain stored in the schema)
+  const dataDir = KEEP_SCHEMA ? path.join(os.tmpdir(), `bench-cpu-${KEEP_SCHEMA}`) : mkdtempSync(path.join(os.tmpdir(), "bench-cpu-"));
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    const [line] = await waitForLine(sbChild, /^\{.*"urls".*\}$/, 600_000);
+    const sb = JSON.parse(line);
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: "development",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: schemaUrl(schema),
+      MIGRATE_ON_START: "true",
+      SEED_ON_START: "true",
+      SEED: String(SEED),
+      LOG_LEVEL: "warn",
+      FIELD_POLICY: "enforce",
+      AUDIT_LOG: "on",
+      RATE_LIMIT_PER_MINUTE: "1000000",
+      GRAPHQL_MAX_COST: "1000000",
+      MIRROR_SYNC: "true",
+      MONITOR_INTERVAL: "0",
+      EDUCATION_URL: sb.urls.education,
+      EMPLOYMENT_URL: sb.urls.employment,
+      HOUSING_URL: sb.urls.housing,
+      MEDICAL_INSURANCE_URL: sb.urls.medicalInsurance,
+      MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
+      MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
+      DISABILITY_URL: sb.urls.disability,
+    };
+    delete env.REDIS_URL;
+    for (const k of Object.keys(env)) if (k.startsWith("OTEL_")) delete env[k];
+    const nodeArgs = [...(PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROF_DIR}`] : []), ...(process.env.BENCH_CPU_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
+    const gw = start([...nodeArgs, path.join(DIST, "src/app/main.js")], env);
+    await waitForLine(gw, /safetynet-gateway ready in/, 600_000);
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
+      if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) break;
+      if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
+      await sleep(500);
+    }
+    const token = (await exec([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).trim();
+    const first: any = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }) }).then((r) => r.json());
+    const id = first.data.households.edges[0].node.id;
+    const pid = gw.proc.pid!;
+    const scenarios: Array<[string, string, string, Record<string, unknown>, number]> = [
+      ["one10", "household(id:) from the mirror", ONE, { id }, 10],
+      ["one1", "household(id:) from the mirror", ONE, { id }, 1],
+      ["computed1", "household(id:) + computed, mirror", ONE_COMPUTED, { id }, 1],
+      ["page1", "households(first: 100) from the mirror", PAGE, { first: 100 }, 1],
+    ];
+    process.stdout.write(`bench-cpu: PostgreSQL schema ${schema}, load before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}\n`);
+    for (const [key, label, query, vars, c] of scenarios) {
+      if (ONLY && !ONLY.includes(key)) continue;
+      await measure(url, pid, token, key, label, query, vars, c);
+    }
+    process.stdout.write(`bench-cpu: load after ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
+    await stop(gw);
+  } finally {
+    for (const c of [...children].reverse()) await stop(c);
+    if (!KEEP_SCHEMA) {
+      rmSync(dataDir, { recursive: true, force: true });
+      const c = new pg.Client({ connectionString: BASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench-cpu failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+  for (const c of children) c.proc.kill("SIGKILL");
+});

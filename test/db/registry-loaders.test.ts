@@ -1,0 +1,69 @@
+/**
+ * The hot registry loaders (household, members) read through the gateway's own SQL executor (issue 15 point 5:
+ * no Prisma query-plan interpretation on every request) must give exactly the rows Prisma gives: the oracle is
+ * Prisma's findMany over the same seeded database (the loaders' previous implementation), for every household,
+ * under each kind of jurisdiction, out-of-scope and unknown ids included.
+ */
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { Database } from "../../src/db/database.js";
+import { runSeed } from "../../dev/seed/run.js";
+import { createRegistryLoaders } from "../../src/features/households/loaders.js";
+import { householdScope } from "../../src/policy/scope.js";
+import type { Jurisdiction } from "../../src/auth/principal.js";
+import { openTestDatabase } from "../helpers/database.js";
+
+let db: Database;
+let ids: string[] = [];
+let districts: string[] = [];
+let streets: string[] = [];
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await runSeed({ sql: db.sql, seed: 4242, asOf: "2026-11-01", persons: 400, progress: "none" });
+  // a small population lives in one street: move every fifth household to another street of its district, so a
+  // street scope leaves some out
+  await db.sql.query(
+    `UPDATE household h SET street_code = (SELECT s.code FROM street s WHERE s.district_code = h.district_code AND s.code <> h.street_code ORDER BY s.code LIMIT 1)
+     WHERE h.id IN (SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM household) x WHERE x.n % 5 = 0)`,
+  );
+  ids = (await db.sql.query<{ id: string }>(`SELECT id::text AS id FROM household ORDER BY id`)).map((r) => r.id);
+  districts = (await db.sql.query<{ d: string }>(`SELECT DISTINCT district_code AS d FROM household ORDER BY 1`)).map((r) => r.d);
+  streets = (await db.sql.query<{ s: string }>(`SELECT DISTINCT street_code AS s FROM household ORDER BY 1`)).map((r) => r.s);
+}, 120_000);
+afterAll(async () => db?.close());
+
+const jurisdictions = (): [string, Jurisdiction | null][] => [
+  ["no scope", null],
+  ["the city", { kind: "city", city: "500000" }],
+  ["another city", { kind: "city", city: "510100" }],
+  ["one district", { kind: "districts", districts: [districts[0]] }],
+  ["one street", { kind: "streets", streets: [streets[0]] }],
+];
+
+test("the oracle: a population spread over several streets", () => {
+  expect(ids.length).toBeGreaterThan(100);
+  expect(streets.length).toBeGreaterThan(1);
+});
+
+test("household and members: the same rows (values and types) as Prisma, under every kind of jurisdiction", async () => {
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  const keys = [...ids, unknown];
+  for (const [label, j] of jurisdictions()) {
+    const prisma = createRegistryLoaders(db.prisma, householdScope(j));
+    const raw = createRegistryLoaders(db.prisma, householdScope(j), { sql: db.sql, jurisdiction: j });
+    const [a, b] = await Promise.all([prisma.household.loadMany(keys), raw.household.loadMany(keys)]);
+    expect(b, label).toEqual(a);
+    // in scope: as many as the raw rows say (independent count)
+    const inScope = a.filter((h) => h !== null).length;
+    if (j === null) expect(inScope).toBe(ids.length);
+    if (j?.kind === "city" && j.city === "510100") expect(inScope).toBe(0);
+    if (j?.kind === "streets") expect(inScope).toBe((await db.sql.query(`SELECT 1 FROM household WHERE street_code = $1`, [j.streets[0]])).length);
+    const [m1, m2] = await Promise.all([prisma.members.loadMany(keys), raw.members.loadMany(keys)]);
+    expect(m2, label).toEqual(m1);
+  }
+  // types, not only values: Dates stay Dates (toEqual compares them by time)
+  const one = await createRegistryLoaders(db.prisma, {}, { sql: db.sql, jurisdiction: null }).members.load(ids[0]);
+  expect(one.length).toBeGreaterThan(0);
+  expect(one[0].birthDate).toBeInstanceOf(Date);
+  expect(one[0].birthDate.toISOString()).toMatch(/T00:00:00\.000Z$/);
+});
