@@ -99,21 +99,46 @@ export class MirrorService {
     });
   }
 
+  /** Settles when every source's first scheduled sync has ended (either way); at once without a schedule. */
+  private firstRuns: Promise<void> = Promise.resolve();
+
   /** Loads the sync states and starts each source's schedule (first run at once). */
   async start(): Promise<void> {
     await this.mirror.refresh();
     // follow syncs run elsewhere too (the CLI against PostgreSQL)
     this.refresher = setInterval(() => void this.mirror.refresh().catch(() => {}), 5000);
     this.refresher.unref();
-    if (this.settings.schedule) for (const s of SOURCES) this.schedule(s, 0);
+    if (this.settings.schedule) {
+      const ended: (() => void)[] = [];
+      const first = SOURCES.map(() => new Promise<void>((resolve) => ended.push(resolve)));
+      this.firstRuns = Promise.all(first).then(() => undefined);
+      SOURCES.forEach((s, i) => this.schedule(s, 0, ended[i]));
+    }
   }
 
-  private schedule(source: SourceName, delayMs: number): void {
-    if (this.stopping.signal.aborted) return;
+  /**
+   * Settles when each source's first scheduled sync has ended (succeeded or failed) or after `timeoutMs`, whichever
+   * comes first — so that a process's first monitoring run reads the mirror its start just brought up to date instead
+   * of asking every department live. Never rejects.
+   */
+  firstSyncsSettled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([this.firstRuns, timeout, new Promise<void>((resolve) => this.stopping.signal.addEventListener("abort", () => resolve(), { once: true }))]).finally(() => clearTimeout(timer));
+  }
+
+  private schedule(source: SourceName, delayMs: number, ended?: () => void): void {
+    if (this.stopping.signal.aborted) return ended?.();
     const t = setTimeout(() => {
       void this.run(source)
         .catch(() => {})
-        .finally(() => this.schedule(source, this.settings.intervalMs[source]));
+        .finally(() => {
+          ended?.();
+          this.schedule(source, this.settings.intervalMs[source]);
+        });
     }, delayMs);
     t.unref();
     this.timers.set(source, t);

@@ -239,7 +239,8 @@ export async function startGateway(config: Config, log: (line: string) => void =
       const monitoring = await openMonitoring(db, departments.monitoringConnectors, pseudonyms, config, { mirror: mirror.mirror, clock: mirror.clock });
       cleanup.push(() => monitoring.close());
       await workShards(monitoring.deps);
-      const stop = scheduleRuns(monitoring, config, log);
+      // the first run after the mirror's first syncs have ended (at most 10 min: a source that hangs is then asked live)
+      const stop = scheduleRuns(monitoring, config, log, { after: mirror.firstSyncsSettled(600_000) });
       cleanup.push(stop);
     }
     return { app, db, dataset, sandboxes, connectors, metrics, pseudonyms, audit: auditParts, mirror, devTokens, close: closeAll };

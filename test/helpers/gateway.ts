@@ -66,6 +66,11 @@ export interface StartOptions {
   mirror?: GatewayDeps["mirror"];
   /** the access log: on (AUDIT_LOG=on, as in production) unless false */
   audit?: boolean;
+  /**
+   * The process's own schedules, as `npm start` runs them (default: neither — a test syncs with gw.mirror.run and
+   * runs monitoring through test/monitoring/helpers.ts): the mirror's sync schedule and monitoring runs in-process.
+   */
+  schedules?: { mirrorSync: boolean; monitorInterval: number };
   /** the server's log lines (with `edge: { LOG_LEVEL }` other than silent) */
   logStream?: NodeJS.WritableStream;
 }
@@ -135,9 +140,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
       PORT: "0",
       SEED_ON_START: "false",
       // monitoring runs are the monitoring tests' own (test/monitoring): a test gateway starts none
-      MONITOR_INTERVAL: "0",
+      MONITOR_INTERVAL: String(opts.schedules?.monitorInterval ?? 0),
       // the mirror's schedule is off (whatever NODE_ENV a test asks for): a test syncs with gw.mirror.run
-      MIRROR_SYNC: "false",
+      MIRROR_SYNC: String(opts.schedules?.mirrorSync ?? false),
       MIGRATE_ON_START: "true",
       AUDIT_LOG: opts.audit === false ? "off" : "on",
       DEPARTMENT_SANDBOXES: "false",

@@ -74,7 +74,7 @@ export async function followRun(deps: MonitorDeps, runId: string, progress: (r: 
 }
 
 /** The gateway's schedule. Returns a stop function. */
-export function scheduleRuns(m: Monitoring, config: MonitorConfig, log: (line: string) => void): () => Promise<void> {
+export function scheduleRuns(m: Monitoring, config: MonitorConfig, log: (line: string) => void, options: { after?: Promise<void> } = {}): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> = Promise.resolve();
@@ -101,7 +101,9 @@ export function scheduleRuns(m: Monitoring, config: MonitorConfig, log: (line: s
     current = current.then(() => (stopped ? undefined : run(mode))).catch((err) => log(`monitoring: run failed: ${err instanceof Error ? err.message : String(err)}`));
   };
   // a failure here is logged, never a crash of the process that hosts the schedule (the gateway)
-  void latestRun(m.deps.db)
+  // the first run waits for `after` (the gateway: its mirror's first syncs, so the run reads the mirror, not every system live)
+  void (options.after ?? Promise.resolve())
+    .then(() => latestRun(m.deps.db))
     .then((prev) => guarded(prev ? "INCREMENTAL" : "FULL"))
     .catch((err) => log(`monitoring: cannot start: ${err instanceof Error ? err.message : String(err)}`));
   if (config.MONITOR_INTERVAL > 0) {
