@@ -80,6 +80,8 @@ async function dropSchema(schema: string): Promise<void> {
   const c = new pg.Client({ connectionString: BASE_URL });
   await c.connect();
   await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  // a gateway that ran monitoring over this schema made its job engine's schema beside it (src/features/monitoring/engine.ts)
+  await c.query(`DROP SCHEMA IF EXISTS "${schema}_pgboss" CASCADE`);
   await c.end();
 }
 
