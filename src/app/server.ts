@@ -84,6 +84,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     clientErrorHandler, // the HTTP parser's refusals (431 and others) in the GraphQL error shape
+    // Fastify's 10 s default per plugin failed a start on a loaded machine (the explorer plugin reads its bundle; CI's
+    // PostgreSQL pass runs beside CPU burners): a start that waits is not a start that hangs — 5 min bounds a real hang.
+    pluginTimeout: 300_000,
   });
   installHttpErrors(app); // every refusal: { errors: [{ message, extensions: { code, requestId } }] }
   // spans, operation metrics, authentication-failure counts, access-log append timing (src/telemetry)
