@@ -3,6 +3,7 @@ import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { runSeed } from "../../dev/seed/run.js";
 import type { Database } from "../../src/db/database.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
+import { bossSchema } from "../../src/features/monitoring/engine.js";
 
 /**
  * The gateway's own schedules, as `npm start` runs them: the department mirror syncs at start and the first
@@ -28,7 +29,13 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await gw?.close();
+  if (!gw) return;
+  // the job engine's schema beside the test's own (PostgreSQL): the harness drops only the test's schema
+  const boss = gw.db.target.kind === "postgres" ? bossSchema(gw.db) : null;
+  const sql = gw.db.sql;
+  if (boss) await gw.app.close().catch(() => {});
+  if (boss) await sql.query(`DROP SCHEMA IF EXISTS "${boss}" CASCADE`).catch(() => {});
+  await gw.close();
 });
 
 const BULK = /\/(export|changes)$/;
