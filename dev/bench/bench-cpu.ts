@@ -11,18 +11,14 @@
  * BENCH_CPU_PROF=<dir> (run the gateway under `node --cpu-prof`, profile written there on exit; CPU figures then
  * include the profiler's own cost), BENCH_CPU_NODE_ARGS (more node flags for the gateway), BENCH_CPU_ONLY=<comma-separated scenario keys: one1,one10,computed1,page1>.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { DIST, children, cpuMsOf, freePort, run, start, stop, waitForLine } from "./processes.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const DIST = path.join(ROOT, "dist");
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
@@ -36,73 +32,10 @@ const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { total: number }; latency: { p50: number; p99: number }; duration: number; non2xx: number; errors: number; timeouts: number };
 const autocannon = require("autocannon") as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
-interface Child {
-  proc: ChildProcess;
-  output: string[];
-}
-const children: Child[] = [];
-
-function start(args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  const child: Child = { proc, output: [] };
-  const collect = (b: Buffer) => {
-    child.output.push(...b.toString("utf8").split("\n").filter(Boolean));
-    if (child.output.length > 500) child.output.splice(0, child.output.length - 500);
-  };
-  proc.stdout!.on("data", collect);
-  proc.stderr!.on("data", collect);
-  children.push(child);
-  return child;
-}
-
-async function stop(child: Child): Promise<void> {
-  children.splice(children.indexOf(child), 1);
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.proc.once("exit", () => r()));
-  child.proc.kill("SIGTERM");
-  if (!(await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]))) {
-    child.proc.kill("SIGKILL");
-    await exited;
-  }
-}
-
-async function waitForLine(child: Child, re: RegExp, ms: number): Promise<RegExpMatchArray> {
-  const until = Date.now() + ms;
-  for (;;) {
-    for (const l of child.output) {
-      const m = l.match(re);
-      if (m) return m;
-    }
-    if (child.proc.exitCode !== null) throw new Error(`process exited:\n${child.output.slice(-30).join("\n")}`);
-    if (Date.now() > until) throw new Error(`not ready after ${ms} ms:\n${child.output.slice(-30).join("\n")}`);
-    await sleep(100);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function exec(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { cwd: ROOT, env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(" ")}: ${stderr || err.message}`)) : resolve(stdout))),
-  );
-}
-
-/** A process's CPU time (user + system) in ms, and the system (kernel) part, from /proc (Linux). */
-function cpuMsOf(pid: number): number {
-  return cpuOf(pid).total;
-}
-function cpuOf(pid: number): { total: number; system: number } {
+/** The kernel (system) part of a process's CPU time in ms, from /proc (Linux); the total is processes.ts cpuMsOf. */
+function systemMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return { total: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, system: (Number(fields[12]) * 1000) / 100 };
+  return (Number(fields[12]) * 1000) / 100;
 }
 
 function schemaUrl(schema: string): string {
@@ -157,11 +90,11 @@ async function measure(url: string, pid: number, token: string, key: string, lab
   if (WARMUP_S > 0) await autocannon({ ...opts, duration: WARMUP_S });
   // BENCH_CPU_SIGNAL=1: SIGUSR2 to the gateway before and after the measured run (for a --require'd counter)
   if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
-  const sys0 = cpuOf(pid).system;
+  const sys0 = systemMsOf(pid);
   const cpu0 = cpuMsOf(pid);
   const r = await autocannon({ ...opts, duration: DURATION_S });
   const cpu1 = cpuMsOf(pid);
-  const sys1 = cpuOf(pid).system;
+  const sys1 = systemMsOf(pid);
   if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
   const row: Row = {
     key,
@@ -186,7 +119,7 @@ async function main(): Promise<void> {
   const schema = KEEP_SCHEMA ?? `bench_cpu_${Math.random().toString(16).slice(2, 8)}`;
   const loadBefore = os.loadavg();
   const asOf = new Date().toISOString().slice(0, 10);
-  const sbChild = start([path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf], { ...process.env });
+  const sbChild = start("sandboxes", [path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf], { ...process.env });
   // a kept schema keeps its data directory too (the gateway's keys sign the audit chain stored in the schema)
   const dataDir = KEEP_SCHEMA ? path.join(os.tmpdir(), `bench-cpu-${KEEP_SCHEMA}`) : mkdtempSync(path.join(os.tmpdir(), "bench-cpu-"));
   mkdirSync(dataDir, { recursive: true });
@@ -222,7 +155,7 @@ async function main(): Promise<void> {
     delete env.REDIS_URL;
     for (const k of Object.keys(env)) if (k.startsWith("OTEL_")) delete env[k];
     const nodeArgs = [...(PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROF_DIR}`] : []), ...(process.env.BENCH_CPU_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
-    const gw = start([...nodeArgs, path.join(DIST, "src/app/main.js")], env);
+    const gw = start("gateway", [...nodeArgs, path.join(DIST, "src/app/main.js")], env);
     await waitForLine(gw, /safetynet-gateway ready in/, 600_000);
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
@@ -231,7 +164,7 @@ async function main(): Promise<void> {
       if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
       await sleep(500);
     }
-    const token = (await exec([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).trim();
+    const token = (await run([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).trim();
     const first: any = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }) }).then((r) => r.json());
     const id = first.data.households.edges[0].node.id;
     const pid = gw.proc.pid!;
