@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { HOUSEHOLD } from "./queries.js";
 import { DIST, children, cpuMsOf, freePort, run, start, stop, waitForLine } from "./processes.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
@@ -44,12 +45,6 @@ function schemaUrl(schema: string): string {
   return u.toString();
 }
 
-const MEMBER = `id idNumber
-  education { source asOf stale servedFrom stage schoolName term hardshipStudent aid { item amountFen } necessaryExpenseFen }
-  employment { source asOf stale servedFrom status publicWelfarePost trainings { course completedOn } dibaoEmploymentSubsidy { monthlyFen from to } }
-  medicalInsurance { source asOf stale servedFrom tier premiumSubsidyRatio outOfPocketFen medicalAidPaidFen seriousDisease chronicDisease }
-  disability { source asOf stale servedFrom grade category severe livingSubsidyFen nursingSubsidyFen certificateStatus }`;
-const HOUSEHOLD = `id registryNo housing { source asOf stale servedFrom benefits { type status monthlySubsidyFen startDate endDate } } members { ${MEMBER} }`;
 const COMPUTED = `
   eligibility { tier complete incomePerCapitaFen standardFen gradualExitEnds nextRecertification
     persons { personId tier reason }

@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { HOUSEHOLD } from "./queries.js";
 import { DIST, ROOT, children, cpuMsOf, exec, freePort, start as startChild, stop, waitForLine, type Child } from "./processes.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
@@ -146,12 +147,6 @@ async function advanceOnePercent(sb: Sandboxes): Promise<number> {
 // ---------------------------------------------------------------------------------------------------
 // mirror-served reads
 
-const MEMBER = `id idNumber
-  education { source asOf stale servedFrom stage schoolName term hardshipStudent aid { item amountFen } necessaryExpenseFen }
-  employment { source asOf stale servedFrom status publicWelfarePost trainings { course completedOn } dibaoEmploymentSubsidy { monthlyFen from to } }
-  medicalInsurance { source asOf stale servedFrom tier premiumSubsidyRatio outOfPocketFen medicalAidPaidFen seriousDisease chronicDisease }
-  disability { source asOf stale servedFrom grade category severe livingSubsidyFen nursingSubsidyFen certificateStatus }`;
-const HOUSEHOLD = `id registryNo housing { source asOf stale servedFrom benefits { type status monthlySubsidyFen startDate endDate } } members { ${MEMBER} }`;
 const ONE = `query One($id: ID!) { household(id: $id) { ${HOUSEHOLD} } }`;
 const PAGE = `query Page($first: Int!) { households(first: $first) { edges { node { ${HOUSEHOLD} } } } }`;
 
