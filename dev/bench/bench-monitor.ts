@@ -166,6 +166,7 @@ async function main() {
       const requests = await departmentRequests();
       const started = Date.now();
       const { run } = await startRun(deps, mode);
+      log(`${label}: planned ${run.households} households in ${run.shards_total} shards, ${((Date.now() - started) / 1000).toFixed(1)} s after the request`);
       let ended: RunRow;
       for (;;) {
         ended = (await getRun(db, run.id))!;
@@ -173,6 +174,7 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
       const seconds = (Date.now() - started) / 1000;
+      log(`${label}: the run's own record: started ${new Date(ended.started_at).toISOString()}, finished ${new Date(ended.finished_at!).toISOString()} (${((new Date(ended.finished_at!).getTime() - new Date(ended.started_at).getTime()) / 1000).toFixed(1)} s); followed for ${seconds.toFixed(1)} s`);
       const rss = await stopWorkers(list);
       const alerts = Object.values(ended.counts.alerts ?? {}).reduce((a, b) => a + b, 0);
       const made = (await departmentRequests()) - requests;
