@@ -9,8 +9,9 @@ import { evaluateEligibility } from "../../domain/eligibility.js";
 import { alertCompleteness, type AlertFinding } from "../../domain/alerts.js";
 import { deriveNeeds, type DerivedNeed } from "../../domain/needs.js";
 import { dayOf } from "../../domain/calendar.js";
-import { factsFor, withheldSources } from "../../policy/noninterference.js";
-import { alertVisible, audienceVisibility, monitoringFrom } from "../aid-chain/monitoring.js";
+import { factsWithout, withheldSources } from "../../policy/noninterference.js";
+import type { SourceName } from "../../domain/records.js";
+import { alertVisible, audienceVisibility, monitoringFrom, monitoringOver } from "../aid-chain/monitoring.js";
 import type { AlertView } from "./views.js";
 
 export interface HouseholdEvaluation {
@@ -29,6 +30,8 @@ export interface HouseholdEvaluation {
 interface PreparedView {
   name: string;
   audience: AlertView["audiences"][number];
+  /** the department sources the view withholds (withheldSources of its audience) */
+  withheld: readonly SourceName[];
   /** the view reads every department record */
   whole: boolean;
   visible(a: AlertFinding): boolean;
@@ -55,7 +58,8 @@ function prepare(views: readonly AlertView[]): PreparedView[] {
         return r;
       };
       const memoised = { readable, amountReadable: visibility.amountReadable };
-      return { name: view.name, audience, whole: withheldSources(audience).length === 0, visible: (a: AlertFinding) => alertVisible(memoised, a) };
+      const withheld = withheldSources(audience);
+      return { name: view.name, audience, withheld, whole: withheld.length === 0, visible: (a: AlertFinding) => alertVisible(memoised, a) };
     });
     prepared.set(views, p);
   }
@@ -68,9 +72,10 @@ export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, a
   let whole: ReturnType<typeof monitoringFrom> | null = null;
   let wholeEligibility: EligibilityResult | null = null;
   for (const view of prepare(views)) {
-    const audience = view.audience;
-    const eligibility = evaluateEligibility(factsFor(facts, audience), params, day);
-    const m = monitoringFrom(facts, eligibility, asOf, audience);
+    // what factsFor / monitoringFrom give the view's audience, its withheld sources worked out once
+    const seen = factsWithout(facts, view.withheld);
+    const eligibility = evaluateEligibility(seen, params, day);
+    const m = monitoringOver(seen, view.withheld, eligibility, asOf);
     alerts.set(view.name, m.alerts.filter(view.visible));
     if (!whole && view.whole) {
       // a view over every record (the registry keepers'): the tier, completeness and needs come from it

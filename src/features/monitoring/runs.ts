@@ -281,10 +281,16 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
   });
 }
 
+/**
+ * Shards one process works at once by default: two, so one shard's reads and writes (the database, the department
+ * mirror) overlap another's evaluation (CPU) — with one, the process idled about a quarter of a run on its queries.
+ */
+export const DEFAULT_SHARD_CONCURRENCY = 2;
+
 /** Works shards in this process (the gateway on the embedded database, `npm run worker`). */
 export async function workShards(deps: MonitorDeps, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < (options.concurrency ?? 1); i++)
+  for (let i = 0; i < (options.concurrency ?? DEFAULT_SHARD_CONCURRENCY); i++)
     ids.push(
       await deps.boss.work<ShardJob>(SHARD_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
         await processShard(deps, job.data);
