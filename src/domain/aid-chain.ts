@@ -397,13 +397,21 @@ function markStale(links: AidLink[], stale: readonly StaleRecord[]): AidLink[] {
   return links.map((l) => (l.source !== "registry" && l.source !== "caseworker" && l.source !== "charity" && stale.some((s) => s.source === l.source && s.personId === l.personId) ? { ...l, stale: true } : l));
 }
 
-export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AidChain {
+/** The part of the chain without its duplicates and per-person lists: what the alerts and a monitoring run's snapshot read. */
+export type ChainCore = Pick<AidChain, "links" | "gaps" | "incomplete" | "unverified" | "staleRecords" | "failedSources">;
+
+/** The links (stale ones marked), gaps, unchecked and unverified entitlements, stale records and failed sources — as buildAidChain makes them. */
+export function aidChainCore(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): ChainCore {
   const staleRecords = eligibility.staleRecords ?? [];
   const links = markStale(aidLinks(facts, asOf), staleRecords);
-  const duplicates = findDuplicates(links);
   const trainingMonths = eligibility.parametersUsed.find((p) => p.key === TRAINING_WINDOW_KEY)?.value;
   const { gaps, incomplete, unverified } = findGaps(facts, eligibility.entitlements, links, asOf, { stale: staleRecords, trainingMonths });
-  const failedSources = failedSourcesOf(facts);
+  return { links, gaps, incomplete, unverified, staleRecords, failedSources: failedSourcesOf(facts) };
+}
+
+export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AidChain {
+  const { links, gaps, incomplete, unverified, staleRecords, failedSources } = aidChainCore(facts, eligibility, asOf);
+  const duplicates = findDuplicates(links);
   return {
     asOf: dayOf(asOf),
     links,

@@ -6,12 +6,13 @@
  */
 import type { EligibilityResult, HouseholdFacts, ParameterSet } from "../../domain/facts.js";
 import { evaluateEligibility } from "../../domain/eligibility.js";
-import { alertCompleteness, type AlertFinding } from "../../domain/alerts.js";
+import { alertCompleteness, deriveAlerts, type AlertFinding } from "../../domain/alerts.js";
+import { aidChainCore, type ChainCore } from "../../domain/aid-chain.js";
 import { deriveNeeds, type DerivedNeed } from "../../domain/needs.js";
 import { dayOf } from "../../domain/calendar.js";
 import { factsWithout, withheldSources } from "../../policy/noninterference.js";
 import type { SourceName } from "../../domain/records.js";
-import { alertVisible, audienceVisibility, monitoringFrom, monitoringOver } from "../aid-chain/monitoring.js";
+import { alertVisible, audienceVisibility, monitoringFrom } from "../aid-chain/monitoring.js";
 import type { AlertView } from "./views.js";
 
 export interface HouseholdEvaluation {
@@ -69,26 +70,28 @@ function prepare(views: readonly AlertView[]): PreparedView[] {
 export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, asOf: Date, views: readonly AlertView[]): HouseholdEvaluation {
   const day = dayOf(asOf);
   const alerts = new Map<string, AlertFinding[]>();
-  let whole: ReturnType<typeof monitoringFrom> | null = null;
+  let whole: ChainCore | null = null;
   let wholeEligibility: EligibilityResult | null = null;
   for (const view of prepare(views)) {
     // what factsFor / monitoringFrom give the view's audience, its withheld sources worked out once
     const seen = factsWithout(facts, view.withheld);
     const eligibility = evaluateEligibility(seen, params, day);
-    const m = monitoringOver(seen, view.withheld, eligibility, asOf);
-    alerts.set(view.name, m.alerts.filter(view.visible));
+    // the aid chain as monitoringFrom builds it, less what no output here reads (its duplicates and per-person lists):
+    // the alerts read its links and gaps, the snapshot its gaps, failed sources and stale records
+    const chain = aidChainCore(seen, eligibility, asOf);
+    alerts.set(view.name, deriveAlerts(seen, eligibility, asOf, chain).filter(view.visible));
     if (!whole && view.whole) {
       // a view over every record (the registry keepers'): the tier, completeness and needs come from it
-      whole = m;
+      whole = chain;
       wholeEligibility = eligibility;
     }
   }
   if (!whole || !wholeEligibility) {
     const eligibility = evaluateEligibility(facts, params, day);
-    whole = monitoringFrom(facts, eligibility, asOf, null);
+    whole = monitoringFrom(facts, eligibility, asOf, null).chain;
     wholeEligibility = eligibility;
   }
-  const completeness = alertCompleteness(whole.chain);
+  const completeness = alertCompleteness(whole);
   return {
     householdId: facts.householdId!,
     districtCode: facts.districtCode,
@@ -98,6 +101,6 @@ export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, a
     tierClass: wholeEligibility.tierClass ?? null,
     failedSources: completeness.failedSources,
     staleSources: completeness.staleSources,
-    needs: deriveNeeds(facts, asOf, whole.chain.gaps.map((g) => ({ kind: g.kind, personId: g.personId }))),
+    needs: deriveNeeds(facts, asOf, whole.gaps.map((g) => ({ kind: g.kind, personId: g.personId }))),
   };
 }
