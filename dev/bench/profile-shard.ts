@@ -62,7 +62,7 @@ async function main() {
     await svc.start();
     await Promise.all(SOURCES.map((s) => svc.run(s, { full: true })));
     await svc.stop();
-    const shardFacts = mirrorShardFacts(db.prisma, connectors, svc.mirror, new Pseudonymizer(randomBytes(32)), () => new Date());
+    const shardFacts = mirrorShardFacts(db.prisma, connectors, svc.mirror, new Pseudonymizer(randomBytes(32)), () => new Date(), db.sql);
     const households = await db.prisma.household.findMany({ orderBy: { id: "asc" } });
     const asOf = new Date("2026-12-01T10:00:00Z");
     const rows = await db.sql.query<{ key: string; value: string; unit: string; region_code: string; effective_from: Date; effective_to: Date | null; source: string }>(

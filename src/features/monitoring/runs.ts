@@ -17,6 +17,7 @@ import type { Household } from "../../db/generated/client.js";
 import type { Pseudonymizer } from "../../policy/pseudonym.js";
 import { opaqueAlertKey } from "../../policy/opaque.js";
 import { findingsFor } from "../findings/audit-findings.js";
+import { householdsByIds } from "../households/loaders.js";
 import { parametersInForce } from "../policy-parameters/in-force.js";
 import { regionChain } from "../policy-parameters/region.js";
 import type { ParameterSet, ParameterValue } from "../../domain/facts.js";
@@ -187,7 +188,8 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
   try {
     const run = (await getRun(db, job.runId))!;
     const asOf = new Date(run.as_of);
-    const households: Household[] = await db.prisma.household.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    // in id order: the shard's ids are (planned ORDER BY id)
+    const households: Household[] = await householdsByIds(db.sql, ids);
     const [{ facts, mirror: mirrorSources, live: liveSources }, params, findings] = await Promise.all([
       deps.shardFacts.facts(households, asOf),
       parameterSets(db, dayOf(asOf)),
