@@ -1,8 +1,9 @@
 /**
  * One household as a monitoring run evaluates it: for each audience view (src/monitoring/views.ts) the
  * eligibility over the records that view may read, the aid chain and the alerts it may see — with the very
- * functions a request uses (src/registry/monitoring.ts monitoringFrom, src/domain/*) — plus the computed
- * tier, the sources that failed or were stale, and the re-derived needs (src/domain/needs.ts). Pure.
+ * functions a request uses (src/features/aid-chain/monitoring.ts monitoringFrom: factsFor, evaluateEligibility, the
+ * aid chain's core that buildAidChain builds on, deriveAlerts) — plus the computed tier, the sources that failed or
+ * were stale, and the re-derived needs (src/domain/needs.ts). Pure.
  */
 import type { EligibilityResult, HouseholdFacts, ParameterSet } from "../../domain/facts.js";
 import { evaluateEligibility } from "../../domain/eligibility.js";
