@@ -62,7 +62,7 @@ async function main() {
     await svc.start();
     await Promise.all(SOURCES.map((s) => svc.run(s, { full: true })));
     await svc.stop();
-    const shardFacts = mirrorShardFacts(db.prisma, connectors, svc.mirror, new Pseudonymizer(randomBytes(32)), () => new Date());
+    const shardFacts = mirrorShardFacts(db.prisma, connectors, svc.mirror, new Pseudonymizer(randomBytes(32)), () => new Date(), db.sql);
     const households = await db.prisma.household.findMany({ orderBy: { id: "asc" } });
     const asOf = new Date("2026-12-01T10:00:00Z");
     const rows = await db.sql.query<{ key: string; value: string; unit: string; region_code: string; effective_from: Date; effective_to: Date | null; source: string }>(
@@ -72,6 +72,8 @@ async function main() {
     const views = alertViews();
     const digest = createHash("sha256");
     const dump: string[] = [];
+    /** FACTS_DUMP=file: every household's facts and parameter set as JSON lines (for an offline digest loop) */
+    const factsDump: string[] = [];
     for (let round = 0; round < 2; round++) {
       let facts: Awaited<ReturnType<typeof shardFacts.facts>>["facts"] = [];
       const n = households.length;
@@ -85,6 +87,7 @@ async function main() {
         const e = await cpu(async () => {
           for (const x of facts) {
             const r = evaluateHousehold(x, new Map(parametersInForce(values, regionChain(x.streetCode), dayOf(asOf)).map((r) => [r.key, r])), asOf, views);
+            if (round === 0 && process.env.FACTS_DUMP) factsDump.push(JSON.stringify({ facts: x, params: [...new Map(parametersInForce(values, regionChain(x.streetCode), dayOf(asOf)).map((r) => [r.key, r]))] }));
             if (round === 0) {
               const line = JSON.stringify({ ...r, alerts: [...r.alerts] });
               digest.update(line);
@@ -94,6 +97,7 @@ async function main() {
         })();
         out.evaluate = (out.evaluate ?? 0) + e.cpuMs;
       }
+      if (round === 0 && process.env.FACTS_DUMP) writeFileSync(process.env.FACTS_DUMP, factsDump.join("\n"));
       if (round === 0 && process.env.DUMP) writeFileSync(process.env.DUMP, dump.join("\n"));
       if (round === 0) console.log(`digest of every household's evaluation (views' alerts, tier, sources, needs): ${digest.digest("hex")}`);
       console.log(`round ${round}: ${n} households; CPU ms per household: ${Object.entries(out).map(([k, v]) => `${k} ${(v / n).toFixed(3)}`).join(", ")}`);

@@ -5,9 +5,9 @@ import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config.js";
 import { openMonitoringProcess } from "./monitoring-process.js";
-import { workShards } from "../features/monitoring/runs.js";
+import { DEFAULT_SHARD_CONCURRENCY, workShards } from "../features/monitoring/runs.js";
 
-const { values } = parseArgs({ options: { concurrency: { type: "string", default: "1" } }, strict: true });
+const { values } = parseArgs({ options: { concurrency: { type: "string", default: String(DEFAULT_SHARD_CONCURRENCY) } }, strict: true });
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
   console.error("--concurrency must be a whole number 1..64");

@@ -237,10 +237,32 @@ function failedSource(facts: HouseholdFacts, e: Entitlement, rule: MatchRule, st
   return null;
 }
 
+/**
+ * The windows made so far, per (end instant, months): the same few ends (the evaluation day, the records' dates) recur
+ * for every link and entitlement of every view. Bounded; the periods are never modified.
+ */
+const windowsBack = new Map<number, Map<number, Period>>();
+function cachedWindowBack(end: Date, months: number): Period {
+  let byEnd = windowsBack.get(months);
+  if (byEnd === undefined) windowsBack.set(months, (byEnd = new Map()));
+  const t = end.getTime();
+  let w = byEnd.get(t);
+  if (w === undefined) {
+    w = windowBack(end, months);
+    if (byEnd.size >= 20_000) byEnd.clear();
+    byEnd.set(t, w);
+  }
+  return w;
+}
+
 function inWindow(l: AidLink, rule: MatchRule, asOf: Date, windows: Windows): boolean {
   if (rule.window === "EVER") return true;
   const end = l.source === "registry" || l.asOf > asOf ? asOf : l.asOf;
-  return overlap(l.period, windowBack(end, windows[rule.window])) !== null;
+  // overlap(l.period, window) !== null, without making the overlap
+  const w = cachedWindowBack(end, windows[rule.window]);
+  const start = l.period.start > w.start ? l.period.start : w.start;
+  const last = l.period.end < w.end ? l.period.end : w.end;
+  return start.getTime() <= last.getTime();
 }
 
 /** The shortfall of a matching link against the entitlement, or null when it gives enough. */
@@ -375,13 +397,21 @@ function markStale(links: AidLink[], stale: readonly StaleRecord[]): AidLink[] {
   return links.map((l) => (l.source !== "registry" && l.source !== "caseworker" && l.source !== "charity" && stale.some((s) => s.source === l.source && s.personId === l.personId) ? { ...l, stale: true } : l));
 }
 
-export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AidChain {
+/** The part of the chain without its duplicates and per-person lists: what the alerts and a monitoring run's snapshot read. */
+export type ChainCore = Pick<AidChain, "links" | "gaps" | "incomplete" | "unverified" | "staleRecords" | "failedSources">;
+
+/** The links (stale ones marked), gaps, unchecked and unverified entitlements, stale records and failed sources — as buildAidChain makes them. */
+export function aidChainCore(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): ChainCore {
   const staleRecords = eligibility.staleRecords ?? [];
   const links = markStale(aidLinks(facts, asOf), staleRecords);
-  const duplicates = findDuplicates(links);
   const trainingMonths = eligibility.parametersUsed.find((p) => p.key === TRAINING_WINDOW_KEY)?.value;
   const { gaps, incomplete, unverified } = findGaps(facts, eligibility.entitlements, links, asOf, { stale: staleRecords, trainingMonths });
-  const failedSources = failedSourcesOf(facts);
+  return { links, gaps, incomplete, unverified, staleRecords, failedSources: failedSourcesOf(facts) };
+}
+
+export function buildAidChain(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date): AidChain {
+  const { links, gaps, incomplete, unverified, staleRecords, failedSources } = aidChainCore(facts, eligibility, asOf);
+  const duplicates = findDuplicates(links);
   return {
     asOf: dayOf(asOf),
     links,

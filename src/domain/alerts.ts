@@ -16,6 +16,9 @@
  */
 import type { AidChain } from "./aid-chain.js";
 import { buildAidChain } from "./aid-chain.js";
+
+/** What the alerts read of the aid chain: its links and gaps. */
+export type ChainForAlerts = Pick<AidChain, "links" | "gaps">;
 import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFacts, MemberFacts, RuleInput } from "./facts.js";
 import { addDays, dayOf, isoDay } from "./calendar.js";
 import { TIER_ORDER, caseInForce, incomeValidOn, stronger } from "./evaluation.js";
@@ -149,7 +152,7 @@ function newlyUnemployed(facts: HouseholdFacts, m: MemberFacts, asOf: Date): Ale
   });
 }
 
-function newSevereDisability(facts: HouseholdFacts, m: MemberFacts, chain: AidChain, asOf: Date): AlertFinding | null {
+function newSevereDisability(facts: HouseholdFacts, m: MemberFacts, chain: ChainForAlerts, asOf: Date): AlertFinding | null {
   if (!m.disability.ok || !m.disability.value) return null;
   const r = m.disability.value;
   if (r.grade > 2 || r.certificateStatus !== "VALID") return null;
@@ -178,7 +181,7 @@ function newSevereDisability(facts: HouseholdFacts, m: MemberFacts, chain: AidCh
   });
 }
 
-function seriousDisease(facts: HouseholdFacts, m: MemberFacts, chain: AidChain, asOf: Date): AlertFinding | null {
+function seriousDisease(facts: HouseholdFacts, m: MemberFacts, chain: ChainForAlerts, asOf: Date): AlertFinding | null {
   if (!m.medicalInsurance.ok || !m.medicalInsurance.value) return null;
   const r = m.medicalInsurance.value;
   if (!r.seriousDisease || r.year < asOf.getUTCFullYear() - 1) return null;
@@ -514,7 +517,7 @@ export function alertCompleteness(chain: Pick<AidChain, "failedSources" | "stale
  * ALERT_WINDOWS.caseConferenceKinds or more distinct kinds at once, all of them become CASE_CONFERENCE
  * (complex, DOMAIN §3 (d)), keeping their severity (at least MEDIUM).
  */
-export function deriveAlerts(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date, chain?: AidChain): AlertFinding[] {
+export function deriveAlerts(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date, chain?: ChainForAlerts): AlertFinding[] {
   const c = chain ?? buildAidChain(facts, eligibility, asOf);
   const out: AlertFinding[] = [];
   for (const m of facts.members) {

@@ -49,7 +49,14 @@ const memo = new WeakMap<HouseholdFacts, Map<string, HouseholdFacts>>();
 
 /** The facts as this audience's computations may see them (memoised per facts object and audience). */
 export function factsFor(facts: HouseholdFacts, audience: Audience | null): HouseholdFacts {
-  const sources = withheldSources(audience);
+  return factsWithout(facts, withheldSources(audience));
+}
+
+/**
+ * The facts with the records of these sources withheld (`withheldSources` of an audience, worked out by the caller once):
+ * what `factsFor` gives that audience — memoised per facts object and set of sources.
+ */
+export function factsWithout(facts: HouseholdFacts, sources: readonly SourceName[]): HouseholdFacts {
   if (sources.length === 0) return facts;
   let m = memo.get(facts);
   if (!m) memo.set(facts, (m = new Map()));

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Database } from "../../src/db/database.js";
 import { runSeed } from "../../dev/seed/run.js";
-import { createRegistryLoaders } from "../../src/features/households/loaders.js";
+import { createRegistryLoaders, householdsByIds } from "../../src/features/households/loaders.js";
 import { householdScope } from "../../src/policy/scope.js";
 import type { Jurisdiction } from "../../src/auth/principal.js";
 import { openTestDatabase } from "../helpers/database.js";
@@ -66,4 +66,17 @@ test("household and members: the same rows (values and types) as Prisma, under e
   expect(one.length).toBeGreaterThan(0);
   expect(one[0].birthDate).toBeInstanceOf(Date);
   expect(one[0].birthDate.toISOString()).toMatch(/T00:00:00\.000Z$/);
+});
+
+test("a monitoring shard's households (householdsByIds): the rows and order of Prisma's findMany by id, unknown ids left out", async () => {
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  // a shard's ids as planned: in id order (monitoring_shard.household_ids), here every third household plus an unknown id
+  const shard = [...ids.filter((_, i) => i % 3 === 0), unknown].sort();
+  const expected = await db.prisma.household.findMany({ where: { id: { in: shard } }, orderBy: { id: "asc" } });
+  const got = await householdsByIds(db.sql, shard);
+  expect(got).toEqual(expected);
+  // the oracle's own count: the known ids of the shard
+  expect(got.length).toBe(shard.length - 1);
+  expect(got.map((h) => h.id)).toEqual(shard.filter((id) => id !== unknown));
+  expect(got[0].updatedAt).toBeInstanceOf(Date);
 });

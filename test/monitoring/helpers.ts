@@ -57,7 +57,7 @@ export async function startMonitorHarness(settings: { attempts?: number; timeout
   const deps: MonitorDeps = {
     db: gw.db,
     boss,
-    shardFacts: mirrorShardFacts(gw.db.prisma, monitoringConnectors, gw.mirror.mirror, pseudonyms, gw.mirror.clock),
+    shardFacts: mirrorShardFacts(gw.db.prisma, monitoringConnectors, gw.mirror.mirror, pseudonyms, gw.mirror.clock, gw.db.sql),
     pseudonyms,
     shardSize: settings.shardSize ?? 100,
     attempts,

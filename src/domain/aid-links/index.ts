@@ -43,12 +43,28 @@ function sourceLinks(m: MemberFacts, fetched: MemberFacts["education"] | MemberF
   return links;
 }
 
+/**
+ * The household's registry, housing and charity links, made once per record object the same way (the registry's
+ * links are a function of its aid records, the district and the registry's date; housing's of its record and the
+ * evaluation instant; charities' of their deliveries) and reused across the audience views of a run.
+ */
+const madeFor = new WeakMap<object, { districtCode: string; at: number; links: AidLink[] }>();
+function householdPart(key: object | undefined, districtCode: string, at: number, make: () => AidLink[]): AidLink[] {
+  if (!key) return make();
+  const hit = madeFor.get(key);
+  if (hit && hit.districtCode === districtCode && hit.at === at) return hit.links;
+  const links = make();
+  madeFor.set(key, { districtCode, at, links });
+  return links;
+}
+
 /** Every link of the household, registry first, then per member, then housing, then charities' deliveries. */
 export function aidLinks(facts: HouseholdFacts, asOf: Date): AidLink[] {
+  const housing = facts.housing.ok && facts.housing.value ? facts.housing : undefined;
   return [
-    ...registryLinks(facts),
+    ...householdPart(facts.aidRecords, facts.districtCode, facts.registry.asOf.getTime(), () => registryLinks(facts)),
     ...facts.members.flatMap((m) => memberLinks(m, facts.districtCode)),
-    ...housingLinks(facts, asOf),
-    ...charityLinks(facts),
+    ...householdPart(housing, facts.districtCode, asOf.getTime(), () => housingLinks(facts, asOf)),
+    ...householdPart(facts.charityDeliveries, facts.districtCode, 0, () => charityLinks(facts)),
   ];
 }

@@ -67,6 +67,15 @@ async function rawHouseholds(raw: RawRegistry, keys: readonly string[]): Promise
   return rows.map((r) => ({ ...r, createdAt: instant(r.createdAt), updatedAt: instant(r.updatedAt) }));
 }
 
+/**
+ * Households by id through the executor, no jurisdiction (a monitoring shard: the whole registry), in the order of
+ * `ids`, unknown ids left out — the rows `prisma.household.findMany({ where: { id: { in: ids } } })` gives.
+ */
+export async function householdsByIds(sql: SqlExecutor, ids: readonly string[]): Promise<Household[]> {
+  const rows = byKey(ids, await rawHouseholds({ sql, jurisdiction: null }, ids.filter((k) => UUID.test(k))), (h) => h.id);
+  return rows.filter((h): h is Household => h !== null);
+}
+
 async function rawMembers(raw: RawRegistry, keys: readonly string[]): Promise<Person[]> {
   const rows = await raw.sql.query<Omit<Person, "birthDate" | "deceasedOn"> & { birthDate: string; deceasedOn: string | null }>(
     `SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY($1::uuid[])`,

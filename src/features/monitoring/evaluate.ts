@@ -1,15 +1,18 @@
 /**
  * One household as a monitoring run evaluates it: for each audience view (src/monitoring/views.ts) the
  * eligibility over the records that view may read, the aid chain and the alerts it may see — with the very
- * functions a request uses (src/registry/monitoring.ts monitoringFrom, src/domain/*) — plus the computed
- * tier, the sources that failed or were stale, and the re-derived needs (src/domain/needs.ts). Pure.
+ * functions a request uses (src/features/aid-chain/monitoring.ts monitoringFrom: factsFor, evaluateEligibility, the
+ * aid chain's core that buildAidChain builds on, deriveAlerts) — plus the computed tier, the sources that failed or
+ * were stale, and the re-derived needs (src/domain/needs.ts). Pure.
  */
 import type { EligibilityResult, HouseholdFacts, ParameterSet } from "../../domain/facts.js";
 import { evaluateEligibility } from "../../domain/eligibility.js";
-import { alertCompleteness, type AlertFinding } from "../../domain/alerts.js";
+import { alertCompleteness, deriveAlerts, type AlertFinding } from "../../domain/alerts.js";
+import { aidChainCore, type ChainCore } from "../../domain/aid-chain.js";
 import { deriveNeeds, type DerivedNeed } from "../../domain/needs.js";
 import { dayOf } from "../../domain/calendar.js";
-import { factsFor, withheldSources } from "../../policy/noninterference.js";
+import { factsWithout, withheldSources } from "../../policy/noninterference.js";
+import type { SourceName } from "../../domain/records.js";
 import { alertVisible, audienceVisibility, monitoringFrom } from "../aid-chain/monitoring.js";
 import type { AlertView } from "./views.js";
 
@@ -29,6 +32,8 @@ export interface HouseholdEvaluation {
 interface PreparedView {
   name: string;
   audience: AlertView["audiences"][number];
+  /** the department sources the view withholds (withheldSources of its audience) */
+  withheld: readonly SourceName[];
   /** the view reads every department record */
   whole: boolean;
   visible(a: AlertFinding): boolean;
@@ -55,7 +60,8 @@ function prepare(views: readonly AlertView[]): PreparedView[] {
         return r;
       };
       const memoised = { readable, amountReadable: visibility.amountReadable };
-      return { name: view.name, audience, whole: withheldSources(audience).length === 0, visible: (a: AlertFinding) => alertVisible(memoised, a) };
+      const withheld = withheldSources(audience);
+      return { name: view.name, audience, withheld, whole: withheld.length === 0, visible: (a: AlertFinding) => alertVisible(memoised, a) };
     });
     prepared.set(views, p);
   }
@@ -65,25 +71,28 @@ function prepare(views: readonly AlertView[]): PreparedView[] {
 export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, asOf: Date, views: readonly AlertView[]): HouseholdEvaluation {
   const day = dayOf(asOf);
   const alerts = new Map<string, AlertFinding[]>();
-  let whole: ReturnType<typeof monitoringFrom> | null = null;
+  let whole: ChainCore | null = null;
   let wholeEligibility: EligibilityResult | null = null;
   for (const view of prepare(views)) {
-    const audience = view.audience;
-    const eligibility = evaluateEligibility(factsFor(facts, audience), params, day);
-    const m = monitoringFrom(facts, eligibility, asOf, audience);
-    alerts.set(view.name, m.alerts.filter(view.visible));
+    // what factsFor / monitoringFrom give the view's audience, its withheld sources worked out once
+    const seen = factsWithout(facts, view.withheld);
+    const eligibility = evaluateEligibility(seen, params, day);
+    // the aid chain as monitoringFrom builds it, less what no output here reads (its duplicates and per-person lists):
+    // the alerts read its links and gaps, the snapshot its gaps, failed sources and stale records
+    const chain = aidChainCore(seen, eligibility, asOf);
+    alerts.set(view.name, deriveAlerts(seen, eligibility, asOf, chain).filter(view.visible));
     if (!whole && view.whole) {
       // a view over every record (the registry keepers'): the tier, completeness and needs come from it
-      whole = m;
+      whole = chain;
       wholeEligibility = eligibility;
     }
   }
   if (!whole || !wholeEligibility) {
     const eligibility = evaluateEligibility(facts, params, day);
-    whole = monitoringFrom(facts, eligibility, asOf, null);
+    whole = monitoringFrom(facts, eligibility, asOf, null).chain;
     wholeEligibility = eligibility;
   }
-  const completeness = alertCompleteness(whole.chain);
+  const completeness = alertCompleteness(whole);
   return {
     householdId: facts.householdId!,
     districtCode: facts.districtCode,
@@ -93,6 +102,6 @@ export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, a
     tierClass: wholeEligibility.tierClass ?? null,
     failedSources: completeness.failedSources,
     staleSources: completeness.staleSources,
-    needs: deriveNeeds(facts, asOf, whole.chain.gaps.map((g) => ({ kind: g.kind, personId: g.personId }))),
+    needs: deriveNeeds(facts, asOf, whole.gaps.map((g) => ({ kind: g.kind, personId: g.personId }))),
   };
 }

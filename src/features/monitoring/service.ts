@@ -40,7 +40,7 @@ export async function openMonitoring(db: Database, connectors: Connectors, pseud
   const deps: MonitorDeps = {
     db,
     boss,
-    shardFacts: mirror ? mirrorShardFacts(db.prisma, connectors, mirror.mirror, pseudonyms, mirror.clock) : liveShardFacts(db.prisma, connectors, pseudonyms),
+    shardFacts: mirror ? mirrorShardFacts(db.prisma, connectors, mirror.mirror, pseudonyms, mirror.clock, db.sql) : liveShardFacts(db.prisma, connectors, pseudonyms, db.sql),
     pseudonyms,
     shardSize: config.MONITOR_SHARD_SIZE,
     attempts: config.MONITOR_SHARD_ATTEMPTS,

@@ -26,6 +26,7 @@ import { badResponseError, MALFORMED, MIRROR_BATCH, type Connectors, type Loader
 import { createRegistryLoaders } from "../households/loaders.js";
 import { householdFacts } from "../facts/gather.js";
 import type { Pseudonymizer } from "../../policy/pseudonym.js";
+import type { SqlExecutor } from "../../db/sql.js";
 
 /** Households whose department records are asked for at once live: a request's page (MAX_PAGE_SIZE 100) is the load the connectors are sized for. */
 const CHUNK = 50;
@@ -46,7 +47,7 @@ export interface ShardFacts {
 }
 
 /** The monitoring run's own principal: the whole registry, no field policy (views are applied per audience). */
-function systemDeps(prisma: PrismaClient, sources: Loaders, pseudonyms: Pseudonymizer, asOf: Date): RequestDeps {
+function systemDeps(prisma: PrismaClient, sources: Loaders, pseudonyms: Pseudonymizer, asOf: Date, sql?: SqlExecutor): RequestDeps {
   return {
     requestId: "monitoring",
     prisma,
@@ -62,7 +63,8 @@ function systemDeps(prisma: PrismaClient, sources: Loaders, pseudonyms: Pseudony
     },
     scope: {},
     enforcePolicy: false,
-    loaders: createRegistryLoaders(prisma, {}),
+    // the hot registry loaders through the executor when there is one (the whole registry: no jurisdiction)
+    loaders: createRegistryLoaders(prisma, {}, sql && { sql, jurisdiction: null }),
     sources,
     pseudonyms,
     now: asOf,
@@ -74,11 +76,11 @@ function systemDeps(prisma: PrismaClient, sources: Loaders, pseudonyms: Pseudony
  * The facts of `households`, `chunk` households at a time: the registry's rows of a chunk in one query per table,
  * then every department key of the chunk asked at once (before the per-household gathering reads the loaders' cache).
  */
-async function gather(prisma: PrismaClient, sources: () => Loaders, pseudonyms: Pseudonymizer, households: Household[], asOf: Date, chunk: number): Promise<HouseholdFacts[]> {
+async function gather(prisma: PrismaClient, sources: () => Loaders, pseudonyms: Pseudonymizer, households: Household[], asOf: Date, chunk: number, sql?: SqlExecutor): Promise<HouseholdFacts[]> {
   const out: HouseholdFacts[] = [];
   for (let i = 0; i < households.length; i += chunk) {
     const part = households.slice(i, i + chunk);
-    const deps = systemDeps(prisma, sources(), pseudonyms, asOf);
+    const deps = systemDeps(prisma, sources(), pseudonyms, asOf, sql);
     for (const h of part) deps.loaders.household.prime(h.id, h);
     const members = await Promise.all(part.map((h) => deps.loaders.members.load(h.id)));
     const ids = members.flat().map((p) => p.idNumber);
@@ -95,11 +97,12 @@ async function gather(prisma: PrismaClient, sources: () => Loaders, pseudonyms: 
   return out;
 }
 
-export function liveShardFacts(prisma: PrismaClient, connectors: Connectors, pseudonyms: Pseudonymizer): ShardFacts {
+/** `sql`: the database's executor — the household and member rows read through it (src/features/households/loaders.ts), not Prisma. */
+export function liveShardFacts(prisma: PrismaClient, connectors: Connectors, pseudonyms: Pseudonymizer, sql?: SqlExecutor): ShardFacts {
   return {
     kind: "live",
     async facts(households, asOf) {
-      const facts = await gather(prisma, () => connectors.loaders(), pseudonyms, households, asOf, CHUNK);
+      const facts = await gather(prisma, () => connectors.loaders(), pseudonyms, households, asOf, CHUNK, sql);
       return { facts, mirror: [], live: [...SOURCES] };
     },
   };
@@ -110,7 +113,14 @@ export function liveShardFacts(prisma: PrismaClient, connectors: Connectors, pse
  * mirror service judges freshness: a run's evaluation instant may be another day); the sync state is reloaded at
  * the start of every shard, so a worker process follows the syncs other processes make.
  */
-export function mirrorShardFacts(prisma: PrismaClient, connectors: Connectors, mirror: Mirror, pseudonyms: Pseudonymizer, clock: () => Date = () => new Date()): ShardFacts {
+export function mirrorShardFacts(
+  prisma: PrismaClient,
+  connectors: Connectors,
+  mirror: Mirror,
+  pseudonyms: Pseudonymizer,
+  clock: () => Date = () => new Date(),
+  sql?: SqlExecutor,
+): ShardFacts {
   return {
     kind: "mirror",
     async facts(households, asOf) {
@@ -145,7 +155,7 @@ export function mirrorShardFacts(prisma: PrismaClient, connectors: Connectors, m
       };
       // with every source mirrored, a chunk is bounded by the registry queries only; live sources keep the request-sized chunk
       const chunk = wentLive.size ? CHUNK : households.length || 1;
-      const facts = await gather(prisma, sources, pseudonyms, households, asOf, chunk);
+      const facts = await gather(prisma, sources, pseudonyms, households, asOf, chunk, sql);
       return { facts, mirror: SOURCES.filter((s) => fromMirror.has(s) && !wentLive.has(s)), live: SOURCES.filter((s) => wentLive.has(s)) };
     },
   };
