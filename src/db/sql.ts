@@ -12,7 +12,9 @@ export interface SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
    * `transaction`, with `first` (parameterless statements, e.g. taking an advisory lock) run right after BEGIN in
-   * the same round trip to the database. Optional: a wrapper without it makes callers run `first` themselves.
+   * the same round trip to the database; `fn` gets the rows of the last of them (each statement runs with a
+   * snapshot of its own, so one after a lock sees what committed before the lock was granted). Optional: a wrapper
+   * without it makes callers run `first` themselves.
    */
-  transactionWith?<T>(first: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transactionWith?<T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T>;
 }

@@ -42,8 +42,8 @@ export function tracedSql(sql: SqlExecutor, parent?: Context): SqlExecutor {
       }),
     ...(sql.transactionWith
       ? {
-          transactionWith: <T>(first: string, fn: (tx: SqlExecutor) => Promise<T>) =>
-            inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transactionWith!(first, (tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
+          transactionWith: <T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>) =>
+            inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transactionWith!(first, (tx, opened) => fn(tracedSql(tx, trace.setSpan(ctx(), span)), opened)), {
               parent: ctx(),
             }),
         }
