@@ -195,6 +195,11 @@ function lastRows(r: pg.QueryResult | pg.QueryResult[]): Record<string, unknown>
   return last?.rows ?? [];
 }
 
+/** Each statement's rows of a simple-protocol query. */
+function allRows(r: pg.QueryResult | pg.QueryResult[]): Record<string, unknown>[][] {
+  return (Array.isArray(r) ? r : [r]).map((x) => x.rows);
+}
+
 function poolExecutor(pool: pg.Pool): SqlExecutor {
   const transactionWith = async <T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
@@ -221,6 +226,7 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     },
     transaction: (fn) => fn(clientExecutor(client)),
     transactionWith: async (first, fn) => fn(clientExecutor(client), lastRows(await client.query(first))),
+    statements: async (script) => allRows(await client.query(script)),
   });
   return {
     kind: "postgres",
@@ -232,5 +238,6 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     },
     transaction: (fn) => transactionWith("", fn),
     transactionWith,
+    statements: async (script) => allRows(await pool.query(script)),
   };
 }
