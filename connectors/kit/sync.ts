@@ -20,7 +20,8 @@ import type { SourceName } from "../../src/domain/records.js";
 import type { Connector } from "./connector.js";
 import { isUpstreamError, toUpstreamError } from "./errors.js";
 import type { HttpClient } from "./http.js";
-import { type PageWrite, type SyncState, applyPage, hasMalformedReports, dropNotSeenSince, readState, releaseLease, takeLease, writeState } from "./mirror.js";
+import { analyzeTables } from "../../src/db/analyze.js";
+import { MIRROR_TABLES, type PageWrite, type SyncState, applyPage, hasMalformedReports, dropNotSeenSince, readState, releaseLease, takeLease, writeState } from "./mirror.js";
 
 export const SYNC_PAGE_SIZE = 5000;
 const LEASE_MS = 120_000;
@@ -162,6 +163,8 @@ export async function syncSource(deps: SyncDeps, opts: { full?: boolean } = {}):
       result.removed = await dropNotSeenSince(tx, source, startedAt);
       await writeState(tx, source, { cursor: firstCursor, fullSyncAt: now(), fullStartedAt: null, fullAfter: null, fullCursor: null }, true);
     });
+    // a full load rewrote the table: planner statistics for it (src/db/analyze.ts)
+    await analyzeTables(deps.sql, [MIRROR_TABLES[source].table]);
   }
 
   async function incremental(from: string): Promise<void> {

@@ -9,6 +9,7 @@
  *      processes, their <SOURCE>_MAX_AGE long enough that the mirror stays fresh for the bench), wall time,
  *      households/s, each worker's peak RSS (VmHWM), the department requests the run made (sandbox counters: 0
  *      when every source came from the mirror); BENCH_MONITOR_LIVE=1 adds a full run with the mirror not used;
+ *      (BENCH_MONITOR_WORKERS="1,2": the worker counts of the full runs, in order);
  *   3. an incremental run after 1 % of the households changed (household.updated_at), 2 workers;
  *   4. city-wide page latency of the stored reads the API uses (alerts first page and deep pages, auditFindings),
  *      p50/p99 over 200 reads each (SQL through src/features/monitoring/read.ts, without HTTP).
@@ -42,6 +43,12 @@ if (!url) {
 const persons = process.env.BENCH_MONITOR_PERSONS ? Number(process.env.BENCH_MONITOR_PERSONS) : undefined;
 const shardSize = Number(process.env.MONITOR_SHARD_SIZE ?? 500);
 const withLive = process.env.BENCH_MONITOR_LIVE === "1";
+/** BENCH_MONITOR_WORKERS: the worker-process counts of the full runs, in order (default "1,2") */
+const fullRunWorkers = (process.env.BENCH_MONITOR_WORKERS ?? "1,2").split(",").map(Number);
+if (fullRunWorkers.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
+  console.error("BENCH_MONITOR_WORKERS: a comma-separated list of worker counts 1..16, e.g. 1,2");
+  process.exit(2);
+}
 const DAY_MS = 86_400_000;
 const SEED = 20190101;
 const asOf = new Date().toISOString().slice(0, 10);
@@ -177,8 +184,7 @@ async function main() {
       log(rows.at(-1)!);
     };
     if (withLive) await timedRun("full, departments live (mirror not used)", "FULL", 1, true);
-    await timedRun("full", "FULL", 1);
-    await timedRun("full", "FULL", 2);
+    for (const n of fullRunWorkers) await timedRun("full", "FULL", n);
     await db.sql.query(`UPDATE household SET updated_at = now() WHERE id IN (SELECT id FROM household ORDER BY md5(id::text) LIMIT (SELECT greatest(1, count(*) / 100) FROM household))`);
     await timedRun("incremental after 1 % change", "INCREMENTAL", 2);
 

@@ -116,10 +116,13 @@ export interface CharitySeedStats {
   needs: number;
 }
 
+/** The tables seedCharities empties and fills. */
+export const CHARITY_TABLES = ["claim", "contact_consent", "need", "charity_resource", "charity"] as const;
+
 /** Seeds charities, resources and needs over the households already written. Empties those tables first. */
 export async function seedCharities(sql: SqlExecutor, asOfIso: string): Promise<CharitySeedStats> {
   const asOf = day(asOfIso);
-  await sql.exec(`TRUNCATE "claim", "contact_consent", "need", "charity_resource", "charity" CASCADE`);
+  await sql.exec(`TRUNCATE ${CHARITY_TABLES.map((t) => `"${t}"`).join(", ")} CASCADE`);
   const districts = (await sql.query<{ district_code: string }>(`SELECT DISTINCT district_code FROM household ORDER BY district_code`)).map((r) => r.district_code);
   if (districts.length === 0) return { charities: 0, resources: 0, needs: 0 };
   const streets = await sql.query<{ code: string; name: string }>(

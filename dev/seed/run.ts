@@ -10,9 +10,10 @@ import { applyMigrations } from "../../src/db/migrate.js";
 import type { SqlExecutor } from "../../src/db/sql.js";
 import { estimatePersons, generatePopulation, streets } from "./generator.js";
 import type { IsoDate } from "./model.js";
-import { isSeeded, seedDatabase, truncateRegistry, type SeedStats } from "./writer.js";
+import { REGISTRY_TABLES, isSeeded, seedDatabase, truncateRegistry, type SeedStats } from "./writer.js";
+import { analyzeTables } from "../../src/db/analyze.js";
 import { withTemporaryAid } from "./temporary-aid.js";
-import { MAX_PERSONS_FOR_CHARITIES, seedCharities } from "./charities.js";
+import { CHARITY_TABLES, MAX_PERSONS_FOR_CHARITIES, seedCharities } from "./charities.js";
 
 export const DEFAULT_SEED = 20190101;
 
@@ -151,6 +152,8 @@ export async function runSeed(opts: RunSeedOptions = {}): Promise<RunSeedResult>
     if ((opts.persons ?? 0) <= MAX_PERSONS_FOR_CHARITIES) await seedCharities(sql, asOf);
     // Recorded so the department sandboxes can regenerate exactly this population on later starts.
     await sql.query(`INSERT INTO seed_run (seed, as_of, persons) VALUES ($1, $2, $3)`, [seed, asOf, opts.persons ?? null]);
+    // planner statistics for what was just loaded (src/db/analyze.ts: autovacuum may be off or behind)
+    await analyzeTables(sql, [...REGISTRY_TABLES, ...CHARITY_TABLES]);
     return { skipped: false, seed, asOf, stats };
   } finally {
     if (db) await db.close();

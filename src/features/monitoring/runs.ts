@@ -11,6 +11,7 @@
  *                those with a member whose mirrored record (or a housing record) was synced since then
  */
 import { randomUUID } from "node:crypto";
+import { analyzeTables } from "../../db/analyze.js";
 import type PgBoss from "pg-boss";
 import type { Database } from "../../db/database.js";
 import type { Household } from "../../db/generated/client.js";
@@ -250,9 +251,9 @@ export async function reapFailedShards(deps: MonitorDeps, runId: string): Promis
 /** Ends the run once every shard is done or failed: status, counts by kind, the sources that failed or were stale. Once. */
 export async function finishRun(db: Database, runId: string): Promise<boolean> {
   return db.sql.transaction(async (tx) => {
-    const ended = await tx.query<{ id: string }>(
+    const ended = await tx.query<{ id: string; mode: RunMode }>(
       `UPDATE monitoring_run SET status = CASE WHEN shards_failed > 0 THEN 'PARTIAL' ELSE 'SUCCEEDED' END, finished_at = now()
-       WHERE id = $1::uuid AND status = 'RUNNING' AND shards_done + shards_failed >= shards_total RETURNING id`,
+       WHERE id = $1::uuid AND status = 'RUNNING' AND shards_done + shards_failed >= shards_total RETURNING id, mode`,
       [runId],
     );
     if (!ended.length) return false;
@@ -277,9 +278,15 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
        WHERE id = $1::uuid`,
       [runId, JSON.stringify(counts), sources[0].failed ?? [], sources[0].stale ?? [], sources[0].retried, sources[0].mirror ?? [], sources[0].live ?? []],
     );
+    // a full run rewrote the stored results city-wide: planner statistics for the reads that page over them
+    // (src/db/analyze.ts), before the run is seen to have ended
+    if (ended[0].mode === "FULL") await analyzeTables(tx, STORED_RESULT_TABLES);
     return true;
   });
 }
+
+/** The tables a run writes its results to. */
+const STORED_RESULT_TABLES = ["monitoring_alert", "monitoring_finding", "monitoring_household", "monitoring_lead"];
 
 /** Works shards in this process (the gateway on the embedded database, `npm run worker`). */
 export async function workShards(deps: MonitorDeps, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<string[]> {
