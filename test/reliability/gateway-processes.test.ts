@@ -26,7 +26,7 @@ let gw: GatewayProcess | undefined;
 
 beforeAll(async () => {
   if (url) out = await buildProject();
-}, 300_000);
+});
 
 afterAll(async () => {
   if (gw && gw.child.exitCode === null) gw.child.kill("SIGKILL");
@@ -95,7 +95,6 @@ function alive(pid: number): boolean {
 describe.skipIf(!url)("GATEWAY_PROCESSES=2 (PostgreSQL)", () => {
   test(
     "both processes answer; a killed one is replaced; the access log of both is one intact chain; SIGTERM ends all, every answer recorded",
-    { timeout: 600_000 },
     async () => {
       dataDir = mkdtempSync(path.join(os.tmpdir(), "gwproc-"));
       const u = new URL((postgresTarget(url!) as { url: string }).url);
@@ -116,7 +115,7 @@ describe.skipIf(!url)("GATEWAY_PROCESSES=2 (PostgreSQL)", () => {
       process.kill(killed, "SIGKILL");
       while (alive(killed)) await new Promise((r) => setTimeout(r, 50));
       const meanwhile: Answer[] = [];
-      const deadline = Date.now() + 300_000;
+      const deadline = Date.now() + 240_000;
       let replacement: string | undefined;
       while (!replacement) {
         if (Date.now() > deadline) throw new Error(`no replacement process:\n${gw.output()}`);
