@@ -1,4 +1,5 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root, ArgsType, Args } from "type-graphql";
+import { Arg, Ctx, Field, FieldResolver, ID, Info, Int, Query, Resolver, Root, ArgsType, Args } from "type-graphql";
+import { Kind, type GraphQLResolveInfo } from "graphql";
 import {
   AidRecord,
   Asset,
@@ -49,10 +50,10 @@ function householdIdFrom(ctx: GatewayContext, given: string): string | null {
 }
 
 /** One household within the principal's scope; out of scope is NOT_FOUND, exactly like a missing one. */
-export async function loadHousehold(ctx: GatewayContext, id: string) {
+export async function loadHousehold(ctx: GatewayContext, id: string, opts: { withMembers?: boolean } = {}) {
   const realId = householdIdFrom(ctx, id);
   if (!realId) throw badInput([{ field: "id", reason: "INVALID_ID", message: "id is not a household reference" }]);
-  const household = await ctx.loaders.household.load(realId);
+  const household = await (opts.withMembers ? ctx.loaders.householdWithMembers(realId) : ctx.loaders.household.load(realId));
   if (!household) throw notFound("Household");
   // a charity: only a household behind a need it claimed or one matching its resources (no directory)
   if (ctx.enforcePolicy && ctx.principal.audience === "charity" && !(await charityMayOpen(ctx, household.id))) throw notFound("Household");
@@ -79,9 +80,16 @@ function cursorId(ctx: GatewayContext, cursor: string): string | null {
 @Resolver(() => Household)
 export class HouseholdResolver {
   @Query(() => Household, { nullable: true, description: "One household by id; NOT_FOUND when there is none." })
-  household(@Arg("id", () => ID) id: string, @Arg("live", () => Boolean, { defaultValue: false, description: LIVE_DESCRIPTION }) live: boolean, @Ctx() ctx: GatewayContext) {
+  household(
+    @Arg("id", () => ID) id: string,
+    @Arg("live", () => Boolean, { defaultValue: false, description: LIVE_DESCRIPTION }) live: boolean,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     if (live) ctx.departments.live = true;
-    return loadHousehold(ctx, id);
+    // members asked for directly: read them with the household (one round trip on PostgreSQL, same answer)
+    const withMembers = ctx.principal.audience !== "charity" && info.fieldNodes.some((f) => f.selectionSet?.selections.some((s) => s.kind === Kind.FIELD && s.name.value === "members"));
+    return loadHousehold(ctx, id, { withMembers });
   }
 
   @Query(() => HouseholdConnection, { nullable: true, description: "Households, ordered by id, a page at a time (officials; a charity lists none)." })

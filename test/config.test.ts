@@ -128,3 +128,28 @@ test("production never loads the development room: no sandboxes, no synthetic se
     "SEED_ON_START=true is refused in production (the synthetic data set is a development fixture)",
   ]);
 });
+
+test("GATEWAY_PROCESSES: 1 by default; a number or auto (the cores); more than one only with PostgreSQL", () => {
+  const pgUrl = "postgresql://u@h:5432/db";
+  expect(loadConfig({}).gatewayProcesses).toBe(1);
+  expect(loadConfig({ DATABASE_URL: pgUrl, GATEWAY_PROCESSES: "3" }).gatewayProcesses).toBe(3);
+  expect(loadConfig({ DATABASE_URL: pgUrl, GATEWAY_PROCESSES: "auto" }).gatewayProcesses).toBe(os.availableParallelism());
+  expect(loadConfig({ GATEWAY_PROCESSES: "1" }).gatewayProcesses).toBe(1);
+  const refused = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as ConfigError).problems;
+    }
+    throw new Error(`accepted: ${JSON.stringify(env)}`);
+  };
+  expect(refused({ GATEWAY_PROCESSES: "2" })).toEqual([
+    "GATEWAY_PROCESSES=2: several gateway processes need PostgreSQL (set DATABASE_URL); the embedded PGlite database is owned by one process — use GATEWAY_PROCESSES=1",
+  ]);
+  for (const bad of ["0", "1.5", "many", "65"]) {
+    const problems = refused({ DATABASE_URL: pgUrl, GATEWAY_PROCESSES: bad });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^GATEWAY_PROCESSES=${JSON.stringify(bad).replace(/[.]/g, "\\.")}: `));
+  }
+});

@@ -9,7 +9,10 @@
  * Environment: DATABASE_URL (default the local test server), BENCH_CPU_SCHEMA (reuse/keep this schema: seeded once,
  * kept after the run with its data directory $TMPDIR/bench-cpu-<schema>; default a fresh schema, dropped after), BENCH_DURATION (10), BENCH_WARMUP (3),
  * BENCH_CPU_PROF=<dir> (run the gateway under `node --cpu-prof`, profile written there on exit; CPU figures then
- * include the profiler's own cost), BENCH_CPU_NODE_ARGS (more node flags for the gateway), BENCH_CPU_ONLY=<comma-separated scenario keys: one1,one10,computed1,page1>.
+ * include the profiler's own cost), BENCH_CPU_NODE_ARGS (more node flags for the gateway), BENCH_CPU_ONLY=<comma-separated scenario keys: one1,one10,computed1,page1,one10x2>.
+ *
+ * one10x2: the gateway restarted on the same schema with GATEWAY_PROCESSES=2 (node:cluster: a primary and two gateway
+ * processes sharing the port); its CPU is the three processes' together.
  */
 import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -74,7 +77,7 @@ interface Row {
   servedFrom: string;
 }
 
-async function measure(url: string, pid: number, token: string, key: string, label: string, query: string, variables: Record<string, unknown>, connections: number): Promise<Row> {
+async function measure(url: string, pids: number[], token: string, key: string, label: string, query: string, variables: Record<string, unknown>, connections: number): Promise<Row> {
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
   const body = JSON.stringify({ query, variables });
   const check: any = await fetch(`${url}/graphql`, { method: "POST", headers, body }).then((r) => r.json());
@@ -84,13 +87,15 @@ async function measure(url: string, pid: number, token: string, key: string, lab
   const opts = { url: `${url}/graphql`, method: "POST", headers, body, connections, pipelining: 1 };
   if (WARMUP_S > 0) await autocannon({ ...opts, duration: WARMUP_S });
   // BENCH_CPU_SIGNAL=1: SIGUSR2 to the gateway before and after the measured run (for a --require'd counter)
-  if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
-  const sys0 = systemMsOf(pid);
-  const cpu0 = cpuMsOf(pid);
+  const signal = () => process.env.BENCH_CPU_SIGNAL && pids.forEach((pid) => process.kill(pid, "SIGUSR2"));
+  const sum = (f: (pid: number) => number) => pids.reduce((t, pid) => t + f(pid), 0);
+  signal();
+  const sys0 = sum(systemMsOf);
+  const cpu0 = sum(cpuMsOf);
   const r = await autocannon({ ...opts, duration: DURATION_S });
-  const cpu1 = cpuMsOf(pid);
-  const sys1 = systemMsOf(pid);
-  if (process.env.BENCH_CPU_SIGNAL) process.kill(pid, "SIGUSR2");
+  const cpu1 = sum(cpuMsOf);
+  const sys1 = sum(systemMsOf);
+  signal();
   const row: Row = {
     key,
     label,
@@ -150,19 +155,26 @@ async function main(): Promise<void> {
     delete env.REDIS_URL;
     for (const k of Object.keys(env)) if (k.startsWith("OTEL_")) delete env[k];
     const nodeArgs = [...(PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROF_DIR}`] : []), ...(process.env.BENCH_CPU_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
-    const gw = start("gateway", [...nodeArgs, path.join(DIST, "src/app/main.js")], env);
-    await waitForLine(gw, /safetynet-gateway ready in/, 600_000);
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
-      if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) break;
-      if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
-      await sleep(500);
-    }
+    /** starts the gateway (GATEWAY_PROCESSES=processes) and waits for a fresh mirror; the pids whose CPU counts */
+    const startGateway = async (processes: number) => {
+      const gw = start("gateway", [...nodeArgs, path.join(DIST, "src/app/main.js")], { ...env, GATEWAY_PROCESSES: String(processes) });
+      await waitForLine(gw, /safetynet-gateway ready in/, 600_000);
+      const listed = gw.output.map((l) => /^\s*processes\s+\d+ sharing the port \(pids ([\d, ]+)\)/.exec(l)?.[1]).find(Boolean);
+      const pids = [gw.proc.pid!, ...(listed ? listed.split(",").map((p) => Number(p.trim())) : [])];
+      if (processes > 1 && pids.length !== processes + 1) throw new Error(`expected ${processes} gateway processes: ${gw.output.slice(-20).join("\n")}`);
+      for (let i = 0; ; i++) {
+        const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
+        if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) break;
+        if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
+        await sleep(500);
+      }
+      return { gw, pids };
+    };
+    const single = await startGateway(1);
     const token = (await run([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).trim();
     const first: any = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }) }).then((r) => r.json());
     const id = first.data.households.edges[0].node.id;
-    const pid = gw.proc.pid!;
     const scenarios: Array<[string, string, string, Record<string, unknown>, number]> = [
       ["one10", "household(id:) from the mirror", ONE, { id }, 10],
       ["one1", "household(id:) from the mirror", ONE, { id }, 1],
@@ -172,10 +184,15 @@ async function main(): Promise<void> {
     process.stdout.write(`bench-cpu: PostgreSQL schema ${schema}, load before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}\n`);
     for (const [key, label, query, vars, c] of scenarios) {
       if (ONLY && !ONLY.includes(key)) continue;
-      await measure(url, pid, token, key, label, query, vars, c);
+      await measure(url, single.pids, token, key, label, query, vars, c);
+    }
+    await stop(single.gw);
+    if (!ONLY || ONLY.includes("one10x2")) {
+      const two = await startGateway(2);
+      await measure(url, two.pids, token, "one10x2", "household(id:), mirror, GATEWAY_PROCESSES=2", ONE, { id }, 10);
+      await stop(two.gw);
     }
     process.stdout.write(`bench-cpu: load after ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
-    await stop(gw);
   } finally {
     for (const c of [...children].reverse()) await stop(c);
     if (!KEEP_SCHEMA) {

@@ -11,6 +11,8 @@ export interface BannerInfo {
   seconds: number;
   database: string;
   explorer: boolean;
+  /** several processes serving the port (GATEWAY_PROCESSES > 1): their count and pids */
+  processes?: { count: number; pids: number[] } | null;
   sandboxes?: Record<string, string> | null;
   dataset?: { seed: number; asOf: string } | null;
   /** the file the development tokens were written to, and the civil-affairs one */
@@ -43,6 +45,7 @@ export function startBanner(info: BannerInfo): string {
     "",
     `safetynet-gateway ready in ${info.seconds.toFixed(1)} s`,
     `  GraphQL    ${url}/graphql   (database: ${info.database})`,
+    ...(info.processes ? [`  processes  ${info.processes.count} sharing the port (pids ${info.processes.pids.join(", ")}); /metrics and /readyz answer for one`] : []),
     `  health     ${url}/healthz   ready: ${url}/readyz   metrics: ${url}/metrics`,
     ...(info.explorer ? [`  explorer   ${url}/   (GraphiQL: put a token in its Headers tab)`] : []),
     ...(info.sandboxes ? [`  sandboxes  ${Object.keys(info.sandboxes).join(", ")} (built-in, on loopback ports)`] : []),

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { AUTH_VARIABLES, authConfigFromEnv, type AuthConfig } from "../auth/config.js";
@@ -44,6 +45,10 @@ const schema = z.object({
     .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgresql:// URL")
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
+  // Gateway processes serving the port (node:cluster): a number, or `auto` (one per core). More than one needs PostgreSQL.
+  GATEWAY_PROCESSES: z
+    .union([z.literal("auto"), z.coerce.number().int("must be a whole number").min(1, "must be 1 or more").max(64, "must be at most 64")], { message: "must be a number of processes or auto" })
+    .default(1),
   SEED: z.coerce.number({ message: "must be a number" }).int().min(0).default(20190101),
   SEED_ON_START: bool.optional(),
   MIGRATE_ON_START: bool.optional(),
@@ -151,6 +156,8 @@ export interface Config extends RawConfig {
   /** per source, ms: between syncs, and the most a sync may be behind for reads to use the mirror */
   syncIntervalMs: Record<SourceName, number>;
   mirrorMaxAgeMs: Record<SourceName, number>;
+  /** GATEWAY_PROCESSES resolved (`auto`: the cores available) */
+  gatewayProcesses: number;
   auth: AuthConfig;
 }
 
@@ -214,8 +221,14 @@ function loadConfigFrom(env: NodeJS.ProcessEnv): Config {
   if (production && c.AUDIT_LOG === "off") problems.push("AUDIT_LOG=off is refused in production");
   if (c.PERSISTED_OPERATIONS === "enforce" && !c.PERSISTED_OPERATIONS_MANIFEST)
     problems.push("PERSISTED_OPERATIONS=enforce: set PERSISTED_OPERATIONS_MANIFEST to the manifest file");
+  const gatewayProcesses = c.GATEWAY_PROCESSES === "auto" ? os.availableParallelism() : c.GATEWAY_PROCESSES;
+  if (embedded && gatewayProcesses > 1)
+    problems.push(
+      `GATEWAY_PROCESSES=${c.GATEWAY_PROCESSES}${c.GATEWAY_PROCESSES === "auto" ? ` (${gatewayProcesses} cores)` : ""}: several gateway processes need PostgreSQL (set DATABASE_URL); the embedded PGlite database is owned by one process — use GATEWAY_PROCESSES=1`,
+    );
   if (problems.length) throw new ConfigError(problems);
   return {
+    gatewayProcesses,
     ...c,
     pgliteDir: path.resolve(c.DATA_DIR, "pglite"),
     keysDir: path.resolve(c.DATA_DIR, "keys"),

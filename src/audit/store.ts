@@ -27,9 +27,16 @@ export async function lockChain(tx: RowExecutor): Promise<void> {
 /** lockChain's statement (parameterless: it may open a transaction in the same round trip as BEGIN) */
 export const LOCK_CHAIN = `SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))`;
 
+/** readHead's statement (parameterless: it may follow the lock in the round trip that opens the transaction) */
+export const READ_HEAD = `SELECT seq::text AS seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`;
+
 export async function readHead(tx: RowExecutor): Promise<ChainHead> {
-  const rows = await tx.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`);
-  return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD;
+  return headOf(await tx.query<{ seq: string; hash: string }>(READ_HEAD));
+}
+
+/** The head from READ_HEAD's rows. */
+export function headOf(rows: readonly Record<string, unknown>[]): ChainHead {
+  return rows.length ? { seq: Number(rows[0].seq), hash: String(rows[0].hash) } : EMPTY_HEAD;
 }
 
 const COLUMNS = [

@@ -29,8 +29,10 @@ import {
   headPayload,
   insertCheckpoint,
   insertRecordsAndHead,
+  headOf,
   lockChain,
   LOCK_CHAIN,
+  READ_HEAD,
   readHead,
   type Checkpoint,
   type RowExecutor,
@@ -139,19 +141,25 @@ export class AuditWriter {
     }
   }
 
-  /** Under the chain lock: the records after the head, keyed, and the signed head covering them. */
-  private async write(tx: RowExecutor, entries: AuditEntry[], locked = false): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
-    if (!locked) await lockChain(tx);
+  /**
+   * Under the chain lock: the records after the head, keyed, and the signed head covering them. `lockedHead`: the lock
+   * is held and the head was read after it (the round trip that opened the transaction).
+   */
+  private async write(tx: RowExecutor, entries: AuditEntry[], lockedHead?: ChainHead): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+    if (!lockedHead) await lockChain(tx);
     // read under the lock, in a statement of its own (a statement's snapshot predates a lock it waits for)
-    const records = extendChain(await readHead(tx), entries, this.options.keys.chainKey);
+    const records = extendChain(lockedHead ?? (await readHead(tx)), entries, this.options.keys.chainKey);
     const head = signHead(this.options.keys, records, this.clock());
     await insertRecordsAndHead(tx, records, head);
     return { records, head };
   }
 
-  /** One group commit's transaction: BEGIN and the chain lock in one round trip where the executor can. */
+  /**
+   * One group commit's transaction: BEGIN, the chain lock and the head read in one round trip where the executor can
+   * (three statements: the head's has a snapshot of its own, taken once the lock is held).
+   */
   private writeBatch(entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
-    if (this.sql.transactionWith) return this.sql.transactionWith(LOCK_CHAIN, (tx) => this.write(tx, entries, true));
+    if (this.sql.transactionWith) return this.sql.transactionWith(`${LOCK_CHAIN}; ${READ_HEAD}`, (tx, opened) => this.write(tx, entries, headOf(opened)));
     return this.sql.transaction((tx) => this.write(tx, entries));
   }
 

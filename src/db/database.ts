@@ -181,21 +181,32 @@ function pgliteExecutor(db: PGlite): SqlExecutor {
     transactionWith: (first, fn) =>
       conn === db
         ? db.transaction(async (tx) => {
-            await tx.exec(first);
-            return fn(make(tx));
+            const results = await tx.exec(first);
+            return fn(make(tx), (results.at(-1)?.rows ?? []) as Record<string, unknown>[]);
           })
-        : conn.exec(first).then(() => fn(make(conn))),
+        : conn.exec(first).then((results) => fn(make(conn), (results.at(-1)?.rows ?? []) as Record<string, unknown>[])),
   });
   return make(db);
 }
 
+/** The rows of a simple-protocol query's last statement (pg answers several statements with an array of results). */
+function lastRows(r: pg.QueryResult | pg.QueryResult[]): Record<string, unknown>[] {
+  const last = Array.isArray(r) ? r[r.length - 1] : r;
+  return last?.rows ?? [];
+}
+
+/** Each statement's rows of a simple-protocol query. */
+function allRows(r: pg.QueryResult | pg.QueryResult[]): Record<string, unknown>[][] {
+  return (Array.isArray(r) ? r : [r]).map((x) => x.rows);
+}
+
 function poolExecutor(pool: pg.Pool): SqlExecutor {
-  const transactionWith = async <T>(first: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+  const transactionWith = async <T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
       // one simple-protocol round trip for BEGIN and the statements that open the transaction
-      await client.query(first ? `BEGIN; ${first}` : "BEGIN");
-      const result = await fn(clientExecutor(client));
+      const opened = await client.query(first ? `BEGIN; ${first}` : "BEGIN");
+      const result = await fn(clientExecutor(client), lastRows(opened));
       await client.query("COMMIT");
       return result;
     } catch (err) {
@@ -214,10 +225,8 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
       await client.query(script);
     },
     transaction: (fn) => fn(clientExecutor(client)),
-    transactionWith: async (first, fn) => {
-      await client.query(first);
-      return fn(clientExecutor(client));
-    },
+    transactionWith: async (first, fn) => fn(clientExecutor(client), lastRows(await client.query(first))),
+    statements: async (script) => allRows(await client.query(script)),
   });
   return {
     kind: "postgres",
@@ -229,5 +238,6 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     },
     transaction: (fn) => transactionWith("", fn),
     transactionWith,
+    statements: async (script) => allRows(await pool.query(script)),
   };
 }

@@ -8,11 +8,25 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** A multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Several statements without parameters (values inlined with sqlLiteral) in one round trip: each statement's rows,
+   * parsed as `query` parses them. Optional (PGlite, in process, has no round trip to save).
+   */
+  statements?(script: string): Promise<Record<string, unknown>[][]>;
   /** Runs fn inside one transaction on one connection. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
    * `transaction`, with `first` (parameterless statements, e.g. taking an advisory lock) run right after BEGIN in
-   * the same round trip to the database. Optional: a wrapper without it makes callers run `first` themselves.
+   * the same round trip to the database; `fn` gets the rows of the last of them (each statement runs with a
+   * snapshot of its own, so one after a lock sees what committed before the lock was granted). Optional: a wrapper
+   * without it makes callers run `first` themselves.
    */
-  transactionWith?<T>(first: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transactionWith?<T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T>;
+}
+
+/** A string as an SQL literal (node-postgres's escapeLiteral rule: quotes doubled; backslashes doubled in an E'' string). */
+export function sqlLiteral(value: string): string {
+  if (value.includes("\0")) throw new Error("a NUL character cannot be an SQL literal");
+  const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, "\\\\")}'`;
+  return value.includes("\\") ? `E${quoted}` : quoted;
 }

@@ -36,14 +36,15 @@ export function tracedSql(sql: SqlExecutor, parent?: Context): SqlExecutor {
     kind: sql.kind,
     query: (text, params) => inSpan("db.query", queryAttributes("sql", text), () => sql.query(text, params), { parent: ctx() }),
     exec: (script) => inSpan("db.exec", { ...SYSTEM, "db.client": "sql" }, () => sql.exec(script), { parent: ctx() }),
+    ...(sql.statements ? { statements: (script: string) => inSpan("db.query", queryAttributes("sql", script), () => sql.statements!(script), { parent: ctx() }) } : {}),
     transaction: (fn) =>
       inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transaction((tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
         parent: ctx(),
       }),
     ...(sql.transactionWith
       ? {
-          transactionWith: <T>(first: string, fn: (tx: SqlExecutor) => Promise<T>) =>
-            inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transactionWith!(first, (tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
+          transactionWith: <T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>) =>
+            inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transactionWith!(first, (tx, opened) => fn(tracedSql(tx, trace.setSpan(ctx(), span)), opened)), {
               parent: ctx(),
             }),
         }

@@ -80,3 +80,38 @@ test("a monitoring shard's households (householdsByIds): the rows and order of P
   expect(got.map((h) => h.id)).toEqual(shard.filter((id) => id !== unknown));
   expect(got[0].updatedAt).toBeInstanceOf(Date);
 });
+
+test("householdWithMembers (household and members in one round trip): exactly Prisma's household and members, under every kind of jurisdiction", async () => {
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  // a sample: every 7th household, an unknown id, an upper-case id (ids reach the loaders checked as uuids: isUuid)
+  const sample = [...ids.filter((_, i) => i % 7 === 0), unknown, ids[1].toUpperCase()];
+  let withMembers = 0;
+  for (const [label, j] of jurisdictions()) {
+    const prisma = createRegistryLoaders(db.prisma, householdScope(j));
+    for (const id of sample) {
+      const raw = createRegistryLoaders(db.prisma, householdScope(j), { sql: db.sql, jurisdiction: j });
+      const h = await raw.householdWithMembers(id);
+      expect(h, `${label} ${id}`).toEqual(await prisma.household.load(id));
+      if (!h) continue;
+      // the members the resolver then asks for: served from what was primed, equal to Prisma's
+      const members = await raw.members.load(h.id);
+      expect(members, `${label} ${id}`).toEqual(await prisma.members.load(h.id));
+      if (members.length) withMembers++;
+    }
+  }
+  expect(withMembers).toBeGreaterThan(10);
+});
+
+test("householdWithMembers reads both in one statement batch on PostgreSQL (one round trip), and falls back to the plain loads elsewhere", async () => {
+  const calls: string[] = [];
+  const counted = {
+    ...db.sql,
+    query: (text: string, params?: unknown[]) => (calls.push("query"), db.sql.query(text, params)),
+    ...(db.sql.statements && { statements: (script: string) => (calls.push("statements"), db.sql.statements!(script)) }),
+  } as typeof db.sql;
+  const loaders = createRegistryLoaders(db.prisma, {}, { sql: counted, jurisdiction: null });
+  const h = await loaders.householdWithMembers(ids[3]);
+  expect(h?.id).toBe(ids[3]);
+  await loaders.members.load(ids[3]);
+  expect(calls).toEqual(db.sql.kind === "postgres" ? ["statements"] : ["query", "query"]);
+});

@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, Street, TemporaryAidApplication } from "../../db/generated/client.js";
 import type { CharityDeliveryFact } from "../../domain/facts.js";
-import type { SqlExecutor } from "../../db/sql.js";
+import { sqlLiteral, type SqlExecutor } from "../../db/sql.js";
 import type { Jurisdiction } from "../../auth/principal.js";
 import { cityPrefix } from "../../policy/scope.js";
 
@@ -58,13 +58,18 @@ function scopeCondition(j: Jurisdiction | null, params: unknown[]): string {
   }
 }
 
+type HouseholdRow = Household & { createdAt: Date | string; updatedAt: Date | string };
+type PersonRow = Omit<Person, "birthDate" | "deceasedOn"> & { birthDate: string; deceasedOn: string | null };
+const householdOf = (r: HouseholdRow): Household => ({ ...r, createdAt: instant(r.createdAt), updatedAt: instant(r.updatedAt) });
+const personOf = (r: PersonRow): Person => ({ ...r, birthDate: utcDate(r.birthDate)!, deceasedOn: utcDate(r.deceasedOn) });
+
 async function rawHouseholds(raw: RawRegistry, keys: readonly string[]): Promise<Household[]> {
   const params: unknown[] = [[...keys]];
-  const rows = await raw.sql.query<Household & { createdAt: Date | string; updatedAt: Date | string }>(
+  const rows = await raw.sql.query<HouseholdRow>(
     `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ANY($1::uuid[]) AND ${scopeCondition(raw.jurisdiction, params)}`,
     params,
   );
-  return rows.map((r) => ({ ...r, createdAt: instant(r.createdAt), updatedAt: instant(r.updatedAt) }));
+  return rows.map(householdOf);
 }
 
 /**
@@ -77,21 +82,58 @@ export async function householdsByIds(sql: SqlExecutor, ids: readonly string[]):
 }
 
 async function rawMembers(raw: RawRegistry, keys: readonly string[]): Promise<Person[]> {
-  const rows = await raw.sql.query<Omit<Person, "birthDate" | "deceasedOn"> & { birthDate: string; deceasedOn: string | null }>(
-    `SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY($1::uuid[])`,
-    [[...keys]],
+  const rows = await raw.sql.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY($1::uuid[])`, [[...keys]]);
+  return rows.map(personOf);
+}
+
+/** scopeCondition with its values inlined (for a statement without parameters). */
+function scopeLiteral(j: Jurisdiction | null): string {
+  if (!j) return "TRUE";
+  const list = (values: readonly string[]) => `ARRAY[${values.map(sqlLiteral).join(", ")}]::text[]`;
+  switch (j.kind) {
+    case "city":
+      return `starts_with(district_code, ${sqlLiteral(cityPrefix(j.city))}::text)`;
+    case "districts":
+      return `district_code = ANY(${list(j.districts)})`;
+    case "streets":
+      return `street_code = ANY(${list(j.streets)})`;
+  }
+}
+
+/**
+ * One household (rawHouseholds' statement) and its members (rawMembers') in one round trip: the same two statements
+ * with the values inlined (the id is a checked uuid), sent together. Null: the executor cannot (PGlite, in process).
+ */
+async function rawHouseholdWithMembers(raw: RawRegistry, id: string): Promise<{ household: Household | null; members: Person[] } | null> {
+  if (!raw.sql.statements || !UUID.test(id)) return null;
+  const ids = `ARRAY[${sqlLiteral(id)}]::uuid[]`;
+  const [households, members] = await raw.sql.statements(
+    `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ANY(${ids}) AND ${scopeLiteral(raw.jurisdiction)};
+     SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY(${ids})`,
   );
-  return rows.map((r) => ({ ...r, birthDate: utcDate(r.birthDate)!, deceasedOn: utcDate(r.deceasedOn) }));
+  const household = byKey([id], (households as HouseholdRow[]).map(householdOf), (h) => h.id)[0];
+  return { household, members: (members as PersonRow[]).map(personOf) };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The members loader's answer: per household, head first (relation order, then age, then id number). */
+function membersByHousehold(keys: readonly string[], rows: Person[]): Person[][] {
+  rows.sort(
+    (a, b) =>
+      relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) ||
+      a.birthDate.getTime() - b.birthDate.getTime() ||
+      a.idNumber.localeCompare(b.idNumber),
+  );
+  return groupBy(keys, rows, (p) => p.householdId);
+}
 
 /** Per-request loaders; `scope` (the principal's jurisdiction) filters every household lookup. */
 export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.HouseholdWhereInput = {}, raw?: RawRegistry) {
   const ids = (keys: readonly string[]) => ({ in: [...keys] });
   // a key that is no uuid matches nothing (Prisma answers it so; the uuid[] cast would refuse the whole batch)
   const uuids = (keys: readonly string[]) => keys.filter((k) => UUID.test(k));
-  return {
+  const loaders = {
     household: new DataLoader<string, Household | null>(async (keys) =>
       byKey(
         keys,
@@ -102,16 +144,9 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
     street: new DataLoader<string, Street | null>(async (keys) =>
       byKey(keys, await prisma.street.findMany({ where: { code: ids(keys) } }), (s) => s.code),
     ),
-    members: new DataLoader<string, Person[]>(async (keys) => {
-      const rows = raw ? await rawMembers(raw, uuids(keys)) : await prisma.person.findMany({ where: { householdId: ids(keys) } });
-      rows.sort(
-        (a, b) =>
-          relationOrder.indexOf(a.relation) - relationOrder.indexOf(b.relation) ||
-          a.birthDate.getTime() - b.birthDate.getTime() ||
-          a.idNumber.localeCompare(b.idNumber),
-      );
-      return groupBy(keys, rows, (p) => p.householdId);
-    }),
+    members: new DataLoader<string, Person[]>(async (keys) =>
+      membersByHousehold(keys, raw ? await rawMembers(raw, uuids(keys)) : await prisma.person.findMany({ where: { householdId: ids(keys) } })),
+    ),
     incomes: new DataLoader<string, Income[]>(async (keys) =>
       groupBy(
         keys,
@@ -163,9 +198,30 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
       ),
     ),
   };
+  return {
+    ...loaders,
+    /** `household.load(id)`, with the household's members read in the same round trip where it can (see loadHouseholdWithMembers) */
+    householdWithMembers: (id: string) => loadHouseholdWithMembers(loaders, raw, id),
+  };
 }
 
 export type RegistryLoaders = ReturnType<typeof createRegistryLoaders>;
 
 /** A delivered charity claim as the facts hold it, with its household. */
 export type CharityDelivery = CharityDeliveryFact & { householdId: string };
+
+/**
+ * `loaders.household.load(id)` when the members will be asked for next (household(id:) selecting members): on
+ * PostgreSQL the household and its members in one round trip, primed into both loaders exactly as they would have
+ * loaded them. Anything else — no such executor, a batch already cached, the combined read failing — is the plain load.
+ */
+async function loadHouseholdWithMembers(loaders: Pick<RegistryLoaders, "household" | "members">, raw: RawRegistry | undefined, id: string): Promise<Household | null> {
+  if (raw) {
+    const both = await rawHouseholdWithMembers(raw, id).catch(() => null);
+    if (both) {
+      loaders.household.prime(id, both.household);
+      if (both.household) loaders.members.prime(both.household.id, membersByHousehold([both.household.id], both.members)[0]);
+    }
+  }
+  return loaders.household.load(id);
+}
