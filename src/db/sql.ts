@@ -2,6 +2,8 @@
  * The smallest SQL surface the gateway needs beside Prisma: migrations, bulk seeding and health checks.
  * Implemented for PGlite (embedded) and node-postgres (server), so both databases run the same SQL.
  */
+import pg from "pg";
+
 export interface SqlExecutor {
   readonly kind: "pglite" | "postgres";
   /** One parameterised statement ($1, $2, ...). */
@@ -24,9 +26,8 @@ export interface SqlExecutor {
   transactionWith?<T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T>;
 }
 
-/** A string as an SQL literal (node-postgres's escapeLiteral rule: quotes doubled; backslashes doubled in an E'' string). */
+/** A string as an SQL literal: node-postgres's own escapeLiteral (quotes doubled; backslashes doubled in an E'' string). */
 export function sqlLiteral(value: string): string {
   if (value.includes("\0")) throw new Error("a NUL character cannot be an SQL literal");
-  const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, "\\\\")}'`;
-  return value.includes("\\") ? `E${quoted}` : quoted;
+  return pg.escapeLiteral(value);
 }
