@@ -18,10 +18,9 @@ import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { HOUSEHOLD } from "./queries.js";
-import { DIST, children, cpuMsOf, freePort, run, start, stop, waitForLine } from "./processes.js";
+import { COMPUTED, HOUSEHOLD } from "./queries.js";
+import { DIST, children, civilAffairsToken, cpuMsOf, departmentEnv, firstHouseholdId, freePort, schemaUrl, start, stop, waitForFreshMirror, waitForLine } from "./processes.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -30,7 +29,6 @@ const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:54
 const KEEP_SCHEMA = process.env.BENCH_CPU_SCHEMA;
 const PROF_DIR = process.env.BENCH_CPU_PROF;
 const ONLY = process.env.BENCH_CPU_ONLY?.split(",").filter(Boolean);
-const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
 
 const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { total: number }; latency: { p50: number; p99: number }; duration: number; non2xx: number; errors: number; timeouts: number };
@@ -42,22 +40,6 @@ function systemMsOf(pid: number): number {
   return (Number(fields[12]) * 1000) / 100;
 }
 
-function schemaUrl(schema: string): string {
-  const u = new URL(BASE_URL);
-  u.searchParams.set("schema", schema);
-  return u.toString();
-}
-
-const COMPUTED = `
-  eligibility { tier complete incomePerCapitaFen standardFen gradualExitEnds nextRecertification
-    persons { personId tier reason }
-    entitlements { kind department personId amountFen ratio }
-    reasons { rule outcome explanation inputs { name value source asOf } } }
-  aidChain { complete
-    links { id department program purpose personId periodStart periodEnd amountFen source }
-    gaps { key kind department personId reason }
-    duplicates { key kind purpose personId overlapStart overlapEnd } }
-  alerts { key kind class severity department status evidence { name value source asOf } }`;
 const ONE = `query One($id: ID!) { household(id: $id) { ${HOUSEHOLD} } }`;
 const ONE_COMPUTED = `query OneComputed($id: ID!) { household(id: $id) { ${HOUSEHOLD} ${COMPUTED} } }`;
 const PAGE = `query Page($first: Int!) { households(first: $first) { edges { node { ${HOUSEHOLD} } } } }`;
@@ -133,7 +115,7 @@ async function main(): Promise<void> {
       HOST: "127.0.0.1",
       PORT: String(port),
       DATA_DIR: dataDir,
-      DATABASE_URL: schemaUrl(schema),
+      DATABASE_URL: schemaUrl(BASE_URL, schema),
       MIGRATE_ON_START: "true",
       SEED_ON_START: "true",
       SEED: String(SEED),
@@ -144,13 +126,7 @@ async function main(): Promise<void> {
       GRAPHQL_MAX_COST: "1000000",
       MIRROR_SYNC: "true",
       MONITOR_INTERVAL: "0",
-      EDUCATION_URL: sb.urls.education,
-      EMPLOYMENT_URL: sb.urls.employment,
-      HOUSING_URL: sb.urls.housing,
-      MEDICAL_INSURANCE_URL: sb.urls.medicalInsurance,
-      MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
-      MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
-      DISABILITY_URL: sb.urls.disability,
+      ...departmentEnv(sb),
     };
     delete env.REDIS_URL;
     for (const k of Object.keys(env)) if (k.startsWith("OTEL_")) delete env[k];
@@ -163,18 +139,12 @@ async function main(): Promise<void> {
       const listed = gw.output.map((l) => /^\s*processes\s+\d+ sharing the port \(pids ([\d, ]+)\)/.exec(l)?.[1]).find(Boolean);
       const pids = [gw.proc.pid!, ...(listed ? listed.split(",").map((p) => Number(p.trim())) : [])];
       if (processes > 1 && pids.length !== processes + 1) throw new Error(`expected ${processes} gateway processes: ${gw.output.slice(-20).join("\n")}`);
-      for (let i = 0; ; i++) {
-        const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
-        if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) break;
-        if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
-        await sleep(500);
-      }
+      await waitForFreshMirror(url);
       return { gw, pids };
     };
     const single = await startGateway(1);
-    const token = (await run([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).trim();
-    const first: any = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }) }).then((r) => r.json());
-    const id = first.data.households.edges[0].node.id;
+    const token = await civilAffairsToken(dataDir);
+    const id = await firstHouseholdId(url, token);
     const scenarios: Array<[string, string, string, Record<string, unknown>, number]> = [
       ["one10", "household(id:) from the mirror", ONE, { id }, 10],
       ["one1", "household(id:) from the mirror", ONE, { id }, 1],

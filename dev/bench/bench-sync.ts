@@ -18,10 +18,9 @@ import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { HOUSEHOLD } from "./queries.js";
-import { DIST, ROOT, children, cpuMsOf, exec, freePort, start as startChild, stop, waitForLine, type Child } from "./processes.js";
+import { DIST, ROOT, children, civilAffairsToken, cpuMsOf, departmentEnv, exec, firstHouseholdId, freePort, schemaUrl, start as startChild, stop, waitForFreshMirror, waitForLine, type Child } from "./processes.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -30,7 +29,7 @@ const SCALED = Number(process.env.BENCH_SYNC_PERSONS ?? 200_000);
 /** BENCH_SYNC_DEFAULT=0 skips part 1 (the default set and the reads) */
 const DEFAULT_SET = process.env.BENCH_SYNC_DEFAULT !== "0";
 const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
+import { SOURCES } from "../../src/domain/records.js";
 /** BENCH_CPU_PROF_DIR=<dir>: the sandboxes and every sync process write a V8 CPU profile there */
 const PROF = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF_DIR)] : [];
 
@@ -57,24 +56,6 @@ async function startSandboxes(asOf: string, persons?: number): Promise<Sandboxes
   // the sync pages at the rate limit's mercy: lift employment's (its lookup limit is not what is measured)
   await fetch(`${info.urls.employment}/__sandbox/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rateLimitPerSecond: 1_000_000, burst: 100_000 }) });
   return { child, urls: info.urls, medicalCredentials: info.medicalCredentials, startedInMs: info.startedInMs };
-}
-
-function sourceEnv(sb: Sandboxes): NodeJS.ProcessEnv {
-  return {
-    EDUCATION_URL: sb.urls.education,
-    EMPLOYMENT_URL: sb.urls.employment,
-    HOUSING_URL: sb.urls.housing,
-    MEDICAL_INSURANCE_URL: sb.urls.medicalInsurance,
-    MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
-    MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
-    DISABILITY_URL: sb.urls.disability,
-  };
-}
-
-function schemaUrl(schema: string): string {
-  const u = new URL(BASE_URL);
-  u.searchParams.set("schema", schema);
-  return u.toString();
 }
 
 async function dropSchema(schema: string): Promise<void> {
@@ -119,7 +100,7 @@ function postgresCpuSeconds(): number {
 
 /** `npm run sync` as its own process under /usr/bin/time: records applied, wall seconds, peak RSS. */
 async function runSync(sb: Sandboxes, schema: string, full: boolean): Promise<SyncRun> {
-  const env = { ...process.env, NODE_ENV: "development", DATABASE_URL: schemaUrl(schema), LOG_LEVEL: "warn", ...sourceEnv(sb) };
+  const env = { ...process.env, NODE_ENV: "development", DATABASE_URL: schemaUrl(BASE_URL, schema), LOG_LEVEL: "warn", ...departmentEnv(sb) };
   const before = { sandboxes: cpuMsOf(sb.child.proc.pid), postgres: postgresCpuSeconds() };
   const { stdout, stderr } = await exec("/usr/bin/time", ["-f", "TIME %M %e %U %S", process.execPath, ...PROF, path.join(DIST, "src/app/sync-cli.js"), ...(full ? ["--full"] : [])], env);
   const cpu = { sandboxes: (cpuMsOf(sb.child.proc.pid) - before.sandboxes) / 1000, postgres: postgresCpuSeconds() - before.postgres };
@@ -184,7 +165,7 @@ async function readsOverMirror(sb: Sandboxes, schema: string, asOf: string): Pro
     HOST: "127.0.0.1",
     PORT: String(port),
     DATA_DIR: dataDir,
-    DATABASE_URL: schemaUrl(schema),
+    DATABASE_URL: schemaUrl(BASE_URL, schema),
     MIGRATE_ON_START: "true",
     SEED_ON_START: "true",
     SEED: String(SEED),
@@ -194,7 +175,7 @@ async function readsOverMirror(sb: Sandboxes, schema: string, asOf: string): Pro
     MIRROR_SYNC: "true",
     // no monitoring run in the measured gateway: in development its first full run would share the gateway's CPU with the reads
     MONITOR_INTERVAL: "0",
-    ...sourceEnv(sb),
+    ...departmentEnv(sb),
   };
   delete env.REDIS_URL;
   const gw = start([path.join(DIST, "src/app/main.js")], env);
@@ -203,15 +184,9 @@ async function readsOverMirror(sb: Sandboxes, schema: string, asOf: string): Pro
     void ready;
     const url = `http://127.0.0.1:${port}`;
     // the schedule's first run brings every source's mirror up to date: wait until all are fresh
-    for (let i = 0; ; i++) {
-      const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
-      if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) break;
-      if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
-      await sleep(500);
-    }
-    const token = (await exec(process.execPath, [path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).stdout.trim();
-    const first: any = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }) }).then((r) => r.json());
-    const id = first.data.households.edges[0].node.id;
+    await waitForFreshMirror(url);
+    const token = await civilAffairsToken(dataDir);
+    const id = await firstHouseholdId(url, token);
     void asOf;
     return [
       await measureReads(url, token, "household(id:) from the mirror", ONE, { id }, 10),
@@ -249,7 +224,7 @@ async function main(): Promise<void> {
     if (DEFAULT_SET) {
     process.stderr.write(`bench:sync: the default set (seed ${SEED}, as of ${asOf}) …\n`);
     const sb = await startSandboxes(asOf);
-    await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(schemas[0]) });
+    await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(BASE_URL, schemas[0]) });
     syncRows.push({ label: "full sync, default set", run: await runSync(sb, schemas[0], true) });
     const changed = await advanceOnePercent(sb);
     syncRows.push({ label: "incremental after 1 % changes, default set", run: await runSync(sb, schemas[0], false), changed });
@@ -262,7 +237,7 @@ async function main(): Promise<void> {
     if (SCALED > 0) {
       process.stderr.write(`bench:sync: ${SCALED} persons: starting the sandboxes …\n`);
       const big = await startSandboxes(asOf, SCALED);
-      await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(schemas[1]) });
+      await exec(process.execPath, [path.join(DIST, "src/db/cli-migrate.js")], { ...process.env, DATABASE_URL: schemaUrl(BASE_URL, schemas[1]) });
       const full = await runSync(big, schemas[1], true);
       syncRows.push({ label: `full sync, ${SCALED.toLocaleString("en")} persons`, run: full });
       process.stderr.write(`  full: ${full.records} records in ${full.seconds} s, peak RSS ${full.peakRssMb.toFixed(0)} MB, CPU s ${JSON.stringify(full.cpu)}, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);

@@ -29,7 +29,8 @@ import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DIST, ROOT, children, cpuMsOf, freePort, rssMbOf, run, start, stop, waitForLine, type Child } from "./processes.js";
+import { DIST, ROOT, children, civilAffairsToken, cpuMsOf, freePort, rssMbOf, start, stop, waitForLine, type Child } from "./processes.js";
+import { COMPUTED } from "./queries.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -259,21 +260,11 @@ const HOUSEHOLDS = `query Households($first: Int!) {
 
 // The same 100-household view plus the computed fields (issue 5): eligibility with its reasons, the aid chain
 // with gaps and duplicates, and the alerts. They reuse the request's loaders, so upstream calls must not grow.
-const COMPUTED_FIELDS = `
-      eligibility { tier complete incomePerCapitaFen standardFen gradualExitEnds nextRecertification
-        persons { personId tier reason }
-        entitlements { kind department personId amountFen ratio }
-        reasons { rule outcome explanation inputs { name value source asOf } } }
-      aidChain { complete
-        links { id department program purpose personId periodStart periodEnd amountFen source }
-        gaps { key kind department personId reason }
-        duplicates { key kind purpose personId overlapStart overlapEnd } }
-      alerts { key kind class severity department status evidence { name value source asOf } }`;
 const HOUSEHOLDS_COMPUTED = `query HouseholdsComputed($first: Int!) {
   households(first: $first) {
     edges { node {
       ${HOUSEHOLD_FIELDS}
-      ${COMPUTED_FIELDS}
+      ${COMPUTED}
     } }
   }
 }`;
@@ -283,7 +274,7 @@ const HOUSEHOLDS_COMPUTED = `query HouseholdsComputed($first: Int!) {
 const ONE_FULL = `query OneHouseholdFull($id: ID!) {
   household(id: $id) {
     ${HOUSEHOLD_FIELDS}
-    ${COMPUTED_FIELDS}
+    ${COMPUTED}
   }
 }`;
 
@@ -670,9 +661,7 @@ async function main(): Promise<void> {
     let gw = await startGateway(dataDir, sb, "enforce");
     if (gw.asOf !== sb.asOf) throw new Error(`the gateway's data set is as of ${gw.asOf}, the sandboxes' as of ${sb.asOf} (run across midnight UTC?) — run again`);
     const startMs = gw.startMs;
-    const token = (
-      await run([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })
-    ).trim();
+    const token = await civilAffairsToken(dataDir);
     const first = await gql(gw, token, `query { households(first: 1) { edges { node { id } } } }`, {});
     const householdId: string = first.households.edges[0].node.id;
 

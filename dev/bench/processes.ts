@@ -10,6 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { SOURCES } from "../../src/domain/records.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const DIST = path.join(ROOT, "dist");
@@ -139,4 +140,52 @@ export function rssMbOf(pid: number | undefined): number {
 /** A running process's peak resident set size so far (VmHWM) in MB, from /proc (NaN elsewhere). */
 export function peakRssMbOf(pid: number | undefined): number {
   return statusMb(pid, "VmHWM");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The gateway as the benches start it over their sandboxes and a PostgreSQL schema
+
+/** A PostgreSQL URL with `?schema=` set (the gateway and the CLIs honour it). */
+export function schemaUrl(base: string, schema: string): string {
+  const u = new URL(base);
+  u.searchParams.set("schema", schema);
+  return u.toString();
+}
+
+/** The sandboxes (`dev/sandboxes/cli.js --json`) as the gateway's configuration: each system's URL, medical insurance's credentials. */
+export function departmentEnv(sb: { urls: Record<string, string>; medicalCredentials: { clientId: string; clientSecret: string } }): NodeJS.ProcessEnv {
+  return {
+    EDUCATION_URL: sb.urls.education,
+    EMPLOYMENT_URL: sb.urls.employment,
+    HOUSING_URL: sb.urls.housing,
+    MEDICAL_INSURANCE_URL: sb.urls.medicalInsurance,
+    MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
+    MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
+    DISABILITY_URL: sb.urls.disability,
+  };
+}
+
+/** Waits until the gateway's /readyz says every source's mirror is fresh (its sync schedule's first runs ended). */
+export async function waitForFreshMirror(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const r: any = await fetch(`${url}/readyz`).then((x) => x.json(), () => null);
+    if (r?.mirror && SOURCES.every((s) => r.mirror[s]?.state === "up")) return;
+    if (i > 600) throw new Error(`the mirror did not become fresh: ${JSON.stringify(r?.mirror)}`);
+    await sleep(500);
+  }
+}
+
+/** A civil-affairs token for the whole city, minted by the token CLI from the gateway's DATA_DIR (its development keys). */
+export async function civilAffairsToken(dataDir: string): Promise<string> {
+  return (await run([path.join(DIST, "dev/keys/token-cli.js"), "--audience", "civil_affairs", "--city", "500000"], { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" })).trim();
+}
+
+/** The id of the first household in the registry (id order), read through the gateway. */
+export async function firstHouseholdId(url: string, token: string): Promise<string> {
+  const first: any = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: `{ households(first: 1) { edges { node { id } } } }` }),
+  }).then((r) => r.json());
+  return first.data.households.edges[0].node.id;
 }

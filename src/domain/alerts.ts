@@ -16,9 +16,6 @@
  */
 import type { AidChain } from "./aid-chain.js";
 import { buildAidChain } from "./aid-chain.js";
-
-/** What the alerts read of the aid chain: its links and gaps. */
-export type ChainForAlerts = Pick<AidChain, "links" | "gaps">;
 import type { CaseFact, Department, EligibilityResult, FactSource, HouseholdFacts, MemberFacts, RuleInput } from "./facts.js";
 import { addDays, dayOf, isoDay } from "./calendar.js";
 import { TIER_ORDER, caseInForce, incomeValidOn, stronger } from "./evaluation.js";
@@ -26,6 +23,9 @@ import { ageOn } from "./age.js";
 import type { SourceName } from "./records.js";
 import type { EligibilityTier } from "./facts.js";
 import { isEmployedStatus } from "./observed.js";
+
+/** What the alerts read of the aid chain: its links and gaps. */
+export type ChainForAlerts = Pick<AidChain, "links" | "gaps">;
 
 export type AlertKind =
   | "NEWLY_UNEMPLOYED"

@@ -12,7 +12,6 @@ import type { RequestDeps } from "../request.js";
 import { buildAidChain, type AidChain, type AidLink, type Duplicate, type Gap, type IncompleteCheck } from "../../domain/aid-chain.js";
 import { deriveAlerts, type AlertEvidence, type AlertFinding } from "../../domain/alerts.js";
 import type { EligibilityResult, EntitlementKind, FactSource, HouseholdFacts } from "../../domain/facts.js";
-import type { SourceName } from "../../domain/records.js";
 import { BASIS, SOURCE_BASIS } from "../../domain/observed.js";
 import type { Audience } from "../../policy/audiences.js";
 import { entitlementAmountReadable, mayRead } from "../../policy/disclosure.js";
@@ -53,14 +52,8 @@ export function monitoringOf(deps: Deps, household: Household): Promise<Monitori
  */
 export function monitoringFrom(facts: HouseholdFacts, eligibility: EligibilityResult, asOf: Date, audience: Audience | null): Monitoring {
   // over the records this request's audience may read, as the eligibility (src/policy/noninterference.ts)
-  return monitoringOver(factsFor(facts, audience), withheldSources(audience), eligibility, asOf);
-}
-
-/**
- * `monitoringFrom` for a caller that has worked out the audience's withheld sources and the facts it may read
- * (`factsWithout(facts, withheld)`) already — a monitoring run, once per view (src/features/monitoring/evaluate.ts).
- */
-export function monitoringOver(seen: HouseholdFacts, withheld: readonly SourceName[], eligibility: EligibilityResult, asOf: Date): Monitoring {
+  const seen = factsFor(facts, audience);
+  const withheld = withheldSources(audience);
   const built = buildAidChain(seen, eligibility, asOf);
   // complete: every source this audience may read answered (a withheld one is not a failure)
   const chain = { ...built, complete: built.failedSources.every((s) => withheld.includes(s)) };

@@ -45,18 +45,31 @@ const PERSON_COLUMNS = `id::text AS id, id_number AS "idNumber", name, sex::text
 const utcDate = (d: string | null): Date | null => (d === null ? null : new Date(`${d}T00:00:00.000Z`));
 const instant = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
+/** How a value enters a statement: a bound parameter, or inlined as a literal (a statement sent without parameters). */
+type Bind = (value: string | readonly string[]) => string;
+
+/** Binds as $n, pushing the value onto `params`. */
+const bindParams = (params: unknown[]): Bind => (value) => `$${params.push(Array.isArray(value) ? [...value] : value)}`;
+/** Inlines the value (node-postgres's escapeLiteral, through sqlLiteral). */
+const bindLiteral: Bind = (value) => (typeof value === "string" ? sqlLiteral(value) : `ARRAY[${value.map(sqlLiteral).join(", ")}]`);
+
 /** The principal's row scope as a WHERE condition on household (the twin of src/policy/scope.ts householdScope). */
-function scopeCondition(j: Jurisdiction | null, params: unknown[]): string {
+function scopeCondition(j: Jurisdiction | null, bind: Bind): string {
   if (!j) return "TRUE";
   switch (j.kind) {
     case "city":
-      return `starts_with(district_code, $${params.push(cityPrefix(j.city))}::text)`;
+      return `starts_with(district_code, ${bind(cityPrefix(j.city))}::text)`;
     case "districts":
-      return `district_code = ANY($${params.push([...j.districts])}::text[])`;
+      return `district_code = ANY(${bind(j.districts)}::text[])`;
     case "streets":
-      return `street_code = ANY($${params.push([...j.streets])}::text[])`;
+      return `street_code = ANY(${bind(j.streets)}::text[])`;
   }
 }
+
+/** The statements of the two hot loaders, over the household ids `ids` binds to. */
+const householdsStatement = (ids: string, j: Jurisdiction | null, bind: Bind) =>
+  `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ANY(${ids}::uuid[]) AND ${scopeCondition(j, bind)}`;
+const membersStatement = (ids: string) => `SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY(${ids}::uuid[])`;
 
 type HouseholdRow = Household & { createdAt: Date | string; updatedAt: Date | string };
 type PersonRow = Omit<Person, "birthDate" | "deceasedOn"> & { birthDate: string; deceasedOn: string | null };
@@ -64,11 +77,9 @@ const householdOf = (r: HouseholdRow): Household => ({ ...r, createdAt: instant(
 const personOf = (r: PersonRow): Person => ({ ...r, birthDate: utcDate(r.birthDate)!, deceasedOn: utcDate(r.deceasedOn) });
 
 async function rawHouseholds(raw: RawRegistry, keys: readonly string[]): Promise<Household[]> {
-  const params: unknown[] = [[...keys]];
-  const rows = await raw.sql.query<HouseholdRow>(
-    `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ANY($1::uuid[]) AND ${scopeCondition(raw.jurisdiction, params)}`,
-    params,
-  );
+  const params: unknown[] = [];
+  const bind = bindParams(params);
+  const rows = await raw.sql.query<HouseholdRow>(householdsStatement(bind(keys), raw.jurisdiction, bind), params);
   return rows.map(householdOf);
 }
 
@@ -82,22 +93,8 @@ export async function householdsByIds(sql: SqlExecutor, ids: readonly string[]):
 }
 
 async function rawMembers(raw: RawRegistry, keys: readonly string[]): Promise<Person[]> {
-  const rows = await raw.sql.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY($1::uuid[])`, [[...keys]]);
+  const rows = await raw.sql.query<PersonRow>(membersStatement("$1"), [[...keys]]);
   return rows.map(personOf);
-}
-
-/** scopeCondition with its values inlined (for a statement without parameters). */
-function scopeLiteral(j: Jurisdiction | null): string {
-  if (!j) return "TRUE";
-  const list = (values: readonly string[]) => `ARRAY[${values.map(sqlLiteral).join(", ")}]::text[]`;
-  switch (j.kind) {
-    case "city":
-      return `starts_with(district_code, ${sqlLiteral(cityPrefix(j.city))}::text)`;
-    case "districts":
-      return `district_code = ANY(${list(j.districts)})`;
-    case "streets":
-      return `street_code = ANY(${list(j.streets)})`;
-  }
 }
 
 /**
@@ -106,11 +103,8 @@ function scopeLiteral(j: Jurisdiction | null): string {
  */
 async function rawHouseholdWithMembers(raw: RawRegistry, id: string): Promise<{ household: Household | null; members: Person[] } | null> {
   if (!raw.sql.statements || !UUID.test(id)) return null;
-  const ids = `ARRAY[${sqlLiteral(id)}]::uuid[]`;
-  const [households, members] = await raw.sql.statements(
-    `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ANY(${ids}) AND ${scopeLiteral(raw.jurisdiction)};
-     SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY(${ids})`,
-  );
+  const ids = bindLiteral([id]);
+  const [households, members] = await raw.sql.statements(`${householdsStatement(ids, raw.jurisdiction, bindLiteral)};\n${membersStatement(ids)}`);
   const household = byKey([id], (households as HouseholdRow[]).map(householdOf), (h) => h.id)[0];
   return { household, members: (members as PersonRow[]).map(personOf) };
 }

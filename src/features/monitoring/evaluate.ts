@@ -13,7 +13,7 @@ import { deriveNeeds, type DerivedNeed } from "../../domain/needs.js";
 import { dayOf } from "../../domain/calendar.js";
 import { factsWithout, withheldSources } from "../../policy/noninterference.js";
 import type { SourceName } from "../../domain/records.js";
-import { alertVisible, audienceVisibility, monitoringFrom } from "../aid-chain/monitoring.js";
+import { alertVisible, audienceVisibility } from "../aid-chain/monitoring.js";
 import type { AlertView } from "./views.js";
 
 export interface HouseholdEvaluation {
@@ -89,7 +89,7 @@ export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, a
   }
   if (!whole || !wholeEligibility) {
     const eligibility = evaluateEligibility(facts, params, day);
-    whole = monitoringFrom(facts, eligibility, asOf, null).chain;
+    whole = aidChainCore(facts, eligibility, asOf);
     wholeEligibility = eligibility;
   }
   const completeness = alertCompleteness(whole);
