@@ -3,7 +3,7 @@
  *
  * Everything runs as separate processes, so that neither the load generator nor the department systems
  * share the gateway's event loop:
- *   1. the five department sandboxes (node dist/dev/sandboxes/cli.js), generated from the same seed
+ *   1. the five department sandboxes (node dist/dev/sandboxes/cli.js --only <name>, one process each), generated from the same seed
  *      and as-of date as the gateway's registry, with 20 ms latency per request (PUT /__sandbox/faults);
  *   2. the gateway (node dist/src/app/main.js) over a fresh embedded database in a temporary DATA_DIR (it seeds
  *      the default population on its first start), pointed at the sandboxes by EDUCATION_URL … DISABILITY_URL;
@@ -20,6 +20,10 @@
  * households, 1 and 10 connections, gateway CPU per request and RSS — written to bench/results-live.md),
  * BENCH_ONLY=tracing (only the tracing comparison — the gateway restarted alternately without OTEL_* variables and
  * with OTEL_EXPORTER_OTLP_ENDPOINT at a local OTLP/HTTP receiver in this process — written to bench/results-tracing.md).
+ * BENCH_LIVE_ROWS (with BENCH_ONLY=live: a comma-separated subset of the live rows — one1, one10 (the one-household
+ * view without computed fields), full1, full10 (with them), page1, page10 (100 households with them); default all),
+ * BENCH_SANDBOXES=shared (the five sandboxes in one process rather than one process each),
+ * BENCH_NODE_ARGS (more node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * The gateway's CPU time and RSS are read from /proc/<pid> (Linux).
  */
 import { createRequire } from "node:module";
@@ -40,6 +44,8 @@ const SANDBOX_LATENCY_MS = 20;
 const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
 /** "live": only the live rows (CPU per request, RSS); "tracing": only the tracing comparison; default: everything */
 const BENCH_ONLY = process.env.BENCH_ONLY ?? "";
+const LIVE_ROWS = process.env.BENCH_LIVE_ROWS?.split(",").filter(Boolean);
+const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 const SOURCES = ["education", "employment", "housing", "medicalInsurance", "disability"] as const;
 type Source = (typeof SOURCES)[number];
 
@@ -101,16 +107,30 @@ async function startOtlpSink(): Promise<{ url: string; received: { requests: num
 // the gateway
 
 interface Sandboxes {
-  child: Child;
+  children: Child[];
   asOf: string;
   urls: Record<Source, string>;
   medicalCredentials: { clientId: string; clientSecret: string };
 }
 
+/**
+ * The five department systems, each a process of its own (`cli.js --only <name>`): five separate systems answer a
+ * household's five simultaneous calls side by side, not one after another on one shared event loop.
+ * BENCH_SANDBOXES=shared: the five in one process (how the bench ran before session 7).
+ */
 async function startSandboxes(asOf: string): Promise<Sandboxes> {
-  const child = start("sandboxes", [path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf], { ...process.env });
-  const [line] = await waitForLine(child, /^\{.*"urls".*\}$/, 120_000);
-  const info = JSON.parse(line) as { asOf: string; urls: Record<Source, string>; medicalCredentials: { clientId: string; clientSecret: string } };
+  const shared = process.env.BENCH_SANDBOXES === "shared";
+  const groups: (readonly Source[])[] = shared ? [SOURCES] : SOURCES.map((s) => [s]);
+  const started = await Promise.all(
+    groups.map(async (only) => {
+      const args = [path.join(DIST, "dev/sandboxes/cli.js"), "--json", "--seed", String(SEED), "--as-of", asOf, ...(shared ? [] : ["--only", only.join(",")])];
+      const child = start(`sandboxes (${only.join(", ")})`, args, { ...process.env });
+      const [line] = await waitForLine(child, /^\{.*"urls".*\}$/, 180_000);
+      return { child, info: JSON.parse(line) as { asOf: string; urls: Partial<Record<Source, string>>; medicalCredentials: { clientId: string; clientSecret: string } } };
+    }),
+  );
+  const urls = Object.assign({}, ...started.map((x) => x.info.urls)) as Record<Source, string>;
+  const info = { asOf: started[0].info.asOf, urls, medicalCredentials: started[0].info.medicalCredentials };
   // the CLI has no latency flag: set it on each sandbox
   await Promise.all(
     SOURCES.map(async (s) => {
@@ -122,7 +142,7 @@ async function startSandboxes(asOf: string): Promise<Sandboxes> {
       if (res.status !== 200) throw new Error(`setting latency on the ${s} sandbox: HTTP ${res.status}`);
     }),
   );
-  return { child, asOf: info.asOf, urls: info.urls, medicalCredentials: info.medicalCredentials };
+  return { children: started.map((x) => x.child), asOf: info.asOf, urls: info.urls, medicalCredentials: info.medicalCredentials };
 }
 
 interface Gateway {
@@ -166,7 +186,7 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
   // tracing only where a comparison asks for it (extraEnv)
   for (const k of Object.keys(env)) if (k.startsWith("OTEL_") && !(k in extraEnv)) delete env[k];
   const t0 = performance.now();
-  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog}${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT ? ", tracing on" : ""})`, [path.join(DIST, "src/app/main.js")], env);
+  const child = start(`gateway (FIELD_POLICY=${fieldPolicy}, AUDIT_LOG=${auditLog}${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT ? ", tracing on" : ""})`, [...NODE_ARGS, path.join(DIST, "src/app/main.js")], env);
   await waitForLine(child, /safetynet-gateway ready in/, 300_000);
   const dataset = child.output.map((l) => l.match(/data set\s+seed (\d+), as of (\d{4}-\d{2}-\d{2})/)).find(Boolean);
   if (!dataset) throw new Error(`the gateway did not report its data set:\n${child.output.join("\n")}`);
@@ -498,8 +518,10 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
   lines.push(`- command: \`${BENCH_ONLY ? `BENCH_ONLY=${BENCH_ONLY} ` : ""}npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_WARMUP=${WARMUP_S}; total ${meta.elapsedS.toFixed(0)} s)`);
   lines.push(
     `- setup: gateway (\`node dist/src/app/main.js\`, ${BENCH_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, default population seed ${SEED} as of ${meta.asOf}, started in ${(meta.startMs / 1000).toFixed(1)} s incl. seeding), ` +
-      `the five sandboxes (\`node dist/dev/sandboxes/cli.js\`, same seed and as-of) with ${SANDBOX_LATENCY_MS} ms latency per request, ` +
-      `and autocannon — three separate processes. Token: civil_affairs, city 500000. ${DURATION_S} s per row after a ${WARMUP_S} s warm-up.`,
+      (process.env.BENCH_SANDBOXES === "shared"
+        ? `the five sandboxes in one process (\`node dist/dev/sandboxes/cli.js\`, BENCH_SANDBOXES=shared, same seed and as-of)`
+        : `the five sandboxes, one process each (\`node dist/dev/sandboxes/cli.js --only <name>\`, same seed and as-of)`) +
+      ` with ${SANDBOX_LATENCY_MS} ms latency per request, and autocannon in the bench process. Token: civil_affairs, city 500000. ${DURATION_S} s per row after a ${WARMUP_S} s warm-up.`,
   );
   lines.push("");
   if (headerOnly) return lines.join("\n");
@@ -696,8 +718,17 @@ async function main(): Promise<void> {
     const oneFull: Scenario = { label: "household(id:) full view + computed", query: ONE_FULL, variables: { id: householdId }, connections: 1 };
     const hundredFull: Scenario = { label: "households(first: 100) full view + computed", query: HOUSEHOLDS_COMPUTED, variables: { first: 100 }, connections: 1 };
     process.stderr.write("bench: live rows (full view + computed fields; CPU per request, RSS) …\n");
-    for (const s of [oneFull, { ...oneFull, connections: 10 }, hundredFull, { ...hundredFull, connections: 10 }])
-      liveRows.push(await measure(gw, token, s, "enforce", "live"));
+    const oneView: Scenario = { label: "household(id:)", query: ONE_HOUSEHOLD, variables: { id: householdId }, connections: 1 };
+    const live: Record<string, Scenario> = {
+      one1: oneView,
+      one10: { ...oneView, connections: 10 },
+      full1: oneFull,
+      full10: { ...oneFull, connections: 10 },
+      page1: hundredFull,
+      page10: { ...hundredFull, connections: 10 },
+    };
+    for (const [key, s] of Object.entries(live))
+      if (!LIVE_ROWS || LIVE_ROWS.includes(key)) liveRows.push(await measure(gw, token, s, "enforce", "live"));
     const liveMd = liveReport(liveRows, {
       idleMb,
       afterMb: rssMbOf(gw.child.proc.pid),

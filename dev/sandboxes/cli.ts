@@ -6,7 +6,9 @@
  * default 127.0.0.1), --base-port N (SANDBOX_BASE_PORT: N, N+1, ... in the order education,
  * employment, housing, medicalInsurance, disability), --port-<name> N for one sandbox (names as
  * printed, e.g. --port-medicalInsurance or --port-medical-insurance), --client-secret (medical
- * insurance OAuth secret), --json (print one JSON line instead of text). Stops on SIGINT/SIGTERM.
+ * insurance OAuth secret), --only <names> (serve only these sandboxes, comma-separated, e.g. --only education: the
+ * benchmarks run each department system as a process of its own, as five separate systems would be), --json (print
+ * one JSON line instead of text; `urls` then holds only the sandboxes served). Stops on SIGINT/SIGTERM.
  */
 import { startSandboxes } from "./index.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
@@ -57,6 +59,11 @@ async function main(): Promise<void> {
     else if (base !== undefined) ports[s] = base + i;
   });
   const secret = args.get("client-secret") ?? env.SANDBOX_MEDICAL_CLIENT_SECRET;
+  const onlyArg = args.get("only");
+  const served: readonly SourceName[] =
+    onlyArg === undefined
+      ? SOURCES
+      : onlyArg.split(",").map((n) => SOURCES.find((s) => s === n || kebab(s) === n) ?? usage(`--only: unknown sandbox ${n} (names: ${SOURCES.join(", ")})`));
 
   const t0 = performance.now();
   const running = await startSandboxes({
@@ -67,12 +74,15 @@ async function main(): Promise<void> {
     ports,
     medicalCredentials: secret ? { clientId: args.get("client-id") ?? "safetynet-gateway", clientSecret: secret } : undefined,
   });
+  // the sandboxes not asked for stop listening at once (their data were derived in the same pass)
+  await Promise.all(SOURCES.filter((s) => !served.includes(s)).map((s) => running.apps[s].close()));
+  const urls = Object.fromEntries(served.map((s) => [s, running.urls[s]]));
   const ms = Math.round(performance.now() - t0);
   if (args.has("json")) {
-    process.stdout.write(JSON.stringify({ seed, asOf, persons: persons ?? null, urls: running.urls, medicalCredentials: running.medicalCredentials, startedInMs: ms }) + "\n");
+    process.stdout.write(JSON.stringify({ seed, asOf, persons: persons ?? null, urls, medicalCredentials: running.medicalCredentials, startedInMs: ms }) + "\n");
   } else {
     process.stdout.write(`department sandboxes (seed ${seed}, as of ${asOf}${persons ? `, ${persons} persons` : ""}) started in ${ms} ms\n`);
-    for (const s of SOURCES) process.stdout.write(`  ${s.padEnd(17)} ${running.urls[s]}\n`);
+    for (const s of served) process.stdout.write(`  ${s.padEnd(17)} ${urls[s]}\n`);
     process.stdout.write(`  medical insurance OAuth client: ${running.medicalCredentials.clientId} / ${running.medicalCredentials.clientSecret}\n`);
   }
   let stopping = false;

@@ -5,6 +5,7 @@
 import type { ChainHead } from "./chain.js";
 import { EMPTY_HEAD } from "./chain.js";
 import type { ChainedRecord, Change, Disclosure, Outcome } from "./record.js";
+import { sqlLiteral } from "../db/sql.js";
 
 /** The one thing the store needs: a parameterised statement returning rows. */
 export interface RowExecutor {
@@ -91,12 +92,27 @@ function values(r: ChainedRecord): unknown[] {
   ];
 }
 
-function recordsInsert(records: readonly ChainedRecord[], params: unknown[]): string {
+/** How a value enters a statement: a bound parameter ($n), or inlined as a literal (a statement sent without parameters). */
+type Bind = (value: unknown) => string;
+
+/** Binds as $n, pushing the value onto `params`. */
+const bindParams = (params: unknown[]): Bind => (value) => `$${params.push(value)}`;
+
+/** Inlines the value: NULL, a number, or a string through sqlLiteral (node-postgres's escapeLiteral). */
+const bindLiteral: Bind = (value) => {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value !== "string") throw new Error(`no literal for a ${typeof value}`);
+  return sqlLiteral(value);
+};
+
+function recordsInsert(records: readonly ChainedRecord[], bind: Bind): string {
   const rows = records.map((r) => {
     const vs = values(r);
-    const start = params.length;
-    params.push(...vs);
-    return `(${COLUMNS.map(([, type], i) => `$${start + i + 1}::${type}`).join(", ")})`;
+    return `(${COLUMNS.map(([, type], i) => `${bind(vs[i])}::${type}`).join(", ")})`;
   });
   return `INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(", ")}) VALUES ${rows.join(", ")} RETURNING seq::text AS seq`;
 }
@@ -104,21 +120,30 @@ function recordsInsert(records: readonly ChainedRecord[], params: unknown[]): st
 export async function insertRecords(tx: RowExecutor, records: readonly ChainedRecord[]): Promise<void> {
   if (!records.length) return;
   const params: unknown[] = [];
-  await tx.query(recordsInsert(records, params), params);
+  await tx.query(recordsInsert(records, bindParams(params)), params);
+}
+
+/** insertRecords and insertHead in one statement: both rows or, failing, neither. */
+function recordsAndHeadStatement(records: readonly ChainedRecord[], h: SignedHead, bind: Bind): string {
+  const records_ = recordsInsert(records, bind);
+  return `WITH records AS (${records_})
+     INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
+     VALUES (${bind(String(h.seq))}::bigint, ${bind(String(h.firstSeq))}::bigint, ${bind(h.headHash)}, ${bind(h.recordsHash)}, ${bind(h.at)}::timestamptz, ${bind(h.keyId)}, ${bind(h.signature)})
+     RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`;
 }
 
 /** insertRecords and insertHead in one statement (one round trip): both rows or, failing, neither. */
 export async function insertRecordsAndHead(tx: RowExecutor, records: readonly ChainedRecord[], h: SignedHead): Promise<void> {
   const params: unknown[] = [];
-  const records_ = recordsInsert(records, params);
-  const p = (v: unknown) => `$${params.push(v)}`;
-  await tx.query(
-    `WITH records AS (${records_})
-     INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
-     VALUES (${p(String(h.seq))}::bigint, ${p(String(h.firstSeq))}::bigint, ${p(h.headHash)}, ${p(h.recordsHash)}, ${p(h.at)}::timestamptz, ${p(h.keyId)}, ${p(h.signature)})
-     RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`,
-    params,
-  );
+  await tx.query(recordsAndHeadStatement(records, h, bindParams(params)), params);
+}
+
+/**
+ * insertRecordsAndHead, then COMMIT, in one round trip (`commitWith`: a transaction's last statements, values
+ * inlined as literals): the statement runs inside the open transaction; failing, COMMIT is never reached.
+ */
+export async function insertRecordsAndHeadAndCommit(commitWith: (script: string) => Promise<unknown>, records: readonly ChainedRecord[], h: SignedHead): Promise<void> {
+  await commitWith(recordsAndHeadStatement(records, h, bindLiteral));
 }
 
 /** Columns as read back: seq as text, jsonb parsed, at as a Date. */

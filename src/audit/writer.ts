@@ -29,6 +29,7 @@ import {
   headPayload,
   insertCheckpoint,
   insertRecordsAndHead,
+  insertRecordsAndHeadAndCommit,
   headOf,
   lockChain,
   LOCK_CHAIN,
@@ -143,23 +144,27 @@ export class AuditWriter {
 
   /**
    * Under the chain lock: the records after the head, keyed, and the signed head covering them. `lockedHead`: the lock
-   * is held and the head was read after it (the round trip that opened the transaction).
+   * is held and the head was read after it (the round trip that opened the transaction). `commitWith`: the transaction is
+   * the group commit's own, and the insert commits it.
    */
-  private async write(tx: RowExecutor, entries: AuditEntry[], lockedHead?: ChainHead): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+  private async write(tx: RowExecutor, entries: AuditEntry[], lockedHead?: ChainHead, commitWith?: SqlExecutor["commitWith"]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
     if (!lockedHead) await lockChain(tx);
     // read under the lock, in a statement of its own (a statement's snapshot predates a lock it waits for)
     const records = extendChain(lockedHead ?? (await readHead(tx)), entries, this.options.keys.chainKey);
     const head = signHead(this.options.keys, records, this.clock());
-    await insertRecordsAndHead(tx, records, head);
+    // a group commit's own transaction on PostgreSQL: the insert and COMMIT in one round trip (never a mutation's)
+    if (commitWith) await insertRecordsAndHeadAndCommit(commitWith, records, head);
+    else await insertRecordsAndHead(tx, records, head);
     return { records, head };
   }
 
   /**
    * One group commit's transaction: BEGIN, the chain lock and the head read in one round trip where the executor can
-   * (three statements: the head's has a snapshot of its own, taken once the lock is held).
+   * (three statements: the head's has a snapshot of its own, taken once the lock is held), then the records' insert
+   * and COMMIT in another (PostgreSQL: two round trips in all).
    */
   private writeBatch(entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
-    if (this.sql.transactionWith) return this.sql.transactionWith(`${LOCK_CHAIN}; ${READ_HEAD}`, (tx, opened) => this.write(tx, entries, headOf(opened)));
+    if (this.sql.transactionWith) return this.sql.transactionWith(`${LOCK_CHAIN}; ${READ_HEAD}`, (tx, opened) => this.write(tx, entries, headOf(opened), tx.commitWith));
     return this.sql.transaction((tx) => this.write(tx, entries));
   }
 

@@ -206,8 +206,18 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     try {
       // one simple-protocol round trip for BEGIN and the statements that open the transaction
       const opened = await client.query(first ? `BEGIN; ${first}` : "BEGIN");
-      const result = await fn(clientExecutor(client), lastRows(opened));
-      await client.query("COMMIT");
+      let committed = false;
+      const tx: SqlExecutor = {
+        ...clientExecutor(client),
+        commitWith: async (script) => {
+          if (committed) throw new Error("commitWith: the transaction has ended");
+          const rows = allRows(await client.query(`${script};\nCOMMIT`));
+          committed = true;
+          return rows.slice(0, -1);
+        },
+      };
+      const result = await fn(tx, lastRows(opened));
+      if (!committed) await client.query("COMMIT");
       return result;
     } catch (err) {
       await client.query("ROLLBACK").catch(() => {});

@@ -24,6 +24,12 @@ export interface SqlExecutor {
    * without it makes callers run `first` themselves.
    */
   transactionWith?<T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T>;
+  /**
+   * Only on the executor a `transactionWith` hands to its `fn`, where it can: `script` (parameterless statements,
+   * values inlined with sqlLiteral) and COMMIT in one round trip — the transaction ends there (a failing statement
+   * never reaches COMMIT, and the transaction rolls back). Each statement's rows, as `statements` gives them.
+   */
+  commitWith?(script: string): Promise<Record<string, unknown>[][]>;
 }
 
 /** A string as an SQL literal: node-postgres's own escapeLiteral (quotes doubled; backslashes doubled in an E'' string). */

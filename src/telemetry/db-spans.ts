@@ -37,6 +37,7 @@ export function tracedSql(sql: SqlExecutor, parent?: Context): SqlExecutor {
     query: (text, params) => inSpan("db.query", queryAttributes("sql", text), () => sql.query(text, params), { parent: ctx() }),
     exec: (script) => inSpan("db.exec", { ...SYSTEM, "db.client": "sql" }, () => sql.exec(script), { parent: ctx() }),
     ...(sql.statements ? { statements: (script: string) => inSpan("db.query", queryAttributes("sql", script), () => sql.statements!(script), { parent: ctx() }) } : {}),
+    ...(sql.commitWith ? { commitWith: (script: string) => inSpan("db.query", queryAttributes("sql", script), () => sql.commitWith!(script), { parent: ctx() }) } : {}),
     transaction: (fn) =>
       inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transaction((tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
         parent: ctx(),

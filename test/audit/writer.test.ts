@@ -123,3 +123,27 @@ test("checkpoints are written every T seconds when the head moved, and every N r
   const report = await verifyLog(db.sql, verifyKeyFromPublicHex(keys.publicHex), { fromCheckpoint: true });
   expect(report).toMatchObject({ ok: true, from: final!.seq, verified: 0 });
 });
+
+test("a group commit stores every value as given — quotes, backslashes, newlines, CJK, JSON escapes — (PostgreSQL: inlined as literals in the round trip that commits) and the chain verifies", async () => {
+  const tricky = `O'Brien \\ "quoted" \\' ; COMMIT; --\n第二行 \u00e9 \\u0000-as-text $1 $$`;
+  const e = {
+    ...entry(`tricky-'\\-1`),
+    subject: tricky,
+    purpose: null,
+    operationName: `op'${tricky}`,
+    fields: { [`Query.x'${tricky}`]: "read" as const },
+    households: [tricky, "h2"],
+    changes: [{ path: `x'${tricky}`, before: tricky, after: 15 }, { path: "y", before: null, after: true }],
+  };
+  const w = new AuditWriter(db.sql, { keys });
+  const [r1, r2] = await Promise.all([w.append(e), w.append({ ...e, requestId: "tricky-second", purpose: "p'2" })]);
+  await w.close();
+  const stored = await readRecords(db.sql, r1.seq - 1, 2);
+  // the oracle: what was handed to the writer (not what it wrote)
+  expect(stored.map((r) => [r.requestId, r.subject, r.purpose, r.operationName, r.fields, r.households, r.changes])).toEqual([
+    [`tricky-'\\-1`, tricky, null, `op'${tricky}`, { [`Query.x'${tricky}`]: "read" }, [tricky, "h2"], e.changes],
+    ["tricky-second", tricky, "p'2", `op'${tricky}`, { [`Query.x'${tricky}`]: "read" }, [tricky, "h2"], e.changes],
+  ]);
+  expect(stored.map((r) => r.seq)).toEqual([r1.seq, r2.seq]);
+  expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, notRecomputed: 0 });
+});
