@@ -121,6 +121,10 @@ describe("delivery and cancellation", () => {
     expect(delivered.map((c) => ({ id: c.claimId, charity: c.charityName, benefit: c.benefit, units: c.units, person: c.personId, category: c.category }))).toEqual([
       { id, charity: "渝中区慈善会（合成数据）", benefit: "助老探访服务", units: 1, person: reg.elderly.members[0].id, category: "CARE_VISITS" },
     ]);
+    // the request's loaders read it through the gateway's own executor: exactly the rows Prisma's statement gives
+    const viaExecutor = await createRegistryLoaders(gw.db.prisma, {}, { sql: gw.db.sql, jurisdiction: null }).charityDeliveries.load(reg.elderly.id);
+    expect(viaExecutor).toEqual(delivered);
+    expect(viaExecutor[0].deliveredAt).toBeInstanceOf(Date);
     // ... and in the household's aid chain, as a charity link on the delivery day (never a duplicate, never filling a gap)
     const chain = await gw.gql(
       `query ($id: ID!) { household(id: $id) { aidChain { links { id department program purpose personId periodStart periodEnd periodBasis amountFen benefit status source sourceRecordId }

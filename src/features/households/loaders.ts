@@ -173,6 +173,23 @@ const rawTemporaryAid = (raw: RawRegistry, keys: readonly string[]) =>
     }),
   );
 
+/** Delivered charity claims with their charity and resource: the SELECT … FROM … JOIN of the charityDeliveries loader. */
+const CHARITY_DELIVERIES_SELECT = `SELECT c.id::text AS "claimId", c.charity_id AS "charityId", ch.name AS "charityName", c.resource_id::text AS "resourceId",
+         n.category::text AS category, r.title AS benefit, r.unit::text AS unit, c.units, n.person_id::text AS "personId",
+         c.delivered_at AS "deliveredAt", n.household_id::text AS "householdId"
+  FROM claim c
+  JOIN need n ON n.id = c.need_id
+  JOIN charity ch ON ch.id = c.charity_id
+  JOIN charity_resource r ON r.id = c.resource_id`;
+
+const rawCharityDeliveries = (raw: RawRegistry, keys: readonly string[]) =>
+  rawRows(
+    raw,
+    `${CHARITY_DELIVERIES_SELECT} WHERE c.status = 'DELIVERED' AND n.household_id = ANY($1::uuid[]) ORDER BY c.delivered_at ASC, c.id ASC`,
+    keys,
+    (r: Omit<CharityDelivery, "deliveredAt"> & { deliveredAt: Date | string }): CharityDelivery => ({ ...r, deliveredAt: instant(r.deliveredAt) }),
+  );
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The members loader's answer: per household, head first (relation order, then age, then id number). */
@@ -233,16 +250,9 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
      * statement per batch (a Prisma `include` would read claim, need, charity and resource in four).
      */
     charityDeliveries: new DataLoader<string, CharityDelivery[]>(async (keys) => {
+      if (raw) return groupBy(keys, await rawCharityDeliveries(raw, uuids(keys)), (c) => c.householdId);
       const households = Prisma.join(keys.map((k) => Prisma.sql`${k}::uuid`));
-      const rows = await prisma.$queryRaw<CharityDelivery[]>`
-        SELECT c.id::text AS "claimId", c.charity_id AS "charityId", ch.name AS "charityName", c.resource_id::text AS "resourceId",
-               n.category::text AS category, r.title AS benefit, r.unit::text AS unit, c.units, n.person_id::text AS "personId",
-               c.delivered_at AS "deliveredAt", n.household_id::text AS "householdId"
-        FROM claim c
-        JOIN need n ON n.id = c.need_id
-        JOIN charity ch ON ch.id = c.charity_id
-        JOIN charity_resource r ON r.id = c.resource_id
-        WHERE c.status = 'DELIVERED' AND n.household_id IN (${households})
+      const rows = await prisma.$queryRaw<CharityDelivery[]>`${Prisma.raw(CHARITY_DELIVERIES_SELECT)} WHERE c.status = 'DELIVERED' AND n.household_id IN (${households})
         ORDER BY c.delivered_at ASC, c.id ASC`;
       return groupBy(keys, rows, (c) => c.householdId);
     }),
