@@ -15,7 +15,7 @@ import type { EligibilityResult, EntitlementKind, FactSource, HouseholdFacts } f
 import { BASIS, SOURCE_BASIS } from "../../domain/observed.js";
 import type { Audience } from "../../policy/audiences.js";
 import { entitlementAmountReadable, mayRead } from "../../policy/disclosure.js";
-import { householdFacts } from "../facts/gather.js";
+import { afterDepartmentRequests, householdFacts } from "../facts/gather.js";
 import { eligibilityOf, type EligibilityDeps } from "../eligibility/eligibility.js";
 import { memoSlot } from "../memo.js";
 import { dayOf } from "../../domain/calendar.js";
@@ -66,7 +66,8 @@ export function monitoringFrom(facts: HouseholdFacts, eligibility: EligibilityRe
 const actionLoader = memoSlot<DataLoader<string, AlertAction[]>>();
 
 /** The stored actions of a household's alerts, oldest first (batched across households per request). */
-export function alertActions(deps: Pick<RequestDeps, "prisma" | "memo">, householdId: string): Promise<AlertAction[]> {
+export async function alertActions(deps: Pick<RequestDeps, "prisma" | "memo">, householdId: string): Promise<AlertAction[]> {
+  await afterDepartmentRequests(deps); // a registry statement of the computed fields: after the department requests
   const loader = actionLoader(
     deps.memo,
     "",

@@ -37,22 +37,40 @@ export function householdFacts(deps: Deps, household: Household): Promise<Househ
   return gathered(deps.memo, household.id, () => gatherFacts(deps, household));
 }
 
+/**
+ * Resolves two turns of the event loop after it is first asked in a request (one promise per request): the moment the
+ * computed fields send their registry statements (facts, policy parameters, alert actions), once the department
+ * requests asked for in the meantime are on the wire. A live read costs at least the slowest system's latency; asked in
+ * the same tick, these statements went out first and the upstream wave started milliseconds late. Two turns: undici
+ * writes a request on a reused keep-alive socket only in the check phase after it was made (it first reads what the
+ * idle socket may hold, GHSA-35p6-xmwp-9g52); the statements go in the check phase after that one. Shared by the
+ * request, so the households of a page continue together and their loads still share each loader's batch.
+ */
+export function afterDepartmentRequests(deps: Pick<Deps, "memo">): Promise<void> {
+  return nextTurns(deps.memo, "", () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve))));
+}
+const nextTurns = memoSlot<Promise<void>>();
+
 async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
   // The members' department records are asked for the moment the members are known, not after the rest
   // (housing above all, an upstream call that answers at its own time): every household of a page gets its
   // members from the same registry batch, so all their loads land on one tick and share each source's batches.
-  const membersWithRecords = deps.loaders.members.load(h.id).then((people) => Promise.all(people.map((p) => memberFacts(deps, p))));
-  const [members, incomes, assets, cases, aid, housing, deliveries, temporaryAid] = await Promise.all([
+  const people = deps.loaders.members.load(h.id);
+  const membersWithRecords = people.then((ps) => Promise.all(ps.map((p) => memberFacts(deps, p))));
+  const housing = fetchFact(deps.sources.housing, h.registryNo, "housing");
+  // the registry rows once the members' department requests are on the wire (afterDepartmentRequests)
+  await people;
+  await afterDepartmentRequests(deps);
+  const [members, incomes, assets, cases, aid, deliveries, temporaryAid] = await Promise.all([
     membersWithRecords,
     deps.loaders.incomes.load(h.id),
     deps.loaders.assets.load(h.id),
     deps.loaders.cases.load(h.id),
     deps.loaders.aidRecords.load(h.id),
-    fetchFact(deps.sources.housing, h.registryNo, "housing"),
     deps.loaders.charityDeliveries.load(h.id),
     deps.loaders.temporaryAidApplications.load(h.id),
   ]);
-  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid }, housing);
+  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid }, await housing);
 }
 
 /** A household's registry rows (members already with their records), in the loaders' order (src/features/households/loaders.ts). */
@@ -153,7 +171,8 @@ export function memberFactsOf(p: Person, records: Pick<MemberFacts, "education" 
  */
 const parameterLoaders = memoSlot<DataLoader<string, ParameterValue[]>>();
 
-function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
+async function rowsFor(deps: Deps, regionCode: string): Promise<ParameterValue[]> {
+  await afterDepartmentRequests(deps);
   const loader = parameterLoaders(deps.memo, "", () =>
     new DataLoader<string, ParameterValue[]>(async (codes) => {
       const chains = codes.map((code) => new Set(regionChain(code)));
