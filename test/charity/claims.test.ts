@@ -124,6 +124,8 @@ describe("delivery and cancellation", () => {
     // the request's loaders read it through the gateway's own executor: exactly the rows Prisma's statement gives
     const viaExecutor = await createRegistryLoaders(gw.db.prisma, {}, { sql: gw.db.sql, jurisdiction: null }).charityDeliveries.load(reg.elderly.id);
     expect(viaExecutor).toEqual(delivered);
+    // and with the other fact tables (one round trip on PostgreSQL)
+    expect((await createRegistryLoaders(gw.db.prisma, {}, { sql: gw.db.sql, jurisdiction: null }).facts.load(reg.elderly.id)).charityDeliveries).toEqual(delivered);
     expect(viaExecutor[0].deliveredAt).toBeInstanceOf(Date);
     // ... and in the household's aid chain, as a charity link on the delivery day (never a duplicate, never filling a gap)
     const chain = await gw.gql(

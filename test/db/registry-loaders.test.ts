@@ -137,3 +137,28 @@ test("the computed fields' loaders (incomes, assets, cases, aid records, tempora
   expect(aid[0].periodStart).toBeInstanceOf(Date);
   expect(aid.some((r) => r.paidAt instanceof Date)).toBe(true);
 });
+
+test("facts (a household's six fact tables for its computed fields): exactly Prisma's rows per table, in one statement batch on PostgreSQL (one round trip), the six loads elsewhere", async () => {
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  const keys = [...ids, unknown];
+  const prisma = createRegistryLoaders(db.prisma, {});
+  const calls: string[] = [];
+  const counted = {
+    ...db.sql,
+    query: (text: string, params?: unknown[]) => (calls.push("query"), db.sql.query(text, params)),
+    ...(db.sql.statements && { statements: (script: string) => (calls.push("statements"), db.sql.statements!(script)) }),
+  } as typeof db.sql;
+  const raw = createRegistryLoaders(db.prisma, {}, { sql: counted, jurisdiction: null });
+  const got = await raw.facts.loadMany(keys);
+  expect(calls).toEqual(db.sql.kind === "postgres" ? ["statements"] : Array(6).fill("query"));
+  for (const t of ["incomes", "assets", "cases", "aidRecords", "temporaryAidApplications"] as const) {
+    const expected = await prisma[t].loadMany(keys);
+    expect(got.map((f) => (f instanceof Error ? f : f[t])), t).toEqual(expected);
+  }
+  // charity deliveries: none in a seeded registry (claims come from charities' mutations; compared in test/charity/claims.test.ts)
+  expect(got.every((f) => !(f instanceof Error) && f.charityDeliveries.length === 0)).toBe(true);
+  // primed: the six loaders answer the same without another statement
+  const before = calls.length;
+  expect(await raw.incomes.load(ids[0])).toEqual((got[0] as { incomes: unknown }).incomes);
+  expect(calls.length).toBe(before);
+});

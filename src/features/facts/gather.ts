@@ -61,16 +61,9 @@ async function gatherFacts(deps: Deps, h: Household): Promise<HouseholdFacts> {
   // the registry rows once the members' department requests are on the wire (afterDepartmentRequests)
   await people;
   await afterDepartmentRequests(deps);
-  const [members, incomes, assets, cases, aid, deliveries, temporaryAid] = await Promise.all([
-    membersWithRecords,
-    deps.loaders.incomes.load(h.id),
-    deps.loaders.assets.load(h.id),
-    deps.loaders.cases.load(h.id),
-    deps.loaders.aidRecords.load(h.id),
-    deps.loaders.charityDeliveries.load(h.id),
-    deps.loaders.temporaryAidApplications.load(h.id),
-  ]);
-  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords: aid, deliveries, temporaryAid }, await housing);
+  const [members, rows] = await Promise.all([membersWithRecords, deps.loaders.facts.load(h.id)]);
+  const { incomes, assets, cases, aidRecords, charityDeliveries: deliveries, temporaryAidApplications: temporaryAid } = rows;
+  return householdFactsOf(h, { members, incomes, assets, cases, aidRecords, deliveries, temporaryAid }, await housing);
 }
 
 /** A household's registry rows (members already with their records), in the loaders' order (src/features/households/loaders.ts). */

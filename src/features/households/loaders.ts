@@ -111,67 +111,22 @@ async function rawHouseholdWithMembers(raw: RawRegistry, id: string): Promise<{ 
 
 /**
  * The registry rows the computed fields read per household (incomes, assets, cases, aid records, temporary-aid
- * applications) as plain SQL on the executor: the rows and order of the Prisma findMany they replace (tested against
- * it), without Prisma's per-statement cost — a household's computed fields read five of these besides the hot two.
+ * applications, delivered charity claims) as plain SQL on the executor: the rows and order of the Prisma statements
+ * they replace (tested against them), without Prisma's per-statement cost. Each reader: its statement over the
+ * household ids `ids` binds to, and the row as the loader gives it.
  */
+interface FactReader<T> {
+  statement(ids: string): string;
+  of(row: Record<string, unknown>): T;
+}
+const reader = <R, T>(statement: (ids: string) => string, of: (row: R) => T): FactReader<T> => ({
+  statement,
+  of: of as unknown as (row: Record<string, unknown>) => T,
+});
+
 const dateText = (column: string, as: string) => `to_char(${column}, 'YYYY-MM-DD') AS "${as}"`;
 type DateText<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] extends Date ? string : string | null };
-
-const INCOME_STATEMENT = `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", source::text AS source,
-  monthly_fen AS "monthlyFen", ${dateText("valid_from", "validFrom")}, ${dateText("valid_to", "validTo")}
-  FROM income WHERE household_id = ANY($1::uuid[]) ORDER BY valid_from ASC, id ASC`;
-const ASSET_STATEMENT = `SELECT id::text AS id, household_id::text AS "householdId", kind::text AS kind, value_fen::text AS "valueFen", description
-  FROM asset WHERE household_id = ANY($1::uuid[]) ORDER BY id ASC`;
-const CASE_STATEMENT = `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", tier::text AS tier,
-  tier_class::text AS "tierClass", status::text AS status, ${dateText("start_date", "startDate")}, ${dateText("end_date", "endDate")},
-  ${dateText("next_review_date", "nextReviewDate")}, monthly_fen AS "monthlyFen", note
-  FROM assistance_case WHERE household_id = ANY($1::uuid[]) ORDER BY start_date DESC, id ASC`;
-const AID_STATEMENT = `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", case_id::text AS "caseId",
-  program::text AS program, amount_fen AS "amountFen", ${dateText("period_start", "periodStart")}, ${dateText("period_end", "periodEnd")},
-  paid_at AS "paidAt", idempotency_key AS "idempotencyKey", district_code AS "districtCode"
-  FROM aid_record WHERE household_id = ANY($1::uuid[]) ORDER BY period_start DESC, id ASC`;
-const TEMPORARY_AID_STATEMENT = `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", kind::text AS kind,
-  ${dateText("applied_on", "appliedOn")}, status::text AS status, ${dateText("decided_on", "decidedOn")}, amount_fen AS "amountFen", reason,
-  recorded_at AS "recordedAt"
-  FROM temporary_aid_application WHERE household_id = ANY($1::uuid[]) ORDER BY applied_on ASC, id ASC`;
-
 const maybeInstant = (v: Date | string | null): Date | null => (v === null ? null : instant(v));
-
-async function rawRows<R, T>(raw: RawRegistry, statement: string, keys: readonly string[], of: (row: R) => T): Promise<T[]> {
-  if (!keys.length) return [];
-  return (await raw.sql.query<R>(statement, [[...keys]])).map(of);
-}
-
-const rawIncomes = (raw: RawRegistry, keys: readonly string[]) =>
-  rawRows(raw, INCOME_STATEMENT, keys, (r: DateText<Income, "validFrom" | "validTo">): Income => ({ ...r, validFrom: utcDate(r.validFrom)!, validTo: utcDate(r.validTo) }));
-const rawAssets = (raw: RawRegistry, keys: readonly string[]) =>
-  rawRows(raw, ASSET_STATEMENT, keys, (r: Omit<Asset, "valueFen"> & { valueFen: string }): Asset => ({ ...r, valueFen: BigInt(r.valueFen) }));
-const rawCases = (raw: RawRegistry, keys: readonly string[]) =>
-  rawRows(raw, CASE_STATEMENT, keys, (r: DateText<AssistanceCase, "startDate" | "endDate" | "nextReviewDate">): AssistanceCase => ({
-    ...r,
-    startDate: utcDate(r.startDate)!,
-    endDate: utcDate(r.endDate),
-    nextReviewDate: utcDate(r.nextReviewDate),
-  }));
-const rawAidRecords = (raw: RawRegistry, keys: readonly string[]) =>
-  rawRows(raw, AID_STATEMENT, keys, (r: DateText<AidRecord, "periodStart" | "periodEnd"> & { paidAt: Date | string | null }): AidRecord => ({
-    ...r,
-    periodStart: utcDate(r.periodStart)!,
-    periodEnd: utcDate(r.periodEnd)!,
-    paidAt: maybeInstant(r.paidAt),
-  }));
-const rawTemporaryAid = (raw: RawRegistry, keys: readonly string[]) =>
-  rawRows(
-    raw,
-    TEMPORARY_AID_STATEMENT,
-    keys,
-    (r: DateText<TemporaryAidApplication, "appliedOn" | "decidedOn"> & { recordedAt: Date | string }): TemporaryAidApplication => ({
-      ...r,
-      appliedOn: utcDate(r.appliedOn)!,
-      decidedOn: utcDate(r.decidedOn),
-      recordedAt: instant(r.recordedAt),
-    }),
-  );
 
 /** Delivered charity claims with their charity and resource: the SELECT … FROM … JOIN of the charityDeliveries loader. */
 const CHARITY_DELIVERIES_SELECT = `SELECT c.id::text AS "claimId", c.charity_id AS "charityId", ch.name AS "charityName", c.resource_id::text AS "resourceId",
@@ -182,13 +137,79 @@ const CHARITY_DELIVERIES_SELECT = `SELECT c.id::text AS "claimId", c.charity_id 
   JOIN charity ch ON ch.id = c.charity_id
   JOIN charity_resource r ON r.id = c.resource_id`;
 
-const rawCharityDeliveries = (raw: RawRegistry, keys: readonly string[]) =>
-  rawRows(
-    raw,
-    `${CHARITY_DELIVERIES_SELECT} WHERE c.status = 'DELIVERED' AND n.household_id = ANY($1::uuid[]) ORDER BY c.delivered_at ASC, c.id ASC`,
-    keys,
+const FACT_READERS = {
+  incomes: reader(
+    (ids) => `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", source::text AS source,
+  monthly_fen AS "monthlyFen", ${dateText("valid_from", "validFrom")}, ${dateText("valid_to", "validTo")}
+  FROM income WHERE household_id = ANY(${ids}::uuid[]) ORDER BY valid_from ASC, id ASC`,
+    (r: DateText<Income, "validFrom" | "validTo">): Income => ({ ...r, validFrom: utcDate(r.validFrom)!, validTo: utcDate(r.validTo) }),
+  ),
+  assets: reader(
+    (ids) => `SELECT id::text AS id, household_id::text AS "householdId", kind::text AS kind, value_fen::text AS "valueFen", description
+  FROM asset WHERE household_id = ANY(${ids}::uuid[]) ORDER BY id ASC`,
+    (r: Omit<Asset, "valueFen"> & { valueFen: string }): Asset => ({ ...r, valueFen: BigInt(r.valueFen) }),
+  ),
+  cases: reader(
+    (ids) => `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", tier::text AS tier,
+  tier_class::text AS "tierClass", status::text AS status, ${dateText("start_date", "startDate")}, ${dateText("end_date", "endDate")},
+  ${dateText("next_review_date", "nextReviewDate")}, monthly_fen AS "monthlyFen", note
+  FROM assistance_case WHERE household_id = ANY(${ids}::uuid[]) ORDER BY start_date DESC, id ASC`,
+    (r: DateText<AssistanceCase, "startDate" | "endDate" | "nextReviewDate">): AssistanceCase => ({
+      ...r,
+      startDate: utcDate(r.startDate)!,
+      endDate: utcDate(r.endDate),
+      nextReviewDate: utcDate(r.nextReviewDate),
+    }),
+  ),
+  aidRecords: reader(
+    (ids) => `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", case_id::text AS "caseId",
+  program::text AS program, amount_fen AS "amountFen", ${dateText("period_start", "periodStart")}, ${dateText("period_end", "periodEnd")},
+  paid_at AS "paidAt", idempotency_key AS "idempotencyKey", district_code AS "districtCode"
+  FROM aid_record WHERE household_id = ANY(${ids}::uuid[]) ORDER BY period_start DESC, id ASC`,
+    (r: DateText<AidRecord, "periodStart" | "periodEnd"> & { paidAt: Date | string | null }): AidRecord => ({
+      ...r,
+      periodStart: utcDate(r.periodStart)!,
+      periodEnd: utcDate(r.periodEnd)!,
+      paidAt: maybeInstant(r.paidAt),
+    }),
+  ),
+  temporaryAidApplications: reader(
+    (ids) => `SELECT id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", kind::text AS kind,
+  ${dateText("applied_on", "appliedOn")}, status::text AS status, ${dateText("decided_on", "decidedOn")}, amount_fen AS "amountFen", reason,
+  recorded_at AS "recordedAt"
+  FROM temporary_aid_application WHERE household_id = ANY(${ids}::uuid[]) ORDER BY applied_on ASC, id ASC`,
+    (r: DateText<TemporaryAidApplication, "appliedOn" | "decidedOn"> & { recordedAt: Date | string }): TemporaryAidApplication => ({
+      ...r,
+      appliedOn: utcDate(r.appliedOn)!,
+      decidedOn: utcDate(r.decidedOn),
+      recordedAt: instant(r.recordedAt),
+    }),
+  ),
+  charityDeliveries: reader(
+    (ids) => `${CHARITY_DELIVERIES_SELECT} WHERE c.status = 'DELIVERED' AND n.household_id = ANY(${ids}::uuid[]) ORDER BY c.delivered_at ASC, c.id ASC`,
     (r: Omit<CharityDelivery, "deliveredAt"> & { deliveredAt: Date | string }): CharityDelivery => ({ ...r, deliveredAt: instant(r.deliveredAt) }),
-  );
+  ),
+};
+type FactTable = keyof typeof FACT_READERS;
+/** A household's rows of the fact tables, each in its loader's order. */
+export type HouseholdFactRows = { [K in FactTable]: FactRow<K>[] };
+const FACT_TABLES = Object.keys(FACT_READERS) as FactTable[];
+type FactRow<K extends FactTable> = ReturnType<(typeof FACT_READERS)[K]["of"]>;
+
+/** One fact table's rows for the households `keys`, one statement with the ids bound. */
+async function rawFactRows<K extends FactTable>(raw: RawRegistry, table: K, keys: readonly string[]): Promise<FactRow<K>[]> {
+  if (!keys.length) return [];
+  const r = FACT_READERS[table];
+  return (await raw.sql.query(r.statement("$1"), [[...keys]])).map((row) => r.of(row) as FactRow<K>);
+}
+
+/** These fact tables' rows for the households `keys` in one round trip (the statements sent together, ids inlined); null: the executor cannot. */
+async function rawAllFactRows(raw: RawRegistry, tables: readonly FactTable[], keys: readonly string[]): Promise<Partial<HouseholdFactRows> | null> {
+  if (!raw.sql.statements) return null;
+  const ids = bindLiteral(keys);
+  const results = keys.length ? await raw.sql.statements(tables.map((t) => FACT_READERS[t].statement(ids)).join(";\n")) : tables.map(() => []);
+  return Object.fromEntries(tables.map((t, i) => [t, results[i].map((row) => FACT_READERS[t].of(row))]));
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -208,6 +229,12 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
   const ids = (keys: readonly string[]) => ({ in: [...keys] });
   // a key that is no uuid matches nothing (Prisma answers it so; the uuid[] cast would refuse the whole batch)
   const uuids = (keys: readonly string[]) => keys.filter((k) => UUID.test(k));
+  // per fact table, the households its own loader has read (or is reading): the facts batch leaves those tables out
+  const read = Object.fromEntries(FACT_TABLES.map((t) => [t, new Set<string>()])) as Record<FactTable, Set<string>>;
+  const asked = (table: FactTable, keys: readonly string[]): true => {
+    for (const k of keys) read[table].add(k);
+    return true;
+  };
   const loaders = {
     household: new DataLoader<string, Household | null>(async (keys) =>
       byKey(
@@ -223,24 +250,27 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
       membersByHousehold(keys, raw ? await rawMembers(raw, uuids(keys)) : await prisma.person.findMany({ where: { householdId: ids(keys) } })),
     ),
     incomes: new DataLoader<string, Income[]>(async (keys) =>
+      asked("incomes", keys) &&
       groupBy(
         keys,
-        raw ? await rawIncomes(raw, uuids(keys)) : await prisma.income.findMany({ where: { householdId: ids(keys) }, orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
+        raw ? await rawFactRows(raw, "incomes", uuids(keys)) : await prisma.income.findMany({ where: { householdId: ids(keys) }, orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
     assets: new DataLoader<string, Asset[]>(async (keys) =>
+      asked("assets", keys) &&
       groupBy(
         keys,
-        raw ? await rawAssets(raw, uuids(keys)) : await prisma.asset.findMany({ where: { householdId: ids(keys) }, orderBy: { id: "asc" } }),
+        raw ? await rawFactRows(raw, "assets", uuids(keys)) : await prisma.asset.findMany({ where: { householdId: ids(keys) }, orderBy: { id: "asc" } }),
         (r) => r.householdId,
       ),
     ),
     cases: new DataLoader<string, AssistanceCase[]>(async (keys) =>
+      asked("cases", keys) &&
       groupBy(
         keys,
         raw
-          ? await rawCases(raw, uuids(keys))
+          ? await rawFactRows(raw, "cases", uuids(keys))
           : await prisma.assistanceCase.findMany({ where: { householdId: ids(keys) }, orderBy: [{ startDate: "desc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
@@ -250,7 +280,8 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
      * statement per batch (a Prisma `include` would read claim, need, charity and resource in four).
      */
     charityDeliveries: new DataLoader<string, CharityDelivery[]>(async (keys) => {
-      if (raw) return groupBy(keys, await rawCharityDeliveries(raw, uuids(keys)), (c) => c.householdId);
+      asked("charityDeliveries", keys);
+      if (raw) return groupBy(keys, await rawFactRows(raw, "charityDeliveries", uuids(keys)), (c) => c.householdId);
       const households = Prisma.join(keys.map((k) => Prisma.sql`${k}::uuid`));
       const rows = await prisma.$queryRaw<CharityDelivery[]>`${Prisma.raw(CHARITY_DELIVERIES_SELECT)} WHERE c.status = 'DELIVERED' AND n.household_id IN (${households})
         ORDER BY c.delivered_at ASC, c.id ASC`;
@@ -258,26 +289,46 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
     }),
     /** temporary-aid applications per household, oldest application first: one statement per batch */
     temporaryAidApplications: new DataLoader<string, TemporaryAidApplication[]>(async (keys) =>
+      asked("temporaryAidApplications", keys) &&
       groupBy(
         keys,
         raw
-          ? await rawTemporaryAid(raw, uuids(keys))
+          ? await rawFactRows(raw, "temporaryAidApplications", uuids(keys))
           : await prisma.temporaryAidApplication.findMany({ where: { householdId: ids(keys) }, orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
     aidRecords: new DataLoader<string, AidRecord[]>(async (keys) =>
+      asked("aidRecords", keys) &&
       groupBy(
         keys,
         raw
-          ? await rawAidRecords(raw, uuids(keys))
+          ? await rawFactRows(raw, "aidRecords", uuids(keys))
           : await prisma.aidRecord.findMany({ where: { householdId: ids(keys) }, orderBy: [{ periodStart: "desc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
   };
+  /**
+   * A household's rows of the six fact tables (what its computed fields read besides household and members): on
+   * PostgreSQL the six statements of a batch in one round trip, primed into the six loaders exactly as they would have
+   * loaded them (a key a loader already holds keeps its answer); anything else — no such executor, the combined read
+   * failing — is the six loaders' own loads.
+   */
+  const facts = new DataLoader<string, HouseholdFactRows>(async (keys) => {
+    const tables = FACT_TABLES.filter((t) => keys.some((k) => !read[t].has(k)));
+    const all = raw && tables.length ? await rawAllFactRows(raw, tables, uuids(keys)).catch(() => null) : null;
+    if (all)
+      for (const t of tables) {
+        const grouped = groupBy(keys, all[t] as { householdId: string }[], (r) => r.householdId);
+        keys.forEach((k, i) => (loaders[t] as DataLoader<string, unknown[]>).prime(k, grouped[i]));
+      }
+    const perTable = await Promise.all(FACT_TABLES.map((t) => Promise.all(keys.map((k) => (loaders[t] as DataLoader<string, unknown[]>).load(k)))));
+    return keys.map((_, i) => Object.fromEntries(FACT_TABLES.map((t, j) => [t, perTable[j][i]])) as HouseholdFactRows);
+  });
   return {
     ...loaders,
+    facts,
     /** `household.load(id)`, with the household's members read in the same round trip where it can (see loadHouseholdWithMembers) */
     householdWithMembers: (id: string) => loadHouseholdWithMembers(loaders, raw, id),
   };
