@@ -29,19 +29,19 @@ interface Rule {
    * JSON comparisons, never a cast: a value of an unexpected type makes no lead and raises no error.
    */
   where: string;
-  /** evidence: name and the SQL of its value */
+  /** evidence: its name and the record's field that gives its value */
   evidence: [string, string][];
 }
 
 const isNumberAtLeast = (field: string, min: number) => `jsonb_typeof(m.record -> '${field}') = 'number' AND (m.record -> '${field}') >= '${min}'::jsonb`;
 
 export const LEAD_RULES: readonly Rule[] = [
-  { source: "education", table: "mirror_education", reason: "HARDSHIP_STUDENT", where: `(m.record -> 'hardshipStudent') = 'true'::jsonb`, evidence: [["education.hardshipStudent", `m.record->>'hardshipStudent'`], ["education.schoolName", `m.record->>'schoolName'`]] },
-  { source: "education", table: "mirror_education", reason: "LARGE_EDUCATION_SPENDING", where: isNumberAtLeast("necessaryExpenseFen", LARGE_EDUCATION_SPENDING_FEN), evidence: [["education.necessaryExpenseFen", `m.record->>'necessaryExpenseFen'`], ["education.schoolName", `m.record->>'schoolName'`]] },
-  { source: "employment", table: "mirror_employment", reason: "REGISTERED_UNEMPLOYED", where: `(m.record ->> 'status') = 'UNEMPLOYED_REGISTERED'`, evidence: [["employment.status", `m.record->>'status'`], ["employment.registeredUnemployedSince", `m.record->>'registeredUnemployedSince'`]] },
-  { source: "medicalInsurance", table: "mirror_medical_insurance", reason: "SERIOUS_DISEASE", where: `jsonb_typeof(m.record -> 'seriousDisease') = 'string'`, evidence: [["medicalInsurance.seriousDisease", `m.record->>'seriousDisease'`], ["medicalInsurance.year", `m.record->>'year'`]] },
-  { source: "medicalInsurance", table: "mirror_medical_insurance", reason: "LARGE_MEDICAL_SPENDING", where: isNumberAtLeast("outOfPocketFen", ALERT_WINDOWS.largeOutOfPocketFen), evidence: [["medicalInsurance.outOfPocketFen", `m.record->>'outOfPocketFen'`], ["medicalInsurance.year", `m.record->>'year'`]] },
-  { source: "disability", table: "mirror_disability", reason: "SEVERE_DISABILITY", where: `(m.record -> 'severe') = 'true'::jsonb`, evidence: [["disability.grade", `m.record->>'grade'`], ["disability.category", `m.record->>'category'`]] },
+  { source: "education", table: "mirror_education", reason: "HARDSHIP_STUDENT", where: `(m.record -> 'hardshipStudent') = 'true'::jsonb`, evidence: [["education.hardshipStudent", "hardshipStudent"], ["education.schoolName", "schoolName"]] },
+  { source: "education", table: "mirror_education", reason: "LARGE_EDUCATION_SPENDING", where: isNumberAtLeast("necessaryExpenseFen", LARGE_EDUCATION_SPENDING_FEN), evidence: [["education.necessaryExpenseFen", "necessaryExpenseFen"], ["education.schoolName", "schoolName"]] },
+  { source: "employment", table: "mirror_employment", reason: "REGISTERED_UNEMPLOYED", where: `(m.record ->> 'status') = 'UNEMPLOYED_REGISTERED'`, evidence: [["employment.status", "status"], ["employment.registeredUnemployedSince", "registeredUnemployedSince"]] },
+  { source: "medicalInsurance", table: "mirror_medical_insurance", reason: "SERIOUS_DISEASE", where: `jsonb_typeof(m.record -> 'seriousDisease') = 'string'`, evidence: [["medicalInsurance.seriousDisease", "seriousDisease"], ["medicalInsurance.year", "year"]] },
+  { source: "medicalInsurance", table: "mirror_medical_insurance", reason: "LARGE_MEDICAL_SPENDING", where: isNumberAtLeast("outOfPocketFen", ALERT_WINDOWS.largeOutOfPocketFen), evidence: [["medicalInsurance.outOfPocketFen", "outOfPocketFen"], ["medicalInsurance.year", "year"]] },
+  { source: "disability", table: "mirror_disability", reason: "SEVERE_DISABILITY", where: `(m.record -> 'severe') = 'true'::jsonb`, evidence: [["disability.grade", "grade"], ["disability.category", "category"]] },
 ];
 
 export const leadId = (source: string, reason: string, idNumber: string) => createHash("sha256").update(`${source}|${reason}|${idNumber}`).digest("hex").slice(0, 32);
@@ -55,16 +55,25 @@ export async function mirrorPresent(sql: RowExecutor): Promise<boolean> {
 const LEAD_TABLES = [...new Set(LEAD_RULES.map((r) => r.table))];
 
 /**
- * One rule's hits: the mirrored records that satisfy it, with the rule's evidence — all of them (through the rule's
- * partial index), or those of the candidates in `lead_candidate` (through the table's key).
+ * One rule's hits: the mirrored records that satisfy it, as (rule number, key, record) — all of them (through the
+ * rule's partial index), or those of the candidates in `lead_candidate` (through the table's key). What a lead shows
+ * (source, reason, evidence, the record's street) is built from the record only for the hits that are leads (`shown`).
  */
-function hitsOf(r: Rule, candidates: boolean): string {
-  const evidence = `jsonb_build_array(${r.evidence.map(([name, value]) => `jsonb_build_object('name', '${name}', 'value', ${value}, 'source', '${r.source}', 'asOf', m.source_updated_at)`).join(", ")})`;
-  const select = `SELECT '${r.source}'::text AS source, '${r.reason}'::text AS reason, m.id_number, m.record->>'districtCode' AS district_code, m.record->>'streetCode' AS street_code, ${evidence} AS evidence`;
+function hitsOf(r: Rule, rule: number, candidates: boolean): string {
+  const select = `SELECT ${rule} AS rule, m.id_number, m.record, m.source_updated_at`;
   if (!candidates) return `${select} FROM ${r.table} m WHERE ${r.where}`;
   // per candidate, its record by the table's key (OFFSET 0 keeps the lookup per candidate: the planner cannot know how
   // few records satisfy a rule, and would otherwise read all of them to join with the candidates)
   return `SELECT x.* FROM lead_candidate k CROSS JOIN LATERAL (${select} FROM ${r.table} m WHERE m.id_number = k.id_number AND ${r.where} OFFSET 0) AS x`;
+}
+
+/** A hit's rule as SQL over `x.rule`: its source, its reason, its evidence (from `x.record` as `m`). */
+function shown(what: "source" | "reason" | "evidence"): string {
+  const value = (r: Rule) =>
+    what === "evidence"
+      ? `jsonb_build_array(${r.evidence.map(([name, field]) => `jsonb_build_object('name', '${name}', 'value', x.record->>'${field}', 'source', '${r.source}', 'asOf', x.source_updated_at)`).join(", ")})`
+      : `'${r[what]}'`;
+  return `(CASE x.rule ${LEAD_RULES.map((r, i) => `WHEN ${i} THEN ${value(r)}`).join(" ")} END)`;
 }
 
 export interface LeadDiscovery {
@@ -149,11 +158,11 @@ export async function discoverLeads(sql: RowExecutor, runId: string, asOf: Date,
   const found = await sql.query<{ n: number }>(
     `WITH inserted AS (
        INSERT INTO lead_found (id, source, reason, id_number, household_id, district_code, street_code, evidence)
-       SELECT left(encode(sha256(convert_to(x.source || '|' || x.reason || '|' || x.id_number, 'UTF8')), 'hex'), 32),
-              x.source, x.reason, x.id_number, p.household_id,
-              COALESCE(h.district_code, x.district_code), COALESCE(h.street_code, x.street_code),
-              x.evidence || jsonb_build_array(jsonb_build_object('name', 'registry.coverage', 'value', CASE WHEN p.id IS NULL THEN 'NOT_IN_REGISTRY' ELSE 'NO_CASE' END, 'source', 'registry', 'asOf', NULL))
-       FROM (${LEAD_RULES.map((r) => hitsOf(r, since !== null)).join(" UNION ALL ")}) AS x
+       SELECT left(encode(sha256(convert_to(${shown("source")} || '|' || ${shown("reason")} || '|' || x.id_number, 'UTF8')), 'hex'), 32),
+              ${shown("source")}, ${shown("reason")}, x.id_number, p.household_id,
+              COALESCE(h.district_code, x.record->>'districtCode'), COALESCE(h.street_code, x.record->>'streetCode'),
+              ${shown("evidence")} || jsonb_build_array(jsonb_build_object('name', 'registry.coverage', 'value', CASE WHEN p.id IS NULL THEN 'NOT_IN_REGISTRY' ELSE 'NO_CASE' END, 'source', 'registry', 'asOf', NULL))
+       FROM (${LEAD_RULES.map((r, i) => hitsOf(r, i, since !== null)).join(" UNION ALL ")}) AS x
        ${since ? `LEFT JOIN LATERAL (SELECT p.id, p.household_id FROM person p WHERE p.id_number = x.id_number::bpchar OFFSET 0) AS p ON true` : `LEFT JOIN person p ON p.id_number = x.id_number::bpchar`}
        LEFT JOIN household h ON h.id = p.household_id
        WHERE NOT EXISTS (SELECT 1 FROM assistance_case c WHERE c.household_id = p.household_id AND c.status IN ('ACTIVE', 'GRADUAL_EXIT')
