@@ -632,7 +632,7 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
 function liveReport(rows: Row[], memory: { idleMb: number; afterMb: number; database: string }): string {
   const lines: string[] = ["## Live reads: latency, gateway CPU per request, memory", ""];
   lines.push(
-    `The full view (every department field of every member, housing, eligibility with reasons, aid chain, alerts), read live from the ` +
+    `household(id:): every department field of every member and housing; "full view + computed": also eligibility with reasons, aid chain, alerts; read live from the ` +
       `department systems (${SANDBOX_LATENCY_MS} ms each); field policy and access log on; database: ${memory.database}. CPU per request: the gateway ` +
       `process's user + system CPU time over the run (/proc/<pid>/stat) divided by the requests completed. "answers with errors": HTTP 200 answers ` +
       `carrying per-path errors (partial data, e.g. upstream deadlines under load).`,
