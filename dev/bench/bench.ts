@@ -3,7 +3,7 @@
  *
  * Everything runs as separate processes, so that neither the load generator nor the department systems
  * share the gateway's event loop:
- *   1. the five department sandboxes (node dist/dev/sandboxes/cli.js --only <name>, one process each), generated from the same seed
+ *   1. the five department sandboxes (node dist/dev/sandboxes/cli.js; BENCH_SANDBOXES=separate: one process each), generated from the same seed
  *      and as-of date as the gateway's registry, with 20 ms latency per request (PUT /__sandbox/faults);
  *   2. the gateway (node dist/src/app/main.js) over a fresh embedded database in a temporary DATA_DIR (it seeds
  *      the default population on its first start), pointed at the sandboxes by EDUCATION_URL … DISABILITY_URL;
@@ -22,7 +22,7 @@
  * with OTEL_EXPORTER_OTLP_ENDPOINT at a local OTLP/HTTP receiver in this process — written to bench/results-tracing.md).
  * BENCH_LIVE_ROWS (with BENCH_ONLY=live: a comma-separated subset of the live rows — one1, one10 (the one-household
  * view without computed fields), full1, full10 (with them), page1, page10 (100 households with them); default all),
- * BENCH_SANDBOXES=shared (the five sandboxes in one process rather than one process each),
+ * BENCH_SANDBOXES=separate (each sandbox a process of its own rather than the five in one),
  * BENCH_NODE_ARGS (more node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * The gateway's CPU time and RSS are read from /proc/<pid> (Linux).
  */
@@ -114,12 +114,13 @@ interface Sandboxes {
 }
 
 /**
- * The five department systems, each a process of its own (`cli.js --only <name>`): five separate systems answer a
- * household's five simultaneous calls side by side, not one after another on one shared event loop.
- * BENCH_SANDBOXES=shared: the five in one process (how the bench ran before session 7).
+ * The five department systems in one process (default), or with BENCH_SANDBOXES=separate each a process of its own
+ * (`cli.js --only <name>`: five systems answer a household's five simultaneous calls side by side rather than one after
+ * another on one event loop — but on a 2-core machine five more processes compete with the gateway for the cores,
+ * and measured worse there, session 7).
  */
 async function startSandboxes(asOf: string): Promise<Sandboxes> {
-  const shared = process.env.BENCH_SANDBOXES === "shared";
+  const shared = process.env.BENCH_SANDBOXES !== "separate";
   const groups: (readonly Source[])[] = shared ? [SOURCES] : SOURCES.map((s) => [s]);
   const started = await Promise.all(
     groups.map(async (only) => {
@@ -518,9 +519,9 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
   lines.push(`- command: \`${BENCH_ONLY ? `BENCH_ONLY=${BENCH_ONLY} ` : ""}npm run bench\` (BENCH_DURATION=${DURATION_S}, BENCH_WARMUP=${WARMUP_S}; total ${meta.elapsedS.toFixed(0)} s)`);
   lines.push(
     `- setup: gateway (\`node dist/src/app/main.js\`, ${BENCH_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, default population seed ${SEED} as of ${meta.asOf}, started in ${(meta.startMs / 1000).toFixed(1)} s incl. seeding), ` +
-      (process.env.BENCH_SANDBOXES === "shared"
-        ? `the five sandboxes in one process (\`node dist/dev/sandboxes/cli.js\`, BENCH_SANDBOXES=shared, same seed and as-of)`
-        : `the five sandboxes, one process each (\`node dist/dev/sandboxes/cli.js --only <name>\`, same seed and as-of)`) +
+      (process.env.BENCH_SANDBOXES !== "separate"
+        ? `the five sandboxes in one process (\`node dist/dev/sandboxes/cli.js\`, same seed and as-of)`
+        : `the five sandboxes, one process each (\`node dist/dev/sandboxes/cli.js --only <name>\`, BENCH_SANDBOXES=separate, same seed and as-of)`) +
       ` with ${SANDBOX_LATENCY_MS} ms latency per request, and autocannon in the bench process. Token: civil_affairs, city 500000. ${DURATION_S} s per row after a ${WARMUP_S} s warm-up.`,
   );
   lines.push("");
