@@ -79,7 +79,7 @@ export function identifiedFindings(households: FindingsFacts[], parameters: read
   const rows = parameters.filter((r) => FINDINGS_PARAMETER_KEYS.includes(r.key));
   const memo = new Map<string, number | null>();
   const dibaoStandard = (district: string, hukou: "URBAN" | "RURAL", on: Date) => {
-    const key = `${district}|${hukou}|${on.toISOString().slice(0, 10)}`;
+    const key = `${district}|${hukou}|${on.getTime()}`;
     if (!memo.has(key)) {
       const inForce = parametersInForce(rows, regionChain(district), on).find((r) => r.key === `DIBAO_STANDARD_${hukou}`);
       memo.set(key, inForce ? Math.round(Number(inForce.value.toString())) : null);
@@ -88,7 +88,7 @@ export function identifiedFindings(households: FindingsFacts[], parameters: read
   };
   const graceMemo = new Map<string, { multiplier: number; months: number } | null>();
   const grace = (district: string, on: Date) => {
-    const key = `${district}|${on.toISOString().slice(0, 10)}`;
+    const key = `${district}|${on.getTime()}`;
     if (!graceMemo.has(key)) {
       const inForce = parametersInForce(rows, regionChain(district), on);
       const multiplier = inForce.find((r) => r.key === "MARGINAL_MULTIPLIER");
