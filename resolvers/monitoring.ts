@@ -111,7 +111,7 @@ export class MonitoringResolver {
     const rows = prismaExecutor(ctx.prisma);
     const run = await latestFinishedRun(rows);
     if (!run) return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, run: null };
-    const page = await leadPage(rows, { runId: run.id, jurisdiction: ctx.principal.jurisdiction, street: filter?.street, source: filter?.source, reason: filter?.reason, includeDismissed: filter?.includeDismissed ?? false, afterId, first });
+    const page = await leadPage(rows, { jurisdiction: ctx.principal.jurisdiction, street: filter?.street, source: filter?.source, reason: filter?.reason, includeDismissed: filter?.includeDismissed ?? false, afterId, first });
     const last = page.rows.at(-1);
     ctx.audit?.disclose({ households: page.rows.map((r) => r.household_id) });
     return { nodes: page.rows.map(leadView), pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? Buffer.from(`ld:${last.id}`, "utf8").toString("base64url") : null }, run: runView(run) };

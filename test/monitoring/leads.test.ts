@@ -22,6 +22,7 @@ import { startRun, workShards, type RunRow } from "../../src/features/monitoring
 import { SOURCES } from "../../src/domain/records.js";
 import { studentRecordSchema } from "../../connectors/education/connector.js";
 import { NOW, startMonitorHarness, waitForRun, type MonitorHarness } from "./helpers.js";
+import { admin } from "../integration/harness.js";
 
 let h: MonitorHarness;
 let run: RunRow;
@@ -235,6 +236,65 @@ describe("leads over the seed's own department-only persons", () => {
     const again = all.leads.find((l) => keyOf(l) === keyOf(target));
     expect(again).toMatchObject({ id: before.id, dismissReason: "visited: not eligible" });
     expect(again.dismissedAt).not.toBeNull();
+  }, 300_000);
+
+  it("the run after a department and a registry change: a lead that no longer holds goes, new ones appear, unchanged ones are not rewritten", async () => {
+    const sql = h.gw.db.sql;
+    const latestRun = async () => (await sql.query<any>(`SELECT * FROM monitoring_run WHERE status IN ('SUCCEEDED', 'PARTIAL') ORDER BY started_at DESC, id DESC LIMIT 1`))[0];
+    // the previous test's second run, over an unchanged city, found every lead again and wrote none of them
+    const second = await latestRun();
+    expect(second.counts.leads).toEqual({ SEEN: oracle.length, WRITTEN: 0, GONE: 0 });
+    const rowsBefore = new Map((await sql.query<any>(`SELECT id, source, reason, id_number, last_seen_run, gone_run FROM monitoring_lead`)).map((r) => [keyOf({ source: r.source, reason: r.reason, idNumber: r.id_number }), r]));
+    expect([...rowsBefore.values()].filter((r) => r.gone_run === null).map((r) => keyOf({ source: r.source, reason: r.reason, idNumber: r.id_number })).sort()).toEqual(oracle.map(keyOf).sort());
+    expect([...rowsBefore.values()].every((r) => r.last_seen_run === run.id)).toBe(true);
+
+    // a department change: a department-only person registered unemployed is employed now (employment's own
+    // records, through its change feed)
+    const dismissed = oracle.filter((e) => e.coverage === "NOT_IN_REGISTRY").sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1))[0];
+    const quitting = oracle.filter((e) => e.source === "employment" && e.coverage === "NOT_IN_REGISTRY" && e.idNumber !== dismissed.idNumber).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1))[0];
+    await admin(h.gw, "employment", "POST", "/__sandbox/fixtures", {
+      records: [{ idNumber: quitting.idNumber, status: "EMPLOYED", unemploymentRegisteredOn: null, publicWelfarePost: false, trainings: [], dibaoEmploymentSubsidy: null, lastUpdated: "2026-11-30" }],
+    });
+    const synced = await h.gw.mirror.run("employment");
+    expect([synced.full, synced.deleted, synced.upserted]).toEqual([false, 0, 1]);
+    // a registry change: the case of a household whose member the federation certifies as severely disabled is terminated
+    const cases = await sql.query<{ household_id: string; status: string; start_date: Date; end_date: Date | null }>(`SELECT household_id, status, start_date, end_date FROM assistance_case`);
+    const iso = (d: Date | string) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
+    const withCase = new Set(cases.filter((c) => (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && iso(c.start_date) <= DAY && (c.end_date === null || iso(c.end_date) >= DAY)).map((c) => c.household_id));
+    const persons = await sql.query<{ id_number: string; household_id: string }>(`SELECT id_number, household_id FROM person`);
+    const householdOf = new Map(persons.map((p) => [p.id_number, p.household_id]));
+    const losing = wire.disability
+      .filter((r) => (r.grade === "1" || r.grade === "2") && withCase.has(householdOf.get(r.idNumber) ?? ""))
+      .map((r) => householdOf.get(r.idNumber)!)
+      .sort()[0];
+    expect(losing).toBeDefined();
+    await sql.query(`UPDATE assistance_case SET status = 'TERMINATED' WHERE household_id = $1 AND status IN ('ACTIVE', 'GRADUAL_EXIT')`, [losing]);
+    await sql.query(`UPDATE household SET updated_at = now() WHERE id = $1`, [losing]);
+
+    const third = await startRun(h.deps, "INCREMENTAL", NOW);
+    expect((await waitForRun(h, third.run.id)).status).toBe("SUCCEEDED");
+    const now = await computeOracle();
+    const before = new Set(oracle.map(keyOf));
+    const after = new Set(now.map(keyOf));
+    const added = [...after].filter((k) => !before.has(k)).sort();
+    const gone = [...before].filter((k) => !after.has(k)).sort();
+    expect(gone).toEqual([keyOf(quitting)]);
+    expect(added.length).toBeGreaterThan(0);
+    expect(now.filter((e) => added.includes(keyOf(e))).every((e) => e.householdId === losing && e.coverage === "NO_CASE")).toBe(true);
+
+    // the list is the new oracle's (the dismissed lead stays dismissed)
+    const listed = await allLeads(CIVIL);
+    expect(listed.runId).toBe(third.run.id);
+    expect(listed.leads.map(keyOf).sort()).toEqual(now.filter((e) => keyOf(e) !== keyOf(dismissed)).map(keyOf).sort());
+    // the stored rows: only the changes were written
+    const ended = await latestRun();
+    expect(ended.id).toBe(third.run.id);
+    expect(ended.counts.leads).toEqual({ SEEN: now.length, WRITTEN: added.length, GONE: 1 });
+    const rowsAfter = new Map((await sql.query<any>(`SELECT id, source, reason, id_number, first_seen_run, last_seen_run, gone_run FROM monitoring_lead`)).map((r) => [keyOf({ source: r.source, reason: r.reason, idNumber: r.id_number }), r]));
+    const goneRow = rowsAfter.get(keyOf(quitting))!;
+    expect([goneRow.gone_run, goneRow.last_seen_run]).toEqual([third.run.id, second.id]);
+    for (const k of added) expect([rowsAfter.get(k)!.first_seen_run, rowsAfter.get(k)!.last_seen_run, rowsAfter.get(k)!.gone_run]).toEqual([third.run.id, third.run.id, null]);
+    for (const k of [...after].filter((x) => before.has(x))) expect([rowsAfter.get(k)!.last_seen_run, rowsAfter.get(k)!.gone_run], k).toEqual([run.id, null]);
   }, 300_000);
 });
 

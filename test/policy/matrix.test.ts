@@ -622,7 +622,8 @@ function leadTruth(l: Record<string, any>): Raw {
       source: e.source,
       asOf: e.asOf ? new Date(e.asOf) : null,
     })),
-    lastSeen: new Date(l.last_seen_at),
+    // a current lead was found again by the latest finished run (discovery rewrites only changed leads)
+    lastSeen: new Date(l.gone_run === null ? latestRun.finished_at : l.last_seen_at),
     dismissedAt: l.dismissed_at === null ? null : new Date(l.dismissed_at),
     dismissReason: l.dismiss_reason,
   };
@@ -630,7 +631,7 @@ function leadTruth(l: Record<string, any>): Raw {
 
 /** The leads of the latest finished run in the audience's jurisdiction (a street office: its street), dismissed ones included. */
 function leadsInScope(audience: Audience, h: { streetCode: string }): Record<string, any>[] {
-  return leadRows.filter((l) => l.last_seen_run === latestRun.id && (audience !== "street_office" || l.street_code === h.streetCode));
+  return leadRows.filter((l) => l.gone_run === null && (audience !== "street_office" || l.street_code === h.streetCode));
 }
 function leadsTruthFor(audience: Audience, h: HouseholdRow): Raw {
   const all = leadsInScope(audience, h);
@@ -1464,8 +1465,8 @@ async function actOnAlerts() {
 async function dismissOneLead() {
   const streets = new Set(households.map((h) => h.streetCode));
   const [lead] = await gw.db.sql.query<{ id: string; street_code: string }>(
-    `SELECT l.id, l.street_code FROM monitoring_lead l JOIN monitoring_run r ON r.id = l.last_seen_run
-     WHERE l.street_code = ANY($1::text[]) ORDER BY r.started_at DESC, l.id LIMIT 1`,
+    `SELECT l.id, l.street_code FROM monitoring_lead l
+     WHERE l.gone_run IS NULL AND l.street_code = ANY($1::text[]) ORDER BY l.id LIMIT 1`,
     [[...streets]],
   );
   if (!lead) throw new Error("the runs found no lead in a registry street");
@@ -1760,7 +1761,7 @@ describe("the setup's monitoring runs", () => {
   });
 
   test("leads: found over the mirror, in the city; both kinds of coverage on the page the Lead cells are proven on", () => {
-    const latest = leadRows.filter((l) => l.last_seen_run === latestRun.id);
+    const latest = leadRows.filter((l) => l.gone_run === null);
     expect(latest.length).toBeGreaterThan(0);
     for (const l of latest) expect(l.district_code === null || String(l.district_code).startsWith("500")).toBe(true);
     // the page civil affairs' Lead cells are proven on (the first LEADS_PAGE by id) and a street office's
@@ -2317,7 +2318,7 @@ describe("mutations", () => {
       const open = async () => {
         // (a street office: a lead of a registry street, which has other open leads for the check below)
         const streets = new Set(households.map((x) => x.streetCode));
-        const ids = leadRows.filter((l) => l.last_seen_run === latestRun.id && (audience !== "street_office" || streets.has(l.street_code))).map((l) => l.id as string).reverse();
+        const ids = leadRows.filter((l) => l.gone_run === null && (audience !== "street_office" || streets.has(l.street_code))).map((l) => l.id as string).reverse();
         for (const id of ids) if (!dismissedHere.has(id) && (await raw(id)).dismissed_at === null) return leadRows.find((l) => l.id === id)!;
         throw new Error(`no undismissed lead left for ${audience}`);
       };
@@ -2337,7 +2338,7 @@ describe("mutations", () => {
           expect(row.dismiss_reason).toBe("matrix");
           if (audience !== "street_office") return;
           // the office of another street (one without leads) lists none of them, and cannot dismiss an open one: not found, still open
-          const other = leadRows.find((l) => l.last_seen_run === latestRun.id && l.street_code === lead.street_code && !dismissedHere.has(l.id) && l.dismissed_at === null);
+          const other = leadRows.find((l) => l.gone_run === null && l.street_code === lead.street_code && !dismissedHere.has(l.id) && l.dismissed_at === null);
           expect(other, "another open lead of the street").toBeDefined();
           const elsewhere = { districtCode: as!.districtCode, streetCode: `${lead.street_code.slice(0, 6)}999` };
           expect(leadRows.some((l) => l.street_code === elsewhere.streetCode)).toBe(false);

@@ -169,8 +169,13 @@ export interface LeadRow {
   dismiss_reason: string | null;
 }
 
+/**
+ * When a lead was last found: a current lead, by the latest finished run (every run finds every current lead
+ * again; discovery does not rewrite unchanged ones); a gone one, its stored last_seen_at.
+ */
+const LAST_SEEN = `CASE WHEN l.gone_run IS NULL THEN COALESCE((SELECT r.finished_at FROM monitoring_run r WHERE r.status IN ('SUCCEEDED', 'PARTIAL') ORDER BY r.started_at DESC, r.id DESC LIMIT 1), l.last_seen_at) ELSE l.last_seen_at END`;
+
 export interface LeadQuery {
-  runId: string;
   jurisdiction: Jurisdiction | null;
   street?: string;
   source?: string;
@@ -192,10 +197,10 @@ function leadScope(j: Jurisdiction, p: Params): string {
   }
 }
 
-/** The leads the given run saw (every run rediscovers all of them), keyset by id. */
+/** The current leads (those the latest finished run found: src/features/monitoring/leads.ts), keyset by id. */
 export async function leadPage(sql: Rows, q: LeadQuery): Promise<{ rows: LeadRow[]; hasNextPage: boolean }> {
   const p = new Params();
-  const where = [`l.last_seen_run = ${p.add(q.runId)}::uuid`];
+  const where = [`l.gone_run IS NULL`];
   if (!q.includeDismissed) where.push(`l.dismissed_at IS NULL`);
   if (q.jurisdiction) where.push(leadScope(q.jurisdiction, p));
   if (q.street) where.push(`l.street_code = ${p.add(q.street)}`);
@@ -203,7 +208,7 @@ export async function leadPage(sql: Rows, q: LeadQuery): Promise<{ rows: LeadRow
   if (q.reason) where.push(`l.reason = ${p.add(q.reason)}`);
   if (q.afterId) where.push(`l.id > ${p.add(q.afterId)}`);
   const rows = await sql.query<LeadRow>(
-    `SELECT l.id, l.source, l.reason, l.id_number, l.household_id, l.district_code, l.street_code, l.evidence, l.last_seen_at, l.dismissed_at, l.dismissed_by, l.dismiss_reason
+    `SELECT l.id, l.source, l.reason, l.id_number, l.household_id, l.district_code, l.street_code, l.evidence, ${LAST_SEEN} AS last_seen_at, l.dismissed_at, l.dismissed_by, l.dismiss_reason
      FROM monitoring_lead l WHERE ${where.join(" AND ")} ORDER BY l.id LIMIT ${p.add(q.first + 1)}`,
     p.values,
   );
@@ -218,7 +223,7 @@ export async function dismissLead(sql: Rows, jurisdiction: Jurisdiction, id: str
   const rows = await sql.query<LeadRow>(
     `UPDATE monitoring_lead l SET dismissed_at = COALESCE(l.dismissed_at, now()), dismissed_by = COALESCE(l.dismissed_by, ${p.add(by)}), dismiss_reason = COALESCE(l.dismiss_reason, ${p.add(reason)})
      WHERE l.id = ${idParam} AND ${scope}
-     RETURNING l.id, l.source, l.reason, l.id_number, l.household_id, l.district_code, l.street_code, l.evidence, l.last_seen_at, l.dismissed_at, l.dismissed_by, l.dismiss_reason`,
+     RETURNING l.id, l.source, l.reason, l.id_number, l.household_id, l.district_code, l.street_code, l.evidence, ${LAST_SEEN} AS last_seen_at, l.dismissed_at, l.dismissed_by, l.dismiss_reason`,
     p.values,
   );
   return rows[0] ?? null;

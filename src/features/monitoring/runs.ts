@@ -322,7 +322,7 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
     // proactive discovery over the department mirror (src/features/monitoring/leads.ts)
     const run = (await tx.query<{ as_of: Date }>(`SELECT as_of FROM monitoring_run WHERE id = $1::uuid`, [runId]))[0];
     const leads = await discoverLeads(tx, runId, new Date(run.as_of));
-    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads } };
+    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads.seen, WRITTEN: leads.written, GONE: leads.gone } };
     await tx.query(
       `UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5, mirror_sources = $6::text[], live_sources = $7::text[]
        WHERE id = $1::uuid`,
