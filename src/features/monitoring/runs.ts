@@ -252,10 +252,7 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
       }
     });
     // the audit findings over the registry rows the gathering read (what findingsFor reads for the API)
-    const findings = identifiedFindings(
-      facts.map((f, i) => findingsFactsOf(f, members[i])),
-      params.rows,
-    );
+    const findings = identifiedFindings(facts.map((f, i) => findingsFactsOf(f, members[i])), params.rows);
     const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
       [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
     );
