@@ -51,7 +51,12 @@ if (fullRunWorkers.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
 }
 const DAY_MS = 86_400_000;
 const SEED = 20190101;
-const asOf = new Date().toISOString().slice(0, 10);
+/** BENCH_MONITOR_AS_OF: the data set's day (default today, UTC) — a reused schema's `--as-of` */
+const asOf = process.env.BENCH_MONITOR_AS_OF ?? new Date().toISOString().slice(0, 10);
+if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+  console.error("BENCH_MONITOR_AS_OF: a day YYYY-MM-DD");
+  process.exit(2);
+}
 /** BENCH_MONITOR_SCHEMA: a schema already migrated and seeded with the same persons, seed and as-of (`npm run seed -- --persons N`), used as it is and kept */
 const reuse = process.env.BENCH_MONITOR_SCHEMA || undefined;
 const schema = reuse ?? `bench_monitor_${randomBytes(4).toString("hex")}`;

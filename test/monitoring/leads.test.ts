@@ -86,14 +86,14 @@ let wire: Record<LeadSource, any[]>;
 let oracle: Expected[];
 let registryIds: Set<string>;
 
-async function computeOracle(): Promise<Expected[]> {
+async function computeOracle(day = DAY): Promise<Expected[]> {
   wire = Object.fromEntries(await Promise.all((Object.keys(EXPORTS) as LeadSource[]).map(async (s) => [s, await exportOf(s)]))) as Record<LeadSource, any[]>;
   const sql = h.gw.db.sql;
   const persons = await sql.query<{ id_number: string; household_id: string }>(`SELECT id_number, household_id FROM person`);
   const households = await sql.query<{ id: string; district_code: string; street_code: string }>(`SELECT id, district_code, street_code FROM household`);
   const cases = await sql.query<{ household_id: string; status: string; start_date: Date; end_date: Date | null }>(`SELECT household_id, status, start_date, end_date FROM assistance_case`);
   const iso = (d: Date | string) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
-  const withCase = new Set(cases.filter((c) => (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && iso(c.start_date) <= DAY && (c.end_date === null || iso(c.end_date) >= DAY)).map((c) => c.household_id));
+  const withCase = new Set(cases.filter((c) => (c.status === "ACTIVE" || c.status === "GRADUAL_EXIT") && iso(c.start_date) <= day && (c.end_date === null || iso(c.end_date) >= day)).map((c) => c.household_id));
   const householdOf = new Map(persons.map((p) => [p.id_number, p.household_id]));
   const householdRow = new Map(households.map((x) => [x.id, x]));
   registryIds = new Set(householdOf.keys());
@@ -243,7 +243,7 @@ describe("leads over the seed's own department-only persons", () => {
     const latestRun = async () => (await sql.query<any>(`SELECT * FROM monitoring_run WHERE status IN ('SUCCEEDED', 'PARTIAL') ORDER BY started_at DESC, id DESC LIMIT 1`))[0];
     // the previous test's second run, over an unchanged city, found every lead again and wrote none of them
     const second = await latestRun();
-    expect(second.counts.leads).toEqual({ SEEN: oracle.length, WRITTEN: 0, GONE: 0 });
+    expect(second.counts.leads).toEqual({ CURRENT: oracle.length, WRITTEN: 0, GONE: 0 });
     const rowsBefore = new Map((await sql.query<any>(`SELECT id, source, reason, id_number, last_seen_run, gone_run FROM monitoring_lead`)).map((r) => [keyOf({ source: r.source, reason: r.reason, idNumber: r.id_number }), r]));
     expect([...rowsBefore.values()].filter((r) => r.gone_run === null).map((r) => keyOf({ source: r.source, reason: r.reason, idNumber: r.id_number })).sort()).toEqual(oracle.map(keyOf).sort());
     expect([...rowsBefore.values()].every((r) => r.last_seen_run === run.id)).toBe(true);
@@ -289,12 +289,48 @@ describe("leads over the seed's own department-only persons", () => {
     // the stored rows: only the changes were written
     const ended = await latestRun();
     expect(ended.id).toBe(third.run.id);
-    expect(ended.counts.leads).toEqual({ SEEN: now.length, WRITTEN: added.length, GONE: 1 });
+    expect(ended.counts.leads).toMatchObject({ CURRENT: now.length, WRITTEN: added.length, GONE: 1 });
     const rowsAfter = new Map((await sql.query<any>(`SELECT id, source, reason, id_number, first_seen_run, last_seen_run, gone_run FROM monitoring_lead`)).map((r) => [keyOf({ source: r.source, reason: r.reason, idNumber: r.id_number }), r]));
     const goneRow = rowsAfter.get(keyOf(quitting))!;
     expect([goneRow.gone_run, goneRow.last_seen_run]).toEqual([third.run.id, second.id]);
     for (const k of added) expect([rowsAfter.get(k)!.first_seen_run, rowsAfter.get(k)!.last_seen_run, rowsAfter.get(k)!.gone_run]).toEqual([third.run.id, third.run.id, null]);
     for (const k of [...after].filter((x) => before.has(x))) expect([rowsAfter.get(k)!.last_seen_run, rowsAfter.get(k)!.gone_run], k).toEqual([run.id, null]);
+  }, 300_000);
+
+  it("an incremental run on a later day: a case that ran out in between (no registry write) turns its household's flagged members into leads", async () => {
+    const sql = h.gw.db.sql;
+    const byKey = (a: Expected, b: Expected) => (keyOf(a) < keyOf(b) ? -1 : 1);
+    const current = await computeOracle();
+    // a household with a case in force today, one case, no end date, and a member the federation certifies as severely
+    // disabled; its case is written to end today (the registry's own record: in force today, not tomorrow) — the
+    // household itself is not touched, so only the day's passing can change its leads
+    const cases = await sql.query<{ household_id: string; n: number }>(
+      `SELECT household_id, count(*)::int AS n FROM assistance_case WHERE status IN ('ACTIVE', 'GRADUAL_EXIT') AND start_date <= $1 AND end_date IS NULL GROUP BY household_id`,
+      [DAY],
+    );
+    const single = new Set(cases.filter((c) => c.n === 1).map((c) => c.household_id));
+    const allCases = await sql.query<{ household_id: string }>(`SELECT household_id FROM assistance_case GROUP BY household_id HAVING count(*) = 1`);
+    const onlyOne = new Set(allCases.map((c) => c.household_id));
+    const persons = await sql.query<{ id_number: string; household_id: string }>(`SELECT id_number, household_id FROM person`);
+    const householdOf = new Map(persons.map((p) => [p.id_number, p.household_id]));
+    const ending = wire.disability
+      .filter((r) => (r.grade === "1" || r.grade === "2") && single.has(householdOf.get(r.idNumber) ?? "") && onlyOne.has(householdOf.get(r.idNumber)!))
+      .map((r) => householdOf.get(r.idNumber)!)
+      .sort()[0];
+    expect(ending).toBeDefined();
+    await sql.query(`UPDATE assistance_case SET end_date = $2::date WHERE household_id = $1`, [ending, DAY]);
+    const today = await startRun(h.deps, "INCREMENTAL", NOW);
+    expect((await waitForRun(h, today.run.id)).status).toBe("SUCCEEDED");
+    expect((await allLeads(CIVIL, { includeDismissed: true })).leads.map(keyOf).sort()).toEqual(current.map(keyOf).sort());
+
+    const tomorrow = new Date(NOW.getTime() + 86_400_000);
+    const next = await startRun(h.deps, "INCREMENTAL", tomorrow);
+    expect((await waitForRun(h, next.run.id)).status).toBe("SUCCEEDED");
+    const want = await computeOracle(tomorrow.toISOString().slice(0, 10));
+    const added = want.filter((e) => !current.some((c) => keyOf(c) === keyOf(e))).sort(byKey);
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((e) => e.householdId === ending && e.coverage === "NO_CASE")).toBe(true);
+    expect((await allLeads(CIVIL, { includeDismissed: true })).leads.map(keyOf).sort()).toEqual(want.map(keyOf).sort());
   }, 300_000);
 });
 

@@ -74,6 +74,8 @@ const MIRROR_PERSON_TABLES = ["mirror_education", "mirror_employment", "mirror_m
  * $2 = its id), so planning never holds the registry's ids in memory.
  */
 async function changedHouseholdsQuery(db: Database): Promise<string> {
+  // person.id_number is char(18), the mirror's keys text: compared as char(18) (`::bpchar`), so that person's unique
+  // index finds the few persons of the changed records (compared as text, every run read all of person)
   const parts = [
     `SELECT id FROM household WHERE updated_at >= $1::timestamptz`,
     `SELECT h.id FROM household h LEFT JOIN monitoring_household m ON m.household_id = h.id WHERE m.household_id IS NULL`,
@@ -82,10 +84,10 @@ async function changedHouseholdsQuery(db: Database): Promise<string> {
     `SELECT household_id FROM monitoring_household WHERE cardinality(failed_sources) > 0`,
   ];
   if (await mirrorPresent(db.sql)) {
-    for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON m.id_number = p.id_number WHERE m.synced_at >= $1::timestamptz`);
+    for (const t of MIRROR_PERSON_TABLES) parts.push(`SELECT p.household_id FROM person p JOIN ${t} m ON p.id_number = m.id_number::bpchar WHERE m.synced_at >= $1::timestamptz`);
     parts.push(`SELECT h.id FROM household h JOIN mirror_housing m ON m.registry_no = h.registry_no WHERE m.synced_at >= $1::timestamptz`);
     // keys the sync removed (a department delete, a record turned malformed): recorded by a trigger on each mirror table
-    parts.push(`SELECT p.household_id FROM person p JOIN mirror_removed r ON r.key = p.id_number AND r.source <> 'housing' WHERE r.removed_at >= $1::timestamptz`);
+    parts.push(`SELECT p.household_id FROM person p JOIN mirror_removed r ON p.id_number = r.key::bpchar AND r.source <> 'housing' WHERE r.removed_at >= $1::timestamptz`);
     parts.push(`SELECT h.id FROM household h JOIN mirror_removed r ON r.key = h.registry_no AND r.source = 'housing' WHERE r.removed_at >= $1::timestamptz`);
   }
   return `SELECT DISTINCT id FROM (${parts.join(" UNION ")}) AS c(id)`;
@@ -317,9 +319,18 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
       [runId],
     );
     // proactive discovery over the department mirror (src/features/monitoring/leads.ts)
-    const run = (await tx.query<{ as_of: Date }>(`SELECT as_of FROM monitoring_run WHERE id = $1::uuid`, [runId]))[0];
-    const leads = await discoverLeads(tx, runId, new Date(run.as_of));
-    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { SEEN: leads.seen, WRITTEN: leads.written, GONE: leads.gone } };
+    // (an incremental run: only the persons something changed for since the previous finished run)
+    // (the previous run: the one whose start the run was planned from, `registry_since`)
+    const run = (await tx.query<{ as_of: Date; previous_started_at: Date | null; previous_as_of: Date | null }>(
+      `SELECT r.as_of, p.started_at AS previous_started_at, p.as_of AS previous_as_of FROM monitoring_run r
+       LEFT JOIN LATERAL (SELECT started_at, as_of FROM monitoring_run x WHERE x.status IN ('SUCCEEDED', 'PARTIAL') AND x.id <> r.id AND x.started_at = r.registry_since
+                          ORDER BY x.id LIMIT 1) p ON r.mode = 'INCREMENTAL'
+       WHERE r.id = $1::uuid`,
+      [runId],
+    ))[0];
+    const since = run.previous_started_at && run.previous_as_of ? { startedAt: new Date(run.previous_started_at), asOf: new Date(run.previous_as_of) } : null;
+    const leads = await discoverLeads(tx, runId, new Date(run.as_of), since);
+    const counts = { alerts: Object.fromEntries(alerts.map((r) => [r.kind, r.n])), findings: Object.fromEntries(findings.map((r) => [r.kind, r.n])), leads: { CURRENT: leads.current, WRITTEN: leads.written, GONE: leads.gone, ...(leads.candidates !== null && { CANDIDATES: leads.candidates }) } };
     await tx.query(
       `UPDATE monitoring_run SET counts = $2::jsonb, failed_sources = $3::text[], stale_sources = $4::text[], shards_retried = $5, mirror_sources = $6::text[], live_sources = $7::text[]
        WHERE id = $1::uuid`,
