@@ -109,6 +109,73 @@ async function rawHouseholdWithMembers(raw: RawRegistry, id: string): Promise<{ 
   return { household, members: (members as PersonRow[]).map(personOf) };
 }
 
+/**
+ * The registry's per-household tables as plain SQL on the executor (the twins of the Prisma findMany each loader makes
+ * without `raw`, tested against it): the rows Prisma gives — enums and uuids as text, DATE columns as UTC midnights,
+ * BIGINT as bigint — in the loader's order.
+ */
+interface ChildTable {
+  table: string;
+  columns: string;
+  order: string;
+  /** DATE columns (read as 'YYYY-MM-DD') */
+  dates: readonly string[];
+  /** BIGINT columns */
+  bigints?: readonly string[];
+}
+
+const CHILD_TABLES = {
+  incomes: {
+    table: "income",
+    columns: `id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", source::text AS source, monthly_fen AS "monthlyFen",
+      to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_to, 'YYYY-MM-DD') AS "validTo"`,
+    order: "valid_from ASC, id ASC",
+    dates: ["validFrom", "validTo"],
+  },
+  assets: {
+    table: "asset",
+    columns: `id::text AS id, household_id::text AS "householdId", kind::text AS kind, value_fen::text AS "valueFen", description`,
+    order: "id ASC",
+    dates: [],
+    bigints: ["valueFen"],
+  },
+  cases: {
+    table: "assistance_case",
+    columns: `id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", tier::text AS tier, tier_class::text AS "tierClass",
+      status::text AS status, to_char(start_date, 'YYYY-MM-DD') AS "startDate", to_char(end_date, 'YYYY-MM-DD') AS "endDate",
+      to_char(next_review_date, 'YYYY-MM-DD') AS "nextReviewDate", monthly_fen AS "monthlyFen", note`,
+    order: "start_date DESC, id ASC",
+    dates: ["startDate", "endDate", "nextReviewDate"],
+  },
+  aidRecords: {
+    table: "aid_record",
+    columns: `id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", case_id::text AS "caseId", program::text AS program,
+      amount_fen AS "amountFen", to_char(period_start, 'YYYY-MM-DD') AS "periodStart", to_char(period_end, 'YYYY-MM-DD') AS "periodEnd", paid_at AS "paidAt",
+      idempotency_key AS "idempotencyKey", district_code AS "districtCode"`,
+    order: "period_start DESC, id ASC",
+    dates: ["periodStart", "periodEnd"],
+  },
+  temporaryAidApplications: {
+    table: "temporary_aid_application",
+    columns: `id::text AS id, household_id::text AS "householdId", person_id::text AS "personId", kind::text AS kind, to_char(applied_on, 'YYYY-MM-DD') AS "appliedOn",
+      status::text AS status, to_char(decided_on, 'YYYY-MM-DD') AS "decidedOn", amount_fen AS "amountFen", reason, recorded_at AS "recordedAt"`,
+    order: "applied_on ASC, id ASC",
+    dates: ["appliedOn", "decidedOn"],
+  },
+} satisfies Record<string, ChildTable>;
+
+async function rawChildRows<T>(raw: RawRegistry, spec: ChildTable, keys: readonly string[]): Promise<T[]> {
+  const rows = await raw.sql.query<Record<string, unknown>>(`SELECT ${spec.columns} FROM ${spec.table} WHERE household_id = ANY($1::uuid[]) ORDER BY ${spec.order}`, [[...keys]]);
+  for (const r of rows) {
+    for (const d of spec.dates) r[d] = utcDate(r[d] as string | null);
+    for (const b of spec.bigints ?? []) r[b] = BigInt(r[b] as string);
+    // a timestamptz as the executor parses it (node-postgres and PGlite: a Date)
+    if ("paidAt" in r && r.paidAt !== null) r.paidAt = instant(r.paidAt as Date | string);
+    if ("recordedAt" in r) r.recordedAt = instant(r.recordedAt as Date | string);
+  }
+  return rows as T[];
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The members loader's answer: per household, head first (relation order, then age, then id number). */
@@ -144,17 +211,25 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
     incomes: new DataLoader<string, Income[]>(async (keys) =>
       groupBy(
         keys,
-        await prisma.income.findMany({ where: { householdId: ids(keys) }, orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
+        raw
+          ? await rawChildRows<Income>(raw, CHILD_TABLES.incomes, uuids(keys))
+          : await prisma.income.findMany({ where: { householdId: ids(keys) }, orderBy: [{ validFrom: "asc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
     assets: new DataLoader<string, Asset[]>(async (keys) =>
-      groupBy(keys, await prisma.asset.findMany({ where: { householdId: ids(keys) }, orderBy: { id: "asc" } }), (r) => r.householdId),
+      groupBy(
+        keys,
+        raw ? await rawChildRows<Asset>(raw, CHILD_TABLES.assets, uuids(keys)) : await prisma.asset.findMany({ where: { householdId: ids(keys) }, orderBy: { id: "asc" } }),
+        (r) => r.householdId,
+      ),
     ),
     cases: new DataLoader<string, AssistanceCase[]>(async (keys) =>
       groupBy(
         keys,
-        await prisma.assistanceCase.findMany({ where: { householdId: ids(keys) }, orderBy: [{ startDate: "desc" }, { id: "asc" }] }),
+        raw
+          ? await rawChildRows<AssistanceCase>(raw, CHILD_TABLES.cases, uuids(keys))
+          : await prisma.assistanceCase.findMany({ where: { householdId: ids(keys) }, orderBy: [{ startDate: "desc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
@@ -180,14 +255,18 @@ export function createRegistryLoaders(prisma: PrismaClient, scope: Prisma.Househ
     temporaryAidApplications: new DataLoader<string, TemporaryAidApplication[]>(async (keys) =>
       groupBy(
         keys,
-        await prisma.temporaryAidApplication.findMany({ where: { householdId: ids(keys) }, orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
+        raw
+          ? await rawChildRows<TemporaryAidApplication>(raw, CHILD_TABLES.temporaryAidApplications, uuids(keys))
+          : await prisma.temporaryAidApplication.findMany({ where: { householdId: ids(keys) }, orderBy: [{ appliedOn: "asc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
     aidRecords: new DataLoader<string, AidRecord[]>(async (keys) =>
       groupBy(
         keys,
-        await prisma.aidRecord.findMany({ where: { householdId: ids(keys) }, orderBy: [{ periodStart: "desc" }, { id: "asc" }] }),
+        raw
+          ? await rawChildRows<AidRecord>(raw, CHILD_TABLES.aidRecords, uuids(keys))
+          : await prisma.aidRecord.findMany({ where: { householdId: ids(keys) }, orderBy: [{ periodStart: "desc" }, { id: "asc" }] }),
         (r) => r.householdId,
       ),
     ),
