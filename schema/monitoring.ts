@@ -61,7 +61,7 @@ export class Lead {
   @Field(() => String, { nullable: true }) districtCode!: string | null;
   @Field(() => String, { nullable: true, description: "The responsible street: the household's, or the department record's (address or school); null: not known." }) streetCode!: string | null;
   @Field(() => [LeadEvidence]) evidence!: LeadEvidence[];
-  @Field(() => DateTimeScalar) lastSeen!: Date;
+  @Field(() => DateTimeScalar, { description: "When a run last found it: for a listed (current) lead, the end of the latest finished run." }) lastSeen!: Date;
   @Field(() => DateTimeScalar, { nullable: true }) dismissedAt!: Date | null;
   @Field(() => String, { nullable: true }) dismissReason!: string | null;
 }

@@ -15,7 +15,7 @@ import { Pseudonymizer } from "../../src/policy/pseudonym.js";
 import { mirrorShardFacts } from "../../src/features/monitoring/shard-facts.js";
 import { evaluateHousehold } from "../../src/features/monitoring/evaluate.js";
 import { alertViews } from "../../src/features/monitoring/views.js";
-import { findingsFor } from "../../src/features/findings/audit-findings.js";
+import { findingsFactsOf, findingsFor, identifiedFindings } from "../../src/features/findings/audit-findings.js";
 import { MirrorService, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import { parametersInForce } from "../../src/features/policy-parameters/in-force.js";
@@ -74,16 +74,26 @@ async function main() {
     const dump: string[] = [];
     /** FACTS_DUMP=file: every household's facts and parameter set as JSON lines (for an offline digest loop) */
     const factsDump: string[] = [];
+    let findingsSeen = 0;
     for (let round = 0; round < 2; round++) {
-      let facts: Awaited<ReturnType<typeof shardFacts.facts>>["facts"] = [];
+      let gathered: Awaited<ReturnType<typeof shardFacts.facts>> = { facts: [], members: [], mirror: [], live: [] };
       const n = households.length;
       const out: Record<string, number> = {};
       for (let i = 0; i < n; i += 500) {
         const part = households.slice(i, i + 500);
-        const g = await cpu(async () => (facts = (await shardFacts.facts(part, asOf)).facts))();
+        const g = await cpu(async () => (gathered = await shardFacts.facts(part, asOf)))();
         out.gather = (out.gather ?? 0) + g.cpuMs;
-        const f = await cpu(() => findingsFor(db.prisma, { id: { in: part.map((h) => h.id) } }, {}))();
+        const { facts, members } = gathered;
+        // the findings as a shard computes them: over the rows the gathering read (runs.ts processShard)
+        let findings: ReturnType<typeof identifiedFindings> = [];
+        const f = await cpu(async () => (findings = identifiedFindings(facts.map((x, j) => findingsFactsOf(x, members[j])), values)))();
         out.findings = (out.findings ?? 0) + f.cpuMs;
+        if (round === 0) {
+          // …the same as the API's findingsFor, which reads the rows itself
+          const api = await findingsFor(db.prisma, { id: { in: part.map((h) => h.id) } }, {});
+          if (JSON.stringify(api) !== JSON.stringify(findings)) throw new Error(`findings of households ${i}..${i + part.length} differ from findingsFor's`);
+          findingsSeen += findings.length;
+        }
         const e = await cpu(async () => {
           for (const x of facts) {
             const r = evaluateHousehold(x, new Map(parametersInForce(values, regionChain(x.streetCode), dayOf(asOf)).map((r) => [r.key, r])), asOf, views);
@@ -99,6 +109,7 @@ async function main() {
       }
       if (round === 0 && process.env.FACTS_DUMP) writeFileSync(process.env.FACTS_DUMP, factsDump.join("\n"));
       if (round === 0 && process.env.DUMP) writeFileSync(process.env.DUMP, dump.join("\n"));
+      if (round === 0) console.log(`findings over the gathered rows = findingsFor's: ${findingsSeen} findings`);
       if (round === 0) console.log(`digest of every household's evaluation (views' alerts, tier, sources, needs): ${digest.digest("hex")}`);
       console.log(`round ${round}: ${n} households; CPU ms per household: ${Object.entries(out).map(([k, v]) => `${k} ${(v / n).toFixed(3)}`).join(", ")}`);
     }

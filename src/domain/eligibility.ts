@@ -39,12 +39,17 @@ export { TIER_ORDER } from "./evaluation.js";
 
 // ---------------------------------------------------------------------------------------------------
 
-export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet, asOf: Date): EligibilityResult {
-  return withFreshness(facts, params, asOf, evaluateFacts);
+/**
+ * `options.explain: false` (default true): `reasons` left empty — every other field is the same (no rule reads a
+ * reason); for callers that read none (a monitoring run, src/features/monitoring/evaluate.ts).
+ */
+export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet, asOf: Date, options: { explain?: boolean } = {}): EligibilityResult {
+  const explain = options.explain ?? true;
+  return withFreshness(facts, params, asOf, (f, p, a) => evaluateFacts(f, p, a, explain), explain);
 }
 
-function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date): EligibilityResult {
-  const ev = new Evaluation(facts, params, asOf);
+function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date, explain: boolean): EligibilityResult {
+  const ev = new Evaluation(facts, params, asOf, explain);
   const day = ev.day;
   const { P } = ev;
   const n = facts.members.length;
@@ -61,14 +66,14 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
 
   // The registry says the household is closed (left the registry, the member died): nothing to evaluate.
   if (facts.status === "CLOSED") {
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "HOUSEHOLD_OPEN",
       reference: "registry household status",
       outcome: "FAIL",
       explanation: "the household is CLOSED in the registry: not evaluated",
       personId: null,
       inputs: [ev.reg("household status", facts.status)],
-    });
+    }));
     return finish(ev, { ...base, tier: "NOT_ELIGIBLE", persons: [], gradualExitEnds: null, nextRecertification: null, overdue: false, entitlements: [], tierClass: null });
   }
 
@@ -125,20 +130,20 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
   let rigid: RuleOutcome = "NOT_APPLICABLE";
   if (!householdTekun && !dibao && !marginal) rigid = rigidExpenditure(ev, { total, n, assetsOk });
   else
-    ev.reasons.push({ rule: "RIGID_EXPENDITURE", reference: REF.RIGID, outcome: "NOT_APPLICABLE", explanation: "a stronger tier applies", personId: null, inputs: [] });
+    ev.note(() => ({ rule: "RIGID_EXPENDITURE", reference: REF.RIGID, outcome: "NOT_APPLICABLE", explanation: "a stronger tier applies", personId: null, inputs: [] }));
 
   // --- MONITORED / OTHER: registry designations only
   const designation = (tier: "MONITORED" | "OTHER"): boolean => {
     const c = facts.cases.find((x) => x.tier === tier && x.personId === null && caseInForce(x, day));
     const source = tier === "MONITORED" ? "the agriculture & rural department's return-to-poverty flag" : "a registered special-hardship case";
-    ev.reasons.push({
+    ev.note(() => ({
       rule: `REGISTRY_${tier}`,
       reference: tier === "MONITORED" ? REF.MONITORED : REF.OTHER,
       outcome: c ? "PASS" : "FAIL",
       explanation: `${tier} can only come from the registry case (${source}); facts cannot establish it: ${c ? `case in force since ${isoDay(c.startDate)}` : "no such case in force"}`,
       personId: null,
       inputs: c ? [ev.reg(`${tier} case start`, isoDay(c.startDate)), ev.reg(`${tier} case status`, c.status)] : [ev.reg(`${tier} case in force`, "none")],
-    });
+    }));
     return c !== undefined;
   };
   const other = designation("OTHER");
@@ -196,14 +201,14 @@ function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date):
 function finish(ev: Evaluation, r: Omit<EligibilityResult, "reasons" | "parametersUsed" | "complete" | "missingSources">): EligibilityResult {
   const missing = [...ev.missing].sort();
   if (missing.length > 0) {
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "COMPLETENESS",
       reference: "DOMAIN §3 (cross-department comparison)",
       outcome: "UNKNOWN",
       explanation: `provisional: ${missing.join(", ")} did not answer; tier ${r.tier} is the best the known facts give and is not final`,
       personId: null,
       inputs: missing.map((s) => ({ name: "missing source", value: s, source: s, asOf: null })),
-    });
+    }));
   }
   return { ...r, reasons: ev.reasons, parametersUsed: [...ev.P.used.values()].sort((a, b) => a.key.localeCompare(b.key)), complete: missing.length === 0, missingSources: missing };
 }
@@ -264,14 +269,14 @@ function gradualExit(
   const c = candidates[0] ?? null;
   const inputs = [ev.reg("household monthly income (fen)", x.total, BASIS.INCOMES), ev.reg("registered members", x.n), P.input(x.standardKey), P.input("MARGINAL_MULTIPLIER"), P.input("GRADUAL_EXIT_MONTHS")];
   if (!c) {
-    ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "no dibao case in force or in gradual exit", personId: null, inputs: [] });
+    ev.note(() => ({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "no dibao case in force or in gradual exit", personId: null, inputs: [] }));
     return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: null };
   }
   inputs.push(ev.reg("dibao case status", c.status), ev.reg("dibao case start", isoDay(c.startDate)), ev.reg("dibao case end date", c.endDate ? isoDay(c.endDate) : "none"));
   // the one rule for "is this day in the grace period" (shared with the audit findings)
   const g = graceOn({ incomes: facts.incomes, members: x.n, standardFen: x.standard, multiplier: P.value("MARGINAL_MULTIPLIER"), months, caseStart: c.startDate }, day);
   if (g.state === "BELOW_STANDARD") {
-    ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "income per capita is still below the standard: dibao continues", personId: null, inputs });
+    ev.note(() => ({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome: "NOT_APPLICABLE", explanation: "income per capita is still below the standard: dibao continues", personId: null, inputs }));
     return { outcome: "NOT_APPLICABLE", ends: null, dibaoCase: c };
   }
   let outcome: RuleOutcome;
@@ -296,7 +301,7 @@ function gradualExit(
       explanation = `income per capita ${pc} fen is in [standard, ${Math.round(x.marginalLimit)}), but the grace period of ${from} ended on ${isoDay(g.ends)}: dibao ends (a marginal household if the other tests pass)`;
     }
   }
-  ev.reasons.push({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome, explanation, personId: null, inputs });
+  ev.note(() => ({ rule: "GRADUAL_EXIT", reference: REF.GRADUAL_EXIT, outcome, explanation, personId: null, inputs }));
   return { outcome, ends, dibaoCase: c };
 }
 
@@ -377,7 +382,7 @@ function restMarginal(
     ev.P.input("MARGINAL_MULTIPLIER"),
   ];
   if (rest.length === 0) {
-    ev.reasons.push({ rule: "MARGINAL_INCOME_REST", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: "every member is included alone: the household stays DIBAO_MARGINAL, each member DIBAO", personId: null, inputs });
+    ev.note(() => ({ rule: "MARGINAL_INCOME_REST", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: "every member is included alone: the household stays DIBAO_MARGINAL, each member DIBAO", personId: null, inputs }));
     return true;
   }
   const own = ev.facts.members.filter((m) => x.included.has(m.personId)).reduce((s, m) => s + ownIncome(ev, m, x.incomes), 0);
@@ -406,7 +411,7 @@ function personTiers(
   const n = facts.members.length;
   for (const m of facts.members) {
     if (x.tier === "DIBAO" || x.tier === "TEKUN") {
-      ev.reasons.push({ rule: "SINGLE_PERSON_INCLUSION", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: `the household is ${x.tier}`, personId: m.personId, inputs: [] });
+      ev.note(() => ({ rule: "SINGLE_PERSON_INCLUSION", reference: REF.INCLUSION, outcome: "NOT_APPLICABLE", explanation: `the household is ${x.tier}`, personId: m.personId, inputs: [] }));
       continue;
     }
     const grade = memberReadings.disabilityGrade(m);
@@ -420,14 +425,14 @@ function personTiers(
     const age = ev.age(m);
     const adult = age >= 18;
     if (n === 1 || !adult) {
-      ev.reasons.push({
+      ev.note(() => ({
         rule: "SINGLE_PERSON_INCLUSION",
         reference: REF.INCLUSION,
         outcome: "NOT_APPLICABLE",
         explanation: n === 1 ? "a one-person household already: the household tests decide" : `not an adult (age ${age})`,
         personId: m.personId,
         inputs: [ev.reg("age", age), ev.reg("registered members", n)],
-      });
+      }));
       continue;
     }
     const status = memberReadings.employmentStatus(m);
@@ -456,14 +461,14 @@ function personTiers(
   for (const c of facts.cases) {
     if (c.tier !== "OTHER" || c.personId === null || !caseInForce(c, day)) continue;
     if (!facts.members.some((m) => m.personId === c.personId)) continue;
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "REGISTRY_OTHER",
       reference: REF.OTHER,
       outcome: "PASS",
       explanation: "OTHER can only come from the registry case: a registered special-hardship individual",
       personId: c.personId,
       inputs: [ev.reg("OTHER case start", isoDay(c.startDate))],
-    });
+    }));
     set(c.personId, "OTHER", "registered special-hardship individual (registry case)");
   }
   return [...out.values()];

@@ -31,7 +31,10 @@ export const REF = {
 // ---------------------------------------------------------------------------------------------------
 // Shared evaluation state
 
-/** What one evaluation accumulates: the reasons, the sources that failed, the parameters read. */
+/**
+ * What one evaluation accumulates: the reasons, the sources that failed, the parameters read. `explain: false` records
+ * no reasons (nothing else changes: no rule reads a reason) — for callers that read none (a monitoring run).
+ */
 export class Evaluation {
   readonly reasons: RuleEvaluation[] = [];
   readonly missing = new Set<FactSource>();
@@ -42,9 +45,15 @@ export class Evaluation {
     readonly facts: HouseholdFacts,
     params: ParameterSet,
     asOf: Date,
+    readonly explain = true,
   ) {
     this.P = new ParameterReader(params);
     this.day = dayOf(asOf);
+  }
+
+  /** Records a reason (built only when the evaluation explains itself). */
+  note(reason: () => RuleEvaluation): void {
+    if (this.explain) this.reasons.push(reason());
   }
 
   reg(name: string, value: string | number, basis?: string): RuleInput {
@@ -61,6 +70,10 @@ export class Evaluation {
     decide: () => { outcome: RuleOutcome; explanation: string },
   ): RuleOutcome {
     const unknown = readings.filter((r): r is Extract<Reading<unknown>, { known: false }> => !r.known);
+    if (!this.explain) {
+      for (const u of unknown) this.missing.add(u.source);
+      return unknown.length > 0 ? "UNKNOWN" : decide().outcome;
+    }
     const all = [...inputs, ...readings.map((r) => r.input)];
     if (unknown.length > 0) {
       for (const u of unknown) this.missing.add(u.source);

@@ -130,11 +130,13 @@ export function withFreshness(
   params: ParameterSet,
   asOf: Date,
   evaluate: (facts: HouseholdFacts, params: ParameterSet, asOf: Date) => EligibilityResult,
+  explain = true,
 ): EligibilityResult {
   const P = new ParameterReader(params);
   const fresh = facts.status === "CLOSED" ? { facts, stale: [] } : freshFacts(facts, P, asOf);
   const r = evaluate(fresh.facts, params, asOf);
   const stale = fresh.stale;
+  // without explanation (evaluateEligibility's explain: false) no reasons: the rest is the same
   const reasons: RuleEvaluation[] = r.reasons.map((x) => {
     if (x.outcome !== "UNKNOWN" || !x.explanation.startsWith(UNKNOWN_PREFIX)) return x;
     const unknown = x.inputs.filter((i) => i.value.startsWith("unavailable (") || i.value.startsWith("stale ("));
@@ -144,17 +146,19 @@ export function withFreshness(
   });
   for (const s of stale) {
     const p = P.get(s.parameter);
-    reasons.push({
-      rule: "FRESHNESS",
-      reference: REFERENCE,
-      outcome: "UNKNOWN",
-      explanation: `${s.source} record not used: ${s.reason}`,
-      personId: s.personId,
-      inputs: [
-        { name: `${s.source} record period`, value: s.period, source: s.source, asOf: s.asOf },
-        { name: s.parameter, value: String(p.value), source: "policy", asOf: p.effectiveFrom },
-      ],
-    });
+    if (explain) {
+      reasons.push({
+        rule: "FRESHNESS",
+        reference: REFERENCE,
+        outcome: "UNKNOWN",
+        explanation: `${s.source} record not used: ${s.reason}`,
+        personId: s.personId,
+        inputs: [
+          { name: `${s.source} record period`, value: s.period, source: s.source, asOf: s.asOf },
+          { name: s.parameter, value: String(p.value), source: "policy", asOf: p.effectiveFrom },
+        ],
+      });
+    }
   }
   const staleSources = [...new Set(stale.map((s) => s.source))];
   const missingSources = [...new Set([...r.missingSources, ...staleSources])].sort();

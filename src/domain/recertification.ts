@@ -52,7 +52,7 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
     if (p.tier === "DIBAO" || p.tier === "TEKUN") units.push({ tier: p.tier, members: facts.members.filter((m) => m.personId === p.personId), personId: p.personId });
   }
   if (units.length === 0) {
-    ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "NOT_APPLICABLE", explanation: `no periodic re-certification for ${tier}`, personId: null, inputs: [] });
+    ev.note(() => ({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "NOT_APPLICABLE", explanation: `no periodic re-certification for ${tier}`, personId: null, inputs: [] }));
     return { next: null, overdue: false };
   }
   let next: Date | null = null;
@@ -61,7 +61,7 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
     let due: Date;
     if (u.personId === null && graceEnds && tier === "DIBAO") {
       due = graceEnds;
-      ev.reasons.push({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "PASS", explanation: `review at the end of the gradual exit, ${isoDay(due)}`, personId: null, inputs: [ev.reg("gradual exit ends", isoDay(due))] });
+      ev.note(() => ({ rule: "RECERTIFICATION", reference: REF.RECERT, outcome: "PASS", explanation: `review at the end of the gradual exit, ${isoDay(due)}`, personId: null, inputs: [ev.reg("gradual exit ends", isoDay(due))] }));
     } else {
       const c = facts.cases
         .filter((x) => x.tier === u.tier && (u.personId === null ? x.personId === null : x.personId === u.personId) && caseInForce(x, day))
@@ -72,7 +72,7 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
         const recorded = c.nextReviewDate;
         const late = recorded.getTime() < day.getTime();
         overdue ||= late;
-        ev.reasons.push({
+        ev.note(() => ({
           rule: "RECERTIFICATION",
           reference: REF.RECERT,
           outcome: late ? "FAIL" : "PASS",
@@ -81,7 +81,7 @@ export function recertification(ev: Evaluation, tier: EligibilityTier, persons: 
             : `next review as the registry records it: ${isoDay(recorded)}`,
           personId: u.personId,
           inputs: [ev.reg("case next review date", isoDay(recorded)), ev.reg("case start", isoDay(c.startDate))],
-        });
+        }));
         if (next === null || recorded.getTime() < next.getTime()) next = recorded;
         continue;
       }
@@ -157,7 +157,7 @@ export function monitoringRetention(ev: Evaluation): void {
   const years = P.value("MONITORING_RETENTION_YEARS");
   const until = addMonths(latest.on, 12 * years);
   const inside = day.getTime() <= until.getTime();
-  ev.reasons.push({
+  ev.note(() => ({
     rule: "MONITORING_RETENTION",
     reference: REF.RETENTION,
     outcome: inside ? "PASS" : "FAIL",
@@ -166,5 +166,5 @@ export function monitoringRetention(ev: Evaluation): void {
       : `left the monitoring database on ${isoDay(until)}`,
     personId: null,
     inputs: [...latest.inputs, P.input("MONITORING_RETENTION_YEARS")],
-  });
+  }));
 }

@@ -68,6 +68,30 @@ test("household and members: the same rows (values and types) as Prisma, under e
   expect(one[0].birthDate.toISOString()).toMatch(/T00:00:00\.000Z$/);
 });
 
+test("incomes, assets, cases, aid records and temporary-aid applications: the same rows (values, types, order) as Prisma", async () => {
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  const keys = [...ids, unknown];
+  const prisma = createRegistryLoaders(db.prisma, {});
+  const raw = createRegistryLoaders(db.prisma, {}, { sql: db.sql, jurisdiction: null });
+  for (const loader of ["incomes", "assets", "cases", "aidRecords", "temporaryAidApplications"] as const) {
+    const [a, b] = await Promise.all([prisma[loader].loadMany(keys), raw[loader].loadMany(keys)]);
+    expect(b, loader).toEqual(a);
+    // not vacuous: the rows the table holds (an independent count), every one of them answered
+    const table = { incomes: "income", assets: "asset", cases: "assistance_case", aidRecords: "aid_record", temporaryAidApplications: "temporary_aid_application" }[loader];
+    const [{ n }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    expect(n, loader).toBeGreaterThan(0);
+    expect(b.flat().length, loader).toBe(n);
+  }
+  // types, not only values (toEqual compares Dates by time): Dates stay Dates at UTC midnight, BIGINT a bigint
+  const rows = await raw.aidRecords.loadMany(ids);
+  const r = rows.flat().find((x) => !(x instanceof Error) && x.paidAt !== null) as Exclude<(typeof rows)[number], Error>[number];
+  expect(r.periodStart).toBeInstanceOf(Date);
+  expect(r.periodStart.toISOString()).toMatch(/T00:00:00\.000Z$/);
+  expect(r.paidAt).toBeInstanceOf(Date);
+  const asset = (await raw.assets.loadMany(ids)).flat()[0] as { valueFen: unknown };
+  expect(typeof asset.valueFen).toBe("bigint");
+});
+
 test("a monitoring shard's households (householdsByIds): the rows and order of Prisma's findMany by id, unknown ids left out", async () => {
   const unknown = "00000000-0000-4000-8000-000000000000";
   // a shard's ids as planned: in id order (monitoring_shard.household_ids), here every third household plus an unknown id

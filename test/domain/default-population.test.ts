@@ -10,6 +10,7 @@ import type { SynthHousehold } from "../../dev/seed/model.js";
 import { evaluateEligibility } from "../../src/domain/eligibility.js";
 import type { EligibilityResult } from "../../src/domain/facts.js";
 import { deriveDepartments, factsOf, seededParameterSet } from "../helpers/population-facts.js";
+import { factsWithout } from "../../src/policy/noninterference.js";
 
 const AS_OF = "2026-11-22";
 const SEED = 20190101;
@@ -159,4 +160,29 @@ test("002 #13 dibao employment subsidy over the default set: only on a reduced d
     if (r.gradualExitEnds) expect(r.entitlements.some((x) => x.kind === "DIBAO_EMPLOYMENT_SUBSIDY")).toBe(false);
   }
   expect(n).toBeGreaterThan(20);
+});
+
+test("without explanation (what a monitoring run asks for) every household of the default set gets the same result with no reasons — also with each department's records withheld", () => {
+  let compared = 0;
+  let explainedUnknown = 0;
+  const differing: string[] = [];
+  for (const { h, r } of evaluated) {
+    const facts = factsOf(h, data, DAY);
+    const params = seededParameterSet(h.streetCode, DAY);
+    // the records each audience view withholds (src/features/monitoring/views.ts): failed sources make rules UNKNOWN
+    for (const withheld of [[], ["education", "employment", "medicalInsurance", "housing"], ["medicalInsurance", "housing", "disability"]] as const) {
+      const seen = factsWithout(facts, withheld);
+      const full = withheld.length === 0 ? r : evaluateEligibility(seen, params, DAY);
+      const lean = evaluateEligibility(seen, params, DAY, { explain: false });
+      expect(lean.reasons).toEqual([]);
+      if (JSON.stringify({ ...full, reasons: [] }) !== JSON.stringify(lean)) differing.push(`${h.registryNo} withholding ${withheld.join(",")}`);
+      if (full.reasons.some((x) => x.outcome === "UNKNOWN")) explainedUnknown++;
+      compared++;
+    }
+  }
+  expect(differing).toEqual([]);
+  expect(compared).toBe(3 * evaluated.length);
+  // the explained evaluations do record reasons, UNKNOWN ones among them (withheld and stale records)
+  expect(evaluated.every(({ r }) => r.reasons.length > 0)).toBe(true);
+  expect(explainedUnknown).toBeGreaterThan(evaluated.length);
 });

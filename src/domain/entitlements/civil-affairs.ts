@@ -10,25 +10,25 @@ if (x.tier === "DIBAO") {
   const n = facts.members.length;
   const c = x.gradualExit;
   if (c) {
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "ENT_DIBAO_PAYMENT",
       reference: REF.DIBAO,
       outcome: "PASS",
       explanation: `gradual exit: dibao continues at the former amount${c.monthlyFen === null ? " (not recorded)" : ` ${c.monthlyFen} fen`} until the grace period ends`,
       personId: null,
       inputs: [ev.reg("dibao case monthly amount (fen)", c.monthlyFen ?? "none", BASIS.CASE_AMOUNT)],
-    });
+    }));
     give("DIBAO_PAYMENT", "civil_affairs", null, "ENT_DIBAO_PAYMENT", REF.DIBAO, { amountFen: c.monthlyFen, monthly: true });
   } else {
     const gap = Math.max(0, x.standard * n - x.total);
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "ENT_DIBAO_PAYMENT",
       reference: REF.DIBAO,
       outcome: "PASS",
       explanation: `standard ${x.standard} fen × ${n} members − income ${x.total} fen = ${gap} fen per month (before classified supplements)`,
       personId: null,
       inputs: [P.input(x.standardKey), ev.reg("registered members", n), ev.reg("household monthly income (fen)", x.total, BASIS.INCOMES)],
-    });
+    }));
     give("DIBAO_PAYMENT", "civil_affairs", null, "ENT_DIBAO_PAYMENT", REF.DIBAO, { amountFen: gap, monthly: true });
   }
 }
@@ -41,14 +41,14 @@ export function civilAffairsForMember(ev: Evaluation, x: EntitlementContext, c: 
   if (t === "DIBAO" && x.tier !== "DIBAO") {
     const own = facts.incomes.filter((i) => i.personId === id && x.incomes.includes(i)).reduce((s, i) => s + i.monthlyFen, 0);
     const gap = Math.max(0, x.standard - own);
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "ENT_DIBAO_PAYMENT",
       reference: REF.DIBAO,
       outcome: "PASS",
       explanation: `one-person dibao: standard ${x.standard} fen − own income ${own} fen = ${gap} fen per month`,
       personId: id,
       inputs: [P.input(x.standardKey), ev.reg("own monthly income (fen)", own, BASIS.INCOMES)],
-    });
+    }));
     give("DIBAO_PAYMENT", "civil_affairs", id, "ENT_DIBAO_PAYMENT", REF.DIBAO, { amountFen: gap, monthly: true });
   }
 
@@ -58,14 +58,14 @@ export function civilAffairsForMember(ev: Evaluation, x: EntitlementContext, c: 
     const basic = Math.round((x.standard * ratio) / 100) * 100;
     const careKey = `TEKUN_CARE_SUBSIDY_${m.selfCare}`;
     const care = P.value(careKey);
-    ev.reasons.push({
+    ev.note(() => ({
       rule: "ENT_TEKUN_SUPPORT",
       reference: REF.TEKUN,
       outcome: "PASS",
       explanation: `basic living ${ratio} × ${x.standard} = ${basic} fen per month; care subsidy for self-care ${m.selfCare}: ${care} fen per month`,
       personId: id,
       inputs: [P.input(x.standardKey), P.input("TEKUN_BASIC_LIVING_RATIO"), ev.reg("self-care", m.selfCare), P.input(careKey)],
-    });
+    }));
     give("TEKUN_SUPPORT", "civil_affairs", id, "ENT_TEKUN_SUPPORT", REF.TEKUN, { amountFen: basic, monthly: true });
     give("TEKUN_CARE_SUBSIDY", "civil_affairs", id, "ENT_TEKUN_CARE_SUBSIDY", REF.TEKUN, { amountFen: care, monthly: true });
   }
@@ -75,7 +75,7 @@ export function civilAffairsForMember(ev: Evaluation, x: EntitlementContext, c: 
     const key = t === "TEKUN" ? "ONE_TIME_SUBSIDY_TEKUN" : facts.hukou === "URBAN" ? "ONE_TIME_SUBSIDY_URBAN_DIBAO" : "ONE_TIME_SUBSIDY_RURAL_DIBAO";
     const p = P.optional(key);
     if (p) {
-      ev.reasons.push({ rule: "ENT_ONE_TIME_SUBSIDY", reference: REF.ONE_TIME, outcome: "PASS", explanation: `${key} in force: ${p.value} fen`, personId: id, inputs: [P.input(key)] });
+      ev.note(() => ({ rule: "ENT_ONE_TIME_SUBSIDY", reference: REF.ONE_TIME, outcome: "PASS", explanation: `${key} in force: ${p.value} fen`, personId: id, inputs: [P.input(key)] }));
       give("ONE_TIME_SUBSIDY", "civil_affairs", id, "ENT_ONE_TIME_SUBSIDY", REF.ONE_TIME, { amountFen: p.value });
     }
   }

@@ -74,14 +74,14 @@ function dibaoEmploymentSubsidy(ev: Evaluation, x: EntitlementContext, statuses:
       P.input("DIBAO_EMPLOYMENT_SUBSIDY_MAX_MONTHS"),
     ];
     if (x.gradualExit) {
-      ev.reasons.push({
+      ev.note(() => ({
         rule: "ENT_DIBAO_EMPLOYMENT_SUBSIDY",
         reference: REF.EMPLOYMENT_SUBSIDY,
         outcome: "FAIL",
         explanation: "gradual exit: the dibao continues at the former amount, nothing is reduced, so there is no reduction to make up",
         personId: m.personId,
         inputs,
-      });
+      }));
       continue;
     }
     // earnings that began while on dibao, within the maximum months

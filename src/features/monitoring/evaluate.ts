@@ -39,6 +39,9 @@ interface PreparedView {
   visible(a: AlertFinding): boolean;
 }
 
+/** No stored output reads the eligibility's reasons (rules with their inputs and explanations): not built. */
+const LEAN = { explain: false } as const;
+
 const prepared = new WeakMap<readonly AlertView[], PreparedView[]>();
 
 /**
@@ -76,7 +79,7 @@ export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, a
   for (const view of prepare(views)) {
     // what factsFor / monitoringFrom give the view's audience, its withheld sources worked out once
     const seen = factsWithout(facts, view.withheld);
-    const eligibility = evaluateEligibility(seen, params, day);
+    const eligibility = evaluateEligibility(seen, params, day, LEAN);
     // the aid chain as monitoringFrom builds it, less what no output here reads (its duplicates and per-person lists):
     // the alerts read its links and gaps, the snapshot its gaps, failed sources and stale records
     const chain = aidChainCore(seen, eligibility, asOf);
@@ -88,7 +91,7 @@ export function evaluateHousehold(facts: HouseholdFacts, params: ParameterSet, a
     }
   }
   if (!whole || !wholeEligibility) {
-    const eligibility = evaluateEligibility(facts, params, day);
+    const eligibility = evaluateEligibility(facts, params, day, LEAN);
     whole = aidChainCore(facts, eligibility, asOf);
     wholeEligibility = eligibility;
   }

@@ -17,7 +17,7 @@ import type { Database } from "../../db/database.js";
 import type { Household } from "../../db/generated/client.js";
 import type { Pseudonymizer } from "../../policy/pseudonym.js";
 import { opaqueAlertKey } from "../../policy/opaque.js";
-import { findingsFor } from "../findings/audit-findings.js";
+import { findingsFactsOf, identifiedFindings } from "../findings/audit-findings.js";
 import { householdsByIds } from "../households/loaders.js";
 import { parametersInForce } from "../policy-parameters/in-force.js";
 import { regionChain } from "../policy-parameters/region.js";
@@ -145,26 +145,52 @@ export async function startRun(deps: MonitorDeps, mode: RunMode, asOf = new Date
   return { run: (await getRun(db, id))!, started: true };
 }
 
-/** The policy parameters in force per street on the run's day (one query per shard). */
-async function parameterSets(db: Database, day: Date): Promise<(street: string) => ParameterSet> {
-  const rows = await db.sql.query<{ key: string; value: string; unit: string; region_code: string; effective_from: Date; effective_to: Date | null; source: string }>(
-    `SELECT key, value::text AS value, unit::text AS unit, region_code, effective_from, effective_to, source FROM policy_parameter`,
+/** The policy_parameter rows (dates as the UTC midnights Prisma gives for @db.Date). */
+async function policyParameters(db: Database): Promise<ParameterValue[]> {
+  const rows = await db.sql.query<{ key: string; value: string; unit: string; region_code: string; effective_from: string; effective_to: string | null; source: string }>(
+    `SELECT key, value::text AS value, unit::text AS unit, region_code, to_char(effective_from, 'YYYY-MM-DD') AS effective_from,
+            to_char(effective_to, 'YYYY-MM-DD') AS effective_to, source FROM policy_parameter`,
   );
-  const values: ParameterValue[] = rows.map((r) => ({
+  return rows.map((r) => ({
     key: r.key,
     value: Number(r.value),
     unit: r.unit as ParameterValue["unit"],
     regionCode: r.region_code,
-    effectiveFrom: new Date(r.effective_from),
-    effectiveTo: r.effective_to ? new Date(r.effective_to) : null,
+    effectiveFrom: new Date(`${r.effective_from}T00:00:00.000Z`),
+    effectiveTo: r.effective_to ? new Date(`${r.effective_to}T00:00:00.000Z`) : null,
     source: r.source,
   }));
-  const memo = new Map<string, ParameterSet>();
-  return (street) => {
-    let set = memo.get(street);
-    if (!set) memo.set(street, (set = new Map(parametersInForce(values, regionChain(street), day).map((r) => [r.key, r]))));
-    return set;
-  };
+}
+
+interface RunParameters {
+  /** every policy_parameter row (the findings pick theirs) */
+  rows: ParameterValue[];
+  /** the parameters in force per street on the run's day (memoised per street) */
+  of(street: string): ParameterSet;
+}
+
+/** Per database: the parameters of the run this process works shards of — read once per run, not per shard. */
+const parametersOfRun = new WeakMap<Database, { runId: string; parameters: Promise<RunParameters> }>();
+
+/** The policy parameters of a run: read by the process's first shard of the run, the same for all its others. */
+function runParameters(db: Database, runId: string, day: Date): Promise<RunParameters> {
+  const cached = parametersOfRun.get(db);
+  if (cached?.runId === runId) return cached.parameters;
+  const parameters = policyParameters(db).then((rows): RunParameters => {
+    const memo = new Map<string, ParameterSet>();
+    return {
+      rows,
+      of(street) {
+        let set = memo.get(street);
+        if (!set) memo.set(street, (set = new Map(parametersInForce(rows, regionChain(street), day).map((r) => [r.key, r]))));
+        return set;
+      },
+    };
+  });
+  parametersOfRun.set(db, { runId, parameters });
+  // a failed read is not kept: the shard's retry reads again
+  parameters.catch(() => parametersOfRun.get(db)?.parameters === parameters && parametersOfRun.delete(db));
+  return parameters;
 }
 
 /** One at a time, in arrival order (a process's shards take turns evaluating). */
@@ -207,10 +233,9 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
     const asOf = new Date(run.as_of);
     // in id order: the shard's ids are (planned ORDER BY id)
     const households: Household[] = await householdsByIds(db.sql, ids);
-    const [{ facts, mirror: mirrorSources, live: liveSources }, params, findings] = await Promise.all([
+    const [{ facts, members, mirror: mirrorSources, live: liveSources }, params] = await Promise.all([
       deps.shardFacts.facts(households, asOf),
-      parameterSets(db, dayOf(asOf)),
-      findingsFor(db.prisma, { id: { in: ids } }, {}),
+      runParameters(db, job.runId, dayOf(asOf)),
     ]);
     const views = shardViews();
     // CPU-bound: yield to the event loop every few milliseconds, so this process's other work (another shard's department
@@ -221,13 +246,15 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
     await evaluating.run(async () => {
       let slice = performance.now();
       for (const f of facts) {
-        evaluations.push(evaluateHousehold(f, params(f.streetCode), asOf, views));
+        evaluations.push(evaluateHousehold(f, params.of(f.streetCode), asOf, views));
         if (performance.now() - slice >= YIELD_EVERY_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           slice = performance.now();
         }
       }
     });
+    // the audit findings over the registry rows the gathering read (what findingsFor reads for the API)
+    const findings = identifiedFindings(facts.map((f, i) => findingsFactsOf(f, members[i])), params.rows);
     const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
       [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
     );

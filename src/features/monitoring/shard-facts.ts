@@ -17,7 +17,7 @@
  * EMPLOYMENT_CONCURRENCY.
  */
 import DataLoader from "dataloader";
-import type { Household, PrismaClient } from "../../db/generated/client.js";
+import type { Household, Person, PrismaClient } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
 import { RequestMemo } from "../memo.js";
 import type { HouseholdFacts } from "../../domain/facts.js";
@@ -34,6 +34,8 @@ const CHUNK = 50;
 export interface ShardFactsResult {
   /** the facts of the households (same order). A failed department source is a failed fact, never an exception. */
   facts: HouseholdFacts[];
+  /** the members' registry rows of each household (same order): what the facts leave out, the date of death, the findings read */
+  members: Person[][];
   /** the sources read from the department mirror for this shard */
   mirror: SourceName[];
   /** the sources asked live (their mirror not fresh, unreadable, or no mirror) */
@@ -76,13 +78,23 @@ function systemDeps(prisma: PrismaClient, sources: Loaders, pseudonyms: Pseudony
  * The facts of `households`, `chunk` households at a time: the registry's rows of a chunk in one query per table,
  * then every department key of the chunk asked at once (before the per-household gathering reads the loaders' cache).
  */
-async function gather(prisma: PrismaClient, sources: () => Loaders, pseudonyms: Pseudonymizer, households: Household[], asOf: Date, chunk: number, sql?: SqlExecutor): Promise<HouseholdFacts[]> {
+async function gather(
+  prisma: PrismaClient,
+  sources: () => Loaders,
+  pseudonyms: Pseudonymizer,
+  households: Household[],
+  asOf: Date,
+  chunk: number,
+  sql?: SqlExecutor,
+): Promise<Pick<ShardFactsResult, "facts" | "members">> {
   const out: HouseholdFacts[] = [];
+  const persons: Person[][] = [];
   for (let i = 0; i < households.length; i += chunk) {
     const part = households.slice(i, i + chunk);
     const deps = systemDeps(prisma, sources(), pseudonyms, asOf, sql);
     for (const h of part) deps.loaders.household.prime(h.id, h);
     const members = await Promise.all(part.map((h) => deps.loaders.members.load(h.id)));
+    persons.push(...members);
     const ids = members.flat().map((p) => p.idNumber);
     const s = deps.sources;
     await Promise.all([
@@ -94,7 +106,7 @@ async function gather(prisma: PrismaClient, sources: () => Loaders, pseudonyms: 
     ]);
     out.push(...(await Promise.all(part.map((h) => householdFacts(deps, h)))));
   }
-  return out;
+  return { facts: out, members: persons };
 }
 
 /** `sql`: the database's executor — the household and member rows read through it (src/features/households/loaders.ts), not Prisma. */
@@ -102,8 +114,8 @@ export function liveShardFacts(prisma: PrismaClient, connectors: Connectors, pse
   return {
     kind: "live",
     async facts(households, asOf) {
-      const facts = await gather(prisma, () => connectors.loaders(), pseudonyms, households, asOf, CHUNK, sql);
-      return { facts, mirror: [], live: [...SOURCES] };
+      const { facts, members } = await gather(prisma, () => connectors.loaders(), pseudonyms, households, asOf, CHUNK, sql);
+      return { facts, members, mirror: [], live: [...SOURCES] };
     },
   };
 }
@@ -155,8 +167,8 @@ export function mirrorShardFacts(
       };
       // with every source mirrored, a chunk is bounded by the registry queries only; live sources keep the request-sized chunk
       const chunk = wentLive.size ? CHUNK : households.length || 1;
-      const facts = await gather(prisma, sources, pseudonyms, households, asOf, chunk, sql);
-      return { facts, mirror: SOURCES.filter((s) => fromMirror.has(s) && !wentLive.has(s)), live: SOURCES.filter((s) => wentLive.has(s)) };
+      const { facts, members } = await gather(prisma, sources, pseudonyms, households, asOf, chunk, sql);
+      return { facts, members, mirror: SOURCES.filter((s) => fromMirror.has(s) && !wentLive.has(s)), live: SOURCES.filter((s) => wentLive.has(s)) };
     },
   };
 }
