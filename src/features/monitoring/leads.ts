@@ -96,6 +96,13 @@ export interface LeadChangesSince {
 }
 
 /**
+ * Above this many candidates an incremental run's discovery reads every flagged record instead (as a full run does):
+ * per candidate it probes six partial indexes and the registry, against ≈ 1.1 million flagged records read in one pass
+ * at 2,000,000 persons.
+ */
+export const CANDIDATES_FOR_ALL = 100_000;
+
+/**
  * Finds the leads over the mirror as of the run's day and brings monitoring_lead up to date: a lead found is current
  * (`gone_run` NULL) and written only when it is new, changed or back; a current lead not found any more has gone with
  * this run (`gone_run`), its `last_seen_*` the previous finished run's. Unchanged leads are not touched, so a run over
@@ -112,13 +119,6 @@ export interface LeadChangesSince {
  * found are collected in temporary tables of that transaction, with their keys and their own statistics, so that the
  * comparisons with the stored leads are index or hash joins whatever the planner believed about the tables before.
  */
-/**
- * Above this many candidates an incremental run's discovery reads every flagged record instead (as a full run does):
- * per candidate it probes six partial indexes and the registry, against ≈ 1.1 million flagged records read in one pass
- * at 2,000,000 persons.
- */
-export const CANDIDATES_FOR_ALL = 100_000;
-
 export async function discoverLeads(sql: RowExecutor, runId: string, asOf: Date, since: LeadChangesSince | null = null): Promise<LeadDiscovery> {
   if (!(await mirrorPresent(sql))) return { current: 0, written: 0, gone: 0, candidates: null };
   const day = asOf.toISOString().slice(0, 10);
