@@ -32,7 +32,7 @@ import { getRun, startRun, type MonitorDeps, type RunRow } from "../../src/featu
 import { alertPage, findingPage } from "../../src/features/monitoring/read.js";
 import { MirrorService, createConnectors, createMetricsRegistry } from "../../connectors/kit/index.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
-import { cpuMsOf, peakRssMbOf as peakRss } from "./processes.js";
+import { cpuMsOf, departmentEnv, peakRssMbOf as peakRss } from "./processes.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const url = process.env.DATABASE_URL;
@@ -124,13 +124,7 @@ async function main() {
       HOME: process.env.HOME ?? "/tmp",
       NODE_ENV: "development",
       DATABASE_URL: `${base.url}${base.url.includes("?") ? "&" : "?"}schema=${schema}`,
-      EDUCATION_URL: sandboxes.urls.education,
-      EMPLOYMENT_URL: sandboxes.urls.employment,
-      HOUSING_URL: sandboxes.urls.housing,
-      MEDICAL_INSURANCE_URL: sandboxes.urls.medicalInsurance,
-      MEDICAL_INSURANCE_CLIENT_ID: sandboxes.medicalCredentials.clientId,
-      MEDICAL_INSURANCE_CLIENT_SECRET: sandboxes.medicalCredentials.clientSecret,
-      DISABILITY_URL: sandboxes.urls.disability,
+      ...departmentEnv(sandboxes),
       PSEUDONYM_SECRET: secret.toString("hex"),
       MONITOR_SHARD_SIZE: String(shardSize),
       // the mirror stays fresh for the whole bench (a day); BENCH_MONITOR_PROF=dir: each worker writes a CPU profile there

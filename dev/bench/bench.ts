@@ -33,7 +33,7 @@ import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DIST, ROOT, children, civilAffairsToken, cpuMsOf, freePort, rssMbOf, start, stop, waitForLine, type Child } from "./processes.js";
+import { DIST, ROOT, children, civilAffairsToken, cpuMsOf, departmentEnv, freePort, rssMbOf, start, stop, waitForLine, type Child } from "./processes.js";
 import { COMPUTED } from "./queries.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
@@ -171,13 +171,7 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
     // fresh), and no monitoring run sharing the gateway's CPU with the measured reads
     MIRROR_SYNC: "false",
     MONITOR_INTERVAL: "0",
-    EDUCATION_URL: sb.urls.education,
-    EMPLOYMENT_URL: sb.urls.employment,
-    HOUSING_URL: sb.urls.housing,
-    MEDICAL_INSURANCE_URL: sb.urls.medicalInsurance,
-    MEDICAL_INSURANCE_CLIENT_ID: sb.medicalCredentials.clientId,
-    MEDICAL_INSURANCE_CLIENT_SECRET: sb.medicalCredentials.clientSecret,
-    DISABILITY_URL: sb.urls.disability,
+    ...departmentEnv(sb),
     ...extraEnv,
   };
   // self-contained: the embedded database (or BENCH_DATABASE_URL, migrated and seeded by the gateway), no shared rate-limit store
