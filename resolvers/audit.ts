@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, Info, Int, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import { AccessLogFilter, AccessRecordConnection, AuditFindingConnection, AuditFindingFilter, type AccessRecord, type Disclosure } from "../schema/audit.js";
 import { findingsFor } from "../src/features/findings/audit-findings.js";
 import type { GatewayContext } from "../src/graphql/context.js";
@@ -10,6 +11,7 @@ import type { ChainedRecord } from "../src/audit/record.js";
 import { MAX_PAGE_SIZE } from "./household.js";
 import { findingPage, latestFinishedRun } from "../src/features/monitoring/read.js";
 import { runView } from "./monitoring.js";
+import { selectsField } from "../src/graphql/selection.js";
 
 @ArgsType()
 class AccessLogArgs {
@@ -101,7 +103,7 @@ export class AuditResolver {
     description:
       "Audit findings for finance and audit (auditors): duplicate payments, payments after a case ended or after death, dibao above the income threshold outside gradual exit, cases past re-certification still paid. Ordered by id.",
   })
-  async auditFindings(@Args(() => AuditFindingsArgs) { filter, first, after }: AuditFindingsArgs, @Ctx() ctx: GatewayContext) {
+  async auditFindings(@Args(() => AuditFindingsArgs) { filter, first, after }: AuditFindingsArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo) {
     const problems = pageSizeProblems(first, MAX_PAGE_SIZE);
     let afterId: string | null = null;
     if (after != null) {
@@ -113,10 +115,11 @@ export class AuditResolver {
     if (f.street != null && !/^\d{9}$/.test(f.street)) problems.push({ field: "filter.street", reason: "INVALID_FORMAT", message: "filter.street must be a 9-digit street code" });
     if (f.from && f.to && f.from > f.to) problems.push({ field: "filter.to", reason: "DATE_RANGE", message: "filter.to is before filter.from" });
     if (problems.length) throw badInput(problems);
-    const run = await latestFinishedRun(prismaExecutor(ctx.prisma));
-    if (run) {
-      // the stored findings of the latest monitoring run (keyset by id)
-      const page = await findingPage(prismaExecutor(ctx.prisma), {
+    // the stored findings of the latest monitoring run (keyset by id), read beside the run (used only when there is one);
+    // their count only when the query asks for totalCount
+    const stored = findingPage(
+      prismaExecutor(ctx.prisma),
+      {
         jurisdiction: ctx.principal.jurisdiction,
         district: f.district ?? undefined,
         street: f.street ?? undefined,
@@ -125,7 +128,13 @@ export class AuditResolver {
         to: f.to ?? undefined,
         afterId: afterId ?? undefined,
         first,
-      });
+      },
+      selectsField(info, "totalCount"),
+    );
+    stored.catch(() => undefined);
+    const run = await latestFinishedRun(prismaExecutor(ctx.prisma));
+    if (run) {
+      const page = await stored;
       const nodes = page.rows.map((r) => ({ ...r.finding, id: r.id, periodStart: new Date(`${r.finding.periodStart}T00:00:00Z`), periodEnd: new Date(`${r.finding.periodEnd}T00:00:00Z`) }));
       ctx.audit?.disclose({ households: nodes.map((x) => x.householdId), persons: nodes.map((x) => x.personId) });
       const edges = nodes.map((node) => ({ cursor: encodeSeqCursor("f", node.id), node }));

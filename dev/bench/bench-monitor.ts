@@ -212,6 +212,7 @@ async function main() {
     });
     await measure("alerts, city-wide, status OPEN (50)", () => alertPage(db.sql, { view: "civil_affairs", jurisdiction: city, first: 50, status: "OPEN" }));
     await measure("auditFindings, city-wide, a random page (50, with totalCount)", () => findingPage(db.sql, { jurisdiction: city, first: 50, afterId: fids[(i++ * 7919) % Math.max(1, fids.length)]?.id }));
+    await measure("auditFindings, city-wide, a random page (50, totalCount not asked)", () => findingPage(db.sql, { jurisdiction: city, first: 50, afterId: fids[(i++ * 7919) % Math.max(1, fids.length)]?.id }, false));
     process.stdout.write(
       [
         `## Monitoring runs (npm run bench:monitor), ${households} households / ${people} persons, PostgreSQL, ${new Date().toISOString()}`,

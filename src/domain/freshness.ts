@@ -94,14 +94,19 @@ function check<R extends { asOf: Date }>(f: Fetched<R>, source: SourceName, pers
 export function freshFacts(facts: HouseholdFacts, P: ParameterReader, asOf: Date): { facts: HouseholdFacts; stale: StaleRecord[] } {
   const day = dayOf(asOf);
   const stale: StaleRecord[] = [];
-  const members: MemberFacts[] = facts.members.map((m) => ({
-    ...m,
-    education: check(m.education, "education", m.personId, P, day, stale),
-    employment: check(m.employment, "employment", m.personId, P, day, stale),
-    medicalInsurance: check(m.medicalInsurance, "medicalInsurance", m.personId, P, day, stale),
-    disability: check(m.disability, "disability", m.personId, P, day, stale),
-  }));
+  const members: MemberFacts[] = facts.members.map((m) => {
+    const education = check(m.education, "education", m.personId, P, day, stale);
+    const employment = check(m.employment, "employment", m.personId, P, day, stale);
+    const medicalInsurance = check(m.medicalInsurance, "medicalInsurance", m.personId, P, day, stale);
+    const disability = check(m.disability, "disability", m.personId, P, day, stale);
+    // a member none of whose records is stale is the same member (no copy)
+    return education === m.education && employment === m.employment && medicalInsurance === m.medicalInsurance && disability === m.disability
+      ? m
+      : { ...m, education, employment, medicalInsurance, disability };
+  });
   const housing = check(facts.housing, "housing", null, P, day, stale);
+  // nothing stale: the facts themselves
+  if (stale.length === 0) return { facts, stale };
   return { facts: { ...facts, members, housing }, stale };
 }
 

@@ -72,6 +72,15 @@ const ACTIONS = `LEFT JOIN LATERAL (
     FROM alert_action x WHERE x.household_id = a.household_id AND x.alert_key = a.alert_key) act ON true`;
 const STATUS = `CASE WHEN act.resolved THEN 'RESOLVED' WHEN act.last_action IS NULL THEN 'OPEN' WHEN act.last_action = 'PUSH' THEN 'PUSHED' ELSE 'ACKNOWLEDGED' END`;
 
+/**
+ * When a stored alert was last seen (alias a, its household's snapshot m): runs keep alerts by difference (store.ts) — an
+ * unchanged current alert is not rewritten — so a current alert was last seen by its household's latest evaluation when
+ * that evaluation was sure of it (no source its evidence rests on failed or was stale), else when it was last written.
+ */
+export const ALERT_LAST_SEEN = `CASE WHEN a.resolved_at IS NULL AND m.evaluated_at > a.last_seen_at
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(a.evidence) e WHERE e->>'source' = ANY(m.failed_sources || m.stale_sources))
+     THEN m.evaluated_at ELSE a.last_seen_at END`;
+
 export async function alertPage(sql: Rows, q: AlertQuery): Promise<{ rows: StoredAlertRow[]; hasNextPage: boolean }> {
   const p = new Params();
   const where = [`a.view = ${p.add(q.view)}`];
@@ -88,7 +97,7 @@ export async function alertPage(sql: Rows, q: AlertQuery): Promise<{ rows: Store
   if (q.after) where.push(`(a.household_id, a.alert_key) > (${p.add(q.after.householdId)}::uuid, ${p.add(q.after.key)})`);
   const rows = await sql.query<StoredAlertRow>(
     `SELECT a.household_id, a.alert_key, a.kind, a.class, a.severity, a.department, a.person_id, a.message, a.reference, a.evidence,
-            a.first_seen_at, a.last_seen_at, a.resolved_at,
+            a.first_seen_at, ${ALERT_LAST_SEEN} AS last_seen_at, a.resolved_at,
             COALESCE(cardinality(m.failed_sources) = 0 AND cardinality(m.stale_sources) = 0, true) AS household_complete
      FROM monitoring_alert a ${needActions ? ACTIONS : ""}
      LEFT JOIN monitoring_household m ON m.household_id = a.household_id
@@ -111,7 +120,12 @@ export interface FindingQuery {
   first: number;
 }
 
-export async function findingPage(sql: Rows, q: FindingQuery): Promise<{ rows: { id: string; finding: any }[]; hasNextPage: boolean; totalCount: number }> {
+/**
+ * A page of the current findings, keyset by id; with `count` (default true) also how many match the filter — the page and
+ * the count are separate statements, sent at once (on PostgreSQL two pooled connections run them side by side); without
+ * it (a client that did not ask for totalCount) totalCount is null and the count is not run.
+ */
+export async function findingPage(sql: Rows, q: FindingQuery, count = true): Promise<{ rows: { id: string; finding: any }[]; hasNextPage: boolean; totalCount: number | null }> {
   const p = new Params();
   const where = [`f.resolved_at IS NULL`];
   if (q.jurisdiction) where.push(scopeClause(q.jurisdiction, p, "f"));
@@ -123,9 +137,11 @@ export async function findingPage(sql: Rows, q: FindingQuery): Promise<{ rows: {
   const filtered = where.join(" AND ");
   const countValues = [...p.values];
   const pageWhere = q.afterId ? `${filtered} AND f.id > ${p.add(q.afterId)}` : filtered;
-  const rows = await sql.query<{ id: string; finding: any }>(`SELECT f.id, f.finding FROM monitoring_finding f WHERE ${pageWhere} ORDER BY f.id LIMIT ${p.add(q.first + 1)}`, p.values);
-  const count = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM monitoring_finding f WHERE ${filtered}`, countValues);
-  return { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first, totalCount: count[0].n };
+  const [rows, total] = await Promise.all([
+    sql.query<{ id: string; finding: any }>(`SELECT f.id, f.finding FROM monitoring_finding f WHERE ${pageWhere} ORDER BY f.id LIMIT ${p.add(q.first + 1)}`, p.values),
+    count ? sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM monitoring_finding f WHERE ${filtered}`, countValues) : null,
+  ]);
+  return { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first, totalCount: total ? total[0].n : null };
 }
 
 export async function runPage(sql: Rows, first: number, afterStartedAt?: { at: string; id: string }): Promise<{ rows: RunRow[]; hasNextPage: boolean }> {
@@ -147,8 +163,9 @@ export async function runById(sql: Rows, id: string): Promise<RunRow | null> {
 export async function storedAlert(sql: Rows, view: string, householdId: string, key: string): Promise<StoredAlertRow | null> {
   const rows = await sql.query<StoredAlertRow>(
     `SELECT a.household_id, a.alert_key, a.kind, a.class, a.severity, a.department, a.person_id, a.message, a.reference, a.evidence,
-            a.first_seen_at, a.last_seen_at, a.resolved_at, true AS household_complete
-     FROM monitoring_alert a WHERE a.view = $1 AND a.household_id = $2::uuid AND a.alert_key = $3 AND a.resolved_at IS NULL`,
+            a.first_seen_at, ${ALERT_LAST_SEEN} AS last_seen_at, a.resolved_at, true AS household_complete
+     FROM monitoring_alert a LEFT JOIN monitoring_household m ON m.household_id = a.household_id
+     WHERE a.view = $1 AND a.household_id = $2::uuid AND a.alert_key = $3 AND a.resolved_at IS NULL`,
     [view, householdId, key],
   );
   return rows[0] ?? null;

@@ -255,8 +255,16 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
     });
     // the audit findings over the registry rows the gathering read (what findingsFor reads for the API)
     const findings = identifiedFindings(facts.map((f, i) => findingsFactsOf(f, members[i])), params.rows);
+    // an alert several views see has one opaque key (a keyed hash of household and domain key): made once per shard
+    const opaque = new Map<string, string>();
+    const keyOf = (householdId: string, key: string) => {
+      const k = `${householdId}\u0000${key}`;
+      let o = opaque.get(k);
+      if (o === undefined) opaque.set(k, (o = opaqueAlertKey(deps.pseudonyms, householdId, key)));
+      return o;
+    };
     const alerts: StoredAlertInput[] = evaluations.flatMap((e) =>
-      [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: opaqueAlertKey(deps.pseudonyms, e.householdId, alert.key), alert }))),
+      [...e.alerts].flatMap(([view, list]) => list.map((alert) => ({ householdId: e.householdId, view, key: keyOf(e.householdId, alert.key), alert }))),
     );
     await hooks?.beforeWrite?.();
     await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids, mirrorSources, liveSources });

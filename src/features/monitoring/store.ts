@@ -2,13 +2,19 @@
  * Writing a shard's results — idempotent: the rows carry the run's evaluation instant (never the clock of
  * the write), so a shard written twice (a retried job, a worker killed after its commit) leaves the same
  * rows. In one transaction per shard:
- *   alerts    upserted per (view, household, opaque key): first seen kept, last seen = the run; an alert the
- *             household no longer has is resolved by this run — unless its evidence rests on a source that
- *             failed or was stale for that household (absence of evidence is not evidence of absence)
- *   findings  upserted by id; a household's finding no longer found is resolved by this run
+ *   alerts    kept by difference per (view, household, opaque key): a new alert is inserted (first and last seen =
+ *             the run), one whose content changed or that comes back after being resolved is rewritten (last seen = the
+ *             run); an unchanged current alert is left as it is — the household's snapshot says when it was last
+ *             evaluated, which is when such an alert was last seen (read.ts ALERT_LAST_SEEN). An alert the household no
+ *             longer has is resolved by this run — unless its evidence rests on a source that failed or was stale for
+ *             that household (absence of evidence is not evidence of absence); such a kept alert first takes its last
+ *             sighting from the snapshot being replaced, so that no sighting is lost
+ *   findings  kept by difference by id (new, changed or back are written); a household's finding no longer found is
+ *             resolved by this run
  *   household the computed-tier snapshot, the failed/stale sources, the re-derived needs
  *   shard     DONE, and the run's counter (once)
- * A row last seen by a later run is never taken back by an earlier run's late shard.
+ * A row last seen by a later run is never taken back by an earlier run's late shard: nothing of a household whose
+ * snapshot is newer than this run's instant is written or resolved.
  */
 import type { SqlExecutor } from "../../db/sql.js";
 import type { IdentifiedFinding } from "../findings/audit-findings.js";
@@ -42,7 +48,6 @@ const json = (x: unknown) => JSON.stringify(x);
 export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boolean> {
   const at = r.asOf.toISOString();
   const byHousehold = new Map(r.evaluations.map((e) => [e.householdId, e]));
-  const unsure = (householdId: string) => new Set([...(byHousehold.get(householdId)?.failedSources ?? []), ...(byHousehold.get(householdId)?.staleSources ?? [])]);
   return sql.transaction(async (tx) => {
     // alerts
     const rows = r.alerts.map((a) => {
@@ -63,9 +68,14 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
         evidence: a.alert.evidence,
       };
     });
-    if (rows.length)
-      await tx.query(
-        `INSERT INTO monitoring_alert (household_id, view, alert_key, district_code, street_code, kind, class, severity, department, person_id, message, reference, evidence,
+    // an alert resting on a source that failed or was stale for its household is written even when unchanged: its sighting
+    // cannot be read off the household's snapshot (ALERT_LAST_SEEN), which is not sure of it
+    const unsureOf = new Map(r.evaluations.map((e) => [e.householdId, new Set<string>([...e.failedSources, ...e.staleSources])]));
+    const rests = (a: StoredAlertInput) => {
+      const u = unsureOf.get(a.householdId);
+      return u !== undefined && u.size > 0 && a.alert.evidence.some((x) => u.has(x.source));
+    };
+    const upsert = (byDifference: boolean) => `INSERT INTO monitoring_alert (household_id, view, alert_key, district_code, street_code, kind, class, severity, department, person_id, message, reference, evidence,
                                        first_seen_run, first_seen_at, last_seen_run, last_seen_at)
          SELECT x.household_id, x.view, x.alert_key, x.district_code, x.street_code, x.kind, x.class, x.severity, x.department, x.person_id, x.message, x.reference, x.evidence,
                 $2::uuid, $3::timestamptz, $2::uuid, $3::timestamptz
@@ -76,30 +86,46 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
            severity = EXCLUDED.severity, department = EXCLUDED.department, person_id = EXCLUDED.person_id, message = EXCLUDED.message,
            reference = EXCLUDED.reference, evidence = EXCLUDED.evidence, last_seen_run = EXCLUDED.last_seen_run, last_seen_at = EXCLUDED.last_seen_at,
            resolved_run = NULL, resolved_at = NULL
-         WHERE monitoring_alert.last_seen_at <= EXCLUDED.last_seen_at`,
-        [json(rows), r.runId, at],
-      );
-    // alerts no longer seen: resolved, unless they rest on a source that failed or was stale for the household
-    const seen = new Set(r.alerts.map((a) => `${a.view}|${a.householdId}|${a.key}`));
-    const open = await tx.query<{ view: string; household_id: string; alert_key: string; evidence: { source: string }[] }>(
-      `SELECT view, household_id, alert_key, evidence FROM monitoring_alert
-       WHERE household_id = ANY($1::uuid[]) AND resolved_at IS NULL AND last_seen_at <= $2::timestamptz AND last_seen_run <> $3::uuid`,
-      [r.householdIds, at, r.runId],
-    );
-    const resolve = open
-      .filter((o) => !seen.has(`${o.view}|${o.household_id}|${o.alert_key}`))
-      .filter((o) => {
-        const u = unsure(o.household_id);
-        return byHousehold.has(o.household_id) && !o.evidence.some((e) => u.has(e.source));
-      })
-      .map((o) => ({ view: o.view, household_id: o.household_id, alert_key: o.alert_key }));
-    if (resolve.length)
+         WHERE monitoring_alert.last_seen_at <= EXCLUDED.last_seen_at
+           ${
+             byDifference
+               ? `AND (monitoring_alert.resolved_at IS NOT NULL
+                OR (monitoring_alert.district_code, monitoring_alert.street_code, monitoring_alert.kind, monitoring_alert.class, monitoring_alert.severity,
+                    monitoring_alert.department, monitoring_alert.person_id, monitoring_alert.message, monitoring_alert.reference, monitoring_alert.evidence)
+                   IS DISTINCT FROM (EXCLUDED.district_code, EXCLUDED.street_code, EXCLUDED.kind, EXCLUDED.class, EXCLUDED.severity,
+                    EXCLUDED.department, EXCLUDED.person_id, EXCLUDED.message, EXCLUDED.reference, EXCLUDED.evidence))`
+               : ""
+           }
+           AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = EXCLUDED.household_id AND m.evaluated_at > EXCLUDED.last_seen_at)`;
+    const sure = rows.filter((_, k) => !rests(r.alerts[k]));
+    const forced = rows.filter((_, k) => rests(r.alerts[k]));
+    if (sure.length) await tx.query(upsert(true), [json(sure), r.runId, at]);
+    if (forced.length) await tx.query(upsert(false), [json(forced), r.runId, at]);
+    // the households this shard evaluated, with the sources that failed or were stale for each
+    const evaluated = json(r.evaluations.map((e) => ({ household_id: e.householdId, unsure: [...new Set([...e.failedSources, ...e.staleSources])] })));
+    const seenKeys = json(r.alerts.map((a) => ({ view: a.view, household_id: a.householdId, alert_key: a.key })));
+    // alerts no longer seen: resolved, unless their evidence rests on a source that failed or was stale for the household.
+    // Those kept that way were not seen by this run: their last sighting is the household's previous evaluation when that
+    // one was sure of them (its snapshot, about to be replaced below), so it is recorded on them first.
+    const notSeen = `a.household_id = h.household_id AND a.resolved_at IS NULL AND a.last_seen_at <= $3::timestamptz AND a.last_seen_run <> $4::uuid
+         AND (a.view, a.household_id, a.alert_key) NOT IN (SELECT s.view, s.household_id, s.alert_key FROM jsonb_to_recordset($2::jsonb) AS s(view text, household_id uuid, alert_key text))`;
+    const restsOn = (unsure: string) => `EXISTS (SELECT 1 FROM jsonb_array_elements(a.evidence) e WHERE e->>'source' = ANY(${unsure}))`;
+    if (r.evaluations.some((e) => e.failedSources.length + e.staleSources.length > 0))
       await tx.query(
-        `UPDATE monitoring_alert a SET resolved_run = $2::uuid, resolved_at = $3::timestamptz
-         FROM jsonb_to_recordset($1::jsonb) AS k(view text, household_id uuid, alert_key text)
-         WHERE a.view = k.view AND a.household_id = k.household_id AND a.alert_key = k.alert_key AND a.resolved_at IS NULL`,
-        [json(resolve), r.runId, at],
+        `UPDATE monitoring_alert a SET last_seen_run = m.run_id, last_seen_at = m.evaluated_at
+         FROM jsonb_to_recordset($1::jsonb) AS h(household_id uuid, unsure text[]), monitoring_household m
+         WHERE ${notSeen} AND cardinality(h.unsure) > 0 AND ${restsOn("h.unsure")}
+           AND m.household_id = a.household_id AND m.evaluated_at > a.last_seen_at AND m.evaluated_at <= $3::timestamptz
+           AND NOT ${restsOn("m.failed_sources || m.stale_sources")}`,
+        [evaluated, seenKeys, at, r.runId],
       );
+    await tx.query(
+      `UPDATE monitoring_alert a SET resolved_run = $4::uuid, resolved_at = $3::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS h(household_id uuid, unsure text[])
+       WHERE ${notSeen} AND NOT ${restsOn("h.unsure")}
+         AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = a.household_id AND m.evaluated_at > $3::timestamptz)`,
+      [evaluated, seenKeys, at, r.runId],
+    );
 
     // findings
     const findings = r.findings.map((f) => ({
@@ -119,12 +145,17 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, household_id uuid, district_code text, street_code text, kind text, period_start date, period_end date, finding jsonb)
          ON CONFLICT (id) DO UPDATE SET household_id = EXCLUDED.household_id, district_code = EXCLUDED.district_code, street_code = EXCLUDED.street_code,
            finding = EXCLUDED.finding, last_seen_run = EXCLUDED.last_seen_run, last_seen_at = EXCLUDED.last_seen_at, resolved_run = NULL, resolved_at = NULL
-         WHERE monitoring_finding.last_seen_at <= EXCLUDED.last_seen_at`,
+         WHERE monitoring_finding.last_seen_at <= EXCLUDED.last_seen_at
+           AND (monitoring_finding.resolved_at IS NOT NULL
+                OR (monitoring_finding.household_id, monitoring_finding.district_code, monitoring_finding.street_code, monitoring_finding.finding)
+                   IS DISTINCT FROM (EXCLUDED.household_id, EXCLUDED.district_code, EXCLUDED.street_code, EXCLUDED.finding))
+           AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = EXCLUDED.household_id AND m.evaluated_at > EXCLUDED.last_seen_at)`,
         [json(findings), r.runId, at],
       );
     await tx.query(
-      `UPDATE monitoring_finding SET resolved_run = $3::uuid, resolved_at = $4::timestamptz
-       WHERE household_id = ANY($1::uuid[]) AND resolved_at IS NULL AND last_seen_at <= $4::timestamptz AND last_seen_run <> $3::uuid AND NOT (id = ANY($2::text[]))`,
+      `UPDATE monitoring_finding f SET resolved_run = $3::uuid, resolved_at = $4::timestamptz
+       WHERE f.household_id = ANY($1::uuid[]) AND f.resolved_at IS NULL AND f.last_seen_at <= $4::timestamptz AND f.last_seen_run <> $3::uuid AND NOT (f.id = ANY($2::text[]))
+         AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = f.household_id AND m.evaluated_at > $4::timestamptz)`,
       [r.householdIds.filter((h) => byHousehold.has(h)), r.findings.map((f) => f.id), r.runId, at],
     );
 
