@@ -18,6 +18,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -35,6 +36,8 @@ import { SOURCES, type SourceName } from "../../src/domain/records.js";
 import { cpuMsOf, departmentEnv, peakRssMbOf as peakRss } from "./processes.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The node flags `npm run worker` starts the worker with (package.json), so that the bench's workers are the same processes. */
+const WORKER_NODE_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.worker as string).match(/^node ((?:--\S+ )*)scripts\/run-built\.mjs /)?.[1] ?? "";
 const url = process.env.DATABASE_URL;
 if (!url) {
   console.error("bench:monitor needs DATABASE_URL (PostgreSQL)");
@@ -136,8 +139,9 @@ async function main() {
     };
     const liveEnv = { ...env, EDUCATION_MAX_AGE: "1ms", EMPLOYMENT_MAX_AGE: "1ms", HOUSING_MAX_AGE: "1ms", MEDICAL_INSURANCE_MAX_AGE: "1ms", DISABILITY_MAX_AGE: "1ms" };
     const prof = process.env.BENCH_MONITOR_PROF;
-    // BENCH_MONITOR_NODE_FLAGS: V8/Node flags of the worker processes; BENCH_MONITOR_WORKER_CONCURRENCY: shards per worker at once
-    const nodeFlags = (process.env.BENCH_MONITOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+    // BENCH_MONITOR_NODE_FLAGS: V8/Node flags of the worker processes (default: those of `npm run worker` in package.json);
+    // BENCH_MONITOR_WORKER_CONCURRENCY: shards per worker at once
+    const nodeFlags = (process.env.BENCH_MONITOR_NODE_FLAGS ?? WORKER_NODE_FLAGS).split(" ").filter(Boolean);
     const workerArgs = process.env.BENCH_MONITOR_WORKER_CONCURRENCY ? ["--concurrency", process.env.BENCH_MONITOR_WORKER_CONCURRENCY] : [];
     const startWorkers = (n: number, live = false) => {
       const list: ChildProcess[] = [];
