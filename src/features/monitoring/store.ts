@@ -45,6 +45,9 @@ export interface ShardResults {
 
 const json = (x: unknown) => JSON.stringify(x);
 
+/** The late-shard guard: the household's snapshot is newer than `instant` (a later run has evaluated it). */
+const evaluatedAfter = (householdId: string, instant: string) => `EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = ${householdId} AND m.evaluated_at > ${instant})`;
+
 export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boolean> {
   const at = r.asOf.toISOString();
   const byHousehold = new Map(r.evaluations.map((e) => [e.householdId, e]));
@@ -75,6 +78,9 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
       const u = unsureOf.get(a.householdId);
       return u !== undefined && u.size > 0 && a.alert.evidence.some((x) => u.has(x.source));
     };
+    const sure: typeof rows = [];
+    const forced: typeof rows = [];
+    rows.forEach((row, k) => (rests(r.alerts[k]) ? forced : sure).push(row));
     const upsert = (byDifference: boolean) => `INSERT INTO monitoring_alert (household_id, view, alert_key, district_code, street_code, kind, class, severity, department, person_id, message, reference, evidence,
                                        first_seen_run, first_seen_at, last_seen_run, last_seen_at)
          SELECT x.household_id, x.view, x.alert_key, x.district_code, x.street_code, x.kind, x.class, x.severity, x.department, x.person_id, x.message, x.reference, x.evidence,
@@ -96,13 +102,11 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
                     EXCLUDED.department, EXCLUDED.person_id, EXCLUDED.message, EXCLUDED.reference, EXCLUDED.evidence))`
                : ""
            }
-           AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = EXCLUDED.household_id AND m.evaluated_at > EXCLUDED.last_seen_at)`;
-    const sure = rows.filter((_, k) => !rests(r.alerts[k]));
-    const forced = rows.filter((_, k) => rests(r.alerts[k]));
+           AND NOT ${evaluatedAfter("EXCLUDED.household_id", "EXCLUDED.last_seen_at")}`;
     if (sure.length) await tx.query(upsert(true), [json(sure), r.runId, at]);
     if (forced.length) await tx.query(upsert(false), [json(forced), r.runId, at]);
     // the households this shard evaluated, with the sources that failed or were stale for each
-    const evaluated = json(r.evaluations.map((e) => ({ household_id: e.householdId, unsure: [...new Set([...e.failedSources, ...e.staleSources])] })));
+    const evaluated = json([...unsureOf].map(([household_id, unsure]) => ({ household_id, unsure: [...unsure] })));
     const seenKeys = json(r.alerts.map((a) => ({ view: a.view, household_id: a.householdId, alert_key: a.key })));
     // alerts no longer seen: resolved, unless their evidence rests on a source that failed or was stale for the household.
     // Those kept that way were not seen by this run: their last sighting is the household's previous evaluation when that
@@ -110,7 +114,7 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
     const notSeen = `a.household_id = h.household_id AND a.resolved_at IS NULL AND a.last_seen_at <= $3::timestamptz AND a.last_seen_run <> $4::uuid
          AND (a.view, a.household_id, a.alert_key) NOT IN (SELECT s.view, s.household_id, s.alert_key FROM jsonb_to_recordset($2::jsonb) AS s(view text, household_id uuid, alert_key text))`;
     const restsOn = (unsure: string) => `EXISTS (SELECT 1 FROM jsonb_array_elements(a.evidence) e WHERE e->>'source' = ANY(${unsure}))`;
-    if (r.evaluations.some((e) => e.failedSources.length + e.staleSources.length > 0))
+    if ([...unsureOf.values()].some((u) => u.size > 0))
       await tx.query(
         `UPDATE monitoring_alert a SET last_seen_run = m.run_id, last_seen_at = m.evaluated_at
          FROM jsonb_to_recordset($1::jsonb) AS h(household_id uuid, unsure text[]), monitoring_household m
@@ -123,7 +127,7 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
       `UPDATE monitoring_alert a SET resolved_run = $4::uuid, resolved_at = $3::timestamptz
        FROM jsonb_to_recordset($1::jsonb) AS h(household_id uuid, unsure text[])
        WHERE ${notSeen} AND NOT ${restsOn("h.unsure")}
-         AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = a.household_id AND m.evaluated_at > $3::timestamptz)`,
+         AND NOT ${evaluatedAfter("a.household_id", "$3::timestamptz")}`,
       [evaluated, seenKeys, at, r.runId],
     );
 
@@ -149,13 +153,13 @@ export async function writeShard(sql: SqlExecutor, r: ShardResults): Promise<boo
            AND (monitoring_finding.resolved_at IS NOT NULL
                 OR (monitoring_finding.household_id, monitoring_finding.district_code, monitoring_finding.street_code, monitoring_finding.finding)
                    IS DISTINCT FROM (EXCLUDED.household_id, EXCLUDED.district_code, EXCLUDED.street_code, EXCLUDED.finding))
-           AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = EXCLUDED.household_id AND m.evaluated_at > EXCLUDED.last_seen_at)`,
+           AND NOT ${evaluatedAfter("EXCLUDED.household_id", "EXCLUDED.last_seen_at")}`,
         [json(findings), r.runId, at],
       );
     await tx.query(
       `UPDATE monitoring_finding f SET resolved_run = $3::uuid, resolved_at = $4::timestamptz
        WHERE f.household_id = ANY($1::uuid[]) AND f.resolved_at IS NULL AND f.last_seen_at <= $4::timestamptz AND f.last_seen_run <> $3::uuid AND NOT (f.id = ANY($2::text[]))
-         AND NOT EXISTS (SELECT 1 FROM monitoring_household m WHERE m.household_id = f.household_id AND m.evaluated_at > $4::timestamptz)`,
+         AND NOT ${evaluatedAfter("f.household_id", "$4::timestamptz")}`,
       [r.householdIds.filter((h) => byHousehold.has(h)), r.findings.map((f) => f.id), r.runId, at],
     );
 
