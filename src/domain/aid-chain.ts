@@ -87,8 +87,8 @@ export function findDuplicates(links: AidLink[]): Duplicate[] {
       if (!g) groups.set(key, (g = { kind, purpose: a.purpose, personId, payers, links: new Map(), start: days.start, end: days.end }));
       g.links.set(a.id, a);
       g.links.set(b.id, b);
-      if (days.start < g.start) g.start = days.start;
-      if (days.end > g.end) g.end = days.end;
+      if (days.start.getTime() < g.start.getTime()) g.start = days.start;
+      if (days.end.getTime() > g.end.getTime()) g.end = days.end;
     }
   }
   return [...groups.entries()]
@@ -257,12 +257,10 @@ function cachedWindowBack(end: Date, months: number): Period {
 
 function inWindow(l: AidLink, rule: MatchRule, asOf: Date, windows: Windows): boolean {
   if (rule.window === "EVER") return true;
-  const end = l.source === "registry" || l.asOf > asOf ? asOf : l.asOf;
-  // overlap(l.period, window) !== null, without making the overlap
+  const end = l.source === "registry" || l.asOf.getTime() > asOf.getTime() ? asOf : l.asOf;
+  // overlap(l.period, window) !== null, without making the overlap (getTime(): Date relational comparisons are slow)
   const w = cachedWindowBack(end, windows[rule.window]);
-  const start = l.period.start > w.start ? l.period.start : w.start;
-  const last = l.period.end < w.end ? l.period.end : w.end;
-  return start.getTime() <= last.getTime();
+  return Math.max(l.period.start.getTime(), w.start.getTime()) <= Math.min(l.period.end.getTime(), w.end.getTime());
 }
 
 /** The shortfall of a matching link against the entitlement, or null when it gives enough. */

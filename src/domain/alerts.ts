@@ -128,7 +128,7 @@ function newlyUnemployed(facts: HouseholdFacts, m: MemberFacts, asOf: Date): Ale
   const r = m.employment.value;
   if (r.status !== "UNEMPLOYED_REGISTERED" || !r.registeredUnemployedSince) return null;
   const since = dayOf(r.registeredUnemployedSince);
-  if (since > dayOf(asOf) || since < addDays(asOf, -ALERT_WINDOWS.newlyUnemployedDays)) return null;
+  if (since.getTime() > dayOf(asOf).getTime() || since.getTime() < addDays(asOf, -ALERT_WINDOWS.newlyUnemployedDays).getTime()) return null;
   const assisted = covered(facts, m.personId, asOf);
   const othersWorking = facts.members.some(
     (o) => o.personId !== m.personId && o.employment.ok && o.employment.value !== null && isEmployedStatus(o.employment.value.status),
@@ -302,7 +302,7 @@ function incomeAboveStandard(facts: HouseholdFacts, eligibility: EligibilityResu
   ];
   const base = { kind: "INCOME_ABOVE_STANDARD" as const, class: "VERIFY_EXIT" as const, department: "civil_affairs" as const, householdId: facts.householdId, personId: null, reference: "DOMAIN §1 (gradual exit), §3 (c); 002 #3, 004 §1" };
   // a gradual exit whose 6-month grace ended without the case being closed: termination check
-  const lapsed = facts.cases.find((c) => c.tier === "DIBAO" && c.personId === null && c.status === "GRADUAL_EXIT" && c.endDate !== null && dayOf(c.endDate) < day);
+  const lapsed = facts.cases.find((c) => c.tier === "DIBAO" && c.personId === null && c.status === "GRADUAL_EXIT" && c.endDate !== null && dayOf(c.endDate).getTime() < day.getTime());
   if (lapsed) {
     return finding({
       ...base,
@@ -479,7 +479,7 @@ function housingHomeOwner(facts: HouseholdFacts, asOf: Date): AlertFinding | nul
   if (homes.length === 0 && facts.housingCondition !== "OWNS_HOME") return null;
   const r = facts.housing.value;
   const day = dayOf(asOf);
-  const b = r.benefits.find((x) => x.status === "ACTIVE" && (x.type === "PUBLIC_RENTAL" || x.type === "RENTAL_SUBSIDY") && (x.endDate === null || dayOf(x.endDate) >= day));
+  const b = r.benefits.find((x) => x.status === "ACTIVE" && (x.type === "PUBLIC_RENTAL" || x.type === "RENTAL_SUBSIDY") && (x.endDate === null || dayOf(x.endDate).getTime() >= day.getTime()));
   if (!b) return null;
   return finding({
     key: `HOUSING_BENEFIT_HOME_OWNER:${r.registryNo}:${b.type}:${isoDay(b.startDate)}`,

@@ -31,7 +31,7 @@ import { graceOn } from "./gradual-exit.js";
 import { entitlementsOf } from "./entitlements.js";
 import { withFreshness } from "./freshness.js";
 import type { CaseFact, EligibilityResult, EligibilityTier, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, PersonEligibility, RuleOutcome } from "./facts.js";
-import { BASIS, isEmployedStatus, memberReadings } from "./observed.js";
+import { BASIS, isEmployedStatus, memberReadings, type ParameterReader } from "./observed.js";
 import { Evaluation, REF, caseInForce, covers, fen, incomeValidOn, ownIncome, stronger } from "./evaluation.js";
 import { classOf, monitoringRetention, recertification } from "./recertification.js";
 
@@ -45,11 +45,11 @@ export { TIER_ORDER } from "./evaluation.js";
  */
 export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet, asOf: Date, options: { explain?: boolean } = {}): EligibilityResult {
   const explain = options.explain ?? true;
-  return withFreshness(facts, params, asOf, (f, p, a) => evaluateFacts(f, p, a, explain), explain);
+  return withFreshness(facts, params, asOf, (f, P, a) => evaluateFacts(f, P, a, explain), explain);
 }
 
-function evaluateFacts(facts: HouseholdFacts, params: ParameterSet, asOf: Date, explain: boolean): EligibilityResult {
-  const ev = new Evaluation(facts, params, asOf, explain);
+function evaluateFacts(facts: HouseholdFacts, P0: ParameterReader, asOf: Date, explain: boolean): EligibilityResult {
+  const ev = new Evaluation(facts, P0, asOf, explain);
   const day = ev.day;
   const { P } = ev;
   const n = facts.members.length;

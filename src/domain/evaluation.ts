@@ -6,7 +6,7 @@
 import { ageOn } from "./age.js";
 import { dayOf } from "./calendar.js";
 import type { CaseFact, EligibilityTier, FactSource, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, RuleEvaluation, RuleInput, RuleOutcome } from "./facts.js";
-import { ParameterReader, type Reading, registryInput } from "./observed.js";
+import { ParameterReader, type Reading, registryInput, UNSHOWN_INPUT } from "./observed.js";
 
 /** Strongest first: a household or person with several tiers is reported under the first. */
 export const TIER_ORDER: readonly EligibilityTier[] = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED", "NOT_ELIGIBLE"];
@@ -41,13 +41,14 @@ export class Evaluation {
   readonly P: ParameterReader;
   readonly day: Date;
 
+  /** `params`: the parameter set, or a reader already in use (the freshness check's: one record of the parameters read) */
   constructor(
     readonly facts: HouseholdFacts,
-    params: ParameterSet,
+    params: ParameterSet | ParameterReader,
     asOf: Date,
     readonly explain = true,
   ) {
-    this.P = new ParameterReader(params);
+    this.P = params instanceof ParameterReader ? params : new ParameterReader(params, explain);
     this.day = dayOf(asOf);
   }
 
@@ -56,8 +57,9 @@ export class Evaluation {
     if (this.explain) this.reasons.push(reason());
   }
 
+  /** A registry fact as a rule input (without explanation: the one placeholder, as no reason is built to show it). */
   reg(name: string, value: string | number, basis?: string): RuleInput {
-    return registryInput(this.facts, name, value, basis);
+    return this.explain ? registryInput(this.facts, name, value, basis) : UNSHOWN_INPUT;
   }
 
   /** Records a rule; any unknown reading makes it UNKNOWN (and names the failed source) before `decide` runs. */

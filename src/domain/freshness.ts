@@ -128,31 +128,35 @@ const UNKNOWN_PREFIX = "not decidable: the ";
  * rule whose only unknown inputs are stale records says so (not "did not answer"); a stale record makes
  * the evaluation incomplete even where no rule needed it; `failedSources` lists every failed source;
  * the entitlements of an incomplete evaluation are `provisional`; the freshness parameters read are in
- * `parametersUsed`.
+ * `parametersUsed`. `evaluate` reads the parameters through the reader it is given (the freshness check's
+ * own, so the parameters read are recorded once) and returns a result of its own making, which is completed
+ * in place.
  */
 export function withFreshness(
   facts: HouseholdFacts,
   params: ParameterSet,
   asOf: Date,
-  evaluate: (facts: HouseholdFacts, params: ParameterSet, asOf: Date) => EligibilityResult,
+  evaluate: (facts: HouseholdFacts, P: ParameterReader, asOf: Date) => EligibilityResult,
   explain = true,
 ): EligibilityResult {
-  const P = new ParameterReader(params);
+  const P = new ParameterReader(params, explain);
   const fresh = facts.status === "CLOSED" ? { facts, stale: [] } : freshFacts(facts, P, asOf);
-  const r = evaluate(fresh.facts, params, asOf);
+  // read for the aid chain's training window and the possible-TEKUN alert (src/domain/aid-chain.ts, alerts.ts)
+  P.get(TRAINING_WINDOW_KEY);
+  for (const k of TEKUN_PRESUMPTION_KEYS) P.optional(k);
+  const r = evaluate(fresh.facts, P, asOf);
   const stale = fresh.stale;
-  // without explanation (evaluateEligibility's explain: false) no reasons: the rest is the same
-  const reasons: RuleEvaluation[] = r.reasons.map((x) => {
-    if (x.outcome !== "UNKNOWN" || !x.explanation.startsWith(UNKNOWN_PREFIX)) return x;
-    const unknown = x.inputs.filter((i) => i.value.startsWith("unavailable (") || i.value.startsWith("stale ("));
-    if (unknown.length === 0 || !unknown.every((i) => i.value.startsWith("stale ("))) return x;
-    const names = [...new Set(unknown.map((i) => i.source))].join(", ");
-    return { ...x, explanation: `not decidable: the ${names} record is stale (outside the evaluation's period; see FRESHNESS)` };
-  });
-  for (const s of stale) {
-    const p = P.get(s.parameter);
-    if (explain) {
-      reasons.push({
+  if (explain) {
+    r.reasons = r.reasons.map((x) => {
+      if (x.outcome !== "UNKNOWN" || !x.explanation.startsWith(UNKNOWN_PREFIX)) return x;
+      const unknown = x.inputs.filter((i) => i.value.startsWith("unavailable (") || i.value.startsWith("stale ("));
+      if (unknown.length === 0 || !unknown.every((i) => i.value.startsWith("stale ("))) return x;
+      const names = [...new Set(unknown.map((i) => i.source))].join(", ");
+      return { ...x, explanation: `not decidable: the ${names} record is stale (outside the evaluation's period; see FRESHNESS)` };
+    });
+    for (const s of stale) {
+      const p = P.get(s.parameter);
+      r.reasons.push({
         rule: "FRESHNESS",
         reference: REFERENCE,
         outcome: "UNKNOWN",
@@ -165,22 +169,16 @@ export function withFreshness(
       });
     }
   }
-  const staleSources = [...new Set(stale.map((s) => s.source))];
-  const missingSources = [...new Set([...r.missingSources, ...staleSources])].sort();
+  if (stale.length > 0) r.missingSources = [...new Set([...r.missingSources, ...stale.map((s) => s.source)])].sort();
   const complete = r.complete && stale.length === 0;
-  // read for the aid chain's training window and the possible-TEKUN alert (src/domain/aid-chain.ts, alerts.ts)
-  P.get(TRAINING_WINDOW_KEY);
-  for (const k of TEKUN_PRESUMPTION_KEYS) P.optional(k);
-  const used = new Map(r.parametersUsed.map((p) => [p.key, p]));
-  for (const [k, p] of P.used) used.set(k, p);
-  return {
-    ...r,
-    reasons,
-    complete,
-    missingSources,
-    entitlements: r.entitlements.map((e) => ({ ...e, status: e.status ?? "ESTABLISHED", missing: e.missing ?? [], provisional: !complete })),
-    parametersUsed: [...used.values()].sort((a, b) => a.key.localeCompare(b.key)),
-    failedSources: failedSourcesOf(facts),
-    staleRecords: stale,
-  };
+  r.complete = complete;
+  // the entitlements are this evaluation's own (entitlementsOf): their status and missing are set, provisional is not
+  for (const e of r.entitlements) {
+    e.status ??= "ESTABLISHED";
+    e.missing ??= [];
+    e.provisional = !complete;
+  }
+  r.failedSources = failedSourcesOf(facts);
+  r.staleRecords = stale;
+  return r;
 }

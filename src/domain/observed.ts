@@ -92,9 +92,19 @@ export class MissingParameterError extends Error {
   }
 }
 
+/**
+ * The rule input an evaluation without explanation (`explain: false`) passes where an input would be shown: it builds
+ * no reason, so no input is ever read — only the parameters read are recorded.
+ */
+export const UNSHOWN_INPUT: RuleInput = Object.freeze({ name: "", value: "", source: "policy", asOf: null });
+
 export class ParameterReader {
   readonly used = new Map<string, ParameterValue>();
-  constructor(private readonly params: ParameterSet) {}
+  /** `shown` false: `input` records the parameter as read and returns UNSHOWN_INPUT (no reason will show it) */
+  constructor(
+    private readonly params: ParameterSet,
+    private readonly shown = true,
+  ) {}
 
   get(key: string): ParameterValue {
     const p = this.params.get(key);
@@ -112,6 +122,7 @@ export class ParameterReader {
   }
   input(key: string): RuleInput {
     const p = this.get(key);
+    if (!this.shown) return UNSHOWN_INPUT;
     return { name: key, value: String(p.value), source: "policy", asOf: p.effectiveFrom };
   }
 }

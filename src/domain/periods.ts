@@ -17,8 +17,9 @@ function utcDay(y: number, month1: number, d: number): Date {
 
 /** Days in common (inclusive ends): periods that only touch (one ends the day before the other starts) do not overlap. */
 export function overlap(a: Period, b: Period): Period | null {
-  const start = a.start > b.start ? a.start : b.start;
-  const end = a.end < b.end ? a.end : b.end;
+  // getTime(): a relational comparison of two Dates goes through ToPrimitive, many times slower
+  const start = a.start.getTime() > b.start.getTime() ? a.start : b.start;
+  const end = a.end.getTime() < b.end.getTime() ? a.end : b.end;
   return start.getTime() <= end.getTime() ? { start, end } : null;
 }
 
@@ -35,7 +36,7 @@ export function yearPeriod(year: number): Period {
 export function settlementPeriod(year: number, recordAsOf: Date): Period {
   const y = yearPeriod(year);
   const back = standingPeriod(recordAsOf).start;
-  return { start: back < y.start ? back : y.start, end: y.end };
+  return { start: back.getTime() < y.start.getTime() ? back : y.start, end: y.end };
 }
 
 /**

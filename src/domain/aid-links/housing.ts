@@ -10,7 +10,7 @@ export function housingLinks(facts: HouseholdFacts, asOf: Date): AidLink[] {
     const start = dayOf(b.startDate);
     const open = b.endDate === null;
     // an open benefit runs until the evaluation date (or its start, if it starts later)
-    const end = open ? (dayOf(asOf) > start ? dayOf(asOf) : start) : dayOf(b.endDate as Date);
+    const end = open ? (dayOf(asOf).getTime() > start.getTime() ? dayOf(asOf) : start) : dayOf(b.endDate as Date);
     const rent = b.type !== "DILAPIDATED_RENOVATION";
     return base({
       id: `housing:${r.registryNo}:${b.type}:${isoDay(start)}:${i}`,

@@ -91,7 +91,7 @@ function dibaoEmploymentSubsidy(ev: Evaluation, x: EntitlementContext, statuses:
       if (!(status.known && isEmployedStatus(status.value))) return { outcome: "FAIL", explanation: "has earnings but is not employed or in flexible work" };
       if (!dibaoCase) return { outcome: "FAIL", explanation: "no dibao case in force: not receiving dibao" };
       if (fresh.length === 0) return { outcome: "FAIL", explanation: `no earnings that began during the dibao case (from ${isoDay(dibaoCase.startDate)}) less than ${maxMonths} months ago` };
-      const until = addMonths(fresh.reduce((a, i) => (i.validFrom < a ? i.validFrom : a), fresh[0].validFrom), maxMonths);
+      const until = addMonths(fresh.reduce((a, i) => (i.validFrom.getTime() < a.getTime() ? i.validFrom : a), fresh[0].validFrom), maxMonths);
       return {
         outcome: "PASS",
         explanation: `found work on ${fresh.map((i) => isoDay(i.validFrom)).join(", ")} while on dibao: this month's dibao reduction, ${reduction} fen (the new earnings), until ${isoDay(addDays(until, -1))}`,
