@@ -17,3 +17,31 @@ export async function analyzeTables(sql: SqlExecutor, tables: readonly string[])
   for (const t of tables) if (!IDENTIFIER.test(t)) throw new Error(`analyzeTables: not a table name: ${t}`);
   await sql.exec(`ANALYZE ${tables.map((t) => `"${t}"`).join(", ")}`);
 }
+
+/**
+ * ANALYZE those of `tables` changed by more than autovacuum's own threshold (50 rows + 10 % of the rows the last
+ * statistics counted, at least 1,000) since their last ANALYZE — what autovacuum would do, for a server where it is
+ * off or behind. For writers that grow a table while planning against it: a first full monitoring run fills its stored
+ * results from empty, and without statistics the planner took the stored alerts for a few hundred rows and resolved
+ * each shard's alerts by scanning all of them (0.5–3 s per shard, growing with the table: measured at 2,000,000
+ * persons). One process at a time (a transaction-level advisory lock; the others go on without waiting). PostgreSQL
+ * only: returns the tables analysed (none on PGlite, whose single connection has no other writer to wait for).
+ */
+export async function analyzeWhereGrown(sql: SqlExecutor, kind: "pglite" | "postgres", tables: readonly string[]): Promise<string[]> {
+  if (kind !== "postgres" || tables.length === 0) return [];
+  for (const t of tables) if (!IDENTIFIER.test(t)) throw new Error(`analyzeWhereGrown: not a table name: ${t}`);
+  const grown = await sql.query<{ relname: string }>(
+    `SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+      WHERE s.schemaname = current_schema() AND s.relname = ANY($1::text[])
+        AND s.n_mod_since_analyze > greatest(1000, 50 + 0.1 * greatest(c.reltuples, 0))`,
+    [[...tables]],
+  );
+  if (grown.length === 0) return [];
+  return sql.transaction(async (tx) => {
+    const [lock] = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('analyze ' || current_schema())) AS got`);
+    if (!lock.got) return [];
+    const names = grown.map((g) => g.relname);
+    await tx.exec(`ANALYZE ${names.map((t) => `"${t}"`).join(", ")}`);
+    return names;
+  });
+}

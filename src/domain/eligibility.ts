@@ -210,7 +210,7 @@ function finish(ev: Evaluation, r: Omit<EligibilityResult, "reasons" | "paramete
       inputs: missing.map((s) => ({ name: "missing source", value: s, source: s, asOf: null })),
     }));
   }
-  return { ...r, reasons: ev.reasons, parametersUsed: [...ev.P.used.values()].sort((a, b) => a.key.localeCompare(b.key)), complete: missing.length === 0, missingSources: missing };
+  return { ...r, reasons: ev.reasons, parametersUsed: ev.P.usedInKeyOrder(), complete: missing.length === 0, missingSources: missing };
 }
 
 // ---------------------------------------------------------------------------------------------------

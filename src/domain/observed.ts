@@ -98,6 +98,9 @@ export class MissingParameterError extends Error {
  */
 export const UNSHOWN_INPUT: RuleInput = Object.freeze({ name: "", value: "", source: "policy", asOf: null });
 
+/** Each parameter set's keys in key order (localeCompare), made once per set: an evaluation lists the parameters it read in that order. */
+const keyOrders = new WeakMap<ParameterSet, string[]>();
+
 export class ParameterReader {
   readonly used = new Map<string, ParameterValue>();
   /** `shown` false: `input` records the parameter as read and returns UNSHOWN_INPUT (no reason will show it) */
@@ -120,6 +123,23 @@ export class ParameterReader {
     if (p) this.used.set(key, p);
     return p;
   }
+  /** The parameters read, in key order (localeCompare): the set's keys sorted once, filtered to those read. */
+  usedInKeyOrder(): ParameterValue[] {
+    let keys = keyOrders.get(this.params);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (!keys) keyOrders.set(this.params, (keys = [...this.params.keys()].sort((a, b) => a.localeCompare(b))));
+      const out: ParameterValue[] = [];
+      for (const k of keys) {
+        const p = this.used.get(k);
+        if (p) out.push(p);
+      }
+      if (out.length === this.used.size) return out;
+      // a key read that the remembered order lacks (the set was changed since): sort its keys again
+      keys = undefined;
+    }
+    throw new Error("unreachable: every parameter read is a key of the set");
+  }
+
   input(key: string): RuleInput {
     const p = this.get(key);
     if (!this.shown) return UNSHOWN_INPUT;

@@ -11,7 +11,7 @@
  *                those with a member whose mirrored record (or a housing record) was synced since then
  */
 import { randomUUID } from "node:crypto";
-import { analyzeTables } from "../../db/analyze.js";
+import { analyzeTables, analyzeWhereGrown } from "../../db/analyze.js";
 import type PgBoss from "pg-boss";
 import type { Database } from "../../db/database.js";
 import type { Household } from "../../db/generated/client.js";
@@ -268,6 +268,8 @@ export async function processShard(deps: MonitorDeps, job: ShardJob, hooks?: { b
     );
     await hooks?.beforeWrite?.();
     await writeShard(db.sql, { runId: job.runId, shardNo: job.shardNo, asOf, evaluations, alerts, findings, householdIds: ids, mirrorSources, liveSources });
+    // the stored results' statistics kept up as a run grows them (src/db/analyze.ts): a planning aid, never the shard's failure
+    await analyzeWhereGrown(db.sql, db.target.kind, GROWN_DURING_RUN).catch(() => []);
     await finishRun(db, job.runId);
     return "done";
   } catch (err) {
@@ -353,6 +355,8 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
 
 /** The tables a run writes its results to. */
 const STORED_RESULT_TABLES = ["monitoring_alert", "monitoring_finding", "monitoring_household", "monitoring_lead"];
+/** The stored results a run's shards write (the leads are written at the run's end). */
+const GROWN_DURING_RUN = ["monitoring_alert", "monitoring_finding", "monitoring_household"];
 
 /**
  * Shards one process works at once by default: two, so one shard's reads and writes (the database, the department
