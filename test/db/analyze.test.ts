@@ -25,7 +25,7 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!url)("analyzeWhereGrown on PostgreSQL", () => {
-  test("analyses a table grown past autovacuum's threshold, not one below it, not one another process is analysing, and not twice", { timeout: 120_000 }, async () => {
+  test("analyses a table grown by more than half since its last statistics (at least 1,000 rows), not one below that, not one another process is analysing, and not twice", { timeout: 120_000 }, async () => {
     const target = { ...(postgresTarget(url!) as { kind: "postgres"; url: string }), schema };
     await ensureSchema(target);
     db = await openDatabase(target);
@@ -66,6 +66,18 @@ describe.skipIf(!url)("analyzeWhereGrown on PostgreSQL", () => {
     expect([after.grown.reltuples, after.small.reltuples, after.locked.reltuples]).toEqual([5000, -1, -1]);
     // analysed: its changes since are none, so a second call leaves it
     expect(await analyzeWhereGrown(sql, "postgres", ["grown", "small"])).toEqual([]);
+    // grown by 40 % since: left; by 60 %: analysed again
+    const settle = async (mods: number) => {
+      for (let i = 0; i < 300 && (await stats()).grown.mods !== mods; i++) await sleep(200);
+      expect((await stats()).grown.mods).toBe(mods);
+    };
+    await sql.exec(`INSERT INTO grown SELECT generate_series(1, 2000)`);
+    await settle(2000);
+    expect(await analyzeWhereGrown(sql, "postgres", ["grown"])).toEqual([]);
+    await sql.exec(`INSERT INTO grown SELECT generate_series(1, 1000)`);
+    await settle(3000);
+    expect(await analyzeWhereGrown(sql, "postgres", ["grown"])).toEqual(["grown"]);
+    expect((await stats()).grown.reltuples).toBe(8000);
     // a table not asked about is not analysed, however grown
     expect((await stats()).locked.reltuples).toBe(-1);
     await expect(analyzeWhereGrown(sql, "postgres", ["grown; DROP TABLE small"])).rejects.toThrow(/not a table name/);
