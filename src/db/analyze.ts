@@ -11,10 +11,15 @@ import type { SqlExecutor } from "./sql.js";
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** Table names are the project's own, spliced into statements: anything else is refused. */
+function checkNames(tables: readonly string[]): void {
+  for (const t of tables) if (!IDENTIFIER.test(t)) throw new Error(`not a table name: ${t}`);
+}
+
 /** ANALYZE the given tables of the connection's schema (names are the project's own table names). */
 export async function analyzeTables(sql: SqlExecutor, tables: readonly string[]): Promise<void> {
   if (tables.length === 0) return;
-  for (const t of tables) if (!IDENTIFIER.test(t)) throw new Error(`analyzeTables: not a table name: ${t}`);
+  checkNames(tables);
   await sql.exec(`ANALYZE ${tables.map((t) => `"${t}"`).join(", ")}`);
 }
 
@@ -30,7 +35,7 @@ export async function analyzeTables(sql: SqlExecutor, tables: readonly string[])
  */
 export async function analyzeWhereGrown(sql: SqlExecutor, kind: "pglite" | "postgres", tables: readonly string[]): Promise<string[]> {
   if (kind !== "postgres" || tables.length === 0) return [];
-  for (const t of tables) if (!IDENTIFIER.test(t)) throw new Error(`analyzeWhereGrown: not a table name: ${t}`);
+  checkNames(tables);
   const grown = await sql.query<{ relname: string }>(
     `SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
       WHERE s.schemaname = current_schema() AND s.relname = ANY($1::text[])
@@ -42,7 +47,7 @@ export async function analyzeWhereGrown(sql: SqlExecutor, kind: "pglite" | "post
     const [lock] = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('analyze ' || current_schema())) AS got`);
     if (!lock.got) return [];
     const names = grown.map((g) => g.relname);
-    await tx.exec(`ANALYZE ${names.map((t) => `"${t}"`).join(", ")}`);
+    await analyzeTables(tx, names);
     return names;
   });
 }

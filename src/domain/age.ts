@@ -1,18 +1,7 @@
-/**
- * y·10000 + m·100 + d of the UTC dates seen so far: reading a Date's UTC fields is slow, and the same birth dates
- * and evaluation days recur in every evaluation. Bounded.
- */
-const dateKeys = new Map<number, number>();
-function dateKey(d: Date): number {
-  const t = d.getTime();
-  let k = dateKeys.get(t);
-  if (k === undefined) {
-    k = d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
-    if (dateKeys.size >= 100_000) dateKeys.clear();
-    dateKeys.set(t, k);
-  }
-  return k;
-}
+import { byInstant } from "./calendar.js";
+
+/** y·10000 + m·100 + d of a UTC date. */
+const dateKey = byInstant((d) => d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate(), 100_000);
 
 /**
  * Whole years between a birth date and a day (both read as UTC calendar dates): the difference of the years, less

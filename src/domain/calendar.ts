@@ -24,16 +24,24 @@ export function dayOf(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
-/** ISO days of instants already formatted (a bounded cache: the same few thousand dates recur in every evaluation). */
-const isoDays = new Map<number, string>();
-
-export function isoDay(d: Date): string {
-  const t = d.getTime();
-  let s = isoDays.get(t);
-  if (s === undefined) {
-    s = d.toISOString().slice(0, 10);
-    if (isoDays.size >= 50_000) isoDays.clear();
-    isoDays.set(t, s);
-  }
-  return s;
+/**
+ * `f` of a date, remembered per instant (a bounded cache, emptied when full): reading a Date's fields is slow, and the
+ * same few thousand dates — birth dates, record dates, evaluation days — recur in every evaluation. Dates are never
+ * modified here, so the instant is the key.
+ */
+export function byInstant<T>(f: (d: Date) => T, limit: number): (d: Date) => T {
+  const cache = new Map<number, T>();
+  return (d) => {
+    const t = d.getTime();
+    let v = cache.get(t);
+    if (v === undefined) {
+      v = f(d);
+      if (cache.size >= limit) cache.clear();
+      cache.set(t, v);
+    }
+    return v;
+  };
 }
+
+/** The ISO day (YYYY-MM-DD, UTC) of an instant. */
+export const isoDay: (d: Date) => string = byInstant((d) => d.toISOString().slice(0, 10), 50_000);

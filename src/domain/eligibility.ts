@@ -48,10 +48,9 @@ export function evaluateEligibility(facts: HouseholdFacts, params: ParameterSet,
   return withFreshness(facts, params, asOf, (f, P, a) => evaluateFacts(f, P, a, explain), explain);
 }
 
-function evaluateFacts(facts: HouseholdFacts, P0: ParameterReader, asOf: Date, explain: boolean): EligibilityResult {
-  const ev = new Evaluation(facts, P0, asOf, explain);
+function evaluateFacts(facts: HouseholdFacts, P: ParameterReader, asOf: Date, explain: boolean): EligibilityResult {
+  const ev = new Evaluation(facts, P, asOf, explain);
   const day = ev.day;
-  const { P } = ev;
   const n = facts.members.length;
   if (n === 0) throw new Error("eligibility of a household without members");
 

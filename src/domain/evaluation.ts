@@ -5,8 +5,8 @@
  */
 import { ageOn } from "./age.js";
 import { dayOf } from "./calendar.js";
-import type { CaseFact, EligibilityTier, FactSource, HouseholdFacts, IncomeFact, MemberFacts, ParameterSet, RuleEvaluation, RuleInput, RuleOutcome } from "./facts.js";
-import { ParameterReader, type Reading, registryInput, UNSHOWN_INPUT } from "./observed.js";
+import type { CaseFact, EligibilityTier, FactSource, HouseholdFacts, IncomeFact, MemberFacts, RuleEvaluation, RuleInput, RuleOutcome } from "./facts.js";
+import { type ParameterReader, type Reading, registryInput, UNSHOWN_INPUT } from "./observed.js";
 
 /** Strongest first: a household or person with several tiers is reported under the first. */
 export const TIER_ORDER: readonly EligibilityTier[] = ["TEKUN", "DIBAO", "DIBAO_MARGINAL", "RIGID_EXPENDITURE", "OTHER", "MONITORED", "NOT_ELIGIBLE"];
@@ -38,17 +38,15 @@ export const REF = {
 export class Evaluation {
   readonly reasons: RuleEvaluation[] = [];
   readonly missing = new Set<FactSource>();
-  readonly P: ParameterReader;
   readonly day: Date;
 
-  /** `params`: the parameter set, or a reader already in use (the freshness check's: one record of the parameters read) */
+  /** `P`: the freshness check's reader (src/domain/freshness.ts), so the parameters read are recorded once */
   constructor(
     readonly facts: HouseholdFacts,
-    params: ParameterSet | ParameterReader,
+    readonly P: ParameterReader,
     asOf: Date,
     readonly explain = true,
   ) {
-    this.P = params instanceof ParameterReader ? params : new ParameterReader(params, explain);
     this.day = dayOf(asOf);
   }
 

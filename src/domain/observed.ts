@@ -126,18 +126,16 @@ export class ParameterReader {
   /** The parameters read, in key order (localeCompare): the set's keys sorted once, filtered to those read. */
   usedInKeyOrder(): ParameterValue[] {
     let keys = keyOrders.get(this.params);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (!keys) keyOrders.set(this.params, (keys = [...this.params.keys()].sort((a, b) => a.localeCompare(b))));
-      const out: ParameterValue[] = [];
-      for (const k of keys) {
-        const p = this.used.get(k);
-        if (p) out.push(p);
-      }
-      if (out.length === this.used.size) return out;
-      // a key read that the remembered order lacks (the set was changed since): sort its keys again
-      keys = undefined;
+    if (!keys) keyOrders.set(this.params, (keys = [...this.params.keys()].sort((a, b) => a.localeCompare(b))));
+    const out: ParameterValue[] = [];
+    for (const k of keys) {
+      const p = this.used.get(k);
+      if (p) out.push(p);
     }
-    throw new Error("unreachable: every parameter read is a key of the set");
+    if (out.length === this.used.size) return out;
+    // a key read that the remembered order lacks (the set was changed since it was sorted): sort it again
+    keyOrders.delete(this.params);
+    return this.usedInKeyOrder();
   }
 
   input(key: string): RuleInput {

@@ -356,7 +356,7 @@ export async function finishRun(db: Database, runId: string): Promise<boolean> {
 /** The tables a run writes its results to. */
 const STORED_RESULT_TABLES = ["monitoring_alert", "monitoring_finding", "monitoring_household", "monitoring_lead"];
 /** The stored results a run's shards write (the leads are written at the run's end). */
-const GROWN_DURING_RUN = ["monitoring_alert", "monitoring_finding", "monitoring_household"];
+const GROWN_DURING_RUN = STORED_RESULT_TABLES.filter((t) => t !== "monitoring_lead");
 
 /**
  * Shards one process works at once by default: two, so one shard's reads and writes (the database, the department
