@@ -145,6 +145,13 @@ export interface UpstreamCall {
 
 export interface Recorder {
   calls: UpstreamCall[];
+  /**
+   * The most requests to each source the gateway's HTTP client had open at once (created and not yet ended by
+   * their trailers or an error), as undici reports them. The client's side of the connection: a sandbox notices an
+   * aborted request only when it reads the socket's close, which can come after the next request has arrived, so
+   * its own in-flight count may exceed the gateway's limit for a moment while this one cannot.
+   */
+  peakInFlight: Partial<Record<SourceName, number>>;
   stop(): void;
 }
 
@@ -186,6 +193,8 @@ export function recordUpstreamCalls(gw: TestGateway): Recorder {
   const bases = SOURCES.map((s) => [s, gw.sandboxes!.urls[s]] as const);
   const calls: UpstreamCall[] = [];
   const byRequest = new WeakMap<object, UpstreamCall>();
+  const open = new Map<SourceName, number>();
+  const peakInFlight: Partial<Record<SourceName, number>> = {};
   const onCreate = (message: unknown) => {
     const request = (message as { request: UndiciRequest }).request;
     if (request.origin === undefined) return;
@@ -195,6 +204,17 @@ export function recordUpstreamCalls(gw: TestGateway): Recorder {
     const call: UpstreamCall = { source: hit[0], method: request.method, url: href, keys: keysOf(hit[0], new URL(href), bodyText(request.body)), status: 0 };
     calls.push(call);
     byRequest.set(request, call);
+    const now = (open.get(call.source) ?? 0) + 1;
+    open.set(call.source, now);
+    peakInFlight[call.source] = Math.max(peakInFlight[call.source] ?? 0, now);
+  };
+  const ended = new WeakSet<object>();
+  const onEnd = (message: unknown) => {
+    const { request } = message as { request: UndiciRequest };
+    const call = byRequest.get(request);
+    if (!call || ended.has(request)) return;
+    ended.add(request);
+    open.set(call.source, (open.get(call.source) ?? 1) - 1);
   };
   const onHeaders = (message: unknown) => {
     const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
@@ -203,11 +223,16 @@ export function recordUpstreamCalls(gw: TestGateway): Recorder {
   };
   diagnostics.subscribe("undici:request:create", onCreate);
   diagnostics.subscribe("undici:request:headers", onHeaders);
+  diagnostics.subscribe("undici:request:trailers", onEnd);
+  diagnostics.subscribe("undici:request:error", onEnd);
   return {
     calls,
+    peakInFlight,
     stop() {
       diagnostics.unsubscribe("undici:request:create", onCreate);
       diagnostics.unsubscribe("undici:request:headers", onHeaders);
+      diagnostics.unsubscribe("undici:request:trailers", onEnd);
+      diagnostics.unsubscribe("undici:request:error", onEnd);
     },
   };
 }

@@ -25,6 +25,7 @@ import {
   setFaults,
   startUnifiedGateway,
   stats,
+  type Recorder,
   type UpstreamCall,
 } from "./harness.js";
 
@@ -97,11 +98,14 @@ async function view(gw: TestGateway, first = 100): Promise<{ res: GqlResult<View
 }
 
 /** `view`, with the gateway's upstream calls recorded meanwhile; `cleanup` runs afterwards, whatever happened. */
-async function viewRecorded(g: TestGateway, cleanup?: () => Promise<unknown>): Promise<{ res: GqlResult<ViewData>; calls: UpstreamCall[] }> {
+async function viewRecorded(
+  g: TestGateway,
+  cleanup?: () => Promise<unknown>,
+): Promise<{ res: GqlResult<ViewData>; calls: UpstreamCall[]; peakInFlight: Recorder["peakInFlight"] }> {
   const recorder = recordUpstreamCalls(g);
   try {
     const { res } = await view(g);
-    return { res, calls: recorder.calls };
+    return { res, calls: recorder.calls, peakInFlight: recorder.peakInFlight };
   } finally {
     recorder.stop();
     await cleanup?.();
@@ -473,7 +477,7 @@ describe("unified view, one department system hanging (deadline 800 ms, breaker 
       // (had anything else ended them — an error, an open breaker — the code would be another)
       await resetStats(hangGw);
       const before0 = await scrape(hangGw);
-      const { res: hung, calls: recorded } = await viewRecorded(hangGw);
+      const { res: hung, calls: recorded, peakInFlight } = await viewRecorded(hangGw);
       const after0 = await scrape(hangGw);
       expect(hung.status).toBe(200);
       expectOneErrorPerMember(hung.data!, hung.errors, "disability", "disability", "UPSTREAM_TIMEOUT");
@@ -482,6 +486,9 @@ describe("unified view, one department system hanging (deadline 800 ms, breaker 
       // every batch was a timed-out call; the ones that got an HTTP slot really reached the system and got
       // no answer (status 0), at most one request per batch and maxConcurrency at once, none retried. (A request
       // can be started and aborted by the same deadline before the sandbox takes it in: recorded, not counted.)
+      // "At once" is counted on the gateway's HTTP client (undici's own events), not by the sandbox: a batch whose
+      // deadline fires aborts its request and frees its slot for a queued batch, and the sandbox can take that next
+      // request in before it reads the aborted one's close (seen under load: 5 in flight at the sandbox, limit 4).
       expect(delta(before0, after0, ERRORS, { source: "disability", code: "UPSTREAM_TIMEOUT" })).toBe(batches);
       const toDisability = recorded.filter((c) => c.source === "disability");
       const sandbox = await stats(hangGw, "disability");
@@ -489,7 +496,8 @@ describe("unified view, one department system hanging (deadline 800 ms, breaker 
       expect(sandbox.requests).toBeLessThanOrEqual(toDisability.length);
       expect(sandbox.requests).toBeGreaterThan(0);
       expect(sandbox.requests).toBeLessThanOrEqual(batches);
-      expect(sandbox.maxInFlight).toBeLessThanOrEqual(cfg.maxConcurrency);
+      expect(peakInFlight.disability).toBeGreaterThan(0);
+      expect(peakInFlight.disability).toBeLessThanOrEqual(cfg.maxConcurrency);
       expect(toDisability.every((c) => c.status === 0)).toBe(true);
       expect(delta(before0, after0, RETRIES, { source: "disability" })).toBe(0);
 
