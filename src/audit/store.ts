@@ -109,12 +109,19 @@ const bindLiteral: Bind = (value) => {
   return sqlLiteral(value);
 };
 
+const COLUMN_LIST = COLUMNS.map(([c]) => c).join(", ");
+
+function recordRows(records: readonly ChainedRecord[], bind: Bind): string {
+  return records
+    .map((r) => {
+      const vs = values(r);
+      return `(${COLUMNS.map(([, type], i) => `${bind(vs[i])}::${type}`).join(", ")})`;
+    })
+    .join(", ");
+}
+
 function recordsInsert(records: readonly ChainedRecord[], bind: Bind): string {
-  const rows = records.map((r) => {
-    const vs = values(r);
-    return `(${COLUMNS.map(([, type], i) => `${bind(vs[i])}::${type}`).join(", ")})`;
-  });
-  return `INSERT INTO audit_log (${COLUMNS.map(([c]) => c).join(", ")}) VALUES ${rows.join(", ")} RETURNING seq::text AS seq`;
+  return `INSERT INTO audit_log (${COLUMN_LIST}) VALUES ${recordRows(records, bind)} RETURNING seq::text AS seq`;
 }
 
 export async function insertRecords(tx: RowExecutor, records: readonly ChainedRecord[]): Promise<void> {
@@ -144,6 +151,28 @@ export async function insertRecordsAndHead(tx: RowExecutor, records: readonly Ch
  */
 export async function insertRecordsAndHeadAndCommit(commitWith: (script: string) => Promise<unknown>, records: readonly ChainedRecord[], h: SignedHead): Promise<void> {
   await commitWith(recordsAndHeadStatement(records, h, bindLiteral));
+}
+
+/**
+ * The records and their signed head, inserted only if the chain's head is still `expected` (the head the records
+ * were chained to), in one statement with its values inlined: it must run after LOCK_CHAIN, in a statement of its own
+ * (its snapshot then sees every append that committed before the lock was granted). Its one row says it inserted;
+ * no row: the head had moved (another process appended, or the log is not what this process last wrote), nothing was
+ * inserted, and the caller chains again from the head it reads.
+ */
+export function recordsAndHeadIfHeadStatement(expected: ChainHead, records: readonly ChainedRecord[], h: SignedHead): string {
+  const bind = bindLiteral;
+  const unchanged =
+    expected.seq === 0
+      ? `NOT EXISTS (SELECT 1 FROM head)`
+      : `EXISTS (SELECT 1 FROM head WHERE head.seq = ${bind(String(expected.seq))}::bigint AND head.hash = ${bind(expected.hash)})`;
+  return `WITH head AS (SELECT seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1),
+     ok AS (SELECT 1 AS ok WHERE ${unchanged}),
+     records AS (INSERT INTO audit_log (${COLUMN_LIST}) SELECT v.* FROM (VALUES ${recordRows(records, bind)}) AS v (${COLUMN_LIST}) WHERE EXISTS (SELECT 1 FROM ok) RETURNING seq)
+     INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
+     SELECT ${bind(String(h.seq))}::bigint, ${bind(String(h.firstSeq))}::bigint, ${bind(h.headHash)}, ${bind(h.recordsHash)}, ${bind(h.at)}::timestamptz, ${bind(h.keyId)}, ${bind(h.signature)}
+     WHERE EXISTS (SELECT 1 FROM ok)
+     RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`;
 }
 
 /** Columns as read back: seq as text, jsonb parsed, at as a Date. */

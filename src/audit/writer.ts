@@ -3,7 +3,9 @@
  *
  * Group commit: requests hand their entry to `append` and wait; one flush at a time takes everything
  * waiting (up to MAX_BATCH) and writes it in one transaction — advisory lock, read the head, insert the
- * batch with seq head+1… and prev_hash linked — then resolves every waiter after COMMIT. So each record is
+ * batch with seq head+1… and prev_hash linked — then resolves every waiter after COMMIT. On PostgreSQL the
+ * transaction is one round trip when the head this writer last left is still the head (the batch is chained to
+ * it and inserted only if, under the lock, it still is), two otherwise. So each record is
  * committed before its response leaves, the chain stays linear under any concurrency (also across
  * processes: they take the same lock), and a failed transaction rolls back without leaving a gap, because
  * seq comes from the head read under the lock, not from a sequence.
@@ -35,6 +37,7 @@ import {
   LOCK_CHAIN,
   READ_HEAD,
   readHead,
+  recordsAndHeadIfHeadStatement,
   type Checkpoint,
   type RowExecutor,
   type SignedHead,
@@ -71,6 +74,11 @@ export class AuditWriter {
   private lastSeenSeq = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly clock: () => Date;
+  /**
+   * The head this writer's last group commit left (null: unknown — at start, after a failure, after a mutation's
+   * append). Only a hint: a commit chained to it checks under the lock that it is still the head.
+   */
+  private knownHead: ChainHead | null = null;
 
   constructor(
     private readonly sql: SqlExecutor,
@@ -104,6 +112,7 @@ export class AuditWriter {
   /** Appends inside the caller's transaction (which must commit for the record to exist). */
   appendWithin(tx: RowExecutor, entry: AuditEntry): Promise<ChainedRecord> {
     return this.instrument("mutation", async () => {
+      this.knownHead = null; // the mutation's transaction commits (or not) after this returns
       const { records, head } = await this.write(tx, [entry]);
       this.seen(records[0].seq);
       this.announce(head);
@@ -159,11 +168,39 @@ export class AuditWriter {
   }
 
   /**
-   * One group commit's transaction: BEGIN, the chain lock and the head read in one round trip where the executor can
-   * (three statements: the head's has a snapshot of its own, taken once the lock is held), then the records' insert
-   * and COMMIT in another (PostgreSQL: two round trips in all).
+   * One group commit's transaction. On PostgreSQL one round trip when the head this writer last left is still the
+   * head (the common case: one gateway process appending), two otherwise (read the head under the lock, then insert
+   * and commit).
    */
-  private writeBatch(entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+  private async writeBatch(entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
+    const known = this.knownHead;
+    this.knownHead = null;
+    const written = (known && (await this.writeOnKnownHead(known, entries))) || (await this.writeAfterReadingHead(entries));
+    const last = written.records[written.records.length - 1];
+    this.knownHead = { seq: last.seq, hash: last.hash };
+    return written;
+  }
+
+  /**
+   * One round trip where the executor can (PostgreSQL): the records chained to the head this writer last left, sent
+   * with BEGIN, the chain lock and COMMIT, and inserted only if that is still the head. Null when it was not (another
+   * process appended meanwhile): nothing was written.
+   */
+  private async writeOnKnownHead(known: ChainHead, entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead } | null> {
+    if (!this.sql.transactionScript) return null;
+    const records = extendChain(known, entries, this.options.keys.chainKey);
+    const head = signHead(this.options.keys, records, this.clock());
+    const results = await this.sql.transactionScript(`${LOCK_CHAIN};\n${recordsAndHeadIfHeadStatement(known, records, head)}`);
+    const inserted = results[results.length - 1] ?? [];
+    return inserted.length === 1 && Number(inserted[0].records) === records.length ? { records, head } : null;
+  }
+
+  /**
+   * BEGIN, the chain lock and the head read in one round trip where the executor can (three statements: the head's
+   * has a snapshot of its own, taken once the lock is held), then the records' insert and COMMIT in another
+   * (PostgreSQL: two round trips in all).
+   */
+  private writeAfterReadingHead(entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead }> {
     if (this.sql.transactionWith) return this.sql.transactionWith(`${LOCK_CHAIN}; ${READ_HEAD}`, (tx, opened) => this.write(tx, entries, headOf(opened), tx.commitWith));
     return this.sql.transaction((tx) => this.write(tx, entries));
   }

@@ -249,5 +249,18 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     transaction: (fn) => transactionWith("", fn),
     transactionWith,
     statements: async (script) => allRows(await pool.query(script)),
+    async transactionScript(script: string) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return allRows(await client.query(`BEGIN;\n${script};\nCOMMIT`)).slice(1, -1);
+      } catch (err) {
+        // a failed statement leaves the transaction open and aborted: end it before the connection goes back
+        await client.query("ROLLBACK").catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
   };
 }

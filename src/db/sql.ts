@@ -30,6 +30,12 @@ export interface SqlExecutor {
    * never reaches COMMIT, and the transaction rolls back). Each statement's rows, as `statements` gives them.
    */
   commitWith?(script: string): Promise<Record<string, unknown>[][]>;
+  /**
+   * BEGIN, `script` (parameterless statements, values inlined with sqlLiteral) and COMMIT in one round trip on one
+   * connection; a failing statement rolls the whole transaction back. Each statement's rows, as `statements` gives
+   * them (BEGIN's and COMMIT's left out). Optional: only where a round trip is worth saving (PostgreSQL's pool).
+   */
+  transactionScript?(script: string): Promise<Record<string, unknown>[][]>;
 }
 
 /** A string as an SQL literal: node-postgres's own escapeLiteral (quotes doubled; backslashes doubled in an E'' string). */

@@ -95,6 +95,38 @@ test("two writers appending concurrently (as two gateway processes would) keep o
   expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, verified: first + 119, notRecomputed: 0 });
 });
 
+test("a group commit chained to the head its writer last left: on PostgreSQL one round trip while that is still the head; after another writer appended, nothing chained to the stale head is stored and the writer chains again from the head it reads", async () => {
+  // The executor's own calls are the oracle for round trips: transactionScript is BEGIN…COMMIT in one, transactionWith
+  // (lock and head read, then insert and commit) two.
+  const calls = { script: 0, readHead: 0 };
+  const counted = {
+    ...db.sql,
+    ...(db.sql.transactionScript && { transactionScript: (script: string) => (calls.script++, db.sql.transactionScript!(script)) }),
+    ...(db.sql.transactionWith && {
+      transactionWith: <T>(first: string, fn: Parameters<NonNullable<typeof db.sql.transactionWith>>[1]) => (calls.readHead++, db.sql.transactionWith!(first, fn) as Promise<T>),
+    }),
+  };
+  const postgres = db.sql.kind === "postgres";
+  const a = new AuditWriter(counted, { keys });
+  const b = new AuditWriter(db.sql, { keys });
+  const a1 = await a.append(entry("known-a1")); // nothing known yet: the head is read
+  const a2 = await a.append(entry("known-a2"));
+  const a3 = await a.append(entry("known-a3"));
+  expect(calls).toEqual(postgres ? { script: 2, readHead: 1 } : { script: 0, readHead: 3 });
+  const b1 = await b.append(entry("known-b1")); // the head moves past what `a` last left
+  const a4 = await a.append(entry("known-a4"));
+  const a5 = await a.append(entry("known-a5"));
+  expect(calls).toEqual(postgres ? { script: 4, readHead: 2 } : { script: 0, readHead: 5 });
+  await Promise.all([a.close(), b.close()]);
+  const ours = [a1, a2, a3, b1, a4, a5];
+  expect(ours.map((r) => r.seq)).toEqual(ours.map((_, i) => a1.seq + i));
+  // as stored: one row per append (the attempt chained to a3 left nothing), each linked to the one before
+  const stored = (await readRecords(db.sql, a1.seq - 1, 100)).filter((r) => r.requestId.startsWith("known-"));
+  expect(stored.map((r) => [r.seq, r.requestId])).toEqual(ours.map((r) => [r.seq, r.requestId]));
+  for (let i = 1; i < stored.length; i++) expect(stored[i].prevHash, stored[i].requestId).toBe(stored[i - 1].hash);
+  expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, verified: a5.seq, notRecomputed: 0 });
+});
+
 test("checkpoints are written every T seconds when the head moved, and every N records, each signed over the head", async () => {
   // by time: a writer with a 1 s timer and no count, alone on the chain — only its timer can write a
   // checkpoint of this record; waited for by polling (a slow machine only makes it wait longer)

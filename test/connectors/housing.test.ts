@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectorsFor, gate, settle, startUpstream, type TestUpstream } from "./helpers.js";
+import { until } from "../sandboxes/helpers.js";
 
 const NOW = new Date("2026-11-15T00:00:00Z");
 
@@ -23,7 +24,16 @@ describe("housing connector", () => {
   const pagesAsked: string[] = [];
   /** when set, every page after the first waits here (see `gate`) */
   let hold: (() => Promise<void>) | null = null;
-  let lie: "none" | "page" | "registry" | "shrink" = "none";
+  let lie: "none" | "page" | "registry" | "shrink" | "page2-only" = "none";
+  /** requests whose connection closed before they were answered (held ones the client gave up on) */
+  let abandoned = 0;
+  let heldPages = { arrived: () => {}, all: Promise.resolve() };
+  const expectHeld = (n: number) => {
+    let count = 0;
+    let done = () => {};
+    const all = new Promise<void>((r) => (done = r));
+    heldPages = { arrived: () => ++count === n && done(), all };
+  };
 
   beforeAll(async () => {
     up = await startUpstream((app) => {
@@ -34,6 +44,14 @@ describe("housing connector", () => {
         const pageSize = Number(q.pageSize ?? 2);
         if (!(pageSize >= 1 && pageSize <= 50) || !(page >= 1)) return reply.code(400).send({ error: "bad paging" });
         pagesAsked.push(`${registryNo}#${page}`);
+        if (lie === "page2-only" && page > 2) {
+          // never answered: held until the client closes the connection
+          req.raw.once("close", () => abandoned++);
+          heldPages.arrived();
+          return new Promise(() => {});
+        }
+        // page 2's (bad) answer leaves only once pages 3..5 are held here, so that they are in flight when the call fails
+        if (lie === "page2-only" && page === 2) await heldPages.all;
         if (hold && page > 1) await hold();
         const items = households.get(registryNo);
         if (!items) return reply.code(404).send({ error: "not found" });
@@ -41,7 +59,7 @@ describe("housing connector", () => {
         if (lie === "shrink" && page > 1) totalPages -= 1;
         return {
           registryNo: lie === "registry" && page === 2 ? "OTHER" : registryNo,
-          page: lie === "page" && page === 2 ? 3 : page,
+          page: (lie === "page" || lie === "page2-only") && page === 2 ? 3 : page,
           pageSize,
           totalPages,
           items: items.slice((page - 1) * pageSize, page * pageSize),
@@ -102,6 +120,25 @@ describe("housing connector", () => {
     expect(up.stats.maxInFlight).toBe(3);
     expect(await (await registry.getSingleMetric("gateway_upstream_in_flight_peak")!.get()).values.find((v) => v.labels.source === "housing")!.value).toBe(up.stats.maxInFlight);
     await connectors.close();
+  });
+
+  it("a page that fails ends the household's call at once, and the pages still in flight are abandoned (their connections closed), not left running without a deadline", async () => {
+    households.set("R-ABANDON", Array.from({ length: 10 }, (_, i) => benefit(i)));
+    abandoned = 0;
+    expectHeld(3);
+    lie = "page2-only"; // page 2 is inconsistent; pages 3..5 never answer
+    // the deadline is far away: only the failed page can end this call before the test's timeout
+    const { connectors } = connectorsFor("housing", up.url, { pageSize: 2, pageConcurrency: 4, maxConcurrency: 8, maxAttempts: 1 });
+    try {
+      const r = await settle(connectors.loaders().housing.load("R-ABANDON"));
+      expect(r.ok === false && r.error.code).toBe("UPSTREAM_BAD_RESPONSE");
+      // the three held pages were asked for, and each one's connection closes (polled: the server sees it a little later)
+      await until(() => pagesAsked.filter((p) => /^R-ABANDON#[345]$/.test(p)).length === 3 && abandoned === 3);
+      expect(abandoned).toBe(3);
+    } finally {
+      lie = "none";
+      await connectors.close();
+    }
   });
 
   it("an inconsistent set of pages is a bad response, never a partial household", async () => {
