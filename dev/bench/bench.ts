@@ -35,6 +35,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DIST, ROOT, children, civilAffairsToken, cpuMsOf, departmentEnv, freePort, rssMbOf, start, stop, waitForLine, type Child } from "./processes.js";
 import { COMPUTED } from "./queries.js";
+import { measureBareUpstream, type BareResult } from "./bare-upstream.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -624,7 +625,7 @@ function report(rows: Row[], meta: { asOf: string; startMs: number; started: Dat
   return lines.join("\n");
 }
 
-function liveReport(rows: Row[], memory: { idleMb: number; afterMb: number; database: string }): string {
+function liveReport(rows: Row[], bare: BareResult, memory: { idleMb: number; afterMb: number; database: string }): string {
   const lines: string[] = ["## Live reads: latency, gateway CPU per request, memory", ""];
   lines.push(
     `household(id:): every department field of every member and housing; "full view + computed": also eligibility with reasons, aid chain, alerts; read live from the ` +
@@ -645,9 +646,21 @@ function liveReport(rows: Row[], memory: { idleMb: number; afterMb: number; data
   for (const r of rows.filter((x) => x.group === "live")) {
     const target = r.households === 1 ? 3 : 60;
     lines.push(`- CPU, ${r.scenario.label}, ${r.scenario.connections} connection(s): ${r.cpuMsPerRequest.toFixed(1)} ms per request vs target ≤ ${target} ms → ${r.cpuMsPerRequest <= target ? "met" : "MISSED"}`);
-    if (r.scenario.connections === 1)
-      lines.push(`- p99, ${r.scenario.label}, 1 connection: ${r.p99} ms vs target ≤ slowest upstream + 10 = ${SANDBOX_LATENCY_MS + 10} ms → ${r.p99 <= SANDBOX_LATENCY_MS + 10 ? "met" : "MISSED"}`);
+    if (r.scenario.connections === 1 && r.households === 1) {
+      const measured = Math.ceil(bare.p99) + 10;
+      lines.push(
+        `- p99, ${r.scenario.label}, 1 connection: ${r.p99} ms vs target ≤ slowest upstream + 10 ms: ` +
+          `${SANDBOX_LATENCY_MS + 10} ms with the configured ${SANDBOX_LATENCY_MS} ms → ${r.p99 <= SANDBOX_LATENCY_MS + 10 ? "met" : "MISSED"}; ` +
+          `${measured} ms with the slowest upstream as measured (p99 ${bare.p99.toFixed(1)} ms) → ${r.p99 <= measured ? "met" : "MISSED"}`,
+      );
+    }
   }
+  lines.push(
+    `- the slowest upstream, measured: the household's ${SOURCES.length} department calls sent at once by a plain client (undici, keep-alive; no gateway), ` +
+      `one iteration after another for ${DURATION_S} s after a ${WARMUP_S} s warm-up: ${bare.iterations} iterations, until the last answer p50 ` +
+      `${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms, mean ${bare.mean.toFixed(1)} ms (dev/bench/bare-upstream.ts). The sandboxes answer after ` +
+      `${SANDBOX_LATENCY_MS} ms plus their own work, in one process on the same two cores.`,
+  );
   lines.push("");
   return lines.join("\n");
 }
@@ -722,9 +735,14 @@ async function main(): Promise<void> {
       page1: hundredFull,
       page10: { ...hundredFull, connections: 10 },
     };
+    // the baseline: the same household's department calls made by a plain client, without the gateway
+    const members = await gql(gw, token, `query($id: ID!) { household(id: $id) { registryNo members { idNumber } } }`, { id: householdId });
+    process.stderr.write("bench: the household's department calls without the gateway (the slowest upstream, as measured) …\n");
+    const bare = await measureBareUpstream(sb, { registryNo: members.household.registryNo, idNumbers: members.household.members.map((m: { idNumber: string }) => m.idNumber) }, { warmupS: WARMUP_S, durationS: DURATION_S });
+    process.stderr.write(`  bare upstream calls: ${bare.iterations} iterations, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms\n`);
     for (const [key, s] of Object.entries(live))
       if (!LIVE_ROWS || LIVE_ROWS.includes(key)) liveRows.push(await measure(gw, token, s, "enforce", "live"));
-    const liveMd = liveReport(liveRows, {
+    const liveMd = liveReport(liveRows, bare, {
       idleMb,
       afterMb: rssMbOf(gw.child.proc.pid),
       database: BENCH_DATABASE_URL ? "PostgreSQL (BENCH_DATABASE_URL)" : "embedded PGlite (in the gateway process: its SQL work counts as gateway CPU)",
