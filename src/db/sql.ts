@@ -2,7 +2,6 @@
  * The smallest SQL surface the gateway needs beside Prisma: migrations, bulk seeding and health checks.
  * Implemented for PGlite (embedded) and node-postgres (server), so both databases run the same SQL.
  */
-import pg from "pg";
 
 export interface SqlExecutor {
   readonly kind: "pglite" | "postgres";
@@ -38,8 +37,13 @@ export interface SqlExecutor {
   transactionScript?(script: string): Promise<Record<string, unknown>[][]>;
 }
 
-/** A string as an SQL literal: node-postgres's own escapeLiteral (quotes doubled; backslashes doubled in an E'' string). */
+/**
+ * A string as an SQL literal, exactly as node-postgres's escapeLiteral writes it (quotes doubled; backslashes doubled
+ * in an E'' string, which it prefixes with a space) — tested against it. Written with replaceAll: escapeLiteral builds
+ * its result a character at a time, which was ≈ 2 % of a live read's CPU on the access record's JSON (session 10).
+ */
 export function sqlLiteral(value: string): string {
   if (value.includes("\0")) throw new Error("a NUL character cannot be an SQL literal");
-  return pg.escapeLiteral(value);
+  const quoted = value.includes("'") ? value.replaceAll("'", "''") : value;
+  return value.includes("\\") ? ` E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
 }
