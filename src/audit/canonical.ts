@@ -21,7 +21,53 @@ const NOTHING = new Raw(""); // a hole of a sparse array (Array.prototype.map ke
 /** Levels beyond this can only be a cycle (a request body of BODY_LIMIT_BYTES nests far less): refused, never a hang. */
 const MAX_NESTING = 5_000_000;
 
+/**
+ * The text of frozen objects whose members are all strings, numbers, booleans or null (frozen and flat: nothing in them
+ * can change), written once: an access record's `fields` is one such object per operation plan, shared by every
+ * request of that plan, and was most of each record's canonical text.
+ */
+const flatFrozen = new WeakMap<object, string>();
+
+function isFlat(v: { [key: string]: CanonicalValue | undefined }): boolean {
+  for (const k in v) {
+    const m = v[k];
+    if (m !== null && typeof m === "object") return false;
+  }
+  return true;
+}
+
+/** A scalar's canonical text (the same rules as canonicalJsonOf's). */
+function scalarText(v: string | number | boolean | null): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === "number") throw new TypeError(`canonical JSON holds safe integers only, not ${v}`);
+  throw new TypeError(`canonical JSON cannot hold a ${typeof v}`);
+}
+
+/** A frozen object's text when it is flat (written once, then remembered); undefined when it is not flat. */
+function frozenText(v: { [key: string]: CanonicalValue | undefined }): string | undefined {
+  let text = flatFrozen.get(v);
+  if (text === undefined && isFlat(v)) {
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
+    text = `{${keys.map((k) => `${JSON.stringify(k)}:${scalarText(v[k] as string | number | boolean | null)}`).join(",")}}`;
+    flatFrozen.set(v, text);
+  }
+  return text;
+}
+
 export function canonicalJson(value: CanonicalValue | undefined): string {
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.isFrozen(value)) {
+    const known = frozenText(value);
+    if (known !== undefined) return known;
+  }
+  return canonicalJsonOf(value);
+}
+
+function canonicalJsonOf(value: CanonicalValue | undefined): string {
   const out: string[] = [];
   const stack: (CanonicalValue | undefined | Raw)[] = [value];
   let open = 0;
@@ -57,6 +103,12 @@ export function canonicalJson(value: CanonicalValue | undefined): string {
             if (i > 0) stack.push(COMMA);
           }
         } else {
+          const known = Object.isFrozen(v) ? frozenText(v) : undefined;
+          if (known !== undefined) {
+            out.push(known);
+            open--;
+            break;
+          }
           const keys = Object.keys(v)
             .filter((k) => v[k] !== undefined)
             .sort();

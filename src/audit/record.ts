@@ -70,13 +70,16 @@ export interface PlanCoordinates {
   denied: readonly { coordinate: string }[];
 }
 
-/** Field coordinate → disclosure. A coordinate reached both masked and read cannot happen (access is per coordinate). */
-export function disclosureOf(plan: PlanCoordinates): Record<string, Disclosure> {
+/**
+ * Field coordinate → disclosure. A coordinate reached both masked and read cannot happen (access is per coordinate).
+ * Frozen: one object per operation plan is shared by every record of that plan (its canonical text is then written once).
+ */
+export function disclosureOf(plan: PlanCoordinates): Readonly<Record<string, Disclosure>> {
   const fields: Record<string, Disclosure> = {};
   for (const c of plan.read) fields[c] = "read";
   for (const { coordinate } of plan.masked) fields[coordinate] = "masked";
   for (const { coordinate } of plan.denied) fields[coordinate] = "denied";
-  return fields;
+  return Object.freeze(fields);
 }
 
 /** OK: data and no error; PARTIAL: data with errors; ERROR: no data; REFUSED: the operation was not run. */

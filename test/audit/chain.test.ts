@@ -40,6 +40,33 @@ describe("canonical JSON", () => {
     expect(() => canonicalJson(1.5)).toThrow(/safe integers/);
     expect(() => canonicalJson(2 ** 60)).toThrow(/safe integers/);
   });
+  test("a frozen flat object (an operation plan's `fields`, written once and remembered) has the same form as its unfrozen copy, alone and nested, every time", () => {
+    // oracle for a flat object: its members in sorted key order through JSON.stringify
+    const flat = (o: Record<string, unknown>) =>
+      `{${Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`)
+        .join(",")}}`;
+    const objects: Record<string, string | number | boolean | null | undefined>[] = [
+      {},
+      { "Query.household": "read", "Person.idNumber": "masked", "Household.id": "denied" },
+      { "z\u00e9": 1, "é": "\n\"", a: true, b: null, c: undefined, "低保": "read" },
+    ];
+    for (const o of objects) {
+      const frozen = Object.freeze({ ...o });
+      expect(canonicalJson(frozen)).toBe(flat(o));
+      expect(canonicalJson(frozen)).toBe(flat(o)); // remembered: the same text
+      expect(canonicalJson({ b: [frozen, frozen], a: frozen, c: { d: frozen } })).toBe(canonicalJson({ b: [{ ...o }, { ...o }], a: { ...o }, c: { d: { ...o } } }));
+    }
+    // a frozen object that is not flat is written member by member, as before
+    const nested = Object.freeze({ b: { y: 1, x: 2 }, a: [3] });
+    expect(canonicalJson(nested)).toBe('{"a":[3],"b":{"x":2,"y":1}}');
+    // a frozen flat object holding an unsafe number is refused every time (nothing is remembered)
+    const bad = Object.freeze({ n: 1.5 });
+    expect(() => canonicalJson(bad)).toThrow(/safe integers/);
+    expect(() => canonicalJson({ x: bad })).toThrow(/safe integers/);
+  });
 });
 
 const SEED = randomBytes(32).toString("hex");
