@@ -36,9 +36,9 @@ function isFlat(v: { [key: string]: CanonicalValue | undefined }): boolean {
   return true;
 }
 
-/** A scalar's canonical text (the same rules as canonicalJsonOf's). */
-function scalarText(v: string | number | boolean | null): string {
-  if (v === null) return "null";
+/** A scalar's canonical text. */
+function scalarText(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return "null";
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
@@ -53,21 +53,13 @@ function frozenText(v: { [key: string]: CanonicalValue | undefined }): string | 
     const keys = Object.keys(v)
       .filter((k) => v[k] !== undefined)
       .sort();
-    text = `{${keys.map((k) => `${JSON.stringify(k)}:${scalarText(v[k] as string | number | boolean | null)}`).join(",")}}`;
+    text = `{${keys.map((k) => `${JSON.stringify(k)}:${scalarText(v[k] as string | number | boolean | null | undefined)}`).join(",")}}`;
     flatFrozen.set(v, text);
   }
   return text;
 }
 
 export function canonicalJson(value: CanonicalValue | undefined): string {
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.isFrozen(value)) {
-    const known = frozenText(value);
-    if (known !== undefined) return known;
-  }
-  return canonicalJsonOf(value);
-}
-
-function canonicalJsonOf(value: CanonicalValue | undefined): string {
   const out: string[] = [];
   const stack: (CanonicalValue | undefined | Raw)[] = [value];
   let open = 0;
@@ -78,52 +70,35 @@ function canonicalJsonOf(value: CanonicalValue | undefined): string {
       out.push(v.text);
       continue;
     }
-    if (v === null || v === undefined) {
-      out.push("null");
+    if (v === null || typeof v !== "object") {
+      out.push(scalarText(v));
       continue;
     }
-    switch (typeof v) {
-      case "string":
-        out.push(JSON.stringify(v));
-        break;
-      case "boolean":
-        out.push(v ? "true" : "false");
-        break;
-      case "number":
-        if (!Number.isSafeInteger(v)) throw new TypeError(`canonical JSON holds safe integers only, not ${v}`);
-        out.push(String(v));
-        break;
-      case "object": {
-        if (++open > MAX_NESTING) throw new TypeError("canonical JSON cannot hold a cyclic value");
-        if (Array.isArray(v)) {
-          out.push("[");
-          stack.push(CLOSE_ARRAY);
-          for (let i = v.length - 1; i >= 0; i--) {
-            stack.push(i in v ? (v[i] === undefined ? null : v[i]) : NOTHING);
-            if (i > 0) stack.push(COMMA);
-          }
-        } else {
-          const known = Object.isFrozen(v) ? frozenText(v) : undefined;
-          if (known !== undefined) {
-            out.push(known);
-            open--;
-            break;
-          }
-          const keys = Object.keys(v)
-            .filter((k) => v[k] !== undefined)
-            .sort();
-          out.push("{");
-          stack.push(CLOSE_OBJECT);
-          for (let i = keys.length - 1; i >= 0; i--) {
-            stack.push(v[keys[i]]);
-            stack.push(new Raw(`${JSON.stringify(keys[i])}:`));
-            if (i > 0) stack.push(COMMA);
-          }
-        }
-        break;
+    if (++open > MAX_NESTING) throw new TypeError("canonical JSON cannot hold a cyclic value");
+    if (Array.isArray(v)) {
+      out.push("[");
+      stack.push(CLOSE_ARRAY);
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push(i in v ? (v[i] === undefined ? null : v[i]) : NOTHING);
+        if (i > 0) stack.push(COMMA);
       }
-      default:
-        throw new TypeError(`canonical JSON cannot hold a ${typeof v}`);
+      continue;
+    }
+    const known = Object.isFrozen(v) ? frozenText(v) : undefined;
+    if (known !== undefined) {
+      out.push(known);
+      open--;
+      continue;
+    }
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
+    out.push("{");
+    stack.push(CLOSE_OBJECT);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      stack.push(v[keys[i]]);
+      stack.push(new Raw(`${JSON.stringify(keys[i])}:`));
+      if (i > 0) stack.push(COMMA);
     }
   }
   return out.join("");

@@ -130,12 +130,19 @@ export async function insertRecords(tx: RowExecutor, records: readonly ChainedRe
   await tx.query(recordsInsert(records, bindParams(params)), params);
 }
 
+const HEAD_COLUMNS = "seq, first_seq, head_hash, records_hash, at, key_id, signature";
+
+/** A signed head's values, in HEAD_COLUMNS' order. */
+function headValues(h: SignedHead, bind: Bind): string {
+  return `${bind(String(h.seq))}::bigint, ${bind(String(h.firstSeq))}::bigint, ${bind(h.headHash)}, ${bind(h.recordsHash)}, ${bind(h.at)}::timestamptz, ${bind(h.keyId)}, ${bind(h.signature)}`;
+}
+
 /** insertRecords and insertHead in one statement: both rows or, failing, neither. */
 function recordsAndHeadStatement(records: readonly ChainedRecord[], h: SignedHead, bind: Bind): string {
   const records_ = recordsInsert(records, bind);
   return `WITH records AS (${records_})
-     INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
-     VALUES (${bind(String(h.seq))}::bigint, ${bind(String(h.firstSeq))}::bigint, ${bind(h.headHash)}, ${bind(h.recordsHash)}, ${bind(h.at)}::timestamptz, ${bind(h.keyId)}, ${bind(h.signature)})
+     INSERT INTO audit_head (${HEAD_COLUMNS})
+     VALUES (${headValues(h, bind)})
      RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`;
 }
 
@@ -169,8 +176,8 @@ export function recordsAndHeadIfHeadStatement(expected: ChainHead, records: read
   return `WITH head AS (SELECT seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1),
      ok AS (SELECT 1 AS ok WHERE ${unchanged}),
      records AS (INSERT INTO audit_log (${COLUMN_LIST}) SELECT v.* FROM (VALUES ${recordRows(records, bind)}) AS v (${COLUMN_LIST}) WHERE EXISTS (SELECT 1 FROM ok) RETURNING seq)
-     INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
-     SELECT ${bind(String(h.seq))}::bigint, ${bind(String(h.firstSeq))}::bigint, ${bind(h.headHash)}, ${bind(h.recordsHash)}, ${bind(h.at)}::timestamptz, ${bind(h.keyId)}, ${bind(h.signature)}
+     INSERT INTO audit_head (${HEAD_COLUMNS})
+     SELECT ${headValues(h, bind)}
      WHERE EXISTS (SELECT 1 FROM ok)
      RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`;
 }
@@ -291,11 +298,8 @@ export function headPayload(h: Omit<SignedHead, "signature">): string {
 }
 
 export async function insertHead(tx: RowExecutor, h: SignedHead): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_head (seq, first_seq, head_hash, records_hash, at, key_id, signature)
-     VALUES ($1::bigint, $2::bigint, $3, $4, $5::timestamptz, $6, $7) RETURNING seq::text AS seq`,
-    [String(h.seq), String(h.firstSeq), h.headHash, h.recordsHash, h.at, h.keyId, h.signature],
-  );
+  const params: unknown[] = [];
+  await tx.query(`INSERT INTO audit_head (${HEAD_COLUMNS}) VALUES (${headValues(h, bindParams(params))}) RETURNING seq::text AS seq`, params);
 }
 
 interface HeadRow {
