@@ -94,16 +94,26 @@ export interface SourceRuntime {
  * per-request de-duplication). `load(key)` resolves with the record or `null` (unknown key) and rejects
  * with an UpstreamError when that key's batch (or that key's record) failed.
  */
+/** One request's loaders: its abort signal, and who to tell when a batch goes to a department system. */
+export interface LoaderOptions {
+  signal?: AbortSignal;
+  /** called as each batch of this request's loader starts (before its upstream call is made) */
+  onBatch?: () => void;
+}
+
 export function createLoader<V>(
   connector: Connector<V>,
   runtime: SourceRuntime,
-  options: { signal?: AbortSignal } = {},
+  options: LoaderOptions = {},
 ): DataLoader<string, V | null> {
   const { metrics, policy } = runtime;
   const signal = options.signal ? AbortSignal.any([options.signal, runtime.closed]) : runtime.closed;
   // every concurrent batch of this request listens on it (and only while in flight): not a leak
   setMaxListeners(0, signal);
-  const batchFn = (keys: readonly string[]): Promise<Array<V | null | Error>> => batchSpan(connector.name, keys.length, (attempted) => load(keys, attempted));
+  const batchFn = (keys: readonly string[]): Promise<Array<V | null | Error>> => {
+    options.onBatch?.();
+    return batchSpan(connector.name, keys.length, (attempted) => load(keys, attempted));
+  };
   const load = async (keys: readonly string[], attempted: () => number): Promise<Array<V | null | Error>> => {
     metrics.batch();
     metrics.keys(keys.length);

@@ -8,7 +8,7 @@ import { EDUCATION_MAX_BATCH, createEducationConnector } from "../education/conn
 import { createEmploymentConnector } from "../employment/connector.js";
 import { HOUSING_MAX_PAGE_SIZE, createHousingConnector } from "../housing/connector.js";
 import { MEDICAL_MAX_BATCH, type MedicalInsuranceConnector, createMedicalInsuranceConnector } from "../medical-insurance/connector.js";
-import { type Connector, type ConnectorDeps, type SourceRuntime, createLoader } from "./connector.js";
+import { type Connector, type ConnectorDeps, type LoaderOptions, type SourceRuntime, createLoader } from "./connector.js";
 import { createHttpClient } from "./http.js";
 import { sourceMetrics, upstreamMetrics } from "./metrics.js";
 import { type BreakerState, type UpstreamPolicy, createPolicy } from "./policy.js";
@@ -205,7 +205,7 @@ export interface Connectors {
   readonly config: ResolvedConnectorsConfig;
   readonly runtimes: Readonly<Record<SourceName, SourceRuntime>>;
   /** A fresh set of DataLoaders for ONE request (pass the request's signal to stop its upstream calls when it is aborted). */
-  loaders(options?: { signal?: AbortSignal }): Loaders;
+  loaders(options?: LoaderOptions): Loaders;
   /** Breaker state per source (for /readyz). */
   states(): Record<SourceName, BreakerState>;
   /** HTTP requests running and queued per source now (for /readyz). */

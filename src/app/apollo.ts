@@ -22,7 +22,7 @@ import { auditPlugin } from "../audit/plugin.js";
 import { trackDisclosures } from "../audit/disclosure.js";
 import { RequestAudit } from "../audit/request.js";
 import type { Principal } from "../auth/principal.js";
-import { mirroredLoaders, type DepartmentMode } from "../../connectors/kit/index.js";
+import { mirroredLoaders, type DepartmentMode, type LoaderOptions } from "../../connectors/kit/index.js";
 import type { GatewayTelemetry } from "../telemetry/index.js";
 import { withOperationName } from "../telemetry/request.js";
 
@@ -82,8 +82,8 @@ export async function graphqlRoute(
     pseudonyms,
     // the department mirror first while a source is fresh (connectors/kit/mirrored-loaders.ts), else live
     sources: deps.mirror
-      ? (mode: DepartmentMode) => mirroredLoaders(() => connectors.loaders(), deps.mirror!.mirror, mode, deps.mirror!.clock)
-      : () => connectors.loaders(),
+      ? (mode: DepartmentMode, live: LoaderOptions) => mirroredLoaders(() => connectors.loaders(live), deps.mirror!.mirror, mode, deps.mirror!.clock)
+      : (_mode: DepartmentMode, live: LoaderOptions) => connectors.loaders(live),
     ...(deps.mirror && { mirror: deps.mirror }),
     enforcePolicy: config.FIELD_POLICY !== "off",
     ...(audit && { audit: (requestId: string, principal: Principal) => new RequestAudit(audit.writer, requestId, principal, audit.digest) }),

@@ -1,6 +1,7 @@
 /**
  * The auditors' view of the access log: filtered, cursor-paginated reads (oldest first, by seq).
- * Filters use the log's indexes: GIN on household_ids / person_ids (jsonb `?`), (subject, at), at.
+ * Filters use the log's indexes: GIN on household_ids / person_ids (jsonb `?`), (subject, at), at; a query's records are
+ * found by request_id. A request is shown once: a query's last record (LAST_OF_ITS_QUERY).
  */
 import type { ChainedRecord } from "./record.js";
 import { SELECT_RECORD, recordFromRow, type RecordRow, type RowExecutor } from "./store.js";
@@ -20,6 +21,14 @@ export interface AccessLogQuery {
   first: number;
 }
 
+/**
+ * A query's early record that its response's own record followed (src/audit/request.ts: the response disclosed more than
+ * the early record says) is not shown: the later record of the same request is what the response disclosed. Every record
+ * stays in the chain (audit:verify reads them all); mutations keep each of their records.
+ */
+const LAST_OF_ITS_QUERY =
+  "(audit_log.operation_type <> 'query' OR NOT EXISTS (SELECT 1 FROM audit_log AS later WHERE later.request_id = audit_log.request_id AND later.seq > audit_log.seq AND later.operation_type = 'query'))";
+
 function where(q: AccessLogQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const cond: string[] = [];
@@ -36,7 +45,8 @@ function where(q: AccessLogQuery): { sql: string; params: unknown[] } {
   if (q.purpose !== undefined) cond.push(`strpos(lower(purpose), lower(${p(q.purpose)}::text)) > 0`);
   if (q.from !== undefined) cond.push(`at >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to !== undefined) cond.push(`at < ${p(q.to.toISOString())}::timestamptz`);
-  return { sql: cond.length ? ` WHERE ${cond.join(" AND ")}` : "", params };
+  cond.push(LAST_OF_ITS_QUERY);
+  return { sql: ` WHERE ${cond.join(" AND ")}`, params };
 }
 
 export async function queryAccessLog(sql: RowExecutor, q: AccessLogQuery): Promise<{ records: ChainedRecord[]; hasNextPage: boolean; totalCount: number }> {

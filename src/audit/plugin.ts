@@ -134,7 +134,7 @@ export function auditPlugin(schema: GraphQLSchema, writer: AuditWriter, log?: Er
             if (!audit.operation?.recordable) return;
             if (audit.recorded.length && !audit.failed) return; // a mutation recorded itself, with its diff
             if (audit.failed) throw new Error("the mutation's record could not be appended", { cause: audit.failure });
-            await writer.append(audit.entry(outcomeOf(hasData, codes, refused), codes, null));
+            await audit.commit(audit.entry(outcomeOf(hasData, codes, refused), codes, null));
           } catch (err) {
             // the database's own error, not only that there was one (a mutation's failed append keeps it as the cause)
             const cause = err instanceof Error && err.cause !== undefined ? err.cause : undefined;

@@ -8,7 +8,8 @@ import type { Principal } from "../auth/principal.js";
 import { auditUnavailable } from "../errors.js";
 import type { Digester } from "./digest.js";
 import { diffSnapshots, type Snapshot } from "./diff.js";
-import { buildEntry, type AuditEntry, type ChainedRecord, type Change, type Disclosure, type Outcome } from "./record.js";
+import { canonicalJson } from "./canonical.js";
+import { buildEntry, canonicalBody, type AuditEntry, type ChainedRecord, type Change, type Disclosure, type Outcome } from "./record.js";
 import type { RowExecutor } from "./store.js";
 import type { AuditWriter } from "./writer.js";
 
@@ -20,6 +21,14 @@ export interface OperationInfo {
   fields: Record<string, Disclosure>;
   /** the operation touches a root field that returns household or person data: it gets an access record */
   recordable: boolean;
+}
+
+/**
+ * Whether two entries of one request say the same (everything but when they were made): the early record of a query
+ * stands for its response only then.
+ */
+function sameDisclosure(a: AuditEntry, b: AuditEntry): boolean {
+  return canonicalJson(canonicalBody(0, { ...a, at: "" })) === canonicalJson(canonicalBody(0, { ...b, at: "" }));
 }
 
 export class RequestAudit {
@@ -40,6 +49,49 @@ export class RequestAudit {
     readonly digest: Digester,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * The early record of a query: appended while its department calls are out (the usual case: a live read), what the
+   * request was about to disclose with outcome OK. `entry` is what it says; `committed` settles when it is in the chain.
+   */
+  private early: { entry: AuditEntry; committed: Promise<ChainedRecord | null> } | null = null;
+  /** the early record was asked for and not written yet (two turns of the event loop, see departmentCallsStarted) */
+  private earlyPending = false;
+
+  /**
+   * Called as a batch of this request goes to a department system (bound: it is handed to the loaders). A query's record
+   * is then appended at once, alongside the calls rather than after them: what the query asked for (its plan), the
+   * households and persons it has resolved so far, outcome OK. `commit` keeps that record when the response turns out to
+   * say exactly that, and appends the response's own record after it otherwise (errors, more subjects). The append
+   * waits two turns of the event loop, so the department requests made in this tick are on the wire first (undici
+   * writes a request in the check phase after it was made; src/features/facts/gather.ts afterDepartmentRequests).
+   */
+  readonly departmentCallsStarted = (): void => {
+    if (this.early || this.earlyPending || this.operation?.operationType !== "query" || !this.operation.recordable) return;
+    this.earlyPending = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        if (!this.earlyPending) return; // the response was ready first
+        this.earlyPending = false;
+        const entry = this.entry("OK", [], null);
+        // a failed early append is not an error of the request: `commit` then appends the response's record as usual
+        this.early = { entry, committed: this.writer.append(entry).catch(() => null) };
+      }),
+    );
+  };
+
+  /**
+   * Commits the record of a response before it leaves (reads; mutations record inside their transaction). When an early
+   * record was appended and says exactly what `final` says, that record is the response's and nothing more is written;
+   * otherwise `final` is appended, and the request has two records: the later one is what its response disclosed.
+   * Rejects when the record could not be committed (the caller fails closed).
+   */
+  async commit(final: AuditEntry): Promise<void> {
+    this.earlyPending = false;
+    const early = this.early;
+    if (early && (await early.committed) && sameDisclosure(early.entry, final)) return;
+    await this.writer.append(final);
+  }
 
   disclose(ids: { households?: Iterable<string | null | undefined>; persons?: Iterable<string | null | undefined> }): void {
     for (const h of ids.households ?? []) if (h) this.households.add(h);

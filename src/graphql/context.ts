@@ -4,7 +4,7 @@ import { createRegistryLoaders } from "../features/households/loaders.js";
 import { RequestMemo } from "../features/memo.js";
 import type { RequestDeps } from "../features/request.js";
 import type { Principal } from "../auth/principal.js";
-import type { DepartmentMode, Loaders, MirrorService } from "../../connectors/kit/index.js";
+import type { DepartmentMode, LoaderOptions, Loaders, MirrorService } from "../../connectors/kit/index.js";
 import type { Pseudonymizer } from "../policy/pseudonym.js";
 import { householdScope } from "../policy/scope.js";
 import type { OperationPlan } from "../policy/plan.js";
@@ -34,7 +34,8 @@ export interface ContextDeps {
   /** the gateway's own SQL executor: the hot registry loaders (household, members) read through it instead of Prisma */
   sql?: SqlExecutor;
   pseudonyms: Pseudonymizer;
-  sources: (mode: DepartmentMode) => Loaders;
+  /** `live`: the request's live loaders, told when a batch goes to a department system (the early access record) */
+  sources: (mode: DepartmentMode, live: LoaderOptions) => Loaders;
   mirror?: MirrorService;
   enforcePolicy: boolean;
   /** per-request audit state (absent: no audit log) */
@@ -44,6 +45,7 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps, requestId: string, principal: Principal, now = new Date()): GatewayContext {
   const scope = householdScope(principal.jurisdiction);
   const departments: DepartmentMode = { live: false };
+  const audit = deps.audit?.(requestId, principal);
   return {
     requestId,
     prisma: deps.prisma,
@@ -51,12 +53,13 @@ export function createContext(deps: ContextDeps, requestId: string, principal: P
     scope,
     enforcePolicy: deps.enforcePolicy,
     loaders: createRegistryLoaders(deps.prisma, scope, deps.sql && { sql: deps.sql, jurisdiction: principal.jurisdiction }),
-    sources: deps.sources(departments),
+    // a query's access record is committed while its department calls are out (RequestAudit.departmentCallsStarted)
+    sources: deps.sources(departments, audit ? { onBatch: audit.departmentCallsStarted } : {}),
     departments,
     ...(deps.mirror && { mirror: deps.mirror }),
     pseudonyms: deps.pseudonyms,
     now,
     memo: new RequestMemo(),
-    ...(deps.audit && { audit: deps.audit(requestId, principal) }),
+    ...(audit && { audit }),
   };
 }

@@ -152,6 +152,8 @@ export interface Recorder {
    * its own in-flight count may exceed the gateway's limit for a moment while this one cannot.
    */
   peakInFlight: Partial<Record<SourceName, number>>;
+  /** the requests to `source` the gateway's HTTP client has open now (same count as peakInFlight) */
+  inFlight(source: SourceName): number;
   stop(): void;
 }
 
@@ -228,6 +230,7 @@ export function recordUpstreamCalls(gw: TestGateway): Recorder {
   return {
     calls,
     peakInFlight,
+    inFlight: (source) => open.get(source) ?? 0,
     stop() {
       diagnostics.unsubscribe("undici:request:create", onCreate);
       diagnostics.unsubscribe("undici:request:headers", onHeaders);
