@@ -1,7 +1,9 @@
 /**
- * The audit plugin: one access record per operation that can return household or person data, committed
+ * The audit plugin: an access record per operation that can return household or person data, committed
  * before the response leaves. When the record cannot be written the response is replaced by an
- * AUDIT_UNAVAILABLE error and carries no data (fail closed).
+ * AUDIT_UNAVAILABLE error and carries no data (fail closed). A live query's record may already be in the
+ * chain, written while its department calls were out (RequestAudit.departmentCallsStarted); `commit` keeps it
+ * when the response says the same and appends the response's own record otherwise.
  *
  * "How disclosed" comes from the operation plan (src/policy/plan.ts: read / masked / denied per field
  * coordinate). With FIELD_POLICY=off every field counts as read; a refused operation records what it

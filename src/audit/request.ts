@@ -1,8 +1,9 @@
 /**
  * One request's access record in the making: the operation (set by the audit plugin once it is
  * resolved), the household and person ids the response disclosed (collected as Household and Person
- * objects are resolved, see disclosure.ts, and by resolvers whose results carry ids), and — for
- * mutations — the record appended inside the mutation's own transaction with its before/after diff.
+ * objects are resolved, see disclosure.ts, and by resolvers whose results carry ids), a live query's early
+ * record (written while its department calls are out), and — for mutations — the record appended inside the
+ * mutation's own transaction with its before/after diff.
  */
 import type { Principal } from "../auth/principal.js";
 import { auditUnavailable } from "../errors.js";
