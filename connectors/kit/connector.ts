@@ -97,8 +97,8 @@ export interface SourceRuntime {
 /** One request's loaders: its abort signal, and who to tell when a batch goes to a department system. */
 export interface LoaderOptions {
   signal?: AbortSignal;
-  /** called as each batch of this request's loader starts (before its upstream call is made) */
-  onBatch?: () => void;
+  /** called as each batch of this request's loaders starts (before its upstream call is made), with its system */
+  onBatch?: (source: SourceName) => void;
 }
 
 export function createLoader<V>(
@@ -111,7 +111,7 @@ export function createLoader<V>(
   // every concurrent batch of this request listens on it (and only while in flight): not a leak
   setMaxListeners(0, signal);
   const batchFn = (keys: readonly string[]): Promise<Array<V | null | Error>> => {
-    options.onBatch?.();
+    options.onBatch?.(connector.name);
     return batchSpan(connector.name, keys.length, (attempted) => load(keys, attempted));
   };
   const load = async (keys: readonly string[], attempted: () => number): Promise<Array<V | null | Error>> => {

@@ -6,6 +6,7 @@
  * mutation's own transaction with its before/after diff.
  */
 import type { Principal } from "../auth/principal.js";
+import { PERSON_SOURCES, type SourceName } from "../domain/records.js";
 import { auditUnavailable } from "../errors.js";
 import type { Digester } from "./digest.js";
 import { diffSnapshots, type Snapshot } from "./diff.js";
@@ -31,6 +32,8 @@ export interface OperationInfo {
 function sameDisclosure(a: AuditEntry, b: AuditEntry): boolean {
   return canonicalJson(canonicalBody(0, { ...a, at: "" })) === canonicalJson(canonicalBody(0, { ...b, at: "" }));
 }
+
+const PERSON_KEYED: ReadonlySet<SourceName> = new Set(PERSON_SOURCES);
 
 export class RequestAudit {
   readonly households = new Set<string>();
@@ -60,14 +63,16 @@ export class RequestAudit {
   private earlyPending = false;
 
   /**
-   * Called as a batch of this request goes to a department system (bound: it is handed to the loaders). A query's record
-   * is then appended at once, alongside the calls rather than after them: what the query asked for (its plan), the
+   * Called as a batch of this request goes to a department system (bound: it is handed to the loaders). At the first
+   * batch to a system asked per person, a query's record is appended, alongside the calls rather than after them: what the query asked for (its plan), the
    * households and persons it has resolved so far, outcome OK. `commit` keeps that record when the response turns out to
    * say exactly that, and appends the response's own record after it otherwise (errors, more subjects). The append
    * waits two turns of the event loop, so the department requests made in this tick are on the wire first (undici
    * writes a request in the check phase after it was made; src/features/facts/gather.ts afterDepartmentRequests).
    */
-  readonly departmentCallsStarted = (): void => {
+  readonly departmentCallsStarted = (source: SourceName): void => {
+    // a person's systems are asked once the query's persons are resolved (a page's housing calls go out before its members are read)
+    if (!PERSON_KEYED.has(source)) return;
     if (this.early || this.earlyPending || this.operation?.operationType !== "query" || !this.operation.recordable) return;
     this.earlyPending = true;
     setImmediate(() =>

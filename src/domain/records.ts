@@ -6,6 +6,8 @@
 export type SourceName = "education" | "employment" | "housing" | "medicalInsurance" | "disability";
 
 export const SOURCES: readonly SourceName[] = ["education", "employment", "housing", "medicalInsurance", "disability"];
+/** The systems asked per person (by ID number); housing is asked per household (by registry number). */
+export const PERSON_SOURCES = ["education", "employment", "medicalInsurance", "disability"] as const satisfies readonly SourceName[];
 
 export interface Sourced {
   source: SourceName;

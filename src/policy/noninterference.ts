@@ -14,12 +14,11 @@
  * record changes until civil affairs decides again.
  */
 import type { HouseholdFacts } from "../domain/facts.js";
-import type { SourceName } from "../domain/records.js";
+import { PERSON_SOURCES, type SourceName } from "../domain/records.js";
 import { SOURCE_BASIS } from "../domain/observed.js";
 import type { Audience } from "./audiences.js";
 import { mayRead } from "./disclosure.js";
 
-const PERSON_SOURCES = ["education", "employment", "medicalInsurance", "disability"] as const;
 const ALL_SOURCES: readonly SourceName[] = [...PERSON_SOURCES, "housing"];
 
 /** The department systems whose records this audience may not read (null audience: policy off, none). */

@@ -13,6 +13,8 @@ import { readRecords } from "../../src/audit/store.js";
 import { verifyLog } from "../../src/audit/verify.js";
 import { verifyKeyFromPublicHex } from "../../src/audit/keys.js";
 import type { ChainedRecord } from "../../src/audit/record.js";
+import { RequestAudit } from "../../src/audit/request.js";
+import { hmacDigester } from "../../src/audit/digest.js";
 
 const AUDITOR = { audience: "auditor", city: "500000", purpose: "early record review" } as const;
 const VIEW = `query View($id: ID!) {
@@ -121,6 +123,26 @@ describe("the early access record of a live query", () => {
     expect(verified.ok).toBe(true);
   });
 
+  test("a page with computed fields: its housing calls go out before its members are read, and its one record still names every member", async () => {
+    await setFaults(gw, "education", { latencyMs: 300 });
+    const requestId = "early-page";
+    // eligibility gathers each household's facts: its housing call is made at once, its members' calls once the
+    // members are read (src/features/facts/gather.ts)
+    const r = await gw.gql(
+      `{ households(first: 8) { edges { node { id eligibility { tier } members { id education { stage } } } } } }`,
+      {},
+      undefined,
+      { "x-request-id": requestId },
+    );
+    expect(r.errors).toBeUndefined();
+    const ids: string[] = r.data.households.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(ids).toHaveLength(8);
+    const persons = (await gw.db.sql.query<{ id: string }>(`SELECT id::text FROM person WHERE household_id::text = ANY($1::text[])`, [ids])).map((p) => p.id).sort();
+    const records = await recordsOf(requestId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: "OK", households: [...ids].sort(), persons });
+  });
+
   test("a query that calls no department system has one record, written with its response", async () => {
     const requestId = "registry-only";
     const r = await gw.gql(`query($id: ID!) { household(id: $id) { id members { id name } } }`, { id: household.id }, undefined, { "x-request-id": requestId });
@@ -128,5 +150,61 @@ describe("the early access record of a live query", () => {
     const records = await recordsOf(requestId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ outcome: "OK", households: [household.id], persons: household.persons });
+  });
+});
+
+describe("when the early record is taken (RequestAudit over the gateway's own writer and database)", () => {
+  const principal = { subject: "early-unit", audience: "civil_affairs", jurisdiction: { kind: "city", city: "500000" }, purpose: null, charityId: null } as const;
+  const twoTurns = () => new Promise<void>((r) => setImmediate(() => setImmediate(() => setImmediate(r))));
+  function queryAudit(requestId: string, operationType = "query"): RequestAudit {
+    const audit = new RequestAudit(gw.audit!.writer, requestId, principal as never, hmacDigester(gw.audit!.keys.digestKey));
+    audit.operation = { operationType, operationName: "Q", documentHash: "a".repeat(64), variablesHash: "b".repeat(64), fields: { "Query.households": "read", "Person.education": "read" }, recordable: true };
+    return audit;
+  }
+  /**
+   * After the two turns an early record would wait, a barrier: a record appended through the same writer now is committed
+   * after anything appended before it (one flush at a time, in order), so once it is, an early record would be too.
+   */
+  let barriers = 0;
+  const flushed = async () => {
+    await twoTurns();
+    const barrier = queryAudit(`unit-barrier-${++barriers}`);
+    await gw.audit!.writer.append(barrier.entry("OK", [], null));
+  };
+
+  test("not at a household's housing call (asked before the members are read), but at the first call asked per person", async () => {
+    const audit = queryAudit("unit-housing-first");
+    audit.disclose({ households: [household.id] });
+    audit.departmentCallsStarted("housing");
+    await flushed();
+    expect(await recordsOf("unit-housing-first")).toEqual([]);
+    audit.disclose({ persons: household.persons });
+    audit.departmentCallsStarted("education");
+    audit.departmentCallsStarted("disability"); // once per request
+    await flushed();
+    const records = await recordsOf("unit-housing-first");
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: "OK", households: [household.id], persons: household.persons });
+    // the response said the same: commit writes nothing more
+    await audit.commit(audit.entry("OK", [], null));
+    expect(await recordsOf("unit-housing-first")).toHaveLength(1);
+  });
+
+  test("never for a mutation or an operation that is not recorded; a response ready first writes its one record", async () => {
+    const mutation = queryAudit("unit-mutation", "mutation");
+    mutation.departmentCallsStarted("education");
+    const unrecorded = queryAudit("unit-unrecorded");
+    unrecorded.operation = { ...unrecorded.operation!, recordable: false };
+    unrecorded.departmentCallsStarted("education");
+    const fast = queryAudit("unit-fast");
+    fast.disclose({ households: [household.id], persons: household.persons });
+    fast.departmentCallsStarted("employment");
+    await fast.commit(fast.entry("PARTIAL", ["UPSTREAM_TIMEOUT"], null)); // before the two turns have passed
+    await flushed();
+    expect(await recordsOf("unit-mutation")).toEqual([]);
+    expect(await recordsOf("unit-unrecorded")).toEqual([]);
+    const records = await recordsOf("unit-fast");
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: "PARTIAL", errorCodes: ["UPSTREAM_TIMEOUT"] });
   });
 });
