@@ -89,11 +89,6 @@ export interface SourceRuntime {
   readonly closed: AbortSignal;
 }
 
-/**
- * A NEW DataLoader for one request (never share one across requests or users: its cache is the
- * per-request de-duplication). `load(key)` resolves with the record or `null` (unknown key) and rejects
- * with an UpstreamError when that key's batch (or that key's record) failed.
- */
 /** One request's loaders: its abort signal, and who to tell when a batch goes to a department system. */
 export interface LoaderOptions {
   signal?: AbortSignal;
@@ -101,6 +96,11 @@ export interface LoaderOptions {
   onBatch?: (source: SourceName) => void;
 }
 
+/**
+ * A NEW DataLoader for one request (never share one across requests or users: its cache is the
+ * per-request de-duplication). `load(key)` resolves with the record or `null` (unknown key) and rejects
+ * with an UpstreamError when that key's batch (or that key's record) failed.
+ */
 export function createLoader<V>(
   connector: Connector<V>,
   runtime: SourceRuntime,

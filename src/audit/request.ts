@@ -64,14 +64,15 @@ export class RequestAudit {
 
   /**
    * Called as a batch of this request goes to a department system (bound: it is handed to the loaders). At the first
-   * batch to a system asked per person, a query's record is appended, alongside the calls rather than after them: what the query asked for (its plan), the
-   * households and persons it has resolved so far, outcome OK. `commit` keeps that record when the response turns out to
+   * batch to a system asked per person, a query's record is appended, alongside the calls rather than after them: what
+   * the query asked for (its plan), the households and persons it has resolved so far, outcome OK. `commit` keeps that record when the response turns out to
    * say exactly that, and appends the response's own record after it otherwise (errors, more subjects). The append
    * waits two turns of the event loop, so the department requests made in this tick are on the wire first (undici
    * writes a request in the check phase after it was made; src/features/facts/gather.ts afterDepartmentRequests).
    */
   readonly departmentCallsStarted = (source: SourceName): void => {
-    // a person's systems are asked once the query's persons are resolved (a page's housing calls go out before its members are read)
+    // a person's systems are asked once the query's persons are resolved (a page's housing calls go out before its
+    // members are read)
     if (!PERSON_KEYED.has(source)) return;
     if (this.early || this.earlyPending || this.operation?.operationType !== "query" || !this.operation.recordable) return;
     this.earlyPending = true;
