@@ -88,6 +88,16 @@ function logUrl(url: string): string {
   return q < 0 ? url : `${url.slice(0, q)}?…`;
 }
 
+/**
+ * Resolves once the requests made before it was called are on the wire: two turns of the event loop. undici writes a
+ * request on a reused keep-alive socket only in the check phase after it was made (it first reads what the idle socket
+ * may hold, GHSA-35p6-xmwp-9g52); what waits for this goes in the check phase after that one. Work that would delay
+ * the department wave (registry statements, the access record's append) waits for it.
+ */
+export function afterRequestsWritten(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /** The keep-alive Agent of one client: one pool per origin, unlimited connections (the bulkhead bounds them). */
 function createAgent(): Agent {
   return new Agent({

@@ -7,6 +7,7 @@
  */
 import type { Principal } from "../auth/principal.js";
 import { PERSON_SOURCES, type SourceName } from "../domain/records.js";
+import { afterRequestsWritten } from "../../connectors/kit/http.js";
 import { auditUnavailable } from "../errors.js";
 import type { Digester } from "./digest.js";
 import { diffSnapshots, type Snapshot } from "./diff.js";
@@ -59,16 +60,16 @@ export class RequestAudit {
    * request was about to disclose with outcome OK. `entry` is what it says; `committed` settles when it is in the chain.
    */
   private early: { entry: AuditEntry; committed: Promise<ChainedRecord | null> } | null = null;
-  /** the early record was asked for and not written yet (two turns of the event loop, see departmentCallsStarted) */
+  /** the early record was asked for and not written yet (it waits for afterRequestsWritten, see departmentCallsStarted) */
   private earlyPending = false;
 
   /**
    * Called as a batch of this request goes to a department system (bound: it is handed to the loaders). At the first
    * batch to a system asked per person, a query's record is appended, alongside the calls rather than after them: what
-   * the query asked for (its plan), the households and persons it has resolved so far, outcome OK. `commit` keeps that record when the response turns out to
-   * say exactly that, and appends the response's own record after it otherwise (errors, more subjects). The append
-   * waits two turns of the event loop, so the department requests made in this tick are on the wire first (undici
-   * writes a request in the check phase after it was made; src/features/facts/gather.ts afterDepartmentRequests).
+   * the query asked for (its plan), the households and persons it has resolved so far, outcome OK. `commit` keeps that
+   * record when the response turns out to say exactly that, and appends the response's own record after it otherwise
+   * (errors, more subjects). The append waits until the department requests made so far are on the wire
+   * (afterRequestsWritten).
    */
   readonly departmentCallsStarted = (source: SourceName): void => {
     // a person's systems are asked once the query's persons are resolved (a page's housing calls go out before its
@@ -76,15 +77,13 @@ export class RequestAudit {
     if (!PERSON_KEYED.has(source)) return;
     if (this.early || this.earlyPending || this.operation?.operationType !== "query" || !this.operation.recordable) return;
     this.earlyPending = true;
-    setImmediate(() =>
-      setImmediate(() => {
-        if (!this.earlyPending) return; // the response was ready first
-        this.earlyPending = false;
-        const entry = this.entry("OK", [], null);
-        // a failed early append is not an error of the request: `commit` then appends the response's record as usual
-        this.early = { entry, committed: this.writer.append(entry).catch(() => null) };
-      }),
-    );
+    void afterRequestsWritten().then(() => {
+      if (!this.earlyPending) return; // the response was ready first
+      this.earlyPending = false;
+      const entry = this.entry("OK", [], null);
+      // a failed early append is not an error of the request: `commit` then appends the response's record as usual
+      this.early = { entry, committed: this.writer.append(entry).catch(() => null) };
+    });
   };
 
   /**

@@ -8,7 +8,7 @@
 import DataLoader from "dataloader";
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, TemporaryAidApplication } from "../../db/generated/client.js";
 import type { RequestDeps } from "../request.js";
-import { isUpstreamError } from "../../../connectors/kit/index.js";
+import { afterRequestsWritten, isUpstreamError } from "../../../connectors/kit/index.js";
 import type { HousingRecord, SourceName } from "../../domain/records.js";
 import type { CharityDelivery } from "../households/loaders.js";
 import type { Fetched, HouseholdFacts, MemberFacts, ParameterSet, ParameterValue } from "../../domain/facts.js";
@@ -38,16 +38,14 @@ export function householdFacts(deps: Deps, household: Household): Promise<Househ
 }
 
 /**
- * Resolves two turns of the event loop after it is first asked in a request (one promise per request): the moment the
- * computed fields send their registry statements (facts, policy parameters, alert actions), once the department
- * requests asked for in the meantime are on the wire. A live read costs at least the slowest system's latency; asked in
- * the same tick, these statements went out first and the upstream wave started milliseconds late. Two turns: undici
- * writes a request on a reused keep-alive socket only in the check phase after it was made (it first reads what the
- * idle socket may hold, GHSA-35p6-xmwp-9g52); the statements go in the check phase after that one. Shared by the
- * request, so the households of a page continue together and their loads still share each loader's batch.
+ * Resolves once the department requests asked for until it is first asked in a request are on the wire (one promise
+ * per request, connectors/kit afterRequestsWritten): the moment the computed fields send their registry statements
+ * (facts, policy parameters, alert actions). A live read costs at least the slowest system's latency; asked in the same
+ * tick, these statements went out first and the upstream wave started milliseconds late. Shared by the request, so the
+ * households of a page continue together and their loads still share each loader's batch.
  */
 export function afterDepartmentRequests(deps: Pick<Deps, "memo">): Promise<void> {
-  return nextTurns(deps.memo, "", () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve))));
+  return nextTurns(deps.memo, "", afterRequestsWritten);
 }
 const nextTurns = memoSlot<Promise<void>>();
 
