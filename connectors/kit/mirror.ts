@@ -9,7 +9,7 @@
  *   - `scan(source, …)`: the whole mirror in key order, by key ranges (city-wide monitoring);
  * plus the writes the sync makes (upsert/delete a page, its state), each in the caller's transaction.
  */
-import type { SqlExecutor } from "../../src/db/sql.js";
+import { queryPrepared, type SqlExecutor } from "../../src/db/sql.js";
 import { SOURCES, type SourceName } from "../../src/domain/records.js";
 
 export const MIRROR_TABLES: Readonly<Record<SourceName, { table: string; key: string }>> = {
@@ -310,7 +310,10 @@ export class Mirror {
       out.set(source, new Map());
       if (keys.length === 0) continue;
       const { table, key } = MIRROR_TABLES[source];
-      const p = `$${params.push([...keys])}::text[]`;
+      // the keys through ARRAY(SELECT unnest(…)): PostgreSQL cannot see their number when it plans, so its estimate is
+      // the same with and without the values, and after five runs it keeps one generic plan instead of planning the
+      // union again on every call (planning was ≈ 40 % of the database's CPU on the mirror-served read)
+      const p = `ARRAY(SELECT unnest($${params.push([...keys])}::text[]))`;
       // the source names are this module's constants, never input
       parts.push(
         `SELECT '${source}' AS s, ${key} AS k, record FROM ${table} WHERE ${key} = ANY(${p})`,
@@ -318,7 +321,8 @@ export class Mirror {
       );
     }
     if (parts.length === 0) return out;
-    const rows = await this.sql.query<{ s: SourceName; k: string; record: Record<string, unknown> | null }>(parts.join("\n UNION ALL "), params);
+    // prepared: one text per set of sources asked (at most 2^5), parsed and planned once per connection
+    const rows = await queryPrepared<{ s: SourceName; k: string; record: Record<string, unknown> | null }>(this.sql, parts.join("\n UNION ALL "), params);
     for (const r of rows) {
       const answers = out.get(r.s)!;
       if (r.record === null) answers.set(r.k, MALFORMED);

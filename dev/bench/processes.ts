@@ -5,7 +5,7 @@
  * CPU time and memory from /proc.
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,11 +25,16 @@ export interface Child {
 /** Every child started and not yet stopped (for cleanup on failure). */
 export const children: Child[] = [];
 
-/** Starts `node <args>` in the repository root with stdout/stderr collected. */
+/**
+ * Starts `node <args>` in the repository root with stdout/stderr collected; with BENCH_CHILD_LOG_DIR set, every line
+ * is also appended to <dir>/<name>.log (e.g. the gateway's `--trace-gc` lines, with BENCH_CPU_NODE_ARGS).
+ */
 export function start(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const child: Child = { name, proc, output: [] };
+  const logDir = process.env.BENCH_CHILD_LOG_DIR;
   const collect = (chunk: Buffer) => {
+    if (logDir) appendFileSync(path.join(logDir, `${name}.log`), chunk);
     child.output.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""));
     if (child.output.length > 500) child.output.splice(0, child.output.length - 500);
   };

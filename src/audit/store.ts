@@ -65,31 +65,42 @@ const COLUMNS = [
   ["classes", "jsonb"],
 ] as const;
 
+/** A record as a row of audit_log: its columns by name, jsonb columns as their JSON values. */
+function recordRow(r: ChainedRecord): Record<(typeof COLUMNS)[number][0], unknown> {
+  return {
+    seq: r.seq,
+    at: r.at,
+    request_id: r.requestId,
+    subject: r.subject,
+    audience: r.audience,
+    jurisdiction: r.jurisdiction,
+    purpose: r.purpose,
+    charity_id: r.charityId,
+    operation_type: r.operationType,
+    operation_name: r.operationName,
+    document_hash: r.documentHash,
+    variables_hash: r.variablesHash,
+    fields: r.fields,
+    household_ids: r.households,
+    person_ids: r.persons,
+    outcome: r.outcome,
+    error_codes: r.errorCodes,
+    changes: r.changes,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+    chain_version: r.chainVersion,
+    classes: r.classes ?? null,
+  };
+}
+
+/** A record's values in COLUMNS' order, as statements bind them: seq as text, jsonb columns as JSON text (NULL stays NULL). */
 function values(r: ChainedRecord): unknown[] {
-  return [
-    String(r.seq),
-    r.at,
-    r.requestId,
-    r.subject,
-    r.audience,
-    r.jurisdiction,
-    r.purpose,
-    r.charityId,
-    r.operationType,
-    r.operationName,
-    r.documentHash,
-    r.variablesHash,
-    JSON.stringify(r.fields),
-    JSON.stringify(r.households),
-    JSON.stringify(r.persons),
-    r.outcome,
-    JSON.stringify(r.errorCodes),
-    r.changes === null ? null : JSON.stringify(r.changes),
-    r.prevHash,
-    r.hash,
-    r.chainVersion,
-    r.classes === null || r.classes === undefined ? null : JSON.stringify(r.classes),
-  ];
+  const row = recordRow(r);
+  return COLUMNS.map(([c, type]) => {
+    const v = row[c];
+    if (c === "seq") return String(v);
+    return type === "jsonb" && v !== null ? JSON.stringify(v) : v;
+  });
 }
 
 /** How a value enters a statement: a bound parameter ($n), or inlined as a literal (a statement sent without parameters). */
@@ -161,25 +172,18 @@ export async function insertRecordsAndHeadAndCommit(commitWith: (script: string)
 }
 
 /**
- * The records and their signed head, inserted only if the chain's head is still `expected` (the head the records
- * were chained to), in one statement with its values inlined: it must run after LOCK_CHAIN, in a statement of its own
- * (its snapshot then sees every append that committed before the lock was granted). Its one row says it inserted;
- * no row: the head had moved (another process appended, or the log is not what this process last wrote), nothing was
- * inserted, and the caller chains again from the head it reads.
+ * The records and their signed head, appended only if the chain's head is still `expected` (the head the records were
+ * chained to): the call of audit_append_if_head (migration 20261211100000_audit_append_function), one statement that is
+ * its own transaction — the chain lock, the head read after it, the inserts. Its one row (`records`: how many it
+ * inserted) says it appended; no row: the head had moved (another process appended, or the log is not what this
+ * process last wrote), nothing was inserted, and the caller chains again from the head it reads. Parameters:
+ * appendIfHeadParams.
  */
-export function recordsAndHeadIfHeadStatement(expected: ChainHead, records: readonly ChainedRecord[], h: SignedHead): string {
-  const bind = bindLiteral;
-  const unchanged =
-    expected.seq === 0
-      ? `NOT EXISTS (SELECT 1 FROM head)`
-      : `EXISTS (SELECT 1 FROM head WHERE head.seq = ${bind(String(expected.seq))}::bigint AND head.hash = ${bind(expected.hash)})`;
-  return `WITH head AS (SELECT seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1),
-     ok AS (SELECT 1 AS ok WHERE ${unchanged}),
-     records AS (INSERT INTO audit_log (${COLUMN_LIST}) SELECT v.* FROM (VALUES ${recordRows(records, bind)}) AS v (${COLUMN_LIST}) WHERE EXISTS (SELECT 1 FROM ok) RETURNING seq)
-     INSERT INTO audit_head (${HEAD_COLUMNS})
-     SELECT ${headValues(h, bind)}
-     WHERE EXISTS (SELECT 1 FROM ok)
-     RETURNING seq::text AS seq, (SELECT count(*) FROM records)::int AS records`;
+export const APPEND_IF_HEAD = `SELECT seq, records FROM audit_append_if_head($1::bigint, $2::text, $3::jsonb, $4::jsonb)`;
+
+export function appendIfHeadParams(expected: ChainHead, records: readonly ChainedRecord[], h: SignedHead): unknown[] {
+  const head = { seq: h.seq, first_seq: h.firstSeq, head_hash: h.headHash, records_hash: h.recordsHash, at: h.at, key_id: h.keyId, signature: h.signature };
+  return [String(expected.seq), expected.hash, JSON.stringify(records.map(recordRow)), JSON.stringify(head)];
 }
 
 /** Columns as read back: seq as text, jsonb parsed, at as a Date. */

@@ -37,7 +37,8 @@ import {
   LOCK_CHAIN,
   READ_HEAD,
   readHead,
-  recordsAndHeadIfHeadStatement,
+  APPEND_IF_HEAD,
+  appendIfHeadParams,
   type Checkpoint,
   type RowExecutor,
   type SignedHead,
@@ -182,17 +183,17 @@ export class AuditWriter {
   }
 
   /**
-   * One round trip where the executor can (PostgreSQL): the records chained to the head this writer last left, sent
-   * with BEGIN, the chain lock and COMMIT, and inserted only if that is still the head. Null when it was not (another
-   * process appended meanwhile): nothing was written.
+   * One round trip where the executor can (PostgreSQL): the records chained to the head this writer last left, appended
+   * by one prepared call (store.ts APPEND_IF_HEAD: the chain lock, the head read after it, the inserts, all in one
+   * transaction) only if that is still the head. Null when it was not (another process appended meanwhile): nothing
+   * was written.
    */
   private async writeOnKnownHead(known: ChainHead, entries: AuditEntry[]): Promise<{ records: ChainedRecord[]; head: SignedHead } | null> {
-    if (!this.sql.transactionScript) return null;
+    if (!this.sql.prepared) return null;
     const records = extendChain(known, entries, this.options.keys.chainKey);
     const head = signHead(this.options.keys, records, this.clock());
-    const results = await this.sql.transactionScript(`${LOCK_CHAIN};\n${recordsAndHeadIfHeadStatement(known, records, head)}`);
-    const inserted = results[results.length - 1] ?? [];
-    return inserted.length === 1 && Number(inserted[0].records) === records.length ? { records, head } : null;
+    const [appended] = await this.sql.prepared<{ records: number }>(APPEND_IF_HEAD, appendIfHeadParams(known, records, head));
+    return appended && Number(appended.records) === records.length ? { records, head } : null;
   }
 
   /**

@@ -200,7 +200,25 @@ function allRows(r: pg.QueryResult | pg.QueryResult[]): Record<string, unknown>[
   return (Array.isArray(r) ? r : [r]).map((x) => x.rows);
 }
 
+/**
+ * Names for prepared statements, one per text, the same on every connection of a pool (node-postgres prepares a
+ * named statement on a connection the first time it runs there, and refuses a name reused for another text). At most
+ * `max` texts are named: past that, `undefined` (the statement runs unnamed, parsed each time) — callers keep to a
+ * small fixed set, this is only the bound on a mistake.
+ */
+export function statementNames(max = 256): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < max) names.set(text, (name = `gw_${names.size}`));
+    return name;
+  };
+}
+
 function poolExecutor(pool: pg.Pool): SqlExecutor {
+  const nameOf = statementNames();
+  const prepared = async <T>(q: pg.Pool | pg.PoolClient, text: string, params: unknown[] = []): Promise<T[]> =>
+    (await q.query({ name: nameOf(text), text, values: params })).rows as T[];
   const transactionWith = async <T>(first: string, fn: (tx: SqlExecutor, opened: Record<string, unknown>[]) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
@@ -231,6 +249,7 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     async query<T>(text: string, params: unknown[] = []) {
       return (await client.query(text, params)).rows as T[];
     },
+    prepared: (text, params) => prepared(client, text, params),
     async exec(script: string) {
       await client.query(script);
     },
@@ -243,24 +262,12 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     async query<T>(text: string, params: unknown[] = []) {
       return (await pool.query(text, params)).rows as T[];
     },
+    prepared: (text, params) => prepared(pool, text, params),
     async exec(script: string) {
       await pool.query(script);
     },
     transaction: (fn) => transactionWith("", fn),
     transactionWith,
     statements: async (script) => allRows(await pool.query(script)),
-    async transactionScript(script: string) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        return allRows(await client.query(`BEGIN;\n${script};\nCOMMIT`)).slice(1, -1);
-      } catch (err) {
-        // a failed statement leaves the transaction open and aborted: end it before the connection goes back
-        await client.query("ROLLBACK").catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
-        throw err;
-      } finally {
-        client.release(broken);
-      }
-    },
   };
 }

@@ -7,6 +7,12 @@ export interface SqlExecutor {
   readonly kind: "pglite" | "postgres";
   /** One parameterised statement ($1, $2, ...). */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `query`, as a statement each connection prepares once and keeps (PostgreSQL then skips parsing it, and plans it
+   * from its plan cache): for the hot statements of every request, whose texts are a small fixed set. Optional: PGlite
+   * (in process) has no per-statement cost to save; call it through `queryPrepared`, which falls back to `query`.
+   */
+  prepared?<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** A multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
   /**
@@ -29,12 +35,11 @@ export interface SqlExecutor {
    * never reaches COMMIT, and the transaction rolls back). Each statement's rows, as `statements` gives them.
    */
   commitWith?(script: string): Promise<Record<string, unknown>[][]>;
-  /**
-   * BEGIN, `script` (parameterless statements, values inlined with sqlLiteral) and COMMIT in one round trip on one
-   * connection; a failing statement rolls the whole transaction back. Each statement's rows, as `statements` gives
-   * them (BEGIN's and COMMIT's left out). Optional: only where a round trip is worth saving (PostgreSQL's pool).
-   */
-  transactionScript?(script: string): Promise<Record<string, unknown>[][]>;
+}
+
+/** `sql.prepared` where the executor has it, else `sql.query`: the same rows either way. */
+export function queryPrepared<T = Record<string, unknown>>(sql: SqlExecutor, text: string, params: unknown[] = []): Promise<T[]> {
+  return sql.prepared ? sql.prepared<T>(text, params) : sql.query<T>(text, params);
 }
 
 /**

@@ -35,12 +35,10 @@ export function tracedSql(sql: SqlExecutor, parent?: Context): SqlExecutor {
   return {
     kind: sql.kind,
     query: (text, params) => inSpan("db.query", queryAttributes("sql", text), () => sql.query(text, params), { parent: ctx() }),
+    ...(sql.prepared ? { prepared: <T>(text: string, params?: unknown[]) => inSpan("db.query", queryAttributes("sql", text), () => sql.prepared!<T>(text, params), { parent: ctx() }) } : {}),
     exec: (script) => inSpan("db.exec", { ...SYSTEM, "db.client": "sql" }, () => sql.exec(script), { parent: ctx() }),
     ...(sql.statements ? { statements: (script: string) => inSpan("db.query", queryAttributes("sql", script), () => sql.statements!(script), { parent: ctx() }) } : {}),
     ...(sql.commitWith ? { commitWith: (script: string) => inSpan("db.query", queryAttributes("sql", script), () => sql.commitWith!(script), { parent: ctx() }) } : {}),
-    ...(sql.transactionScript
-      ? { transactionScript: (script: string) => inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, () => sql.transactionScript!(script), { parent: ctx() }) }
-      : {}),
     transaction: (fn) =>
       inSpan("db.transaction", { ...SYSTEM, "db.client": "sql" }, (span) => sql.transaction((tx) => fn(tracedSql(tx, trace.setSpan(ctx(), span)))), {
         parent: ctx(),

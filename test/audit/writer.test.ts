@@ -96,12 +96,12 @@ test("two writers appending concurrently (as two gateway processes would) keep o
 });
 
 test("a group commit chained to the head its writer last left: on PostgreSQL one round trip while that is still the head; after another writer appended, nothing chained to the stale head is stored and the writer chains again from the head it reads", async () => {
-  // The executor's own calls are the oracle for round trips: transactionScript is BEGIN…COMMIT in one, transactionWith
-  // (lock and head read, then insert and commit) two.
+  // The executor's own calls are the oracle for round trips: a prepared call (the append function: lock, head, inserts,
+  // one transaction) is one, transactionWith (lock and head read, then insert and commit) two.
   const calls = { script: 0, readHead: 0 };
   const counted = {
     ...db.sql,
-    ...(db.sql.transactionScript && { transactionScript: (script: string) => (calls.script++, db.sql.transactionScript!(script)) }),
+    ...(db.sql.prepared && { prepared: <T>(text: string, params?: unknown[]) => (calls.script++, db.sql.prepared!<T>(text, params)) }),
     ...(db.sql.transactionWith && {
       transactionWith: <T>(first: string, fn: Parameters<NonNullable<typeof db.sql.transactionWith>>[1]) => (calls.readHead++, db.sql.transactionWith!(first, fn) as Promise<T>),
     }),
@@ -156,7 +156,7 @@ test("checkpoints are written every T seconds when the head moved, and every N r
   expect(report).toMatchObject({ ok: true, from: final!.seq, verified: 0 });
 });
 
-test("a group commit stores every value as given — quotes, backslashes, newlines, CJK, JSON escapes — (PostgreSQL: inlined as literals in the round trip that commits) and the chain verifies", async () => {
+test("a group commit stores every value as given — quotes, backslashes, newlines, CJK, JSON escapes — (PostgreSQL: inlined as literals in the round trip that commits, or as the append function's JSON parameters) and the chain verifies", async () => {
   const tricky = `O'Brien \\ "quoted" \\' ; COMMIT; --\n第二行 \u00e9 \\u0000-as-text $1 $$`;
   const e = {
     ...entry(`tricky-'\\-1`),
@@ -169,13 +169,17 @@ test("a group commit stores every value as given — quotes, backslashes, newlin
   };
   const w = new AuditWriter(db.sql, { keys });
   const [r1, r2] = await Promise.all([w.append(e), w.append({ ...e, requestId: "tricky-second", purpose: "p'2" })]);
+  // the writer now knows the head: on PostgreSQL this one goes through the append function (values as JSON parameters)
+  const r3 = await w.append({ ...e, requestId: "tricky-third", classes: [`c'${tricky}`] });
   await w.close();
-  const stored = await readRecords(db.sql, r1.seq - 1, 2);
+  const stored = await readRecords(db.sql, r1.seq - 1, 3);
   // the oracle: what was handed to the writer (not what it wrote)
   expect(stored.map((r) => [r.requestId, r.subject, r.purpose, r.operationName, r.fields, r.households, r.changes])).toEqual([
     [`tricky-'\\-1`, tricky, null, `op'${tricky}`, { [`Query.x'${tricky}`]: "read" }, [tricky, "h2"], e.changes],
     ["tricky-second", tricky, "p'2", `op'${tricky}`, { [`Query.x'${tricky}`]: "read" }, [tricky, "h2"], e.changes],
+    ["tricky-third", tricky, null, `op'${tricky}`, { [`Query.x'${tricky}`]: "read" }, [tricky, "h2"], e.changes],
   ]);
-  expect(stored.map((r) => r.seq)).toEqual([r1.seq, r2.seq]);
+  expect(stored[2].classes).toEqual([`c'${tricky}`]);
+  expect(stored.map((r) => r.seq)).toEqual([r1.seq, r2.seq, r3.seq]);
   expect(await verifyLog(db.sql, keys, { chainKey: keys.chainKey })).toMatchObject({ ok: true, notRecomputed: 0 });
 });

@@ -126,18 +126,19 @@ test("householdWithMembers (household and members in one round trip): exactly Pr
   expect(withMembers).toBeGreaterThan(10);
 });
 
-test("householdWithMembers reads both in one statement batch on PostgreSQL (one round trip), and falls back to the plain loads elsewhere", async () => {
+test("householdWithMembers reads both in one statement (one round trip; prepared on PostgreSQL), and the members load is served from it", async () => {
   const calls: string[] = [];
   const counted = {
     ...db.sql,
     query: (text: string, params?: unknown[]) => (calls.push("query"), db.sql.query(text, params)),
+    ...(db.sql.prepared && { prepared: (text: string, params?: unknown[]) => (calls.push("prepared"), db.sql.prepared!(text, params)) }),
     ...(db.sql.statements && { statements: (script: string) => (calls.push("statements"), db.sql.statements!(script)) }),
   } as typeof db.sql;
   const loaders = createRegistryLoaders(db.prisma, {}, { sql: counted, jurisdiction: null });
   const h = await loaders.householdWithMembers(ids[3]);
   expect(h?.id).toBe(ids[3]);
   await loaders.members.load(ids[3]);
-  expect(calls).toEqual(db.sql.kind === "postgres" ? ["statements"] : ["query", "query"]);
+  expect(calls).toEqual(db.sql.kind === "postgres" ? ["prepared"] : ["query"]);
 });
 
 test("facts (a household's six fact tables for its computed fields): exactly Prisma's rows per table, in one statement batch on PostgreSQL (one round trip), the six loads elsewhere", async () => {

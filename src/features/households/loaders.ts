@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import type { AidRecord, Asset, AssistanceCase, Household, Income, Person, Street, TemporaryAidApplication } from "../../db/generated/client.js";
 import type { CharityDeliveryFact } from "../../domain/facts.js";
-import { sqlLiteral, type SqlExecutor } from "../../db/sql.js";
+import { queryPrepared, sqlLiteral, type SqlExecutor } from "../../db/sql.js";
 import type { Jurisdiction } from "../../auth/principal.js";
 import { cityPrefix } from "../../policy/scope.js";
 
@@ -98,15 +98,26 @@ async function rawMembers(raw: RawRegistry, keys: readonly string[]): Promise<Pe
 }
 
 /**
- * One household (rawHouseholds' statement) and its members (rawMembers') in one round trip: the same two statements
- * with the values inlined (the id is a checked uuid), sent together. Null: the executor cannot (PGlite, in process).
+ * One household (rawHouseholds' statement: the principal's scope applies) and its members (rawMembers' rows, as a
+ * JSON array) in one statement, prepared: one round trip, parsed and planned once per connection (its text varies only
+ * with the kind of jurisdiction). Null: the id is no uuid (the plain load answers it).
  */
 async function rawHouseholdWithMembers(raw: RawRegistry, id: string): Promise<{ household: Household | null; members: Person[] } | null> {
-  if (!raw.sql.statements || !UUID.test(id)) return null;
-  const ids = bindLiteral([id]);
-  const [households, members] = await raw.sql.statements(`${householdsStatement(ids, raw.jurisdiction, bindLiteral)};\n${membersStatement(ids)}`);
-  const household = byKey([id], (households as HouseholdRow[]).map(householdOf), (h) => h.id)[0];
-  return { household, members: (members as PersonRow[]).map(personOf) };
+  if (!UUID.test(id)) return null;
+  const params: unknown[] = [];
+  const bind = bindParams(params);
+  const rows = await queryPrepared<HouseholdRow & { members: PersonRow[] | null }>(
+    raw.sql,
+    // the id as a scalar, not an array: PostgreSQL's estimate is then the same with and without the values, so after
+    // five runs it keeps one generic plan instead of planning each call again (an array's length changes the estimate)
+    `SELECT h.*, (SELECT json_agg(m) FROM (${membersStatement("ARRAY[h.id]")}) m) AS members
+     FROM (SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ${bind(id)}::uuid AND ${scopeCondition(raw.jurisdiction, bind)}) h`,
+    params,
+  );
+  // byKey's rule, as the plain load: an id that is not the row's own spelling (upper case) finds nothing
+  if (rows[0]?.id !== id) return { household: null, members: [] };
+  const { members, ...household } = rows[0];
+  return { household: householdOf(household), members: (members ?? []).map(personOf) };
 }
 
 /**
