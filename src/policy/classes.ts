@@ -134,12 +134,27 @@ function contribution(coordinate: string, audience: Audience): readonly Sensitiv
   return c;
 }
 
+/**
+ * disclosedClasses of a frozen disclosure object (an operation plan's, shared by every record of the plan: record.ts
+ * disclosureOf), per audience: computed once per plan instead of once per request.
+ */
+const classesOfPlan = new WeakMap<object, Map<Audience, readonly SensitiveClass[]>>();
+
 /** The classes an operation disclosed, from its field disclosures (coordinate → read | masked | denied), sorted. */
-export function disclosedClasses(fields: Record<string, string>, audience: Audience): SensitiveClass[] {
+export function disclosedClasses(fields: Readonly<Record<string, string>>, audience: Audience): SensitiveClass[] {
+  const frozen = Object.isFrozen(fields);
+  const known = frozen ? classesOfPlan.get(fields)?.get(audience) : undefined;
+  if (known) return [...known];
   const out = new Set<SensitiveClass>();
   for (const [coordinate, how] of Object.entries(fields)) {
     if (how === "denied") continue;
     for (const c of contribution(coordinate, audience)) out.add(c);
   }
-  return SENSITIVE_CLASSES.filter((c) => out.has(c));
+  const classes = SENSITIVE_CLASSES.filter((c) => out.has(c));
+  if (frozen) {
+    let byAudience = classesOfPlan.get(fields);
+    if (!byAudience) classesOfPlan.set(fields, (byAudience = new Map()));
+    byAudience.set(audience, classes);
+  }
+  return [...classes];
 }

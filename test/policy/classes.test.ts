@@ -46,3 +46,19 @@ test("denied fields and pseudonyms disclose no class; read and masked ones do", 
   expect(disclosedClasses({ "Household.id": "masked" }, "charity")).toEqual([]);
   expect(disclosedClasses({ "Person.idNumber": "masked", "Household.phone": "read" }, "health")).toEqual(["ID_NUMBER", "CONTACT"]);
 });
+
+test("a plan's frozen disclosure object: the answer is remembered per audience, and equals the unfrozen object's", () => {
+  // the oracle: the same coordinates as a plain (unfrozen, never remembered) object, and classesOf per coordinate
+  const plain = { "Person.idNumber": "read", "RuleInput.value": "read", "Household.phone": "denied" };
+  const frozen = Object.freeze({ ...plain });
+  for (const audience of ["civil_affairs", "education", "charity", "civil_affairs", "education"] as const) {
+    const expected = [...new Set([...classesOf("Person.idNumber", audience), ...classesOf("RuleInput.value", audience)])];
+    const got = disclosedClasses(frozen, audience);
+    expect(got, audience).toEqual(disclosedClasses(plain, audience));
+    expect([...got].sort(), audience).toEqual(expected.sort());
+    got.push("MUTATED" as never); // a caller's copy: what is remembered is not changed by it
+  }
+  expect(disclosedClasses(frozen, "civil_affairs")).toContain("DIAGNOSIS");
+  expect(disclosedClasses(frozen, "education")).not.toContain("DIAGNOSIS");
+  expect(disclosedClasses(frozen, "education")).not.toContain("MUTATED");
+});
