@@ -206,7 +206,7 @@ function allRows(r: pg.QueryResult | pg.QueryResult[]): Record<string, unknown>[
  * `max` texts are named: past that, `undefined` (the statement runs unnamed, parsed each time) — callers keep to a
  * small fixed set, this is only the bound on a mistake.
  */
-export function statementNames(max = 256): (text: string) => string | undefined {
+function statementNames(max = 256): (text: string) => string | undefined {
   const names = new Map<string, string>();
   return (text) => {
     let name = names.get(text);

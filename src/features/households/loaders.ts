@@ -66,9 +66,9 @@ function scopeCondition(j: Jurisdiction | null, bind: Bind): string {
   }
 }
 
-/** The statements of the two hot loaders, over the household ids `ids` binds to. */
-const householdsStatement = (ids: string, j: Jurisdiction | null, bind: Bind) =>
-  `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ANY(${ids}::uuid[]) AND ${scopeCondition(j, bind)}`;
+/** The statements of the two hot loaders: households matching `idCondition` within the scope, members of the households `ids` binds to. */
+const householdsStatement = (idCondition: string, j: Jurisdiction | null, bind: Bind) =>
+  `SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE ${idCondition} AND ${scopeCondition(j, bind)}`;
 const membersStatement = (ids: string) => `SELECT ${PERSON_COLUMNS} FROM person WHERE household_id = ANY(${ids}::uuid[])`;
 
 type HouseholdRow = Household & { createdAt: Date | string; updatedAt: Date | string };
@@ -79,7 +79,7 @@ const personOf = (r: PersonRow): Person => ({ ...r, birthDate: utcDate(r.birthDa
 async function rawHouseholds(raw: RawRegistry, keys: readonly string[]): Promise<Household[]> {
   const params: unknown[] = [];
   const bind = bindParams(params);
-  const rows = await raw.sql.query<HouseholdRow>(householdsStatement(bind(keys), raw.jurisdiction, bind), params);
+  const rows = await raw.sql.query<HouseholdRow>(householdsStatement(`id = ANY(${bind(keys)}::uuid[])`, raw.jurisdiction, bind), params);
   return rows.map(householdOf);
 }
 
@@ -111,7 +111,7 @@ async function rawHouseholdWithMembers(raw: RawRegistry, id: string): Promise<{ 
     // the id as a scalar, not an array: PostgreSQL's estimate is then the same with and without the values, so after
     // five runs it keeps one generic plan instead of planning each call again (an array's length changes the estimate)
     `SELECT h.*, (SELECT json_agg(m) FROM (${membersStatement("ARRAY[h.id]")}) m) AS members
-     FROM (SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE id = ${bind(id)}::uuid AND ${scopeCondition(raw.jurisdiction, bind)}) h`,
+     FROM (${householdsStatement(`id = ${bind(id)}::uuid`, raw.jurisdiction, bind)}) h`,
     params,
   );
   // byKey's rule, as the plain load: an id that is not the row's own spelling (upper case) finds nothing
