@@ -30,7 +30,8 @@ export interface BareResult {
   mean: number;
 }
 
-function percentile(sorted: number[], q: number): number {
+/** The value at quantile `q` of ascending `sorted` (the nearest rank below). */
+export function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 }
 

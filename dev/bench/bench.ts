@@ -31,7 +31,7 @@
  * calls (first sent to last answered) and the rest — what the gateway adds to the slowest upstream.
  */
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type net from "node:net";
 import os from "node:os";
@@ -40,8 +40,8 @@ import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DIST, ROOT, children, civilAffairsToken, cpuMsOf, departmentEnv, freePort, rssMbOf, start, stop, waitForLine, type Child } from "./processes.js";
 import { COMPUTED } from "./queries.js";
-import { measureBareUpstream, type BareResult } from "./bare-upstream.js";
-import type { PhaseRecord } from "./phase-probe.js";
+import { measureBareUpstream, percentile, type BareResult } from "./bare-upstream.js";
+import { collectPhases, type PhaseRecord } from "./phase-probe.js";
 
 const SEED = Number(process.env.SEED ?? 20190101);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -211,17 +211,6 @@ async function startGateway(dataDir: string, sb: Sandboxes, fieldPolicy: "enforc
   return { child, url, asOf: dataset[2], startMs: performance.now() - t0, phaseFile };
 }
 
-/** The requests the gateway's phase probe saw finish since the last call (it writes them on SIGUSR2, then forgets them). */
-async function phaseRecords(gw: Gateway): Promise<PhaseRecord[]> {
-  rmSync(gw.phaseFile, { force: true });
-  gw.child.proc.kill("SIGUSR2");
-  for (let i = 0; i < 500; i++) {
-    if (existsSync(gw.phaseFile)) return JSON.parse(readFileSync(gw.phaseFile, "utf8")) as PhaseRecord[];
-    await sleep(20);
-  }
-  throw new Error(`the gateway's phase probe wrote nothing to ${gw.phaseFile} within 10 s`);
-}
-
 interface Phases {
   /** requests split (one request in flight, every department call answered) */
   requests: number;
@@ -236,9 +225,8 @@ function phasesOf(records: PhaseRecord[], calls: number): Phases | undefined {
   const split = records.filter((r) => !r.overlapped && r.firstSent !== null && r.lastAnswered !== null && r.answered >= calls);
   if (!split.length) return undefined;
   const q = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const at = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))];
-    return { p50: at(0.5), p99: at(0.99) };
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   };
   const wave = split.map((r) => r.lastAnswered! - r.firstSent!);
   const total = split.map((r) => r.finish - r.start);
@@ -463,7 +451,7 @@ async function measure(gw: Gateway, token: string, scenario: Scenario, policy: "
   if (WARMUP_S > 0) await autocannon(opts);
   const before = await settled(gw);
   const split = scenario.connections === 1;
-  if (split) await phaseRecords(gw); // forget the warm-up's requests
+  if (split) await collectPhases(gw.child.proc, gw.phaseFile); // forget the warm-up's requests
   const pid = gw.child.proc.pid;
   const cpu0 = cpuMsOf(pid);
   const r = await autocannon({
@@ -473,7 +461,7 @@ async function measure(gw: Gateway, token: string, scenario: Scenario, policy: "
   });
   const cpu1 = cpuMsOf(pid);
   const rssAfterMb = rssMbOf(pid);
-  const phaseRows = split ? await phaseRecords(gw) : [];
+  const phaseRows = split ? await collectPhases(gw.child.proc, gw.phaseFile) : [];
   const after = await settled(gw);
   const sent = r.requests.sent;
   const callsPerQuery = Object.fromEntries(SOURCES.map((s) => [s, (after.requests[s] - before.requests[s]) / sent])) as Record<Source, number>;

@@ -16,7 +16,9 @@
  * system's monotonic clock.
  */
 import dc from "node:diagnostics_channel";
-import { renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface PhaseRecord {
@@ -31,14 +33,7 @@ export interface PhaseRecord {
   overlapped: boolean;
 }
 
-interface InFlight {
-  start: number;
-  firstSent: number | null;
-  lastAnswered: number | null;
-  sent: number;
-  answered: number;
-  overlapped: boolean;
-}
+type InFlight = Omit<PhaseRecord, "finish">;
 
 const file = process.env.BENCH_PHASE_FILE;
 if (file) {
@@ -81,4 +76,18 @@ if (file) {
     writeFileSync(`${file}.tmp`, JSON.stringify(out));
     renameSync(`${file}.tmp`, file);
   });
+}
+
+/**
+ * The reader's side (the bench, its test): the requests the probe in `child` saw finish since the last call — it is
+ * signalled, writes them to `file` and forgets them.
+ */
+export async function collectPhases(child: ChildProcess, file: string): Promise<PhaseRecord[]> {
+  rmSync(file, { force: true });
+  child.kill("SIGUSR2");
+  for (let i = 0; i < 1000; i++) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as PhaseRecord[];
+    await sleep(10);
+  }
+  throw new Error(`the phase probe wrote nothing to ${file} within 10 s`);
 }

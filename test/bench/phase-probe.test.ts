@@ -6,14 +6,14 @@
  * rounding; a loaded machine only makes every span longer), so the test holds on a busy machine.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { PhaseRecord } from "../../dev/bench/phase-probe.js";
+import { collectPhases } from "../../dev/bench/phase-probe.js";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -86,13 +86,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** What the probe saw finish since the last call (as the bench asks it: SIGUSR2, then the file). */
-async function records(): Promise<PhaseRecord[]> {
-  rmSync(phaseFile, { force: true });
-  server.kill("SIGUSR2");
-  for (let i = 0; i < 1000 && !existsSync(phaseFile); i++) await sleep(10);
-  return JSON.parse(readFileSync(phaseFile, "utf8")) as PhaseRecord[];
-}
+/** What the probe saw finish since the last call, read as the bench reads it. */
+const records = () => collectPhases(server, phaseFile);
 
 function post(path = "/graphql", agent?: http.Agent): Promise<number> {
   return new Promise((resolve, reject) => {
